@@ -1,0 +1,1 @@
+"""The numerical core of neuroracer: networks, tracks, races and strategies (no pygame)."""

@@ -1,0 +1,64 @@
+"""Atomic file writes: a temporary file beside the target, flushed, then renamed or linked into place."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import InputError
+
+
+def write_atomic(path: str | os.PathLike, data: bytes, replace: bool = True) -> Path:
+    """Write data to path so that readers see the old file or the new one, never a torn one.
+
+    With replace=False an existing file is never overwritten: the call fails instead.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not replace and path.exists():
+        raise InputError(f"{path}: already exists; choose another name")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write here ({exc.strerror or exc})") from None
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if replace:
+            os.replace(temp, path)
+        else:
+            os.link(temp, path)  # fails rather than replace a file that appeared meanwhile
+    except FileExistsError:
+        raise InputError(f"{path}: already exists; choose another name") from None
+    except OSError as exc:
+        raise InputError(f"{path}: could not be written ({exc.strerror or exc})") from None
+    finally:
+        temp.unlink(missing_ok=True)
+    return path
+
+
+def read_limited(path: str | os.PathLike, limit: int, what: str) -> bytes:
+    """The bytes of a regular file no larger than limit, or an InputError naming the problem."""
+    path = Path(path)
+    try:
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
+        if not path.is_file():
+            raise InputError(f"{path}: not a regular file")
+        size = path.stat().st_size
+        if size == 0:
+            raise InputError(f"{path}: the {what} is empty")
+        if size > limit:
+            raise InputError(f"{path}: {size} bytes is more than a {what} may hold ({limit} bytes)")
+        with open(path, "rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise InputError(f"{path}: more than a {what} may hold ({limit} bytes)")
+    return data

@@ -1,0 +1,162 @@
+"""Genome files: JSON with a format name and version, the genomes best first; never pickle.
+
+Floats are written with Python's repr, which reads back to the same double exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError
+from .files import read_limited, write_atomic
+from .network import Network
+from .race import INPUTS
+
+FORMAT = "neuroracer-genomes"
+VERSION = 1
+MAX_BYTES = 64 * 1024 * 1024
+FIELDS = ("format", "version", "layers", "strategy", "seed", "generation", "track", "created", "genomes")
+
+
+@dataclass(frozen=True, eq=False)
+class GenomeFile:
+    """Saved genomes, best first. genomes: (K, D) float64; scores: (K,) int64."""
+
+    layers: tuple[int, ...]
+    genomes: np.ndarray
+    scores: np.ndarray
+    strategy: str
+    seed: int | None
+    generation: int
+    track: str
+    created: str = ""
+
+    @property
+    def network(self) -> Network:
+        return Network(self.layers)
+
+
+def save_genomes(path: str | os.PathLike, record: GenomeFile, replace: bool = False) -> Path:
+    """Write a genome file atomically; an existing file is kept unless replace is set."""
+    created = record.created or datetime.now(timezone.utc).isoformat(timespec="seconds")
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "layers": list(record.layers),
+        "strategy": record.strategy,
+        "seed": record.seed,
+        "generation": int(record.generation),
+        "track": record.track,
+        "created": created,
+        "genomes": [
+            {"score": int(score), "weights": [float(w) for w in weights]}
+            for score, weights in zip(record.scores, record.genomes)
+        ],
+    }
+    text = json.dumps(document, indent=1, allow_nan=False)
+    return write_atomic(path, text.encode("utf-8"), replace=replace)
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not allowed")
+
+
+def load_genomes(path: str | os.PathLike) -> GenomeFile:
+    """Read and check a genome file; anything wrong raises InputError naming the file and the problem."""
+    data = read_limited(path, MAX_BYTES, "genome file")
+    try:
+        document = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a genome file (not UTF-8 text)") from None
+    except RecursionError:
+        raise InputError(f"{path}: not a genome file (JSON nested too deeply)") from None
+    except ValueError as exc:
+        raise InputError(f"{path}: not a genome file (bad JSON: {exc})") from None
+    try:
+        return _check(document)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{path}: {exc}") from None
+
+
+def _whole(value: Any, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"field {field!r} must be a whole number")
+    if not low <= value <= high:
+        raise ValueError(f"field {field!r} is {value}, outside {low}..{high}")
+    return value
+
+
+def _finite_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _text(value: Any, field: str) -> str:
+    if not isinstance(value, str) or len(value) > 1000:
+        raise ValueError(f"field {field!r} must be a short text")
+    return value
+
+
+def _check(document: Any) -> GenomeFile:
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValueError(f'not a genome file (no "format": "{FORMAT}")')
+    version = document.get("version")
+    if version != VERSION or isinstance(version, bool):
+        raise ValueError(f"genome file version {version!r} is not supported (this program reads {VERSION})")
+    missing = [field for field in FIELDS if field not in document]
+    if missing:
+        raise ValueError(f"field {missing[0]!r} is missing")
+    unknown = [field for field in document if field not in FIELDS]
+    if unknown:
+        raise ValueError(f"unknown field {unknown[0]!r}")
+    layers = document["layers"]
+    if not isinstance(layers, list) or not layers:
+        raise ValueError("field 'layers' must be a list of layer sizes")
+    layers = tuple(_whole(size, "layers", 1, 4096) for size in layers)
+    network = Network(layers)
+    if layers[0] != INPUTS or layers[-1] != 1:
+        raise ValueError(f"layers {list(layers)} cannot drive: a driver has {INPUTS} inputs and 1 output")
+    seed = document["seed"]
+    if seed is not None:
+        seed = _whole(seed, "seed", 0, 2**32 - 1)
+    generation = _whole(document["generation"], "generation", 0, 10**9)
+    entries = document["genomes"]
+    if not isinstance(entries, list) or not entries:
+        raise ValueError("field 'genomes' must be a non-empty list")
+    size = network.genome_size
+    genomes = np.empty((len(entries), size))
+    scores = np.empty(len(entries), dtype=np.int64)
+    for row, entry in enumerate(entries):
+        if not isinstance(entry, dict) or set(entry) != {"score", "weights"}:
+            raise ValueError(f"genome {row} must hold exactly 'score' and 'weights'")
+        scores[row] = _whole(entry["score"], f"genomes[{row}].score", 0, 10**9)
+        weights = entry["weights"]
+        if not isinstance(weights, list) or len(weights) != size:
+            found = len(weights) if isinstance(weights, list) else type(weights).__name__
+            raise ValueError(f"genome {row} has {found} weights; layers {list(layers)} need {size}")
+        for value in weights:
+            if not _finite_number(value):
+                raise ValueError(f"genome {row} holds a weight that is not a finite number: {str(value)[:40]}")
+        genomes[row] = weights
+    return GenomeFile(
+        layers=layers,
+        genomes=genomes,
+        scores=scores,
+        strategy=_text(document["strategy"], "strategy"),
+        seed=seed,
+        generation=generation,
+        track=_text(document["track"], "track"),
+        created=_text(document["created"], "created"),
+    )

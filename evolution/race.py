@@ -1,0 +1,158 @@
+"""A race: every dot of a population driven along one track at once, one column per step.
+
+The blog's rules exactly: each dot starts at height 0 with speed 0; at column i it reads its
+speed and its signed distances to both barriers at the sensors i+0, i+5 and i+9; its network's
+output minus 0.5 is the force; the position moves half a step, the speed takes the force, the
+position moves the other half; a dot above the top or below the bottom barrier of column i after
+that step is out with score i; a dot that reaches the last sensor column scores track.finish.
+Crashed dots are dropped from the arrays, so they cost nothing further.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .network import Brains, Network
+from .track import SENSORS, Track
+
+INPUTS = 1 + 2 * len(SENSORS)
+
+
+def sensor_table(track: Track) -> np.ndarray:
+    """(finish, 6) barrier heights each step reads: top and bottom at each sensor, in input order."""
+    steps = track.finish
+    columns = [barrier[offset : offset + steps] for offset in SENSORS for barrier in (track.top, track.bottom)]
+    return np.ascontiguousarray(np.stack(columns, axis=1))
+
+
+class Race:
+    """One generation racing on one track.
+
+    Read-only state for drawing: column (steps taken), alive (P,) bool, positions and speeds (P,)
+    float64 (a crashed dot keeps the values it crashed with), scores (P,) int64 (final once done),
+    trail (trail_length, P) float32 of recent heights, and paths (finish+1, P) if keep_paths.
+    """
+
+    def __init__(
+        self,
+        genomes: np.ndarray,
+        track: Track,
+        network: Network,
+        trail_length: int = 0,
+        keep_paths: bool = False,
+    ) -> None:
+        genomes = np.asarray(genomes, dtype=np.float64)
+        if genomes.ndim != 2 or genomes.shape[1] != network.genome_size:
+            raise ValueError(f"genomes must be (P, {network.genome_size}), not {genomes.shape}")
+        if network.layers[0] != INPUTS or network.layers[-1] != 1:
+            raise ValueError(f"a driving network has {INPUTS} inputs and 1 output, not {network.layers}")
+        count = genomes.shape[0]
+        self.track = track
+        self.network = network
+        self.genomes = genomes
+        self.count = count
+        self.column = 0
+        self.alive = np.ones(count, dtype=bool)
+        self.scores = np.full(count, track.finish, dtype=np.int64)
+        self._final_positions = np.zeros(count)
+        self._final_speeds = np.zeros(count)
+        self._sensors = sensor_table(track)
+        self._active = np.arange(count)
+        self._p = np.zeros(count)
+        self._v = np.zeros(count)
+        self._inputs = np.empty((count, INPUTS))
+        self._brains = Brains(network, genomes)
+        self.trail = np.full((trail_length, count), np.nan, dtype=np.float32) if trail_length else None
+        self.paths = np.full((track.finish + 1, count), np.nan) if keep_paths else None
+        if self.paths is not None:
+            self.paths[0] = 0.0
+        if self.trail is not None:
+            self.trail[0] = 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.column >= self.track.finish or self._active.size == 0
+
+    @property
+    def alive_count(self) -> int:
+        return int(self._active.size)
+
+    @property
+    def positions(self) -> np.ndarray:
+        positions = self._final_positions.copy()
+        positions[self._active] = self._p
+        return positions
+
+    @property
+    def speeds(self) -> np.ndarray:
+        speeds = self._final_speeds.copy()
+        speeds[self._active] = self._v
+        return speeds
+
+    @property
+    def current_scores(self) -> np.ndarray:
+        """(P,) how far each dot has got: its score if out, else the steps it has survived."""
+        scores = self.scores.copy()
+        scores[self._active] = self.column
+        return scores
+
+    def inputs_of(self, index: int) -> np.ndarray:
+        """(7,) what dot `index` reads at the current column (its last reading if out or done)."""
+        column = min(self.column, self.track.finish - 1)
+        if not self.alive[index]:
+            column = min(int(self.scores[index]), self.track.finish - 1)
+        position = self.positions[index]
+        return np.concatenate(([self.speeds[index]], position - self._sensors[column]))
+
+    def step(self) -> None:
+        """Advance every living dot by one column."""
+        if not self.done:
+            with np.errstate(over="ignore"):
+                self._advance()
+
+    def run(self) -> np.ndarray:
+        """Race to the end; returns the final scores (P,) int64."""
+        with np.errstate(over="ignore"):
+            while not self.done:
+                self._advance()
+        return self.scores
+
+    def _advance(self) -> None:
+        i = self.column
+        p, v, inputs = self._p, self._v, self._inputs
+        inputs[:, 0] = v
+        np.subtract(p[:, None], self._sensors[i], out=inputs[:, 1:])
+        force = self._brains.forward(inputs)[:, 0]
+        force -= 0.5
+        half = v * 0.5  # v/2 and v*0.5 round identically
+        p += half
+        v += force
+        np.multiply(v, 0.5, out=half)
+        p += half
+        out = p > self.track.top[i]
+        out |= p < self.track.bottom[i]
+        self.column = i + 1
+        if self.paths is not None:
+            self.paths[i + 1, self._active] = p
+        if self.trail is not None:
+            self.trail[self.column % self.trail.shape[0], self._active] = p
+        if out.any():
+            self._drop(out, i)
+
+    def _drop(self, out: np.ndarray, column: int) -> None:
+        crashed = self._active[out]
+        self.scores[crashed] = column
+        self.alive[crashed] = False
+        self._final_positions[crashed] = self._p[out]
+        self._final_speeds[crashed] = self._v[out]
+        keep = ~out
+        self._active = self._active[keep]
+        self._p = self._p[keep]
+        self._v = self._v[keep]
+        self._inputs = self._inputs[: self._active.size]
+        self._brains.keep(keep)
+
+
+def race_scores(genomes: np.ndarray, track: Track, network: Network) -> np.ndarray:
+    """Scores (P,) int64 of a whole race run at once."""
+    return Race(genomes, track, network).run()

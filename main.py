@@ -1,0 +1,244 @@
+"""neuroracer: watch a population of tiny neural networks learn to race, by evolution.
+
+python main.py                      open the window and watch evolution live
+python main.py --load best.json     test-drive saved champions in the window
+python main.py --headless ...       evolve (or, with --load, drive) without a window
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from evolution.errors import InputError
+from evolution.evolve import Evolution, RunConfig
+from evolution.genome_file import load_genomes, save_genomes
+from evolution.race import INPUTS, race_scores
+from evolution.reporters import CsvLog, ProgressLine
+from evolution.strategies import STRATEGIES
+from evolution.track import Track, resolve_track
+
+PROG = "main.py"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a bad flag in one line and exits with 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        fail(f"{message} (see --help)")
+
+
+def fail(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def whole(low: int, high: int | None = None):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            upper = f"..{high}" if high is not None else " or more"
+            raise argparse.ArgumentTypeError(f"{value} is outside {low}{upper}")
+        return value
+
+    return parse
+
+
+def rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (value == value and 0 <= value <= 100):
+        raise argparse.ArgumentTypeError(f"{text} must be a number from 0 to 100")
+    return value
+
+
+def layer_list(text: str) -> tuple[int, ...]:
+    try:
+        layers = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
+    if len(layers) < 2 or any(not 1 <= size <= 4096 for size in layers):
+        raise argparse.ArgumentTypeError(f"{text!r}: give at least two layer sizes, each 1..4096")
+    if layers[0] != INPUTS or layers[-1] != 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: a driver has {INPUTS} inputs and 1 output, e.g. 7,8,4,1")
+    return layers
+
+
+def build_parser() -> Parser:
+    strategies = "; ".join(f"{name}: {cls.description}" for name, cls in STRATEGIES.items())
+    parser = Parser(
+        prog=PROG,
+        description="Watch a population of 7-8-4-1 neural networks learn to race a track by evolution.",
+        epilog="Keys in the window: press H there, or see the README.",
+    )
+    parser.add_argument("--headless", action="store_true", help="run without a window, printing a line per generation")
+    parser.add_argument(
+        "--generations",
+        type=whole(0, 10**7),
+        default=120,
+        metavar="N",
+        help="generations after the random one (default 120)",
+    )
+    parser.add_argument(
+        "--population", type=whole(2, 100_000), default=50, metavar="N", help="genomes per generation (default 50)"
+    )
+    parser.add_argument(
+        "--layers",
+        type=layer_list,
+        default=(7, 8, 4, 1),
+        metavar="7,8,4,1",
+        help="network layer sizes, 7 inputs and 1 output (default 7,8,4,1)",
+    )
+    parser.add_argument(
+        "--mutation-rate", type=rate, default=0.1, metavar="R", help="size of the mutation noise (default 0.1)"
+    )
+    parser.add_argument(
+        "--strategy",
+        choices=sorted(STRATEGIES),
+        default="classic",
+        help=f"how the next generation is bred (default classic). {strategies}",
+    )
+    parser.add_argument(
+        "--seed",
+        type=whole(0, 2**32 - 1),
+        metavar="S",
+        help="seed of every random draw (default: drawn at random and printed)",
+    )
+    parser.add_argument(
+        "--track",
+        default="training",
+        metavar="TRACK",
+        help="training, test, random:SEED[:COLUMNS] or a .csv/.npy file (default training)",
+    )
+    parser.add_argument("--log", type=Path, metavar="FILE.csv", help="write one CSV row per generation")
+    parser.add_argument(
+        "--save",
+        type=Path,
+        metavar="FILE.json",
+        help="save the best genomes at the end (never replaces an existing file)",
+    )
+    parser.add_argument(
+        "--keep",
+        type=whole(1, 100_000),
+        default=20,
+        metavar="K",
+        help="how many genomes --save and the S key keep (default 20)",
+    )
+    parser.add_argument("--load", type=Path, metavar="FILE.json", help="drive saved genomes instead of evolving")
+    window = parser.add_argument_group("window")
+    window.add_argument(
+        "--speed", default="1", metavar="X", help="starting speed: 1, 2, 4, ... 64, or turbo (default 1)"
+    )
+    window.add_argument("--frames", type=whole(1), metavar="N", help="quit after N frames (for tests and demos)")
+    window.add_argument("--screenshot", type=Path, metavar="FILE.png", help="save the last frame as a PNG")
+    window.add_argument("--size", default="1280x720", metavar="WxH", help="window size (default 1280x720)")
+    return parser
+
+
+@dataclass(frozen=True)
+class Options:
+    """Parsed and checked command line."""
+
+    args: argparse.Namespace
+    config: RunConfig
+    track: Track
+    seed_was_drawn: bool
+
+
+def parse(argv: list[str]) -> Options:
+    args = build_parser().parse_args(argv)
+    seed_was_drawn = args.seed is None
+    seed = secrets.randbelow(2**32) if seed_was_drawn else args.seed
+    config = RunConfig(
+        population=args.population,
+        layers=args.layers,
+        mutation_rate=args.mutation_rate,
+        strategy=args.strategy,
+        seed=seed,
+        generations=args.generations,
+    )
+    if args.save and args.save.exists():
+        raise InputError(f"{args.save}: already exists; --save never replaces a file, choose another name")
+    if args.save and args.load:
+        raise InputError("--save and --load do not go together: --load drives saved genomes without evolving")
+    return Options(args, config, resolve_track(args.track), seed_was_drawn)
+
+
+def run_headless(options: Options) -> int:
+    args, config = options.args, options.config
+    if options.seed_was_drawn:
+        print(f"seed {config.seed} (drawn at random; pass --seed {config.seed} to repeat this run)")
+    reporters = [ProgressLine()]
+    if args.log:
+        reporters.append(CsvLog(args.log))
+    evolution = Evolution(config, options.track, reporters)
+    started = time.perf_counter()
+    interrupted = False
+    try:
+        while not evolution.finished_all:
+            evolution.run_generation()
+    except KeyboardInterrupt:
+        interrupted = True
+        print(f"interrupted during generation {evolution.generation}", file=sys.stderr)
+    finally:
+        for reporter in reporters:
+            reporter.close()
+    last = evolution.history.last()
+    if last is not None:
+        print(
+            f"done: best {last.best} of {options.track.finish} · finished {last.finished} of {config.population}"
+            f" · {time.perf_counter() - started:.2f} s · seed {config.seed} · track {options.track.name}"
+        )
+    if args.save and evolution.best(args.keep) is not None:
+        path = save_genomes(args.save, evolution.best(args.keep))
+        print(f"saved the best {min(args.keep, config.population)} genomes to {path}")
+    return 130 if interrupted else 0
+
+
+def drive_headless(options: Options) -> int:
+    args = options.args
+    saved = load_genomes(args.load)
+    track = options.track
+    scores = race_scores(saved.genomes, track, saved.network)
+    width = len(str(len(scores)))
+    for rank, score in enumerate(scores, start=1):
+        mark = "finished" if score >= track.finish else ""
+        print(f"genome {rank:>{width}}  score {score:>6}  {mark}".rstrip())
+    finished = int((scores >= track.finish).sum())
+    print(f"finished {finished} of {len(scores)}")
+    if args.log:
+        rows = ["rank,score,finished"] + [
+            f"{rank},{score},{int(score >= track.finish)}" for rank, score in enumerate(scores, start=1)
+        ]
+        from evolution.files import write_atomic
+
+        write_atomic(args.log, ("\n".join(rows) + "\n").encode())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        options = parse(sys.argv[1:] if argv is None else argv)
+        if options.args.headless:
+            return drive_headless(options) if options.args.load else run_headless(options)
+        from game.app import run_window
+
+        return run_window(options)
+    except InputError as exc:
+        fail(str(exc))
+    except ValueError as exc:
+        fail(str(exc))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

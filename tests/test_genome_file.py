@@ -1,0 +1,108 @@
+"""Genome files: exact round trips, atomic writes, and every kind of bad file refused in one line."""
+
+import json
+
+import numpy as np
+import pytest
+
+from evolution.errors import InputError
+from evolution.genome_file import GenomeFile, load_genomes, save_genomes
+from evolution.network import Network
+
+
+def sample(count: int = 4) -> GenomeFile:
+    genomes = np.random.default_rng(1).normal(size=(count, Network().genome_size)) * 1e3
+    genomes[0, 0] = 0.1 + 0.2  # a float whose shortest repr matters
+    return GenomeFile((7, 8, 4, 1), genomes, np.arange(count)[::-1] * 10, "classic", 42, 120, "training")
+
+
+def test_round_trip_is_exact_to_the_bit(tmp_path):
+    record = sample()
+    save_genomes(tmp_path / "g.json", record)
+    loaded = load_genomes(tmp_path / "g.json")
+    assert np.array_equal(loaded.genomes, record.genomes)
+    assert loaded.scores.tolist() == record.scores.tolist()
+    assert (loaded.layers, loaded.strategy, loaded.seed, loaded.generation, loaded.track) == (
+        (7, 8, 4, 1),
+        "classic",
+        42,
+        120,
+        "training",
+    )
+    assert loaded.created
+
+
+def test_saved_genomes_drive_identically_in_the_blog_network(tmp_path, golden):
+    record = GenomeFile((7, 8, 4, 1), golden["genomes"], np.zeros(6, dtype=int), "classic", None, 0, "t")
+    save_genomes(tmp_path / "g.json", record)
+    loaded = load_genomes(tmp_path / "g.json")
+    assert np.array_equal(loaded.network.forward(loaded.genomes, golden["inputs"]), golden["outputs"])
+
+
+def test_save_never_replaces_and_leaves_no_temporary_files(tmp_path):
+    path = tmp_path / "g.json"
+    save_genomes(path, sample())
+    before = path.read_bytes()
+    with pytest.raises(InputError, match="already exists"):
+        save_genomes(path, sample(2))
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["g.json"]
+
+
+def good_document(tmp_path) -> dict:
+    save_genomes(tmp_path / "good.json", sample(2))
+    return json.loads((tmp_path / "good.json").read_text())
+
+
+def mutations():
+    def set_field(name, value):
+        return lambda d: d.__setitem__(name, value)
+
+    return {
+        "foreign format": set_field("format", "something-else"),
+        "wrong version": set_field("version", 2),
+        "missing field": lambda d: d.pop("track"),
+        "unknown field": set_field("extra", 1),
+        "layers not a list": set_field("layers", "7,8,4,1"),
+        "layers cannot drive": set_field("layers", [3, 1]),
+        "no genomes": set_field("genomes", []),
+        "wrong weight count": lambda d: d["genomes"][0]["weights"].pop(),
+        "text weight": lambda d: d["genomes"][1]["weights"].__setitem__(3, "x"),
+        "bool weight": lambda d: d["genomes"][1]["weights"].__setitem__(3, True),
+        "huge int weight": lambda d: d["genomes"][1]["weights"].__setitem__(3, 10**400),
+        "negative score": lambda d: d["genomes"][0].__setitem__("score", -1),
+        "seed too big": set_field("seed", 2**40),
+        "generation text": set_field("generation", "12"),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(mutations()))
+def test_damaged_fields_are_refused_naming_the_file(tmp_path, case):
+    document = good_document(tmp_path)
+    mutations()[case](document)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(InputError) as error:
+        load_genomes(path)
+    message = str(error.value)
+    assert "bad.json" in message and "\n" not in message
+
+
+def test_damaged_bytes_are_refused(tmp_path):
+    save_genomes(tmp_path / "good.json", sample(2))
+    text = (tmp_path / "good.json").read_text()
+    cases = {
+        "truncated.json": text[: len(text) // 2],
+        "empty.json": "",
+        "nan.json": text.replace("0.30000000000000004", "NaN"),
+        "infinity.json": text.replace("0.30000000000000004", "1e999"),
+        "nested.json": "[" * 100_000 + "]" * 100_000,
+        "list.json": "[1, 2, 3]",
+    }
+    for name, content in cases.items():
+        (tmp_path / name).write_text(content)
+    (tmp_path / "binary.json").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "folder.json").mkdir()
+    for name in [*cases, "binary.json", "folder.json", "absent.json"]:
+        with pytest.raises(InputError, match=name.replace(".", r"\.")):
+            load_genomes(tmp_path / name)

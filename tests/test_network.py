@@ -1,0 +1,53 @@
+"""The network: the blog's genome layout and arithmetic, for a whole population at once."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from evolution.network import Brains, Network
+
+
+def test_default_genome_size_is_the_blogs_105():
+    assert Network().genome_size == 7 * 8 + 8 + 8 * 4 + 4 + 4 * 1 + 1 == 105
+
+
+def test_forward_equals_blog_network_bit_for_bit(golden):
+    outputs = Network((7, 8, 4, 1)).forward(golden["genomes"], golden["inputs"])
+    assert np.array_equal(outputs, golden["outputs"])
+
+
+def test_genome_layout_is_weights_row_by_row_then_biases():
+    network = Network((2, 3, 1))
+    genome = np.arange(network.genome_size, dtype=float)[None]
+    (w1, b1), (w2, b2) = network.unpack(genome)
+    assert w1[0].tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert b1[0].tolist() == [6, 7, 8]
+    assert w2[0].tolist() == [[9], [10], [11]]
+    assert b2[0].tolist() == [12]
+
+
+def test_prepared_brains_equal_plain_forward_also_after_dropping_rows(golden):
+    network = Network()
+    brains = Brains(network, golden["genomes"])
+    with np.errstate(over="ignore"):
+        assert np.array_equal(brains.forward(golden["inputs"].copy()), golden["outputs"])
+        keep = np.array([True, False, True, True, False, True])
+        brains.keep(keep)
+        assert np.array_equal(brains.forward(golden["inputs"][keep].copy()), golden["outputs"][keep])
+
+
+def test_huge_activations_give_no_overflow_warning():
+    network = Network()
+    genomes = np.full((3, network.genome_size), 50.0)
+    inputs = np.full((3, 7), -1e6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = network.forward(genomes, inputs)
+    assert np.isfinite(out).all() and ((out >= 0) & (out <= 1)).all()
+
+
+@pytest.mark.parametrize("layers", [(7,), (7, 0, 1), (7, -2, 1), (7, 8.5, 1), (7, True, 1)])
+def test_bad_layer_sizes_are_refused(layers):
+    with pytest.raises(ValueError):
+        Network(layers)

@@ -1,0 +1,91 @@
+"""The race: the blog's physics and rules, stepped or run at once, crashed dots dropped."""
+
+import numpy as np
+import pytest
+
+from evolution.network import Network
+from evolution.race import Race, race_scores
+from evolution.track import Track, blog_test_track, training_track
+
+
+def constant_force_genome(network: Network, output_bias: float) -> np.ndarray:
+    """A genome whose output ignores its inputs: sigmoid(output_bias)."""
+    genome = np.zeros(network.genome_size)
+    genome[-1] = output_bias
+    return genome
+
+
+def test_scores_equal_the_blogs_run(golden):
+    scores = race_scores(golden["genomes"], training_track(), Network())
+    assert scores.tolist() == golden["training_scores"].tolist()
+
+
+def test_zero_force_dot_crashes_where_the_corridor_first_leaves_zero():
+    network, track = Network(), training_track()
+    scores = race_scores(constant_force_genome(network, 0.0)[None], track, network)
+    outside = (track.top[: track.finish] < 0) | (track.bottom[: track.finish] > 0)
+    assert scores[0] == np.flatnonzero(outside)[0]
+
+
+def test_half_step_physics_under_constant_force():
+    network = Network()
+    wide = Track("wide", np.full(60, 1e9), np.full(60, -1e9))
+    race = Race(constant_force_genome(network, 40.0)[None], wide, network, keep_paths=True)
+    race.run()
+    # force = sigmoid(40) - 0.5 = 0.5 in float64; p_k = p + v/2, v += f, p += v/2 gives 0.25 k^2
+    k = np.arange(wide.finish + 1)
+    assert np.array_equal(race.paths[:, 0], 0.25 * k**2)
+    assert race.scores[0] == wide.finish
+
+
+def test_stepping_one_column_at_a_time_equals_running_at_once():
+    network, track = Network(), training_track()
+    genomes = np.random.RandomState(3).uniform(-2, 2, size=(200, network.genome_size))
+    at_once = race_scores(genomes, track, network)
+    race = Race(genomes, track, network, trail_length=16)
+    steps = 0
+    while not race.done:
+        alive_before = race.alive_count
+        race.step()
+        steps += 1
+        assert race.alive_count <= alive_before
+        assert race.alive.sum() == race.alive_count
+    assert np.array_equal(race.scores, at_once)
+    assert steps == race.column <= track.finish
+
+
+def test_a_generation_ends_when_every_dot_has_crashed():
+    network = Network()
+    genomes = np.tile(constant_force_genome(network, 40.0), (5, 1))  # all fly off upward at once
+    race = Race(genomes, blog_test_track(), network)
+    race.run()
+    assert race.done and race.alive_count == 0
+    assert race.column < 10 and (race.scores == race.column - 1).all()
+
+
+def test_crashed_dots_keep_where_they_crashed_and_readings_match_the_blog():
+    network, track = Network(), training_track()
+    genome = constant_force_genome(network, -3.0)
+    race = Race(genome[None], track, network)
+    race.step()
+    inputs = race.inputs_of(0)
+    p, v = race.positions[0], race.speeds[0]
+    expected = [
+        v,
+        p - track.top[1],
+        p - track.bottom[1],
+        p - track.top[6],
+        p - track.bottom[6],
+        p - track.top[10],
+        p - track.bottom[10],
+    ]
+    assert inputs.tolist() == expected
+    race.run()
+    assert not race.alive[0]
+    crash = race.scores[0]
+    assert race.positions[0] < track.bottom[crash]
+
+
+def test_wrong_genome_shape_is_refused():
+    with pytest.raises(ValueError):
+        Race(np.zeros((3, 10)), training_track(), Network())
