@@ -23,6 +23,7 @@ from evolution.strategies import STRATEGIES
 from evolution.track import Track, resolve_track
 
 PROG = "main.py"
+UNLIMITED = 10**9  # generations of a window run with no --generations
 
 
 class Parser(argparse.ArgumentParser):
@@ -84,9 +85,8 @@ def build_parser() -> Parser:
     parser.add_argument(
         "--generations",
         type=whole(0, 10**7),
-        default=120,
         metavar="N",
-        help="generations after the random one (default 120)",
+        help="generations after the random one (default 120 headless, no limit in the window)",
     )
     parser.add_argument(
         "--population", type=whole(2, 100_000), default=50, metavar="N", help="genomes per generation (default 50)"
@@ -164,7 +164,7 @@ def parse(argv: list[str]) -> Options:
         mutation_rate=args.mutation_rate,
         strategy=args.strategy,
         seed=seed,
-        generations=args.generations,
+        generations=args.generations if args.generations is not None else (120 if args.headless else UNLIMITED),
     )
     if args.save and args.save.exists():
         raise InputError(f"{args.save}: already exists; --save never replaces a file, choose another name")

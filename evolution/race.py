@@ -96,6 +96,29 @@ class Race:
         scores[self._active] = self.column
         return scores
 
+    def standings(self) -> np.ndarray:
+        """(P,) float64: how well each dot is doing now; higher is better, and ties are rare.
+
+        How far it got, plus, for a dot still racing, its margin to the nearer barrier (under 1).
+        """
+        standing = self.current_scores.astype(np.float64)
+        if self._active.size:
+            column = min(self.column, self.track.columns - 1)
+            margin = np.minimum(self.track.top[column] - self._p, self._p - self.track.bottom[column])
+            standing[self._active] += np.clip(margin, 0.0, 0.999)
+        return standing
+
+    def ranks(self) -> np.ndarray:
+        """(P,) int: each dot's place now, 0 for the best (see standings)."""
+        ranks = np.empty(self.count, dtype=np.int64)
+        ranks[np.argsort(-self.standings(), kind="stable")] = np.arange(self.count)
+        return ranks
+
+    @property
+    def leader(self) -> int:
+        """Index of the dot doing best now: the living dot farthest from the barriers, if any lives."""
+        return int(np.argmax(self.standings()))
+
     def inputs_of(self, index: int) -> np.ndarray:
         """(7,) what dot `index` reads at the current column (its last reading if out or done)."""
         column = min(self.column, self.track.finish - 1)

@@ -1,0 +1,23 @@
+"""Fonts and the icon, loaded from the project's assets/ folder wherever the program is started from."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pygame
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+REGULAR = ASSETS / "DejaVuSans.ttf"
+BOLD = ASSETS / "DejaVuSans-Bold.ttf"
+ICON = ASSETS / "icon.png"
+
+
+@cache
+def font(size: int, bold: bool = False) -> pygame.font.Font:
+    """The shipped DejaVu Sans at a pixel size."""
+    return pygame.font.Font(str(BOLD if bold else REGULAR), size)
+
+
+def icon() -> pygame.Surface:
+    return pygame.image.load(str(ICON))

@@ -1,0 +1,59 @@
+"""The one table of keys: the app dispatches from it, and the help overlay, footer and README are made from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pygame
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Keys that give one command; label is how people write the keys, short what the footer says."""
+
+    command: str
+    keys: tuple[int, ...]
+    label: str
+    description: str
+    short: str
+
+
+BINDINGS: tuple[Binding, ...] = (
+    Binding("pause", (pygame.K_SPACE,), "Space", "pause / resume", "pause"),
+    Binding("step", (pygame.K_RIGHT, pygame.K_n), "→ or N", "one step while paused", "step"),
+    Binding(
+        "faster",
+        (pygame.K_f, pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS),
+        "F or +",
+        "faster: ×1, ×2, ×4, … ×64, then turbo",
+        "faster",
+    ),
+    Binding("slower", (pygame.K_MINUS, pygame.K_KP_MINUS), "−", "slower", "slower"),
+    Binding("track", (pygame.K_t,), "T", "switch between the training and the test track", "track"),
+    Binding("new_track", (pygame.K_g,), "G", "a new random track", "new track"),
+    Binding("save", (pygame.K_s,), "S", "save the best genomes to a new file under saves/", "save"),
+    Binding(
+        "load",
+        (pygame.K_l,),
+        "L",
+        "test-drive the newest save (or the --load file); in a test drive, L returns to evolving",
+        "load",
+    ),
+    Binding("restart", (pygame.K_r,), "R", "restart evolution (with a new seed drawn from --seed)", "restart"),
+    Binding("help", (pygame.K_h, pygame.K_F1), "H or F1", "show or hide this help", "help"),
+    Binding("quit", (pygame.K_ESCAPE, pygame.K_q), "Esc or Q", "quit (saving the best genomes first if new)", "quit"),
+)
+
+COMMAND_OF_KEY: dict[int, str] = {key: b.command for b in BINDINGS for key in b.keys}
+
+
+def footer_text() -> str:
+    """The one-line reminder at the bottom of the window."""
+    return "   ".join(f"{b.label.split(' or ')[0]} {b.short}" for b in BINDINGS) + "   click a dot to follow it"
+
+
+def markdown_table() -> str:
+    """The keys as the README's Markdown table."""
+    rows = ["| Key | What it does |", "| --- | --- |"]
+    rows += [f"| {b.label} | {b.description} |" for b in BINDINGS]
+    return "\n".join(rows)

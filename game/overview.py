@@ -1,0 +1,57 @@
+"""The whole-track strip: the corridor compressed to the window's width, where every dot is, what the view shows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+
+from evolution.race import Race
+from evolution.track import Track
+
+from . import palette
+from .camera import Camera
+
+
+class Overview:
+    """Caches the strip's picture of a track; draws the dots over it each frame."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._picture: pygame.Surface | None = None
+
+    def _render(self, track: Track, size: tuple[int, int]) -> pygame.Surface:
+        width, height = size
+        picture = pygame.Surface(size)
+        picture.fill(palette.OUTSIDE)
+        edges = np.linspace(0, track.columns, width + 1).astype(np.int64)
+        low, high = float(track.bottom.min()), float(track.top.max())
+        scale = (height - 4) / max(high - low, 1e-9)
+        for x in range(width):
+            a, b = edges[x], max(edges[x + 1], edges[x] + 1)
+            top = float(track.top[a:b].max())
+            bottom = float(track.bottom[a:b].min())
+            pygame.draw.line(picture, palette.CORRIDOR, (x, 2 + (high - top) * scale), (x, 2 + (high - bottom) * scale))
+        self._to_y = lambda heights: 2 + (high - heights) * scale
+        return picture
+
+    def draw(self, surface: pygame.Surface, rect: pygame.Rect, race: Race, camera: Camera) -> None:
+        track = race.track
+        key = (id(track), rect.size)
+        if key != self._key:
+            self._picture = self._render(track, rect.size)
+            self._key = key
+        surface.blit(self._picture, rect)
+        first, last = camera.columns_in_view(track)
+        scale = rect.width / track.columns
+        pygame.draw.rect(
+            surface, palette.SELECTED, (rect.x + first * scale, rect.y, (last - first) * scale + 2, rect.height), 1
+        )
+        columns = np.where(race.alive, race.column, race.scores + 1)
+        xs = rect.x + columns * scale
+        ys = rect.y + self._to_y(race.positions)
+        ys = np.clip(ys, rect.top + 1, rect.bottom - 2)
+        for alive, colour in ((False, palette.TEXT_DIM), (True, palette.BEST_LINE)):
+            chosen = race.alive == alive
+            for x, y in zip(xs[chosen][:500], ys[chosen][:500]):
+                surface.fill(colour, (x - 1, y - 1, 3, 3))
+        pygame.draw.rect(surface, palette.PANEL_EDGE, rect, 1)

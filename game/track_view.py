@@ -1,0 +1,166 @@
+"""Draws a race: the corridor as in the blog's figures, every dot with its trail, the sensors of the followed dot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+
+from evolution.race import Race
+from evolution.track import SENSORS
+
+from . import palette
+from .assets import font
+from .camera import Camera
+
+FEW_DOTS = 300  # up to this many, dots are anti-aliased circles and trails are lines; beyond, pixels
+DOT_RADIUS = 4
+
+
+def draw_corridor(surface: pygame.Surface, camera: Camera, race: Race) -> None:
+    track = race.track
+    view = camera.view
+    surface.fill(palette.OUTSIDE, view)
+    first, last = camera.columns_in_view(track)
+    columns = np.arange(first, last + 1)
+    xs = camera.x(columns)
+    tops = np.clip(camera.y(track.top[first : last + 1]), view.top - 4, view.bottom + 4)
+    bottoms = np.clip(camera.y(track.bottom[first : last + 1]), view.top - 4, view.bottom + 4)
+    top_line = np.column_stack([xs, tops])
+    bottom_line = np.column_stack([xs, bottoms])
+    if len(columns) >= 2:
+        pygame.draw.polygon(surface, palette.CORRIDOR, np.concatenate([top_line, bottom_line[::-1]]).tolist())
+        pygame.draw.aalines(surface, palette.BARRIER, False, top_line.tolist())
+        pygame.draw.aalines(surface, palette.BARRIER, False, bottom_line.tolist())
+    finish_x = float(camera.x(track.finish))
+    if view.left <= finish_x <= view.right:
+        for row, y in enumerate(range(view.top, view.bottom, 8)):
+            colour = palette.TEXT if row % 2 else palette.CORRIDOR
+            pygame.draw.rect(surface, colour, (finish_x - 3, y, 6, 8))
+
+
+def draw_sensors(surface: pygame.Surface, camera: Camera, race: Race, index: int) -> None:
+    """The columns ahead that the followed dot reads, and what it reads there."""
+    if not race.alive[index] or race.done:
+        return
+    track = race.track
+    position = race.positions[index]
+    dot = (float(camera.x(race.column)), float(camera.y(position)))
+    for offset in SENSORS:
+        column = min(race.column + offset, track.columns - 1)
+        x = float(camera.x(column))
+        top, bottom = float(camera.y(track.top[column])), float(camera.y(track.bottom[column]))
+        pygame.draw.line(surface, (200, 205, 230), (x, top), (x, bottom), 1)
+        for y in (top, bottom):
+            pygame.draw.aaline(surface, (150, 160, 210), dot, (x, y))
+            pygame.draw.circle(surface, palette.SELECTED, (x, y), 3)
+
+
+def _screen_points(camera: Camera, columns: np.ndarray, heights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return camera.x(columns), camera.y(heights)
+
+
+def dot_screen_positions(camera: Camera, race: Race) -> tuple[np.ndarray, np.ndarray]:
+    """(P,) x and y pixels of every dot: the living at the head, the crashed where they crashed."""
+    columns = np.where(race.alive, race.column, race.scores + 1)
+    return _screen_points(camera, columns, race.positions)
+
+
+def draw_dots(surface: pygame.Surface, camera: Camera, race: Race, ranks: np.ndarray) -> None:
+    colours = palette.rank_colours(ranks, race.count)
+    xs, ys = dot_screen_positions(camera, race)
+    alive = race.alive
+    if race.count <= FEW_DOTS:
+        _draw_trails_as_lines(surface, camera, race, colours)
+        faint = palette.fade(colours, 0.7)
+        for i in np.flatnonzero(~alive):
+            pygame.draw.circle(surface, faint[i], (xs[i], ys[i]), DOT_RADIUS - 1)
+        for i in np.flatnonzero(alive)[np.argsort(-ranks[alive])]:  # the best drawn last, on top
+            pygame.draw.aacircle(surface, colours[i], (xs[i], ys[i]), DOT_RADIUS)
+            pygame.draw.circle(surface, colours[i], (xs[i], ys[i]), DOT_RADIUS)
+    else:
+        _splat_trails(surface, camera, race, colours)
+        _splat(surface, xs[~alive], ys[~alive], palette.fade(colours[~alive], 0.7), 1)
+        order = np.flatnonzero(alive)[np.argsort(-ranks[alive])]
+        _splat(surface, xs[order], ys[order], colours[order], 2)
+
+
+def _trail_window(race: Race) -> tuple[np.ndarray, np.ndarray]:
+    """Columns of the trail still in the ring buffer, oldest first, and their rows in it."""
+    length = race.trail.shape[0]
+    columns = np.arange(max(0, race.column - length + 1), race.column + 1)
+    return columns, columns % length
+
+
+def _draw_trails_as_lines(surface: pygame.Surface, camera: Camera, race: Race, colours: np.ndarray) -> None:
+    if race.trail is None or race.column < 1:
+        return
+    columns, rows = _trail_window(race)
+    xs = camera.x(columns)
+    for i in np.flatnonzero(race.alive):
+        ys = camera.y(race.trail[rows, i])
+        trail = palette.fade(colours[i : i + 1], 0.45)[0]
+        pygame.draw.aalines(surface, trail, False, np.column_stack([xs, ys]).tolist())
+
+
+def _splat_trails(surface: pygame.Surface, camera: Camera, race: Race, colours: np.ndarray) -> None:
+    if race.trail is None or race.column < 1:
+        return
+    columns, rows = _trail_window(race)
+    alive = np.flatnonzero(race.alive)
+    if alive.size == 0:
+        return
+    stride = max(1, alive.size // 2000)  # thousands of trails read as a haze; a sample of them suffices
+    alive = alive[::stride]
+    heights = race.trail[np.ix_(rows, alive)]
+    xs = np.broadcast_to(camera.x(columns)[:, None], heights.shape)
+    trail_colours = np.broadcast_to(palette.fade(colours[alive], 0.55)[None], (*heights.shape, 3))
+    _splat(surface, xs.ravel(), camera.y(heights).ravel(), trail_colours.reshape(-1, 3), 0)
+
+
+def _splat(surface: pygame.Surface, xs: np.ndarray, ys: np.ndarray, colours: np.ndarray, radius: int) -> None:
+    """Write square dots of side 2*radius+1 straight into the pixels, clipped to the surface."""
+    if xs.size == 0:
+        return
+    xs = np.round(xs).astype(np.int64)
+    ys = np.round(ys).astype(np.int64)
+    width, height = surface.get_size()
+    pixels = pygame.surfarray.pixels3d(surface)
+    try:
+        for dx in range(-radius, radius + 1):
+            for dy in range(-radius, radius + 1):
+                px, py = xs + dx, ys + dy
+                inside = (px >= 0) & (px < width) & (py >= 0) & (py < height)
+                pixels[px[inside], py[inside]] = colours[inside]
+    finally:
+        del pixels
+
+
+def draw_marker(surface: pygame.Surface, camera: Camera, race: Race, index: int, colour, label: str) -> None:
+    xs, ys = dot_screen_positions(camera, race)
+    centre = (float(xs[index]), float(ys[index]))
+    pygame.draw.circle(surface, colour, centre, DOT_RADIUS + 5, 2)
+    text = font(12, bold=True).render(label, True, colour)
+    surface.blit(text, (centre[0] + 10, centre[1] - 22))
+
+
+def draw_race(surface: pygame.Surface, camera: Camera, race: Race, followed: int, selected: bool) -> np.ndarray:
+    """The whole track view; returns the ranks it coloured by."""
+    clip = surface.get_clip()
+    surface.set_clip(camera.view)
+    ranks = race.ranks()
+    draw_corridor(surface, camera, race)
+    draw_sensors(surface, camera, race, followed)
+    draw_dots(surface, camera, race, ranks)
+    draw_marker(surface, camera, race, race.leader, palette.ACCENT, "leader")
+    if selected:
+        draw_marker(surface, camera, race, followed, palette.SELECTED, f"selected #{followed + 1}")
+    surface.set_clip(clip)
+    return ranks
+
+
+def nearest_dot(camera: Camera, race: Race, point: tuple[int, int], reach: float = 14.0) -> int | None:
+    """The dot under a click, if one is within reach pixels."""
+    xs, ys = dot_screen_positions(camera, race)
+    distance = np.hypot(xs - point[0], ys - point[1])
+    best = int(np.argmin(distance))
+    return best if distance[best] <= reach else None

@@ -1,0 +1,221 @@
+"""The live window under the SDL dummy driver (and once under a real X server): keys, numbers, screenshots."""
+
+import csv
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pygame
+import pytest
+
+import main
+from evolution.genome_file import load_genomes
+from evolution.race import race_scores
+from evolution.track import resolve_track
+from game.app import SPEEDS, App
+from game.driver import key_event, open_app, run_frames
+from game.keys import BINDINGS, COMMAND_OF_KEY, markdown_table
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+    pygame.quit()
+
+
+def app_for(*argv: str) -> App:
+    return open_app(main.parse(list(argv)))
+
+
+def log_rows(path) -> list[tuple[str, ...]]:
+    with open(path, newline="") as stream:
+        return [tuple(v for k, v in row.items() if k != "seconds") for row in csv.DictReader(stream)]
+
+
+def press(app: App, key: int, frames: int = 1, unicode: str = "") -> None:
+    run_frames(app, frames, lambda frame: [key_event(key, unicode)] if frame == 0 else [])
+
+
+def test_every_key_of_the_table_does_what_it_says(in_tmp):
+    app = app_for("--seed", "5", "--speed", "64")
+    run_frames(app, 60)
+    assert app.evolve.evolution.generation >= 2
+
+    press(app, pygame.K_SPACE)
+    assert app.paused
+    column = app.session.race.column
+    press(app, pygame.K_RIGHT)
+    press(app, pygame.K_n)
+    assert app.session.race.column == column + 2 or app.session.race.column <= 2
+    run_frames(app, 5)
+    assert app.session.race.column in (column + 2,) or app.session.race.column <= 2  # paused: no progress
+    press(app, pygame.K_SPACE)
+    assert not app.paused
+
+    speed = app.speed_index
+    press(app, pygame.K_MINUS)
+    assert app.speed_index == speed - 1
+    press(app, pygame.K_f)
+    press(app, pygame.K_PLUS, unicode="+")
+    assert SPEEDS[app.speed_index] == 0  # turbo
+    press(app, pygame.K_KP_MINUS)
+    assert SPEEDS[app.speed_index] == 64
+
+    press(app, pygame.K_t)
+    assert app.session.track.name == "test"
+    press(app, pygame.K_t)
+    assert app.session.track.name == "training"
+    press(app, pygame.K_g)
+    first_random = app.session.track.name
+    press(app, pygame.K_g)
+    assert first_random.startswith("random:") and app.session.track.name.startswith("random:")
+    assert first_random != app.session.track.name
+    press(app, pygame.K_t)
+
+    press(app, pygame.K_s)
+    saves = sorted((in_tmp / "saves").glob("*.json"))
+    assert len(saves) == 1 and len(load_genomes(saves[0]).genomes) == 20
+    assert any(str(saves[0].relative_to(in_tmp)) in text for text, _, _ in app.messages)  # the path is shown
+
+    press(app, pygame.K_l)
+    assert app.session.kind == "drive" and app.session.path == saves[0].relative_to(in_tmp)
+    run_frames(app, 10)
+    press(app, pygame.K_l)
+    assert app.session.kind == "evolve"
+
+    seed = app.config.seed
+    press(app, pygame.K_r)
+    assert app.config.seed != seed and app.evolve.evolution.generation <= 2  # a new run from generation 0
+
+    press(app, pygame.K_h)
+    assert app.show_help
+    press(app, pygame.K_F1)
+    assert not app.show_help
+
+    run_frames(app, 30)
+    press(app, pygame.K_q)
+    assert not app.running
+    assert len(list((in_tmp / "saves").glob("*.json"))) == 2  # quitting saved what was new
+
+
+def test_escape_quits_without_saving_when_nothing_is_new(in_tmp):
+    app = app_for("--seed", "5")
+    press(app, pygame.K_ESCAPE)
+    assert not app.running and not (in_tmp / "saves").exists()
+
+
+def test_the_key_table_reaches_every_command_and_the_readme():
+    commands = {b.command for b in BINDINGS}
+    assert set(COMMAND_OF_KEY.values()) == commands
+    assert all(hasattr(App, f"do_{name}") for name in commands)
+    assert markdown_table() in (ROOT / "README.md").read_text()
+
+
+def test_clicking_a_dot_follows_it(in_tmp):
+    app = app_for("--seed", "3")
+    run_frames(app, 3)
+    xs = app.camera.x(app.session.race.column)
+    ys = app.camera.y(app.session.race.positions)
+    target = int(np.argmax(ys))
+    click = pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(int(xs), int(ys[target])))
+    run_frames(app, 1, lambda frame: [click])
+    assert app.selected is not None
+    assert abs(app.camera.y(app.session.race.positions[app.selected]) - ys[target]) < 14
+
+
+@pytest.mark.parametrize("speed", ["1", "8", "turbo"])
+def test_the_window_logs_the_same_numbers_as_headless_at_any_speed(in_tmp, speed):
+    headless = in_tmp / "headless.csv"
+    assert main.main(["--headless", "--seed", "9", "--generations", "6", "--log", str(headless)]) == 0
+    window = in_tmp / f"window-{speed}.csv"
+    app = app_for("--seed", "9", "--generations", "6", "--log", str(window), "--speed", speed)
+    for _ in range(200):
+        run_frames(app, 50)
+        if app.session.complete:
+            break
+    app.session.close()
+    assert app.session.complete
+    assert log_rows(window) == log_rows(headless)
+
+
+def test_saved_champions_drive_with_the_headless_scores(in_tmp):
+    app = app_for("--seed", "42", "--speed", "turbo", "--generations", "40")
+    while not app.session.complete:
+        run_frames(app, 20)
+    press(app, pygame.K_s)
+    saved = next((in_tmp / "saves").glob("*.json"))
+    drive = app_for("--load", str(saved), "--track", "test", "--speed", "turbo")
+    while not drive.session.race.done:
+        run_frames(drive, 10)
+    record = load_genomes(saved)
+    expected = race_scores(record.genomes, resolve_track("test"), record.network)
+    assert np.array_equal(drive.session.race.scores, expected)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--headless", "--load", str(saved), "--track", "test"],
+        capture_output=True,
+        text=True,
+        cwd=in_tmp,
+    )
+    scores = [int(line.split()[3]) for line in result.stdout.splitlines() if line.startswith("genome")]
+    assert scores == expected.tolist()
+
+
+def test_ten_thousand_dots_and_tiny_or_huge_windows_draw(in_tmp):
+    app = app_for("--seed", "1", "--population", "10000")
+    run_frames(app, 5)
+    for size in ((200, 150), (3000, 1800), (1280, 720)):
+        pygame.display.set_mode(size, pygame.RESIZABLE)
+        run_frames(app, 2)
+    assert app.session.race.count == 10000
+
+
+def test_window_flags_are_checked(in_tmp):
+    for args in (["--speed", "3"], ["--size", "big"], ["--size", "10x10"], ["--screenshot", "x.jpg"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main.main(["--frames", "1", *args])
+        assert exit_info.value.code == 2
+
+
+def test_only_display_and_font_are_initialised(in_tmp):
+    app_for("--seed", "1")
+    assert pygame.display.get_init() and pygame.font.get_init()
+    assert not pygame.mixer.get_init()
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed")
+def test_real_window_screenshot_shows_the_corridor_and_the_dots(tmp_path):
+    shot = tmp_path / "shot.png"
+    result = subprocess.run(
+        [
+            "xvfb-run",
+            "-a",
+            "-s",
+            "-screen 0 1280x720x24",
+            sys.executable,
+            str(ROOT / "main.py"),
+            "--seed",
+            "42",
+            "--frames",
+            "120",
+            "--screenshot",
+            str(shot),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+    pygame.display.init()
+    image = pygame.image.load(str(shot))
+    assert image.get_size() == (1280, 720)
+    pixels = pygame.surfarray.array3d(image).reshape(-1, 3)
+    colours = {tuple(p) for p in np.unique(pixels, axis=0)}
+    assert (221, 221, 221) in colours and (255, 255, 255) in colours  # the blog's grey and the corridor
+    purple = (pixels[:, 2] > pixels[:, 1] + 40) & (pixels[:, 0] > pixels[:, 1] + 20)  # viridis' dark end
+    assert purple.sum() > 20
+    assert not (tmp_path / "saves").exists()
