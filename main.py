@@ -11,9 +11,10 @@ import argparse
 import secrets
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from evolution.checkpoint import Checkpointer, load_checkpoint
 from evolution.errors import InputError
 from evolution.evolve import Evolution, RunConfig
 from evolution.genome_file import load_genomes, save_genomes
@@ -23,6 +24,7 @@ from evolution.strategies import STRATEGIES
 from evolution.track import Track, resolve_track
 
 PROG = "main.py"
+DEFAULT_STRATEGY = "snes"  # the best row of python -m bench.learning (see the README)
 UNLIMITED = 10**9  # generations of a window run with no --generations
 
 
@@ -75,7 +77,7 @@ def layer_list(text: str) -> tuple[int, ...]:
 
 
 def build_parser() -> Parser:
-    strategies = "; ".join(f"{name}: {cls.description}" for name, cls in STRATEGIES.items())
+    strategies = "; ".join(f"{name}: {cls.description}" for name, cls in STRATEGIES.items()).replace("%", "%%")
     parser = Parser(
         prog=PROG,
         description="Watch a population of 7-8-4-1 neural networks learn to race a track by evolution.",
@@ -88,24 +90,36 @@ def build_parser() -> Parser:
         metavar="N",
         help="generations after the random one (default 120 headless, no limit in the window)",
     )
-    parser.add_argument(
-        "--population", type=whole(2, 100_000), default=50, metavar="N", help="genomes per generation (default 50)"
-    )
+    parser.add_argument("--population", type=whole(2, 100_000), metavar="N", help="genomes per generation (default 50)")
     parser.add_argument(
         "--layers",
         type=layer_list,
-        default=(7, 8, 4, 1),
         metavar="7,8,4,1",
         help="network layer sizes, 7 inputs and 1 output (default 7,8,4,1)",
     )
     parser.add_argument(
-        "--mutation-rate", type=rate, default=0.1, metavar="R", help="size of the mutation noise (default 0.1)"
+        "--mutation-rate",
+        type=rate,
+        metavar="R",
+        help="size of the mutation noise (default 0.1 for classic, 0.3 for elitist; snes adapts its own)",
     )
     parser.add_argument(
         "--strategy",
         choices=sorted(STRATEGIES),
-        default="classic",
-        help=f"how the next generation is bred (default classic). {strategies}",
+        help=f"how the next generation is bred (default {DEFAULT_STRATEGY}). {strategies}",
+    )
+    parser.add_argument(
+        "--tracks",
+        type=whole(0, 100),
+        metavar="K",
+        help="also score each generation on K fresh random tracks; selection uses the mean share finished, and "
+        "for snes how far from the barriers finishers keep (default 0 for classic, 2 for the others)",
+    )
+    parser.add_argument(
+        "--test-curve",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="drive each generation's champion on the test track and log it as test_best (default on)",
     )
     parser.add_argument(
         "--seed",
@@ -115,7 +129,6 @@ def build_parser() -> Parser:
     )
     parser.add_argument(
         "--track",
-        default="training",
         metavar="TRACK",
         help="training, test, random:SEED[:COLUMNS] or a .csv/.npy file (default training)",
     )
@@ -134,6 +147,25 @@ def build_parser() -> Parser:
         help="how many genomes --save and the S key keep (default 20)",
     )
     parser.add_argument("--load", type=Path, metavar="FILE.json", help="drive saved genomes instead of evolving")
+    parser.add_argument(
+        "--checkpoint",
+        type=Path,
+        metavar="FILE.npz",
+        help="write the whole state of the run to FILE every --checkpoint-every generations and on quit",
+    )
+    parser.add_argument(
+        "--checkpoint-every",
+        type=whole(1),
+        default=10,
+        metavar="N",
+        help="generations between checkpoints (default 10)",
+    )
+    parser.add_argument(
+        "--resume",
+        type=Path,
+        metavar="FILE.npz",
+        help="continue a checkpointed run; --generations is then the run's total from its start",
+    )
     window = parser.add_argument_group("window")
     window.add_argument(
         "--speed", default="1", metavar="X", help="starting speed: 1, 2, 4, ... 64, or turbo (default 1)"
@@ -146,41 +178,92 @@ def build_parser() -> Parser:
 
 @dataclass(frozen=True)
 class Options:
-    """Parsed and checked command line."""
+    """Parsed and checked command line; evolution is set when resuming a checkpoint."""
 
     args: argparse.Namespace
     config: RunConfig
     track: Track
     seed_was_drawn: bool
+    evolution: Evolution | None = None
+    changes: tuple[str, ...] = ()
+
+
+FIXED_ON_RESUME = ("population", "layers", "strategy", "seed", "tracks", "load")
 
 
 def parse(argv: list[str]) -> Options:
     args = build_parser().parse_args(argv)
-    seed_was_drawn = args.seed is None
-    seed = secrets.randbelow(2**32) if seed_was_drawn else args.seed
-    config = RunConfig(
-        population=args.population,
-        layers=args.layers,
-        mutation_rate=args.mutation_rate,
-        strategy=args.strategy,
-        seed=seed,
-        generations=args.generations if args.generations is not None else (120 if args.headless else UNLIMITED),
-    )
     if args.save and args.save.exists():
         raise InputError(f"{args.save}: already exists; --save never replaces a file, choose another name")
     if args.save and args.load:
         raise InputError("--save and --load do not go together: --load drives saved genomes without evolving")
-    return Options(args, config, resolve_track(args.track), seed_was_drawn)
+    if args.resume:
+        return resumed(args)
+    strategy = args.strategy or DEFAULT_STRATEGY
+    seed_was_drawn = args.seed is None
+    config = RunConfig(
+        population=args.population or 50,
+        layers=args.layers or (7, 8, 4, 1),
+        mutation_rate=args.mutation_rate
+        if args.mutation_rate is not None
+        else STRATEGIES[strategy].default_mutation_rate,
+        strategy=strategy,
+        seed=secrets.randbelow(2**32) if seed_was_drawn else args.seed,
+        generations=args.generations if args.generations is not None else (120 if args.headless else UNLIMITED),
+        extra_tracks=args.tracks if args.tracks is not None else STRATEGIES[strategy].default_tracks,
+        test_curve=args.test_curve,
+        safety_weight=STRATEGIES[strategy].default_safety_weight,
+    )
+    return Options(args, config, resolve_track(args.track or "training"), seed_was_drawn)
+
+
+def resumed(args: argparse.Namespace) -> Options:
+    """Options that continue a checkpoint: its settings, but for the total, mutation rate and track."""
+    fixed = [name for name in FIXED_ON_RESUME if getattr(args, name) is not None]
+    if fixed:
+        raise InputError(f"--{fixed[0]} cannot be given with --resume: the checkpoint holds the run's settings")
+    evolution, _ = load_checkpoint(args.resume)
+    config = evolution.config
+    changes = []
+    if args.generations is not None and args.generations != config.generations:
+        config = replace(config, generations=args.generations)
+    elif args.generations is None and not args.headless:
+        config = replace(config, generations=max(config.generations, UNLIMITED))
+    if args.mutation_rate is not None and args.mutation_rate != config.mutation_rate:
+        changes.append(f"mutation rate {config.mutation_rate} -> {args.mutation_rate}")
+        config = replace(config, mutation_rate=args.mutation_rate)
+        evolution.strategy.mutation_rate = args.mutation_rate
+    if args.track is not None and args.track != evolution.track.name:
+        track = resolve_track(args.track)
+        changes.append(f"track {evolution.track.name} -> {track.name}")
+        evolution.track = track
+    evolution.config = config
+    if args.checkpoint is None:
+        args.checkpoint = args.resume  # a resumed run goes on checkpointing where it came from
+    return Options(args, config, evolution.track, False, evolution, tuple(changes))
+
+
+def warn(message: str) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr, flush=True)
 
 
 def run_headless(options: Options) -> int:
     args, config = options.args, options.config
     if options.seed_was_drawn:
         print(f"seed {config.seed} (drawn at random; pass --seed {config.seed} to repeat this run)")
-    reporters = [ProgressLine()]
+    evolution = options.evolution or Evolution(config, options.track)
+    if evolution.finished_all:
+        print(f"{args.resume}: the run has already reached generation {evolution.generation - 1}; nothing to do")
+        return 0
+    reporters: list = [ProgressLine()]
     if args.log:
-        reporters.append(CsvLog(args.log))
-    evolution = Evolution(config, options.track, reporters)
+        reporters.append(CsvLog(args.log, continue_at=evolution.generation if options.evolution else None))
+        if options.changes:
+            reporters[-1].note(f"resumed at generation {evolution.generation}: " + ", ".join(options.changes))
+    checkpointer = Checkpointer(args.checkpoint, args.checkpoint_every, warn) if args.checkpoint else None
+    if checkpointer:
+        reporters.append(checkpointer)
+    evolution.reporters = reporters
     started = time.perf_counter()
     interrupted = False
     try:
@@ -188,15 +271,17 @@ def run_headless(options: Options) -> int:
             evolution.run_generation()
     except KeyboardInterrupt:
         interrupted = True
-        print(f"interrupted during generation {evolution.generation}", file=sys.stderr)
+        print(f"interrupted during generation {evolution.generation}; saving first", file=sys.stderr)
     finally:
         for reporter in reporters:
             reporter.close()
+    if checkpointer and checkpointer.saved_generation != evolution.generation and checkpointer.save(evolution):
+        print(f"checkpoint: {args.checkpoint} (generation {evolution.generation - 1})")
     last = evolution.history.last()
     if last is not None:
         print(
-            f"done: best {last.best} of {options.track.finish} · finished {last.finished} of {config.population}"
-            f" · {time.perf_counter() - started:.2f} s · seed {config.seed} · track {options.track.name}"
+            f"done: best {last.best} of {evolution.track.finish} · finished {last.finished} of {config.population}"
+            f" · {time.perf_counter() - started:.2f} s · seed {config.seed} · track {evolution.track.name}"
         )
     if args.save and evolution.best(args.keep) is not None:
         path = save_genomes(args.save, evolution.best(args.keep))

@@ -7,7 +7,8 @@ Race that next_race() returns a few columns per frame and hands it back to finis
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -17,7 +18,9 @@ from .network import DEFAULT_LAYERS, Network
 from .race import Race
 from .reporters import Reporter
 from .strategies import STRATEGIES, make_strategy, rank_order
-from .track import Track
+from .track import RANDOM_TRACK_COLUMNS, Track, blog_test_track, random_track
+
+SLICE_STEPS = 64  # race columns per slice of a generation's closing work (extra tracks, test drive)
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,26 @@ class RunConfig:
     strategy: str = "classic"
     seed: int = 0
     generations: int = 120
+    extra_tracks: int = 0  # fresh random tracks each generation is also scored on
+    extra_track_columns: int = RANDOM_TRACK_COLUMNS
+    test_curve: bool = True  # drive each generation's champion on the test track
+    safety_weight: float = 0.0  # with extra tracks: how much keeping off the barriers adds to selection
 
     def __post_init__(self) -> None:
+        for name in ("population", "seed", "generations", "extra_tracks", "extra_track_columns"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise ValueError(f"{name} must be a whole number")
+        for name in ("mutation_rate", "safety_weight"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+                raise ValueError(f"{name} must be a finite number")
+        if not isinstance(self.test_curve, bool) or not isinstance(self.strategy, str):
+            raise ValueError("test_curve must be true or false and strategy a name")
+        if not 10 <= self.extra_track_columns <= 100_000:
+            raise ValueError("extra track columns must be from 10 to 100000")
+        if not 0 <= self.extra_tracks <= 100:
+            raise ValueError("extra tracks must be from 0 to 100")
         if self.population < 2:
             raise ValueError("population must be at least 2")
         if not (np.isfinite(self.mutation_rate) and self.mutation_rate >= 0):
@@ -67,7 +88,11 @@ class Evolution:
         self.ranked_genomes: np.ndarray | None = None
         self.ranked_scores: np.ndarray | None = None
         self._clock_start = time.perf_counter()
-        self._pending: np.ndarray | None = None
+        self.pending: np.ndarray | None = None
+        self.pending_track_seeds = np.zeros(0, dtype=np.int64)
+        self.last_tracks: list[Track] = []  # the tracks the latest generation was scored on, its own first
+        self.track_rng = np.random.default_rng(np.random.SeedSequence([self.config.seed, 0x7AC]))
+        self.test_track = blog_test_track()
 
     @property
     def finished_all(self) -> bool:
@@ -76,28 +101,70 @@ class Evolution:
 
     def next_race(self, trail_length: int = 0) -> Race:
         """The race of the next generation; asking again before finish() re-races the same genomes."""
-        if self._pending is None:
-            self._pending = self.strategy.ask()
-        return Race(self._pending, self.track, self.network, trail_length=trail_length)
+        if self.pending is None:
+            self.pending = self.strategy.ask()
+            # the extra tracks are drawn with the population, so a resumed generation races the same ones
+            self.pending_track_seeds = self.track_rng.integers(2**32, size=self.config.extra_tracks)
+        return Race(self.pending, self.track, self.network, trail_length=trail_length)
 
-    def finish(self, race: Race) -> GenerationStats:
-        """Tell the strategy a finished race's scores; record and report the generation."""
-        if not race.done or race.genomes is not self._pending:
-            raise ValueError("finish() takes the completed race of the pending generation")
+    def conclude(self, race: Race) -> Iterator[None]:
+        """The rest of a generation after its main race, in slices: it yields between them.
+
+        The genomes also race K fresh random tracks (their mean share of each track finished
+        then decides selection), the champion drives the test track, and the generation is
+        recorded and reported. Drained at once headless; a slice per frame budget in the window.
+        """
+        if not race.done or race.genomes is not self.pending:
+            raise ValueError("conclude() takes the completed race of the pending generation")
         scores = race.scores
-        self.strategy.tell(race.genomes, scores)
-        order = rank_order(scores)
+        selection: np.ndarray = scores  # the blog ranks by the training score alone
+        tracks = [race.track]
+        if self.config.extra_tracks:
+            weight = self.config.safety_weight
+            total = scores / race.track.finish
+            for seed in self.pending_track_seeds:
+                tracks.append(random_track(int(seed), self.config.extra_track_columns))
+                extra = Race(race.genomes, tracks[-1], self.network, measure_safety=weight > 0)
+                while not extra.done:
+                    extra.run(SLICE_STEPS)
+                    yield
+                total += extra.scores / extra.track.finish
+                if weight > 0:  # among genomes that finish, the steadier ones win
+                    total += weight * extra.safety() * (extra.scores >= extra.track.finish)
+            selection = total / (1 + self.config.extra_tracks)
+        order = rank_order(selection)
+        test_best = -1
+        if self.config.test_curve:
+            drive = Race(race.genomes[order[:1]], self.test_track, self.network)
+            while not drive.done:
+                drive.run(SLICE_STEPS)
+                yield
+            test_best = int(drive.scores[0])
+        # From here on the run's state changes, with no yield in between: an interrupted
+        # generation leaves the state as it was before it, with its population still pending.
+        self.strategy.tell(race.genomes, selection)
         self.ranked_genomes = race.genomes[order]
         self.ranked_scores = scores[order]
-        self._pending = None
+        self.last_tracks = tracks
+        self.pending = None
         stats = GenerationStats.from_scores(
-            self.generation, scores, self.track.finish, time.perf_counter() - self._clock_start
+            self.generation, scores, race.track.finish, time.perf_counter() - self._clock_start
         )
+        stats = replace(stats, test_best=test_best, test_finish=self.test_track.finish if test_best >= 0 else 0)
         self.history.append(stats)
         self.generation += 1
         for reporter in self.reporters:
             reporter.end_generation(self, stats)
-        return stats
+
+    def finish(self, race: Race) -> GenerationStats:
+        """Conclude a finished race at once; returns the generation's statistics."""
+        for _ in self.conclude(race):
+            pass
+        return self.history.last()
+
+    def restart_clock(self, seconds_so_far: float) -> None:
+        """Count the log's seconds on from a resumed run's last value."""
+        self._clock_start = time.perf_counter() - seconds_so_far
 
     def run_generation(self) -> GenerationStats:
         """Race and score one whole generation at once."""

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from pathlib import Path
+from tokenize import TokenError
+from typing import BinaryIO
+
+import numpy as np
 
 from .errors import InputError
 
@@ -62,3 +67,34 @@ def read_limited(path: str | os.PathLike, limit: int, what: str) -> bytes:
     if len(data) > limit:
         raise InputError(f"{path}: more than a {what} may hold ({limit} bytes)")
     return data
+
+
+def read_npy(stream: BinaryIO, size: int, label: str) -> np.ndarray:
+    """One .npy array from a stream of `size` bytes, its header checked before any data is read.
+
+    Refuses (InputError starting with label) a damaged header, Python objects (never unpickled),
+    and a declared shape that does not match the bytes there are, so no huge allocation is made.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a damaged header's text can make numpy's parser warn
+            version = np.lib.format.read_magic(stream)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+            else:
+                raise InputError(f"{label}: unknown .npy version {version}")
+    except InputError:
+        raise
+    except (ValueError, SyntaxError, TokenError, EOFError, TypeError, OSError) as exc:
+        raise InputError(f"{label}: not a readable .npy array ({type(exc).__name__})") from None
+    if dtype.hasobject:
+        raise InputError(f"{label}: holds Python objects; refused (they would have to be unpickled)")
+    expected = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    if expected != size - stream.tell():
+        raise InputError(f"{label}: the array is not the size its header declares")
+    array = np.frombuffer(stream.read(expected), dtype=dtype)
+    if array.nbytes != expected:
+        raise InputError(f"{label}: the array is truncated")
+    return array.reshape(shape, order="F" if fortran else "C")

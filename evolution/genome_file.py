@@ -22,7 +22,7 @@ from .race import INPUTS
 
 FORMAT = "neuroracer-genomes"
 VERSION = 1
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 32 * 1024 * 1024  # about 15,000 genomes of 105 weights; parsed JSON takes several times that
 FIELDS = ("format", "version", "layers", "strategy", "seed", "generation", "track", "created", "genomes")
 
 

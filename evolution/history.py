@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-COLUMNS = ("generation", "best", "mean", "median", "finished", "seconds", "test_best")
+COLUMNS = ("generation", "best", "mean", "median", "finished", "seconds", "test_best", "finish", "test_finish")
 
 
 @dataclass(frozen=True)
 class GenerationStats:
-    """One generation's results; test_best is -1 when the champion was not driven on the test track."""
+    """One generation's results; test_best is -1 when the champion was not driven on the test track.
+
+    finish and test_finish are the scores that finish the race's track and the test track.
+    """
 
     generation: int
     best: int
@@ -20,6 +23,8 @@ class GenerationStats:
     finished: int
     seconds: float
     test_best: int = -1
+    finish: int = 0
+    test_finish: int = 0
 
     @classmethod
     def from_scores(cls, generation: int, scores: np.ndarray, finish: int, seconds: float) -> GenerationStats:
@@ -30,6 +35,7 @@ class GenerationStats:
             median=float(np.median(scores)),
             finished=int((scores >= finish).sum()),
             seconds=seconds,
+            finish=finish,
         )
 
 
@@ -59,7 +65,7 @@ class History:
         if not self._size:
             return None
         values = self._data[:, self._size - 1]
-        kinds = (int, int, float, float, int, float, int)
+        kinds = (int, int, float, float, int, float, int, int, int)
         return GenerationStats(*(kind(value) for kind, value in zip(kinds, values)))
 
     def to_arrays(self) -> np.ndarray:

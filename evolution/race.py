@@ -40,6 +40,7 @@ class Race:
         network: Network,
         trail_length: int = 0,
         keep_paths: bool = False,
+        measure_safety: bool = False,
     ) -> None:
         genomes = np.asarray(genomes, dtype=np.float64)
         if genomes.ndim != 2 or genomes.shape[1] != network.genome_size:
@@ -62,6 +63,7 @@ class Race:
         self._v = np.zeros(count)
         self._inputs = np.empty((count, INPUTS))
         self._brains = Brains(network, genomes)
+        self._margin_sum = np.zeros(count) if measure_safety else None
         self.trail = np.full((trail_length, count), np.nan, dtype=np.float32) if trail_length else None
         self.paths = np.full((track.finish + 1, count), np.nan) if keep_paths else None
         if self.paths is not None:
@@ -95,6 +97,18 @@ class Race:
         scores = self.scores.copy()
         scores[self._active] = self.column
         return scores
+
+    def safety(self) -> np.ndarray:
+        """(P,) mean distance to the nearer barrier over the columns each dot survived, over half the corridor.
+
+        1 for a dot that keeps to the middle of a unit-wide corridor, near 0 for one that grazes a barrier.
+        Needs measure_safety=True.
+        """
+        if self._margin_sum is None:
+            raise ValueError("this race does not measure safety")
+        half_width = float(np.median(self.track.top - self.track.bottom)) / 2
+        survived = np.maximum(np.minimum(self.current_scores + 1, self.track.finish), 1)
+        return np.clip(self._margin_sum / survived / half_width, 0.0, 1.0)
 
     def standings(self) -> np.ndarray:
         """(P,) float64: how well each dot is doing now; higher is better, and ties are rare.
@@ -133,11 +147,13 @@ class Race:
             with np.errstate(over="ignore"):
                 self._advance()
 
-    def run(self) -> np.ndarray:
-        """Race to the end; returns the final scores (P,) int64."""
+    def run(self, max_steps: int | None = None) -> np.ndarray:
+        """Race to the end (or at most max_steps further); returns the scores (P,) int64, final once done."""
+        steps = self.track.finish if max_steps is None else max_steps
         with np.errstate(over="ignore"):
-            while not self.done:
+            while steps > 0 and not self.done:
                 self._advance()
+                steps -= 1
         return self.scores
 
     def _advance(self) -> None:
@@ -154,6 +170,9 @@ class Race:
         p += half
         out = p > self.track.top[i]
         out |= p < self.track.bottom[i]
+        if self._margin_sum is not None:
+            margin = np.minimum(self.track.top[i] - p, p - self.track.bottom[i])
+            self._margin_sum[self._active] += np.maximum(margin, 0.0)
         self.column = i + 1
         if self.paths is not None:
             self.paths[i + 1, self._active] = p

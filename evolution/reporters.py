@@ -12,7 +12,7 @@ from .history import GenerationStats
 if TYPE_CHECKING:
     from .evolve import Evolution
 
-LOG_HEADER = "generation,best,mean,median,finished,seconds"
+LOG_HEADER = "generation,best,mean,median,finished,seconds,test_best"
 
 
 class Reporter:
@@ -27,19 +27,49 @@ class Reporter:
 
 def log_row(stats: GenerationStats) -> str:
     """One CSV row; mean and median use repr so they read back exactly."""
-    return f"{stats.generation},{stats.best},{stats.mean!r},{stats.median!r},{stats.finished},{stats.seconds:.3f}"
+    test_best = "" if stats.test_best < 0 else str(stats.test_best)
+    return (
+        f"{stats.generation},{stats.best},{stats.mean!r},{stats.median!r},{stats.finished},{stats.seconds:.3f},"
+        f"{test_best}"
+    )
 
 
 class CsvLog(Reporter):
-    """Writes one row per generation to a CSV file, flushed as it goes so a crash loses at most a row."""
+    """Writes one row per generation to a CSV file, flushed as it goes so a crash loses at most a row.
 
-    def __init__(self, path: str | Path) -> None:
+    continue_at: when resuming, keep an existing log's rows before that generation and append after them.
+    """
+
+    def __init__(self, path: str | Path, continue_at: int | None = None) -> None:
         self.path = Path(path)
+        kept = ""
+        if continue_at is not None and self.path.is_file():
+            kept = self._rows_before(continue_at)
         try:
-            self._stream: TextIO = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 (open for the run)
+            self._stream: TextIO = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
         except OSError as exc:
             raise InputError(f"{self.path}: cannot write the log ({exc.strerror or exc})") from None
-        self._stream.write(LOG_HEADER + "\n")
+        self._stream.write(kept or LOG_HEADER + "\n")
+        self._stream.flush()
+
+    def _rows_before(self, generation: int) -> str:
+        """The header and rows of an earlier log for generations before `generation`, as text."""
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{self.path}: cannot read the log to continue it ({exc})") from None
+        if not lines or lines[0] != LOG_HEADER:
+            raise InputError(f"{self.path}: not a neuroracer log; choose another --log to continue the run")
+        kept = [lines[0]]
+        for line in lines[1:]:
+            first = line.split(",", 1)[0]
+            if line.startswith("#") or (first.isdigit() and int(first) < generation):
+                kept.append(line)
+        return "\n".join(kept) + "\n"
+
+    def note(self, text: str) -> None:
+        """A comment line in the log, such as where settings changed."""
+        self._stream.write(f"# {text}\n")
         self._stream.flush()
 
     def end_generation(self, evolution: Evolution, stats: GenerationStats) -> None:
@@ -62,7 +92,7 @@ class ProgressLine(Reporter):
         print(
             f"gen {stats.generation:>{len(str(total))}}/{total}  best {stats.best:>5}  mean {stats.mean:8.2f}"
             f"  median {stats.median:7.1f}  finished {stats.finished:>{len(str(population))}}/{population}"
-            f"  {stats.seconds:7.2f}s",
+            f"  {stats.seconds:7.2f}s" + (f"  test {stats.test_best}" if stats.test_best >= 0 else ""),
             file=self.stream,
             flush=True,
         )

@@ -17,6 +17,9 @@ class Strategy(ABC):
 
     name: ClassVar[str]
     description: ClassVar[str]
+    default_tracks: ClassVar[int] = 0  # extra random tracks per generation when --tracks is not given
+    default_mutation_rate: ClassVar[float] = 0.1
+    default_safety_weight: ClassVar[float] = 0.0  # see RunConfig.safety_weight
 
     def __init__(self, genome_size: int, population: int, mutation_rate: float, seed: int) -> None:
         if population < 2:
@@ -60,7 +63,10 @@ def _random_state_to_dict(rng: np.random.RandomState) -> dict[str, Any]:
 
 def _random_state_from_dict(state: dict[str, Any]) -> np.random.RandomState:
     rng = np.random.RandomState()
-    keys = np.asarray(state["keys"], dtype=np.uint32)
+    keys = np.asarray(state["keys"])
+    if keys.shape != (624,) or keys.dtype.kind not in "iu":
+        raise ValueError("the random generator's keys are damaged")
+    keys = keys.astype(np.uint32)
     rng.set_state(("MT19937", keys, int(state["pos"]), int(state["has_gauss"]), float(state["cached"])))
     return rng
 
@@ -69,7 +75,7 @@ class Classic(Strategy):
     """The blog's algorithm, drawing numpy's legacy RandomState(seed) in the blog's order."""
 
     name = "classic"
-    description = "the blog's: parents picked at rank min(int(Exp(5)), P-1), uniform ±rate noise on every weight"
+    description = "the blog's algorithm: parent at rank min(int(Exp(5)), P-1), uniform ±rate noise on every weight"
 
     PARENT_SCALE = 5.0
 
@@ -104,9 +110,96 @@ class Classic(Strategy):
         self.ranked = np.asarray(state["ranked"], dtype=np.float64) if "ranked" in state else None
 
 
-STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (Classic,)}
-
-
 def make_strategy(name: str, genome_size: int, population: int, mutation_rate: float, seed: int) -> Strategy:
     """A strategy from the registry by name."""
     return STRATEGIES[name](genome_size, population, mutation_rate, seed)
+
+
+class Elitist(Strategy):
+    """The best genomes carried over unchanged; the rest are tournament winners plus Gaussian noise."""
+
+    name = "elitist"
+    description = "a genetic algorithm: the best 20% kept unchanged, tournament parents, Gaussian noise of size R"
+    default_tracks = 2
+    default_mutation_rate = 0.3
+
+    TOURNAMENT = 3
+    ELITE_SHARE = 0.2
+
+    def __init__(self, genome_size: int, population: int, mutation_rate: float, seed: int) -> None:
+        super().__init__(genome_size, population, mutation_rate, seed)
+        self.rng = np.random.default_rng(np.random.SeedSequence([seed, 0xE1]))
+        self.elites = max(1, round(population * self.ELITE_SHARE))
+        self.ranked: np.ndarray | None = None
+
+    def ask(self) -> np.ndarray:
+        if self.ranked is None:
+            return self.rng.uniform(-1, 1, size=(self.population, self.genome_size))
+        count = self.population - self.elites
+        # a tournament on ranks: the best of TOURNAMENT random picks wins
+        parents = self.rng.integers(0, self.population, size=(count, self.TOURNAMENT)).min(axis=1)
+        noise = self.mutation_rate * self.rng.standard_normal((count, self.genome_size))
+        return np.concatenate([self.ranked[: self.elites], self.ranked[parents] + noise])
+
+    def tell(self, genomes: np.ndarray, scores: np.ndarray) -> None:
+        self.ranked = np.asarray(genomes, dtype=np.float64)[rank_order(scores)]
+
+    def state(self) -> dict[str, Any]:
+        state: dict[str, Any] = {"rng": self.rng.bit_generator.state}
+        if self.ranked is not None:
+            state["ranked"] = self.ranked
+        return state
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.rng.bit_generator.state = state["rng"]
+        self.ranked = np.asarray(state["ranked"], dtype=np.float64) if "ranked" in state else None
+
+
+class SNES(Strategy):
+    """Separable natural evolution strategy: a Gaussian per weight whose mean and spread follow ranked samples."""
+
+    name = "snes"
+    description = "separable natural evolution strategy: a Gaussian per weight, moved by rank-weighted samples"
+    SPREAD_RATE_SCALE = 1.0
+    default_safety_weight = 0.5
+    default_tracks = 2
+
+    def __init__(self, genome_size: int, population: int, mutation_rate: float, seed: int) -> None:
+        super().__init__(genome_size, population, mutation_rate, seed)
+        self.rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5E5]))
+        self.mean = np.zeros(genome_size)
+        self.spread = np.ones(genome_size)
+        self.mean_rate = 1.0
+        self.spread_rate = self.SPREAD_RATE_SCALE * (3 + np.log(genome_size)) / (5 * np.sqrt(genome_size))
+        ranks = np.arange(1, population)  # the mean is raced too, as row 0, but does not vote
+        weights = np.maximum(0.0, np.log(population / 2 + 1) - np.log(ranks))
+        self.utilities = weights / weights.sum() - 1 / (population - 1)
+        self.noise: np.ndarray | None = None
+
+    def ask(self) -> np.ndarray:
+        self.noise = self.rng.standard_normal((self.population - 1, self.genome_size))
+        samples = self.mean + self.spread * self.noise
+        return np.concatenate([self.mean[None], samples])
+
+    def tell(self, genomes: np.ndarray, scores: np.ndarray) -> None:
+        if self.noise is None:
+            raise ValueError("tell() before ask()")
+        noise = self.noise[rank_order(np.asarray(scores)[1:])]
+        self.mean = self.mean + self.mean_rate * self.spread * (self.utilities @ noise)
+        self.spread = self.spread * np.exp(self.spread_rate / 2 * (self.utilities @ (noise**2 - 1)))
+        self.noise = None
+
+    def state(self) -> dict[str, Any]:
+        state: dict[str, Any] = {"rng": self.rng.bit_generator.state, "mean": self.mean, "spread": self.spread}
+        if self.noise is not None:
+            state["noise"] = self.noise
+        return state
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.rng.bit_generator.state = state["rng"]
+        self.mean = np.asarray(state["mean"], dtype=np.float64)
+        self.spread = np.asarray(state["spread"], dtype=np.float64)
+        self.noise = np.asarray(state["noise"], dtype=np.float64) if "noise" in state else None
+
+
+STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (Classic, Elitist, SNES)}

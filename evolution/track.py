@@ -10,6 +10,7 @@ import numpy as np
 from scipy import ndimage
 
 from .errors import InputError
+from .files import read_npy
 
 SENSORS = (0, 5, 9)  # columns ahead at which a dot reads the barriers
 MIN_COLUMNS = SENSORS[-1] + 1
@@ -29,21 +30,7 @@ class Track:
     bottom: np.ndarray
 
     def __post_init__(self) -> None:
-        top = np.ascontiguousarray(self.top, dtype=np.float64)
-        bottom = np.ascontiguousarray(self.bottom, dtype=np.float64)
-        if top.ndim != 1 or top.shape != bottom.shape:
-            raise InputError(f"track {self.name}: the barriers must be two columns of equal length")
-        if top.size < MIN_COLUMNS:
-            raise InputError(
-                f"track {self.name}: {top.size} columns is too short; the sensors need at least {MIN_COLUMNS}"
-            )
-        if top.size > MAX_COLUMNS:
-            raise InputError(f"track {self.name}: {top.size} columns is more than {MAX_COLUMNS}")
-        if not (np.isfinite(top).all() and np.isfinite(bottom).all()):
-            raise InputError(f"track {self.name}: the barriers hold a NaN or infinite value")
-        bad = np.flatnonzero(bottom >= top)
-        if bad.size:
-            raise InputError(f"track {self.name}: at column {bad[0]} the bottom barrier is not below the top")
+        top, bottom = check_barriers(f"track {self.name}", self.top, self.bottom)
         top.flags.writeable = False
         bottom.flags.writeable = False
         object.__setattr__(self, "top", top)
@@ -57,6 +44,24 @@ class Track:
     def finish(self) -> int:
         """The score of a dot that reaches the end: the steps a race lasts."""
         return self.columns - SENSORS[-1]
+
+
+def check_barriers(label: str, top: np.ndarray, bottom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The barriers as contiguous float64 arrays, or an InputError starting with label."""
+    top = np.ascontiguousarray(top, dtype=np.float64)
+    bottom = np.ascontiguousarray(bottom, dtype=np.float64)
+    if top.ndim != 1 or top.shape != bottom.shape:
+        raise InputError(f"{label}: the barriers must be two columns of equal length")
+    if top.size < MIN_COLUMNS:
+        raise InputError(f"{label}: {top.size} columns is too short; the sensors need at least {MIN_COLUMNS}")
+    if top.size > MAX_COLUMNS:
+        raise InputError(f"{label}: {top.size} columns is more than {MAX_COLUMNS}")
+    if not (np.isfinite(top).all() and np.isfinite(bottom).all()):
+        raise InputError(f"{label}: the barriers hold a NaN or infinite value")
+    bad = np.flatnonzero(bottom >= top)
+    if bad.size:
+        raise InputError(f"{label}: at column {bad[0]} the bottom barrier is not below the top")
+    return top, bottom
 
 
 def training_track() -> Track:
@@ -108,16 +113,18 @@ def load_track_file(path: str | os.PathLike) -> Track:
         raise InputError(f"{path}: expected one column (top) or two (top, bottom), got shape {data.shape}")
     top = data[:, 0]
     bottom = data[:, 1] if data.shape[1] == 2 else top - 1
+    top, bottom = check_barriers(str(path), top, bottom)
     return Track(path.name, top, bottom)
 
 
 def _read_npy(path: Path) -> np.ndarray:
     try:
-        data = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise InputError(f"{path}: not a readable .npy array ({_first_line(exc)})") from None
-    if not isinstance(data, np.ndarray) or data.dtype.kind not in "iuf":
-        raise InputError(f"{path}: the array must hold numbers")
+        with open(path, "rb") as stream:
+            data = read_npy(stream, path.stat().st_size, str(path))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if data.dtype.kind not in "iuf":
+        raise InputError(f"{path}: the array must hold real numbers")
     return data.astype(np.float64)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pygame
 
+from evolution.checkpoint import Checkpointer
 from evolution.errors import InputError
 from evolution.evolve import RunConfig
 from evolution.genome_file import load_genomes, save_genomes
@@ -110,11 +111,24 @@ class App:
         self.saved_generation: int | None = None
         self.evolve: EvolveSession | None = None
         self.session: EvolveSession | DriveSession
+        self.checkpointer = (
+            Checkpointer(self.args.checkpoint, self.args.checkpoint_every, lambda text: self.say(text, error=True))
+            if self.args.checkpoint
+            else None
+        )
         if self.args.load:
             self.session = self._drive_session(self.args.load, options.track)
         else:
-            reporters: list[Reporter] = [CsvLog(self.args.log)] if self.args.log else []
-            self.evolve = EvolveSession(self.config, options.track, reporters)
+            reporters: list[Reporter] = []
+            if self.args.log:
+                resuming = options.evolution is not None
+                log = CsvLog(self.args.log, continue_at=options.evolution.generation if resuming else None)
+                if options.changes:
+                    log.note(f"resumed at generation {options.evolution.generation}: " + ", ".join(options.changes))
+                reporters.append(log)
+            if self.checkpointer:
+                reporters.append(self.checkpointer)
+            self.evolve = EvolveSession(self.config, options.track, reporters, options.evolution)
             self.session = self.evolve
 
     # ---- commands -------------------------------------------------------------------------
@@ -204,7 +218,7 @@ class App:
             self.evolve.close()
         seed = int(self.restart_seeds.integers(2**32))
         self.config = RunConfig(**{**self.config.__dict__, "seed": seed})
-        self.evolve = EvolveSession(self.config, self.session.track, [])
+        self.evolve = EvolveSession(self.config, self.session.track, [self.checkpointer] if self.checkpointer else [])
         self.session = self.evolve
         self.saved_generation = None
         self.selected = None
@@ -215,10 +229,19 @@ class App:
 
     def do_quit(self) -> None:
         self.running = False
+        self.checkpoint_now()
         if self.evolve is not None and self.evolve.evolution.generation - 1 != self.saved_generation:
             path = self.save_best()
             if path is not None:
                 print(f"saved the best genomes to {path}")
+
+    def checkpoint_now(self) -> None:
+        """Write the checkpoint, if there is one to write, after finishing a generation that is closing."""
+        if self.checkpointer is None or self.evolve is None:
+            return
+        self.evolve.settle()
+        if self.checkpointer.save(self.evolve.evolution):
+            print(f"checkpoint: {self.checkpointer.path} (generation {self.evolve.evolution.generation})")
 
     # ---- the frame ---------------------------------------------------------------------------
     def handle(self, event: pygame.event.Event) -> None:
@@ -264,7 +287,7 @@ class App:
         self.overview.draw(screen, layout.overview, race, self.camera)
         hud.draw_panel_lines(screen, layout.stats, self.title(), self.stat_lines())
         if self.session.kind == "evolve":
-            draw_chart(screen, layout.chart, self.evolve.evolution.history, race.track.finish)
+            draw_chart(screen, layout.chart, self.evolve.evolution.history)
         else:
             self.draw_drive_scores(layout.chart)
         genome = race.genomes[followed]
@@ -384,6 +407,11 @@ def run_window(options) -> int:
     parse_speed(args.speed)
     if args.screenshot and args.screenshot.suffix.lower() != ".png":
         raise InputError(f"--screenshot {args.screenshot}: the file must end in .png")
+    if options.evolution is not None and options.evolution.finished_all:
+        print(
+            f"{args.resume}: the run has already reached generation {options.evolution.generation - 1}; nothing to do"
+        )
+        return 0
     if options.seed_was_drawn and not args.load:
         print(f"seed {options.config.seed} (pass --seed {options.config.seed} to repeat this run)")
     pygame.display.init()
@@ -411,6 +439,8 @@ def run_window(options) -> int:
                 break
         if args.screenshot:
             save_screenshot(app.screen, args.screenshot)
+        if app.running:  # stopped by --frames rather than by the user
+            app.checkpoint_now()
         app.session.close()
         if app.evolve is not None and app.evolve is not app.session:
             app.evolve.close()

@@ -6,6 +6,7 @@ Both step a Race from evolution/ a number of columns per frame; neither draws an
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from evolution.evolve import Evolution, RunConfig
@@ -23,41 +24,62 @@ class EvolveSession:
 
     kind = "evolve"
 
-    def __init__(self, config: RunConfig, track: Track, reporters: list[Reporter]) -> None:
-        self.evolution = Evolution(config, track, reporters)
+    def __init__(
+        self, config: RunConfig, track: Track, reporters: list[Reporter], evolution: Evolution | None = None
+    ) -> None:
+        self.evolution = evolution or Evolution(config, track)
+        self.evolution.reporters = reporters
         self.race = self.evolution.next_race(TRAIL_COLUMNS)
-
-    @property
-    def track(self) -> Track:
-        return self.evolution.track
+        self._closing: Iterator[None] | None = None  # the finished race's remaining work, in slices
+        self._next_track: Track | None = None  # a track asked for while a generation was closing
 
     @property
     def complete(self) -> bool:
         return self.evolution.finished_all
 
-    def advance(self, steps: int, deadline: float) -> bool:
-        """Step up to `steps` columns, finishing generations as they end, until the deadline passes.
-
-        Returns True if a new generation started.
-        """
-        new_generation = False
-        for _ in range(steps):
-            if self.complete:
+    def advance(self, steps: int, deadline: float) -> None:
+        """Step up to `steps` columns, and the closing work of finished generations, until the deadline."""
+        while time.perf_counter() < deadline:
+            if self._closing is not None:
+                try:
+                    next(self._closing)
+                except StopIteration:
+                    self._closing = None
+                    if self._next_track is not None:
+                        self.evolution.track, self._next_track = self._next_track, None
+                    if not self.complete:
+                        self.race = self.evolution.next_race(TRAIL_COLUMNS)
+                continue
+            if steps <= 0 or self.complete:
                 break
             self.race.step()
+            steps -= 1
             if self.race.done:
-                self.evolution.finish(self.race)
-                new_generation = True
-                if not self.complete:
-                    self.race = self.evolution.next_race(TRAIL_COLUMNS)
-            if time.perf_counter() >= deadline:
-                break
-        return new_generation
+                self._closing = self.evolution.conclude(self.race)
+
+    def settle(self) -> None:
+        """Finish the closing work of a finished generation now (before a checkpoint or quitting)."""
+        if self._closing is not None:
+            for _ in self._closing:
+                pass
+            self._closing = None
+            if self._next_track is not None:
+                self.evolution.track, self._next_track = self._next_track, None
+            if not self.complete:
+                self.race = self.evolution.next_race(TRAIL_COLUMNS)
+
+    @property
+    def track(self) -> Track:
+        return self._next_track or self.evolution.track
 
     def set_track(self, track: Track) -> None:
-        """Race the current generation again, on another track."""
+        """Race the current generation again on another track (the next one, if this one is closing)."""
+        if self._closing is not None:
+            self._next_track = track
+            return
         self.evolution.track = track
-        self.race = self.evolution.next_race(TRAIL_COLUMNS)
+        if not self.complete:
+            self.race = self.evolution.next_race(TRAIL_COLUMNS)
 
     def close(self) -> None:
         for reporter in self.evolution.reporters:
@@ -85,7 +107,7 @@ class DriveSession:
     def track(self) -> Track:
         return self._track
 
-    def advance(self, steps: int, deadline: float) -> bool:
+    def advance(self, steps: int, deadline: float) -> None:
         for _ in range(steps):
             if self.race.done:
                 self._pause_left -= 1
@@ -97,7 +119,6 @@ class DriveSession:
                 self.race.step()
             if time.perf_counter() >= deadline:
                 break
-        return False
 
     def close(self) -> None:
         pass

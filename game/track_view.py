@@ -135,12 +135,14 @@ def _splat(surface: pygame.Surface, xs: np.ndarray, ys: np.ndarray, colours: np.
         del pixels
 
 
-def draw_marker(surface: pygame.Surface, camera: Camera, race: Race, index: int, colour, label: str) -> None:
+def draw_marker(
+    surface: pygame.Surface, camera: Camera, race: Race, index: int, colour, label: str, below: bool = False
+) -> None:
     xs, ys = dot_screen_positions(camera, race)
     centre = (float(xs[index]), float(ys[index]))
     pygame.draw.circle(surface, colour, centre, DOT_RADIUS + 5, 2)
     text = font(12, bold=True).render(label, True, colour)
-    surface.blit(text, (centre[0] + 10, centre[1] - 22))
+    surface.blit(text, (centre[0] + 10, centre[1] + (8 if below else -22)))
 
 
 def draw_race(surface: pygame.Surface, camera: Camera, race: Race, followed: int, selected: bool) -> np.ndarray:
@@ -153,7 +155,7 @@ def draw_race(surface: pygame.Surface, camera: Camera, race: Race, followed: int
     draw_dots(surface, camera, race, ranks)
     draw_marker(surface, camera, race, race.leader, palette.ACCENT, "leader")
     if selected:
-        draw_marker(surface, camera, race, followed, palette.SELECTED, f"selected #{followed + 1}")
+        draw_marker(surface, camera, race, followed, palette.SELECTED, f"selected #{followed + 1}", below=True)
     surface.set_clip(clip)
     return ranks
 

@@ -22,7 +22,7 @@ def test_headless_classic_seed_42_log_equals_the_blogs_rows(tmp_path):
     result = run_cli("--headless", "--strategy", "classic", "--seed", "42", "--generations", "120", "--log", str(log))
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert log.read_text().splitlines()[0] == "generation,best,mean,median,finished,seconds"
+    assert log.read_text().splitlines()[0] == "generation,best,mean,median,finished,seconds,test_best"
     rows = read_log(log)
     reference = reference_rows(42)
     assert len(rows) == len(reference) == 121
@@ -42,7 +42,7 @@ def test_saved_top_20_drive_the_test_track_as_in_the_blog(tmp_path):
     saved = tmp_path / "best.json"
     import main
 
-    assert main.main(["--headless", "--seed", "42", "--save", str(saved)]) == 0
+    assert main.main(["--headless", "--strategy", "classic", "--seed", "42", "--save", str(saved)]) == 0
     record = load_genomes(saved)
     assert len(record.genomes) == 20 and record.seed == 42 and record.generation == 120
     log = tmp_path / "drive.csv"

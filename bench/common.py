@@ -1,0 +1,36 @@
+"""Shared pieces of the benchmarks: the blog's code when ../shared is present, and test populations."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from evolution.genome_file import load_genomes  # noqa: E402
+
+REFERENCE = ROOT.parent / "shared" / "reference" / "seed_reference.py"
+EVOLVED = ROOT / "bench" / "data" / "evolved.json"
+
+
+def load_reference() -> ModuleType | None:
+    """The blog's code as a module, or None where ../shared/reference is absent."""
+    if not REFERENCE.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location("seed_reference", REFERENCE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def population(kind: str, size: int, genome_size: int, seed: int = 0) -> np.ndarray:
+    """(size, genome_size): 'random' as the blog's first generation, or 'evolved' drivers repeated to size."""
+    if kind == "random":
+        return np.random.RandomState(seed).uniform(-1, 1, size=(size, genome_size))
+    drivers = load_genomes(EVOLVED).genomes
+    return np.resize(drivers, (size, genome_size)) if len(drivers) < size else drivers[:size].copy()

@@ -1,0 +1,72 @@
+"""Frame times of the live window (SDL dummy driver, 1280×720, HUD, chart and network view on).
+
+python -m bench.fps [--seconds 5]
+
+For 50, 1,000 and 10,000 dots, at ×1 and in turbo: the median and 99th percentile of the work in a
+frame (events, simulation, drawing), and in turbo the generations per second against a headless run
+of the same generations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+import numpy as np
+
+import bench.common  # noqa: F401  (puts the project on the path)
+import main as cli
+from evolution.evolve import Evolution
+from game.driver import open_app, run_frames
+
+SIZES = (50, 1_000, 10_000)
+
+
+def measure(size: int, speed: str, seconds: float) -> tuple[np.ndarray, int, float]:
+    options = cli.parse(["--seed", "1", "--population", str(size), "--speed", speed])
+    app = open_app(options)
+    run_frames(app, 20, paced=True)  # warm up: fonts, caches, the first generations
+    start_generation = app.evolve.evolution.generation
+    started = time.perf_counter()
+    times = run_frames(app, int(seconds * 60), paced=True)
+    elapsed = time.perf_counter() - started
+    return np.array(times), app.evolve.evolution.generation - start_generation, elapsed, start_generation, options
+
+
+def headless_rate(options, first: int, count: int) -> float:
+    evolution = Evolution(options.config, options.track)
+    for _ in range(first):
+        evolution.run_generation()
+    started = time.perf_counter()
+    for _ in range(count):
+        evolution.run_generation()
+    return count / (time.perf_counter() - started)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.fps", description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per case (default 5)")
+    args = parser.parse_args(argv)
+    print("| dots | speed | frame median ms | frame p99 ms | generations/s | headless generations/s |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for size in SIZES:
+        for speed in ("1", "turbo"):
+            times, generations, elapsed, first, options = measure(size, speed, args.seconds)
+            rate = generations / elapsed
+            headless = headless_rate(options, first, max(generations, 1)) if speed == "turbo" else None
+            headless_text = "" if headless is None else f"{headless:.1f}"
+            print(
+                f"| {size:,} | {'×1' if speed == '1' else speed} | {np.median(times) * 1e3:.1f} "
+                f"| {np.percentile(times, 99) * 1e3:.1f} | {rate:.1f} | {headless_text} |",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

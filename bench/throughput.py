@@ -1,0 +1,65 @@
+"""Genome-steps per second of one generation on the training track: the blog's run() against ours.
+
+python -m bench.throughput [--repeats 5]
+
+Both run in this process on the same genomes, alternating, and each figure is a median of repeats.
+A genome-step is one genome driven one column; both codes are credited the same count (the columns
+each genome survives), so the ratio is the ratio of times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+
+import numpy as np
+
+from bench.common import load_reference, population
+from evolution.network import Network
+from evolution.race import race_scores
+from evolution.track import training_track
+
+SIZES = (50, 1_000, 10_000)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.throughput", description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs of each code per case (default 5)")
+    args = parser.parse_args(argv)
+    reference = load_reference()
+    if reference is None:
+        print("../shared/reference/seed_reference.py is absent: timing ours alone")
+    track, network = training_track(), Network()
+    print(f"{platform.processor() or platform.machine()}, numpy {np.__version__}, python {platform.python_version()}")
+    print("| population | genomes | finishing | reference genome-steps/s | ours genome-steps/s | ratio |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for kind in ("random", "evolved"):
+        for size in SIZES:
+            genomes = population(kind, size, network.genome_size)
+            scores = race_scores(genomes, track, network)
+            steps = int(np.minimum(scores + 1, track.finish).sum())
+            ours, theirs = [], []
+            blog_net = reference.NeuralNetwork([7, 8, 4, 1]) if reference else None
+            repeats = args.repeats if size < 10_000 else max(2, args.repeats // 2)
+            for _ in range(repeats):
+                started = time.perf_counter()
+                race_scores(genomes, track, network)
+                ours.append(time.perf_counter() - started)
+                if reference:
+                    with np.errstate(over="ignore"):
+                        started = time.perf_counter()
+                        reference.run(genomes, track.top, track.bottom, blog_net)
+                        theirs.append(time.perf_counter() - started)
+            our_rate = steps / np.median(ours)
+            their_rate = steps / np.median(theirs) if theirs else float("nan")
+            finishing = int((scores >= track.finish).sum())
+            ratio = f"{our_rate / their_rate:.1f}×" if theirs else "—"
+            their_text = f"{their_rate:,.0f}" if theirs else "—"
+            print(f"| {kind} | {size:,} | {finishing:,} | {their_text} | {our_rate:,.0f} | {ratio} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

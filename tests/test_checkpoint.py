@@ -1,0 +1,223 @@
+"""Checkpoints: exact resume for every strategy, surviving SIGKILL and Ctrl+C, failed writes that do not stop a run."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import main
+from evolution.checkpoint import load_checkpoint, save_checkpoint
+from evolution.evolve import Evolution, RunConfig
+from evolution.strategies import STRATEGIES
+from evolution.track import training_track
+from tests.conftest import ROOT, run_cli
+
+
+def rows(path) -> list[tuple[str, ...]]:
+    with open(path, newline="") as stream:
+        lines = [line for line in stream if not line.startswith("#")]
+    return [tuple(v for k, v in row.items() if k != "seconds") for row in csv.DictReader(lines)]
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+def test_a_resumed_run_ends_where_a_straight_run_ends(tmp_path, strategy):
+    common = ["--headless", "--strategy", strategy, "--seed", "11", "--population", "20"]
+    if strategy != "classic":
+        common += ["--tracks", "1"]
+    straight, split, checkpoint = tmp_path / "straight.csv", tmp_path / "split.csv", tmp_path / "run.npz"
+    assert main.main([*common, "--generations", "16", "--log", str(straight)]) == 0
+    assert (
+        main.main(
+            [
+                *common,
+                "--generations",
+                "8",
+                "--log",
+                str(split),
+                "--checkpoint",
+                str(checkpoint),
+                "--checkpoint-every",
+                "3",
+            ]
+        )
+        == 0
+    )
+    assert main.main(["--headless", "--resume", str(checkpoint), "--generations", "16", "--log", str(split)]) == 0
+    assert rows(split) == rows(straight)
+    assert [r[0] for r in rows(split)] == [str(g) for g in range(17)]
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+def test_a_checkpoint_taken_mid_race_resumes_exactly(tmp_path, strategy):
+    config = RunConfig(strategy=strategy, seed=5, population=16, generations=20, extra_tracks=1)
+    straight = Evolution(config, training_track())
+    for _ in range(7):
+        straight.run_generation()
+    interrupted = Evolution(config, training_track())
+    for _ in range(4):
+        interrupted.run_generation()
+    race = interrupted.next_race()
+    race.run(max_steps=5)  # killed in the middle of generation 4
+    save_checkpoint(tmp_path / "mid.npz", interrupted)
+    resumed, _ = load_checkpoint(tmp_path / "mid.npz")
+    for _ in range(3):
+        resumed.run_generation()
+    columns = [0, 1, 2, 3, 4, 6]
+    assert np.array_equal(resumed.history.to_arrays()[columns], straight.history.to_arrays()[columns])
+    assert np.array_equal(resumed.ranked_genomes, straight.ranked_genomes)
+
+
+def test_resuming_a_finished_run_does_nothing_and_says_so(tmp_path):
+    checkpoint = tmp_path / "done.npz"
+    assert main.main(["--headless", "--seed", "1", "--generations", "3", "--checkpoint", str(checkpoint)]) == 0
+    before = checkpoint.read_bytes()
+    result = run_cli("--headless", "--resume", str(checkpoint), "--generations", "3")
+    assert result.returncode == 0 and "already reached generation 3" in result.stdout
+    assert checkpoint.read_bytes() == before
+
+
+def test_changed_settings_are_marked_in_the_log(tmp_path):
+    checkpoint, log = tmp_path / "c.npz", tmp_path / "log.csv"
+    assert (
+        main.main(
+            ["--headless", "--seed", "2", "--generations", "4", "--checkpoint", str(checkpoint), "--log", str(log)]
+        )
+        == 0
+    )
+    assert (
+        main.main(
+            [
+                "--headless",
+                "--resume",
+                str(checkpoint),
+                "--generations",
+                "7",
+                "--mutation-rate",
+                "0.2",
+                "--track",
+                "test",
+                "--log",
+                str(log),
+            ]
+        )
+        == 0
+    )
+    text = log.read_text()
+    assert "# resumed at generation 5: mutation rate 0.1 -> 0.2, track training -> test" in text
+    assert [r[0] for r in rows(log)] == [str(g) for g in range(8)]
+    resumed, _ = load_checkpoint(checkpoint)
+    assert resumed.config.mutation_rate == 0.2 and resumed.track.name == "test"
+
+
+def test_settings_that_define_the_run_cannot_change_on_resume(tmp_path):
+    checkpoint = tmp_path / "c.npz"
+    assert main.main(["--headless", "--seed", "2", "--generations", "1", "--checkpoint", str(checkpoint)]) == 0
+    result = run_cli("--headless", "--resume", str(checkpoint), "--population", "10")
+    assert result.returncode == 2 and "--population cannot be given with --resume" in result.stderr
+
+
+def test_sigkill_at_any_moment_leaves_a_checkpoint_that_loads(tmp_path):
+    checkpoint = tmp_path / "k.npz"
+    rng = np.random.default_rng(0)
+    loaded = 0
+    for attempt in range(6):
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "main.py"),
+                "--headless",
+                "--strategy",
+                "snes",
+                "--seed",
+                str(attempt),
+                "--generations",
+                "100000",
+                "--checkpoint",
+                str(checkpoint),
+                "--checkpoint-every",
+                "1",
+                "--population",
+                "200",
+                "--no-test-curve",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=tmp_path,
+        )
+        time.sleep(0.8 + rng.uniform(0, 1.2))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if checkpoint.exists():
+            evolution, _ = load_checkpoint(checkpoint)
+            assert evolution.generation >= 1
+            loaded += 1
+        assert not [p for p in tmp_path.iterdir() if p.name != "k.npz" and not p.name.startswith(".k.npz")]
+    assert loaded >= 4
+
+
+def test_ctrl_c_saves_first_then_exits_cleanly(tmp_path):
+    checkpoint, best = tmp_path / "i.npz", tmp_path / "best.json"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "--headless",
+            "--seed",
+            "4",
+            "--generations",
+            "100000",
+            "--checkpoint",
+            str(checkpoint),
+            "--checkpoint-every",
+            "1000",
+            "--save",
+            str(best),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    time.sleep(2.5)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in err and "saving first" in err
+    assert "checkpoint:" in out and best.exists()
+    evolution, _ = load_checkpoint(checkpoint)
+    assert evolution.generation > 3
+
+
+def test_an_unwritable_checkpoint_folder_warns_and_the_run_goes_on(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    result = run_cli(
+        "--headless",
+        "--seed",
+        "1",
+        "--generations",
+        "4",
+        "--checkpoint-every",
+        "2",
+        "--checkpoint",
+        str(tmp_path / "a-file" / "c.npz"),
+    )
+    assert result.returncode == 0
+    assert "warning: checkpoint not saved" in result.stderr and "Traceback" not in result.stderr
+    assert "gen 4/4" in result.stdout
+
+
+def test_the_window_writes_a_checkpoint_on_quit_and_resumes_from_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    checkpoint = tmp_path / "w.npz"
+    code = main.main(["--seed", "6", "--speed", "turbo", "--frames", "40", "--checkpoint", str(checkpoint)])
+    assert code == 0
+    evolution, _ = load_checkpoint(checkpoint)
+    assert evolution.generation > 5
+    assert main.main(["--resume", str(checkpoint), "--frames", "10", "--checkpoint", str(checkpoint)]) == 0
+    assert load_checkpoint(checkpoint)[0].generation >= evolution.generation
+    os.environ.pop("SDL_WINDOWID", None)

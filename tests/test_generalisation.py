@@ -1,0 +1,62 @@
+"""Multi-track training and the train-versus-test curve."""
+
+import numpy as np
+import pytest
+
+from evolution.evolve import Evolution, RunConfig
+from evolution.race import race_scores
+from evolution.strategies import STRATEGIES
+from evolution.track import blog_test_track, training_track
+
+
+def test_selection_uses_the_mean_share_finished_over_all_tracks_while_the_training_score_is_reported():
+    evolution = Evolution(RunConfig(strategy="elitist", seed=4, generations=30, extra_tracks=2), training_track())
+    for _ in range(12):
+        evolution.run_generation()
+    tracks = evolution.last_tracks
+    assert tracks[0].name == "training" and len(tracks) == 3
+    assert all(t.name.startswith("random:") for t in tracks[1:])
+    genomes = evolution.ranked_genomes
+    shares = np.mean([race_scores(genomes, t, evolution.network) / t.finish for t in tracks], axis=0)
+    assert np.all(np.diff(shares) <= 1e-12), "saved genomes are ordered by the combined score"
+    training = race_scores(genomes, training_track(), evolution.network)
+    assert training.tolist() == evolution.ranked_scores.tolist()
+    assert evolution.history.last().best == training.max()
+
+
+def test_each_generation_gets_a_fresh_set_of_random_tracks():
+    evolution = Evolution(RunConfig(strategy="snes", seed=2, generations=5, extra_tracks=3), training_track())
+    seen = []
+    for _ in range(4):
+        evolution.run_generation()
+        seen.append(tuple(t.name for t in evolution.last_tracks[1:]))
+    assert len(set(seen)) == 4 and len({name for names in seen for name in names}) == 12
+
+
+def test_test_best_is_the_champions_score_on_the_test_track():
+    evolution = Evolution(RunConfig(strategy="classic", seed=42, generations=80), training_track())
+    for _ in range(70):
+        stats = evolution.run_generation()
+    champion = evolution.ranked_genomes[:1]
+    assert stats.test_best == race_scores(champion, blog_test_track(), evolution.network)[0]
+    assert evolution.history.column("test_best").max() > 0
+
+
+def test_without_the_test_curve_nothing_is_driven_on_the_test_track():
+    evolution = Evolution(RunConfig(seed=1, generations=3, test_curve=False), training_track())
+    assert evolution.run_generation().test_best == -1
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+def test_concluding_in_slices_equals_concluding_at_once(strategy):
+    config = RunConfig(strategy=strategy, seed=8, generations=10, extra_tracks=1)
+    at_once, sliced = Evolution(config, training_track()), Evolution(config, training_track())
+    for _ in range(6):
+        at_once.run_generation()
+        race = sliced.next_race()
+        race.run()
+        slices = sum(1 for _ in sliced.conclude(race))
+        assert slices >= 1
+    columns = [0, 1, 2, 3, 4, 6]  # all but the wall-clock seconds
+    assert np.array_equal(at_once.history.to_arrays()[columns], sliced.history.to_arrays()[columns])
+    assert np.array_equal(at_once.ranked_genomes, sliced.ranked_genomes)

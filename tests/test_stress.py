@@ -1,0 +1,95 @@
+"""The app under 10,000 random events, and a long headless run that keeps its memory flat and its log whole."""
+
+import csv
+import os
+
+import numpy as np
+import pygame
+import pytest
+
+import main
+from evolution.checkpoint import load_checkpoint
+from evolution.evolve import Evolution, RunConfig
+from evolution.genome_file import load_genomes
+from evolution.reporters import CsvLog
+from evolution.track import training_track
+from game.driver import key_event, open_app, run_frames
+from game.keys import BINDINGS
+
+TABLE_KEYS = [key for binding in BINDINGS for key in binding.keys if binding.command != "quit"]
+
+
+def random_event(rng: np.random.Generator, size: tuple[int, int]) -> pygame.event.Event:
+    kind = rng.integers(0, 7)
+    x, y = int(rng.integers(-50, size[0] + 50)), int(rng.integers(-50, size[1] + 50))
+    if kind <= 2:
+        key = int(rng.choice(TABLE_KEYS)) if rng.random() < 0.8 else int(rng.integers(0, 1 << 30))
+        return key_event(key, unicode=str(rng.choice(["", "+", "-", "x"])))
+    if kind == 3:
+        return pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=int(rng.integers(1, 6)), pos=(x, y))
+    if kind == 4:
+        return pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=int(rng.integers(-3, 4)), flipped=False)
+    if kind == 5:
+        return pygame.event.Event(pygame.WINDOWFOCUSLOST)
+    return pygame.event.Event(pygame.MOUSEMOTION, pos=(x, y), rel=(0, 0), buttons=(0, 0, 0))
+
+
+def test_ten_thousand_random_events_leave_a_consistent_app(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(7)
+    options = main.parse(
+        ["--seed", "3", "--strategy", "classic", "--checkpoint", str(tmp_path / "c.npz"), "--checkpoint-every", "2"]
+    )
+    app = open_app(options)
+    sent = 0
+    sizes = [(1, 1), (60, 40), (479, 359), (3840, 2160), (1280, 720), (800, 600)]
+    for frame in range(600):
+        if frame % 37 == 0:
+            size = sizes[int(rng.integers(0, len(sizes)))]
+            pygame.display.set_mode(size, pygame.RESIZABLE)
+            pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, size=size, w=size[0], h=size[1]))
+        events = [random_event(rng, app.screen.get_size()) for _ in range(16)]
+        sent += len(events) + 1
+        run_frames(app, 1, lambda f, events=events: events)
+        assert app.running
+    assert sent >= 10_000
+    # the final state is consistent
+    race = app.session.race
+    assert race.alive.sum() == race.alive_count and 0 <= race.column <= race.track.finish
+    evolution = app.evolve.evolution
+    assert len(evolution.history) == evolution.generation
+    # quit in the middle of a save: S and the window's close button in one frame
+    run_frames(app, 1, lambda f: [key_event(pygame.K_s), pygame.event.Event(pygame.QUIT)])
+    assert not app.running
+    for saved in (tmp_path / "saves").glob("*.json"):
+        assert len(load_genomes(saved).genomes) >= 1
+    assert not [p for p in (tmp_path / "saves").iterdir() if p.suffix != ".json"]
+    assert load_checkpoint(tmp_path / "c.npz")[0].generation == app.evolve.evolution.generation
+    pygame.quit()
+
+
+def resident_bytes() -> int:
+    """This process's resident memory now (Linux)."""
+    with open("/proc/self/statm") as stream:
+        return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.parametrize("generations", [5000])
+def test_a_long_headless_run_keeps_memory_flat_and_its_log_whole(tmp_path, generations):
+    log = CsvLog(tmp_path / "soak.csv")
+    config = RunConfig(strategy="classic", seed=1, population=5, generations=generations, test_curve=False)
+    evolution = Evolution(config, training_track(), [log])
+    try:
+        for _ in range(1000):
+            evolution.run_generation()
+        early = resident_bytes()
+        while not evolution.finished_all:
+            evolution.run_generation()
+        late = resident_bytes()
+    finally:
+        log.close()
+    grown = (late - early) / 2**20
+    assert grown < 4, f"resident memory grew by {grown:.1f} MiB over {generations - 1000} generations"
+    with open(tmp_path / "soak.csv", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [int(r["generation"]) for r in rows] == list(range(generations + 1))
