@@ -27,7 +27,7 @@ from game.driver import open_app, run_frames
 SIZES = (50, 1_000, 10_000)
 
 
-def measure(size: int, speed: str, seconds: float) -> tuple[np.ndarray, int, float]:
+def measure(size: int, speed: str, seconds: float) -> tuple[np.ndarray, int, float, int, cli.Options]:
     options = cli.parse(["--seed", "1", "--population", str(size), "--speed", speed])
     app = open_app(options)
     run_frames(app, 20, paced=True)  # warm up: fonts, caches, the first generations

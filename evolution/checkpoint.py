@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import InputError
 from .evolve import Evolution, RunConfig
-from .files import read_npy, write_atomic
+from .files import check_file, read_npy, write_atomic
 from .history import COLUMNS, History
 from .track import Track
 
@@ -88,15 +88,7 @@ def save_checkpoint(path: str | os.PathLike, evolution: Evolution, notes: dict[s
 
 
 def _read_members(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    if not path.exists():
-        raise InputError(f"{path}: no such checkpoint")
-    if not path.is_file():
-        raise InputError(f"{path}: not a regular file")
-    size = path.stat().st_size
-    if size == 0:
-        raise InputError(f"{path}: the checkpoint is empty")
-    if size > MAX_FILE_BYTES:
-        raise InputError(f"{path}: {size} bytes is more than a checkpoint may hold")
+    check_file(path, MAX_FILE_BYTES, "checkpoint")
     try:
         arrays = _read_npz(path)
     except InputError:

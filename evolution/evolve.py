@@ -20,7 +20,16 @@ from .reporters import Reporter
 from .strategies import STRATEGIES, make_strategy, rank_order
 from .track import RANDOM_TRACK_COLUMNS, Track, blog_test_track, random_track
 
-SLICE_STEPS = 64  # race columns per slice of a generation's closing work (extra tracks, test drive)
+SLICE_SECONDS = 0.001  # work per slice of a generation's closing work (extra tracks, test drive)
+
+
+def _in_slices(race: Race) -> Iterator[None]:
+    """Run a race to its end, yielding after every SLICE_SECONDS of work."""
+    while not race.done:
+        until = time.perf_counter() + SLICE_SECONDS
+        while not race.done and time.perf_counter() < until:
+            race.run(1)
+        yield
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,7 @@ class RunConfig:
     seed: int = 0
     generations: int = 120
     extra_tracks: int = 0  # fresh random tracks each generation is also scored on
-    extra_track_columns: int = RANDOM_TRACK_COLUMNS
+    extra_track_columns: int = 2 * RANDOM_TRACK_COLUMNS  # longer than the random default: a stricter test
     test_curve: bool = True  # drive each generation's champion on the test track
     safety_weight: float = 0.0  # with extra tracks: how much keeping off the barriers adds to selection
 
@@ -125,9 +134,7 @@ class Evolution:
             for seed in self.pending_track_seeds:
                 tracks.append(random_track(int(seed), self.config.extra_track_columns))
                 extra = Race(race.genomes, tracks[-1], self.network, measure_safety=weight > 0)
-                while not extra.done:
-                    extra.run(SLICE_STEPS)
-                    yield
+                yield from _in_slices(extra)
                 total += extra.scores / extra.track.finish
                 if weight > 0:  # among genomes that finish, the steadier ones win
                     total += weight * extra.safety() * (extra.scores >= extra.track.finish)
@@ -136,9 +143,7 @@ class Evolution:
         test_best = -1
         if self.config.test_curve:
             drive = Race(race.genomes[order[:1]], self.test_track, self.network)
-            while not drive.done:
-                drive.run(SLICE_STEPS)
-                yield
+            yield from _in_slices(drive)
             test_best = int(drive.scores[0])
         # From here on the run's state changes, with no yield in between: an interrupted
         # generation leaves the state as it was before it, with its population still pending.

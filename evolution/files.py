@@ -30,6 +30,7 @@ def write_atomic(path: str | os.PathLike, data: bytes, replace: bool = True) -> 
         raise InputError(f"{path}: cannot write here ({exc.strerror or exc})") from None
     temp = Path(temp_name)
     try:
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; a user's file gets the usual mode
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
@@ -47,19 +48,37 @@ def write_atomic(path: str | os.PathLike, data: bytes, replace: bool = True) -> 
     return path
 
 
-def read_limited(path: str | os.PathLike, limit: int, what: str) -> bytes:
-    """The bytes of a regular file no larger than limit, or an InputError naming the problem."""
-    path = Path(path)
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def check_file(path: Path, limit: int, what: str) -> int:
+    """The size of a regular, non-empty file of at most limit bytes, or an InputError naming the problem.
+
+    Checked before opening, so a folder or a FIFO is refused without blocking on it.
+    """
     try:
         if not path.exists():
             raise InputError(f"{path}: no such file")
         if not path.is_file():
             raise InputError(f"{path}: not a regular file")
         size = path.stat().st_size
-        if size == 0:
-            raise InputError(f"{path}: the {what} is empty")
-        if size > limit:
-            raise InputError(f"{path}: {size} bytes is more than a {what} may hold ({limit} bytes)")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if size == 0:
+        raise InputError(f"{path}: the {what} is empty")
+    if size > limit:
+        raise InputError(f"{path}: {size} bytes is more than a {what} may hold ({limit} bytes)")
+    return size
+
+
+def read_limited(path: str | os.PathLike, limit: int, what: str) -> bytes:
+    """The bytes of a regular file no larger than limit, or an InputError naming the problem."""
+    path = Path(path)
+    check_file(path, limit, what)
+    try:
         with open(path, "rb") as stream:
             data = stream.read(limit + 1)
     except OSError as exc:

@@ -6,6 +6,7 @@ randomness of a strategy comes from generators seeded from the run's seed.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
@@ -87,14 +88,16 @@ class Classic(Strategy):
     def ask(self) -> np.ndarray:
         if self.ranked is None:
             return self.rng.uniform(-1, 1, size=(self.population, self.genome_size))
-        last = self.population - 1
+        # The blog draws, child by child, one exponential(5) then genome_size uniforms in ±rate.
+        # Both consume the generator's doubles U in order: exponential(5) is 5 * -log(1 - U) with
+        # C's log (math.log is the same), uniform(a, b) is a + (b - a) * U. So one block of doubles
+        # gives the blog's numbers bit for bit, without a Python call per child.
         rate = self.mutation_rate
-        children = np.empty((self.population, self.genome_size))
-        # One exponential then one uniform vector per child: the blog's order of draws.
-        for child in range(self.population):
-            parent = min(int(self.rng.exponential(scale=self.PARENT_SCALE)), last)
-            children[child] = self.ranked[parent] + self.rng.uniform(-rate, rate, size=self.genome_size)
-        return children
+        draws = self.rng.random_sample((self.population, self.genome_size + 1))
+        last = self.population - 1
+        parents = [min(int(self.PARENT_SCALE * -math.log(1.0 - u)), last) for u in draws[:, 0].tolist()]
+        noise = -rate + (rate - -rate) * draws[:, 1:]
+        return self.ranked[parents] + noise
 
     def tell(self, genomes: np.ndarray, scores: np.ndarray) -> None:
         self.ranked = np.asarray(genomes, dtype=np.float64)[rank_order(scores)]

@@ -10,7 +10,7 @@ import numpy as np
 from scipy import ndimage
 
 from .errors import InputError
-from .files import read_npy
+from .files import check_file, read_npy
 
 SENSORS = (0, 5, 9)  # columns ahead at which a dot reads the barriers
 MIN_COLUMNS = SENSORS[-1] + 1
@@ -99,13 +99,7 @@ def load_track_file(path: str | os.PathLike) -> Track:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".npy"):
         raise InputError(f"{path}: a track file must end in .csv or .npy")
-    if not path.is_file():
-        raise InputError(f"{path}: no such track file")
-    size = path.stat().st_size
-    if size == 0:
-        raise InputError(f"{path}: the track file is empty")
-    if size > MAX_TRACK_FILE_BYTES:
-        raise InputError(f"{path}: the track file is larger than {MAX_TRACK_FILE_BYTES // 2**20} MiB")
+    check_file(path, MAX_TRACK_FILE_BYTES, "track file")
     data = _read_npy(path) if suffix == ".npy" else _read_csv(path)
     if data.ndim == 1:
         data = data[:, None]

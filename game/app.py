@@ -39,7 +39,9 @@ FPS = 60
 FRAME_SECONDS = 1 / FPS
 SPEEDS = (1, 2, 4, 8, 16, 32, 64, 0)  # steps per frame; 0 is turbo
 TURBO = 0
-WORK_SECONDS = 0.008  # at most this much race stepping per frame, so drawing still fits in a frame
+WORK_SECONDS = 0.008  # race stepping per frame until drawing has been timed
+FRAME_MARGIN = 0.0025  # of a frame's 16.7 ms, kept free for events, the flip and the unexpected
+MIN_WORK_SECONDS = 0.002
 SAVES = Path("saves")
 MESSAGE_SECONDS = 5.0
 MIN_SIZE = (480, 360)
@@ -108,6 +110,7 @@ class App:
         self.netview = NetworkView()
         self.frame_times: list[float] = []
         self.fps = 0.0
+        self.draw_seconds = FRAME_SECONDS - WORK_SECONDS - FRAME_MARGIN  # a moving average, measured
         self.saved_generation: int | None = None
         self.evolve: EvolveSession | None = None
         self.session: EvolveSession | DriveSession
@@ -244,6 +247,19 @@ class App:
             print(f"checkpoint: {self.checkpointer.path} (generation {self.evolve.evolution.generation})")
 
     # ---- the frame ---------------------------------------------------------------------------
+    def frame(self, events: list[pygame.event.Event]) -> None:
+        """One frame: handle the events, advance the race, draw, show."""
+        for event in events:
+            self.handle(event)
+        if not self.running:
+            return
+        self.screen = pygame.display.get_surface()
+        self.update()
+        started = time.perf_counter()
+        self.draw()
+        pygame.display.flip()
+        self.draw_seconds += (time.perf_counter() - started - self.draw_seconds) * 0.1
+
     def handle(self, event: pygame.event.Event) -> None:
         if event.type == pygame.QUIT:
             self.do_quit()
@@ -257,8 +273,6 @@ class App:
             layout = Layout.for_size(*self.screen.get_size())
             if layout.view.collidepoint(event.pos):
                 self.selected = nearest_dot(self.camera, self.session.race, event.pos)
-        elif event.type == pygame.WINDOWFOCUSLOST:
-            pass  # keep racing; people watch it in the background
 
     def update(self) -> None:
         if self.paused:
@@ -266,7 +280,9 @@ class App:
         speed = SPEEDS[self.speed_index]
         steps = 10**9 if speed == TURBO else speed
         race_before = self.session.race
-        self.session.advance(steps, time.perf_counter() + WORK_SECONDS)
+        # what is left of the frame after drawing (as it has lately taken) goes to racing
+        work = max(MIN_WORK_SECONDS, FRAME_SECONDS - FRAME_MARGIN - self.draw_seconds)
+        self.session.advance(steps, time.perf_counter() + work)
         if self.session.race is not race_before:
             self.selected = None
 
@@ -336,10 +352,10 @@ class App:
         else:
             lines.append(("file", self.session.path.name))
             lines.append(("alive", f"{race.alive_count} of {race.count}"))
-            finished = int((race.scores[~race.alive] >= track.finish).sum()) if race.done else 0
             if race.done:
-                finished = int((race.scores >= track.finish).sum())
-            lines.append(("finished", f"{finished} of {race.count}" if race.done else "racing…"))
+                lines.append(("finished", f"{int((race.scores >= track.finish).sum())} of {race.count}"))
+            else:
+                lines.append(("lap", f"{self.session.laps + 1} · racing…"))
             lines.append(("from", f"{self.session.saved.strategy} · gen {self.session.saved.generation}"))
         lines.append(("column", f"{race.column} of {track.finish}"))
         lines.append(("track", track.name))
@@ -425,14 +441,9 @@ def run_window(options) -> int:
         clock = pygame.time.Clock()
         frames = 0
         while app.running:
-            for event in pygame.event.get():
-                app.handle(event)
+            app.frame(pygame.event.get())
             if not app.running:
                 break
-            app.screen = pygame.display.get_surface()
-            app.update()
-            app.draw()
-            pygame.display.flip()
             app.tick_fps(clock.tick(FPS) / 1000)
             frames += 1
             if args.frames is not None and frames >= args.frames:

@@ -33,14 +33,9 @@ def run_frames(
     times = []
     for frame in range(frames):
         started = time.perf_counter()
-        for event in [*events_at(frame), *pygame.event.get()]:
-            app.handle(event)
+        app.frame([*events_at(frame), *pygame.event.get()])
         if not app.running:
             break
-        app.screen = pygame.display.get_surface()
-        app.update()
-        app.draw()
-        pygame.display.flip()
         times.append(time.perf_counter() - started)
         app.tick_fps(clock.tick(FPS) / 1000 if paced else times[-1])
     return times

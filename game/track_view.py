@@ -79,9 +79,9 @@ def draw_dots(surface: pygame.Surface, camera: Camera, race: Race, ranks: np.nda
             pygame.draw.circle(surface, colours[i], (xs[i], ys[i]), DOT_RADIUS)
     else:
         _splat_trails(surface, camera, race, colours)
-        _splat(surface, xs[~alive], ys[~alive], palette.fade(colours[~alive], 0.7), 1)
+        _splat(surface, xs[~alive], ys[~alive], palette.fade(colours[~alive], 0.7), 0)
         order = np.flatnonzero(alive)[np.argsort(-ranks[alive])]
-        _splat(surface, xs[order], ys[order], colours[order], 2)
+        _splat(surface, xs[order], ys[order], colours[order], 1)
 
 
 def _trail_window(race: Race) -> tuple[np.ndarray, np.ndarray]:
@@ -124,13 +124,16 @@ def _splat(surface: pygame.Surface, xs: np.ndarray, ys: np.ndarray, colours: np.
     xs = np.round(xs).astype(np.int64)
     ys = np.round(ys).astype(np.int64)
     width, height = surface.get_size()
-    pixels = pygame.surfarray.pixels3d(surface)
+    shifts, losses = surface.get_shifts(), surface.get_losses()
+    colours = colours.astype(np.int64)
+    mapped = sum((colours[:, c] >> losses[c]) << shifts[c] for c in range(3)) | surface.get_masks()[3]
+    pixels = pygame.surfarray.pixels2d(surface)  # one mapped integer per pixel
     try:
         for dx in range(-radius, radius + 1):
             for dy in range(-radius, radius + 1):
                 px, py = xs + dx, ys + dy
                 inside = (px >= 0) & (px < width) & (py >= 0) & (py < height)
-                pixels[px[inside], py[inside]] = colours[inside]
+                pixels[px[inside], py[inside]] = mapped[inside]
     finally:
         del pixels
 

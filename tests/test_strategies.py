@@ -61,3 +61,27 @@ def test_every_strategy_state_round_trips(name):
     second = make_strategy(name, size, 12, 0.1, 99)
     second.set_state(first.state())
     assert np.array_equal(first.ask(), second.ask())
+
+
+def blog_breeding(ranked: np.ndarray, rng: np.random.RandomState, rate: float) -> np.ndarray:
+    """The blog's evolution_step, child by child, as the oracle for the vectorised classic strategy."""
+    population = len(ranked)
+    children = []
+    for _ in range(population):
+        parent = ranked[min([int(rng.exponential(scale=5)), population - 1])]
+        children.append(parent + rng.uniform(-rate, rate, size=parent.shape[0]))
+    return np.array(children)
+
+
+@pytest.mark.parametrize(("population", "rate", "seed"), [(50, 0.1, 42), (7, 0.37, 1), (1000, 0.1, 2**32 - 1)])
+def test_classic_breeding_draws_exactly_what_the_blogs_loop_draws(population, rate, seed):
+    strategy = make_strategy("classic", 105, population, rate, seed)
+    oracle = np.random.RandomState(seed)
+    first = strategy.ask()
+    assert np.array_equal(first, oracle.uniform(-1, 1, size=(population, 105)))
+    for generation in range(3):
+        scores = np.random.default_rng(generation).integers(0, 30, population)
+        strategy.tell(first, scores)
+        ranked = first[rank_order(scores)]
+        first = strategy.ask()
+        assert np.array_equal(first, blog_breeding(ranked, oracle, rate))
