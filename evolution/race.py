@@ -60,8 +60,11 @@ class Race:
         self._sensors = sensor_table(track)
         self._active = np.arange(count)
         self._p = np.zeros(count)
-        self._v = np.zeros(count)
-        self._inputs = np.empty((count, INPUTS))
+        self._inputs = np.zeros((count, INPUTS))
+        self._v = self._inputs[:, 0]  # the speed lives in the inputs' first column: never copied in
+        self._half = np.empty(count)
+        self._tops = track.top.tolist()  # Python floats compare with arrays faster than numpy scalars
+        self._bottoms = track.bottom.tolist()
         self._brains = Brains(network, genomes)
         self._margin_sum = np.zeros(count) if measure_safety else None
         self.trail = np.full((trail_length, count), np.nan, dtype=np.float32) if trail_length else None
@@ -158,27 +161,27 @@ class Race:
 
     def _advance(self) -> None:
         i = self.column
-        p, v, inputs = self._p, self._v, self._inputs
-        inputs[:, 0] = v
+        p, v, inputs, half = self._p, self._v, self._inputs, self._half
         np.subtract(p[:, None], self._sensors[i], out=inputs[:, 1:])
         force = self._brains.forward(inputs)[:, 0]
         force -= 0.5
-        half = v * 0.5  # v/2 and v*0.5 round identically
+        np.multiply(v, 0.5, out=half)  # v/2 and v*0.5 round identically
         p += half
         v += force
         np.multiply(v, 0.5, out=half)
         p += half
-        out = p > self.track.top[i]
-        out |= p < self.track.bottom[i]
+        top, bottom = self._tops[i], self._bottoms[i]
         if self._margin_sum is not None:
-            margin = np.minimum(self.track.top[i] - p, p - self.track.bottom[i])
+            margin = np.minimum(top - p, p - bottom)
             self._margin_sum[self._active] += np.maximum(margin, 0.0)
         self.column = i + 1
         if self.paths is not None:
             self.paths[i + 1, self._active] = p
         if self.trail is not None:
             self.trail[self.column % self.trail.shape[0], self._active] = p
-        if out.any():
+        if p.max() > top or p.min() < bottom:  # two reductions; the mask only when someone is out
+            out = p > top
+            out |= p < bottom
             self._drop(out, i)
 
     def _drop(self, out: np.ndarray, column: int) -> None:
@@ -190,8 +193,9 @@ class Race:
         keep = ~out
         self._active = self._active[keep]
         self._p = self._p[keep]
-        self._v = self._v[keep]
-        self._inputs = self._inputs[: self._active.size]
+        self._inputs = self._inputs[keep]
+        self._v = self._inputs[:, 0]
+        self._half = self._half[: self._active.size]
         self._brains.keep(keep)
 
 

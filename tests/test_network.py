@@ -51,18 +51,3 @@ def test_huge_activations_give_no_overflow_warning():
 def test_bad_layer_sizes_are_refused(layers):
     with pytest.raises(ValueError):
         Network(layers)
-
-
-def test_large_populations_computed_on_threads_equal_one_pass_bit_for_bit():
-    from evolution import network as network_module
-
-    network = Network()
-    rng = np.random.default_rng(9)
-    genomes = rng.uniform(-3, 3, size=(network_module.PARALLEL_ROWS + 123, network.genome_size))
-    inputs = rng.normal(scale=3, size=(len(genomes), 7))
-    brains = Brains(network, genomes)
-    with np.errstate(over="ignore"):
-        threaded = brains.forward(inputs)
-        single = brains._forward_rows(inputs, 0, len(genomes))
-    assert np.array_equal(threaded, single)
-    assert np.array_equal(threaded, network.forward(genomes, inputs))
