@@ -146,6 +146,7 @@ class App:
 
     def do_step(self) -> None:
         if self.paused:
+            self.session.settle()  # a generation that is closing closes first, so the step is seen
             self.session.advance(1, time.perf_counter() + WORK_SECONDS)
         else:
             self.say("→ steps while paused: press Space first")
