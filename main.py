@@ -252,12 +252,12 @@ def run_headless(options: Options) -> int:
     if options.seed_was_drawn:
         print(f"seed {config.seed} (drawn at random; pass --seed {config.seed} to repeat this run)")
     evolution = options.evolution or Evolution(config, options.track)
-    if evolution.finished_all:
+    if evolution.finished_all and evolution.settled:
         print(f"{args.resume}: the run has already reached generation {evolution.generation - 1}; nothing to do")
         return 0
     reporters: list = [ProgressLine()]
     if args.log:
-        reporters.append(CsvLog(args.log, continue_at=evolution.generation if options.evolution else None))
+        reporters.append(CsvLog(args.log, continue_at=evolution.reported if options.evolution else None))
         if options.changes:
             reporters[-1].note(f"resumed at generation {evolution.generation}: " + ", ".join(options.changes))
     checkpointer = Checkpointer(args.checkpoint, args.checkpoint_every, warn) if args.checkpoint else None
@@ -269,6 +269,7 @@ def run_headless(options: Options) -> int:
     try:
         while not evolution.finished_all:
             evolution.run_generation()
+        evolution.settle_now()  # the last champions' test drives, and their rows
     except KeyboardInterrupt:
         interrupted = True
         print(f"interrupted during generation {evolution.generation}; saving first", file=sys.stderr)

@@ -68,6 +68,13 @@ def save_checkpoint(path: str | os.PathLike, evolution: Evolution, notes: dict[s
     if evolution.ranked_genomes is not None:
         arrays["ranked_genomes"] = evolution.ranked_genomes
         arrays["ranked_scores"] = evolution.ranked_scores
+    curve_generations, curve_genomes = evolution.test_curve.waiting_champions()
+    arrays["curve_generations"] = curve_generations
+    arrays["curve_genomes"] = curve_genomes
+    arrays["curve_result_generations"] = np.array(sorted(evolution.test_curve.results), dtype=np.int64)
+    arrays["curve_results"] = np.array(
+        [evolution.test_curve.results[g] for g in sorted(evolution.test_curve.results)], dtype=np.int64
+    )
     if evolution.pending is not None:
         arrays["pending"] = evolution.pending
         arrays["pending_track_seeds"] = evolution.pending_track_seeds
@@ -77,6 +84,7 @@ def save_checkpoint(path: str | os.PathLike, evolution: Evolution, notes: dict[s
         "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(evolution.config).items()},
         "generation": evolution.generation,
+        "reported": evolution.reported,
         "track_name": evolution.track.name,
         "track_rng": evolution.track_rng.bit_generator.state,
         "strategy_state": strategy_state,
@@ -150,6 +158,26 @@ def load_checkpoint(path: str | os.PathLike, reporters: list | None = None) -> t
         if not np.isfinite(history).all():
             raise ValueError("the history holds a NaN or infinite value")
         evolution.generation = generation
+        reported = header["reported"]
+        if not isinstance(reported, int) or not 0 <= reported <= generation:
+            raise ValueError("the count of reported generations does not fit the run")
+        evolution.reported = reported
+        curve_generations, curve_genomes = arrays.pop("curve_generations"), arrays.pop("curve_genomes")
+        result_generations, results = arrays.pop("curve_result_generations"), arrays.pop("curve_results")
+        if (
+            curve_generations.ndim != 1
+            or curve_genomes.shape != (len(curve_generations), evolution.network.genome_size)
+            or curve_generations.dtype.kind not in "iu"
+            or curve_genomes.dtype.kind != "f"
+            or not np.isfinite(curve_genomes).all()
+            or result_generations.shape != results.shape
+            or result_generations.ndim != 1
+            or results.dtype.kind not in "iu"
+            or result_generations.dtype.kind not in "iu"
+        ):
+            raise ValueError("the test curve's waiting champions are damaged")
+        evolution.test_curve.restore(curve_generations, curve_genomes)
+        evolution.test_curve.results = dict(zip(result_generations.tolist(), results.tolist()))
         evolution.history = History.from_arrays(history.astype(np.float64))
         evolution.track_rng.bit_generator.state = header["track_rng"]
         size = (config.population, evolution.network.genome_size)

@@ -8,28 +8,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .genome_file import GenomeFile
 from .history import GenerationStats, History
 from .network import DEFAULT_LAYERS, Network
-from .race import Race
+from .race import SLICE_SECONDS, Race, in_slices
 from .reporters import Reporter
 from .strategies import STRATEGIES, make_strategy, rank_order
+from .test_curve import STEPS_PER_GENERATION, TestCurve
 from .track import RANDOM_TRACK_COLUMNS, Track, blog_test_track, random_track
-
-SLICE_SECONDS = 0.001  # work per slice of a generation's closing work (extra tracks, test drive)
-
-
-def _in_slices(race: Race) -> Iterator[None]:
-    """Run a race to its end, yielding after every SLICE_SECONDS of work."""
-    while not race.done:
-        until = time.perf_counter() + SLICE_SECONDS
-        while not race.done and time.perf_counter() < until:
-            race.run(1)
-        yield
 
 
 @dataclass(frozen=True)
@@ -102,11 +92,18 @@ class Evolution:
         self.last_tracks: list[Track] = []  # the tracks the latest generation was scored on, its own first
         self.track_rng = np.random.default_rng(np.random.SeedSequence([self.config.seed, 0x7AC]))
         self.test_track = blog_test_track()
+        self.test_curve = TestCurve(self.test_track, self.network)
+        self.reported = 0  # generations handed to the reporters so far (they wait for test results)
 
     @property
     def finished_all(self) -> bool:
         """True once the configured number of generations (0..N) has been raced."""
         return self.generation > self.config.generations
+
+    @property
+    def settled(self) -> bool:
+        """True when every generation raced has been reported (its champion's test drive done)."""
+        return self.reported == self.generation
 
     def next_race(self, trail_length: int = 0) -> Race:
         """The race of the next generation; asking again before finish() re-races the same genomes."""
@@ -134,17 +131,12 @@ class Evolution:
             for seed in self.pending_track_seeds:
                 tracks.append(random_track(int(seed), self.config.extra_track_columns))
                 extra = Race(race.genomes, tracks[-1], self.network, measure_safety=weight > 0)
-                yield from _in_slices(extra)
+                yield from in_slices(extra)
                 total += extra.scores / extra.track.finish
                 if weight > 0:  # among genomes that finish, the steadier ones win
                     total += weight * extra.safety() * (extra.scores >= extra.track.finish)
             selection = total / (1 + self.config.extra_tracks)
         order = rank_order(selection)
-        test_best = -1
-        if self.config.test_curve:
-            drive = Race(race.genomes[order[:1]], self.test_track, self.network)
-            yield from _in_slices(drive)
-            test_best = int(drive.scores[0])
         # From here on the run's state changes, with no yield in between: an interrupted
         # generation leaves the state as it was before it, with its population still pending.
         self.strategy.tell(race.genomes, selection)
@@ -155,14 +147,37 @@ class Evolution:
         stats = GenerationStats.from_scores(
             self.generation, scores, race.track.finish, time.perf_counter() - self._clock_start
         )
-        stats = replace(stats, test_best=test_best, test_finish=self.test_track.finish if test_best >= 0 else 0)
         self.history.append(stats)
+        if self.config.test_curve:
+            self.test_curve.add(self.generation, self.ranked_genomes[0])
         self.generation += 1
-        for reporter in self.reporters:
-            reporter.end_generation(self, stats)
+        yield from self.test_curve.advance(STEPS_PER_GENERATION, SLICE_SECONDS)
+        self._report_ready()
+
+    def settle(self) -> Iterator[None]:
+        """Finish every champion's test drive and report what is left, in slices."""
+        yield from self.test_curve.advance(None, SLICE_SECONDS)
+        self._report_ready()
+
+    def settle_now(self) -> None:
+        for _ in self.settle():
+            pass
+
+    def _report_ready(self) -> None:
+        """Hand the reporters every generation whose row is complete, in order."""
+        while self.reported < self.generation:
+            generation = self.reported
+            if self.config.test_curve:
+                if generation not in self.test_curve.results:
+                    return
+                self.history.set(generation, "test_best", self.test_curve.results.pop(generation))
+                self.history.set(generation, "test_finish", self.test_track.finish)
+            self.reported += 1
+            for reporter in self.reporters:
+                reporter.end_generation(self, self.history.row(generation))
 
     def finish(self, race: Race) -> GenerationStats:
-        """Conclude a finished race at once; returns the generation's statistics."""
+        """Conclude a finished race at once; returns the generation's statistics (test_best may come later)."""
         for _ in self.conclude(race):
             pass
         return self.history.last()

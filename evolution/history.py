@@ -61,12 +61,21 @@ class History:
         view.flags.writeable = False
         return view
 
-    def last(self) -> GenerationStats | None:
-        if not self._size:
-            return None
-        values = self._data[:, self._size - 1]
+    def row(self, index: int) -> GenerationStats:
+        """One generation's statistics."""
+        if not 0 <= index < self._size:
+            raise IndexError(index)
         kinds = (int, int, float, float, int, float, int, int, int)
-        return GenerationStats(*(kind(value) for kind, value in zip(kinds, values)))
+        return GenerationStats(*(kind(value) for kind, value in zip(kinds, self._data[:, index])))
+
+    def last(self) -> GenerationStats | None:
+        return self.row(self._size - 1) if self._size else None
+
+    def set(self, index: int, name: str, value: float) -> None:
+        """Fill in a value that arrives later (a champion's test-track score)."""
+        if not 0 <= index < self._size:
+            raise IndexError(index)
+        self._data[COLUMNS.index(name), index] = value
 
     def to_arrays(self) -> np.ndarray:
         return self._data[:, : self._size].copy()

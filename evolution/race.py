@@ -10,12 +10,16 @@ Crashed dots are dropped from the arrays, so they cost nothing further.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import numpy as np
 
 from .network import Brains, Network
 from .track import SENSORS, Track
 
 INPUTS = 1 + 2 * len(SENSORS)
+SLICE_SECONDS = 0.001  # work per slice when a race is run in slices (see in_slices)
 
 
 def sensor_table(track: Track) -> np.ndarray:
@@ -202,3 +206,13 @@ class Race:
 def race_scores(genomes: np.ndarray, track: Track, network: Network) -> np.ndarray:
     """Scores (P,) int64 of a whole race run at once."""
     return Race(genomes, track, network).run()
+
+
+def in_slices(race: Race, seconds: float = SLICE_SECONDS, steps: int | None = None) -> Iterator[None]:
+    """Run a race to its end (or `steps` columns further), yielding after every `seconds` of work."""
+    stop = race.track.finish if steps is None else race.column + steps
+    while not race.done and race.column < stop:
+        until = time.perf_counter() + seconds
+        while not race.done and race.column < stop and time.perf_counter() < until:
+            race.run(1)
+        yield

@@ -125,7 +125,7 @@ class App:
             reporters: list[Reporter] = []
             if self.args.log:
                 resuming = options.evolution is not None
-                log = CsvLog(self.args.log, continue_at=options.evolution.generation if resuming else None)
+                log = CsvLog(self.args.log, continue_at=options.evolution.reported if resuming else None)
                 if options.changes:
                     log.note(f"resumed at generation {options.evolution.generation}: " + ", ".join(options.changes))
                 reporters.append(log)
@@ -424,7 +424,7 @@ def run_window(options) -> int:
     parse_speed(args.speed)
     if args.screenshot and args.screenshot.suffix.lower() != ".png":
         raise InputError(f"--screenshot {args.screenshot}: the file must end in .png")
-    if options.evolution is not None and options.evolution.finished_all:
+    if options.evolution is not None and options.evolution.finished_all and options.evolution.settled:
         print(
             f"{args.resume}: the run has already reached generation {options.evolution.generation - 1}; nothing to do"
         )

@@ -35,7 +35,7 @@ class EvolveSession:
 
     @property
     def complete(self) -> bool:
-        return self.evolution.finished_all
+        return self.evolution.finished_all and self.evolution.settled
 
     def advance(self, steps: int, deadline: float) -> None:
         """Step up to `steps` columns, and the closing work of finished generations, until the deadline."""
@@ -47,8 +47,11 @@ class EvolveSession:
                     self._closing = None
                     if self._next_track is not None:
                         self.evolution.track, self._next_track = self._next_track, None
-                    if not self.complete:
+                    if not self.evolution.finished_all:
                         self.race = self.evolution.next_race(TRAIL_COLUMNS)
+                continue
+            if self.evolution.finished_all and not self.evolution.settled:
+                self._closing = self.evolution.settle()  # the last champions' test drives
                 continue
             if steps <= 0 or self.complete:
                 break
@@ -65,7 +68,7 @@ class EvolveSession:
             self._closing = None
             if self._next_track is not None:
                 self.evolution.track, self._next_track = self._next_track, None
-            if not self.complete:
+            if not self.evolution.finished_all:
                 self.race = self.evolution.next_race(TRAIL_COLUMNS)
 
     @property
@@ -78,7 +81,7 @@ class EvolveSession:
             self._next_track = track
             return
         self.evolution.track = track
-        if not self.complete:
+        if not self.evolution.finished_all:
             self.race = self.evolution.next_race(TRAIL_COLUMNS)
 
     def close(self) -> None:
