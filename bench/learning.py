@@ -37,8 +37,17 @@ class Outcome:
     unseen_share: float
 
 
-def run_one(strategy: str, tracks: int, seed: int, generations: int) -> Outcome:
-    config = RunConfig(strategy=strategy, seed=seed, generations=generations, extra_tracks=tracks, test_curve=False)
+def run_one(strategy: str, tracks: int, seed: int, generations: int, **overrides) -> Outcome:
+    """One run with the strategy's own defaults; overrides are other RunConfig settings, for experiments."""
+    defaults = STRATEGIES[strategy]
+    settings = {
+        "mutation_rate": defaults.default_mutation_rate,
+        "safety_weight": defaults.default_safety_weight,
+        **overrides,
+    }
+    config = RunConfig(
+        strategy=strategy, seed=seed, generations=generations, extra_tracks=tracks, test_curve=False, **settings
+    )
     evolution = Evolution(config, training_track())
     first, first_seconds = None, None
     started = time.perf_counter()

@@ -154,3 +154,12 @@ def test_other_tracks_run_headless(tmp_path, spec):
     import main
 
     assert main.main(["--headless", "--seed", "1", "--generations", "2", "--track", spec]) == 0
+
+
+def test_the_readme_documents_every_flag():
+    readme = (ROOT / "README.md").read_text()
+    import main
+
+    flags = [option for action in main.build_parser()._actions for option in action.option_strings]
+    missing = [flag for flag in flags if flag.startswith("--") and f"`{flag}" not in readme]
+    assert not missing, missing
