@@ -164,6 +164,7 @@ class SNES(Strategy):
     name = "snes"
     description = "separable natural evolution strategy: a Gaussian per weight, moved by rank-weighted samples"
     SPREAD_RATE_SCALE = 1.0
+    INITIAL_SPREAD = 1.0
     default_safety_weight = 0.5
     default_tracks = 2
 
@@ -171,7 +172,7 @@ class SNES(Strategy):
         super().__init__(genome_size, population, mutation_rate, seed)
         self.rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5E5]))
         self.mean = np.zeros(genome_size)
-        self.spread = np.ones(genome_size)
+        self.spread = np.full(genome_size, self.INITIAL_SPREAD)
         self.mean_rate = 1.0
         self.spread_rate = self.SPREAD_RATE_SCALE * (3 + np.log(genome_size)) / (5 * np.sqrt(genome_size))
         ranks = np.arange(1, population)  # the mean is raced too, as row 0, but does not vote

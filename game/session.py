@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from evolution.evolve import Evolution, RunConfig
@@ -16,6 +17,8 @@ from evolution.reporters import Reporter
 from evolution.track import Track
 
 TRAIL_COLUMNS = 48
+BACKGROUND_POPULATION = 2000  # from this size, the next race is prepared on a thread while frames go on
+_PREPARER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuroracer-next-race")
 REPLAY_PAUSE_STEPS = 90  # a finished test drive stays on screen this many steps' worth, then starts again
 
 
@@ -32,6 +35,7 @@ class EvolveSession:
         self.race = self.evolution.next_race(TRAIL_COLUMNS)
         self._closing: Iterator[None] | None = None  # the finished race's remaining work, in slices
         self._next_track: Track | None = None  # a track asked for while a generation was closing
+        self._preparing: Future[Race] | None = None  # the next race, being made on a thread
 
     @property
     def complete(self) -> bool:
@@ -40,6 +44,10 @@ class EvolveSession:
     def advance(self, steps: int, deadline: float) -> None:
         """Step up to `steps` columns, and the closing work of finished generations, until the deadline."""
         while time.perf_counter() < deadline:
+            if self._preparing is not None:
+                if not self._preparing.done():
+                    break  # frames go on drawing the finished race meanwhile
+                self._collect()
             if self._closing is not None:
                 try:
                     next(self._closing)
@@ -48,7 +56,7 @@ class EvolveSession:
                     if self._next_track is not None:
                         self.evolution.track, self._next_track = self._next_track, None
                     if not self.evolution.finished_all:
-                        self.race = self.evolution.next_race(TRAIL_COLUMNS)
+                        self._start_next_race()
                 continue
             if self.evolution.finished_all and not self.evolution.settled:
                 self._closing = self.evolution.settle()  # the last champions' test drives
@@ -60,8 +68,23 @@ class EvolveSession:
             if self.race.done:
                 self._closing = self.evolution.conclude(self.race)
 
+    def _start_next_race(self) -> None:
+        """The next generation's race: on a thread for a large population (asking the strategy and
+        preparing the networks take tens of milliseconds there, and numpy lets go of the GIL for them)."""
+        if self.evolution.config.population >= BACKGROUND_POPULATION:
+            self._preparing = _PREPARER.submit(self.evolution.next_race, TRAIL_COLUMNS)
+        else:
+            self.race = self.evolution.next_race(TRAIL_COLUMNS)
+
+    def _collect(self) -> None:
+        """Wait for a race being prepared, if there is one, and take it."""
+        if self._preparing is not None:
+            self.race = self._preparing.result()
+            self._preparing = None
+
     def settle(self) -> None:
         """Finish the closing work of a finished generation now (before a checkpoint or quitting)."""
+        self._collect()
         if self._closing is not None:
             for _ in self._closing:
                 pass
@@ -77,6 +100,7 @@ class EvolveSession:
 
     def set_track(self, track: Track) -> None:
         """Race the current generation again on another track (the next one, if this one is closing)."""
+        self._collect()
         if self._closing is not None:
             self._next_track = track
             return

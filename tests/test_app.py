@@ -126,12 +126,13 @@ def test_clicking_a_dot_follows_it(in_tmp):
     assert abs(app.camera.y(app.session.race.positions[app.selected]) - ys[target]) < 14
 
 
-@pytest.mark.parametrize("speed", ["1", "8", "turbo"])
-def test_the_window_logs_the_same_numbers_as_headless_at_any_speed(in_tmp, speed):
+@pytest.mark.parametrize(("speed", "population"), [("1", "50"), ("8", "50"), ("turbo", "50"), ("turbo", "2000")])
+def test_the_window_logs_the_same_numbers_as_headless_at_any_speed(in_tmp, speed, population):
+    common = ["--seed", "9", "--generations", "6", "--population", population]
     headless = in_tmp / "headless.csv"
-    assert main.main(["--headless", "--seed", "9", "--generations", "6", "--log", str(headless)]) == 0
+    assert main.main(["--headless", *common, "--log", str(headless)]) == 0
     window = in_tmp / f"window-{speed}.csv"
-    app = app_for("--seed", "9", "--generations", "6", "--log", str(window), "--speed", speed)
+    app = app_for(*common, "--log", str(window), "--speed", speed)
     for _ in range(200):
         run_frames(app, 50)
         if app.session.complete:
