@@ -33,6 +33,8 @@ class Camera:
     def follow(self, track: Track, head: float, seconds: float) -> None:
         """Move to the head column and ease the vertical fit towards the barriers in sight."""
         self.pixels_per_column = max(3.0, self.view.width / 190)
+        if abs(head - self.head) * self.pixels_per_column > self.view.width / 2:
+            self._placed = False  # a new race or another track: jump there rather than pan across
         self.head = head
         first, last = self.columns_in_view(track)
         top = float(track.top[first : last + 1].max())

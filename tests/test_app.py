@@ -220,3 +220,16 @@ def test_real_window_screenshot_shows_the_corridor_and_the_dots(tmp_path):
     purple = (pixels[:, 2] > pixels[:, 1] + 40) & (pixels[:, 0] > pixels[:, 1] + 20)  # viridis' dark end
     assert purple.sum() > 20
     assert not (tmp_path / "saves").exists()
+
+
+def test_the_camera_jumps_to_a_new_race_instead_of_panning_across_the_track():
+    from evolution.track import training_track
+    from game.camera import Camera
+
+    track = training_track()
+    camera = Camera(pygame.Rect(0, 0, 1280, 440))
+    for column in range(300, 392):  # a race that reached the end of the track
+        camera.follow(track, column, 1 / 60)
+    camera.follow(track, 2, 1 / 60)  # the next generation starts
+    start = camera.y(np.array([track.top[2], track.bottom[2], 0.0]))
+    assert ((start >= camera.view.top) & (start <= camera.view.bottom)).all()
