@@ -15,13 +15,24 @@ def draw_panel_lines(surface: pygame.Surface, rect: pygame.Rect, title: str, lin
     pygame.draw.rect(surface, palette.PANEL_EDGE, rect, 1)
     surface.blit(font(13, bold=True).render(title, True, palette.TEXT), (rect.x + 8, rect.y + 5))
     label_font, value_font = font(12), font(12, bold=True)
+    room = rect.right - (rect.x + 104) - 6
     y = rect.y + 26
     for label, value in lines:
         if y + 15 > rect.bottom:
             break
         surface.blit(label_font.render(label, True, palette.TEXT_DIM), (rect.x + 10, y))
-        surface.blit(value_font.render(value, True, palette.TEXT), (rect.x + 104, y))
+        surface.blit(value_font.render(fit(value_font, value, room), True, palette.TEXT), (rect.x + 104, y))
         y += 16
+
+
+def fit(text_font: pygame.font.Font, text: str, width: int) -> str:
+    """The text, shortened in the middle with an ellipsis if it is wider than width pixels."""
+    if text_font.size(text)[0] <= width:
+        return text
+    keep = len(text)
+    while keep > 2 and text_font.size(text[: keep // 2] + "…" + text[len(text) - keep // 2 :])[0] > width:
+        keep -= 1
+    return text[: keep // 2] + "…" + text[len(text) - keep // 2 :]
 
 
 def draw_footer(surface: pygame.Surface, rect: pygame.Rect) -> None:

@@ -233,3 +233,17 @@ def test_the_camera_jumps_to_a_new_race_instead_of_panning_across_the_track():
     camera.follow(track, 2, 1 / 60)  # the next generation starts
     start = camera.y(np.array([track.top[2], track.bottom[2], 0.0]))
     assert ((start >= camera.view.top) & (start <= camera.view.bottom)).all()
+
+
+def test_long_values_are_shortened_to_fit_their_panel(in_tmp):
+    from game.assets import font
+    from game.hud import fit
+
+    pygame.display.init()
+    pygame.font.init()
+    value_font = font(12, bold=True)
+    name = "neuroracer-20261124-213943-gen73.json"
+    short = fit(value_font, name, 150)
+    assert value_font.size(short)[0] <= 150 and "…" in short
+    assert short.startswith("neuro") and short.endswith(".json")
+    assert fit(value_font, "short", 150) == "short"
