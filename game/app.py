@@ -343,6 +343,8 @@ class App:
             limit = "" if self.config.generations >= 10**8 else f" of {self.config.generations}"
             lines.append(("generation", f"{evolution.generation}{limit}"))
             lines.append(("alive", f"{race.alive_count} of {race.count}"))
+            now = race.current_scores
+            lines.append(("this gen", f"best {int(now.max())} · mean {float(now.mean()):.1f}"))
             if last is not None:
                 lines.append(("last gen", f"best {last.best} · mean {last.mean:.1f}"))
                 best_ever = int(history.column("best").max())
