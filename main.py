@@ -24,7 +24,7 @@ from evolution.strategies import STRATEGIES
 from evolution.track import Track, resolve_track
 
 PROG = "main.py"
-DEFAULT_STRATEGY = "snes"  # the best row of python -m bench.learning (see the README)
+DEFAULT_STRATEGY = "elitist"  # the best row of python -m bench.learning (see the README)
 UNLIMITED = 10**9  # generations of a window run with no --generations
 
 
@@ -113,7 +113,7 @@ def build_parser() -> Parser:
         type=whole(0, 100),
         metavar="K",
         help="also score each generation on K fresh random tracks; selection uses the mean share finished, and "
-        "for snes how far from the barriers finishers keep (default 0 for classic, 2 for the others)",
+        "for elitist and snes how far from the barriers finishers keep (default 0 for classic, 2 for the others)",
     )
     parser.add_argument(
         "--test-curve",

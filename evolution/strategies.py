@@ -122,18 +122,31 @@ class Elitist(Strategy):
     """The best genomes carried over unchanged; the rest are tournament winners plus Gaussian noise."""
 
     name = "elitist"
-    description = "a genetic algorithm: the best 20% kept unchanged, tournament parents, Gaussian noise of size R"
+    description = (
+        "a genetic algorithm: the best 20% kept unchanged (50% from generation 40 on), tournament parents, "
+        "Gaussian noise of size R"
+    )
     default_tracks = 2
     default_mutation_rate = 0.3
+    default_safety_weight = 0.5
 
     TOURNAMENT = 3
+    # Few elites early let the population explore and learn fast; many elites late keep the drivers that
+    # have proved themselves on many fresh tracks, so the best saved at the end are all reliable.
     ELITE_SHARE = 0.2
+    LATE_ELITE_SHARE = 0.5
+    LATE_GENERATION = 40
 
     def __init__(self, genome_size: int, population: int, mutation_rate: float, seed: int) -> None:
         super().__init__(genome_size, population, mutation_rate, seed)
         self.rng = np.random.default_rng(np.random.SeedSequence([seed, 0xE1]))
-        self.elites = max(1, round(population * self.ELITE_SHARE))
         self.ranked: np.ndarray | None = None
+        self.told = 0  # generations scored so far
+
+    @property
+    def elites(self) -> int:
+        share = self.LATE_ELITE_SHARE if self.told >= self.LATE_GENERATION else self.ELITE_SHARE
+        return max(1, round(self.population * share))
 
     def ask(self) -> np.ndarray:
         if self.ranked is None:
@@ -146,15 +159,20 @@ class Elitist(Strategy):
 
     def tell(self, genomes: np.ndarray, scores: np.ndarray) -> None:
         self.ranked = np.asarray(genomes, dtype=np.float64)[rank_order(scores)]
+        self.told += 1
 
     def state(self) -> dict[str, Any]:
-        state: dict[str, Any] = {"rng": self.rng.bit_generator.state}
+        state: dict[str, Any] = {"rng": self.rng.bit_generator.state, "told": self.told}
         if self.ranked is not None:
             state["ranked"] = self.ranked
         return state
 
     def set_state(self, state: dict[str, Any]) -> None:
         self.rng.bit_generator.state = state["rng"]
+        told = state["told"]
+        if isinstance(told, bool) or not isinstance(told, int) or told < 0:
+            raise ValueError("the strategy's generation count is damaged")
+        self.told = told
         self.ranked = np.asarray(state["ranked"], dtype=np.float64) if "ranked" in state else None
 
 
