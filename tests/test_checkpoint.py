@@ -87,7 +87,19 @@ def test_changed_settings_are_marked_in_the_log(tmp_path):
     checkpoint, log = tmp_path / "c.npz", tmp_path / "log.csv"
     assert (
         main.main(
-            ["--headless", "--seed", "2", "--generations", "4", "--checkpoint", str(checkpoint), "--log", str(log)]
+            [
+                "--headless",
+                "--strategy",
+                "classic",
+                "--seed",
+                "2",
+                "--generations",
+                "4",
+                "--checkpoint",
+                str(checkpoint),
+                "--log",
+                str(log),
+            ]
         )
         == 0
     )

@@ -142,7 +142,8 @@ def test_load_log_drives_and_lists_scores_in_rank_order(tmp_path):
     import main
 
     saved = tmp_path / "b.json"
-    assert main.main(["--headless", "--seed", "7", "--generations", "10", "--save", str(saved), "--keep", "5"]) == 0
+    command = ["--headless", "--strategy", "classic", "--seed", "7", "--generations", "10", "--save", str(saved)]
+    assert main.main([*command, "--keep", "5"]) == 0
     record = load_genomes(saved)
     assert np.all(np.diff(record.scores) <= 0) and len(record.scores) == 5
     assert main.main(["--headless", "--load", str(saved), "--log", str(tmp_path / "d.csv")]) == 0
