@@ -64,8 +64,12 @@ class Race:
         self._sensors = sensor_table(track)
         self._active = np.arange(count)
         self._p = np.zeros(count)
-        self._inputs = np.zeros((count, INPUTS))
-        self._v = self._inputs[:, 0]  # the speed lives in the inputs' first column: never copied in
+        # The inputs are kept as rows, (7, P): the speed is row 0 (never copied in) and each step writes
+        # the six distances as contiguous rows. The network reads the transpose; einsum gives the same bits.
+        self._inputs_t = np.zeros((INPUTS, count))
+        self._v = self._inputs_t[0]
+        self._p_row = self._p[None, :]
+        self._sensor_columns = self._sensors[:, :, None]  # (finish, 6, 1): step i's distances, as a column
         self._half = np.empty(count)
         self._tops = track.top.tolist()  # Python floats compare with arrays faster than numpy scalars
         self._bottoms = track.bottom.tolist()
@@ -165,9 +169,9 @@ class Race:
 
     def _advance(self) -> None:
         i = self.column
-        p, v, inputs, half = self._p, self._v, self._inputs, self._half
-        np.subtract(p[:, None], self._sensors[i], out=inputs[:, 1:])
-        force = self._brains.forward(inputs)[:, 0]
+        p, v, inputs_t, half = self._p, self._v, self._inputs_t, self._half
+        np.subtract(self._p_row, self._sensor_columns[i], out=inputs_t[1:])
+        force = self._brains.forward(inputs_t.T)[:, 0]
         force -= 0.5
         np.multiply(v, 0.5, out=half)  # v/2 and v*0.5 round identically
         p += half
@@ -197,8 +201,9 @@ class Race:
         keep = ~out
         self._active = self._active[keep]
         self._p = self._p[keep]
-        self._inputs = self._inputs[keep]
-        self._v = self._inputs[:, 0]
+        self._p_row = self._p[None, :]
+        self._inputs_t = self._inputs_t[:, keep]
+        self._v = self._inputs_t[0]
         self._half = self._half[: self._active.size]
         self._brains.keep(keep)
 
