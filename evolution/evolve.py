@@ -116,9 +116,10 @@ class Evolution:
     def conclude(self, race: Race) -> Iterator[None]:
         """The rest of a generation after its main race, in slices: it yields between them.
 
-        The genomes also race K fresh random tracks (their mean share of each track finished
-        then decides selection), the champion drives the test track, and the generation is
-        recorded and reported. Drained at once headless; a slice per frame budget in the window.
+        The genomes also race K fresh random tracks (their mean share of each track finished, and
+        for finishers their safety, then decides selection); the strategy is told; the champion
+        joins the test-track queue, whose batch advances a little; generations whose row is
+        complete are reported. Drained at once headless; a slice per frame budget in the window.
         """
         if not race.done or race.genomes is not self.pending:
             raise ValueError("conclude() takes the completed race of the pending generation")
@@ -160,6 +161,7 @@ class Evolution:
         self._report_ready()
 
     def settle_now(self) -> None:
+        """settle() all at once."""
         for _ in self.settle():
             pass
 
