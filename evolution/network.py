@@ -95,6 +95,6 @@ class Brains:
             z += neg_b
             np.exp(z, out=z)  # the caller holds np.errstate(over="ignore"): 1 / (1 + inf) is the right 0
             z += 1.0
-            np.divide(1.0, z, out=z)
+            np.reciprocal(z, out=z)  # exactly 1.0 / z, without converting a scalar each call
             layer = z
         return layer
