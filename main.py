@@ -47,8 +47,8 @@ def whole(low: int, high: int | None = None):
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
         if value < low or (high is not None and value > high):
-            upper = f"..{high}" if high is not None else " or more"
-            raise argparse.ArgumentTypeError(f"{value} is outside {low}{upper}")
+            allowed = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{value}: must be {allowed}")
         return value
 
     return parse
