@@ -133,16 +133,13 @@ class Race:
             standing[self._active] += np.clip(margin, 0.0, 0.999)
         return standing
 
-    def ranks(self) -> np.ndarray:
-        """(P,) int: each dot's place now, 0 for the best (see standings)."""
+    def ranking(self) -> tuple[np.ndarray, int]:
+        """(ranks, leader) from one look at the standings: each dot's place now (P,) int, 0 for the best,
+        and the index of the dot doing best (the living dot farthest from the barriers, if any lives)."""
+        order = np.argsort(-self.standings(), kind="stable")
         ranks = np.empty(self.count, dtype=np.int64)
-        ranks[np.argsort(-self.standings(), kind="stable")] = np.arange(self.count)
-        return ranks
-
-    @property
-    def leader(self) -> int:
-        """Index of the dot doing best now: the living dot farthest from the barriers, if any lives."""
-        return int(np.argmax(self.standings()))
+        ranks[order] = np.arange(self.count)
+        return ranks, int(order[0])
 
     def inputs_of(self, index: int) -> np.ndarray:
         """(7,) what dot `index` reads at the current column (its last reading if out or done)."""

@@ -299,8 +299,9 @@ class App:
         race = self.session.race
         self.camera.view = layout.view
         self.camera.follow(race.track, race.column, FRAME_SECONDS)
-        followed = self.selected if self.selected is not None else race.leader
-        draw_race(screen, self.camera, race, followed, self.selected is not None)
+        ranks, leader = race.ranking()
+        followed = self.selected if self.selected is not None else leader
+        draw_race(screen, self.camera, race, ranks, leader, followed, self.selected is not None)
         self.overview.draw(screen, layout.overview, race, self.camera)
         hud.draw_panel_lines(screen, layout.stats, self.title(), self.stat_lines())
         if self.session.kind == "evolve":

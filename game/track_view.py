@@ -148,19 +148,19 @@ def draw_marker(
     surface.blit(text, (centre[0] + 10, centre[1] + (8 if below else -22)))
 
 
-def draw_race(surface: pygame.Surface, camera: Camera, race: Race, followed: int, selected: bool) -> np.ndarray:
-    """The whole track view; returns the ranks it coloured by."""
+def draw_race(
+    surface: pygame.Surface, camera: Camera, race: Race, ranks: np.ndarray, leader: int, followed: int, selected: bool
+) -> None:
+    """The whole track view: dots coloured by ranks (from race.ranking()), the leader and the followed dot marked."""
     clip = surface.get_clip()
     surface.set_clip(camera.view)
-    ranks = race.ranks()
     draw_corridor(surface, camera, race)
     draw_sensors(surface, camera, race, followed)
     draw_dots(surface, camera, race, ranks)
-    draw_marker(surface, camera, race, race.leader, palette.ACCENT, "leader")
+    draw_marker(surface, camera, race, leader, palette.ACCENT, "leader")
     if selected:
         draw_marker(surface, camera, race, followed, palette.SELECTED, f"selected #{followed + 1}", below=True)
     surface.set_clip(clip)
-    return ranks
 
 
 def nearest_dot(camera: Camera, race: Race, point: tuple[int, int], reach: float = 14.0) -> int | None:
