@@ -17,6 +17,7 @@ from pathlib import Path
 from evolution.checkpoint import Checkpointer, load_checkpoint
 from evolution.errors import InputError
 from evolution.evolve import Evolution, RunConfig
+from evolution.files import write_atomic
 from evolution.genome_file import load_genomes, save_genomes
 from evolution.race import INPUTS, race_scores
 from evolution.reporters import CsvLog, ProgressLine
@@ -305,8 +306,6 @@ def drive_headless(options: Options) -> int:
         rows = ["rank,score,finished"] + [
             f"{rank},{score},{int(score >= track.finish)}" for rank, score in enumerate(scores, start=1)
         ]
-        from evolution.files import write_atomic
-
         write_atomic(args.log, ("\n".join(rows) + "\n").encode())
     return 0
 

@@ -181,8 +181,6 @@ class SNES(Strategy):
 
     name = "snes"
     description = "separable natural evolution strategy: a Gaussian per weight, moved by rank-weighted samples"
-    SPREAD_RATE_SCALE = 1.0
-    INITIAL_SPREAD = 1.0
     default_safety_weight = 0.5
     default_tracks = 2
 
@@ -190,9 +188,8 @@ class SNES(Strategy):
         super().__init__(genome_size, population, mutation_rate, seed)
         self.rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5E5]))
         self.mean = np.zeros(genome_size)
-        self.spread = np.full(genome_size, self.INITIAL_SPREAD)
-        self.mean_rate = 1.0
-        self.spread_rate = self.SPREAD_RATE_SCALE * (3 + np.log(genome_size)) / (5 * np.sqrt(genome_size))
+        self.spread = np.ones(genome_size)
+        self.spread_rate = (3 + np.log(genome_size)) / (5 * np.sqrt(genome_size))  # the usual SNES rate
         ranks = np.arange(1, population)  # the mean is raced too, as row 0, but does not vote
         weights = np.maximum(0.0, np.log(population / 2 + 1) - np.log(ranks))
         self.utilities = weights / weights.sum() - 1 / (population - 1)
@@ -207,7 +204,7 @@ class SNES(Strategy):
         if self.noise is None:
             raise ValueError("tell() before ask()")
         noise = self.noise[rank_order(np.asarray(scores)[1:])]
-        self.mean = self.mean + self.mean_rate * self.spread * (self.utilities @ noise)
+        self.mean = self.mean + self.spread * (self.utilities @ noise)  # learning rate 1, as usual for SNES
         self.spread = self.spread * np.exp(self.spread_rate / 2 * (self.utilities @ (noise**2 - 1)))
         self.noise = None
 

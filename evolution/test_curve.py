@@ -33,10 +33,6 @@ class TestCurve:
     def add(self, generation: int, genome: np.ndarray) -> None:
         self._queue.append((generation, np.array(genome, dtype=np.float64)))
 
-    @property
-    def waiting(self) -> bool:
-        return bool(self._queue) or self._batch is not None
-
     def advance(self, steps: int | None, slice_seconds: float) -> Iterator[None]:
         """Race the batch `steps` columns (None: until every champion has its result), yielding between slices."""
         while steps is None or steps > 0:
