@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
-from .evolve import Evolution, RunConfig
+from .evolve import BEST_EVER, Evolution, RunConfig
 from .files import check_file, read_npy, write_atomic
 from .history import COLUMNS, History
 from .track import Track
@@ -68,6 +68,8 @@ def save_checkpoint(path: str | os.PathLike, evolution: Evolution, notes: dict[s
     if evolution.ranked_genomes is not None:
         arrays["ranked_genomes"] = evolution.ranked_genomes
         arrays["ranked_scores"] = evolution.ranked_scores
+    arrays["best_ever_genomes"] = evolution.best_ever_genomes
+    arrays["best_ever_scores"] = evolution.best_ever_scores
     curve_generations, curve_genomes = evolution.test_curve.waiting_champions()
     arrays["curve_generations"] = curve_generations
     arrays["curve_genomes"] = curve_genomes
@@ -192,6 +194,19 @@ def load_checkpoint(path: str | os.PathLike, reporters: list | None = None) -> t
             if scores.shape != (config.population,) or scores.dtype.kind not in "iu":
                 raise ValueError("ranked_scores has the wrong shape or type")
             evolution.ranked_scores = scores.astype(np.int64)
+        best_genomes, best_scores = arrays.pop("best_ever_genomes"), arrays.pop("best_ever_scores")
+        if (
+            best_genomes.ndim != 2
+            or best_genomes.shape[1] != evolution.network.genome_size
+            or best_genomes.shape[0] > BEST_EVER
+            or best_scores.shape != (best_genomes.shape[0],)
+            or best_genomes.dtype.kind != "f"
+            or best_scores.dtype.kind not in "iu"
+            or not np.isfinite(best_genomes).all()
+        ):
+            raise ValueError("the best-ever genomes are damaged")
+        evolution.best_ever_genomes = best_genomes.astype(np.float64)
+        evolution.best_ever_scores = best_scores.astype(np.int64)
         evolution.pending = arrays.pop("pending").astype(np.float64) if "pending" in arrays else None
         if evolution.pending is not None:
             seeds = arrays.pop("pending_track_seeds")

@@ -21,6 +21,8 @@ from .strategies import STRATEGIES, make_strategy, rank_order
 from .test_curve import STEPS_PER_GENERATION, TestCurve
 from .track import RANDOM_TRACK_COLUMNS, Track, blog_test_track, random_track
 
+BEST_EVER = 20  # how many of the best genomes ever raced a run keeps
+
 
 @dataclass(frozen=True)
 class RunConfig:
@@ -86,6 +88,9 @@ class Evolution:
         self.history = History()
         self.ranked_genomes: np.ndarray | None = None
         self.ranked_scores: np.ndarray | None = None
+        # the best genomes ever raced, by training score (the older first among ties); kept in checkpoints
+        self.best_ever_genomes = np.zeros((0, self.network.genome_size))
+        self.best_ever_scores = np.zeros(0, dtype=np.int64)
         self._clock_start = time.perf_counter()
         self.pending: np.ndarray | None = None
         self.pending_track_seeds = np.zeros(0, dtype=np.int64)
@@ -143,6 +148,7 @@ class Evolution:
         self.strategy.tell(race.genomes, selection)
         self.ranked_genomes = race.genomes[order]
         self.ranked_scores = scores[order]
+        self._keep_best_ever()
         self.last_tracks = tracks
         self.pending = None
         stats = GenerationStats.from_scores(
@@ -154,6 +160,12 @@ class Evolution:
         self.generation += 1
         yield from self.test_curve.advance(STEPS_PER_GENERATION, SLICE_SECONDS)
         self._report_ready()
+
+    def _keep_best_ever(self) -> None:
+        genomes = np.concatenate([self.best_ever_genomes, self.ranked_genomes[:BEST_EVER]])
+        scores = np.concatenate([self.best_ever_scores, self.ranked_scores[:BEST_EVER]])
+        keep = rank_order(scores)[:BEST_EVER]
+        self.best_ever_genomes, self.best_ever_scores = genomes[keep], scores[keep]
 
     def settle(self) -> Iterator[None]:
         """Finish every champion's test drive and report what is left, in slices."""

@@ -72,6 +72,8 @@ def test_a_checkpoint_taken_mid_race_resumes_exactly(tmp_path, strategy):
     columns = [0, 1, 2, 3, 4, 6]
     assert np.array_equal(resumed.history.to_arrays()[columns], straight.history.to_arrays()[columns])
     assert np.array_equal(resumed.ranked_genomes, straight.ranked_genomes)
+    assert np.array_equal(resumed.best_ever_genomes, straight.best_ever_genomes)
+    assert np.array_equal(resumed.best_ever_scores, straight.best_ever_scores)
 
 
 def test_resuming_a_finished_run_does_nothing_and_says_so(tmp_path):
@@ -235,3 +237,21 @@ def test_the_window_writes_a_checkpoint_on_quit_and_resumes_from_it(tmp_path, mo
     assert main.main(["--resume", str(checkpoint), "--frames", "10", "--checkpoint", str(checkpoint)]) == 0
     assert load_checkpoint(checkpoint)[0].generation >= evolution.generation
     os.environ.pop("SDL_WINDOWID", None)
+
+
+def test_checkpoints_keep_the_best_genomes_ever_raced(tmp_path):
+    from evolution.race import race_scores
+
+    evolution = Evolution(RunConfig(strategy="classic", seed=42, generations=80), training_track())
+    for _ in range(70):
+        evolution.run_generation()
+    best = evolution.history.column("best")
+    assert evolution.best_ever_scores[0] == best.max() and len(evolution.best_ever_scores) == 20
+    assert np.all(np.diff(evolution.best_ever_scores) <= 0)
+    # they are the genomes that scored so, not just the numbers
+    scores = race_scores(evolution.best_ever_genomes, training_track(), evolution.network)
+    assert scores.tolist() == evolution.best_ever_scores.tolist()
+    save_checkpoint(tmp_path / "b.npz", evolution)
+    restored, _ = load_checkpoint(tmp_path / "b.npz")
+    assert np.array_equal(restored.best_ever_genomes, evolution.best_ever_genomes)
+    assert np.array_equal(restored.best_ever_scores, evolution.best_ever_scores)
