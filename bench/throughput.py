@@ -4,7 +4,8 @@ python -m bench.throughput [--repeats 5]
 
 Both run in this process on the same genomes, alternating, and each figure is a median of repeats.
 A genome-step is one genome driven one column; both codes are credited the same count (the columns
-each genome survives), so the ratio is the ratio of times.
+each genome survives), so the ratio is the ratio of times. Each case also checks that both codes give
+every genome the same score.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         print("../shared/reference/seed_reference.py is absent: timing ours alone")
     track, network = training_track(), Network()
     print(f"{platform.processor() or platform.machine()}, numpy {np.__version__}, python {platform.python_version()}")
-    print("| population | genomes | finishing | reference genome-steps/s | ours genome-steps/s | ratio |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| population | genomes | finishing | reference genome-steps/s | ours genome-steps/s | ratio | same scores |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    mismatches = 0
     for kind in ("random", "evolved"):
         for size in SIZES:
             genomes = population(kind, size, network.genome_size)
@@ -55,10 +57,17 @@ def main(argv: list[str] | None = None) -> int:
             our_rate = steps / np.median(ours)
             their_rate = steps / np.median(theirs) if theirs else float("nan")
             finishing = int((scores >= track.finish).sum())
+            same = "—"
+            if reference:
+                with np.errstate(over="ignore"):
+                    _, their_scores = reference.run(genomes, track.top, track.bottom, blog_net, get_path=True)
+                same = "yes" if np.array_equal(their_scores, scores) else "NO"
+                mismatches += same == "NO"
             ratio = f"{our_rate / their_rate:.1f}×" if theirs else "—"
             their_text = f"{their_rate:,.0f}" if theirs else "—"
-            print(f"| {kind} | {size:,} | {finishing:,} | {their_text} | {our_rate:,.0f} | {ratio} |", flush=True)
-    return 0
+            cells = [kind, f"{size:,}", f"{finishing:,}", their_text, f"{our_rate:,.0f}", ratio, same]
+            print("| " + " | ".join(cells) + " |", flush=True)
+    return 1 if mismatches else 0
 
 
 if __name__ == "__main__":

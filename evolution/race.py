@@ -19,6 +19,8 @@ from .network import Brains, Network
 from .track import SENSORS, Track
 
 INPUTS = 1 + 2 * len(SENSORS)
+_add, _subtract, _multiply = np.add, np.subtract, np.multiply  # one lookup per call in the step
+_max, _min = np.maximum.reduce, np.minimum.reduce
 SLICE_SECONDS = 0.001  # work per slice when a race is run in slices (see in_slices)
 
 
@@ -57,6 +59,7 @@ class Race:
         self.genomes = genomes
         self.count = count
         self.column = 0
+        self._finish = track.finish
         self.alive = np.ones(count, dtype=bool)
         self.scores = np.full(count, track.finish, dtype=np.int64)
         self._final_positions = np.zeros(count)
@@ -64,10 +67,11 @@ class Race:
         self._sensors = sensor_table(track)
         self._active = np.arange(count)
         self._p = np.zeros(count)
-        # The inputs are kept as rows, (7, P): the speed is row 0 (never copied in) and each step writes
-        # the six distances as contiguous rows. The network reads the transpose; einsum gives the same bits.
+        # The inputs are kept as rows, (7, P), the layout the network reads: the speed is row 0 (never
+        # copied in) and each step writes the six distances as contiguous rows.
         self._inputs_t = np.zeros((INPUTS, count))
         self._v = self._inputs_t[0]
+        self._inputs_rows = self._inputs_t[1:]
         self._p_row = self._p[None, :]
         self._sensor_columns = self._sensors[:, :, None]  # (finish, 6, 1): step i's distances, as a column
         self._half = np.empty(count)
@@ -81,10 +85,11 @@ class Race:
             self.paths[0] = 0.0
         if self.trail is not None:
             self.trail[0] = 0.0
+        self._recording = measure_safety or keep_paths or bool(trail_length)
 
     @property
     def done(self) -> bool:
-        return self.column >= self.track.finish or self._active.size == 0
+        return self.column >= self._finish or not self._active.size
 
     @property
     def alive_count(self) -> int:
@@ -157,37 +162,41 @@ class Race:
 
     def run(self, max_steps: int | None = None) -> np.ndarray:
         """Race to the end (or at most max_steps further); returns the scores (P,) int64, final once done."""
-        steps = self.track.finish if max_steps is None else max_steps
+        stop = self._finish if max_steps is None else min(self._finish, self.column + max_steps)
         with np.errstate(over="ignore"):
-            while steps > 0 and not self.done:
+            while self.column < stop and self._active.size:
                 self._advance()
-                steps -= 1
         return self.scores
 
     def _advance(self) -> None:
         i = self.column
-        p, v, inputs_t, half = self._p, self._v, self._inputs_t, self._half
-        np.subtract(self._p_row, self._sensor_columns[i], out=inputs_t[1:])
-        force = self._brains.forward(inputs_t.T)[:, 0]
-        force -= 0.5
-        np.multiply(v, 0.5, out=half)  # v/2 and v*0.5 round identically
-        p += half
-        v += force
-        np.multiply(v, 0.5, out=half)
-        p += half
+        p, v, half = self._p, self._v, self._half
+        _subtract(self._p_row, self._sensor_columns[i], out=self._inputs_rows)
+        force = self._brains.forward(self._inputs_t)[0]
+        _subtract(force, 0.5, out=force)
+        _multiply(v, 0.5, out=half)  # v/2 and v*0.5 round identically
+        _add(p, half, out=p)
+        _add(v, force, out=v)
+        _multiply(v, 0.5, out=half)
+        _add(p, half, out=p)
         top, bottom = self._tops[i], self._bottoms[i]
-        if self._margin_sum is not None:
-            margin = np.minimum(top - p, p - bottom)
-            self._margin_sum[self._active] += np.maximum(margin, 0.0)
         self.column = i + 1
-        if self.paths is not None:
-            self.paths[i + 1, self._active] = p
-        if self.trail is not None:
-            self.trail[self.column % self.trail.shape[0], self._active] = p
-        if p.max() > top or p.min() < bottom:  # two reductions; the mask only when someone is out
+        if self._recording:
+            self._record(p, top, bottom)
+        if _max(p) > top or _min(p) < bottom:  # two reductions; the mask only when someone is out
             out = p > top
             out |= p < bottom
             self._drop(out, i)
+
+    def _record(self, p: np.ndarray, top: float, bottom: float) -> None:
+        """The optional per-step bookkeeping: safety margins, paths, the trail."""
+        if self._margin_sum is not None:
+            margin = np.minimum(top - p, p - bottom)
+            self._margin_sum[self._active] += np.maximum(margin, 0.0)
+        if self.paths is not None:
+            self.paths[self.column, self._active] = p
+        if self.trail is not None:
+            self.trail[self.column % self.trail.shape[0], self._active] = p
 
     def _drop(self, out: np.ndarray, column: int) -> None:
         crashed = self._active[out]
@@ -199,8 +208,9 @@ class Race:
         self._active = self._active[keep]
         self._p = self._p[keep]
         self._p_row = self._p[None, :]
-        self._inputs_t = self._inputs_t[:, keep]
+        self._inputs_t = np.compress(keep, self._inputs_t, axis=1)  # stays C-ordered; [:, keep] would not
         self._v = self._inputs_t[0]
+        self._inputs_rows = self._inputs_t[1:]
         self._half = self._half[: self._active.size]
         self._brains.keep(keep)
 

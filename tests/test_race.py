@@ -54,6 +54,20 @@ def test_stepping_one_column_at_a_time_equals_running_at_once():
     assert steps == race.column <= track.finish
 
 
+def test_dropping_dots_keeps_the_working_arrays_c_ordered():
+    # [:, mask] on a (7, n) array gives Fortran order; the network then reads it strided and a race of
+    # 1,000 evolved dots ran 40% slower. Dropped dots must leave contiguous rows behind.
+    network, track = Network(), training_track()
+    genomes = np.random.RandomState(5).uniform(-2, 2, size=(300, network.genome_size))
+    race = Race(genomes, track, network)
+    while race.alive_count == race.count:
+        race.step()
+    assert 0 < race.alive_count < race.count
+    assert race._inputs_t.flags.c_contiguous and race._v.flags.c_contiguous
+    for _two_lane, weights, biases, values in race._brains._stages:
+        assert weights.flags.c_contiguous and biases.flags.c_contiguous and values.flags.c_contiguous
+
+
 def test_a_generation_ends_when_every_dot_has_crashed():
     network = Network()
     genomes = np.tile(constant_force_genome(network, 40.0), (5, 1))  # all fly off upward at once
