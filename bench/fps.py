@@ -1,6 +1,6 @@
 """Frame times of the live window (SDL dummy driver, 1280×720, HUD, chart and network view on).
 
-python -m bench.fps [--seconds 5]
+python -m bench.fps [--seconds 5] [--strategy NAME] [--sizes 50 1000 10000]
 
 For 50, 1,000 and 10,000 dots, at ×1 and in turbo: the median and 99th percentile of the work in a
 frame (events, simulation, drawing), and in turbo the generations per second against a headless run
@@ -22,13 +22,14 @@ import numpy as np
 import bench.common  # noqa: F401  (puts the project on the path)
 import main as cli
 from evolution.evolve import Evolution
+from evolution.strategies import STRATEGIES
 from game.driver import open_app, run_frames
 
 SIZES = (50, 1_000, 10_000)
 
 
-def measure(size: int, speed: str, seconds: float) -> tuple[np.ndarray, int, float, int, cli.Options]:
-    options = cli.parse(["--seed", "1", "--population", str(size), "--speed", speed])
+def measure(size: int, speed: str, seconds: float, strategy: str) -> tuple[np.ndarray, int, float, int, cli.Options]:
+    options = cli.parse(["--seed", "1", "--population", str(size), "--speed", speed, "--strategy", strategy])
     app = open_app(options)
     run_frames(app, 20, paced=True)  # warm up: fonts, caches, the first generations
     start_generation = app.evolve.evolution.generation
@@ -51,12 +52,15 @@ def headless_rate(options, first: int, count: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fps", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per case (default 5)")
+    parser.add_argument("--strategy", choices=sorted(STRATEGIES), default=cli.DEFAULT_STRATEGY,
+                        help=f"the run's strategy (default {cli.DEFAULT_STRATEGY})")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="populations (default 50 1000 10000)")
     args = parser.parse_args(argv)
     print("| dots | speed | frame median ms | frame p99 ms | generations/s | headless generations/s |")
     print("| --- | --- | --- | --- | --- | --- |")
-    for size in SIZES:
+    for size in args.sizes:
         for speed in ("1", "turbo"):
-            times, generations, elapsed, first, options = measure(size, speed, args.seconds)
+            times, generations, elapsed, first, options = measure(size, speed, args.seconds, args.strategy)
             rate = generations / elapsed
             headless = headless_rate(options, first, max(generations, 1)) if speed == "turbo" else None
             headless_text = "" if headless is None else f"{headless:.1f}"
