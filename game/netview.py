@@ -11,6 +11,7 @@ from . import palette
 from .assets import font
 
 INPUT_LABELS = ("speed", "top +0", "bottom +0", "top +5", "bottom +5", "top +9", "bottom +9")
+WIDEST_LABEL = "bottom +9 -00.00"  # the input column sits right of this, so labels stay inside the panel
 
 
 class NetworkView:
@@ -22,7 +23,7 @@ class NetworkView:
         self._nodes: list[np.ndarray] = []
 
     def _layout(self, network: Network, rect: pygame.Rect) -> list[np.ndarray]:
-        left, right = rect.x + 78, rect.right - 70
+        left, right = rect.x + 24 + font(10).size(WIDEST_LABEL)[0], rect.right - 70
         xs = np.linspace(left, right, len(network.layers))
         nodes = []
         for x, size in zip(xs, network.layers):
@@ -64,6 +65,8 @@ class NetworkView:
             self._key = key
         surface.blit(self._weights, rect)
         small = font(10)
+        clip = surface.get_clip()
+        surface.set_clip(rect.inflate(-2, -2))  # a huge reading must not spill into the next panel
         for layer, nodes in enumerate(self._nodes):
             values = None if activations is None else activations[layer][0]
             if values is not None and layer == 0:
@@ -94,3 +97,4 @@ class NetworkView:
             )
             text = small.render(f"force {force:+.2f}", True, palette.TEXT)
             surface.blit(text, (x + 8, y + 14))
+        surface.set_clip(clip)

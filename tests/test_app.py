@@ -247,3 +247,23 @@ def test_long_values_are_shortened_to_fit_their_panel(in_tmp):
     assert value_font.size(short)[0] <= 150 and "…" in short
     assert short.startswith("neuro") and short.endswith(".json")
     assert fit(value_font, "short", 150) == "short"
+
+
+def test_the_network_view_stays_inside_its_panel_whatever_it_reads(in_tmp):
+    from evolution.network import Network
+    from game.netview import NetworkView
+
+    pygame.display.init()
+    pygame.font.init()
+    surface = pygame.Surface((900, 400))
+    surface.fill((1, 2, 3))
+    panel = pygame.Rect(300, 100, 420, 210)
+    network = Network()
+    genome = np.random.default_rng(0).uniform(-1, 1, network.genome_size)
+    inputs = np.array([[-12.34, -20.5, -19.5, 3.25, 4.25, -88.0, -87.0]])  # readings far from the usual ±1
+    NetworkView().draw(surface, panel, network, genome, network.activations(genome[None], inputs), "network")
+    pixels = pygame.surfarray.array3d(surface)
+    outside = np.ones(pixels.shape[:2], dtype=bool)
+    outside[panel.left : panel.right, panel.top : panel.bottom] = False
+    assert (pixels[outside] == (1, 2, 3)).all()
+    assert (pixels[~outside] != (1, 2, 3)).any(axis=1).sum() > 1000  # and it did draw inside
