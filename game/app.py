@@ -345,9 +345,9 @@ class App:
             lines.append(("generation", f"{evolution.generation}{limit}"))
             lines.append(("alive", f"{race.alive_count} of {race.count}"))
             now = race.current_scores
-            lines.append(("this gen", f"best {int(now.max())} · mean {float(now.mean()):.1f}"))
+            lines.append(("this gen", f"best {int(now.max())} · mean {hud.short_number(float(now.mean()))}"))
             if last is not None:
-                lines.append(("last gen", f"best {last.best} · mean {last.mean:.1f}"))
+                lines.append(("last gen", f"best {last.best} · mean {hud.short_number(last.mean)}"))
                 best_ever = int(history.column("best").max())
                 lines.append(("best ever", f"{best_ever} (gen {int(np.argmax(history.column('best')))})"))
             else:

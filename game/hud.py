@@ -35,6 +35,11 @@ def fit(text_font: pygame.font.Font, text: str, width: int) -> str:
     return text[: keep // 2] + "…" + text[len(text) - keep // 2 :]
 
 
+def short_number(value: float) -> str:
+    """A mean for the panel: one decimal below 100, none from there on (its column is narrow)."""
+    return f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}"
+
+
 def draw_footer(surface: pygame.Surface, rect: pygame.Rect) -> None:
     pygame.draw.rect(surface, palette.BACKGROUND, rect)
     text = font(12).render(footer_text(), True, palette.TEXT_DIM)

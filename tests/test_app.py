@@ -13,7 +13,7 @@ import main
 from evolution.genome_file import load_genomes
 from evolution.race import race_scores
 from evolution.track import resolve_track
-from game.app import SPEEDS, App
+from game.app import SPEEDS, App, Layout
 from game.driver import key_event, open_app, run_frames
 from game.keys import BINDINGS, COMMAND_OF_KEY, markdown_table
 from tests.conftest import ROOT
@@ -247,6 +247,27 @@ def test_long_values_are_shortened_to_fit_their_panel(in_tmp):
     assert value_font.size(short)[0] <= 150 and "…" in short
     assert short.startswith("neuro") and short.endswith(".json")
     assert fit(value_font, "short", 150) == "short"
+
+
+def test_test_track_numbers_fit_the_stats_panel_whole(in_tmp):
+    # "best 3991 · mean 2984.9" used to be cut to "best 3991 …ean 2984.9"
+    from game.assets import font
+    from game.hud import short_number
+
+    pygame.display.init()
+    pygame.font.init()
+    app = app_for("--population", "10", "--seed", "1", "--speed", "turbo")
+    history = app.evolve.evolution.history
+    while not len(history):
+        run_frames(app, 1)
+    history.set(len(history) - 1, "best", 3991)  # as on the 4000-column test track
+    history.set(len(history) - 1, "mean", 2984.94)
+    texts = dict(app.stat_lines())
+    assert texts["last gen"] == "best 3991 · mean 2985"
+    assert short_number(8.64) == "8.6" and short_number(-99.94) == "-99.9" and short_number(391.0) == "391"
+    stats = Layout.for_size(1280, 720).stats
+    room = stats.right - (stats.x + 104) - 6  # the value column of hud.draw_panel_lines
+    assert font(12, bold=True).size(texts["last gen"])[0] <= room
 
 
 def test_the_network_view_stays_inside_its_panel_whatever_it_reads(in_tmp):
