@@ -35,6 +35,15 @@ def log_rows(path) -> list[tuple[str, ...]]:
         return [tuple(v for k, v in row.items() if k != "seconds") for row in csv.DictReader(stream)]
 
 
+def fresh_fonts() -> None:
+    """pygame's display and fonts for a test that draws without an App (which does the same itself)."""
+    from game.assets import font
+
+    pygame.display.init()
+    pygame.font.init()
+    font.cache_clear()  # fonts cached under an earlier test's pygame session are invalid
+
+
 def press(app: App, key: int, frames: int = 1, unicode: str = "") -> None:
     run_frames(app, frames, lambda frame: [key_event(key, unicode)] if frame == 0 else [])
 
@@ -239,8 +248,7 @@ def test_long_values_are_shortened_to_fit_their_panel(in_tmp):
     from game.assets import font
     from game.hud import fit
 
-    pygame.display.init()
-    pygame.font.init()
+    fresh_fonts()
     value_font = font(12, bold=True)
     name = "neuroracer-20261124-213943-gen73.json"
     short = fit(value_font, name, 150)
@@ -254,8 +262,6 @@ def test_test_track_numbers_fit_the_stats_panel_whole(in_tmp):
     from game.assets import font
     from game.hud import short_number
 
-    pygame.display.init()
-    pygame.font.init()
     app = app_for("--population", "10", "--seed", "1", "--speed", "turbo")
     history = app.evolve.evolution.history
     while not len(history):
@@ -274,8 +280,7 @@ def test_the_network_view_stays_inside_its_panel_whatever_it_reads(in_tmp):
     from evolution.network import Network
     from game.netview import NetworkView
 
-    pygame.display.init()
-    pygame.font.init()
+    fresh_fonts()
     surface = pygame.Surface((900, 400))
     surface.fill((1, 2, 3))
     panel = pygame.Rect(300, 100, 420, 210)
