@@ -50,10 +50,12 @@ class Overview:
         xs = rect.x + columns * scale
         ys = rect.y + self._to_y(race.positions)
         ys = np.clip(ys, rect.top + 1, rect.bottom - 2)
-        for alive, colour in ((False, palette.TEXT_DIM), (True, palette.BEST_LINE)):
+        for alive, colour, size in ((False, palette.TEXT_DIM, 3), (True, palette.BEST_LINE, 5)):
             chosen = race.alive == alive
             # thousands of dots in a strip this thin overlap; a few hundred show where they are
             step = max(1, int(chosen.sum()) // 300)
             for x, y in zip(xs[chosen][::step], ys[chosen][::step]):
-                surface.fill(colour, (x - 1, y - 1, 3, 3))
+                if alive:  # the racing dots, bolder and ringed so they stand out on the corridor
+                    surface.fill(palette.PANEL, (x - size // 2 - 1, y - size // 2 - 1, size + 2, size + 2))
+                surface.fill(colour, (x - size // 2, y - size // 2, size, size))
         pygame.draw.rect(surface, palette.PANEL_EDGE, rect, 1)
