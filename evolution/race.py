@@ -221,10 +221,21 @@ def race_scores(genomes: np.ndarray, track: Track, network: Network) -> np.ndarr
 
 
 def in_slices(race: Race, seconds: float = SLICE_SECONDS, steps: int | None = None) -> Iterator[None]:
-    """Run a race to its end (or `steps` columns further), yielding after every `seconds` of work."""
+    """Run a race to its end (or `steps` columns further), yielding after about every `seconds` of work.
+
+    Columns are stepped in chunks sized by how long the last chunk took, so a slice of many short
+    steps costs a few calls, and a slice of long steps (a big population) stays within its time.
+    """
     stop = race.track.finish if steps is None else race.column + steps
+    chunk = 1
     while not race.done and race.column < stop:
         until = time.perf_counter() + seconds
-        while not race.done and race.column < stop and time.perf_counter() < until:
-            race.run(1)
+        while True:
+            started, before = time.perf_counter(), race.column
+            race.run(min(chunk, stop - before))
+            now = time.perf_counter()
+            if race.done or race.column >= stop or now >= until:
+                break
+            per_step = (now - started) / (race.column - before)
+            chunk = max(1, min(2 * chunk, int((until - now) / per_step)))
         yield
