@@ -15,13 +15,14 @@ import numpy as np
 from .genome_file import GenomeFile
 from .history import GenerationStats, History
 from .network import DEFAULT_LAYERS, Network
-from .race import SLICE_SECONDS, Race, in_slices
+from .race import SLICE_SECONDS, Race, StackedRace, in_slices
 from .reporters import Reporter
 from .strategies import STRATEGIES, make_strategy, rank_order
 from .test_curve import STEPS_PER_GENERATION, TestCurve
 from .track import RANDOM_TRACK_COLUMNS, Track, blog_test_track, random_track
 
 BEST_EVER = 20  # how many of the best genomes ever raced a run keeps
+STACKED_DOTS = 1000  # up to this many dots, a generation's extra tracks are raced together
 
 
 @dataclass(frozen=True)
@@ -134,13 +135,20 @@ class Evolution:
         if self.config.extra_tracks:
             weight = self.config.safety_weight
             total = scores / race.track.finish
-            for seed in self.pending_track_seeds:
-                tracks.append(random_track(int(seed), self.config.extra_track_columns))
-                extra = Race(race.genomes, tracks[-1], self.network, measure_safety=weight > 0)
+            columns = self.config.extra_track_columns
+            extra_tracks = [random_track(int(seed), columns) for seed in self.pending_track_seeds]
+            # a small population races all its extra tracks in one race, in little more time than one;
+            # a large one gains nothing from that, and builds smaller races one at a time
+            together = len(race.genomes) * len(extra_tracks) <= STACKED_DOTS
+            for group in [extra_tracks] if together else [[track] for track in extra_tracks]:
+                extra = StackedRace(race.genomes, group, self.network, measure_safety=weight > 0)
                 yield from in_slices(extra)
-                total += extra.scores / extra.track.finish
-                if weight > 0:  # among genomes that finish, the steadier ones win
-                    total += weight * extra.safety() * (extra.scores >= extra.track.finish)
+                for index, track in enumerate(group):
+                    extra_scores = extra.scores_on(index)
+                    total += extra_scores / track.finish
+                    if weight > 0:  # among genomes that finish, the steadier ones win
+                        total += weight * extra.safety_on(index) * (extra_scores >= track.finish)
+            tracks += extra_tracks
             selection = total / (1 + self.config.extra_tracks)
         order = rank_order(selection)
         # From here on the run's state changes, with no yield in between: an interrupted

@@ -21,7 +21,7 @@ from .track import SENSORS, Track
 INPUTS = 1 + 2 * len(SENSORS)
 _add, _subtract, _multiply = np.add, np.subtract, np.multiply  # one lookup per call in the step
 _max, _min = np.maximum.reduce, np.minimum.reduce
-SLICE_SECONDS = 0.001  # work per slice when a race is run in slices (see in_slices)
+SLICE_SECONDS = 0.0005  # work per slice when a race is run in slices (see in_slices)
 
 
 def sensor_table(track: Track) -> np.ndarray:
@@ -122,9 +122,12 @@ class Race:
         """
         if self._margin_sum is None:
             raise ValueError("this race does not measure safety")
-        half_width = float(np.median(self.track.top - self.track.bottom)) / 2
         survived = np.maximum(np.minimum(self.current_scores + 1, self.track.finish), 1)
-        return np.clip(self._margin_sum / survived / half_width, 0.0, 1.0)
+        return np.clip(self._margin_sum / survived / self._half_widths(), 0.0, 1.0)
+
+    def _half_widths(self) -> float | np.ndarray:
+        """Half the corridor's usual width, for safety()."""
+        return half_width(self.track)
 
     def standings(self) -> np.ndarray:
         """(P,) float64: how well each dot is doing now; higher is better, and ties are rare.
@@ -171,7 +174,7 @@ class Race:
     def _advance(self) -> None:
         i = self.column
         p, v, half = self._p, self._v, self._half
-        _subtract(self._p_row, self._sensor_columns[i], out=self._inputs_rows)
+        top, bottom = self._sense(i)
         force = self._brains.forward(self._inputs_t)[0]
         _subtract(force, 0.5, out=force)
         _multiply(v, 0.5, out=half)  # v/2 and v*0.5 round identically
@@ -179,16 +182,27 @@ class Race:
         _add(v, force, out=v)
         _multiply(v, 0.5, out=half)
         _add(p, half, out=p)
-        top, bottom = self._tops[i], self._bottoms[i]
         self.column = i + 1
         if self._recording:
             self._record(p, top, bottom)
+        out = self._out(p, top, bottom)
+        if out is not None:
+            self._drop(out, i)
+
+    def _sense(self, i: int) -> tuple[float, float]:
+        """Write the six distances of column i into the inputs; returns column i's barriers."""
+        _subtract(self._p_row, self._sensor_columns[i], out=self._inputs_rows)
+        return self._tops[i], self._bottoms[i]
+
+    def _out(self, p: np.ndarray, top: float, bottom: float) -> np.ndarray | None:
+        """The mask of the dots now outside the barriers, or None if there are none."""
         if _max(p) > top or _min(p) < bottom:  # two reductions; the mask only when someone is out
             out = p > top
             out |= p < bottom
-            self._drop(out, i)
+            return out
+        return None
 
-    def _record(self, p: np.ndarray, top: float, bottom: float) -> None:
+    def _record(self, p: np.ndarray, top: float | np.ndarray, bottom: float | np.ndarray) -> None:
         """The optional per-step bookkeeping: safety margins, paths, the trail."""
         if self._margin_sum is not None:
             margin = np.minimum(top - p, p - bottom)
@@ -213,6 +227,62 @@ class Race:
         self._inputs_rows = self._inputs_t[1:]
         self._half = self._half[: self._active.size]
         self._brains.keep(keep)
+
+
+class StackedRace(Race):
+    """The same genomes on several tracks of one length at once, as one race: a row of dots per track.
+
+    At small populations a step costs about the same for K times the dots, so racing K tracks together
+    takes little more than racing one. Every dot's arithmetic is that of a race on its own track alone,
+    so scores and safety equal K separate races'. Not for drawing: standings() reads the first track.
+    """
+
+    def __init__(self, genomes: np.ndarray, tracks: list[Track], network: Network, measure_safety: bool = False):
+        if not tracks or len({track.columns for track in tracks}) != 1:
+            raise ValueError("a stacked race needs one or more tracks, all of the same length")
+        genomes = np.asarray(genomes, dtype=np.float64)
+        super().__init__(np.tile(genomes, (len(tracks), 1)), tracks[0], network, measure_safety=measure_safety)
+        self.tracks = tracks
+        self.per_track = genomes.shape[0]
+        if len(tracks) > 1:  # with one track, the plain race's scalar barriers serve
+            self._lane = np.repeat(np.arange(len(tracks)), self.per_track)  # each living dot's track
+            self._sensor_stack = np.stack([sensor_table(track) for track in tracks], axis=2)  # (finish, 6, K)
+            self._top_stack = np.stack([track.top for track in tracks], axis=1)  # (columns, K)
+            self._bottom_stack = np.stack([track.bottom for track in tracks], axis=1)
+            self._sense, self._out = self._sense_each, self._out_each
+
+    def scores_on(self, index: int) -> np.ndarray:
+        """(P,) the scores on tracks[index]."""
+        return self.scores[index * self.per_track : (index + 1) * self.per_track]
+
+    def safety_on(self, index: int) -> np.ndarray:
+        """(P,) safety() on tracks[index]."""
+        return self.safety()[index * self.per_track : (index + 1) * self.per_track]
+
+    def _sense_each(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """_sense with each dot reading its own track."""
+        lane = self._lane
+        _subtract(self._p_row, self._sensor_stack[i][:, lane], out=self._inputs_rows)
+        return self._top_stack[i][lane], self._bottom_stack[i][lane]
+
+    def _out_each(self, p: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> np.ndarray | None:
+        """_out against each dot's own barriers."""
+        out = p > top
+        out |= p < bottom
+        return out if out.any() else None
+
+    def _drop(self, out: np.ndarray, column: int) -> None:
+        super()._drop(out, column)
+        if len(self.tracks) > 1:
+            self._lane = self._lane[~out]
+
+    def _half_widths(self) -> np.ndarray:
+        return np.repeat([half_width(track) for track in self.tracks], self.per_track)
+
+
+def half_width(track: Track) -> float:
+    """Half the corridor's usual (median) width."""
+    return float(np.median(track.top - track.bottom)) / 2
 
 
 def race_scores(genomes: np.ndarray, track: Track, network: Network) -> np.ndarray:

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from evolution.network import Network
-from evolution.race import Race, race_scores
-from evolution.track import Track, blog_test_track, training_track
+from evolution.race import Race, StackedRace, race_scores
+from evolution.track import Track, blog_test_track, random_track, training_track
 
 
 def constant_force_genome(network: Network, output_bias: float) -> np.ndarray:
@@ -103,3 +103,23 @@ def test_crashed_dots_keep_where_they_crashed_and_readings_match_the_blog():
 def test_wrong_genome_shape_is_refused():
     with pytest.raises(ValueError):
         Race(np.zeros((3, 10)), training_track(), Network())
+
+
+def test_a_stacked_race_equals_separate_races_on_each_track():
+    network = Network()
+    genomes = np.random.RandomState(8).uniform(-2, 2, size=(120, network.genome_size))
+    tracks = [random_track(seed, 300) for seed in (1, 2, 3)]
+    stacked = StackedRace(genomes, tracks, network, measure_safety=True)
+    stacked.run()
+    for index, track in enumerate(tracks):
+        alone = Race(genomes, track, network, measure_safety=True)
+        alone.run()
+        assert np.array_equal(stacked.scores_on(index), alone.scores)
+        assert np.array_equal(stacked.safety_on(index), alone.safety())
+    assert len({tuple(stacked.scores_on(k)) for k in range(3)}) == 3  # the tracks did differ
+    single = StackedRace(genomes, tracks[1:2], network, measure_safety=True)
+    single.run()
+    assert np.array_equal(single.scores_on(0), stacked.scores_on(1))
+    assert np.array_equal(single.safety_on(0), stacked.safety_on(1))
+    with pytest.raises(ValueError):
+        StackedRace(genomes, [random_track(1, 300), random_track(2, 400)], network)
