@@ -1,6 +1,6 @@
 """Genome-steps per second of one generation on the training track: the blog's run() against ours.
 
-python -m bench.throughput [--repeats 5]
+python -m bench.throughput [--repeats 5] [--sizes 50 1000 10000]
 
 Both run in this process on the same genomes, alternating, and each figure is a median of repeats.
 A genome-step is one genome driven one column; both codes are credited the same count (the columns
@@ -28,6 +28,7 @@ SIZES = (50, 1_000, 10_000)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.throughput", description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of each code per case (default 5)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="populations (default 50 1000 10000)")
     args = parser.parse_args(argv)
     reference = load_reference()
     if reference is None:
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| --- | --- | --- | --- | --- | --- | --- |")
     mismatches = 0
     for kind in ("random", "evolved"):
-        for size in SIZES:
+        for size in args.sizes:
             genomes = population(kind, size, network.genome_size)
             scores = race_scores(genomes, track, network)
             steps = int(np.minimum(scores + 1, track.finish).sum())
