@@ -1,7 +1,7 @@
 """An evolution run: the strategy asks for a population, a race scores it, the strategy is told.
 
 The same object drives a headless run (run_generation) and the live window, which steps the
-Race that next_race() returns a few columns per frame and hands it back to finish().
+Race that next_race() returns a few columns per frame and hands it back to conclude(), in slices.
 """
 
 from __future__ import annotations
@@ -143,11 +143,12 @@ class Evolution:
             for group in [extra_tracks] if together else [[track] for track in extra_tracks]:
                 extra = StackedRace(race.genomes, group, self.network, measure_safety=weight > 0)
                 yield from in_slices(extra)
+                scores_by_track = extra.per_track_values(extra.scores)
+                safety_by_track = extra.per_track_values(extra.safety()) if weight > 0 else []
                 for index, track in enumerate(group):
-                    extra_scores = extra.scores_on(index)
-                    total += extra_scores / track.finish
+                    total += scores_by_track[index] / track.finish
                     if weight > 0:  # among genomes that finish, the steadier ones win
-                        total += weight * extra.safety_on(index) * (extra_scores >= track.finish)
+                        total += weight * safety_by_track[index] * (scores_by_track[index] >= track.finish)
             tracks += extra_tracks
             selection = total / (1 + self.config.extra_tracks)
         order = rank_order(selection)

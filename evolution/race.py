@@ -244,20 +244,16 @@ class StackedRace(Race):
         super().__init__(np.tile(genomes, (len(tracks), 1)), tracks[0], network, measure_safety=measure_safety)
         self.tracks = tracks
         self.per_track = genomes.shape[0]
+        self._lane = np.repeat(np.arange(len(tracks)), self.per_track)  # each living dot's track
         if len(tracks) > 1:  # with one track, the plain race's scalar barriers serve
-            self._lane = np.repeat(np.arange(len(tracks)), self.per_track)  # each living dot's track
             self._sensor_stack = np.stack([sensor_table(track) for track in tracks], axis=2)  # (finish, 6, K)
             self._top_stack = np.stack([track.top for track in tracks], axis=1)  # (columns, K)
             self._bottom_stack = np.stack([track.bottom for track in tracks], axis=1)
             self._sense, self._out = self._sense_each, self._out_each
 
-    def scores_on(self, index: int) -> np.ndarray:
-        """(P,) the scores on tracks[index]."""
-        return self.scores[index * self.per_track : (index + 1) * self.per_track]
-
-    def safety_on(self, index: int) -> np.ndarray:
-        """(P,) safety() on tracks[index]."""
-        return self.safety()[index * self.per_track : (index + 1) * self.per_track]
+    def per_track_values(self, values: np.ndarray) -> list[np.ndarray]:
+        """Split (K·P,) values of every dot (scores, safety()) into one (P,) array per track."""
+        return np.split(values, len(self.tracks))
 
     def _sense_each(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """_sense with each dot reading its own track."""
@@ -273,8 +269,7 @@ class StackedRace(Race):
 
     def _drop(self, out: np.ndarray, column: int) -> None:
         super()._drop(out, column)
-        if len(self.tracks) > 1:
-            self._lane = self._lane[~out]
+        self._lane = self._lane[~out]
 
     def _half_widths(self) -> np.ndarray:
         return np.repeat([half_width(track) for track in self.tracks], self.per_track)

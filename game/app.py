@@ -26,7 +26,7 @@ from evolution.reporters import CsvLog, Reporter
 from evolution.track import Track, blog_test_track, random_track, training_track
 
 from . import hud, palette
-from .assets import font, icon
+from .assets import font, icon, start_pygame
 from .camera import Camera
 from .chart import draw_chart
 from .keys import COMMAND_OF_KEY
@@ -91,7 +91,6 @@ class App:
     """The window's state and its three jobs per frame: read events, advance the race, draw."""
 
     def __init__(self, options, screen: pygame.Surface) -> None:
-        font.cache_clear()  # fonts from an earlier pygame.font session are invalid
         self.options = options
         self.args = options.args
         self.screen = screen
@@ -176,9 +175,9 @@ class App:
 
     def save_best(self) -> Path | None:
         """Save the latest generation's best genomes to a new file under saves/; None if there are none."""
-        if self.evolve is None or self.evolve.evolution.best(self.args.keep) is None:
+        record = None if self.evolve is None else self.evolve.evolution.best(self.args.keep)
+        if record is None:
             return None
-        record = self.evolve.evolution.best(self.args.keep)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         base = f"neuroracer-{stamp}-gen{record.generation}"
         for attempt in range(1000):
@@ -348,8 +347,8 @@ class App:
             lines.append(("this gen", f"best {int(now.max())} · mean {hud.short_number(float(now.mean()))}"))
             if last is not None:
                 lines.append(("last gen", f"best {last.best} · mean {hud.short_number(last.mean)}"))
-                best_ever = int(history.column("best").max())
-                lines.append(("best ever", f"{best_ever} (gen {int(np.argmax(history.column('best')))})"))
+                bests = history.column("best")
+                lines.append(("best ever", f"{int(bests.max())} (gen {int(np.argmax(bests))})"))
             else:
                 lines.append(("last gen", "—"))
             lines.append(("strategy", f"{self.config.strategy} · seed {self.config.seed}"))
@@ -434,8 +433,7 @@ def run_window(options) -> int:
         return 0
     if options.seed_was_drawn and not args.load:
         print(f"seed {options.config.seed} (pass --seed {options.config.seed} to repeat this run)")
-    pygame.display.init()
-    pygame.font.init()
+    start_pygame()
     try:
         pygame.display.set_caption("neuroracer")
         pygame.display.set_icon(icon())

@@ -19,5 +19,12 @@ def font(size: int, bold: bool = False) -> pygame.font.Font:
     return pygame.font.Font(str(BOLD if bold else REGULAR), size)
 
 
+def start_pygame() -> None:
+    """Start pygame's display and fonts; fonts cached from an earlier start are invalid, so they go."""
+    pygame.display.init()
+    pygame.font.init()
+    font.cache_clear()
+
+
 def icon() -> pygame.Surface:
     return pygame.image.load(str(ICON))

@@ -56,6 +56,3 @@ class Camera:
 
     def y(self, heights: np.ndarray | float) -> np.ndarray:
         return self.view.centery - (np.asarray(heights, dtype=np.float64) - self.centre) * self.pixels_per_unit
-
-    def column_at(self, x: float) -> float:
-        return self.head + (x - self.view.x - self.view.width * HEAD_AT) / self.pixels_per_column

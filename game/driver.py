@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable
 import pygame
 
 from .app import FPS, App
+from .assets import start_pygame
 
 
 def open_app(options, size: tuple[int, int] = (1280, 720)) -> App:
     """The app in a window (the SDL dummy driver under tests), without entering its loop."""
-    pygame.display.init()
-    pygame.font.init()
+    start_pygame()
     screen = pygame.display.set_mode(size, pygame.RESIZABLE)
     return App(options, screen)
 

@@ -52,11 +52,7 @@ class EvolveSession:
                 try:
                     next(self._closing)
                 except StopIteration:
-                    self._closing = None
-                    if self._next_track is not None:
-                        self.evolution.track, self._next_track = self._next_track, None
-                    if not self.evolution.finished_all:
-                        self._start_next_race()
+                    self._closed(in_background=True)
                 continue
             if self.evolution.finished_all and not self.evolution.settled:
                 self._closing = self.evolution.settle()  # the last champions' test drives
@@ -68,10 +64,16 @@ class EvolveSession:
             if self.race.done:
                 self._closing = self.evolution.conclude(self.race)
 
-    def _start_next_race(self) -> None:
-        """The next generation's race: on a thread for a large population (asking the strategy and
-        preparing the networks take tens of milliseconds there, and numpy lets go of the GIL for them)."""
-        if self.evolution.config.population >= BACKGROUND_POPULATION:
+    def _closed(self, in_background: bool) -> None:
+        """After a generation's closing work: a track asked for meanwhile takes over, and the next race
+        starts, on a thread for a large population when in_background (asking the strategy and preparing
+        the networks take tens of milliseconds there, and numpy lets go of the GIL for them)."""
+        self._closing = None
+        if self._next_track is not None:
+            self.evolution.track, self._next_track = self._next_track, None
+        if self.evolution.finished_all:
+            return
+        if in_background and self.evolution.config.population >= BACKGROUND_POPULATION:
             self._preparing = _PREPARER.submit(self.evolution.next_race, TRAIL_COLUMNS)
         else:
             self.race = self.evolution.next_race(TRAIL_COLUMNS)
@@ -88,11 +90,7 @@ class EvolveSession:
         if self._closing is not None:
             for _ in self._closing:
                 pass
-            self._closing = None
-            if self._next_track is not None:
-                self.evolution.track, self._next_track = self._next_track, None
-            if not self.evolution.finished_all:
-                self.race = self.evolution.next_race(TRAIL_COLUMNS)
+            self._closed(in_background=False)
 
     @property
     def track(self) -> Track:

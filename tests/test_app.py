@@ -14,6 +14,7 @@ from evolution.genome_file import load_genomes
 from evolution.race import race_scores
 from evolution.track import resolve_track
 from game.app import SPEEDS, App, Layout
+from game.assets import start_pygame
 from game.driver import key_event, open_app, run_frames
 from game.keys import BINDINGS, COMMAND_OF_KEY, markdown_table
 from tests.conftest import ROOT
@@ -33,15 +34,6 @@ def app_for(*argv: str) -> App:
 def log_rows(path) -> list[tuple[str, ...]]:
     with open(path, newline="") as stream:
         return [tuple(v for k, v in row.items() if k != "seconds") for row in csv.DictReader(stream)]
-
-
-def fresh_fonts() -> None:
-    """pygame's display and fonts for a test that draws without an App (which does the same itself)."""
-    from game.assets import font
-
-    pygame.display.init()
-    pygame.font.init()
-    font.cache_clear()  # fonts cached under an earlier test's pygame session are invalid
 
 
 def press(app: App, key: int, frames: int = 1, unicode: str = "") -> None:
@@ -248,7 +240,7 @@ def test_long_values_are_shortened_to_fit_their_panel(in_tmp):
     from game.assets import font
     from game.hud import fit
 
-    fresh_fonts()
+    start_pygame()
     value_font = font(12, bold=True)
     name = "neuroracer-20261124-213943-gen73.json"
     short = fit(value_font, name, 150)
@@ -280,7 +272,7 @@ def test_the_network_view_stays_inside_its_panel_whatever_it_reads(in_tmp):
     from evolution.network import Network
     from game.netview import NetworkView
 
-    fresh_fonts()
+    start_pygame()
     surface = pygame.Surface((900, 400))
     surface.fill((1, 2, 3))
     panel = pygame.Rect(300, 100, 420, 210)

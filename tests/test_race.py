@@ -111,15 +111,16 @@ def test_a_stacked_race_equals_separate_races_on_each_track():
     tracks = [random_track(seed, 300) for seed in (1, 2, 3)]
     stacked = StackedRace(genomes, tracks, network, measure_safety=True)
     stacked.run()
+    scores, safety = stacked.per_track_values(stacked.scores), stacked.per_track_values(stacked.safety())
     for index, track in enumerate(tracks):
         alone = Race(genomes, track, network, measure_safety=True)
         alone.run()
-        assert np.array_equal(stacked.scores_on(index), alone.scores)
-        assert np.array_equal(stacked.safety_on(index), alone.safety())
-    assert len({tuple(stacked.scores_on(k)) for k in range(3)}) == 3  # the tracks did differ
+        assert np.array_equal(scores[index], alone.scores)
+        assert np.array_equal(safety[index], alone.safety())
+    assert len({tuple(scores[k]) for k in range(3)}) == 3  # the tracks did differ
     single = StackedRace(genomes, tracks[1:2], network, measure_safety=True)
     single.run()
-    assert np.array_equal(single.scores_on(0), stacked.scores_on(1))
-    assert np.array_equal(single.safety_on(0), stacked.safety_on(1))
+    assert np.array_equal(single.per_track_values(single.scores)[0], scores[1])
+    assert np.array_equal(single.per_track_values(single.safety())[0], safety[1])
     with pytest.raises(ValueError):
         StackedRace(genomes, [random_track(1, 300), random_track(2, 400)], network)
