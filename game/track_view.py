@@ -65,9 +65,11 @@ def dot_screen_positions(camera: Camera, race: Race) -> tuple[np.ndarray, np.nda
     return _screen_points(camera, columns, race.positions)
 
 
-def draw_dots(surface: pygame.Surface, camera: Camera, race: Race, ranks: np.ndarray) -> None:
+def draw_dots(
+    surface: pygame.Surface, camera: Camera, race: Race, ranks: np.ndarray, xs: np.ndarray, ys: np.ndarray
+) -> None:
+    """Every dot at its screen position (xs, ys from dot_screen_positions), with its trail."""
     colours = palette.rank_colours(ranks, race.count)
-    xs, ys = dot_screen_positions(camera, race)
     alive = race.alive
     if race.count <= FEW_DOTS:
         _draw_trails_as_lines(surface, camera, race, colours)
@@ -138,11 +140,8 @@ def _splat(surface: pygame.Surface, xs: np.ndarray, ys: np.ndarray, colours: np.
         del pixels
 
 
-def draw_marker(
-    surface: pygame.Surface, camera: Camera, race: Race, index: int, colour, label: str, below: bool = False
-) -> None:
-    xs, ys = dot_screen_positions(camera, race)
-    centre = (float(xs[index]), float(ys[index]))
+def draw_marker(surface: pygame.Surface, centre: tuple[float, float], colour, label: str, below: bool = False) -> None:
+    """A labelled ring around the dot at centre."""
     pygame.draw.circle(surface, colour, centre, DOT_RADIUS + 5, 2)
     text = font(12, bold=True).render(label, True, colour)
     surface.blit(text, (centre[0] + 10, centre[1] + (8 if below else -22)))
@@ -156,10 +155,12 @@ def draw_race(
     surface.set_clip(camera.view)
     draw_corridor(surface, camera, race)
     draw_sensors(surface, camera, race, followed)
-    draw_dots(surface, camera, race, ranks)
-    draw_marker(surface, camera, race, leader, palette.ACCENT, "leader")
+    xs, ys = dot_screen_positions(camera, race)  # once a frame: it reads every dot's position
+    draw_dots(surface, camera, race, ranks, xs, ys)
+    draw_marker(surface, (float(xs[leader]), float(ys[leader])), palette.ACCENT, "leader")
     if selected:
-        draw_marker(surface, camera, race, followed, palette.SELECTED, f"selected #{followed + 1}", below=True)
+        centre = (float(xs[followed]), float(ys[followed]))
+        draw_marker(surface, centre, palette.SELECTED, f"selected #{followed + 1}", below=True)
     surface.set_clip(clip)
 
 
