@@ -55,14 +55,22 @@ def whole(low: int, high: int | None = None):
     return parse
 
 
-def rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (value == value and 0 <= value <= 100):
-        raise argparse.ArgumentTypeError(f"{text} must be a number from 0 to 100")
-    return value
+def number(low: float, high: float):
+    """An argparse type: a number from low to high (NaN refused)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not (value == value and low <= value <= high):
+            raise argparse.ArgumentTypeError(f"{text} must be a number from {low:g} to {high:g}")
+        return value
+
+    return parse
+
+
+rate = number(0, 100)
 
 
 def layer_list(text: str) -> tuple[int, ...]:

@@ -51,10 +51,12 @@ def headless_rate(options, first: int, count: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fps", description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per case (default 5)")
+    seconds = cli.number(0.1, 3600)
+    parser.add_argument("--seconds", type=seconds, default=5.0, help="measured seconds per case (default 5)")
     parser.add_argument("--strategy", choices=sorted(STRATEGIES), default=cli.DEFAULT_STRATEGY,
                         help=f"the run's strategy (default {cli.DEFAULT_STRATEGY})")
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="populations (default 50 1000 10000)")
+    sizes = cli.whole(2, 100_000)
+    parser.add_argument("--sizes", type=sizes, nargs="+", default=list(SIZES), help="populations (default 50 1000 10k)")
     args = parser.parse_args(argv)
     print("| dots | speed | frame median ms | frame p99 ms | generations/s | headless generations/s |")
     print("| --- | --- | --- | --- | --- | --- |")

@@ -24,6 +24,7 @@ from evolution.evolve import Evolution, RunConfig
 from evolution.race import race_scores
 from evolution.strategies import STRATEGIES
 from evolution.track import blog_test_track, random_track, training_track
+from main import whole
 
 UNSEEN_SEEDS = range(900_000, 900_050)  # tracks no run trains on (theirs are drawn from the run's seed)
 KEEP = 20
@@ -104,9 +105,11 @@ def table(results: dict[tuple[str, int], list[Outcome]], seeds: int, generations
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.learning", description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=20, help="seeds 0..N-1 (default 20)")
-    parser.add_argument("--generations", type=int, default=150, help="generations per run (default 150)")
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--seeds", type=whole(1, 100_000), default=20, help="seeds 0..N-1 (default 20)")
+    parser.add_argument(
+        "--generations", type=whole(1, 1_000_000), default=150, help="generations per run (default 150)"
+    )
+    parser.add_argument("--jobs", type=whole(1, 256), default=2, help="worker processes (default 2)")
     parser.add_argument("--only", help="configurations to run, e.g. classic,snes+2 (default: all, with 0 and 2)")
     args = parser.parse_args(argv)
     configs = configurations(args.only)

@@ -13,6 +13,9 @@ import resource
 import subprocess
 import sys
 
+import bench.common  # noqa: F401  (puts the project on the path)
+from main import whole
+
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
@@ -27,7 +30,6 @@ def peak_mib() -> float:
 
 
 def live(frames: int) -> None:
-    import bench.common  # noqa: F401
     import main as cli
     from game.driver import open_app, run_frames
 
@@ -38,7 +40,6 @@ def live(frames: int) -> None:
 
 
 def headless(generations: int) -> None:
-    import bench.common  # noqa: F401
     from evolution.evolve import Evolution, RunConfig
     from evolution.track import training_track
 
@@ -54,8 +55,10 @@ def headless(generations: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.memory", description=__doc__.splitlines()[0])
-    parser.add_argument("--frames", type=int, default=600)
-    parser.add_argument("--generations", type=int, default=1000)
+    parser.add_argument("--frames", type=whole(1, 1_000_000), default=600, help="live frames (default 600)")
+    parser.add_argument(
+        "--generations", type=whole(1, 1_000_000), default=1000, help="headless generations (default 1000)"
+    )
     parser.add_argument("--part", choices=("live", "headless"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.part == "live":

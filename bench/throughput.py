@@ -21,14 +21,18 @@ from bench.common import load_reference, population
 from evolution.network import Network
 from evolution.race import race_scores
 from evolution.track import training_track
+from main import whole
 
 SIZES = (50, 1_000, 10_000)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.throughput", description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs of each code per case (default 5)")
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="populations (default 50 1000 10000)")
+    repeats = whole(1, 1000)
+    parser.add_argument("--repeats", type=repeats, default=5, help="timed runs of each code per case (default 5)")
+    parser.add_argument(
+        "--sizes", type=whole(2, 100_000), nargs="+", default=list(SIZES), help="populations (default 50 1000 10000)"
+    )
     args = parser.parse_args(argv)
     reference = load_reference()
     if reference is None:

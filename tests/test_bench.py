@@ -1,6 +1,7 @@
 """The benchmark scripts run and print their tables (their figures are read by people, not asserted)."""
 
 import numpy as np
+import pytest
 
 from bench import fps, throughput
 from bench.common import load_reference
@@ -28,3 +29,12 @@ def test_fps_prints_frame_times_and_turbo_rates(capsys):
     assert [(row[0], row[1]) for row in rows] == [("30", "×1"), ("30", "turbo")]
     median, p99 = float(rows[1][2]), float(rows[1][3])
     assert 0 < median <= p99 and np.isfinite(float(rows[1][5]))
+
+
+def test_bad_benchmark_flags_get_one_line_and_exit_code_2(capsys):
+    for main, argv in ((throughput.main, ["--sizes", "0"]), (throughput.main, ["--repeats", "x"]),
+                       (fps.main, ["--seconds", "nan"]), (fps.main, ["--sizes", "-3"])):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        assert capsys.readouterr().err.strip().splitlines()[-1].startswith("python -m bench.")
