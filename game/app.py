@@ -351,7 +351,8 @@ class App:
                 lines.append(("best ever", f"{int(bests.max())} (gen {int(np.argmax(bests))})"))
             else:
                 lines.append(("last gen", "—"))
-            lines.append(("strategy", f"{self.config.strategy} · seed {self.config.seed}"))
+            lines.append(("strategy", self.config.strategy))
+            lines.append(("seed", str(self.config.seed)))  # drawn seeds have ten digits: a line of its own
         else:
             lines.append(("file", self.session.path.name))
             lines.append(("alive", f"{race.alive_count} of {race.count}"))

@@ -268,6 +268,21 @@ def test_test_track_numbers_fit_the_stats_panel_whole(in_tmp):
     assert font(12, bold=True).size(texts["last gen"])[0] <= room
 
 
+def test_a_drawn_seed_is_shown_whole_and_every_stat_line_fits_at_1280x720(in_tmp):
+    # "elitist · seed 4035077131" used to be cut to "elitist · s… 4035077131"
+    from game.assets import font
+
+    app = app_for("--population", "10", "--seed", "4035077131", "--speed", "turbo")
+    while not len(app.evolve.evolution.history):
+        run_frames(app, 1)
+    lines = app.stat_lines()
+    assert ("seed", "4035077131") in lines and ("strategy", "elitist") in lines
+    stats = Layout.for_size(1280, 720).stats
+    room = stats.right - (stats.x + 104) - 6
+    assert all(font(12, bold=True).size(value)[0] <= room for _, value in lines)
+    assert 26 + 16 * len(lines) <= stats.height  # hud.draw_panel_lines has room for every line
+
+
 def test_the_network_view_stays_inside_its_panel_whatever_it_reads(in_tmp):
     from evolution.network import Network
     from game.netview import NetworkView
