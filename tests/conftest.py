@@ -25,6 +25,33 @@ def golden() -> dict[str, np.ndarray]:
         return {name: data[name] for name in data.files}
 
 
+@pytest.fixture(scope="session")
+def blog_outputs(golden) -> tuple[np.ndarray, bool]:
+    """(outputs (6, 1), exact) of the blog's network for the golden genomes and inputs.
+
+    numpy's exp takes SIMD paths that can differ in the last bit between CPUs, and the golden outputs
+    were made on one with AVX-512. So where ../shared/reference is present, the blog's own code is run
+    here and must be matched bit for bit (exact); elsewhere the golden outputs, matched within 1e-15.
+    """
+    from bench.common import load_reference
+
+    reference = load_reference()
+    if reference is None:
+        return golden["outputs"], False
+    network = reference.NeuralNetwork((7, 8, 4, 1))
+    network.set_genome(golden["genomes"])
+    return network.feedforward(golden["inputs"]), True
+
+
+def assert_blog_equal(actual: np.ndarray, expected: tuple[np.ndarray, bool]) -> None:
+    """actual equals the blog's outputs: bit for bit when computed here, else within 1e-15 (see blog_outputs)."""
+    outputs, exact = expected
+    if exact:
+        assert np.array_equal(actual, outputs)
+    else:
+        np.testing.assert_allclose(actual, outputs, rtol=0, atol=1e-15)
+
+
 def reference_rows(seed: int) -> list[dict[str, str]]:
     """The blog code's per-generation rows for a seed: generation, best, mean, finished."""
     lines = (DATA / f"reference_seed_{seed}.csv").read_text().splitlines()

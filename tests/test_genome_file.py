@@ -8,6 +8,7 @@ import pytest
 from evolution.errors import InputError
 from evolution.genome_file import GenomeFile, load_genomes, save_genomes
 from evolution.network import Network
+from tests.conftest import assert_blog_equal
 
 
 def sample(count: int = 4) -> GenomeFile:
@@ -32,11 +33,11 @@ def test_round_trip_is_exact_to_the_bit(tmp_path):
     assert loaded.created
 
 
-def test_saved_genomes_drive_identically_in_the_blog_network(tmp_path, golden):
+def test_saved_genomes_drive_identically_in_the_blog_network(tmp_path, golden, blog_outputs):
     record = GenomeFile((7, 8, 4, 1), golden["genomes"], np.zeros(6, dtype=int), "classic", None, 0, "t")
     save_genomes(tmp_path / "g.json", record)
     loaded = load_genomes(tmp_path / "g.json")
-    assert np.array_equal(loaded.network.forward(loaded.genomes, golden["inputs"]), golden["outputs"])
+    assert_blog_equal(loaded.network.forward(loaded.genomes, golden["inputs"]), blog_outputs)
 
 
 def test_save_never_replaces_and_leaves_no_temporary_files(tmp_path):
