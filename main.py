@@ -11,22 +11,23 @@ import argparse
 import secrets
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from evolution.checkpoint import Checkpointer, load_checkpoint
+from evolution.checkpoint import Checkpoint, Checkpointer, load_checkpoint
 from evolution.errors import InputError
 from evolution.evolve import Evolution, RunConfig
 from evolution.files import write_atomic
+from evolution.flag_types import layer_list, rate, shown, speed, whole, window_size
 from evolution.genome_file import load_genomes, save_genomes
-from evolution.race import INPUTS, race_scores
-from evolution.reporters import CsvLog, ProgressLine
+from evolution.race import race_scores
+from evolution.reporters import CsvLog, ProgressLine, Reporter
 from evolution.strategies import STRATEGIES
 from evolution.track import Track, resolve_track
 
 PROG = "main.py"
 DEFAULT_STRATEGY = "elitist"  # the best row of python -m bench.learning (see the README)
-UNLIMITED = 10**9  # generations of a window run with no --generations
+HEADLESS_GENERATIONS = 120
 
 
 class Parser(argparse.ArgumentParser):
@@ -41,48 +42,11 @@ def fail(message: str) -> None:
     raise SystemExit(2)
 
 
-def whole(low: int, high: int | None = None):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < low or (high is not None and value > high):
-            allowed = f"from {low} to {high}" if high is not None else f"at least {low}"
-            raise argparse.ArgumentTypeError(f"{value}: must be {allowed}")
-        return value
-
-    return parse
-
-
-def number(low: float, high: float):
-    """An argparse type: a number from low to high (NaN refused)."""
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not (value == value and low <= value <= high):
-            raise argparse.ArgumentTypeError(f"{text} must be a number from {low:g} to {high:g}")
-        return value
-
-    return parse
-
-
-rate = number(0, 100)
-
-
-def layer_list(text: str) -> tuple[int, ...]:
-    try:
-        layers = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
-    if len(layers) < 2 or any(not 1 <= size <= 4096 for size in layers):
-        raise argparse.ArgumentTypeError(f"{text!r}: give at least two layer sizes, each 1..4096")
-    if layers[0] != INPUTS or layers[-1] != 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: a driver has {INPUTS} inputs and 1 output, e.g. 7,8,4,1")
-    return layers
+def png_path(text: str) -> Path:
+    """A --screenshot path: it must end in .png."""
+    if not text.lower().endswith(".png"):
+        raise argparse.ArgumentTypeError(f"{shown(text)}: the file must end in .png")
+    return Path(text)
 
 
 def build_parser() -> Parser:
@@ -127,7 +91,6 @@ def build_parser() -> Parser:
     parser.add_argument(
         "--test-curve",
         action=argparse.BooleanOptionalAction,
-        default=True,
         help="drive each generation's champion on the test track and log it as test_best (default on)",
     )
     parser.add_argument(
@@ -177,79 +140,181 @@ def build_parser() -> Parser:
     )
     window = parser.add_argument_group("window")
     window.add_argument(
-        "--speed", default="1", metavar="X", help="starting speed: 1, 2, 4, ... 64, or turbo (default 1)"
+        "--speed", type=speed, metavar="X", help="starting speed: 1, 2, 4, ... 64, or turbo (default 1)"
     )
     window.add_argument("--frames", type=whole(1), metavar="N", help="quit after N frames (for tests and demos)")
-    window.add_argument("--screenshot", type=Path, metavar="FILE.png", help="save the last frame as a PNG")
-    window.add_argument("--size", default="1280x720", metavar="WxH", help="window size (default 1280x720)")
+    window.add_argument("--screenshot", type=png_path, metavar="FILE.png", help="save the last frame as a PNG")
+    window.add_argument("--size", type=window_size, metavar="WxH", help="window size (default 1280x720)")
     return parser
+
+
+WINDOW_FLAGS = ("speed", "frames", "screenshot", "size")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """One run: the settings that decide its numbers, its track, and the files it writes.
+
+    resumed is the checkpoint it goes on from (its state is the run's state so far), and changes
+    the settings that differ from the checkpoint's, as lines for the log.
+    """
+
+    config: RunConfig
+    track: Track
+    log: Path | None = None
+    checkpoint: Path | None = None
+    checkpoint_every: int = 10
+    save: Path | None = None
+    keep: int = 20
+    seed_was_drawn: bool = False
+    resumed: Checkpoint | None = None
+    resumed_from: Path | None = None
+    changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WindowOptions:
+    """How the window starts: its size, speed (race steps per frame, 0 turbo), frame limit and screenshot."""
+
+    size: tuple[int, int] = (1280, 720)
+    speed: int = 1
+    frames: int | None = None
+    screenshot: Path | None = None
+    load: Path | None = None  # saved genomes to test-drive instead of evolving
 
 
 @dataclass(frozen=True)
 class Options:
-    """Parsed and checked command line; evolution is set when resuming a checkpoint."""
+    """The whole command line, parsed and checked."""
 
-    args: argparse.Namespace
-    config: RunConfig
-    track: Track
-    seed_was_drawn: bool
-    evolution: Evolution | None = None
-    changes: tuple[str, ...] = ()
+    headless: bool
+    run: RunOptions
+    window: WindowOptions = field(default_factory=WindowOptions)
+    load: Path | None = None  # drive these saved genomes instead of evolving
 
 
-FIXED_ON_RESUME = ("population", "layers", "strategy", "seed", "tracks", "load")
+FIXED_ON_RESUME = ("population", "layers", "strategy", "seed", "tracks", "load", "test_curve")
 
 
 def parse(argv: list[str]) -> Options:
+    """The command line as typed options, or InputError / SystemExit(2) with one line naming the problem."""
     args = build_parser().parse_args(argv)
+    if args.headless:
+        given = [name for name in WINDOW_FLAGS if getattr(args, name) is not None]
+        if given:
+            raise InputError(f"--{given[0]} is a window flag; it does nothing with --headless")
     if args.save and args.save.exists():
         raise InputError(f"{args.save}: already exists; --save never replaces a file, choose another name")
     if args.save and args.load:
         raise InputError("--save and --load do not go together: --load drives saved genomes without evolving")
-    if args.resume:
-        return resumed(args)
+    window = WindowOptions(
+        size=args.size or WindowOptions.size,
+        speed=args.speed if args.speed is not None else WindowOptions.speed,
+        frames=args.frames,
+        screenshot=args.screenshot,
+        load=args.load,
+    )
+    run = resumed(args) if args.resume else fresh(args)
+    return Options(headless=args.headless, run=run, window=window, load=args.load)
+
+
+def fresh(args: argparse.Namespace) -> RunOptions:
+    """A new run's options from the flags and the strategy's defaults."""
     strategy = args.strategy or DEFAULT_STRATEGY
+    defaults = STRATEGIES[strategy]
     seed_was_drawn = args.seed is None
+    generations = args.generations
+    if generations is None and args.headless:
+        generations = HEADLESS_GENERATIONS
     config = RunConfig(
         population=args.population or 50,
         layers=args.layers or (7, 8, 4, 1),
-        mutation_rate=args.mutation_rate
-        if args.mutation_rate is not None
-        else STRATEGIES[strategy].default_mutation_rate,
+        mutation_rate=args.mutation_rate if args.mutation_rate is not None else defaults.default_mutation_rate,
         strategy=strategy,
         seed=secrets.randbelow(2**32) if seed_was_drawn else args.seed,
-        generations=args.generations if args.generations is not None else (120 if args.headless else UNLIMITED),
-        extra_tracks=args.tracks if args.tracks is not None else STRATEGIES[strategy].default_tracks,
-        test_curve=args.test_curve,
-        safety_weight=STRATEGIES[strategy].default_safety_weight,
+        generations=generations,
+        extra_tracks=args.tracks if args.tracks is not None else defaults.default_tracks,
+        test_curve=args.test_curve if args.test_curve is not None else True,
+        safety_weight=defaults.default_safety_weight,
     )
-    return Options(args, config, resolve_track(args.track or "training"), seed_was_drawn)
+    return RunOptions(
+        config=config,
+        track=resolve_track(args.track or "training"),
+        log=args.log,
+        checkpoint=args.checkpoint,
+        checkpoint_every=args.checkpoint_every,
+        save=args.save,
+        keep=args.keep,
+        seed_was_drawn=seed_was_drawn,
+    )
 
 
-def resumed(args: argparse.Namespace) -> Options:
+def resumed(args: argparse.Namespace) -> RunOptions:
     """Options that continue a checkpoint: its settings, but for the total, mutation rate and track."""
     fixed = [name for name in FIXED_ON_RESUME if getattr(args, name) is not None]
     if fixed:
-        raise InputError(f"--{fixed[0]} cannot be given with --resume: the checkpoint holds the run's settings")
-    evolution, _ = load_checkpoint(args.resume)
-    config = evolution.config
+        flag = "--" + fixed[0].replace("_", "-")
+        raise InputError(f"{flag} cannot be given with --resume: the checkpoint holds the run's settings")
+    checkpoint = load_checkpoint(args.resume)
+    config, track = checkpoint.config, checkpoint.track
     changes = []
-    if args.generations is not None and args.generations != config.generations:
+    if args.generations is not None:
         config = replace(config, generations=args.generations)
-    elif args.generations is None and not args.headless:
-        config = replace(config, generations=max(config.generations, UNLIMITED))
+    elif not args.headless:
+        config = replace(config, generations=None)  # the window goes on until the user stops it
     if args.mutation_rate is not None and args.mutation_rate != config.mutation_rate:
         changes.append(f"mutation rate {config.mutation_rate} -> {args.mutation_rate}")
         config = replace(config, mutation_rate=args.mutation_rate)
-        evolution.strategy.mutation_rate = args.mutation_rate
-    if args.track is not None and args.track != evolution.track.name:
-        track = resolve_track(args.track)
-        changes.append(f"track {evolution.track.name} -> {track.name}")
-        evolution.track = track
-    evolution.config = config
-    if args.checkpoint is None:
-        args.checkpoint = args.resume  # a resumed run goes on checkpointing where it came from
-    return Options(args, config, evolution.track, False, evolution, tuple(changes))
+    if args.track is not None and args.track != track.name:
+        new_track = resolve_track(args.track)
+        changes.append(f"track {track.name} -> {new_track.name}")
+        track = new_track
+    return RunOptions(
+        config=config,
+        track=track,
+        log=args.log,
+        checkpoint=args.checkpoint or args.resume,  # a resumed run goes on checkpointing where it came from
+        checkpoint_every=args.checkpoint_every,
+        save=args.save,
+        keep=args.keep,
+        resumed=checkpoint,
+        resumed_from=args.resume,
+        changes=tuple(changes),
+    )
+
+
+def build_reporters(run: RunOptions, progress: bool, warn) -> tuple[list[Reporter], Checkpointer | None]:
+    """The run's observers, in the order they are told of each generation: the progress line, the
+    log, then the checkpointer (also returned on its own, for the writes the window asks for)."""
+    reporters: list[Reporter] = [ProgressLine()] if progress else []
+    if run.log:
+        log = CsvLog(run.log, continue_at=run.resumed.state.reported if run.resumed else None)
+        if run.changes:
+            log.note(f"resumed at generation {run.resumed.state.generation}: " + ", ".join(run.changes))
+        reporters.append(log)
+    checkpointer = Checkpointer(run.checkpoint, run.checkpoint_every, warn) if run.checkpoint else None
+    if checkpointer:
+        reporters.append(checkpointer)
+    return reporters, checkpointer
+
+
+def start_evolution(run: RunOptions, reporters: list[Reporter]) -> Evolution:
+    """The run the options describe: a fresh one, or the checkpoint's, going on."""
+    if run.resumed is None:
+        return Evolution(run.config, run.track, reporters)
+    return run.resumed.evolution(reporters, run.config, run.track)
+
+
+def nothing_to_do(run: RunOptions) -> bool:
+    """True (after saying so) when a resumed run has already reached its last generation."""
+    checkpoint = run.resumed
+    if checkpoint is None or run.config.generations is None:
+        return False
+    state = checkpoint.state
+    if state.generation > run.config.generations and state.reported == state.generation:
+        print(f"{run.resumed_from}: the run has already reached generation {state.generation - 1}; nothing to do")
+        return True
+    return False
 
 
 def warn(message: str) -> None:
@@ -257,28 +322,20 @@ def warn(message: str) -> None:
 
 
 def run_headless(options: Options) -> int:
-    args, config = options.args, options.config
-    if options.seed_was_drawn:
+    run = options.run
+    config = run.config
+    if run.seed_was_drawn:
         print(f"seed {config.seed} (drawn at random; pass --seed {config.seed} to repeat this run)")
-    evolution = options.evolution or Evolution(config, options.track)
-    if evolution.finished_all and evolution.settled:
-        print(f"{args.resume}: the run has already reached generation {evolution.generation - 1}; nothing to do")
+    if nothing_to_do(run):
         return 0
-    reporters: list = [ProgressLine()]
-    if args.log:
-        reporters.append(CsvLog(args.log, continue_at=evolution.reported if options.evolution else None))
-        if options.changes:
-            reporters[-1].note(f"resumed at generation {evolution.generation}: " + ", ".join(options.changes))
-    checkpointer = Checkpointer(args.checkpoint, args.checkpoint_every, warn) if args.checkpoint else None
-    if checkpointer:
-        reporters.append(checkpointer)
-    evolution.reporters = reporters
+    reporters, checkpointer = build_reporters(run, progress=True, warn=warn)
+    evolution = start_evolution(run, reporters)
     started = time.perf_counter()
     interrupted = False
     try:
-        while not evolution.finished_all:
+        while not evolution.raced_all:
             evolution.run_generation()
-        evolution.settle_now()  # the last champions' test drives, and their rows
+        evolution.finish_test_drives_now()  # the last champions' test drives, and their rows
     except KeyboardInterrupt:
         interrupted = True
         print(f"interrupted during generation {evolution.generation}; saving first", file=sys.stderr)
@@ -286,23 +343,37 @@ def run_headless(options: Options) -> int:
         for reporter in reporters:
             reporter.close()
     if checkpointer and checkpointer.saved_generation != evolution.generation and checkpointer.save(evolution):
-        print(f"checkpoint: {args.checkpoint} (generation {evolution.generation - 1})")
+        print(f"checkpoint: {run.checkpoint} (generation {evolution.generation - 1})")
     last = evolution.history.last()
     if last is not None:
         print(
             f"done: best {last.best} of {evolution.track.finish} · finished {last.finished} of {config.population}"
             f" · {time.perf_counter() - started:.2f} s · seed {config.seed} · track {evolution.track.name}"
         )
-    if args.save and evolution.best(args.keep) is not None:
-        path = save_genomes(args.save, evolution.best(args.keep))
-        print(f"saved the best {min(args.keep, config.population)} genomes to {path}")
+    best = evolution.best(run.keep)
+    if run.save and best is not None:
+        path = save_genomes(run.save, best)
+        print(f"saved the best {min(run.keep, config.population)} genomes to {path}")
     return 130 if interrupted else 0
 
 
+def start_window(options: Options) -> int:
+    """The window, evolving the run of the options or test-driving --load."""
+    from game.window import run_window
+
+    run = options.run
+    if nothing_to_do(run):
+        return 0
+    if run.seed_was_drawn and not options.load:
+        print(f"seed {run.config.seed} (pass --seed {run.config.seed} to repeat this run)")
+    reporters, checkpointer = build_reporters(run, progress=False, warn=warn)
+    evolution = None if options.load else start_evolution(run, reporters)
+    return run_window(options.window, evolution, run.keep, checkpointer, run.track, run.config.seed)
+
+
 def drive_headless(options: Options) -> int:
-    args = options.args
-    saved = load_genomes(args.load)
-    track = options.track
+    saved = load_genomes(options.load)
+    track = options.run.track
     scores = race_scores(saved.genomes, track, saved.network)
     width = len(str(len(scores)))
     for rank, score in enumerate(scores, start=1):
@@ -310,22 +381,20 @@ def drive_headless(options: Options) -> int:
         print(f"genome {rank:>{width}}  score {score:>6}  {mark}".rstrip())
     finished = int((scores >= track.finish).sum())
     print(f"finished {finished} of {len(scores)}")
-    if args.log:
+    if options.run.log:
         rows = ["rank,score,finished"] + [
             f"{rank},{score},{int(score >= track.finish)}" for rank, score in enumerate(scores, start=1)
         ]
-        write_atomic(args.log, ("\n".join(rows) + "\n").encode())
+        write_atomic(options.run.log, ("\n".join(rows) + "\n").encode())
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         options = parse(sys.argv[1:] if argv is None else argv)
-        if options.args.headless:
-            return drive_headless(options) if options.args.load else run_headless(options)
-        from game.app import run_window
-
-        return run_window(options)
+        if options.headless:
+            return drive_headless(options) if options.load else run_headless(options)
+        return start_window(options)
     except InputError as exc:
         fail(str(exc))
     except ValueError as exc:

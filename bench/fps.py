@@ -22,25 +22,26 @@ import numpy as np
 import bench.common  # noqa: F401  (puts the project on the path)
 import main as cli
 from evolution.evolve import Evolution
+from evolution.flag_types import number, whole
 from evolution.strategies import STRATEGIES
-from game.driver import open_app, run_frames
+from game.frame_runner import open_window, run_frames
 
 SIZES = (50, 1_000, 10_000)
 
 
 def measure(size: int, speed: str, seconds: float, strategy: str) -> tuple[np.ndarray, int, float, int, cli.Options]:
     options = cli.parse(["--seed", "1", "--population", str(size), "--speed", speed, "--strategy", strategy])
-    app = open_app(options)
+    app = open_window(options)
     run_frames(app, 20, paced=True)  # warm up: fonts, caches, the first generations
-    start_generation = app.evolve.evolution.generation
+    start_generation = app.view.evolution.generation
     started = time.perf_counter()
     times = run_frames(app, int(seconds * 60), paced=True)
     elapsed = time.perf_counter() - started
-    return np.array(times), app.evolve.evolution.generation - start_generation, elapsed, start_generation, options
+    return np.array(times), app.view.evolution.generation - start_generation, elapsed, start_generation, options
 
 
 def headless_rate(options, first: int, count: int) -> float:
-    evolution = Evolution(options.config, options.track)
+    evolution = Evolution(options.run.config, options.run.track)
     for _ in range(first):
         evolution.run_generation()
     started = time.perf_counter()
@@ -51,11 +52,15 @@ def headless_rate(options, first: int, count: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fps", description=__doc__.splitlines()[0])
-    seconds = cli.number(0.1, 3600)
+    seconds = number(0.1, 3600)
     parser.add_argument("--seconds", type=seconds, default=5.0, help="measured seconds per case (default 5)")
-    parser.add_argument("--strategy", choices=sorted(STRATEGIES), default=cli.DEFAULT_STRATEGY,
-                        help=f"the run's strategy (default {cli.DEFAULT_STRATEGY})")
-    sizes = cli.whole(2, 100_000)
+    parser.add_argument(
+        "--strategy",
+        choices=sorted(STRATEGIES),
+        default=cli.DEFAULT_STRATEGY,
+        help=f"the run's strategy (default {cli.DEFAULT_STRATEGY})",
+    )
+    sizes = whole(2, 100_000)
     parser.add_argument("--sizes", type=sizes, nargs="+", default=list(SIZES), help="populations (default 50 1000 10k)")
     args = parser.parse_args(argv)
     print("| dots | speed | frame median ms | frame p99 ms | generations/s | headless generations/s |")

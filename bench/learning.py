@@ -21,10 +21,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evolution.evolve import Evolution, RunConfig
+from evolution.flag_types import whole
 from evolution.race import race_scores
 from evolution.strategies import STRATEGIES
 from evolution.track import blog_test_track, random_track, training_track
-from main import whole
 
 UNSEEN_SEEDS = range(900_000, 900_050)  # tracks no run trains on (theirs are drawn from the run's seed)
 KEEP = 20
@@ -52,7 +52,7 @@ def run_one(strategy: str, tracks: int, seed: int, generations: int, **overrides
     evolution = Evolution(config, training_track())
     first, first_seconds = None, None
     started = time.perf_counter()
-    while not evolution.finished_all:
+    while not evolution.raced_all:
         stats = evolution.run_generation()
         if first is None and stats.finished > 0:
             first, first_seconds = stats.generation, time.perf_counter() - started

@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 import bench.common  # noqa: F401  (puts the project on the path)
-from main import whole
+from evolution.flag_types import whole
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -31,11 +31,11 @@ def peak_mib() -> float:
 
 def live(frames: int) -> None:
     import main as cli
-    from game.driver import open_app, run_frames
+    from game.frame_runner import open_window, run_frames
 
-    app = open_app(cli.parse(["--seed", "1", "--population", "10000", "--speed", "turbo"]))
+    app = open_window(cli.parse(["--seed", "1", "--population", "10000", "--speed", "turbo"]))
     run_frames(app, frames)
-    generation = app.evolve.evolution.generation
+    generation = app.view.evolution.generation
     print(f"live, 10,000 dots, {frames} frames in turbo ({generation} generations): peak resident {peak_mib():.0f} MiB")
 
 
@@ -45,7 +45,7 @@ def headless(generations: int) -> None:
 
     evolution = Evolution(RunConfig(seed=1, generations=generations), training_track())
     marks = {}
-    while not evolution.finished_all:
+    while not evolution.raced_all:
         evolution.run_generation()
         if evolution.generation in (100, generations // 2, generations + 1):
             marks[evolution.generation - 1] = resident_mib()

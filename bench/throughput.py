@@ -18,10 +18,10 @@ import time
 import numpy as np
 
 from bench.common import load_reference, population
+from evolution.flag_types import whole
 from evolution.network import Network
 from evolution.race import race_scores
 from evolution.track import training_track
-from main import whole
 
 SIZES = (50, 1_000, 10_000)
 

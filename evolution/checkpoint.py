@@ -1,7 +1,8 @@
-"""Checkpoints: the whole state of a run in one .npz (read with allow_pickle=False) with a JSON header.
+"""Checkpoints: a run's settings, track and RunState in one .npz (never unpickled) with a JSON header.
 
-Arrays (population, strategy state, history, track) are .npy members; everything else (settings,
-generators' states, counters) is the JSON header, stored as the member 'header'. Written atomically,
+The state is written whole by state_codec: its arrays become .npy members, everything else
+(settings, generators' states, counters) the JSON header, stored as the member 'header'. Read back,
+every field's type and the fields' agreement with each other are checked. Written atomically,
 so the previous checkpoint stays whole until the new one is complete.
 """
 
@@ -13,83 +14,61 @@ import json
 import os
 import time
 import zipfile
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .errors import InputError
-from .evolve import BEST_EVER, Evolution, RunConfig
+from .evolve import Evolution, RunConfig
 from .files import check_file, read_npy, write_atomic
-from .history import COLUMNS, History
+from .network import Network
+from .run_state import RunState
+from .state_codec import checked_text, decode, encode
+from .strategies import make_strategy
 from .track import Track
 
 FORMAT = "neuroracer-checkpoint"
-VERSION = 1
+VERSION = 2
+READS = (1, 2)  # version 1: written before the run's state was one object; read by translating it
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 MAX_MEMBERS = 256
 
 
-def _flatten(value: Any, name: str, arrays: dict[str, np.ndarray]) -> Any:
-    """JSON for a state tree; its arrays go to `arrays` and are replaced by {"array": name}."""
-    if isinstance(value, np.ndarray):
-        arrays[name] = value
-        return {"array": name}
-    if isinstance(value, dict):
-        return {"dict": {str(k): _flatten(v, f"{name}.{k}", arrays) for k, v in value.items()}}
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (list, tuple)):
-        return [_flatten(v, f"{name}.{i}", arrays) for i, v in enumerate(value)]
-    return value
+@dataclass
+class Checkpoint:
+    """What a checkpoint holds: a run's settings, its track, its state, and free-form notes."""
+
+    config: RunConfig
+    track: Track
+    state: RunState
+    notes: dict[str, Any]
+
+    @property
+    def seconds(self) -> float:
+        """The run's seconds so far, as its log counts them."""
+        history = self.state.history
+        return float(history.column("seconds")[-1]) if len(history) else 0.0
+
+    def evolution(self, reporters: list | None = None, config: RunConfig | None = None, track: Track | None = None):
+        """The run, going on from here (with another config or track if given, e.g. a new mutation rate)."""
+        return Evolution(config or self.config, track or self.track, reporters, self.state, self.seconds)
 
 
-def _unflatten(value: Any, arrays: dict[str, np.ndarray]) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {"array"}:
-            return arrays[value["array"]]
-        if set(value) == {"dict"} and isinstance(value["dict"], dict):
-            return {k: _unflatten(v, arrays) for k, v in value["dict"].items()}
-        raise ValueError("unexpected object in the state")
-    if isinstance(value, list):
-        return [_unflatten(v, arrays) for v in value]
-    return value
-
-
-def save_checkpoint(path: str | os.PathLike, evolution: Evolution, notes: dict[str, Any] | None = None) -> Path:
-    """Write the run's whole state to path atomically (replacing the previous checkpoint only when complete)."""
-    arrays: dict[str, np.ndarray] = {}
-    strategy_state = _flatten(evolution.strategy.state(), "strategy", arrays)
-    arrays["history"] = evolution.history.to_arrays()
-    arrays["track_top"] = evolution.track.top
-    arrays["track_bottom"] = evolution.track.bottom
-    if evolution.ranked_genomes is not None:
-        arrays["ranked_genomes"] = evolution.ranked_genomes
-        arrays["ranked_scores"] = evolution.ranked_scores
-    arrays["best_ever_genomes"] = evolution.best_ever_genomes
-    arrays["best_ever_scores"] = evolution.best_ever_scores
-    curve_generations, curve_genomes = evolution.test_curve.waiting_champions()
-    arrays["curve_generations"] = curve_generations
-    arrays["curve_genomes"] = curve_genomes
-    arrays["curve_result_generations"] = np.array(sorted(evolution.test_curve.results), dtype=np.int64)
-    arrays["curve_results"] = np.array(
-        [evolution.test_curve.results[g] for g in sorted(evolution.test_curve.results)], dtype=np.int64
-    )
-    if evolution.pending is not None:
-        arrays["pending"] = evolution.pending
-        arrays["pending_track_seeds"] = evolution.pending_track_seeds
+def save_checkpoint(
+    path: str | os.PathLike, config: RunConfig, track: Track, state: RunState, notes: dict[str, Any] | None = None
+) -> Path:
+    """Write a run's whole state to path atomically (replacing the previous checkpoint only when complete)."""
+    arrays: dict[str, np.ndarray] = {"track_top": track.top, "track_bottom": track.bottom}
     header = {
         "format": FORMAT,
         "version": VERSION,
         "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(evolution.config).items()},
-        "generation": evolution.generation,
-        "reported": evolution.reported,
-        "track_name": evolution.track.name,
-        "track_rng": evolution.track_rng.bit_generator.state,
-        "strategy_state": strategy_state,
+        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()},
+        "track_name": track.name,
+        "state": encode(state, "state", arrays),
         "notes": notes or {},
     }
     buffer = io.BytesIO()
@@ -115,8 +94,8 @@ def _read_members(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         raise InputError(f"{path}: the checkpoint's header is damaged") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise InputError(f"{path}: not a neuroracer checkpoint")
-    if header.get("version") != VERSION:
-        raise InputError(f"{path}: checkpoint version {header.get('version')!r} is not supported (reads {VERSION})")
+    if header.get("version") not in READS:
+        raise InputError(f"{path}: checkpoint version {header.get('version')!r} is not supported (reads 1 and 2)")
     return header, arrays
 
 
@@ -138,96 +117,73 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def load_checkpoint(path: str | os.PathLike, reporters: list | None = None) -> tuple[Evolution, dict[str, Any]]:
-    """A run restored from a checkpoint, ready to go on exactly where it was; and the header's notes."""
+def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
+    """A run's settings, track and state from a checkpoint, every field and their agreement checked."""
     path = Path(path)
     header, arrays = _read_members(path)
     try:
-        config_fields = {f.name for f in fields(RunConfig)}
         raw_config = header["config"]
+        config_fields = {f.name for f in fields(RunConfig)}
         if not isinstance(raw_config, dict) or set(raw_config) - config_fields:
             raise ValueError("unknown settings in the checkpoint")
-        raw_config = {k: tuple(v) if k == "layers" else v for k, v in raw_config.items()}
+        raw_config = {k: tuple(v) if k == "layers" and isinstance(v, list) else v for k, v in raw_config.items()}
         config = RunConfig(**raw_config)
-        track = Track(str(header["track_name"]), arrays.pop("track_top"), arrays.pop("track_bottom"))
-        evolution = Evolution(config, track, reporters or [])
-        generation = header["generation"]
-        history = arrays.pop("history")
-        if history.dtype.kind != "f":
-            raise ValueError("the history must hold floats")
-        if not isinstance(generation, int) or history.shape != (len(COLUMNS), generation):
-            raise ValueError("the history does not match the generation count")
-        if not np.isfinite(history).all():
-            raise ValueError("the history holds a NaN or infinite value")
-        evolution.generation = generation
-        reported = header["reported"]
-        if not isinstance(reported, int) or not 0 <= reported <= generation:
-            raise ValueError("the count of reported generations does not fit the run")
-        evolution.reported = reported
-        curve_generations, curve_genomes = arrays.pop("curve_generations"), arrays.pop("curve_genomes")
-        result_generations, results = arrays.pop("curve_result_generations"), arrays.pop("curve_results")
-        if (
-            curve_generations.ndim != 1
-            or curve_genomes.shape != (len(curve_generations), evolution.network.genome_size)
-            or curve_generations.dtype.kind not in "iu"
-            or curve_genomes.dtype.kind != "f"
-            or not np.isfinite(curve_genomes).all()
-            or result_generations.shape != results.shape
-            or result_generations.ndim != 1
-            or results.dtype.kind not in "iu"
-            or result_generations.dtype.kind not in "iu"
-        ):
-            raise ValueError("the test curve's waiting champions are damaged")
-        evolution.test_curve.restore(curve_generations, curve_genomes)
-        evolution.test_curve.results = dict(zip(result_generations.tolist(), results.tolist()))
-        evolution.history = History.from_arrays(history.astype(np.float64))
-        evolution.track_rng.bit_generator.state = header["track_rng"]
-        size = (config.population, evolution.network.genome_size)
-        for name in ("ranked_genomes", "pending"):
-            if name in arrays and (
-                arrays[name].shape != size or arrays[name].dtype.kind != "f" or not np.isfinite(arrays[name]).all()
-            ):
-                raise ValueError(f"{name} has the wrong shape or a non-finite value")
-        if "ranked_genomes" in arrays:
-            evolution.ranked_genomes = arrays.pop("ranked_genomes").astype(np.float64)
-            scores = arrays.pop("ranked_scores")
-            if scores.shape != (config.population,) or scores.dtype.kind not in "iu":
-                raise ValueError("ranked_scores has the wrong shape or type")
-            evolution.ranked_scores = scores.astype(np.int64)
-        best_genomes, best_scores = arrays.pop("best_ever_genomes"), arrays.pop("best_ever_scores")
-        if (
-            best_genomes.ndim != 2
-            or best_genomes.shape[1] != evolution.network.genome_size
-            or best_genomes.shape[0] > BEST_EVER
-            or best_scores.shape != (best_genomes.shape[0],)
-            or best_genomes.dtype.kind != "f"
-            or best_scores.dtype.kind not in "iu"
-            or not np.isfinite(best_genomes).all()
-        ):
-            raise ValueError("the best-ever genomes are damaged")
-        evolution.best_ever_genomes = best_genomes.astype(np.float64)
-        evolution.best_ever_scores = best_scores.astype(np.int64)
-        evolution.pending = arrays.pop("pending").astype(np.float64) if "pending" in arrays else None
-        if evolution.pending is not None:
-            seeds = arrays.pop("pending_track_seeds")
-            if seeds.shape != (config.extra_tracks,) or seeds.dtype.kind not in "iu":
-                raise ValueError("pending_track_seeds does not fit the run")
-            evolution.pending_track_seeds = seeds.astype(np.int64)
-        evolution.strategy.set_state(_unflatten(header["strategy_state"], arrays))
-        trial = copy.deepcopy(evolution.strategy)  # a damaged state shows itself when used
-        if evolution.pending is None:
-            asked = trial.ask()
-            if asked.shape != size or not np.isfinite(asked).all():
+        track = Track(checked_text(header["track_name"], "track_name"), arrays["track_top"], arrays["track_bottom"])
+        strategy = make_strategy(config.strategy, Network(config.layers).genome_size, config.population, 0.0)
+        tree = header["state"] if header["version"] == VERSION else _version_1_state(header, arrays)
+        state = decode(tree, RunState, arrays, "state", {"state.strategy": strategy.state_type})
+        state.check(strategy, config.extra_tracks, config.test_curve, config.generations)
+        if state.pending is None:
+            trial = copy.deepcopy(state.strategy)  # a damaged state shows itself when used
+            asked = strategy.ask(trial)
+            if asked.shape != (config.population, strategy.genome_size) or not np.isfinite(asked).all():
                 raise ValueError("the strategy's state does not fit the run")
-        seconds = float(history[COLUMNS.index("seconds"), -1]) if generation else 0.0
-        evolution.restart_clock(seconds)
         notes = header.get("notes", {})
-        return evolution, notes if isinstance(notes, dict) else {}
+        return Checkpoint(config, track, state, notes if isinstance(notes, dict) else {})
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
     except (KeyError, ValueError, TypeError, IndexError, AttributeError, OverflowError) as exc:
-        detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path}: the checkpoint's state is damaged ({detail})") from None
+
+
+def _version_1_state(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The state tree of a version-1 checkpoint, whose fields were separate header keys and members."""
+
+    def unflatten(value: Any) -> Any:  # version 1 wrote dicts as {"dict": {...}} and arrays as {"array": name}
+        if isinstance(value, dict) and set(value) == {"dict"} and isinstance(value["dict"], dict):
+            return {k: unflatten(v) for k, v in value["dict"].items()}
+        return value
+
+    def member(name: str) -> dict[str, str] | None:
+        return {"array": name} if name in arrays else None
+
+    old = unflatten(header["strategy_state"])
+    rng = old["rng"]
+    if header["config"]["strategy"] == "classic":
+        random_state = {k: rng[k] for k in ("keys", "pos", "has_gauss", "cached")}
+        strategy = {"rng": {"random_state": random_state}, "ranked": member("strategy.ranked")}
+        strategy["told"] = header["generation"]
+    elif header["config"]["strategy"] == "elitist":
+        strategy = {"rng": {"generator": rng}, "ranked": member("strategy.ranked"), "told": old["told"]}
+    else:
+        strategy = {"rng": {"generator": rng}, "mean": old["mean"], "spread": old["spread"]}
+        strategy["noise"] = member("strategy.noise")
+    champions = ("generations", "genomes", "result_generations", "results")
+    return {
+        "strategy": strategy,
+        "track_rng": {"generator": header["track_rng"]},
+        "history": {"array": "history"},
+        "champions": {name: {"array": f"curve_{name}"} for name in champions},
+        "best_ever_genomes": {"array": "best_ever_genomes"},
+        "best_ever_scores": {"array": "best_ever_scores"},
+        "generation": header["generation"],
+        "reported": header["reported"],
+        "ranked_genomes": member("ranked_genomes"),
+        "ranked_scores": member("ranked_scores"),
+        "pending": member("pending"),
+        "pending_track_seeds": member("pending_track_seeds"),
+    }
 
 
 class Checkpointer:
@@ -247,7 +203,7 @@ class Checkpointer:
     def save(self, evolution: Evolution) -> bool:
         """Write now; True if it worked."""
         try:
-            save_checkpoint(self.path, evolution, self.notes)
+            save_checkpoint(self.path, evolution.config, evolution.track, evolution.state, self.notes)
         except InputError as exc:
             self.warn(f"checkpoint not saved: {exc}")
             return False

@@ -1,16 +1,36 @@
 """Strategies behind one ask/tell interface, and the registry the CLI, app and tests list them from.
 
-ask() returns the next population, a (P, D) float64 array; tell() gives back its scores. All the
-randomness of a strategy comes from generators seeded from the run's seed.
+A strategy object holds only its settings (genome size, population, mutation rate); everything that
+changes as a run goes lives in its state, a small typed dataclass that the run keeps and checkpoints.
+initial_state(seed) makes the first state; ask(state) returns the next population, a (P, D) float64
+array; tell(state, genomes, scores) updates the state with the scores (P,) those genomes earned.
 """
 
 from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
+
+from .seeds import blog_generator, generator
+
+
+def rank_order(scores: np.ndarray) -> np.ndarray:
+    """Indices best first; ties keep their order (a stable sort, as Python's sorted in the blog)."""
+    return np.argsort(-np.asarray(scores), kind="stable")
+
+
+def _check_genomes(name: str, genomes: np.ndarray | None, shape: tuple[int, ...]) -> None:
+    """ValueError unless genomes is None or a finite float array of the given shape."""
+    if genomes is None:
+        return
+    if not isinstance(genomes, np.ndarray) or genomes.shape != shape or genomes.dtype.kind != "f":
+        raise ValueError(f"the strategy's {name} should be {shape} floats")
+    if not np.isfinite(genomes).all():
+        raise ValueError(f"the strategy's {name} holds a NaN or infinite value")
 
 
 class Strategy(ABC):
@@ -21,55 +41,53 @@ class Strategy(ABC):
     default_tracks: ClassVar[int] = 0  # extra random tracks per generation when --tracks is not given
     default_mutation_rate: ClassVar[float] = 0.1
     default_safety_weight: ClassVar[float] = 0.0  # see RunConfig.safety_weight
+    state_type: ClassVar[type]
 
-    def __init__(self, genome_size: int, population: int, mutation_rate: float, seed: int) -> None:
+    def __init__(self, genome_size: int, population: int, mutation_rate: float) -> None:
         if population < 2:
             raise ValueError("a population needs at least 2 genomes")
         self.genome_size = genome_size
         self.population = population
         self.mutation_rate = float(mutation_rate)
-        self.seed = seed
 
     @abstractmethod
-    def ask(self) -> np.ndarray:
+    def initial_state(self, seed: int):
+        """The state before the first generation, its generator seeded from the run's seed."""
+
+    @abstractmethod
+    def ask(self, state) -> np.ndarray:
         """The next population to race, (population, genome_size)."""
 
     @abstractmethod
-    def tell(self, genomes: np.ndarray, scores: np.ndarray) -> None:
-        """The scores (population,) that the genomes just asked for earned; higher is better."""
+    def tell(self, state, genomes: np.ndarray, scores: np.ndarray) -> None:
+        """Update the state with the scores (population,) that the genomes just asked for earned."""
 
     @abstractmethod
-    def state(self) -> dict[str, Any]:
-        """Everything that changes as the run goes, as arrays and numbers (for checkpoints)."""
-
-    @abstractmethod
-    def set_state(self, state: dict[str, Any]) -> None:
-        """Restore what state() returned."""
+    def check(self, state) -> None:
+        """ValueError unless the state (read from a file) fits this strategy's settings."""
 
 
-def rank_order(scores: np.ndarray) -> np.ndarray:
-    """Indices best first; ties keep their order (a stable sort, as Python's sorted in the blog)."""
-    return np.argsort(-np.asarray(scores), kind="stable")
+@dataclass
+class RankedState:
+    """What classic and elitist keep: their generator, and the last generation ranked best first."""
+
+    rng: np.random.Generator | np.random.RandomState
+    ranked: np.ndarray | None = None  # (P, D), best first; None before the first generation is told
+    told: int = 0  # generations scored so far
 
 
-def _random_state_to_dict(rng: np.random.RandomState) -> dict[str, Any]:
-    _, keys, pos, has_gauss, cached = rng.get_state()
-    return {
-        "keys": np.asarray(keys, dtype=np.uint32),
-        "pos": int(pos),
-        "has_gauss": int(has_gauss),
-        "cached": float(cached),
-    }
+@dataclass
+class ClassicState(RankedState):
+    """The classic strategy's state; its generator is the blog's RandomState."""
+
+    rng: np.random.RandomState
 
 
-def _random_state_from_dict(state: dict[str, Any]) -> np.random.RandomState:
-    rng = np.random.RandomState()
-    keys = np.asarray(state["keys"])
-    if keys.shape != (624,) or keys.dtype.kind not in "iu":
-        raise ValueError("the random generator's keys are damaged")
-    keys = keys.astype(np.uint32)
-    rng.set_state(("MT19937", keys, int(state["pos"]), int(state["has_gauss"]), float(state["cached"])))
-    return rng
+@dataclass
+class ElitistState(RankedState):
+    """The elitist strategy's state."""
+
+    rng: np.random.Generator
 
 
 class Classic(Strategy):
@@ -77,45 +95,33 @@ class Classic(Strategy):
 
     name = "classic"
     description = "the blog's algorithm: parent at rank min(int(Exp(5)), P-1), uniform ±rate noise on every weight"
+    state_type = ClassicState
 
     PARENT_SCALE = 5.0
 
-    def __init__(self, genome_size: int, population: int, mutation_rate: float, seed: int) -> None:
-        super().__init__(genome_size, population, mutation_rate, seed)
-        self.rng = np.random.RandomState(seed)
-        self.ranked: np.ndarray | None = None
+    def initial_state(self, seed: int) -> ClassicState:
+        return ClassicState(rng=blog_generator(seed))
 
-    def ask(self) -> np.ndarray:
-        if self.ranked is None:
-            return self.rng.uniform(-1, 1, size=(self.population, self.genome_size))
+    def ask(self, state: ClassicState) -> np.ndarray:
+        if state.ranked is None:
+            return state.rng.uniform(-1, 1, size=(self.population, self.genome_size))
         # The blog draws, child by child, one exponential(5) then genome_size uniforms in ±rate.
         # Both consume the generator's doubles U in order: exponential(5) is 5 * -log(1 - U) with
         # C's log (math.log is the same), uniform(a, b) is a + (b - a) * U. So one block of doubles
         # gives the blog's numbers bit for bit, without a Python call per child.
         rate = self.mutation_rate
-        draws = self.rng.random_sample((self.population, self.genome_size + 1))
+        draws = state.rng.random_sample((self.population, self.genome_size + 1))
         last = self.population - 1
         parents = [min(int(self.PARENT_SCALE * -math.log(1.0 - u)), last) for u in draws[:, 0].tolist()]
         noise = -rate + (rate - -rate) * draws[:, 1:]
-        return self.ranked[parents] + noise
+        return state.ranked[parents] + noise
 
-    def tell(self, genomes: np.ndarray, scores: np.ndarray) -> None:
-        self.ranked = np.asarray(genomes, dtype=np.float64)[rank_order(scores)]
+    def tell(self, state: ClassicState, genomes: np.ndarray, scores: np.ndarray) -> None:
+        state.ranked = np.asarray(genomes, dtype=np.float64)[rank_order(scores)]
+        state.told += 1
 
-    def state(self) -> dict[str, Any]:
-        state = {"rng": _random_state_to_dict(self.rng)}
-        if self.ranked is not None:
-            state["ranked"] = self.ranked
-        return state
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.rng = _random_state_from_dict(state["rng"])
-        self.ranked = np.asarray(state["ranked"], dtype=np.float64) if "ranked" in state else None
-
-
-def make_strategy(name: str, genome_size: int, population: int, mutation_rate: float, seed: int) -> Strategy:
-    """A strategy from the registry by name."""
-    return STRATEGIES[name](genome_size, population, mutation_rate, seed)
+    def check(self, state: ClassicState) -> None:
+        _check_genomes("ranked genomes", state.ranked, (self.population, self.genome_size))
 
 
 class Elitist(Strategy):
@@ -129,6 +135,7 @@ class Elitist(Strategy):
     default_tracks = 2
     default_mutation_rate = 0.3
     default_safety_weight = 0.5
+    state_type = ElitistState
 
     TOURNAMENT = 3
     # Few elites early let the population explore and learn fast; many elites late keep the drivers that
@@ -137,43 +144,40 @@ class Elitist(Strategy):
     LATE_ELITE_SHARE = 0.5
     LATE_GENERATION = 40
 
-    def __init__(self, genome_size: int, population: int, mutation_rate: float, seed: int) -> None:
-        super().__init__(genome_size, population, mutation_rate, seed)
-        self.rng = np.random.default_rng(np.random.SeedSequence([seed, 0xE1]))
-        self.ranked: np.ndarray | None = None
-        self.told = 0  # generations scored so far
+    def initial_state(self, seed: int) -> ElitistState:
+        return ElitistState(rng=generator(seed, "elitist"))
 
-    @property
-    def elites(self) -> int:
-        share = self.LATE_ELITE_SHARE if self.told >= self.LATE_GENERATION else self.ELITE_SHARE
+    def elites(self, state: ElitistState) -> int:
+        """How many of the best are carried over unchanged into the next generation."""
+        share = self.LATE_ELITE_SHARE if state.told >= self.LATE_GENERATION else self.ELITE_SHARE
         return max(1, round(self.population * share))
 
-    def ask(self) -> np.ndarray:
-        if self.ranked is None:
-            return self.rng.uniform(-1, 1, size=(self.population, self.genome_size))
-        count = self.population - self.elites
+    def ask(self, state: ElitistState) -> np.ndarray:
+        if state.ranked is None:
+            return state.rng.uniform(-1, 1, size=(self.population, self.genome_size))
+        elites = self.elites(state)
+        count = self.population - elites
         # a tournament on ranks: the best of TOURNAMENT random picks wins
-        parents = self.rng.integers(0, self.population, size=(count, self.TOURNAMENT)).min(axis=1)
-        noise = self.mutation_rate * self.rng.standard_normal((count, self.genome_size))
-        return np.concatenate([self.ranked[: self.elites], self.ranked[parents] + noise])
+        parents = state.rng.integers(0, self.population, size=(count, self.TOURNAMENT)).min(axis=1)
+        noise = self.mutation_rate * state.rng.standard_normal((count, self.genome_size))
+        return np.concatenate([state.ranked[:elites], state.ranked[parents] + noise])
 
-    def tell(self, genomes: np.ndarray, scores: np.ndarray) -> None:
-        self.ranked = np.asarray(genomes, dtype=np.float64)[rank_order(scores)]
-        self.told += 1
+    def tell(self, state: ElitistState, genomes: np.ndarray, scores: np.ndarray) -> None:
+        state.ranked = np.asarray(genomes, dtype=np.float64)[rank_order(scores)]
+        state.told += 1
 
-    def state(self) -> dict[str, Any]:
-        state: dict[str, Any] = {"rng": self.rng.bit_generator.state, "told": self.told}
-        if self.ranked is not None:
-            state["ranked"] = self.ranked
-        return state
+    def check(self, state: ElitistState) -> None:
+        _check_genomes("ranked genomes", state.ranked, (self.population, self.genome_size))
 
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.rng.bit_generator.state = state["rng"]
-        told = state["told"]
-        if isinstance(told, bool) or not isinstance(told, int) or told < 0:
-            raise ValueError("the strategy's generation count is damaged")
-        self.told = told
-        self.ranked = np.asarray(state["ranked"], dtype=np.float64) if "ranked" in state else None
+
+@dataclass
+class SnesState:
+    """The snes strategy's state: a Gaussian per weight, and the noise of the samples being raced."""
+
+    rng: np.random.Generator
+    mean: np.ndarray  # (D,)
+    spread: np.ndarray  # (D,), > 0
+    noise: np.ndarray | None = None  # (P-1, D) while a generation asked for is racing
 
 
 class SNES(Strategy):
@@ -183,42 +187,42 @@ class SNES(Strategy):
     description = "separable natural evolution strategy: a Gaussian per weight, moved by rank-weighted samples"
     default_safety_weight = 0.5
     default_tracks = 2
+    state_type = SnesState
 
-    def __init__(self, genome_size: int, population: int, mutation_rate: float, seed: int) -> None:
-        super().__init__(genome_size, population, mutation_rate, seed)
-        self.rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5E5]))
-        self.mean = np.zeros(genome_size)
-        self.spread = np.ones(genome_size)
+    def __init__(self, genome_size: int, population: int, mutation_rate: float) -> None:
+        super().__init__(genome_size, population, mutation_rate)
         self.spread_rate = (3 + np.log(genome_size)) / (5 * np.sqrt(genome_size))  # the usual SNES rate
         ranks = np.arange(1, population)  # the mean is raced too, as row 0, but does not vote
         weights = np.maximum(0.0, np.log(population / 2 + 1) - np.log(ranks))
         self.utilities = weights / weights.sum() - 1 / (population - 1)
-        self.noise: np.ndarray | None = None
 
-    def ask(self) -> np.ndarray:
-        self.noise = self.rng.standard_normal((self.population - 1, self.genome_size))
-        samples = self.mean + self.spread * self.noise
-        return np.concatenate([self.mean[None], samples])
+    def initial_state(self, seed: int) -> SnesState:
+        return SnesState(rng=generator(seed, "snes"), mean=np.zeros(self.genome_size), spread=np.ones(self.genome_size))
 
-    def tell(self, genomes: np.ndarray, scores: np.ndarray) -> None:
-        if self.noise is None:
+    def ask(self, state: SnesState) -> np.ndarray:
+        state.noise = state.rng.standard_normal((self.population - 1, self.genome_size))
+        samples = state.mean + state.spread * state.noise
+        return np.concatenate([state.mean[None], samples])
+
+    def tell(self, state: SnesState, genomes: np.ndarray, scores: np.ndarray) -> None:
+        if state.noise is None:
             raise ValueError("tell() before ask()")
-        noise = self.noise[rank_order(np.asarray(scores)[1:])]
-        self.mean = self.mean + self.spread * (self.utilities @ noise)  # learning rate 1, as usual for SNES
-        self.spread = self.spread * np.exp(self.spread_rate / 2 * (self.utilities @ (noise**2 - 1)))
-        self.noise = None
+        noise = state.noise[rank_order(np.asarray(scores)[1:])]
+        state.mean = state.mean + state.spread * (self.utilities @ noise)  # learning rate 1, as usual for SNES
+        state.spread = state.spread * np.exp(self.spread_rate / 2 * (self.utilities @ (noise**2 - 1)))
+        state.noise = None
 
-    def state(self) -> dict[str, Any]:
-        state: dict[str, Any] = {"rng": self.rng.bit_generator.state, "mean": self.mean, "spread": self.spread}
-        if self.noise is not None:
-            state["noise"] = self.noise
-        return state
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.rng.bit_generator.state = state["rng"]
-        self.mean = np.asarray(state["mean"], dtype=np.float64)
-        self.spread = np.asarray(state["spread"], dtype=np.float64)
-        self.noise = np.asarray(state["noise"], dtype=np.float64) if "noise" in state else None
+    def check(self, state: SnesState) -> None:
+        _check_genomes("mean", state.mean, (self.genome_size,))
+        _check_genomes("spread", state.spread, (self.genome_size,))
+        _check_genomes("noise", state.noise, (self.population - 1, self.genome_size))
+        if not (state.spread > 0).all():
+            raise ValueError("the strategy's spread must be positive")
 
 
 STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (Classic, Elitist, SNES)}
+
+
+def make_strategy(name: str, genome_size: int, population: int, mutation_rate: float) -> Strategy:
+    """A strategy from the registry by name."""
+    return STRATEGIES[name](genome_size, population, mutation_rate)

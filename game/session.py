@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from evolution.evolve import Evolution, RunConfig
+from evolution.evolve import Evolution
 from evolution.genome_file import GenomeFile
 from evolution.race import Race
-from evolution.reporters import Reporter
 from evolution.track import Track
 
 TRAIL_COLUMNS = 48
@@ -27,11 +26,8 @@ class EvolveSession:
 
     kind = "evolve"
 
-    def __init__(
-        self, config: RunConfig, track: Track, reporters: list[Reporter], evolution: Evolution | None = None
-    ) -> None:
-        self.evolution = evolution or Evolution(config, track)
-        self.evolution.reporters = reporters
+    def __init__(self, evolution: Evolution) -> None:
+        self.evolution = evolution
         self.race = self.evolution.next_race(TRAIL_COLUMNS)
         self._closing: Iterator[None] | None = None  # the finished race's remaining work, in slices
         self._next_track: Track | None = None  # a track asked for while a generation was closing
@@ -39,7 +35,7 @@ class EvolveSession:
 
     @property
     def complete(self) -> bool:
-        return self.evolution.finished_all and self.evolution.settled
+        return self.evolution.complete
 
     def advance(self, steps: int, deadline: float) -> None:
         """Step up to `steps` columns, and the closing work of finished generations, until the deadline."""
@@ -54,15 +50,15 @@ class EvolveSession:
                 except StopIteration:
                     self._closed(in_background=True)
                 continue
-            if self.evolution.finished_all and not self.evolution.settled:
-                self._closing = self.evolution.settle()  # the last champions' test drives
+            if self.evolution.raced_all and not self.evolution.complete:
+                self._closing = self.evolution.finish_test_drives()  # the last champions' test drives
                 continue
             if steps <= 0 or self.complete:
                 break
             self.race.step()
             steps -= 1
             if self.race.done:
-                self._closing = self.evolution.conclude(self.race)
+                self._closing = self.evolution.close_generation(self.race)
 
     def _closed(self, in_background: bool) -> None:
         """After a generation's closing work: a track asked for meanwhile takes over, and the next race
@@ -71,7 +67,7 @@ class EvolveSession:
         self._closing = None
         if self._next_track is not None:
             self.evolution.track, self._next_track = self._next_track, None
-        if self.evolution.finished_all:
+        if self.evolution.raced_all:
             return
         if in_background and self.evolution.config.population >= BACKGROUND_POPULATION:
             self._preparing = _PREPARER.submit(self.evolution.next_race, TRAIL_COLUMNS)
@@ -84,8 +80,8 @@ class EvolveSession:
             self.race = self._preparing.result()
             self._preparing = None
 
-    def settle(self) -> None:
-        """Finish the closing work of a finished generation now (before a checkpoint or quitting)."""
+    def close_generation_now(self) -> None:
+        """Finish the closing work of a done race's generation now (before a checkpoint or quitting)."""
         self._collect()
         if self._closing is not None:
             for _ in self._closing:
@@ -103,7 +99,7 @@ class EvolveSession:
             self._next_track = track
             return
         self.evolution.track = track
-        if not self.evolution.finished_all:
+        if not self.evolution.raced_all:
             self.race = self.evolution.next_race(TRAIL_COLUMNS)
 
     def close(self) -> None:
@@ -132,7 +128,7 @@ class DriveSession:
     def track(self) -> Track:
         return self._track
 
-    def settle(self) -> None:
+    def close_generation_now(self) -> None:
         """Nothing is ever left half done in a test drive."""
 
     def advance(self, steps: int, deadline: float) -> None:

@@ -10,13 +10,17 @@ import pygame
 import pytest
 
 import main
+from evolution.flag_types import SPEEDS
 from evolution.genome_file import load_genomes
-from evolution.race import race_scores
+from evolution.race import Race, race_scores
 from evolution.track import resolve_track
-from game.app import SPEEDS, App, Layout
 from game.assets import start_pygame
-from game.driver import key_event, open_app, run_frames
+from game.drive_view import DriveView
+from game.evolving_view import EvolvingView
+from game.frame_runner import key_event, open_window, run_frames
 from game.keys import BINDINGS, COMMAND_OF_KEY, markdown_table
+from game.layout import Layout
+from game.window import Window
 from tests.conftest import ROOT
 
 
@@ -27,8 +31,8 @@ def in_tmp(tmp_path, monkeypatch):
     pygame.quit()
 
 
-def app_for(*argv: str) -> App:
-    return open_app(main.parse(list(argv)))
+def app_for(*argv: str) -> Window:
+    return open_window(main.parse(list(argv)))
 
 
 def log_rows(path) -> list[tuple[str, ...]]:
@@ -36,23 +40,40 @@ def log_rows(path) -> list[tuple[str, ...]]:
         return [tuple(v for k, v in row.items() if k != "seconds") for row in csv.DictReader(stream)]
 
 
-def press(app: App, key: int, frames: int = 1, unicode: str = "") -> None:
+def run_until(app: Window, condition, frames: int = 5000) -> None:
+    """Run frames until condition() holds; fail after `frames` (a frame does less work on a busy machine)."""
+    for _ in range(frames):
+        if condition():
+            return
+        run_frames(app, 1)
+    raise AssertionError("the window did not get there")
+
+
+def press(app: Window, key: int, frames: int = 1, unicode: str = "") -> None:
     run_frames(app, frames, lambda frame: [key_event(key, unicode)] if frame == 0 else [])
 
 
 def test_every_key_of_the_table_does_what_it_says(in_tmp):
     app = app_for("--seed", "5", "--speed", "64")
-    run_frames(app, 60)
-    assert app.evolve.evolution.generation >= 2
+    run_until(app, lambda: app.view.evolution.generation >= 2)
 
     press(app, pygame.K_SPACE)
     assert app.paused
-    column = app.session.race.column
+    while True:  # a moment at which the race on screen lasts two more steps
+        race = app.view.race
+        expected = Race(race.genomes, race.track, race.network)  # the same race, replayed apart
+        expected.run(race.column + 2)
+        if not expected.done:
+            break
+        app.paused = False
+        run_frames(app, 1)
+        app.paused = True
     press(app, pygame.K_RIGHT)
     press(app, pygame.K_n)
-    assert app.session.race.column == column + 2 or app.session.race.column <= 2
+    assert app.view.race is race and race.column == expected.column
+    assert np.array_equal(race.positions, expected.positions)
     run_frames(app, 5)
-    assert app.session.race.column in (column + 2,) or app.session.race.column <= 2  # paused: no progress
+    assert app.view.race is race and race.column == expected.column  # paused: no progress
     press(app, pygame.K_SPACE)
     assert not app.paused
 
@@ -66,14 +87,14 @@ def test_every_key_of_the_table_does_what_it_says(in_tmp):
     assert SPEEDS[app.speed_index] == 64
 
     press(app, pygame.K_t)
-    assert app.session.track.name == "test"
+    assert app.view.run.track.name == "test"
     press(app, pygame.K_t)
-    assert app.session.track.name == "training"
+    assert app.view.run.track.name == "training"
     press(app, pygame.K_g)
-    first_random = app.session.track.name
+    first_random = app.view.run.track.name
     press(app, pygame.K_g)
-    assert first_random.startswith("random:") and app.session.track.name.startswith("random:")
-    assert first_random != app.session.track.name
+    assert first_random.startswith("random:") and app.view.run.track.name.startswith("random:")
+    assert first_random != app.view.run.track.name
     press(app, pygame.K_t)
 
     press(app, pygame.K_s)
@@ -82,21 +103,21 @@ def test_every_key_of_the_table_does_what_it_says(in_tmp):
     assert any(str(saves[0].relative_to(in_tmp)) in text for text, _, _ in app.messages)  # the path is shown
 
     press(app, pygame.K_l)
-    assert app.session.kind == "drive" and app.session.path == saves[0].relative_to(in_tmp)
+    assert isinstance(app.view, DriveView) and app.view.drive.path == saves[0].relative_to(in_tmp)
     run_frames(app, 10)
     press(app, pygame.K_l)
-    assert app.session.kind == "evolve"
+    assert isinstance(app.view, EvolvingView)
 
-    seed = app.config.seed
+    seed = app.view.evolution.config.seed
     press(app, pygame.K_r)
-    assert app.config.seed != seed and app.evolve.evolution.generation <= 2  # a new run from generation 0
+    assert app.view.evolution.config.seed != seed and app.view.evolution.generation <= 2  # a new run from generation 0
 
     press(app, pygame.K_h)
     assert app.show_help
     press(app, pygame.K_F1)
     assert not app.show_help
 
-    run_frames(app, 30)
+    run_until(app, lambda: app.view.evolution.generation >= 1)
     press(app, pygame.K_q)
     assert not app.running
     assert len(list((in_tmp / "saves").glob("*.json"))) == 2  # quitting saved what was new
@@ -111,20 +132,21 @@ def test_escape_quits_without_saving_when_nothing_is_new(in_tmp):
 def test_the_key_table_reaches_every_command_and_the_readme():
     commands = {b.command for b in BINDINGS}
     assert set(COMMAND_OF_KEY.values()) == commands
-    assert all(hasattr(App, f"do_{name}") for name in commands)
+    views = (Window, EvolvingView, DriveView)
+    assert all(name == "step" or any(hasattr(view, f"do_{name}") for view in views) for name in commands)
     assert markdown_table() in (ROOT / "README.md").read_text()
 
 
 def test_clicking_a_dot_follows_it(in_tmp):
     app = app_for("--seed", "3")
     run_frames(app, 3)
-    xs = app.camera.x(app.session.race.column)
-    ys = app.camera.y(app.session.race.positions)
+    xs = app.view.scene.camera.x(app.view.race.column)
+    ys = app.view.scene.camera.y(app.view.race.positions)
     target = int(np.argmax(ys))
     click = pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(int(xs), int(ys[target])))
     run_frames(app, 1, lambda frame: [click])
-    assert app.selected is not None
-    assert abs(app.camera.y(app.session.race.positions[app.selected]) - ys[target]) < 14
+    assert app.view.scene.selected is not None
+    assert abs(app.view.scene.camera.y(app.view.race.positions[app.view.scene.selected]) - ys[target]) < 14
 
 
 @pytest.mark.parametrize(("speed", "population"), [("1", "50"), ("8", "50"), ("turbo", "50"), ("turbo", "2000")])
@@ -136,25 +158,25 @@ def test_the_window_logs_the_same_numbers_as_headless_at_any_speed(in_tmp, speed
     app = app_for(*common, "--log", str(window), "--speed", speed)
     for _ in range(200):
         run_frames(app, 50)
-        if app.session.complete:
+        if app.view.run.complete:
             break
-    app.session.close()
-    assert app.session.complete
+    app.view.close()
+    assert app.view.run.complete
     assert log_rows(window) == log_rows(headless)
 
 
 def test_saved_champions_drive_with_the_headless_scores(in_tmp):
     app = app_for("--seed", "42", "--speed", "turbo", "--generations", "40")
-    while not app.session.complete:
+    while not app.view.run.complete:
         run_frames(app, 20)
     press(app, pygame.K_s)
     saved = next((in_tmp / "saves").glob("*.json"))
     drive = app_for("--load", str(saved), "--track", "test", "--speed", "turbo")
-    while not drive.session.race.done:
+    while not drive.view.race.done:
         run_frames(drive, 10)
     record = load_genomes(saved)
     expected = race_scores(record.genomes, resolve_track("test"), record.network)
-    assert np.array_equal(drive.session.race.scores, expected)
+    assert np.array_equal(drive.view.race.scores, expected)
     result = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "--headless", "--load", str(saved), "--track", "test"],
         capture_output=True,
@@ -171,7 +193,7 @@ def test_ten_thousand_dots_and_tiny_or_huge_windows_draw(in_tmp):
     for size in ((200, 150), (3000, 1800), (1280, 720)):
         pygame.display.set_mode(size, pygame.RESIZABLE)
         run_frames(app, 2)
-    assert app.session.race.count == 10000
+    assert app.view.race.count == 10000
 
 
 def test_window_flags_are_checked(in_tmp):
@@ -255,12 +277,12 @@ def test_test_track_numbers_fit_the_stats_panel_whole(in_tmp):
     from game.hud import short_number
 
     app = app_for("--population", "10", "--seed", "1", "--speed", "turbo")
-    history = app.evolve.evolution.history
+    history = app.view.evolution.history
     while not len(history):
         run_frames(app, 1)
     history.set(len(history) - 1, "best", 3991)  # as on the 4000-column test track
     history.set(len(history) - 1, "mean", 2984.94)
-    texts = dict(app.stat_lines())
+    texts = dict(app.view.stat_lines())
     assert texts["last gen"] == "best 3991 · mean 2985"
     assert short_number(8.64) == "8.6" and short_number(-99.94) == "-99.9" and short_number(391.0) == "391"
     stats = Layout.for_size(1280, 720).stats
@@ -273,9 +295,9 @@ def test_a_drawn_seed_is_shown_whole_and_every_stat_line_fits_at_1280x720(in_tmp
     from game.assets import font
 
     app = app_for("--population", "10", "--seed", "4035077131", "--speed", "turbo")
-    while not len(app.evolve.evolution.history):
+    while not len(app.view.evolution.history):
         run_frames(app, 1)
-    lines = app.stat_lines()
+    lines = app.view.stat_lines()
     assert ("seed", "4035077131") in lines and ("strategy", "elitist") in lines
     stats = Layout.for_size(1280, 720).stats
     room = stats.right - (stats.x + 104) - 6
@@ -300,3 +322,64 @@ def test_the_network_view_stays_inside_its_panel_whatever_it_reads(in_tmp):
     outside[panel.left : panel.right, panel.top : panel.bottom] = False
     assert (pixels[outside] == (1, 2, 3)).all()
     assert (pixels[~outside] != (1, 2, 3)).any(axis=1).sum() > 1000  # and it did draw inside
+
+
+def test_a_test_drive_replays_its_laps_with_the_same_scores(in_tmp):
+    app = app_for("--seed", "42", "--speed", "turbo", "--generations", "30", "--population", "20")
+    run_until(app, lambda: app.view.run.complete)
+    press(app, pygame.K_s)
+    saved = next((in_tmp / "saves").glob("*.json"))
+    drive = app_for("--load", str(saved), "--speed", "64")
+    record = load_genomes(saved)
+    expected = race_scores(record.genomes, resolve_track("training"), record.network)
+    laps = []
+    run_until(drive, lambda: drive.view.drive.laps >= 1 or drive.view.race.done)
+    for lap in range(3):
+        run_until(drive, lambda: drive.view.race.done)
+        assert drive.view.drive.laps == lap
+        laps.append(drive.view.race.scores.tolist())
+        run_until(drive, lambda lap=lap: drive.view.drive.laps == lap + 1)
+        assert drive.view.race.column <= 64  # the next lap starts from the start
+    assert laps == [expected.tolist()] * 3
+
+
+def test_a_track_switch_while_a_generation_is_closing_takes_the_next_generation(in_tmp):
+    app = app_for("--seed", "2", "--population", "30", "--speed", "64")
+    run = app.view.run
+    run_until(app, lambda: run.race.done and run._closing is not None, frames=20000)
+    evolution = app.view.evolution  # the generation closing: still pending, or just counted
+    closing_generation = evolution.generation - (evolution.state.pending is None)
+    closing_race = run.race
+    press(app, pygame.K_t)  # T while the generation's extra tracks and test drives are still being raced
+    assert run.track.name == "test" and app.view.evolution.track.name == "training"
+    run_until(app, lambda: run.race is not closing_race)
+    assert run.race.track.name == "test" and run.race.column <= 64
+    stats = app.view.evolution.history.row(closing_generation)
+    assert stats.finish == 391  # the closing generation was raced, and is recorded, on the training track
+
+
+def test_the_window_races_two_runs_each_logging_what_it_logs_alone(in_tmp):
+    from evolution.evolve import Evolution, RunConfig
+    from evolution.reporters import CsvLog
+    from evolution.track import training_track
+
+    configs = [
+        RunConfig(strategy="classic", seed=3, generations=4),
+        RunConfig(strategy="elitist", seed=3, generations=4, extra_tracks=1),
+    ]
+    for index, config in enumerate(configs):
+        log = CsvLog(in_tmp / f"alone{index}.csv")
+        alone = Evolution(config, training_track(), [log])
+        while not alone.complete:
+            alone.run_generation() if not alone.raced_all else alone.finish_test_drives_now()
+        log.close()
+    app = app_for("--seed", "3", "--speed", "turbo")
+    logs = [CsvLog(in_tmp / f"together{index}.csv") for index in range(2)]
+    evolutions = [Evolution(config, training_track(), [log]) for config, log in zip(configs, logs)]
+    app.show_view(EvolvingView(app, evolutions, keep=20))
+    run_until(app, lambda: all(run.complete for run in app.view.runs))
+    for log in logs:
+        log.close()
+    for index in range(2):
+        assert log_rows(in_tmp / f"together{index}.csv") == log_rows(in_tmp / f"alone{index}.csv")
+        assert len(log_rows(in_tmp / f"alone{index}.csv")) == 5

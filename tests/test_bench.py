@@ -32,8 +32,12 @@ def test_fps_prints_frame_times_and_turbo_rates(capsys):
 
 
 def test_bad_benchmark_flags_get_one_line_and_exit_code_2(capsys):
-    for main, argv in ((throughput.main, ["--sizes", "0"]), (throughput.main, ["--repeats", "x"]),
-                       (fps.main, ["--seconds", "nan"]), (fps.main, ["--sizes", "-3"])):
+    for main, argv in (
+        (throughput.main, ["--sizes", "0"]),
+        (throughput.main, ["--repeats", "x"]),
+        (fps.main, ["--seconds", "nan"]),
+        (fps.main, ["--sizes", "-3"]),
+    ):
         with pytest.raises(SystemExit) as exit_info:
             main(argv)
         assert exit_info.value.code == 2

@@ -15,7 +15,7 @@ from evolution.checkpoint import load_checkpoint, save_checkpoint
 from evolution.evolve import Evolution, RunConfig
 from evolution.strategies import STRATEGIES
 from evolution.track import training_track
-from tests.conftest import ROOT, run_cli
+from tests.conftest import DATA, ROOT, run_cli
 
 
 def rows(path) -> list[tuple[str, ...]]:
@@ -63,17 +63,17 @@ def test_a_checkpoint_taken_mid_race_resumes_exactly(tmp_path, strategy):
         interrupted.run_generation()
     race = interrupted.next_race()
     race.run(max_steps=5)  # killed in the middle of generation 4
-    save_checkpoint(tmp_path / "mid.npz", interrupted)
-    resumed, _ = load_checkpoint(tmp_path / "mid.npz")
+    save_checkpoint(tmp_path / "mid.npz", interrupted.config, interrupted.track, interrupted.state)
+    resumed = load_checkpoint(tmp_path / "mid.npz").evolution()
     for _ in range(3):
         resumed.run_generation()
-    straight.settle_now()
-    resumed.settle_now()
+    straight.finish_test_drives_now()
+    resumed.finish_test_drives_now()
     columns = [0, 1, 2, 3, 4, 6]
     assert np.array_equal(resumed.history.to_arrays()[columns], straight.history.to_arrays()[columns])
-    assert np.array_equal(resumed.ranked_genomes, straight.ranked_genomes)
-    assert np.array_equal(resumed.best_ever_genomes, straight.best_ever_genomes)
-    assert np.array_equal(resumed.best_ever_scores, straight.best_ever_scores)
+    assert np.array_equal(resumed.state.ranked_genomes, straight.state.ranked_genomes)
+    assert np.array_equal(resumed.state.best_ever_genomes, straight.state.best_ever_genomes)
+    assert np.array_equal(resumed.state.best_ever_scores, straight.state.best_ever_scores)
 
 
 def test_resuming_a_finished_run_does_nothing_and_says_so(tmp_path):
@@ -126,7 +126,7 @@ def test_changed_settings_are_marked_in_the_log(tmp_path):
     text = log.read_text()
     assert "# resumed at generation 5: mutation rate 0.1 -> 0.2, track training -> test" in text
     assert [r[0] for r in rows(log)] == [str(g) for g in range(8)]
-    resumed, _ = load_checkpoint(checkpoint)
+    resumed = load_checkpoint(checkpoint)
     assert resumed.config.mutation_rate == 0.2 and resumed.track.name == "test"
 
 
@@ -137,11 +137,19 @@ def test_settings_that_define_the_run_cannot_change_on_resume(tmp_path):
     assert result.returncode == 2 and "--population cannot be given with --resume" in result.stderr
 
 
+def wait_for(condition, seconds: float = 60.0, what: str = "the condition") -> None:
+    """Poll condition() until it holds; fail after `seconds` (a deadline, not a guess of how long it takes)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {seconds} s")
+        time.sleep(0.02)
+
+
 def test_sigkill_at_any_moment_leaves_a_checkpoint_that_loads(tmp_path):
-    checkpoint = tmp_path / "k.npz"
     rng = np.random.default_rng(0)
-    loaded = 0
     for attempt in range(6):
+        checkpoint = tmp_path / f"k{attempt}.npz"  # a file of its own: each attempt must leave one that loads
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -165,15 +173,15 @@ def test_sigkill_at_any_moment_leaves_a_checkpoint_that_loads(tmp_path):
             stderr=subprocess.DEVNULL,
             cwd=tmp_path,
         )
-        time.sleep(0.8 + rng.uniform(0, 1.2))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        if checkpoint.exists():
-            evolution, _ = load_checkpoint(checkpoint)
-            assert evolution.generation >= 1
-            loaded += 1
-        assert not [p for p in tmp_path.iterdir() if p.name != "k.npz" and not p.name.startswith(".k.npz")]
-    assert loaded >= 4
+        try:
+            wait_for(checkpoint.exists, what="the first checkpoint")
+            time.sleep(rng.uniform(0, 0.6))  # then at any moment: mid-race, mid-write, between writes
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        assert load_checkpoint(checkpoint).state.generation >= 1
+    names = {p.name for p in tmp_path.iterdir()}
+    assert names == {f"k{attempt}.npz" for attempt in range(6)} | {n for n in names if n.startswith(".k")}
 
 
 def test_ctrl_c_saves_first_then_exits_cleanly(tmp_path):
@@ -199,14 +207,15 @@ def test_ctrl_c_saves_first_then_exits_cleanly(tmp_path):
         text=True,
         cwd=tmp_path,
     )
-    time.sleep(2.5)
+    for line in process.stdout:  # the run is under way: generation 4 has been reported
+        if line.startswith("gen") and int(line.split()[1].split("/")[0]) >= 4:
+            break
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130
     assert "Traceback" not in err and "saving first" in err
     assert "checkpoint:" in out and best.exists()
-    evolution, _ = load_checkpoint(checkpoint)
-    assert evolution.generation > 3
+    assert load_checkpoint(checkpoint).state.generation > 3
 
 
 def test_an_unwritable_checkpoint_folder_warns_and_the_run_goes_on(tmp_path):
@@ -230,12 +239,13 @@ def test_an_unwritable_checkpoint_folder_warns_and_the_run_goes_on(tmp_path):
 def test_the_window_writes_a_checkpoint_on_quit_and_resumes_from_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     checkpoint = tmp_path / "w.npz"
-    code = main.main(["--seed", "6", "--speed", "turbo", "--frames", "40", "--checkpoint", str(checkpoint)])
+    quick = ["--population", "10", "--tracks", "0"]  # generations of a few milliseconds, even on a busy machine
+    code = main.main(["--seed", "6", *quick, "--speed", "turbo", "--frames", "40", "--checkpoint", str(checkpoint)])
     assert code == 0
-    evolution, _ = load_checkpoint(checkpoint)
-    assert evolution.generation > 5
+    generation = load_checkpoint(checkpoint).state.generation
+    assert generation > 2
     assert main.main(["--resume", str(checkpoint), "--frames", "10", "--checkpoint", str(checkpoint)]) == 0
-    assert load_checkpoint(checkpoint)[0].generation >= evolution.generation
+    assert load_checkpoint(checkpoint).state.generation >= generation
     os.environ.pop("SDL_WINDOWID", None)
 
 
@@ -246,12 +256,27 @@ def test_checkpoints_keep_the_best_genomes_ever_raced(tmp_path):
     for _ in range(70):
         evolution.run_generation()
     best = evolution.history.column("best")
-    assert evolution.best_ever_scores[0] == best.max() and len(evolution.best_ever_scores) == 20
-    assert np.all(np.diff(evolution.best_ever_scores) <= 0)
+    state = evolution.state
+    assert state.best_ever_scores[0] == best.max() and len(state.best_ever_scores) == 20
+    assert np.all(np.diff(state.best_ever_scores) <= 0)
     # they are the genomes that scored so, not just the numbers
-    scores = race_scores(evolution.best_ever_genomes, training_track(), evolution.network)
-    assert scores.tolist() == evolution.best_ever_scores.tolist()
-    save_checkpoint(tmp_path / "b.npz", evolution)
-    restored, _ = load_checkpoint(tmp_path / "b.npz")
-    assert np.array_equal(restored.best_ever_genomes, evolution.best_ever_genomes)
-    assert np.array_equal(restored.best_ever_scores, evolution.best_ever_scores)
+    scores = race_scores(state.best_ever_genomes, training_track(), evolution.network)
+    assert scores.tolist() == state.best_ever_scores.tolist()
+    save_checkpoint(tmp_path / "b.npz", evolution.config, evolution.track, state)
+    restored = load_checkpoint(tmp_path / "b.npz").state
+    assert np.array_equal(restored.best_ever_genomes, state.best_ever_genomes)
+    assert np.array_equal(restored.best_ever_scores, state.best_ever_scores)
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+def test_a_version_1_checkpoint_still_resumes_exactly(tmp_path, strategy):
+    # tests/data/checkpoint_v1_*.npz: written by the commit before the run state was one object, with
+    # --strategy S --seed 4 --population 10 --generations 3 --tracks 1
+    checkpoint = tmp_path / "old.npz"
+    checkpoint.write_bytes((DATA / f"checkpoint_v1_{strategy}.npz").read_bytes())
+    settings = ["--strategy", strategy, "--seed", "4", "--population", "10", "--tracks", "1"]
+    straight, resumed = tmp_path / "straight.csv", tmp_path / "resumed.csv"
+    assert main.main(["--headless", *settings, "--generations", "6", "--log", str(straight)]) == 0
+    assert main.main(["--headless", "--resume", str(checkpoint), "--generations", "6", "--log", str(resumed)]) == 0
+    assert rows(resumed) == rows(straight)[4:] and len(rows(resumed)) == 3
+    assert load_checkpoint(checkpoint).state.generation == 7  # and it now goes on in version 2

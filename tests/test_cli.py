@@ -164,3 +164,14 @@ def test_the_readme_documents_every_flag():
     flags = [option for action in main.build_parser()._actions for option in action.option_strings]
     missing = [flag for flag in flags if flag.startswith("--") and f"`{flag}" not in readme]
     assert not missing, missing
+
+
+def test_the_log_refuses_to_continue_a_file_that_is_not_its_own(tmp_path):
+    from evolution.errors import InputError
+    from evolution.reporters import CsvLog
+
+    other = tmp_path / "notes.csv"
+    other.write_text("name,score\nada,3\n")
+    with pytest.raises(InputError, match="not a neuroracer log"):
+        CsvLog(other, continue_at=3)
+    assert other.read_text() == "name,score\nada,3\n"  # left as it was

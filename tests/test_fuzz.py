@@ -72,7 +72,7 @@ def checkpoint_inputs(tmp_path, rng) -> list[bytes]:
     evolution = Evolution(RunConfig(strategy="classic", seed=3, population=10, generations=5), training_track())
     for _ in range(2):
         evolution.run_generation()
-    save_checkpoint(tmp_path / "good.npz", evolution)
+    save_checkpoint(tmp_path / "good.npz", evolution.config, evolution.track, evolution.state)
     good = (tmp_path / "good.npz").read_bytes()
     inputs = byte_variants(good, rng, 300)
     with np.load(tmp_path / "good.npz", allow_pickle=False) as data:
@@ -90,7 +90,7 @@ def checkpoint_inputs(tmp_path, rng) -> list[bytes]:
         inputs.append(repack(**{name: np.array([np.nan])}))
         inputs.append(repack(**{name: np.zeros((2, 3, 4))}))
         inputs.append(repack(**{name: np.array(["text"])}))
-    inputs.append(repack(history=np.full_like(members["history"], np.inf)))
+    inputs.append(repack(**{"state.history": np.full_like(members["state.history"], np.inf)}))
     for key in header:
         for value in (None, 7, "x", [1, 2], {"array": "nothere"}):
             broken = dict(header, **{key: value})
@@ -124,7 +124,7 @@ def checkpoint_inputs(tmp_path, rng) -> list[bytes]:
         for name, array in members.items():
             member = io.BytesIO()
             np.save(member, array)
-            archive.writestr(f"{name}.npy", big_header if name == "history" else member.getvalue())
+            archive.writestr(f"{name}.npy", big_header if name == "state.history" else member.getvalue())
     inputs.append(buffer.getvalue())
     return inputs
 

@@ -5,7 +5,8 @@ import pytest
 
 from evolution.evolve import Evolution, RunConfig
 from evolution.race import race_scores
-from evolution.strategies import STRATEGIES
+from evolution.selection import selection_scores
+from evolution.strategies import STRATEGIES, rank_order
 from evolution.track import blog_test_track, training_track
 
 
@@ -16,11 +17,11 @@ def test_selection_uses_the_mean_share_finished_over_all_tracks_while_the_traini
     tracks = evolution.last_tracks
     assert tracks[0].name == "training" and len(tracks) == 3
     assert all(t.name.startswith("random:") for t in tracks[1:])
-    genomes = evolution.ranked_genomes
+    genomes = evolution.state.ranked_genomes
     shares = np.mean([race_scores(genomes, t, evolution.network) / t.finish for t in tracks], axis=0)
     assert np.all(np.diff(shares) <= 1e-12), "saved genomes are ordered by the combined score"
     training = race_scores(genomes, training_track(), evolution.network)
-    assert training.tolist() == evolution.ranked_scores.tolist()
+    assert training.tolist() == evolution.state.ranked_scores.tolist()
     assert evolution.history.last().best == training.max()
 
 
@@ -37,9 +38,10 @@ def test_test_best_is_the_champions_score_on_the_test_track():
     evolution = Evolution(RunConfig(strategy="classic", seed=42, generations=80), training_track())
     for _ in range(70):
         evolution.run_generation()
-    assert not evolution.settled  # the latest champions' drives are still under way
-    evolution.settle_now()
-    champion = evolution.ranked_genomes[:1]
+    assert evolution.state.reported < evolution.generation  # the latest champions' drives are still under way
+    evolution.finish_test_drives_now()
+    assert evolution.state.reported == evolution.generation
+    champion = evolution.state.ranked_genomes[:1]
     assert evolution.history.last().test_best == race_scores(champion, blog_test_track(), evolution.network)[0]
     assert (evolution.history.column("test_best") >= 0).all()
     assert (evolution.history.column("test_finish") == 3991).all()
@@ -51,20 +53,25 @@ def test_without_the_test_curve_nothing_is_driven_on_the_test_track():
 
 
 @pytest.mark.parametrize("strategy", sorted(STRATEGIES))
-def test_concluding_in_slices_equals_concluding_at_once(strategy):
+def test_closing_in_slices_equals_closing_at_once(strategy):
     config = RunConfig(strategy=strategy, seed=8, generations=10, extra_tracks=1)
     at_once, sliced = Evolution(config, training_track()), Evolution(config, training_track())
     for _ in range(6):
         at_once.run_generation()
         race = sliced.next_race()
         race.run()
-        slices = sum(1 for _ in sliced.conclude(race))
+        slices = sum(1 for _ in sliced.close_generation(race))
         assert slices >= 1
-    at_once.settle_now()
-    assert sum(1 for _ in sliced.settle()) >= 0 and sliced.settled
+    at_once.finish_test_drives_now()
+    state = sliced.state  # every generation is reported, or its champion waits, or its result does
+    assert state.reported + state.champions.generations.size + state.champions.results.size == 6
+    for _ in sliced.finish_test_drives():
+        pass
+    assert state.reported == sliced.generation == 6
+    assert not state.champions.generations.size and not state.champions.results.size
     columns = [0, 1, 2, 3, 4, 6]  # all but the wall-clock seconds
     assert np.array_equal(at_once.history.to_arrays()[columns], sliced.history.to_arrays()[columns])
-    assert np.array_equal(at_once.ranked_genomes, sliced.ranked_genomes)
+    assert np.array_equal(at_once.state.ranked_genomes, sliced.state.ranked_genomes)
 
 
 def test_champions_race_the_test_track_in_batches_with_the_same_results():
@@ -83,8 +90,26 @@ def test_champions_race_the_test_track_in_batches_with_the_same_results():
     champions = []
     for _ in range(61):
         batched.run_generation()
-        champions.append(batched.ranked_genomes[0])
-    batched.settle_now()
+        champions.append(batched.state.ranked_genomes[0])
+    batched.finish_test_drives_now()
     alone = [race_scores(c[None], blog_test_track(), batched.network)[0] for c in champions]
     assert batched.history.column("test_best").astype(int).tolist() == alone
     assert reported == list(range(61))  # every row reported once, in order
+
+
+def test_safety_weighted_selection_ranks_steadier_finishers_first():
+    training = np.array([391, 391, 391, 200])  # all but the last finish the training track
+    extra = [np.array([1991, 1991, 1500, 1991])]  # the first two and the last finish the extra track
+    safety = [np.array([0.2, 0.9, 1.0, 1.0])]  # the second keeps much farther from the barriers
+    plain = selection_scores(training, 391, extra, [1991])
+    assert plain[0] == plain[1]  # without the safety term, two finishers tie
+    weighted = selection_scores(training, 391, extra, [1991], safety, 0.5)
+    assert rank_order(weighted).tolist() == [1, 0, 3, 2]  # steadier finisher first; a crash's safety counts nothing
+    assert weighted[1] - weighted[0] == pytest.approx(0.5 * 0.7 / 2)
+    assert selection_scores(training, 391) is training  # no extra tracks: the blog ranks by the training score
+
+
+def test_selection_is_the_mean_share_of_every_track():
+    training, extra = np.array([100, 391]), [np.array([1991, 0]), np.array([995, 1991])]
+    expected = (training / 391 + extra[0] / 1991 + extra[1] / 1991) / 3
+    assert np.array_equal(selection_scores(training, 391, extra, [1991, 1991]), expected)

@@ -13,7 +13,7 @@ from evolution.evolve import Evolution, RunConfig
 from evolution.genome_file import load_genomes
 from evolution.reporters import CsvLog
 from evolution.track import training_track
-from game.driver import key_event, open_app, run_frames
+from game.frame_runner import key_event, open_window, run_frames
 from game.keys import BINDINGS
 
 TABLE_KEYS = [key for binding in BINDINGS for key in binding.keys if binding.command != "quit"]
@@ -40,7 +40,7 @@ def test_ten_thousand_random_events_leave_a_consistent_app(tmp_path, monkeypatch
     options = main.parse(
         ["--seed", "3", "--strategy", "classic", "--checkpoint", str(tmp_path / "c.npz"), "--checkpoint-every", "2"]
     )
-    app = open_app(options)
+    app = open_window(options)
     sent = 0
     sizes = [(1, 1), (60, 40), (479, 359), (3840, 2160), (1280, 720), (800, 600)]
     for frame in range(600):
@@ -54,9 +54,10 @@ def test_ten_thousand_random_events_leave_a_consistent_app(tmp_path, monkeypatch
         assert app.running
     assert sent >= 10_000
     # the final state is consistent
-    race = app.session.race
+    race = app.view.race
     assert race.alive.sum() == race.alive_count and 0 <= race.column <= race.track.finish
-    evolution = app.evolve.evolution
+    evolving = getattr(app.view, "back", None) or app.view  # the evolving view, behind a test drive if one is on
+    evolution = evolving.evolution
     assert len(evolution.history) == evolution.generation
     # quit in the middle of a save: S and the window's close button in one frame
     run_frames(app, 1, lambda f: [key_event(pygame.K_s), pygame.event.Event(pygame.QUIT)])
@@ -64,7 +65,7 @@ def test_ten_thousand_random_events_leave_a_consistent_app(tmp_path, monkeypatch
     for saved in (tmp_path / "saves").glob("*.json"):
         assert len(load_genomes(saved).genomes) >= 1
     assert not [p for p in (tmp_path / "saves").iterdir() if p.suffix != ".json"]
-    assert load_checkpoint(tmp_path / "c.npz")[0].generation == app.evolve.evolution.generation
+    assert load_checkpoint(tmp_path / "c.npz").state.generation == evolution.generation
     pygame.quit()
 
 
@@ -83,7 +84,7 @@ def test_a_long_headless_run_keeps_memory_flat_and_its_log_whole(tmp_path, gener
         for _ in range(1000):
             evolution.run_generation()
         early = resident_bytes()
-        while not evolution.finished_all:
+        while not evolution.raced_all:
             evolution.run_generation()
         late = resident_bytes()
     finally:

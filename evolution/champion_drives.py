@@ -1,0 +1,93 @@
+"""The champions' drives on the held-out test track: each generation's best genome, raced in batches.
+
+A champion's drive over the 4000-column test track costs far more than a generation of the training
+race, but racing many champions at once costs about as much as racing one, and each row of a race
+gives the same score whatever rows it races with. So champions wait in a queue (part of the run's
+state) and race together; a result arrives some generations after its champion, the same whatever
+the batching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .network import Network
+from .race import Race, in_slices
+from .track import Track
+
+STEPS_PER_GENERATION = 400  # how far the batch advances each time a generation closes
+
+
+@dataclass
+class ChampionQueue:
+    """Champions without a test-track result yet (oldest first), and the results not yet reported."""
+
+    generations: np.ndarray  # (k,) int64
+    genomes: np.ndarray  # (k, D) float64
+    result_generations: np.ndarray  # (m,) int64
+    results: np.ndarray  # (m,) int64, each result's score on the test track
+
+    @classmethod
+    def empty(cls, genome_size: int) -> ChampionQueue:
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, np.zeros((0, genome_size)), none.copy(), none.copy())
+
+    def add(self, generation: int, genome: np.ndarray) -> None:
+        self.generations = np.append(self.generations, np.int64(generation))
+        self.genomes = np.concatenate([self.genomes, np.asarray(genome, dtype=np.float64)[None]])
+
+    def result(self, generation: int) -> int | None:
+        """The champion of `generation`'s score on the test track, if its drive is done."""
+        found = np.flatnonzero(self.result_generations == generation)
+        return int(self.results[found[0]]) if found.size else None
+
+    def forget(self, generation: int) -> None:
+        """Drop a result once it has been reported."""
+        keep = self.result_generations != generation
+        self.result_generations, self.results = self.result_generations[keep], self.results[keep]
+
+    def check(self, genome_size: int) -> None:
+        """ValueError unless the arrays fit together (for a queue read from a file)."""
+        k = self.generations.shape
+        if (
+            self.generations.ndim != 1
+            or self.genomes.shape != (*k, genome_size)
+            or self.result_generations.shape != self.results.shape
+            or self.results.ndim != 1
+            or self.genomes.dtype.kind != "f"
+            or any(a.dtype.kind not in "iu" for a in (self.generations, self.result_generations, self.results))
+            or not np.isfinite(self.genomes).all()
+        ):
+            raise ValueError("the champions waiting for their test drive are damaged")
+
+
+class ChampionDrives:
+    """Races the queue's champions on the test track in batches; the batch itself is not state."""
+
+    def __init__(self, track: Track, network: Network, queue: ChampionQueue) -> None:
+        self.track = track
+        self.network = network
+        self.queue = queue
+        self._batch: Race | None = None
+
+    def advance(self, steps: int | None, slice_seconds: float) -> Iterator[None]:
+        """Race the batch `steps` columns (None: until every champion has its result), yielding between slices."""
+        while steps is None or steps > 0:
+            if self._batch is None:
+                if not self.queue.generations.size:
+                    return
+                self._batch = Race(self.queue.genomes, self.track, self.network)
+            before = self._batch.column
+            yield from in_slices(self._batch, slice_seconds, steps)
+            if steps is not None:
+                steps -= max(self._batch.column - before, 1)
+            if self._batch.done:
+                raced = self._batch.count  # the oldest `raced` champions of the queue
+                queue = self.queue
+                queue.result_generations = np.concatenate([queue.result_generations, queue.generations[:raced]])
+                queue.results = np.concatenate([queue.results, self._batch.scores])
+                queue.generations, queue.genomes = queue.generations[raced:], queue.genomes[raced:]
+                self._batch = None

@@ -1,0 +1,32 @@
+"""Every random generator of a run, derived from the run's one seed in this one place.
+
+Each generator has a name and a fixed stream number; the generator for (seed, name) is always the
+same, so a run repeats exactly, and two generators of one run never share a stream. The classic
+strategy alone uses numpy's legacy RandomState(seed), to draw the blog's numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# name -> stream number mixed with the seed (SeedSequence([seed, stream])); never change a number,
+# or every run's figures move
+STREAMS: dict[str, int] = {
+    "new_track": 1,  # the window's G key: each new random track's seed
+    "restart": 2,  # the window's R key: each new run's seed
+    "elitist": 0xE1,  # the elitist strategy's breeding
+    "snes": 0x5E5,  # the snes strategy's samples
+    "extra_tracks": 0x7AC,  # the seeds of each generation's extra training tracks
+}
+
+
+def generator(seed: int, name: str) -> np.random.Generator:
+    """The run's generator called `name` (one of STREAMS), freshly seeded."""
+    if name not in STREAMS:
+        raise ValueError(f"no generator is called {name!r}")
+    return np.random.default_rng(np.random.SeedSequence([seed, STREAMS[name]]))
+
+
+def blog_generator(seed: int) -> np.random.RandomState:
+    """The blog's generator: numpy's legacy RandomState(seed), which the classic strategy draws from."""
+    return np.random.RandomState(seed)

@@ -1,0 +1,48 @@
+"""Runs the window frame by frame with scripted events, without its loop: for tests, benchmarks and screenshots."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+import pygame
+
+from .assets import start_pygame
+from .window import FPS, Window, first_view
+
+
+def open_window(options, size: tuple[int, int] = (1280, 720)) -> Window:
+    """The window of parsed command-line options (the SDL dummy driver under tests), not yet running."""
+    from main import build_reporters, start_evolution
+
+    start_pygame()
+    screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+    window = Window(screen, options.window.speed)
+    run = options.run
+    reporters, checkpointer = build_reporters(run, progress=False, warn=lambda text: window.say(text, error=True))
+    evolution = None if options.load else start_evolution(run, reporters)
+    window.show_view(first_view(window, evolution, run.keep, checkpointer, options.load, run.track, run.config.seed))
+    return window
+
+
+def key_event(key: int, unicode: str = "") -> pygame.event.Event:
+    return pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode=unicode, scancode=0)
+
+
+def run_frames(
+    window: Window,
+    frames: int,
+    events_at: Callable[[int], Iterable[pygame.event.Event]] = lambda frame: (),
+    paced: bool = False,
+) -> list[float]:
+    """Draw `frames` frames, handling the events given for each; returns each frame's seconds of work."""
+    clock = pygame.time.Clock()
+    times = []
+    for frame in range(frames):
+        started = time.perf_counter()
+        window.frame([*events_at(frame), *pygame.event.get()])
+        if not window.running:
+            break
+        times.append(time.perf_counter() - started)
+        window.tick_fps(clock.tick(FPS) / 1000 if paced else times[-1])
+    return times

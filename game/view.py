@@ -1,0 +1,65 @@
+"""The window's views: each mode (evolving, test-driving, …) has its own update, draw and commands.
+
+As in Arcade, the window shows one view at a time and passes it the frame's work; a view that hands
+over to another (a test drive started from an evolving run) keeps a reference to go back to, rather
+than the window knowing which views exist. Drawing reads state and never changes it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pygame
+
+from .layout import Layout
+
+if TYPE_CHECKING:
+    from .window import Window
+
+
+class View:
+    """One mode of the window. Subclasses override what they need; the defaults do nothing."""
+
+    title = ""
+
+    def __init__(self, window: Window) -> None:
+        self.window = window
+
+    def update(self, steps: int, deadline: float) -> None:
+        """Advance what the view shows by up to `steps` race steps, stopping at the deadline (perf_counter)."""
+
+    def arrange(self, layout: Layout) -> None:
+        """Move what follows the race (the camera) for this frame, before drawing; paused or not."""
+
+    def step(self) -> None:
+        """One race step while paused."""
+
+    def draw(self, surface: pygame.Surface, layout: Layout) -> None:
+        """Draw the view into the layout's parts (the window draws the footer, banners and messages)."""
+
+    def command(self, name: str) -> bool:
+        """Carry out a command of the key table; False if this view has no such command."""
+        handler = getattr(self, f"do_{name}", None)
+        if handler is None:
+            return False
+        handler()
+        return True
+
+    def click(self, position: tuple[int, int], layout: Layout) -> None:
+        """A left click at a window position."""
+
+    def banner(self) -> str:
+        """A line to show over the track view, or ''."""
+        return ""
+
+    def finish(self) -> None:
+        """Bring half-done work to an end before a checkpoint or quitting."""
+
+    def checkpoint(self) -> None:
+        """Write the run's checkpoint, if it has one, after closing a generation that is closing."""
+
+    def quit(self) -> None:
+        """The user quits: write the checkpoint, and save what is new."""
+
+    def close(self) -> None:
+        """Let go of files and threads."""

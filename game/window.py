@@ -1,0 +1,247 @@
+"""The live window: watch a population learn to drive, steer it with the keyboard, test-drive champions.
+
+Keys (the table in game/keys.py is the source; H shows it in the window):
+Space pause · → or N step · F or + faster · − slower · T training/test track · G new random track
+S save · L test-drive the newest save · R restart · H or F1 help · Esc or Q quit. Click a dot to follow it.
+
+The window owns what every view shares (speed, pause, help, messages, the frame budget) and shows
+one view at a time (game/view.py); the views own what they show.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pygame
+
+from evolution.checkpoint import Checkpointer
+from evolution.evolve import Evolution
+from evolution.flag_types import MIN_WINDOW, SPEEDS, TURBO
+from evolution.genome_file import load_genomes
+from evolution.race import Race
+from evolution.seeds import generator
+from evolution.track import Track
+
+from . import hud, palette
+from .assets import font, icon, start_pygame
+from .drive_view import DriveView
+from .evolving_view import EvolvingView
+from .keys import COMMAND_OF_KEY
+from .layout import Layout
+from .view import View
+
+if TYPE_CHECKING:
+    from main import WindowOptions
+
+FPS = 60
+FRAME_SECONDS = 1 / FPS
+WORK_SECONDS = 0.008  # race stepping per frame until drawing has been timed
+FRAME_MARGIN = 0.0025  # of a frame's 16.7 ms, kept free for events, the flip and the unexpected
+MIN_WORK_SECONDS = 0.002
+MESSAGE_SECONDS = 5.0
+WINDOW_COMMANDS = ("pause", "faster", "slower", "help", "quit")  # the same in every view
+
+
+def speed_label(speed: int) -> str:
+    return "turbo" if speed == TURBO else f"×{speed}"
+
+
+class Window:
+    """The window's shared state and its three jobs per frame: read events, advance the view, draw."""
+
+    def __init__(self, screen: pygame.Surface, speed: int = 1) -> None:
+        self.screen = screen
+        self.speed_index = SPEEDS.index(speed)
+        self.paused = False
+        self.show_help = False
+        self.running = True
+        self.messages: list[tuple[str, bool, float]] = []
+        self.frame_times: list[float] = []
+        self.fps = 0.0
+        self.draw_seconds = FRAME_SECONDS - WORK_SECONDS - FRAME_MARGIN  # a moving average, measured
+        self.view: View = View(self)
+
+    def show_view(self, view: View) -> None:
+        """Show another view from the next frame on."""
+        self.view = view
+
+    # ---- commands shared by every view ------------------------------------------------------
+    def say(self, text: str, error: bool = False) -> None:
+        self.messages = [*self.messages[-3:], (text, error, time.perf_counter() + MESSAGE_SECONDS)]
+
+    def command(self, name: str) -> None:
+        if name in WINDOW_COMMANDS:
+            getattr(self, f"do_{name}")()
+        elif name == "step":
+            if self.paused:
+                self.view.step()
+            else:
+                self.say("→ steps while paused: press Space first")
+        elif not self.view.command(name):
+            self.say(f"{name.replace('_', ' ')} does nothing in the {self.view.title} view", error=True)
+
+    def do_pause(self) -> None:
+        self.paused = not self.paused
+
+    def do_faster(self) -> None:
+        self.speed_index = min(self.speed_index + 1, len(SPEEDS) - 1)
+
+    def do_slower(self) -> None:
+        self.speed_index = max(self.speed_index - 1, 0)
+
+    def do_help(self) -> None:
+        self.show_help = not self.show_help
+
+    def do_quit(self) -> None:
+        self.running = False
+        self.view.quit()
+
+    # ---- the frame ---------------------------------------------------------------------------
+    def frame(self, events: list[pygame.event.Event]) -> None:
+        """One frame: handle the events, advance the view, draw, show."""
+        for event in events:
+            self.handle(event)
+        if not self.running:
+            return
+        self.screen = pygame.display.get_surface()
+        self.update()
+        started = time.perf_counter()
+        self.draw()
+        pygame.display.flip()
+        self.draw_seconds += (time.perf_counter() - started - self.draw_seconds) * 0.1
+
+    def handle(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.QUIT:
+            self.do_quit()
+        elif event.type == pygame.KEYDOWN:
+            name = COMMAND_OF_KEY.get(event.key)
+            if name is None and event.unicode in ("+", "-"):
+                name = "faster" if event.unicode == "+" else "slower"
+            if name is not None:
+                self.command(name)
+        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            self.view.click(event.pos, Layout.for_size(*self.screen.get_size()))
+
+    def update(self) -> None:
+        if self.paused:
+            return
+        speed = SPEEDS[self.speed_index]
+        steps = 10**9 if speed == TURBO else speed
+        # what is left of the frame after drawing (as it has lately taken) goes to racing
+        work = max(MIN_WORK_SECONDS, FRAME_SECONDS - FRAME_MARGIN - self.draw_seconds)
+        self.view.update(steps, time.perf_counter() + work)
+
+    def draw(self) -> None:
+        screen = self.screen
+        width, height = screen.get_size()
+        screen.fill(palette.BACKGROUND)
+        if width < MIN_WINDOW[0] or height < MIN_WINDOW[1]:
+            text = font(14).render(f"make the window at least {MIN_WINDOW[0]}×{MIN_WINDOW[1]}", True, palette.TEXT)
+            screen.blit(text, text.get_rect(center=screen.get_rect().center))
+            return
+        layout = Layout.for_size(width, height)
+        self.view.arrange(layout)
+        self.view.draw(screen, layout)
+        hud.draw_footer(screen, layout.footer)
+        banner = self.view.banner() or ("paused · Space resumes, → steps" if self.paused else "")
+        if banner:
+            hud.draw_banner(screen, layout.view, banner)
+        now = time.perf_counter()
+        hud.draw_messages(screen, layout.view, [(text, error) for text, error, until in self.messages if until > now])
+        if self.show_help:
+            hud.draw_help(screen)
+
+    def race_lines(self, race: Race) -> list[tuple[str, str]]:
+        """The stats panel's last lines, the same in every view that races."""
+        speed = "paused" if self.paused else speed_label(SPEEDS[self.speed_index])
+        return [
+            ("column", f"{race.column} of {race.track.finish}"),
+            ("track", race.track.name),
+            ("speed", speed),
+            ("fps", f"{self.fps:.0f}"),
+        ]
+
+    def tick_fps(self, seconds: float) -> None:
+        self.frame_times = [*self.frame_times[-59:], seconds]
+        self.fps = len(self.frame_times) / max(sum(self.frame_times), 1e-9)
+        now = time.perf_counter()
+        self.messages = [m for m in self.messages if m[2] > now]
+
+
+def first_view(
+    window: Window,
+    evolution: Evolution | None,
+    keep: int,
+    checkpointer: Checkpointer | None,
+    drive_file: Path | None,
+    track: Track,
+    seed: int,
+) -> View:
+    """The view the window opens with: evolving the run, or (with no run) test-driving drive_file."""
+    if evolution is not None:
+        return EvolvingView(window, [evolution], keep, checkpointer)
+    saved = load_genomes(drive_file)
+    window.say(f"test drive: {len(saved.genomes)} genomes from {drive_file}")
+    return DriveView(window, saved, drive_file, track, generator(seed, "new_track"))
+
+
+def save_screenshot(surface: pygame.Surface, path: Path) -> None:
+    """Save a PNG atomically: to a temporary file beside it, then renamed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
+    os.close(handle)
+    try:
+        pygame.image.save(surface, temp)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+
+
+def run_window(
+    options: WindowOptions,
+    evolution: Evolution | None,
+    keep: int,
+    checkpointer: Checkpointer | None,
+    track: Track,
+    seed: int,
+) -> int:
+    """Open the window and run until the user quits (or options.frames have been drawn).
+
+    evolution is the run to watch (None: test-drive options.load on track); keep is how many genomes
+    S saves; checkpointer, when given, writes the run's checkpoints (its warnings go on screen).
+    """
+    start_pygame()
+    try:
+        pygame.display.set_caption("neuroracer")
+        pygame.display.set_icon(icon())
+        screen = pygame.display.set_mode(options.size, pygame.RESIZABLE)
+        pygame.key.set_repeat(350, 40)
+        window = Window(screen, options.speed)
+        if checkpointer is not None:
+            checkpointer.warn = lambda text: window.say(text, error=True)
+        window.show_view(first_view(window, evolution, keep, checkpointer, options.load, track, seed))
+        clock = pygame.time.Clock()
+        frames = 0
+        while window.running:
+            window.frame(pygame.event.get())
+            if not window.running:
+                break
+            window.tick_fps(clock.tick(FPS) / 1000)
+            frames += 1
+            if options.frames is not None and frames >= options.frames:
+                break
+        if options.screenshot:
+            save_screenshot(window.screen, options.screenshot)
+        if window.running:  # stopped by --frames rather than by the user
+            window.view.checkpoint()
+        window.view.close()
+    finally:
+        pygame.quit()
+    sys.stdout.flush()
+    return 0
