@@ -22,6 +22,8 @@ HEAD_AT = 0.38  # share of the view's width left of the column the dots are at
 EASE_PER_STEP = 0.05  # share of the way to the target per race step; at ×1 and 60 fps as the old 3/s
 LOOK_AHEAD = SENSORS[-1] + 1  # columns ahead (from the head) that must stay in view: what the sensors read
 MARGIN = 0.08  # share of the view's height kept free above and below what must be seen
+SOFT_MARGIN = 0.15  # the eased-to target already keeps this much free, and SOFT_AHEAD columns in view,
+SOFT_AHEAD = 4 * LOOK_AHEAD  # so the camera turns early and the hard clamp rarely has to act
 FRAME_STEPS = 60.0  # race steps per second at ×1, for the old follow(..., seconds)
 
 
@@ -62,35 +64,45 @@ class Camera:
         self.head = float(column)
         if height is not None and not math.isfinite(height):
             height = None
-        target_scale, target_centre, must_low, must_high = self._targets(track, height)
+        target_scale, target_centre, must_low, must_high = self._targets(track, height, LOOK_AHEAD)
+        _, _, soft_low, soft_high = self._targets(track, height, SOFT_AHEAD)
         ease = 1.0 if jump else 1 - (1 - EASE_PER_STEP) ** max(steps, 0.0)
         self.pixels_per_unit += (target_scale - self.pixels_per_unit) * ease
+        target_centre = self._clamped(target_centre, soft_low, soft_high, SOFT_MARGIN)
         self.centre += (target_centre - self.centre) * ease
         self._keep_in_view(must_low, must_high)
         self._placed = True
 
-    def _targets(self, track: Track, height: float | None) -> tuple[float, float, float, float]:
-        """(scale, centre) the camera eases to, and the lowest and highest heights that must be in view."""
+    def _targets(self, track: Track, height: float | None, ahead: int) -> tuple[float, float, float, float]:
+        """(scale, centre) the camera eases to, and the lowest and highest heights that must be in view: the
+        followed dot's and the barriers' over the next `ahead` columns."""
         first, last = self.columns_in_view(track)
         top = float(track.top[first : last + 1].max())
         bottom = float(track.bottom[first : last + 1].min())
         target_scale = min(self.view.height / (max(top - bottom, 1.0) * 1.15), self.view.height / 1.6)
         start = min(max(int(self.head), 0), track.columns - 1)
-        stop = min(start + LOOK_AHEAD, track.columns)
+        stop = min(start + ahead, track.columns)
         ahead_top = float(track.top[start:stop].max())
         ahead_bottom = float(track.bottom[start:stop].min())
-        middle = float(np.mean((track.top[start:stop] + track.bottom[start:stop]) / 2))
+        near = min(start + LOOK_AHEAD, track.columns)
+        middle = float(np.mean((track.top[start:near] + track.bottom[start:near]) / 2))
         if height is None:
             return target_scale, middle, ahead_bottom, ahead_top
         return target_scale, (height + middle) / 2, min(ahead_bottom, height), max(ahead_top, height)
 
+    def _clamped(self, centre: float, low: float, high: float, margin: float) -> float:
+        """The centre nearest to centre that shows heights low..high with margin (a share of the height) free
+        above and below, at the current zoom; their middle if they do not fit."""
+        half = (self.view.height / 2 - self.view.height * margin) / self.pixels_per_unit
+        if high - low > 2 * half:
+            return (low + high) / 2
+        return min(max(centre, high - half), low + half)
+
     def _keep_in_view(self, low: float, high: float) -> None:
         """Zoom out and shift, if need be, so heights low..high are inside the view with the margin."""
-        margin = self.view.height * MARGIN
-        usable = max(self.view.height - 2 * margin, 1.0)
+        usable = max(self.view.height * (1 - 2 * MARGIN), 1.0)
         self.pixels_per_unit = min(self.pixels_per_unit, usable / max(high - low, 1e-9))
-        half = (self.view.height / 2 - margin) / self.pixels_per_unit
-        self.centre = min(max(self.centre, high - half), low + half)
+        self.centre = self._clamped(self.centre, low, high, MARGIN)
 
     def x(self, columns: np.ndarray | float) -> np.ndarray:
         """Pixel x of columns (any shape)."""
