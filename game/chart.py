@@ -171,45 +171,42 @@ def _runs(valid: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
 
 
-def polyline(xs: np.ndarray, ys: np.ndarray, keep_extremes: bool) -> np.ndarray:
-    """(N, 2) points of a curve with at most a few points per pixel column.
+def polyline(xs: np.ndarray, ys: np.ndarray, keep_extremes: bool, bin_width: float = 1.0) -> np.ndarray:
+    """(N, 2) points of a curve with at most two points per bin of bin_width pixel columns.
 
-    xs, ys: (G,) pixel positions, xs increasing. With many points per pixel column, each column keeps its
-    first, lowest, highest and last point (keep_extremes: a 1-pixel line then looks exactly as the full
-    data would) or only its mean (for dashed lines, whose dashes need a smooth path).
+    xs, ys: (G,) pixel positions, xs increasing. With many points per bin, each bin keeps its lowest and
+    highest point (keep_extremes: a 1-pixel line then looks as the full data would) or only its mean
+    (for dashed lines, whose dashes need a smooth path).
     """
-    columns = np.floor(xs).astype(np.int64)
+    columns = np.floor(xs / bin_width).astype(np.int64)
     if xs.size <= 2 or columns[-1] - columns[0] + 1 >= xs.size:
         return np.column_stack([xs, ys])
     starts = np.flatnonzero(np.diff(columns, prepend=columns[0] - 1))
     ends = np.append(starts[1:], xs.size) - 1
-    bx = columns[starts].astype(np.float64)
+    bx = columns[starts].astype(np.float64) * bin_width
     if not keep_extremes:
         means = np.add.reduceat(ys, starts) / (ends - starts + 1)
         return np.column_stack([bx, means])
     lows, highs = np.minimum.reduceat(ys, starts), np.maximum.reduceat(ys, starts)
-    four = np.stack([ys[starts], lows, highs, ys[ends]], axis=1).ravel()
-    return np.column_stack([np.repeat(bx, 4), four])
+    falling = ys[ends] >= ys[starts]  # the column's extremes in the order the curve most likely met them
+    pair = np.where(falling[:, None], np.column_stack([lows, highs]), np.column_stack([highs, lows])).ravel()
+    return np.column_stack([np.repeat(bx, 2), pair])
 
 
 def draw_dashed(surface: pygame.Surface, colour, points: np.ndarray, width: int, dash: float, gap: float) -> None:
     """A polyline through (N, 2) points drawn in dashes dash pixels long with gaps gap pixels long."""
     if len(points) < 2:
         return
-    steps = np.diff(points, axis=0)
-    lengths = np.hypot(steps[:, 0], steps[:, 1])
-    pieces = np.maximum(np.ceil(lengths / max(min(dash, gap) / 2, 0.5)).astype(np.int64), 1)
-    owner = np.repeat(np.arange(len(steps)), pieces)
-    within = np.arange(owner.size) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    t0 = within / pieces[owner]
-    t1 = (within + 1) / pieces[owner]
-    a = points[owner] + steps[owner] * t0[:, None]
-    b = points[owner] + steps[owner] * t1[:, None]
-    arc = np.concatenate(([0.0], np.cumsum(np.hypot(*(b - a).T))))[:-1] + np.hypot(*(b - a).T) / 2
-    on = (arc % (dash + gap)) < dash
-    for start, stop in _runs(on):
-        run = np.vstack([a[start:stop], b[stop - 1 : stop]])
-        pygame.draw.lines(surface, colour, False, run.tolist(), width)
+    arc = np.concatenate(([0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))))
+    starts = np.arange(0.0, arc[-1], dash + gap)
+    ends = np.minimum(starts + dash, arc[-1])
+    first = np.column_stack([np.interp(starts, arc, points[:, 0]), np.interp(starts, arc, points[:, 1])]).tolist()
+    last = np.column_stack([np.interp(ends, arc, points[:, 0]), np.interp(ends, arc, points[:, 1])]).tolist()
+    inner_from = np.searchsorted(arc, starts, side="right").tolist()
+    inner_to = np.searchsorted(arc, ends, side="left").tolist()
+    vertices = points.tolist()
+    for k in range(len(first)):
+        pygame.draw.lines(surface, colour, False, [first[k], *vertices[inner_from[k] : inner_to[k]], last[k]], width)
 
 
 def _legend_sample(surface: pygame.Surface, series: Series, x: int, y: int, length: int, s: Scale) -> None:
@@ -247,6 +244,43 @@ def draw_chart(
         _draw(surface, rect, s, mode, [Event(*e) if isinstance(e, tuple) else e for e in events], chosen, count, title)
     finally:
         surface.set_clip(clip)
+
+
+def fingerprint(series: Sequence[Series]) -> tuple:
+    """A cheap summary of curves that changes when any value does (sums and lengths, not the data)."""
+    return tuple(
+        (c.label, c.colour, c.style, c.width, len(c.values), float(np.nansum(c.values)), int(np.isnan(c.values).sum()))
+        for c in series
+    )
+
+
+class ChartView:
+    """draw_chart with a memory: the chart changes once a generation, so most frames blit the last picture."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._picture: pygame.Surface | None = None
+
+    def draw(
+        self,
+        surface: pygame.Surface,
+        rect: pygame.Rect,
+        history: History,
+        scale: Scale | float = 1.0,
+        mode: str = "linear",
+        events: Sequence[Event | tuple] = (),
+        series: Sequence[Series] | None = None,
+        title: str = TITLE,
+    ) -> None:
+        """As draw_chart; redraws only when the curves, the rect's size or any other parameter changed."""
+        chosen = list(history_series(history) if series is None else series)
+        events = tuple(Event(*e) if isinstance(e, tuple) else e for e in events)
+        key = (fingerprint(chosen), rect.size, as_scale(scale), mode, events, title)
+        if key != self._key or self._picture is None:
+            self._picture = pygame.Surface(rect.size)
+            draw_chart(self._picture, self._picture.get_rect(), history, scale, mode, events, chosen, title)
+            self._key = key
+        surface.blit(self._picture, rect)
 
 
 def _draw(
@@ -384,10 +418,11 @@ def _draw_series(surface, plot: pygame.Rect, entry: Series, axis: YAxis, x_of, f
     xs_all = x_of(np.arange(values.size))
     for start, stop in _runs(np.isfinite(values)):
         xs, ys = xs_all[start:stop], ys_all[start:stop]
-        points = polyline(xs, ys, keep_extremes=entry.style != "dashed")
+        dashed = entry.style == "dashed"
+        points = polyline(xs, ys, keep_extremes=not dashed, bin_width=max(1, s.px(3)) if dashed else 1)
         if len(points) >= 2:
-            if entry.style == "dashed":
-                draw_dashed(surface, entry.colour, points, width, s.fpx(7), s.fpx(4))
+            if dashed:
+                draw_dashed(surface, entry.colour, points, width, s.fpx(9), s.fpx(5))
             else:
                 pygame.draw.lines(surface, entry.colour, False, points.tolist(), width)
         if few or len(points) == 1:

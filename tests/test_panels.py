@@ -19,7 +19,7 @@ from evolution.track import SENSORS, blog_test_track, training_track
 from game import hud, palette, scale
 from game.assets import start_pygame
 from game.camera import Camera
-from game.chart import LOG_FLOOR, Series, draw_chart, history_series, nice_step, percent, x_ticks, y_axis
+from game.chart import LOG_FLOOR, ChartView, Series, draw_chart, history_series, nice_step, percent, x_ticks, y_axis
 from game.drive_panel import draw_drive_scores, drive_order
 from game.layout import Layout
 from game.netview import NetworkView, network_title
@@ -618,3 +618,22 @@ def test_fit_never_returns_text_wider_than_asked():
     text_font = Scale(1.0).font(12, bold=True)
     for width in (0, 5, 20, 60, 200):
         assert text_font.size(fit(text_font, "random:4035077131:4000", width))[0] <= width
+
+
+def test_the_chart_view_redraws_only_when_something_changed():
+    rect = pygame.Rect(20, 10, 560, 210)
+    history = learning_history(30)
+    direct, cached = pygame.Surface((600, 240)), pygame.Surface((600, 240))
+    view = ChartView()
+    draw_chart(direct, rect, history, 1.0, "log", EVENTS)
+    view.draw(cached, rect, history, 1.0, "log", EVENTS)
+    assert pygame.image.tobytes(direct, "RGB") == pygame.image.tobytes(cached, "RGB")
+    picture = view._picture
+    view.draw(cached, rect, history, 1.0, "log", EVENTS)
+    assert view._picture is picture  # nothing changed: the same picture
+    history.set(len(history) - 1, "test_best", 3991)  # a champion's test drive arrives later
+    view.draw(cached, rect, history, 1.0, "log", EVENTS)
+    assert view._picture is not picture
+    picture = view._picture
+    view.draw(cached, rect, history, 1.0, "linear", EVENTS)
+    assert view._picture is not picture
