@@ -336,7 +336,7 @@ def _draw(
 
     # y ticks: a label and a faint grid line each
     for value in axis.ticks(plot.height, label_h * 1.3):
-        y = plot.bottom - float(axis.unit(np.array([value]))[0]) * plot.height
+        y = float(_ys(plot, axis, np.array([value]), s)[0])
         if value > axis.low:
             pygame.draw.line(surface, (236, 236, 232), (plot.left + 1, y), (plot.right, y))
         text = small.render(percent(value), True, palette.TEXT_DIM)
@@ -410,11 +410,17 @@ def _draw_event_labels(surface, plot: pygame.Rect, events: list[Event], x_of, la
                 break
 
 
+def _ys(plot: pygame.Rect, axis: YAxis, shares: np.ndarray, s: Scale) -> np.ndarray:
+    """(N,) pixel rows of shares in the plot; 100% a little below its top, so a thick line there shows whole."""
+    room = max(plot.height - 1 - s.px(2), 1)
+    return plot.bottom - 1 - axis.unit(shares) * room
+
+
 def _draw_series(surface, plot: pygame.Rect, entry: Series, axis: YAxis, x_of, few: bool, s: Scale) -> None:
     """One curve, clipped to the plot: a line per run of values (NaN ends a run), markers when there are few."""
     values = np.asarray(entry.values, dtype=np.float64)
     width = max(1, s.px(entry.width))
-    ys_all = plot.bottom - 1 - axis.unit(values) * (plot.height - 1)
+    ys_all = _ys(plot, axis, values, s)
     xs_all = x_of(np.arange(values.size))
     for start, stop in _runs(np.isfinite(values)):
         xs, ys = xs_all[start:stop], ys_all[start:stop]
