@@ -24,6 +24,8 @@ from .text import fit
 
 MODES = ("linear", "log", "zoom")  # y axis: 0..100%; log from the data's smallest share to 100%; 0..the data's top
 MODE_NOTES = {"linear": "", "log": " · log scale", "zoom": " · zoomed"}
+SHORT_NOTES = {"linear": "", "log": " · log", "zoom": " · zoom"}
+SHORT_TITLE = "track finished"  # when the panel is too narrow for the title
 TITLE = "share of the track finished"
 MIN_SPAN = 10  # generations the x axis shows at least, so an early run fills it gradually
 LOG_FLOOR = 1e-4  # the log axis never goes below 0.01% of the track
@@ -293,9 +295,14 @@ def _draw(
     count: int,
     title: str,
 ) -> None:
-    full_title = title + MODE_NOTES.get(mode, "")
     title_font, small = s.font(13, bold=True), s.font(11)
     title_room = rect.width - 2 * s.px(PAD)
+    candidates = [
+        title + MODE_NOTES.get(mode, ""),
+        title + SHORT_NOTES.get(mode, ""),
+        SHORT_TITLE + SHORT_NOTES.get(mode, ""),
+    ]
+    full_title = next((c for c in candidates if title_font.size(c)[0] <= title_room), candidates[-1])
     # the legend flows after the title on its line, then on lines of its own above the plot
     sample = s.px(18)
     entries = [(c, sample + s.px(4) + small.size(c.label)[0]) for c in chosen]
