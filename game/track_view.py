@@ -11,11 +11,13 @@ from evolution.track import SENSORS
 from . import palette
 from .camera import Camera
 from .scale import Scale, as_scale
+from .text import fit
 
 FEW_DOTS = 300  # up to this many, dots are anti-aliased circles and trails are lines; beyond, pixels
 DOT_RADIUS = 4  # pixels at 1280×720
 FOLLOWED_RADIUS = 6  # the followed dot, drawn last and larger
 PICK_REACH = 14.0  # pixels at 1280×720: a click this near a dot picks it
+HINT_ROWS = 9  # dots of a stack listed at once beside it
 STACK = 6.0  # pixels at 1280×720: dots this much farther than the nearest count as one stack under the click
 
 
@@ -262,3 +264,55 @@ def pick_dot(
         place = int(np.flatnonzero(stack == previous)[0])
         return int(stack[(place + 1) % stack.size])
     return nearest
+
+
+def draw_stack_hint(
+    surface: pygame.Surface,
+    camera: Camera,
+    race: Race,
+    ranks: np.ndarray,
+    stack: np.ndarray,
+    chosen: int | None,
+    scale: Scale | float = 1.0,
+) -> None:
+    """The dots of a stack under a click (stack: indices (K,) from stack_at), spread out in a small box beside
+    it, top to bottom (at most HINT_ROWS around the chosen one), each in its colour with its number, the chosen
+    one ringed, and how to reach the next:
+    so a teacher sees that clicking again at the same place picks the next dot. Nothing for fewer than 2."""
+    if stack.size < 2:
+        return
+    s = as_scale(scale)
+    label_font = s.font(11)
+    xs, ys = dot_screen_positions(camera, race)
+    colours = palette.rank_colours(ranks, race.count)
+    row = max(s.px(15), label_font.get_linesize())
+    rows = max(1, min(HINT_ROWS, (camera.view.height - 4 * row) // row))
+    place = int(np.flatnonzero(stack == chosen)[0]) if chosen in stack else 0
+    first = min(max(place - rows // 2, 0), max(stack.size - rows, 0))
+    shown = stack[first : first + rows]  # a window of the stack around the chosen dot
+    footer = (
+        f"{place + 1} of {stack.size} · click again: next"
+        if chosen in stack
+        else f"{stack.size} dots here · click: next"
+    )
+    width = max(label_font.size(footer)[0], label_font.size(f"#{race.count}")[0] + s.px(20)) + 2 * s.px(6)
+    height = (len(shown) + 1) * row + 2 * s.px(4)
+    anchor_x = float(np.max(xs[stack])) + s.px(18)
+    box = pygame.Rect(int(anchor_x), int(float(np.mean(ys[stack])) - height / 2), width, height)
+    if box.right > camera.view.right:
+        box.right = int(float(np.min(xs[stack])) - s.px(18))
+    box.clamp_ip(camera.view)
+    pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(4))
+    pygame.draw.rect(surface, palette.PANEL_EDGE, box, max(1, s.px(1)), border_radius=s.px(4))
+    y = box.y + s.px(4)
+    for index in shown:
+        centre = (box.x + s.px(6) + s.px(DOT_RADIUS), y + row // 2)
+        pygame.draw.circle(surface, tuple(int(c) for c in colours[index]), centre, s.px(DOT_RADIUS))
+        if index == chosen:
+            pygame.draw.circle(surface, palette.SELECTED, centre, s.px(DOT_RADIUS + 3), max(1, s.px(2)))
+        colour = palette.TEXT if race.alive[index] else palette.WARNING
+        text = label_font.render(f"#{index + 1}" + ("" if race.alive[index] else " ✗"), True, colour)
+        surface.blit(text, (centre[0] + s.px(DOT_RADIUS + 6), y + (row - text.get_height()) // 2))
+        y += row
+    text = label_font.render(fit(label_font, footer, box.width - 2 * s.px(6)), True, palette.TEXT_DIM)
+    surface.blit(text, (box.x + s.px(6), y + (row - text.get_height()) // 2))

@@ -26,7 +26,7 @@ from game.netview import NetworkView, network_title
 from game.panel import draw_panel
 from game.scale import Scale, next_user_step
 from game.text import fit, number, reading, signed
-from game.track_view import dot_screen_positions, draw_race, pick_dot, stack_at
+from game.track_view import dot_screen_positions, draw_race, draw_stack_hint, pick_dot, stack_at
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [(800, 500), (1280, 720), (1920, 1080), (3840, 2160)]
@@ -637,3 +637,26 @@ def test_the_chart_view_redraws_only_when_something_changed():
     picture = view._picture
     view.draw(cached, rect, history, 1.0, "linear", EVENTS)
     assert view._picture is not picture
+
+
+def test_a_stack_under_a_click_is_spread_out_beside_it(recorder_for, evolved):
+    race = stacked_race(evolved)
+    view = pygame.Rect(0, 0, 1280, 446)
+    camera = Camera(view)
+    camera.follow_dot(race.track, race.column, float(race.positions[0]), 1)
+    ranks, _ = race.ranking()
+    xs, ys = dot_screen_positions(camera, race)
+    alive = np.flatnonzero(race.alive)
+    click = (int(xs[alive[0]]), int(np.median(ys[alive])))
+    stack, nearest = stack_at(camera, race, click)
+    chosen = pick_dot(camera, race, click, nearest)
+    surface = recorder_for((1280, 446))
+    draw_stack_hint(surface, camera, race, ranks, stack, chosen, 1.0)
+    assert_inside(surface, view, "stack hint")
+    strings = surface.strings()
+    assert f"#{chosen + 1}" in strings
+    place = int(np.flatnonzero(stack == chosen)[0]) + 1
+    assert f"{place} of {stack.size} · click again: next" in strings
+    surface = recorder_for((1280, 446))
+    draw_stack_hint(surface, camera, race, ranks, stack[:1], chosen, 1.0)
+    assert surface.blits == []  # a lone dot needs no hint

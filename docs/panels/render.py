@@ -110,7 +110,7 @@ if __name__ == "__main__" and len(sys.argv) == 1:
 def track_views() -> None:
     """The track view at three sizes, the followed dot a crashed one and then a living one."""
     from game.camera import Camera
-    from game.track_view import draw_race
+    from game.track_view import dot_screen_positions, draw_race, draw_stack_hint, pick_dot, stack_at
 
     start_pygame()
     saved = load_genomes(ROOT / "bench/data/evolved.json")
@@ -130,6 +130,13 @@ def track_views() -> None:
         pygame.image.save(surface, str(OUT / f"track-{w}x{h}-crashed.png"))
         draw_race(surface, camera, race, ranks, leader, 5, True, layout.scale)
         pygame.image.save(surface, str(OUT / f"track-{w}x{h}.png"))
+        xs, ys = dot_screen_positions(camera, race)
+        click = (int(xs[5]), int(ys[5]))
+        stack, nearest = stack_at(camera, race, click, layout.scale)
+        chosen = pick_dot(camera, race, click, nearest, layout.scale)
+        draw_race(surface, camera, race, ranks, leader, chosen, True, layout.scale)
+        draw_stack_hint(surface, camera, race, ranks, stack, chosen, layout.scale)
+        pygame.image.save(surface, str(OUT / f"track-{w}x{h}-stack.png"))
 
 
 if __name__ == "__main__" and "track" in sys.argv:
