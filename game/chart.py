@@ -295,6 +295,7 @@ def _draw(
     count: int,
     title: str,
 ) -> None:
+    """draw_chart's work, inside a clip to rect: frame and title, legend, axes and ticks, events, curves."""
     title_font, small = s.font(13, bold=True), s.font(11)
     title_room = rect.width - 2 * s.px(PAD)
     candidates = [
