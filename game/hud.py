@@ -1,87 +1,136 @@
-"""Text on screen: the stats panel, the one-line footer, the help overlay and passing messages."""
+"""Text on screen: the stats panel, the one-line footer, the help overlay and passing messages.
+
+Every function takes a scale (a Scale or a plain factor; 1.0 is the design size at 1280×720).
+"""
 
 from __future__ import annotations
 
 import pygame
 
 from . import palette
-from .assets import font
 from .keys import BINDINGS, footer_text
+from .panel import draw_panel
+from .scale import Scale, as_scale
+from .text import fit, number
+
+__all__ = [
+    "draw_banner",
+    "draw_footer",
+    "draw_help",
+    "draw_messages",
+    "draw_panel_lines",
+    "fit",
+    "short_number",
+    "value_column",
+]
+
+ROW = 16  # pixels at 1280×720 per label/value row
+VALUE_AT = 104  # pixels at 1280×720 from the panel's left edge to the value column
 
 
-def draw_panel_lines(surface: pygame.Surface, rect: pygame.Rect, title: str, lines: list[tuple[str, str]]) -> None:
-    """A white panel with a title and label/value rows."""
-    pygame.draw.rect(surface, palette.PANEL, rect)
-    pygame.draw.rect(surface, palette.PANEL_EDGE, rect, 1)
-    surface.blit(font(13, bold=True).render(title, True, palette.TEXT), (rect.x + 8, rect.y + 5))
-    label_font, value_font = font(12), font(12, bold=True)
-    room = rect.right - (rect.x + 104) - 6
-    y = rect.y + 26
+def value_column(rect: pygame.Rect, scale: Scale | float = 1.0) -> tuple[int, int]:
+    """(x, width) of the value column of draw_panel_lines in a panel rect: where values start, their room."""
+    s = as_scale(scale)
+    x = rect.x + s.px(VALUE_AT)
+    return x, rect.right - x - s.px(6)
+
+
+def draw_panel_lines(
+    surface: pygame.Surface,
+    rect: pygame.Rect,
+    title: str,
+    lines: list[tuple[str, str]],
+    scale: Scale | float = 1.0,
+) -> None:
+    """A panel with a title and label/value rows; rows that do not fit are left out, long values shortened."""
+    s = as_scale(scale)
+    inner = draw_panel(surface, rect, title, s)
+    label_font, value_font = s.font(12), s.font(12, bold=True)
+    value_x, room = value_column(rect, s)
+    label_room = value_x - (inner.x + s.px(2)) - s.px(4)
+    row, height = s.px(ROW), max(label_font.get_height(), value_font.get_height())
+    y = inner.y
     for label, value in lines:
-        if y + 15 > rect.bottom:
+        if y + height > rect.bottom - 1:
             break
-        surface.blit(label_font.render(label, True, palette.TEXT_DIM), (rect.x + 10, y))
-        surface.blit(value_font.render(fit(value_font, value, room), True, palette.TEXT), (rect.x + 104, y))
-        y += 16
-
-
-def fit(text_font: pygame.font.Font, text: str, width: int) -> str:
-    """The text, shortened in the middle with an ellipsis if it is wider than width pixels."""
-    if text_font.size(text)[0] <= width:
-        return text
-    keep = len(text)
-    while keep > 2 and text_font.size(text[: keep // 2] + "…" + text[len(text) - keep // 2 :])[0] > width:
-        keep -= 1
-    return text[: keep // 2] + "…" + text[len(text) - keep // 2 :]
+        surface.blit(
+            label_font.render(fit(label_font, label, label_room), True, palette.TEXT_DIM), (inner.x + s.px(2), y)
+        )
+        surface.blit(value_font.render(fit(value_font, value, room), True, palette.TEXT), (value_x, y))
+        y += row
 
 
 def short_number(value: float) -> str:
-    """A mean for the panel: one decimal below 100, none from there on (its column is narrow)."""
-    return f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}"
+    """A mean for the panel: one decimal below 100, none from there on (its column is narrow); never -0.0."""
+    return number(value, 1) if abs(value) < 99.95 else number(value, 0)
 
 
-def draw_footer(surface: pygame.Surface, rect: pygame.Rect) -> None:
+def draw_footer(surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float = 1.0) -> None:
+    """The one-line key reminder, shortened to the window's width."""
+    s = as_scale(scale)
     pygame.draw.rect(surface, palette.BACKGROUND, rect)
-    text = font(12).render(footer_text(), True, palette.TEXT_DIM)
-    surface.blit(text, (rect.x + 8, rect.y + (rect.height - text.get_height()) // 2))
+    text_font = s.font(12)
+    text = text_font.render(fit(text_font, footer_text(), rect.width - 2 * s.px(8)), True, palette.TEXT_DIM)
+    surface.blit(text, (rect.x + s.px(8), rect.y + (rect.height - text.get_height()) // 2))
 
 
-def draw_banner(surface: pygame.Surface, view: pygame.Rect, text: str, colour=palette.TEXT) -> None:
+def draw_banner(
+    surface: pygame.Surface, view: pygame.Rect, text: str, colour=palette.TEXT, scale: Scale | float = 1.0
+) -> None:
     """A line of large text at the top middle of the track view (pause, run complete)."""
-    rendered = font(18, bold=True).render(text, True, colour)
-    box = rendered.get_rect(midtop=(view.centerx, view.y + 10)).inflate(20, 10)
-    pygame.draw.rect(surface, palette.PANEL, box, border_radius=6)
-    pygame.draw.rect(surface, palette.PANEL_EDGE, box, 1, border_radius=6)
+    s = as_scale(scale)
+    banner_font = s.font(18, bold=True)
+    rendered = banner_font.render(fit(banner_font, text, view.width - 2 * s.px(20)), True, colour)
+    box = rendered.get_rect(midtop=(view.centerx, view.y + s.px(10))).inflate(s.px(20), s.px(10))
+    pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(6))
+    pygame.draw.rect(surface, palette.PANEL_EDGE, box, max(1, s.px(1)), border_radius=s.px(6))
     surface.blit(rendered, rendered.get_rect(center=box.center))
 
 
-def draw_messages(surface: pygame.Surface, view: pygame.Rect, messages: list[tuple[str, bool]]) -> None:
+def draw_messages(
+    surface: pygame.Surface, view: pygame.Rect, messages: list[tuple[str, bool]], scale: Scale | float = 1.0
+) -> None:
     """Recent messages, newest last, at the top right of the track view; errors in red."""
-    y = view.y + 10
+    s = as_scale(scale)
+    message_font = s.font(13, bold=True)
+    y = view.y + s.px(10)
     for text, is_error in messages:
-        rendered = font(13, bold=True).render(text, True, palette.WARNING if is_error else palette.GOOD)
-        box = rendered.get_rect(topright=(view.right - 12, y)).inflate(14, 8)
-        pygame.draw.rect(surface, palette.PANEL, box, border_radius=5)
-        pygame.draw.rect(surface, palette.PANEL_EDGE, box, 1, border_radius=5)
+        shown = fit(message_font, text, view.width - 2 * s.px(12) - s.px(14))
+        rendered = message_font.render(shown, True, palette.WARNING if is_error else palette.GOOD)
+        box = rendered.get_rect(topright=(view.right - s.px(12), y)).inflate(s.px(14), s.px(8))
+        if box.bottom > view.bottom:
+            break
+        pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(5))
+        pygame.draw.rect(surface, palette.PANEL_EDGE, box, max(1, s.px(1)), border_radius=s.px(5))
         surface.blit(rendered, rendered.get_rect(center=box.center))
-        y += box.height + 4
+        y += box.height + s.px(4)
 
 
-def draw_help(surface: pygame.Surface) -> None:
-    """Every key of the table over a dimmed window."""
+def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0) -> None:
+    """Every key of the table over a dimmed window, in a box that fits the window (rows left out if not)."""
+    s = as_scale(scale)
     shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
     shade.fill((20, 20, 30, 150))
     surface.blit(shade, (0, 0))
-    key_font, text_font = font(15, bold=True), font(15)
+    key_font, text_font = s.font(15, bold=True), s.font(15)
     rows = [(b.label, b.description) for b in BINDINGS] + [("click", "follow a dot: marker and network view")]
-    width = 160 + max(text_font.size(d)[0] for _, d in rows)
-    height = 60 + 26 * len(rows)
-    box = pygame.Rect(0, 0, width + 40, height).clamp(surface.get_rect())
-    box.center = surface.get_rect().center
-    pygame.draw.rect(surface, palette.PANEL, box, border_radius=10)
-    surface.blit(font(18, bold=True).render("Keys", True, palette.TEXT), (box.x + 20, box.y + 14))
-    y = box.y + 50
+    screen = surface.get_rect()
+    key_w = s.px(140)
+    width = min(key_w + max(text_font.size(d)[0] for _, d in rows) + 2 * s.px(20), screen.width - 2 * s.px(10))
+    row = s.px(26)
+    height = min(s.px(60) + row * len(rows), screen.height - 2 * s.px(10))
+    box = pygame.Rect(0, 0, width, height)
+    box.center = screen.center
+    pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(10))
+    surface.blit(s.font(18, bold=True).render("Keys", True, palette.TEXT), (box.x + s.px(20), box.y + s.px(14)))
+    room = box.right - s.px(20) - (box.x + s.px(20) + key_w)
+    y = box.y + s.px(50)
     for label, description in rows:
-        surface.blit(key_font.render(label, True, palette.ACCENT), (box.x + 20, y))
-        surface.blit(text_font.render(description, True, palette.TEXT), (box.x + 160, y))
-        y += 26
+        if y + text_font.get_height() > box.bottom:
+            break
+        surface.blit(
+            key_font.render(fit(key_font, label, key_w - s.px(8)), True, palette.ACCENT), (box.x + s.px(20), y)
+        )
+        rendered = text_font.render(fit(text_font, description, room), True, palette.TEXT)
+        surface.blit(rendered, (box.x + s.px(20) + key_w, y))
+        y += row

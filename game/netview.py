@@ -1,4 +1,5 @@
-"""A view of one dot's network: neurons coloured by live activation, weights by sign and size, the force as an arrow."""
+"""A view of one dot's network: neurons coloured by live activation, weights by sign and size, the force as an arrow,
+and a legend that says what the colours mean."""
 
 from __future__ import annotations
 
@@ -8,10 +9,26 @@ import pygame
 from evolution.network import Network
 
 from . import palette
-from .assets import font
+from .panel import draw_panel
+from .scale import Scale, as_scale
+from .text import reading, signed
 
 INPUT_LABELS = ("speed", "top +0", "bottom +0", "top +5", "bottom +5", "top +9", "bottom +9")
 WIDEST_LABEL = "bottom +9 -00.00"  # the input column sits right of this, so labels stay inside the panel
+CRASHED_MARK = "✗ "
+LABEL_SIZE = 10
+
+
+def squash_inputs(values: np.ndarray) -> np.ndarray:
+    """(N,) unbounded input readings mapped to [0, 1] for colour only: 0 → 0.5, ±2 → about 0.02 / 0.98."""
+    return 0.5 + 0.5 * np.tanh(np.asarray(values, dtype=np.float64))
+
+
+def network_title(title: str, crashed: bool) -> str:
+    """The panel's title: a crashed dot's gets a ✗ in front and "(crashed)" after, unless it says so already."""
+    if not crashed:
+        return title
+    return CRASHED_MARK + (title if "crashed" in title else f"{title} (crashed)")
 
 
 class NetworkView:
@@ -22,28 +39,30 @@ class NetworkView:
         self._weights: pygame.Surface | None = None
         self._nodes: list[np.ndarray] = []
 
-    def _layout(self, network: Network, rect: pygame.Rect) -> list[np.ndarray]:
-        left, right = rect.x + 24 + font(10).size(WIDEST_LABEL)[0], rect.right - 70
+    def _layout(self, network: Network, area: pygame.Rect, s: Scale) -> list[np.ndarray]:
+        """(size, 2) pixel centres of each layer's neurons inside the area left for them."""
+        left = area.x + s.px(10) + s.font(LABEL_SIZE).size(WIDEST_LABEL)[0] + s.px(6)
+        right = max(area.right - s.px(62), left + 1)
         xs = np.linspace(left, right, len(network.layers))
         nodes = []
         for x, size in zip(xs, network.layers):
-            gap = min(20.0, (rect.height - 40) / max(size, 1))
-            ys = rect.y + 28 + (rect.height - 40) / 2 + (np.arange(size) - (size - 1) / 2) * gap
+            gap = min(s.fpx(20), area.height / max(size, 1))
+            ys = area.centery + (np.arange(size) - (size - 1) / 2) * gap
             nodes.append(np.column_stack([np.full(size, x), ys]))
         return nodes
 
-    def _render_weights(self, network: Network, genome: np.ndarray, rect: pygame.Rect) -> pygame.Surface:
+    def _render_weights(self, network: Network, genome: np.ndarray, rect: pygame.Rect, s: Scale) -> pygame.Surface:
         picture = pygame.Surface(rect.size, pygame.SRCALPHA)
         offset = np.array(rect.topleft)
         for (weights, _), a_nodes, b_nodes in zip(network.unpack(genome[None]), self._nodes, self._nodes[1:]):
             weights = weights[0]
-            scale = max(float(np.abs(weights).max()), 1e-9)
+            largest = max(float(np.abs(weights).max()), 1e-9)
             for i, start in enumerate(a_nodes - offset):
                 for j, end in enumerate(b_nodes - offset):
                     w = weights[i, j]
-                    strength = abs(w) / scale
+                    strength = abs(w) / largest
                     colour = (*(palette.POSITIVE if w > 0 else palette.NEGATIVE), int(40 + 200 * strength))
-                    pygame.draw.line(picture, colour, start, end, 1 + int(3 * strength))
+                    pygame.draw.line(picture, colour, start, end, max(1, s.px(1 + 3 * strength)))
         return picture
 
     def draw(
@@ -54,47 +73,107 @@ class NetworkView:
         genome: np.ndarray,
         activations: list[np.ndarray] | None,
         title: str,
+        scale: Scale | float = 1.0,
+        crashed: bool = False,
     ) -> None:
-        pygame.draw.rect(surface, palette.PANEL, rect)
-        pygame.draw.rect(surface, palette.PANEL_EDGE, rect, 1)
-        surface.blit(font(13, bold=True).render(title, True, palette.TEXT), (rect.x + 8, rect.y + 5))
-        key = (id(genome), genome.tobytes()[:64], rect.topleft, rect.size, network.layers)
+        """The network of genome (G,) in a panel at rect; activations: per layer (1, size), or None.
+
+        crashed: the dot shown has crashed; its title is drawn in the warning colour with a ✗.
+        Draws only inside rect.
+        """
+        s = as_scale(scale)
+        colour = palette.WARNING if crashed else palette.TEXT
+        inner = draw_panel(surface, rect, network_title(title, crashed), s, title_colour=colour)
+        small = s.font(LABEL_SIZE)
+        legend_h = small.get_linesize() + s.px(2)
+        area = pygame.Rect(inner.x, inner.y, inner.width, max(inner.height - legend_h, 1))
+        key = (id(genome), genome.tobytes()[:64], rect.topleft, rect.size, network.layers, s.factor)
         if key != self._key:
-            self._nodes = self._layout(network, rect)
-            self._weights = self._render_weights(network, genome, rect)
+            self._nodes = self._layout(network, area, s)
+            self._weights = self._render_weights(network, genome, rect, s)
             self._key = key
-        surface.blit(self._weights, rect)
-        small = font(10)
         clip = surface.get_clip()
-        surface.set_clip(rect.inflate(-2, -2))  # a huge reading must not spill into the next panel
+        surface.set_clip(rect.inflate(-2, -2).clip(clip) if clip else rect.inflate(-2, -2))
+        surface.blit(self._weights, rect)
+        radius = max(2, min(s.px(6), round(min(s.fpx(20), area.height / max(network.layers)) * 0.4)))
         for layer, nodes in enumerate(self._nodes):
             values = None if activations is None else activations[layer][0]
             if values is not None and layer == 0:
-                values = 0.5 + 0.5 * np.tanh(values)  # inputs are unbounded; squash for colour only
+                values = squash_inputs(values)  # inputs are unbounded; squashed for colour only
             colours = palette.viridis(values) if values is not None else None
             for n, (x, y) in enumerate(nodes):
                 fill = tuple(colours[n]) if colours is not None else palette.PANEL_EDGE
-                pygame.draw.circle(surface, fill, (x, y), 6)
-                pygame.draw.circle(surface, palette.TEXT_DIM, (x, y), 6, 1)
+                pygame.draw.circle(surface, fill, (x, y), radius)
+                pygame.draw.circle(surface, palette.TEXT_DIM, (x, y), radius, max(1, s.px(1)))
                 if layer == 0 and n < len(INPUT_LABELS):
                     label = INPUT_LABELS[n]
                     if activations is not None:
-                        label += f" {activations[0][0][n]:+.2f}"
+                        label += f" {reading(float(activations[0][0][n]))}"
                     text = small.render(label, True, palette.TEXT_DIM)
-                    surface.blit(text, (x - 10 - text.get_width(), y - text.get_height() / 2))
+                    surface.blit(text, (x - radius - s.px(4) - text.get_width(), y - text.get_height() / 2))
         if activations is not None:
-            force = float(activations[-1][0][0]) - 0.5
-            x, y = self._nodes[-1][0]
-            length = force * 2 * min(34, rect.height / 3)
-            colour = palette.POSITIVE if force > 0 else palette.NEGATIVE
-            tip = (x + 22, y - length)
-            pygame.draw.line(surface, colour, (x + 22, y), tip, 3)
-            direction = -1 if force > 0 else 1
+            self._draw_force(surface, area, float(activations[-1][0][0]) - 0.5, radius, s)
+        draw_network_legend(surface, pygame.Rect(inner.x, inner.bottom - legend_h, inner.width, legend_h), s)
+        surface.set_clip(clip)
+
+    def _draw_force(self, surface: pygame.Surface, area: pygame.Rect, force: float, radius: int, s: Scale) -> None:
+        """The output minus 0.5, the push up (+) or down (−), as an arrow beside the output neuron."""
+        x, y = self._nodes[-1][0]
+        length = force * 2 * min(s.fpx(34), area.height / 3)
+        colour = palette.POSITIVE if force > 0 else palette.NEGATIVE
+        shaft = x + radius + s.px(14)
+        tip = (shaft, y - length)
+        pygame.draw.line(surface, colour, (shaft, y), tip, max(1, s.px(3)))
+        head, direction = s.fpx(5), (-1 if force > 0 else 1)
+        if abs(length) >= head:
             pygame.draw.polygon(
                 surface,
                 colour,
-                [(tip[0] - 5, tip[1] - direction * 0), (tip[0] + 5, tip[1]), (tip[0], tip[1] + direction * 7)],
+                [(tip[0] - head, tip[1]), (tip[0] + head, tip[1]), (tip[0], tip[1] + direction * 1.4 * head)],
             )
-            text = small.render(f"force {force:+.2f}", True, palette.TEXT)
-            surface.blit(text, (x + 8, y + 14))
-        surface.set_clip(clip)
+        text = s.font(LABEL_SIZE).render(f"force {signed(force)}", True, palette.TEXT)
+        top = y + radius + s.px(6) if force >= 0 else y - radius - s.px(6) - text.get_height()
+        surface.blit(text, (min(x - radius, area.right - text.get_width()), top))
+
+
+def draw_network_legend(surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float = 1.0) -> None:
+    """One line saying what the colours mean: weights red + / blue −, thicker = larger; neurons by activation
+    on the viridis ramp from 0 to 1 (inputs squashed from − to +). Items that do not fit are left out."""
+    s = as_scale(scale)
+    small = s.font(LABEL_SIZE)
+    sample, gap = s.px(16), s.px(10)
+    cy = rect.y + rect.height // 2
+    ramp_w = s.px(40)
+
+    def line_item(colour, text):
+        return sample + s.px(3) + small.size(text)[0], ("line", colour, text)
+
+    items = [
+        line_item(palette.POSITIVE, "weight +"),
+        line_item(palette.NEGATIVE, "weight −"),
+        (small.size("activation 0")[0] + ramp_w + small.size("1")[0] + s.px(6), ("ramp", None, None)),
+        (small.size("thicker = larger")[0], ("text", palette.TEXT_DIM, "thicker = larger")),
+        (small.size("(inputs: − to +)")[0], ("text", palette.TEXT_DIM, "(inputs: − to +)")),
+    ]
+    x = rect.x
+    for width, (kind, colour, text) in items:
+        if x + width > rect.right:
+            continue
+        if kind == "line":
+            pygame.draw.line(surface, colour, (x, cy), (x + sample, cy), max(2, s.px(3)))
+            surface.blit(
+                small.render(text, True, palette.TEXT_DIM), (x + sample + s.px(3), cy - small.get_height() // 2)
+            )
+        elif kind == "ramp":
+            label = small.render("activation 0", True, palette.TEXT_DIM)
+            surface.blit(label, (x, cy - label.get_height() // 2))
+            ramp_x = x + label.get_width() + s.px(3)
+            ramp = palette.viridis(np.linspace(0, 1, ramp_w))
+            bar_h = max(3, small.get_height() // 2)
+            for i, c in enumerate(ramp):
+                pygame.draw.line(surface, tuple(c), (ramp_x + i, cy - bar_h // 2), (ramp_x + i, cy + bar_h // 2))
+            one = small.render("1", True, palette.TEXT_DIM)
+            surface.blit(one, (ramp_x + ramp_w + s.px(3), cy - one.get_height() // 2))
+        else:
+            surface.blit(small.render(text, True, colour), (x, cy - small.get_height() // 2))
+        x += width + gap

@@ -10,6 +10,7 @@ from evolution.track import Track
 
 from . import palette
 from .camera import Camera
+from .scale import Scale, as_scale
 
 
 class Overview:
@@ -34,7 +35,11 @@ class Overview:
         self._to_y = lambda heights: 2 + (high - heights) * scale
         return picture
 
-    def draw(self, surface: pygame.Surface, rect: pygame.Rect, race: Race, camera: Camera) -> None:
+    def draw(
+        self, surface: pygame.Surface, rect: pygame.Rect, race: Race, camera: Camera, scale: Scale | float = 1.0
+    ) -> None:
+        """The strip at rect: the whole track, the part the view shows, every dot (a sample of thousands)."""
+        s = as_scale(scale)
         track = race.track
         key = (id(track), rect.size)
         if key != self._key:
@@ -44,13 +49,16 @@ class Overview:
         first, last = camera.columns_in_view(track)
         scale = rect.width / track.columns
         pygame.draw.rect(
-            surface, palette.SELECTED, (rect.x + first * scale, rect.y, (last - first) * scale + 2, rect.height), 1
+            surface,
+            palette.SELECTED,
+            (rect.x + first * scale, rect.y, (last - first) * scale + 2, rect.height),
+            max(1, s.px(1)),
         )
         columns = np.where(race.alive, race.column, race.scores + 1)
         xs = rect.x + columns * scale
         ys = rect.y + self._to_y(race.positions)
         ys = np.clip(ys, rect.top + 1, rect.bottom - 2)
-        for alive, colour, size in ((False, palette.TEXT_DIM, 3), (True, palette.BEST_LINE, 5)):
+        for alive, colour, size in ((False, palette.TEXT_DIM, s.px(3)), (True, palette.BEST_LINE, s.px(5))):
             chosen = race.alive == alive
             # thousands of dots in a strip this thin overlap; a few hundred show where they are
             step = max(1, int(chosen.sum()) // 300)

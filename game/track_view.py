@@ -9,11 +9,16 @@ from evolution.race import Race
 from evolution.track import SENSORS
 
 from . import palette
-from .assets import font
 from .camera import Camera
+from .scale import Scale, as_scale
+from .text import fit
 
 FEW_DOTS = 300  # up to this many, dots are anti-aliased circles and trails are lines; beyond, pixels
-DOT_RADIUS = 4
+DOT_RADIUS = 4  # pixels at 1280×720
+FOLLOWED_RADIUS = 6  # the followed dot, drawn last and larger
+PICK_REACH = 14.0  # pixels at 1280×720: a click this near a dot picks it
+HINT_ROWS = 9  # dots of a stack listed at once beside it
+STACK = 6.0  # pixels at 1280×720: dots this much farther than the nearest count as one stack under the click
 
 
 def draw_corridor(surface: pygame.Surface, camera: Camera, race: Race) -> None:
@@ -38,8 +43,9 @@ def draw_corridor(surface: pygame.Surface, camera: Camera, race: Race) -> None:
             pygame.draw.rect(surface, colour, (finish_x - 3, y, 6, 8))
 
 
-def draw_sensors(surface: pygame.Surface, camera: Camera, race: Race, index: int) -> None:
+def draw_sensors(surface: pygame.Surface, camera: Camera, race: Race, index: int, scale: Scale | float = 1.0) -> None:
     """The columns ahead that the followed dot reads, and what it reads there."""
+    s = as_scale(scale)
     if not race.alive[index] or race.done:
         return
     track = race.track
@@ -49,10 +55,13 @@ def draw_sensors(surface: pygame.Surface, camera: Camera, race: Race, index: int
         column = min(race.column + offset, track.columns - 1)
         x = float(camera.x(column))
         top, bottom = float(camera.y(track.top[column])), float(camera.y(track.bottom[column]))
-        pygame.draw.line(surface, (200, 205, 230), (x, top), (x, bottom), 1)
+        pygame.draw.line(surface, (200, 205, 230), (x, top), (x, bottom), max(1, s.px(1)))
         for y in (top, bottom):
-            pygame.draw.aaline(surface, (150, 160, 210), dot, (x, y))
-            pygame.draw.circle(surface, palette.SELECTED, (x, y), 3)
+            if s.px(1) > 1:
+                pygame.draw.line(surface, (150, 160, 210), dot, (x, y), s.px(1))
+            else:
+                pygame.draw.aaline(surface, (150, 160, 210), dot, (x, y))
+            pygame.draw.circle(surface, palette.SELECTED, (x, y), s.px(3))
 
 
 def _screen_points(camera: Camera, columns: np.ndarray, heights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -66,24 +75,32 @@ def dot_screen_positions(camera: Camera, race: Race) -> tuple[np.ndarray, np.nda
 
 
 def draw_dots(
-    surface: pygame.Surface, camera: Camera, race: Race, ranks: np.ndarray, xs: np.ndarray, ys: np.ndarray
+    surface: pygame.Surface,
+    camera: Camera,
+    race: Race,
+    ranks: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    scale: Scale | float = 1.0,
 ) -> None:
-    """Every dot at its screen position (xs, ys from dot_screen_positions), with its trail."""
+    """Every dot at its screen position (xs, ys (P,) from dot_screen_positions), with its trail."""
+    s = as_scale(scale)
+    radius = s.px(DOT_RADIUS)
     colours = palette.rank_colours(ranks, race.count)
     alive = race.alive
     if race.count <= FEW_DOTS:
         _draw_trails_as_lines(surface, camera, race, colours)
         faint = palette.fade(colours, 0.7)
         for i in np.flatnonzero(~alive):
-            pygame.draw.circle(surface, faint[i], (xs[i], ys[i]), DOT_RADIUS - 1)
+            pygame.draw.circle(surface, faint[i], (xs[i], ys[i]), max(radius - 1, 1))
         for i in np.flatnonzero(alive)[np.argsort(-ranks[alive])]:  # the best drawn last, on top
-            pygame.draw.aacircle(surface, colours[i], (xs[i], ys[i]), DOT_RADIUS)
-            pygame.draw.circle(surface, colours[i], (xs[i], ys[i]), DOT_RADIUS)
+            pygame.draw.aacircle(surface, colours[i], (xs[i], ys[i]), radius)
+            pygame.draw.circle(surface, colours[i], (xs[i], ys[i]), radius)
     else:
         _splat_trails(surface, camera, race, colours)
-        _splat(surface, xs[~alive], ys[~alive], palette.fade(colours[~alive], 0.7), 0)
+        _splat(surface, xs[~alive], ys[~alive], palette.fade(colours[~alive], 0.7), s.px(1) - 1)
         order = np.flatnonzero(alive)[np.argsort(-ranks[alive])]
-        _splat(surface, xs[order], ys[order], colours[order], 1)
+        _splat(surface, xs[order], ys[order], colours[order], s.px(1))
 
 
 def _trail_window(race: Race) -> tuple[np.ndarray, np.ndarray]:
@@ -140,33 +157,162 @@ def _splat(surface: pygame.Surface, xs: np.ndarray, ys: np.ndarray, colours: np.
         del pixels
 
 
-def draw_marker(surface: pygame.Surface, centre: tuple[float, float], colour, label: str, below: bool = False) -> None:
+def draw_marker(
+    surface: pygame.Surface,
+    centre: tuple[float, float],
+    colour,
+    label: str,
+    below: bool = False,
+    scale: Scale | float = 1.0,
+) -> None:
     """A labelled ring around the dot at centre."""
-    pygame.draw.circle(surface, colour, centre, DOT_RADIUS + 5, 2)
-    text = font(12, bold=True).render(label, True, colour)
-    surface.blit(text, (centre[0] + 10, centre[1] + (8 if below else -22)))
+    s = as_scale(scale)
+    pygame.draw.circle(surface, colour, centre, s.px(DOT_RADIUS + 5), max(2, s.px(2)))
+    text = s.font(12, bold=True).render(label, True, colour)
+    surface.blit(text, (centre[0] + s.px(10), centre[1] + (s.px(8) if below else -s.px(8) - text.get_height())))
+
+
+def draw_followed(
+    surface: pygame.Surface,
+    centre: tuple[float, float],
+    colour: tuple[int, int, int],
+    crashed: bool,
+    scale: Scale | float = 1.0,
+) -> None:
+    """The followed dot on top of the others: larger, in its rank colour, with a ring; a crashed one as a red ✗
+    at its crash point."""
+    s = as_scale(scale)
+    radius = s.px(FOLLOWED_RADIUS)
+    if crashed:
+        arm = radius + s.px(2)
+        x, y = centre
+        for dx in (-arm, arm):
+            pygame.draw.line(surface, palette.PANEL, (x - dx, y - arm), (x + dx, y + arm), max(3, s.px(5)))
+        for dx in (-arm, arm):
+            pygame.draw.line(surface, palette.WARNING, (x - dx, y - arm), (x + dx, y + arm), max(2, s.px(3)))
+        return
+    pygame.draw.circle(surface, palette.PANEL, centre, radius + max(1, s.px(1)))
+    pygame.draw.circle(surface, colour, centre, radius)
 
 
 def draw_race(
-    surface: pygame.Surface, camera: Camera, race: Race, ranks: np.ndarray, leader: int, followed: int, selected: bool
+    surface: pygame.Surface,
+    camera: Camera,
+    race: Race,
+    ranks: np.ndarray,
+    leader: int,
+    followed: int,
+    selected: bool,
+    scale: Scale | float = 1.0,
 ) -> None:
-    """The whole track view: dots coloured by ranks (from race.ranking()), the leader and the followed dot marked."""
+    """The whole track view: dots coloured by ranks (from race.ranking()), the leader and the followed dot marked.
+
+    The followed dot is drawn last, larger and ringed (a red ✗ where it crashed, if it has).
+    """
+    s = as_scale(scale)
     clip = surface.get_clip()
     surface.set_clip(camera.view)
     draw_corridor(surface, camera, race)
-    draw_sensors(surface, camera, race, followed)
+    draw_sensors(surface, camera, race, followed, s)
     xs, ys = dot_screen_positions(camera, race)  # once a frame: it reads every dot's position
-    draw_dots(surface, camera, race, ranks, xs, ys)
-    draw_marker(surface, (float(xs[leader]), float(ys[leader])), palette.ACCENT, "leader")
+    draw_dots(surface, camera, race, ranks, xs, ys, s)
+    colour = tuple(int(c) for c in palette.rank_colours(ranks[followed : followed + 1], race.count)[0])
+    centre = (float(xs[followed]), float(ys[followed]))
+    draw_followed(surface, centre, colour, not race.alive[followed], s)
+    draw_marker(surface, (float(xs[leader]), float(ys[leader])), palette.ACCENT, "leader", scale=s)
     if selected:
-        centre = (float(xs[followed]), float(ys[followed]))
-        draw_marker(surface, centre, palette.SELECTED, f"selected #{followed + 1}", below=True)
+        crashed = "" if race.alive[followed] else " (crashed)"
+        draw_marker(surface, centre, palette.SELECTED, f"selected #{followed + 1}{crashed}", below=True, scale=s)
     surface.set_clip(clip)
 
 
-def nearest_dot(camera: Camera, race: Race, point: tuple[int, int], reach: float = 14.0) -> int | None:
+def nearest_dot(camera: Camera, race: Race, point: tuple[int, int], reach: float = PICK_REACH) -> int | None:
     """The dot under a click, if one is within reach pixels."""
     xs, ys = dot_screen_positions(camera, race)
     distance = np.hypot(xs - point[0], ys - point[1])
     best = int(np.argmin(distance))
     return best if distance[best] <= reach else None
+
+
+def stack_at(
+    camera: Camera, race: Race, point: tuple[int, int], scale: Scale | float = 1.0
+) -> tuple[np.ndarray, int | None]:
+    """The dots under a click, spread for picking: (indices (K,) of the dots within STACK pixels of the nearest
+    dot's distance, ordered top to bottom on screen then by index; the nearest dot), or (empty, None) when no
+    dot is within PICK_REACH pixels."""
+    s = as_scale(scale)
+    xs, ys = dot_screen_positions(camera, race)
+    distance = np.hypot(xs - point[0], ys - point[1])
+    nearest = int(np.argmin(distance))
+    if distance[nearest] > s.fpx(PICK_REACH):
+        return np.zeros(0, dtype=np.int64), None
+    stack = np.flatnonzero(distance <= distance[nearest] + s.fpx(STACK))
+    return stack[np.lexsort((stack, ys[stack]))], nearest
+
+
+def pick_dot(
+    camera: Camera, race: Race, pos: tuple[int, int], previous: int | None, scale: Scale | float = 1.0
+) -> int | None:
+    """The dot a click at pos picks: the nearest one, or, when previous is one of a stack of dots under
+    the click (dots a few pixels apart, as forty living dots of one column are), the next one of that
+    stack after previous, top to bottom and round again, so repeated clicks at one place reach every dot.
+    None when no dot is near."""
+    stack, nearest = stack_at(camera, race, pos, scale)
+    if nearest is None:
+        return None
+    if previous is not None and previous in stack:
+        place = int(np.flatnonzero(stack == previous)[0])
+        return int(stack[(place + 1) % stack.size])
+    return nearest
+
+
+def draw_stack_hint(
+    surface: pygame.Surface,
+    camera: Camera,
+    race: Race,
+    ranks: np.ndarray,
+    stack: np.ndarray,
+    chosen: int | None,
+    scale: Scale | float = 1.0,
+) -> None:
+    """The dots of a stack under a click (stack: indices (K,) from stack_at), spread out in a small box beside
+    it, top to bottom (at most HINT_ROWS around the chosen one), each in its colour with its number, the chosen
+    one ringed, and how to reach the next:
+    so a teacher sees that clicking again at the same place picks the next dot. Nothing for fewer than 2."""
+    if stack.size < 2:
+        return
+    s = as_scale(scale)
+    label_font = s.font(11)
+    xs, ys = dot_screen_positions(camera, race)
+    colours = palette.rank_colours(ranks, race.count)
+    row = max(s.px(15), label_font.get_linesize())
+    rows = max(1, min(HINT_ROWS, (camera.view.height - 4 * row) // row))
+    place = int(np.flatnonzero(stack == chosen)[0]) if chosen in stack else 0
+    first = min(max(place - rows // 2, 0), max(stack.size - rows, 0))
+    shown = stack[first : first + rows]  # a window of the stack around the chosen dot
+    footer = (
+        f"{place + 1} of {stack.size} · click again: next"
+        if chosen in stack
+        else f"{stack.size} dots here · click: next"
+    )
+    width = max(label_font.size(footer)[0], label_font.size(f"#{race.count}")[0] + s.px(20)) + 2 * s.px(6)
+    height = (len(shown) + 1) * row + 2 * s.px(4)
+    anchor_x = float(np.max(xs[stack])) + s.px(18)
+    box = pygame.Rect(int(anchor_x), int(float(np.mean(ys[stack])) - height / 2), width, height)
+    if box.right > camera.view.right:
+        box.right = int(float(np.min(xs[stack])) - s.px(18))
+    box.clamp_ip(camera.view)
+    pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(4))
+    pygame.draw.rect(surface, palette.PANEL_EDGE, box, max(1, s.px(1)), border_radius=s.px(4))
+    y = box.y + s.px(4)
+    for index in shown:
+        centre = (box.x + s.px(6) + s.px(DOT_RADIUS), y + row // 2)
+        pygame.draw.circle(surface, tuple(int(c) for c in colours[index]), centre, s.px(DOT_RADIUS))
+        if index == chosen:
+            pygame.draw.circle(surface, palette.SELECTED, centre, s.px(DOT_RADIUS + 3), max(1, s.px(2)))
+        colour = palette.TEXT if race.alive[index] else palette.WARNING
+        text = label_font.render(f"#{index + 1}" + ("" if race.alive[index] else " ✗"), True, colour)
+        surface.blit(text, (centre[0] + s.px(DOT_RADIUS + 6), y + (row - text.get_height()) // 2))
+        y += row
+    text = label_font.render(fit(label_font, footer, box.width - 2 * s.px(6)), True, palette.TEXT_DIM)
+    surface.blit(text, (box.x + s.px(6), y + (row - text.get_height()) // 2))

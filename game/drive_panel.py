@@ -1,0 +1,80 @@
+"""The test drive's panel: each saved genome's progress as a bar while it races, its score with ✓ or ✗ once out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+
+from evolution.race import Race
+
+from . import palette
+from .panel import draw_panel
+from .scale import Scale, as_scale
+from .text import fit
+
+TITLE = "scores as they go"
+ROW = 17  # pixels at 1280×720 per genome
+MIN_COLUMN = 150  # pixels at 1280×720: narrower columns of bars would not be readable
+RACING = palette.SELECTED
+
+
+def drive_order(race: Race) -> np.ndarray:
+    """(P,) genome indices best first: by how far each has got, then by index (the saved order)."""
+    return np.lexsort((np.arange(race.count), -race.current_scores))
+
+
+def draw_drive_scores(
+    surface: pygame.Surface,
+    rect: pygame.Rect,
+    race: Race,
+    scale: Scale | float = 1.0,
+    followed: int | None = None,
+    title: str = TITLE,
+) -> None:
+    """Each genome of a test drive as a row, best first: "#3", a bar of the share of the track it has driven,
+    and its score; a ✓ (finished) or ✗ (crashed) once it is out. followed: the genome the view follows,
+    outlined. Rows that do not fit are counted in a "+N more" line. Draws only inside rect."""
+    s = as_scale(scale)
+    inner = draw_panel(surface, rect, title, s)
+    small, bold = s.font(12), s.font(12, bold=True)
+    row_h = max(s.px(ROW), small.get_linesize())
+    rows = max(1, inner.height // row_h)
+    columns = max(1, min(inner.width // s.px(MIN_COLUMN), -(-race.count // rows)))
+    column_w = (inner.width - (columns - 1) * s.px(12)) // columns
+    shown = min(race.count, rows * columns)
+    if shown < race.count:  # the last row says how many are left out
+        shown = max(0, rows * columns - 1)
+    finish = race.track.finish
+    scores = race.current_scores
+    racing = race.alive & (not race.done)
+    label_w = bold.size(f"#{race.count}")[0] + s.px(6)
+    score_w = small.size(f"{finish} ✓")[0] + s.px(6)
+    for place, index in enumerate(drive_order(race)[:shown]):
+        x = inner.x + (place // rows) * (column_w + s.px(12))
+        y = inner.y + (place % rows) * row_h
+        score = int(scores[index])
+        if racing[index]:
+            colour, mark = RACING, ""
+        elif score >= finish:
+            colour, mark = palette.GOOD, " ✓"
+        else:
+            colour, mark = palette.WARNING, " ✗"
+        label = bold.render(f"#{index + 1}", True, palette.TEXT)
+        surface.blit(label, (x, y + (row_h - label.get_height()) // 2))
+        bar = pygame.Rect(x + label_w, y + row_h // 4, max(column_w - label_w - score_w, 0), max(row_h // 2, 2))
+        if bar.width > s.px(10):
+            pygame.draw.rect(surface, palette.BACKGROUND, bar)
+            done = bar.copy()
+            done.width = round(bar.width * min(score / max(finish, 1), 1.0))
+            pygame.draw.rect(surface, colour if racing[index] else palette.fade(np.array([colour]), 0.35)[0], done)
+            pygame.draw.rect(surface, palette.PANEL_EDGE, bar, 1)
+        text = small.render(fit(small, f"{score}{mark}", score_w), True, colour)
+        surface.blit(text, (x + column_w - text.get_width(), y + (row_h - text.get_height()) // 2))
+        if index == followed:
+            pygame.draw.rect(surface, palette.SELECTED, (x - s.px(3), y, column_w + s.px(6), row_h), max(1, s.px(2)))
+    if shown < race.count:
+        place = shown
+        x = inner.x + (place // rows) * (column_w + s.px(12))
+        y = inner.y + (place % rows) * row_h
+        more = small.render(fit(small, f"+{race.count - shown} more", column_w), True, palette.TEXT_DIM)
+        surface.blit(more, (x, y + (row_h - more.get_height()) // 2))

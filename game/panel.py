@@ -1,0 +1,47 @@
+"""The one frame every panel is drawn in: a white background, a thin edge and a bold title."""
+
+from __future__ import annotations
+
+import pygame
+
+from . import palette
+from .scale import Scale, as_scale
+from .text import fit
+
+TITLE_SIZE = 13
+PAD = 8  # pixels at 1280×720 between the edge and the content, left and right
+TITLE_TOP = 5
+HEADER = 26  # pixels at 1280×720 from the panel's top to its content
+
+
+def header_height(scale: Scale | float = 1.0) -> int:
+    """Pixels from a panel's top edge to its content: the title line and a little air."""
+    s = as_scale(scale)
+    return max(s.px(HEADER), s.px(TITLE_TOP) + s.font(TITLE_SIZE, bold=True).get_linesize() + s.px(4))
+
+
+def draw_panel(
+    surface: pygame.Surface,
+    rect: pygame.Rect,
+    title: str,
+    scale: Scale | float = 1.0,
+    title_colour: tuple[int, int, int] = palette.TEXT,
+    title_room: int | None = None,
+) -> pygame.Rect:
+    """Draw a panel's background, edge and title (shortened to fit); return the rect left for its content.
+
+    title_room: the most pixels the title may take (default: the whole width inside the padding), so a
+    caller can keep the rest of the title line for itself (a legend).
+    """
+    s = as_scale(scale)
+    pygame.draw.rect(surface, palette.PANEL, rect)
+    pygame.draw.rect(surface, palette.PANEL_EDGE, rect, max(1, s.px(1)))
+    pad = s.px(PAD)
+    room = rect.width - 2 * pad if title_room is None else min(title_room, rect.width - 2 * pad)
+    if title and room > 0:
+        title_font = s.font(TITLE_SIZE, bold=True)
+        text = title_font.render(fit(title_font, title, room), True, title_colour)
+        if text.get_height() <= rect.height - s.px(TITLE_TOP):
+            surface.blit(text, (rect.x + pad, rect.y + s.px(TITLE_TOP)))
+    top = header_height(s) if title else pad
+    return pygame.Rect(rect.x + pad, rect.y + top, max(rect.width - 2 * pad, 0), max(rect.height - top - pad // 2, 0))

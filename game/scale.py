@@ -1,0 +1,67 @@
+"""One UI scale for the whole window, so text and lines stay readable on a large screen or a projector.
+
+The factor is 1.0 at 1280×720 and grows with the window (in proportion to the smaller of width/1280 and
+height/720, clamped to [0.75, 3.0]), times a user multiplier that a key can step through USER_STEPS.
+Every font size, line width, dot radius and padding of the drawing modules goes through px() or font().
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pygame
+
+from .assets import font as _font
+
+BASE_SIZE = (1280, 720)
+WINDOW_RANGE = (0.75, 3.0)  # the factor from the window size alone stays within this
+USER_STEPS = (1.0, 1.25, 1.5, 2.0)  # the user multiplier: a key steps through these
+MIN_FONT = 8  # pixels: smaller text is unreadable anyway
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A UI scale factor: lengths designed for 1280×720 times factor."""
+
+    factor: float = 1.0
+
+    @classmethod
+    def for_window(cls, width: int, height: int, user: float = 1.0) -> Scale:
+        """The scale for a window of width×height pixels, times the user's multiplier."""
+        window = min(width / BASE_SIZE[0], height / BASE_SIZE[1])
+        return cls(min(max(window, WINDOW_RANGE[0]), WINDOW_RANGE[1]) * user)
+
+    def px(self, length: float) -> int:
+        """A length in pixels designed for 1280×720, scaled; a positive length stays at least 1 pixel."""
+        scaled = round(length * self.factor)
+        return max(scaled, 1) if length > 0 else scaled
+
+    def fpx(self, length: float) -> float:
+        """A length scaled without rounding, for geometry that is not drawn in whole pixels."""
+        return length * self.factor
+
+    def font_size(self, size: int) -> int:
+        """A font's pixel size designed for 1280×720, scaled, never below MIN_FONT."""
+        return max(MIN_FONT, round(size * self.factor))
+
+    def font(self, size: int, bold: bool = False) -> pygame.font.Font:
+        """The shipped font at a size designed for 1280×720, scaled."""
+        return _font(self.font_size(size), bold)
+
+
+ONE = Scale(1.0)
+
+
+def as_scale(scale: Scale | float | None) -> Scale:
+    """A Scale from a Scale, a plain factor (1.0 is the design size) or None (1.0)."""
+    if scale is None:
+        return ONE
+    if isinstance(scale, Scale):
+        return scale
+    return Scale(float(scale))
+
+
+def next_user_step(user: float) -> float:
+    """The user multiplier after user in USER_STEPS, back to the first after the last (the key's cycle)."""
+    larger = [step for step in USER_STEPS if step > user + 1e-9]
+    return larger[0] if larger else USER_STEPS[0]
