@@ -229,6 +229,22 @@ class Evolution:
         race.run()
         return self.close_generation_now(race)
 
+    def heir(self, race: Race) -> tuple[int, str] | None:
+        """The genome of `race` (the pending generation's) that stands for last generation's best, and how:
+        its best carried over unchanged, or snes's mean, or the genome nearest to it (the child of the best,
+        as a rule). None for the first generation or another race."""
+        state = self.state
+        if state.ranked_genomes is None or race.genomes is not state.pending:
+            return None
+        if self.config.strategy == "snes":
+            return 0, "the distribution's mean"
+        best = state.ranked_genomes[0]
+        same = np.flatnonzero((race.genomes == best).all(axis=1))
+        if same.size:
+            return int(same[0]), "last generation's best, carried over"
+        nearest = int(np.argmin(((race.genomes - best) ** 2).sum(axis=1)))
+        return nearest, "nearest to last generation's best"
+
     def seconds(self) -> float:
         """Seconds since the run started (counted on across a resume), as the log writes them."""
         return time.perf_counter() - self._clock_start

@@ -1,4 +1,8 @@
-"""The test-drive view: saved genomes driving a track lap after lap, each with its score as it goes."""
+"""The test-drive view: saved (or the current best) genomes driving a track lap after lap, each with its progress.
+
+A drive starts at ×1 whatever the speed of the evolution it came from (which gets its speed back on
+return), so that people can watch it; each lap's result stays on screen until the next lap starts.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +16,19 @@ from evolution.genome_file import GenomeFile, load_genomes
 from evolution.race import Race
 from evolution.track import Track, blog_test_track, random_track, training_track
 
-from . import hud, palette
-from .assets import font
+from . import hud
+from .drive_panel import draw_drive_scores
 from .layout import Layout
 from .race_scene import RaceScene
 from .session import DriveSession
 from .view import View
 
+DRIVE_SPEED = 1
+
 
 class DriveView(View):
-    """A test drive of saved genomes; `back` is the view that L returns to (None when only driving)."""
+    """A test drive. back: the view L returns to (None when the window only drives --load); back_key: the
+    command that also returns (T for the blog's test drive of the current best)."""
 
     title = "test drive"
 
@@ -29,17 +36,21 @@ class DriveView(View):
         self,
         window,
         saved: GenomeFile,
-        path: Path,
+        path: Path | None,
         track: Track,
         track_seeds: np.random.Generator,
         back: View | None = None,
+        back_key: str = "load",
     ) -> None:
         """track_seeds draws G's random tracks (the evolving view's own generator when there is one)."""
         super().__init__(window)
         self.drive = DriveSession(saved, path, track)
         self.back = back
-        self.scene = RaceScene()
+        self.back_key = back_key
+        self.scene = RaceScene(lambda race: (0, "the best saved genome"))
         self.track_seeds = track_seeds
+        self.back_speed = window.speed
+        window.speed = DRIVE_SPEED
 
     @property
     def race(self) -> Race:
@@ -53,92 +64,102 @@ class DriveView(View):
         self.scene.arrange(layout, self.drive.race)
 
     def step(self) -> None:
-        self.drive.advance(1, float("inf"))
+        self.drive.step()
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         self.scene.draw(surface, layout, self.drive.race)
-        hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines())
-        self.draw_scores(surface, layout.chart)
+        hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
+        title = f"lap {self.drive.laps + 1}: each genome's progress"
+        draw_drive_scores(surface, layout.chart, self.drive.race, layout.scale, self.scene.followed, title)
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
         self.scene.click(self.drive.race, position, layout)
 
+    def banner(self) -> str:
+        race = self.drive.race
+        if race.done:
+            return f"lap {self.drive.laps + 1}: finished {self.finished()} of {race.count} · the next lap starts soon"
+        return ""
+
+    def finished(self) -> int:
+        race = self.drive.race
+        return int((race.scores >= race.track.finish).sum()) if race.done else 0
+
     def stat_lines(self) -> list[tuple[str, str]]:
         race = self.drive.race
-        lines = [("file", self.drive.path.name), ("alive", f"{race.alive_count} of {race.count}")]
+        saved = self.drive.saved
+        name = self.drive.path.name if self.drive.path is not None else "the current best (not saved)"
+        lines = [("genomes", name), ("alive", f"{race.alive_count} of {race.count}")]
         if race.done:
-            lines.append(("finished", f"{int((race.scores >= race.track.finish).sum())} of {race.count}"))
+            lines.append(("finished", f"{self.finished()} of {race.count}"))
         else:
             lines.append(("lap", f"{self.drive.laps + 1} · racing…"))
-        lines.append(("from", f"{self.drive.saved.strategy} · gen {self.drive.saved.generation}"))
+        lines.append(("from", f"{saved.strategy} · gen {saved.generation}"))
         return lines + self.window.race_lines(race)
 
-    def draw_scores(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
-        """Each saved genome's score as it goes, best first."""
-        race = self.drive.race
-        pygame.draw.rect(surface, palette.PANEL, rect)
-        pygame.draw.rect(surface, palette.PANEL_EDGE, rect, 1)
-        surface.blit(font(13, bold=True).render("scores as they go", True, palette.TEXT), (rect.x + 8, rect.y + 5))
-        scores = race.current_scores
-        rows = max(1, (rect.height - 30) // 16)
-        small = font(12)
-        for i, score in enumerate(scores[: rows * 4]):
-            x = rect.x + 10 + (i // rows) * ((rect.width - 20) // 4)
-            y = rect.y + 26 + (i % rows) * 16
-            if race.alive[i] and not race.done:
-                colour, mark = palette.TEXT, ""
-            elif score >= race.track.finish:
-                colour, mark = palette.GOOD, " ✓"
-            else:
-                colour, mark = palette.WARNING, " ✗"
-            surface.blit(small.render(f"#{i + 1}  {score}{mark}", True, colour), (x, y))
-
     # ---- commands -------------------------------------------------------------------------
+    def leave(self) -> None:
+        """Back to the view this drive came from, at its speed."""
+        self.window.speed = self.back_speed
+        self.window.show_view(self.back)
+
     def do_track(self) -> None:
+        if self.back is not None and self.back_key == "track":
+            self.leave()
+            self.window.say("back to evolving on the training track")
+            return
         self.set_track(training_track() if self.drive.track.name == "test" else blog_test_track())
 
     def do_new_track(self) -> None:
         self.set_track(random_track(int(self.track_seeds.integers(2**32))))
 
+    def do_training_track(self) -> None:
+        self.set_track(training_track())
+
     def set_track(self, track: Track) -> None:
         self.drive.set_track(track)
         self.scene.selected = None
-        self.window.say(f"track: {track.name} ({track.columns} columns)")
+        self.window.say(f"test drive on {track.name} ({track.columns} columns)")
 
     def do_save(self) -> None:
         if self.back is not None:
+            self.window.say("S saves the evolving run's best genomes (not the ones driving here):")
             self.back.command("save")
         else:
-            self.window.say("nothing to save: a test drive only drives saved genomes", error=True)
+            self.window.say("nothing to save: this window only test-drives saved genomes", error=True)
 
     def do_load(self) -> None:
         if self.back is not None:
-            self.window.show_view(self.back)
+            self.leave()
             self.window.say("back to evolving")
             return
+        path = self.drive.path
         try:
-            saved = load_genomes(self.drive.path)
+            saved = load_genomes(path)
         except InputError as exc:
             self.window.say(str(exc), error=True)
             return
-        self.window.say(f"test drive: {len(saved.genomes)} genomes from {self.drive.path}")
-        self.drive = DriveSession(saved, self.drive.path, self.drive.track)
+        self.window.say(f"test drive: {len(saved.genomes)} genomes from {path}, from the start")
+        self.drive = DriveSession(saved, path, self.drive.track)
         self.scene.selected = None
 
     def do_restart(self) -> None:
         if self.back is None:
             self.window.say("R restarts evolution; this window only test-drives saved genomes", error=True)
             return
-        self.window.show_view(self.back)
+        self.leave()
         self.back.command("restart")
 
-    def finish(self) -> None:
-        if self.back is not None:
-            self.back.finish()
+    def do_axis(self) -> None:
+        self.window.say("A changes the chart's axis while evolving; a test drive shows each genome's progress")
 
     def checkpoint(self) -> None:
         if self.back is not None:
             self.back.checkpoint()
+
+    def finish(self) -> None:
+        if self.back is not None:
+            self.back.finish()
 
     def quit(self) -> None:
         if self.back is not None:

@@ -18,14 +18,18 @@ from evolution.race import Race
 from evolution.seeds import generator
 from evolution.track import Track, blog_test_track, random_track, training_track
 
-from . import hud
-from .chart import draw_chart
+from . import hud, palette
+from .chart import ChartView, Event
 from .layout import Layout
 from .race_scene import RaceScene
-from .session import EvolveSession
+from .saves import SAVES, run_folder
+from .session import TRAIL_COLUMNS, EvolveSession
 from .view import View
 
-SAVES = Path("saves")
+CONFIRM_SECONDS = 4.0  # R must be pressed again within this to restart
+CHART_MODES = ("linear", "log", "zoom")
+REPLAY_FRAMES = 45  # in turbo, the latest race is replayed over about this many frames
+REPLAY_MAX_DOTS = 2000  # above this, replaying would cost the live race frames; the live race is shown
 
 
 class EvolvingView(View):
@@ -46,12 +50,23 @@ class EvolvingView(View):
         self.runs = [EvolveSession(evolution) for evolution in evolutions]
         self.keep = keep
         self.checkpointer = checkpointer
-        self.drive_file = drive_file  # L test-drives this file rather than the newest save
+        self.drive_file = drive_file  # L test-drives this file rather than one picked from a list
         seed = evolutions[0].config.seed
         self.track_seeds = generator(seed, "new_track")  # G draws its tracks from the run's seed
         self.restart_seeds = generator(seed, "restart")  # and R its new seeds
-        self.scene = RaceScene()
+        self.scene = RaceScene(lambda race: self.evolution.heir(race))
+        self.chart = ChartView()
+        self.chart_mode = 0
+        self.started = datetime.now()
+        self.folder = run_folder(self.evolution.config, self.started)
+        self.start_generation = self.evolution.generation  # a resumed run saves on quit only what is new
         self.saved_generation: int | None = None
+        self.saved_best: int | None = None  # the best score of the latest save, for "better than saved"
+        self.events: list[Event] = []  # track changes and restarts, marked on the chart
+        self.track_since = 0  # the generation from which the current training track was raced
+        self.confirm_until = 0.0  # while R waits for its confirmation
+        self.replay: Race | None = None  # in turbo: the latest race, replayed for the eye
+        self._replayed = -1
 
     @property
     def run(self) -> EvolveSession:
@@ -69,16 +84,35 @@ class EvolvingView(View):
 
     # ---- the frame ------------------------------------------------------------------------
     def update(self, steps: int, deadline: float) -> None:
-        races_before = [run.race for run in self.runs]
         now = time.perf_counter()
         share = (deadline - now) / len(self.runs)
         for index, run in enumerate(self.runs):
             run.advance(steps, now + share * (index + 1))
-        if self.runs[0].race is not races_before[0]:
-            self.scene.selected = None
 
     def arrange(self, layout: Layout) -> None:
-        self.scene.arrange(layout, self.run.race)
+        self._update_replay()
+        self.scene.arrange(layout, self.shown_race)
+
+    @property
+    def shown_race(self) -> Race:
+        """The race the track view shows: the live one, or in turbo the latest one replayed."""
+        return self.replay if self.replay is not None else self.race
+
+    def _update_replay(self) -> None:
+        """In turbo whole generations pass between frames: replay the latest for the eye (same genomes, same
+        track, so the same race); at other speeds, the live race is shown."""
+        evolution = self.evolution
+        latest = len(evolution.history) - 1
+        if not self.window.turbo or latest < 0 or evolution.config.population > REPLAY_MAX_DOTS:
+            self.replay, self._replayed = None, -1
+            return
+        if latest != self._replayed and (self.replay is None or self.replay.done):
+            genomes = evolution.state.ranked_genomes
+            track = evolution.last_tracks[0] if evolution.last_tracks else evolution.track
+            self.replay = Race(genomes, track, evolution.network, trail_length=TRAIL_COLUMNS)
+            self._replayed = latest
+        if self.replay is not None and not self.replay.done:
+            self.replay.run(max(1, self.replay.track.finish // REPLAY_FRAMES))
 
     def step(self) -> None:
         for run in self.runs:
@@ -86,20 +120,25 @@ class EvolvingView(View):
             run.advance(1, time.perf_counter() + 0.008)
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
-        self.scene.draw(surface, layout, self.run.race)
-        hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines())
-        draw_chart(surface, layout.chart, self.evolution.history)
+        self.scene.draw(surface, layout, self.shown_race)
+        hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
+        mode = CHART_MODES[self.chart_mode]
+        self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, self.events)
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
-        self.scene.click(self.run.race, position, layout)
+        self.scene.click(self.shown_race, position, layout)
 
     def banner(self) -> str:
+        if time.perf_counter() < self.confirm_until:
+            return "restart evolution with a new seed? press R again to confirm"
+        if self.replay is not None:
+            return f"turbo · replaying generation {self._replayed}"
         if self.run.complete:
             return f"run complete: {self.evolution.config.generations} generations · R restarts, L test-drives"
         return ""
 
     def stat_lines(self) -> list[tuple[str, str]]:
-        race = self.run.race
+        race = self.race
         evolution = self.evolution
         config = evolution.config
         history = evolution.history
@@ -110,78 +149,125 @@ class EvolvingView(View):
         lines.append(("this gen", f"best {int(now.max())} · mean {hud.short_number(float(now.mean()))}"))
         if last is not None:
             lines.append(("last gen", f"best {last.best} · mean {hud.short_number(last.mean)}"))
-            bests = history.column("best")
-            lines.append(("best ever", f"{int(bests.max())} (gen {int(np.argmax(bests))})"))
+        bests = history.column("best")[self.track_since :]  # the best ever belongs to the track it was earned on
+        if bests.size:
+            lines.append(("best here", f"{int(bests.max())} (gen {self.track_since + int(np.argmax(bests))})"))
         else:
-            lines.append(("last gen", "—"))
+            lines.append(("best here", "—"))
         lines.append(("strategy", config.strategy))
         lines.append(("seed", str(config.seed)))  # drawn seeds have ten digits: a line of its own
-        return lines + self.window.race_lines(race)
+        return lines + self.window.race_lines(self.shown_race)
 
     # ---- commands -------------------------------------------------------------------------
     def do_track(self) -> None:
-        track = training_track() if self.run.track.name == "test" else blog_test_track()
-        self.set_track(track)
+        """The blog's protocol: the current best drive the test track; the population is not trained on it."""
+        from .drive_view import DriveView
+
+        record = self.evolution.best(self.keep)
+        if record is None:
+            self.window.say("the first generation is still racing: nothing to test-drive yet", error=True)
+            return
+        self.window.say(
+            f"test drive: the best {len(record.genomes)} of generation {record.generation} on the test track"
+        )
+        view = DriveView(self.window, record, None, blog_test_track(), self.track_seeds, back=self, back_key="track")
+        self.window.show_view(view)
 
     def do_new_track(self) -> None:
         self.set_track(random_track(int(self.track_seeds.integers(2**32))))
 
+    def do_training_track(self) -> None:
+        if self.run.track.name == "training":
+            self.window.say("already training on the blog's training track")
+            return
+        self.set_track(training_track())
+
     def set_track(self, track: Track) -> None:
+        """Train every run on another track from the current generation on (raced again there)."""
         for run in self.runs:
             run.set_track(track)
+        generation = len(self.evolution.history)  # the first generation the new track decides
+        self.track_since = generation
+        self.events.append(Event(generation, track.name, palette.SELECTED))
         self.scene.selected = None
-        self.window.say(f"track: {track.name} ({track.columns} columns)")
+        self.window.say(f"training on {track.name} ({track.columns} columns) from generation {generation}")
 
     def do_save(self) -> None:
-        if self.save_best() is None:
+        record = self.evolution.best(self.keep)
+        if record is None:
             self.window.say("nothing to save yet: the first generation is still racing", error=True)
+            return
+        self.save_best()
 
     def save_best(self) -> Path | None:
-        """Save the latest generation's best genomes to a new file under saves/; None if there are none."""
+        """Save the latest generation's best genomes to a new file in this run's folder; None if not saved."""
         record = self.evolution.best(self.keep)
         if record is None:
             return None
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        base = f"neuroracer-{stamp}-gen{record.generation}"
-        for attempt in range(1000):
-            path = SAVES / (f"{base}.json" if attempt == 0 else f"{base}-{attempt}.json")
-            if not path.exists():
-                break
+        path, number = self.folder / f"gen{record.generation}.json", 1
+        while path.exists():  # a second save of one generation (the same genomes) gets a name of its own
+            path, number = self.folder / f"gen{record.generation}-{number}.json", number + 1
         try:
             save_genomes(path, record)
         except InputError as exc:
             self.window.say(f"could not save: {exc}", error=True)
             return None
-        self.saved_generation = record.generation
+        self.saved_generation, self.saved_best = record.generation, int(record.scores[0])
         self.window.say(f"saved the best {len(record.genomes)} genomes to {path}")
         return path
 
     def do_load(self) -> None:
+        from .saves_view import SavesView
+
+        if self.drive_file is None:
+            self.window.show_view(SavesView(self.window, self, self.folder))
+            return
+        self.drive(self.drive_file)
+
+    def drive(self, path: Path) -> None:
+        """Test-drive the genome file at path on the current training track (L again comes back)."""
         from .drive_view import DriveView
 
-        path = self.drive_file or newest_save()
-        if path is None:
-            self.window.say(f"no saves in {SAVES}/ yet: press S to save", error=True)
-            return
         try:
             saved = load_genomes(path)
         except InputError as exc:
             self.window.say(str(exc), error=True)
             return
         self.window.say(f"test drive: {len(saved.genomes)} genomes from {path}")
-        self.window.show_view(DriveView(self.window, saved, Path(path), self.run.track, self.track_seeds, back=self))
+        track = self.run.track
+        self.window.show_view(DriveView(self.window, saved, Path(path), track, self.track_seeds, back=self))
+
+    def key(self, event: pygame.event.Event) -> bool:
+        if self.confirm_until and event.key not in (pygame.K_r,):
+            self.confirm_until = 0.0  # any other key cancels a restart waiting for its confirmation
+            self.window.say("restart cancelled")
+        return False
 
     def do_restart(self) -> None:
+        if time.perf_counter() >= self.confirm_until:
+            self.confirm_until = time.perf_counter() + CONFIRM_SECONDS
+            return
+        self.confirm_until = 0.0
         for run in self.runs:
             run.close()
         seed = int(self.restart_seeds.integers(2**32))
-        old = self.evolution
-        config = replace(old.config, seed=seed)
+        config = replace(self.evolution.config, seed=seed)
+        track = training_track()  # a new run starts on the blog's track, as a run from the command line does
         reporters = [self.checkpointer] if self.checkpointer else []
-        self.runs = [EvolveSession(Evolution(config, self.run.track, reporters))]
-        self.saved_generation = None
+        if self.checkpointer is not None:
+            self.checkpointer.path = fresh_checkpoint_path(self.checkpointer.path)
+        self.runs = [EvolveSession(Evolution(config, track, reporters))]
+        self.started = datetime.now()
+        self.folder = run_folder(config, self.started)
+        self.start_generation, self.saved_generation, self.saved_best = 0, None, None
+        self.events, self.track_since, self.replay, self._replayed = [], 0, None, -1
         self.scene.selected = None
-        self.window.say(f"restarted evolution with seed {seed}")
+        where = f"; its checkpoints go to {self.checkpointer.path}" if self.checkpointer else ""
+        self.window.say(f"restarted evolution with seed {seed}{where}")
+
+    def do_axis(self) -> None:
+        self.chart_mode = (self.chart_mode + 1) % len(CHART_MODES)
+        self.window.say(f"chart: {('share of the track', 'log scale', 'zoomed to the data')[self.chart_mode]}")
 
     # ---- endings --------------------------------------------------------------------------
     def finish(self) -> None:
@@ -195,9 +281,17 @@ class EvolvingView(View):
         if self.checkpointer.save(self.evolution):
             print(f"checkpoint: {self.checkpointer.path} (generation {self.evolution.generation})")
 
+    def something_new(self) -> bool:
+        """True when the latest generation is new since the start (or resume) and the last save, and better
+        than what was last saved: what quitting saves."""
+        record = self.evolution.best(1)
+        if record is None or record.generation < self.start_generation or record.generation == self.saved_generation:
+            return False
+        return self.saved_best is None or int(record.scores[0]) > self.saved_best
+
     def quit(self) -> None:
         self.checkpoint()
-        if self.evolution.generation - 1 != self.saved_generation:
+        if self.something_new():
             path = self.save_best()
             if path is not None:
                 print(f"saved the best genomes to {path}")
@@ -207,6 +301,16 @@ class EvolvingView(View):
             run.close()
 
 
+def fresh_checkpoint_path(path: Path) -> Path:
+    """A checkpoint path beside path that no file has: run.npz -> run-2.npz, run-3.npz, …"""
+    stem = path.stem.rsplit("-", 1)[0] if path.stem.rsplit("-", 1)[-1].isdigit() else path.stem
+    for number in range(2, 10**6):
+        candidate = path.with_name(f"{stem}-{number}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise InputError(f"{path}: no free name for a new checkpoint beside it")
+
+
 def newest_save() -> Path | None:
-    files = sorted(SAVES.glob("*.json"), key=lambda p: p.stat().st_mtime) if SAVES.is_dir() else []
+    files = sorted(SAVES.rglob("*.json"), key=lambda p: p.stat().st_mtime) if SAVES.is_dir() else []
     return files[-1] if files else None

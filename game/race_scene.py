@@ -1,7 +1,16 @@
-"""What both race views draw: the track view with its camera, the whole-track strip, and a dot's network."""
+"""What both race views draw: the track view with its camera, the whole-track strip, and one dot's network.
+
+The dot whose network is shown (the subject) changes only when it crashes, when a new race starts, or
+when the user clicks: a new race starts with the view's default subject (last generation's best, in
+an evolving run); a subject that crashes hands over to the leader of that moment, unless the user
+picked it, in which case it stays, marked as crashed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 import pygame
 
 from evolution.race import Race
@@ -10,36 +19,74 @@ from .camera import Camera
 from .layout import Layout
 from .netview import NetworkView
 from .overview import Overview
-from .track_view import draw_race, nearest_dot
+from .track_view import draw_race, draw_stack_hint, pick_dot, stack_at
 
-FRAME_SECONDS = 1 / 60
+# (race) -> (index, what it is) of the dot to follow when a race starts, or None for the leader
+DefaultSubject = Callable[[Race], "tuple[int, str] | None"]
 
 
 class RaceScene:
-    """The camera, strip and network view of one race on screen, and the dot the user clicked."""
+    """The camera, strip and network view of one race on screen, and the dot followed."""
 
-    def __init__(self) -> None:
+    def __init__(self, default_subject: DefaultSubject = lambda race: None) -> None:
         self.camera = Camera(pygame.Rect(0, 0, 1, 1))
         self.overview = Overview()
         self.netview = NetworkView()
-        self.selected: int | None = None  # the clicked dot, followed instead of the leader
+        self.default_subject = default_subject
+        self.followed: int | None = None
+        self.picked = False  # the user clicked the followed dot
+        self.why = ""  # what the followed dot is, for the network panel's title
+        self._race: Race | None = None
+        self._ranks = np.zeros(0, dtype=np.int64)
+        self._leader = 0
+        self._stack = np.zeros(0, dtype=np.int64)  # the dots under the last click, while the race lasts
+
+    @property
+    def selected(self) -> int | None:
+        """The dot the user picked, or None."""
+        return self.followed if self.picked else None
+
+    @selected.setter
+    def selected(self, index: int | None) -> None:
+        self.followed, self.picked = index, index is not None
+        self.why = "picked" if index is not None else ""
+        if index is None:
+            self._race = None  # the default subject again, from the next frame
 
     def arrange(self, layout: Layout, race: Race) -> None:
-        """Point the camera at the race for this frame (before anything is drawn)."""
+        """For this frame: the subject (see the module's docstring), the standings, and the camera on them."""
+        self._ranks, self._leader = race.ranking()
+        if race is not self._race:
+            self._race, self.picked, self._stack = race, False, np.zeros(0, dtype=np.int64)
+            chosen = self.default_subject(race)
+            self.followed, self.why = chosen if chosen is not None else (self._leader, "leader")
+        elif not self.picked and not race.alive[self.followed] and race.alive_count:
+            self.followed, self.why = self._leader, "leader"  # the subject crashed: the leader takes over
         self.camera.view = layout.view
-        self.camera.follow(race.track, race.column, FRAME_SECONDS)
+        alive = race.alive[self.followed] and not race.done
+        self.camera.follow_dot(race.track, race.column, float(race.positions[self.followed]) if alive else None)
 
     def click(self, race: Race, position: tuple[int, int], layout: Layout) -> None:
-        if layout.view.collidepoint(position):
-            self.selected = nearest_dot(self.camera, race, position)
+        """Pick the dot under the click (the next of a stack on a repeated click); empty track: back to default."""
+        if not layout.view.collidepoint(position):
+            return
+        previous = self.followed if self.picked else None
+        chosen = pick_dot(self.camera, race, position, previous, layout.scale)
+        if chosen is None:
+            self.selected = None
+            return
+        self._stack, _ = stack_at(self.camera, race, position, layout.scale)
+        self.followed, self.picked, self.why = chosen, True, "picked"
 
     def draw(self, surface: pygame.Surface, layout: Layout, race: Race) -> None:
-        """The track view, the strip and the followed dot's network (the leader's unless one was clicked)."""
-        ranks, leader = race.ranking()
-        followed = self.selected if self.selected is not None else leader
-        draw_race(surface, self.camera, race, ranks, leader, followed, self.selected is not None)
-        self.overview.draw(surface, layout.overview, race, self.camera)
+        """The track view, the strip and the followed dot's network (arrange() ran this frame)."""
+        followed, scale = self.followed, layout.scale
+        draw_race(surface, self.camera, race, self._ranks, self._leader, followed, self.picked, scale)
+        if self.picked and self._stack.size > 1:
+            draw_stack_hint(surface, self.camera, race, self._ranks, self._stack, followed, scale)
+        self.overview.draw(surface, layout.overview, race, self.camera, scale)
         genome = race.genomes[followed]
         activations = race.network.activations(genome[None], race.inputs_of(followed)[None])
-        who = f"dot #{followed + 1}" + (" (selected)" if self.selected is not None else " (leader)")
-        self.netview.draw(surface, layout.network, race.network, genome, activations, f"network of {who}")
+        crashed = not race.alive[followed]
+        title = f"network of dot #{followed + 1}: {self.why}"
+        self.netview.draw(surface, layout.network, race.network, genome, activations, title, scale, crashed)

@@ -18,7 +18,7 @@ from evolution.track import Track
 TRAIL_COLUMNS = 48
 BACKGROUND_POPULATION = 2000  # from this size, the next race is prepared on a thread while frames go on
 _PREPARER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuroracer-next-race")
-REPLAY_PAUSE_STEPS = 90  # a finished test drive stays on screen this many steps' worth, then starts again
+LAP_PAUSE_SECONDS = 2.5  # a finished lap of a test drive stays on screen this long, then the next starts
 
 
 class EvolveSession:
@@ -108,13 +108,14 @@ class EvolveSession:
 
 
 class DriveSession:
-    """Saved genomes driving a track over and over; no evolution."""
+    """Saved genomes driving a track lap after lap; no evolution. A finished lap stays on screen for
+    LAP_PAUSE_SECONDS (its results readable at any speed), then the next lap starts."""
 
     kind = "drive"
 
-    def __init__(self, saved: GenomeFile, path: Path, track: Track) -> None:
+    def __init__(self, saved: GenomeFile, path: Path | None, track: Track) -> None:
         self.saved = saved
-        self.path = path
+        self.path = path  # None for genomes that were never saved to a file (T's best of the moment)
         self.complete = False
         self.set_track(track)
 
@@ -122,7 +123,7 @@ class DriveSession:
         self._track = track
         self.race = Race(self.saved.genomes, track, self.saved.network, trail_length=TRAIL_COLUMNS)
         self.laps = 0
-        self._pause_left = REPLAY_PAUSE_STEPS
+        self._done_at: float | None = None
 
     @property
     def track(self) -> Track:
@@ -131,18 +132,30 @@ class DriveSession:
     def close_generation_now(self) -> None:
         """Nothing is ever left half done in a test drive."""
 
+    def next_lap(self) -> None:
+        laps = self.laps + 1
+        self.set_track(self._track)
+        self.laps = laps
+
     def advance(self, steps: int, deadline: float) -> None:
+        """Step the lap up to `steps` columns until the deadline; after a lap's pause, start the next."""
+        if self.race.done:
+            now = time.perf_counter()
+            if self._done_at is None:
+                self._done_at = now
+            if now - self._done_at < LAP_PAUSE_SECONDS:
+                return
+            self.next_lap()
         for _ in range(steps):
-            if self.race.done:
-                self._pause_left -= 1
-                if self._pause_left <= 0:
-                    laps = self.laps + 1
-                    self.set_track(self._track)
-                    self.laps = laps
-            else:
-                self.race.step()
-            if time.perf_counter() >= deadline:
+            self.race.step()
+            if self.race.done or time.perf_counter() >= deadline:
                 break
+
+    def step(self) -> None:
+        """One column while paused (the next lap at once if this one is done)."""
+        if self.race.done:
+            self.next_lap()
+        self.race.step()
 
     def close(self) -> None:
         pass

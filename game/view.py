@@ -45,6 +45,10 @@ class View:
         handler()
         return True
 
+    def key(self, event: pygame.event.Event) -> bool:
+        """A key pressed, before the key table sees it; True if the view used it (a list, a question)."""
+        return False
+
     def click(self, position: tuple[int, int], layout: Layout) -> None:
         """A left click at a window position."""
 

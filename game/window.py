@@ -33,6 +33,7 @@ from .drive_view import DriveView
 from .evolving_view import EvolvingView
 from .keys import COMMAND_OF_KEY
 from .layout import Layout
+from .scale import USER_STEPS, Scale, next_user_step
 from .view import View
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ WORK_SECONDS = 0.008  # race stepping per frame until drawing has been timed
 FRAME_MARGIN = 0.0025  # of a frame's 16.7 ms, kept free for events, the flip and the unexpected
 MIN_WORK_SECONDS = 0.002
 MESSAGE_SECONDS = 5.0
-WINDOW_COMMANDS = ("pause", "faster", "slower", "help", "quit")  # the same in every view
+WINDOW_COMMANDS = ("pause", "faster", "slower", "help", "larger", "quit")  # the same in every view
 
 
 def speed_label(speed: int) -> str:
@@ -64,7 +65,26 @@ class Window:
         self.frame_times: list[float] = []
         self.fps = 0.0
         self.draw_seconds = FRAME_SECONDS - WORK_SECONDS - FRAME_MARGIN  # a moving average, measured
+        self.user_scale = USER_STEPS[0]  # Z makes everything larger, for a projector
         self.view: View = View(self)
+
+    @property
+    def speed(self) -> int:
+        """Race steps per frame (TURBO: as many as the frame's time allows)."""
+        return SPEEDS[self.speed_index]
+
+    @speed.setter
+    def speed(self, steps: int) -> None:
+        self.speed_index = SPEEDS.index(steps)
+
+    @property
+    def turbo(self) -> bool:
+        return self.speed == TURBO and not self.paused
+
+    def layout(self) -> Layout:
+        """Where everything goes at the window's size and scale."""
+        width, height = self.screen.get_size()
+        return Layout.for_size(width, height, Scale.for_window(width, height, self.user_scale))
 
     def show_view(self, view: View) -> None:
         """Show another view from the next frame on."""
@@ -97,6 +117,10 @@ class Window:
     def do_help(self) -> None:
         self.show_help = not self.show_help
 
+    def do_larger(self) -> None:
+        self.user_scale = next_user_step(self.user_scale)
+        self.say(f"text and lines ×{self.user_scale:g}")
+
     def do_quit(self) -> None:
         self.running = False
         self.view.quit()
@@ -119,19 +143,20 @@ class Window:
         if event.type == pygame.QUIT:
             self.do_quit()
         elif event.type == pygame.KEYDOWN:
+            if self.view.key(event):
+                return
             name = COMMAND_OF_KEY.get(event.key)
             if name is None and event.unicode in ("+", "-"):
                 name = "faster" if event.unicode == "+" else "slower"
             if name is not None:
                 self.command(name)
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            self.view.click(event.pos, Layout.for_size(*self.screen.get_size()))
+            self.view.click(event.pos, self.layout())
 
     def update(self) -> None:
         if self.paused:
             return
-        speed = SPEEDS[self.speed_index]
-        steps = 10**9 if speed == TURBO else speed
+        steps = 10**9 if self.speed == TURBO else self.speed
         # what is left of the frame after drawing (as it has lately taken) goes to racing
         work = max(MIN_WORK_SECONDS, FRAME_SECONDS - FRAME_MARGIN - self.draw_seconds)
         self.view.update(steps, time.perf_counter() + work)
@@ -144,21 +169,22 @@ class Window:
             text = font(14).render(f"make the window at least {MIN_WINDOW[0]}×{MIN_WINDOW[1]}", True, palette.TEXT)
             screen.blit(text, text.get_rect(center=screen.get_rect().center))
             return
-        layout = Layout.for_size(width, height)
+        layout = self.layout()
         self.view.arrange(layout)
         self.view.draw(screen, layout)
-        hud.draw_footer(screen, layout.footer)
-        banner = self.view.banner() or ("paused · Space resumes, → steps" if self.paused else "")
+        hud.draw_footer(screen, layout.footer, layout.scale)
+        banner = ("paused · Space resumes, → steps" if self.paused else "") or self.view.banner()
         if banner:
-            hud.draw_banner(screen, layout.view, banner)
+            hud.draw_banner(screen, layout.view, banner, scale=layout.scale)
         now = time.perf_counter()
-        hud.draw_messages(screen, layout.view, [(text, error) for text, error, until in self.messages if until > now])
+        messages = [(text, error) for text, error, until in self.messages if until > now]
+        hud.draw_messages(screen, layout.view, messages, layout.scale)
         if self.show_help:
-            hud.draw_help(screen)
+            hud.draw_help(screen, layout.scale)
 
     def race_lines(self, race: Race) -> list[tuple[str, str]]:
         """The stats panel's last lines, the same in every view that races."""
-        speed = "paused" if self.paused else speed_label(SPEEDS[self.speed_index])
+        speed = "paused" if self.paused else speed_label(self.speed)
         return [
             ("column", f"{race.column} of {race.track.finish}"),
             ("track", race.track.name),

@@ -20,6 +20,7 @@ from game.evolving_view import EvolvingView
 from game.frame_runner import key_event, open_window, run_frames
 from game.keys import BINDINGS, COMMAND_OF_KEY, markdown_table
 from game.layout import Layout
+from game.saves_view import SavesView
 from game.window import Window
 from tests.conftest import ROOT
 
@@ -86,41 +87,63 @@ def test_every_key_of_the_table_does_what_it_says(in_tmp):
     press(app, pygame.K_KP_MINUS)
     assert SPEEDS[app.speed_index] == 64
 
+    evolving = app.view
+    generation = evolving.evolution.generation
+    press(app, pygame.K_t)  # the blog's protocol: the current best drive the test track, nothing is trained there
+    drive = app.view
+    assert isinstance(drive, DriveView) and drive.race.track.name == "test" and app.speed == 1
+    assert np.array_equal(drive.drive.saved.genomes, evolving.evolution.best(20).genomes)
+    run_frames(app, 30)
+    assert evolving.evolution.track.name == "training" and evolving.evolution.generation == generation
     press(app, pygame.K_t)
-    assert app.view.run.track.name == "test"
-    press(app, pygame.K_t)
-    assert app.view.run.track.name == "training"
+    assert app.view is evolving and app.speed == 64 and evolving.run.track.name == "training"
+
     press(app, pygame.K_g)
-    first_random = app.view.run.track.name
+    first_random = evolving.run.track.name
     press(app, pygame.K_g)
-    assert first_random.startswith("random:") and app.view.run.track.name.startswith("random:")
-    assert first_random != app.view.run.track.name
-    press(app, pygame.K_t)
+    assert first_random.startswith("random:") and evolving.run.track.name.startswith("random:")
+    assert first_random != evolving.run.track.name
+    assert [event.label for event in evolving.events] == [first_random, evolving.run.track.name]
+    press(app, pygame.K_b)
+    assert evolving.run.track.name == "training" and evolving.events[-1].label == "training"
 
     press(app, pygame.K_s)
-    saves = sorted((in_tmp / "saves").glob("*.json"))
+    saves = sorted((in_tmp / "saves").rglob("*.json"))
     assert len(saves) == 1 and len(load_genomes(saves[0]).genomes) == 20
+    assert saves[0].parent == in_tmp / evolving.folder  # the run's own folder
+    assert saves[0].parent.name.startswith("elitist-seed5-")
     assert any(str(saves[0].relative_to(in_tmp)) in text for text, _, _ in app.messages)  # the path is shown
 
-    press(app, pygame.K_l)
+    press(app, pygame.K_l)  # a list of saves, this run's first
+    assert isinstance(app.view, SavesView) and app.view.entries[0].path == saves[0].relative_to(in_tmp)
+    press(app, pygame.K_RETURN)
     assert isinstance(app.view, DriveView) and app.view.drive.path == saves[0].relative_to(in_tmp)
     run_frames(app, 10)
     press(app, pygame.K_l)
-    assert isinstance(app.view, EvolvingView)
+    assert app.view is evolving
 
-    seed = app.view.evolution.config.seed
+    press(app, pygame.K_a)
+    assert evolving.chart_mode == 1
+    press(app, pygame.K_z)
+    assert app.user_scale == 1.25 and app.layout().scale.factor == 1.25
+
+    seed = evolving.evolution.config.seed
     press(app, pygame.K_r)
-    assert app.view.evolution.config.seed != seed and app.view.evolution.generation <= 2  # a new run from generation 0
+    assert evolving.evolution.config.seed == seed and "press R again" in evolving.banner()
+    press(app, pygame.K_a)  # any other key cancels
+    press(app, pygame.K_r)
+    press(app, pygame.K_r)
+    assert evolving.evolution.config.seed != seed and evolving.evolution.generation <= 2  # a new run
 
     press(app, pygame.K_h)
     assert app.show_help
     press(app, pygame.K_F1)
     assert not app.show_help
 
-    run_until(app, lambda: app.view.evolution.generation >= 1)
+    run_until(app, lambda: evolving.evolution.generation >= 1)
     press(app, pygame.K_q)
     assert not app.running
-    assert len(list((in_tmp / "saves").glob("*.json"))) == 2  # quitting saved what was new
+    assert len(list((in_tmp / "saves").rglob("*.json"))) == 2  # quitting saved what was new, in the new run's folder
 
 
 def test_escape_quits_without_saving_when_nothing_is_new(in_tmp):
@@ -132,7 +155,7 @@ def test_escape_quits_without_saving_when_nothing_is_new(in_tmp):
 def test_the_key_table_reaches_every_command_and_the_readme():
     commands = {b.command for b in BINDINGS}
     assert set(COMMAND_OF_KEY.values()) == commands
-    views = (Window, EvolvingView, DriveView)
+    views = (Window, EvolvingView, DriveView, SavesView)
     assert all(name == "step" or any(hasattr(view, f"do_{name}") for view in views) for name in commands)
     assert markdown_table() in (ROOT / "README.md").read_text()
 
@@ -170,7 +193,7 @@ def test_saved_champions_drive_with_the_headless_scores(in_tmp):
     while not app.view.run.complete:
         run_frames(app, 20)
     press(app, pygame.K_s)
-    saved = next((in_tmp / "saves").glob("*.json"))
+    saved = next((in_tmp / "saves").rglob("*.json"))
     drive = app_for("--load", str(saved), "--track", "test", "--speed", "turbo")
     while not drive.view.race.done:
         run_frames(drive, 10)
@@ -328,7 +351,7 @@ def test_a_test_drive_replays_its_laps_with_the_same_scores(in_tmp):
     app = app_for("--seed", "42", "--speed", "turbo", "--generations", "30", "--population", "20")
     run_until(app, lambda: app.view.run.complete)
     press(app, pygame.K_s)
-    saved = next((in_tmp / "saves").glob("*.json"))
+    saved = next((in_tmp / "saves").rglob("*.json"))
     drive = app_for("--load", str(saved), "--speed", "64")
     record = load_genomes(saved)
     expected = race_scores(record.genomes, resolve_track("training"), record.network)
@@ -350,10 +373,11 @@ def test_a_track_switch_while_a_generation_is_closing_takes_the_next_generation(
     evolution = app.view.evolution  # the generation closing: still pending, or just counted
     closing_generation = evolution.generation - (evolution.state.pending is None)
     closing_race = run.race
-    press(app, pygame.K_t)  # T while the generation's extra tracks and test drives are still being raced
-    assert run.track.name == "test" and app.view.evolution.track.name == "training"
+    app.command("new_track")  # G while the generation's extra tracks and test drives are still being raced
+    new_track = run.track.name
+    assert new_track.startswith("random:") and app.view.evolution.track.name == "training"
     run_until(app, lambda: run.race is not closing_race)
-    assert run.race.track.name == "test" and run.race.column <= 64
+    assert run.race.track.name == new_track and run.race.column <= 64
     stats = app.view.evolution.history.row(closing_generation)
     assert stats.finish == 391  # the closing generation was raced, and is recorded, on the training track
 
@@ -383,3 +407,60 @@ def test_the_window_races_two_runs_each_logging_what_it_logs_alone(in_tmp):
     for index in range(2):
         assert log_rows(in_tmp / f"together{index}.csv") == log_rows(in_tmp / f"alone{index}.csv")
         assert len(log_rows(in_tmp / f"alone{index}.csv")) == 5
+
+
+def followed_on_screen(app: Window) -> tuple[float, float]:
+    view = app.view
+    race, index = view.shown_race, view.scene.followed
+    column = race.column if race.alive[index] else race.scores[index] + 1
+    return view.scene.camera.to_screen(float(column), float(race.positions[index]))
+
+
+@pytest.mark.parametrize("size", [(800, 500), (1280, 720), (1920, 1080)])
+def test_at_x8_the_followed_dot_stays_inside_the_track_view_in_every_frame(in_tmp, size):
+    app = open_window(main.parse(["--seed", "11", "--speed", "8"]), size)
+    view = app.view
+    inside = 0
+    for _ in range(400):
+        run_frames(app, 1)
+        race, index = view.shown_race, view.scene.followed
+        if not race.alive[index]:
+            continue  # a crashed dot stays where it crashed; the camera moves on with the race
+        x, y = followed_on_screen(app)
+        assert app.layout().view.collidepoint(x, y), (x, y, race.column)
+        inside += 1
+    assert inside > 150 and view.evolution.generation >= 3
+
+
+def test_the_followed_dot_changes_only_on_a_crash_a_new_generation_or_a_click(in_tmp):
+    app = app_for("--seed", "4", "--speed", "2", "--population", "50")
+    view = app.view
+    run_frames(app, 1)
+    changes = {"crash": 0, "generation": 0}
+    for _ in range(900):
+        race, followed, picked = view.shown_race, view.scene.followed, view.scene.picked
+        was_alive = race.alive[followed]
+        run_frames(app, 1)
+        if view.shown_race is not race:
+            changes["generation"] += 1
+            heir = view.evolution.heir(view.shown_race)
+            assert heir is None or view.scene.followed == heir[0]  # last generation's best, shown as such
+            continue
+        if view.scene.followed != followed:
+            assert was_alive and not race.alive[followed] and not picked  # only a crash hands over
+            assert race.alive[view.scene.followed]
+            changes["crash"] += 1
+    assert changes["generation"] >= 2 and changes["crash"] >= 1
+    # a click picks a dot, which stays followed even when it crashes
+    race = view.shown_race
+    alive = np.flatnonzero(race.alive)
+    target = int(alive[-1])
+    x, y = view.scene.camera.to_screen(float(race.column), float(race.positions[target]))
+    run_frames(app, 1, lambda frame: [pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(int(x), int(y)))])
+    picked = view.scene.followed
+    assert view.scene.picked and picked is not None
+    for _ in range(200):
+        if view.shown_race is not race:
+            break
+        assert view.scene.followed == picked
+        run_frames(app, 1)

@@ -1,0 +1,76 @@
+"""Where saves go and how they are found again: one folder per run under saves/, listed newest first."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from evolution.evolve import RunConfig
+
+SAVES = Path("saves")
+MAX_LISTED = 200  # the newest saves a list shows; older ones are still there, by path
+
+
+def run_folder(config: RunConfig, started: datetime) -> Path:
+    """The folder a run saves into: saves/STRATEGY-seedSEED-YYYYMMDD-HHMMSS (made when the first save is)."""
+    return SAVES / f"{config.strategy}-seed{config.seed}-{started.strftime('%Y%m%d-%H%M%S')}"
+
+
+@dataclass(frozen=True)
+class SaveEntry:
+    """One save as a list shows it; summary is '' for a file that is not a readable genome file."""
+
+    path: Path
+    modified: float
+    generation: int | None
+    strategy: str
+    track: str
+    mine: bool  # saved by the run on screen
+
+    @property
+    def summary(self) -> str:
+        if self.generation is None:
+            return "not a readable genome file"
+        return f"gen {self.generation} · {self.strategy} · track {self.track}"
+
+
+def list_saves(own_folder: Path | None) -> list[SaveEntry]:
+    """Every save under saves/: those of own_folder first, then the others, each group newest first."""
+    if not SAVES.is_dir():
+        return []
+    entries = []
+    for path in SAVES.rglob("*.json"):
+        try:
+            modified = path.stat().st_mtime
+        except OSError:
+            continue
+        entries.append((modified, path))
+    entries.sort(key=lambda item: -item[0])
+    listed = []
+    for modified, path in entries[:MAX_LISTED]:
+        generation, strategy, track = _summary(path)
+        mine = own_folder is not None and path.parent == own_folder
+        listed.append(SaveEntry(path, modified, generation, strategy, track, mine))
+    return sorted(listed, key=lambda entry: (not entry.mine, -entry.modified))
+
+
+def _summary(path: Path) -> tuple[int | None, str, str]:
+    """(generation, strategy, track) from a genome file's header fields, or (None, '', '') if unreadable."""
+    try:
+        if path.stat().st_size > 64 * 1024 * 1024:
+            return None, "", ""
+        document = json.loads(path.read_text(encoding="utf-8"))
+        generation, strategy, track = document["generation"], document["strategy"], document["track"]
+        if not (isinstance(generation, int) and isinstance(strategy, str) and isinstance(track, str)):
+            return None, "", ""
+        return generation, printable(strategy), printable(track)
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return None, "", ""
+
+
+def printable(text: str, limit: int = 40) -> str:
+    """text with anything that cannot be drawn (control characters, lone surrogates) left out, shortened."""
+    kept = "".join(character for character in text[: limit * 4] if character.isprintable())
+    return kept if len(kept) <= limit else kept[: limit - 1] + "…"

@@ -1,0 +1,103 @@
+"""The list of saves that L opens: this run's saves first, then the others, newest first; pick one to test-drive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pygame
+
+from . import palette
+from .layout import Layout
+from .panel import draw_panel
+from .saves import SaveEntry, list_saves
+from .text import fit
+from .view import View
+
+ROW = 24  # pixels at 1280×720
+
+
+class SavesView(View):
+    """Pick a save with ↑/↓ and Enter (or a click); Esc or L goes back to the run, which keeps going meanwhile."""
+
+    title = "pick a save"
+
+    def __init__(self, window, back, own_folder: Path | None) -> None:
+        super().__init__(window)
+        self.back = back
+        self.entries: list[SaveEntry] = list_saves(own_folder)
+        self.chosen = 0
+        self._rows: list[tuple[pygame.Rect, int]] = []  # where each listed entry was drawn, for clicks
+        if not self.entries:
+            window.say("no saves under saves/ yet: press S to save", error=True)
+
+    def update(self, steps: int, deadline: float) -> None:
+        self.back.update(steps, deadline)  # evolution goes on behind the list
+
+    def arrange(self, layout: Layout) -> None:
+        self.back.arrange(layout)
+        if not self.entries:
+            self.window.show_view(self.back)
+
+    def draw(self, surface: pygame.Surface, layout: Layout) -> None:
+        self.back.draw(surface, layout)
+        s = layout.scale
+        box = layout.view.inflate(-2 * s.px(40), -2 * s.px(20))
+        inner = draw_panel(surface, box, "test-drive a save: ↑ ↓ and Enter, or click · Esc or L: back", s)
+        text_font, small = s.font(14, bold=True), s.font(12)
+        row = max(s.px(ROW), text_font.get_linesize() + s.px(4))
+        rows = max(1, inner.height // row)
+        first = min(max(self.chosen - rows // 2, 0), max(len(self.entries) - rows, 0))
+        self._rows = []
+        for place, entry in enumerate(self.entries[first : first + rows]):
+            index = first + place
+            rect = pygame.Rect(inner.x, inner.y + place * row, inner.width, row)
+            if index == self.chosen:
+                pygame.draw.rect(surface, (225, 238, 248), rect)
+            name = (
+                f"{entry.path.parent.name}/{entry.path.name}" if entry.path.parent.name != "saves" else entry.path.name
+            )
+            mark = "this run · " if entry.mine else ""
+            left = text_font.render(fit(text_font, name, inner.width // 2), True, palette.TEXT)
+            surface.blit(left, (rect.x + s.px(4), rect.y + (row - left.get_height()) // 2))
+            right = small.render(fit(small, mark + entry.summary, inner.width // 2 - s.px(12)), True, palette.TEXT_DIM)
+            surface.blit(right, (rect.centerx + s.px(8), rect.y + (row - right.get_height()) // 2))
+            self._rows.append((rect, index))
+
+    def key(self, event: pygame.event.Event) -> bool:
+        if event.key in (pygame.K_UP, pygame.K_k):
+            self.chosen = max(self.chosen - 1, 0)
+        elif event.key in (pygame.K_DOWN, pygame.K_j):
+            self.chosen = min(self.chosen + 1, max(len(self.entries) - 1, 0))
+        elif event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            self.pick(self.chosen)
+        elif event.key in (pygame.K_ESCAPE, pygame.K_l):
+            self.window.show_view(self.back)
+        else:
+            return False
+        return True
+
+    def click(self, position: tuple[int, int], layout: Layout) -> None:
+        for rect, index in self._rows:
+            if rect.collidepoint(position):
+                self.pick(index)
+                return
+
+    def pick(self, index: int) -> None:
+        if 0 <= index < len(self.entries):
+            self.window.show_view(self.back)
+            self.back.drive(self.entries[index].path)
+
+    def banner(self) -> str:
+        return ""
+
+    def checkpoint(self) -> None:
+        self.back.checkpoint()
+
+    def quit(self) -> None:
+        self.back.quit()
+
+    def finish(self) -> None:
+        self.back.finish()
+
+    def close(self) -> None:
+        self.back.close()
