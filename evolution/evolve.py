@@ -237,13 +237,13 @@ class Evolution:
         if state.ranked_genomes is None or race.genomes is not state.pending:
             return None
         if self.config.strategy == "snes":
-            return 0, "the distribution's mean"
+            return 0, "snes's mean"
         best = state.ranked_genomes[0]
         same = np.flatnonzero((race.genomes == best).all(axis=1))
         if same.size:
-            return int(same[0]), "last generation's best, carried over"
+            return int(same[0]), "last gen's best, kept"
         nearest = int(np.argmin(((race.genomes - best) ** 2).sum(axis=1)))
-        return nearest, "nearest to last generation's best"
+        return nearest, "nearest to last gen's best"
 
     def seconds(self) -> float:
         """Seconds since the run started (counted on across a resume), as the log writes them."""

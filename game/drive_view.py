@@ -41,16 +41,19 @@ class DriveView(View):
         track_seeds: np.random.Generator,
         back: View | None = None,
         back_key: str = "load",
+        speed: int | None = DRIVE_SPEED,
     ) -> None:
-        """track_seeds draws G's random tracks (the evolving view's own generator when there is one)."""
+        """track_seeds draws G's random tracks (the evolving view's own generator when there is one); speed:
+        the drive's speed (None: the window's as it is, as for --load with --speed)."""
         super().__init__(window)
         self.drive = DriveSession(saved, path, track)
         self.back = back
         self.back_key = back_key
-        self.scene = RaceScene(lambda race: (0, "the best saved genome"))
+        self.scene = RaceScene(lambda race: (0, "the best saved"))
         self.track_seeds = track_seeds
         self.back_speed = window.speed
-        window.speed = DRIVE_SPEED
+        if speed is not None:
+            window.speed = speed
 
     @property
     def race(self) -> Race:

@@ -87,7 +87,7 @@ class NetworkView:
         small = s.font(LABEL_SIZE)
         legend_h = small.get_linesize() + s.px(2)
         area = pygame.Rect(inner.x, inner.y, inner.width, max(inner.height - legend_h, 1))
-        key = (id(genome), genome.tobytes()[:64], rect.topleft, rect.size, network.layers, s.factor)
+        key = (genome.tobytes(), rect.topleft, rect.size, network.layers, s.factor)
         if key != self._key:
             self._nodes = self._layout(network, area, s)
             self._weights = self._render_weights(network, genome, rect, s)

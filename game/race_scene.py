@@ -88,5 +88,5 @@ class RaceScene:
         genome = race.genomes[followed]
         activations = race.network.activations(genome[None], race.inputs_of(followed)[None])
         crashed = not race.alive[followed]
-        title = f"network of dot #{followed + 1}: {self.why}"
+        title = f"dot #{followed + 1} · {self.why}"
         self.netview.draw(surface, layout.network, race.network, genome, activations, title, scale, crashed)

@@ -213,7 +213,7 @@ def first_view(
         return EvolvingView(window, [evolution], keep, checkpointer)
     saved = load_genomes(drive_file)
     window.say(f"test drive: {len(saved.genomes)} genomes from {drive_file}")
-    return DriveView(window, saved, drive_file, track, generator(seed, "new_track"))
+    return DriveView(window, saved, drive_file, track, generator(seed, "new_track"), speed=None)
 
 
 def save_screenshot(surface: pygame.Surface, path: Path) -> None:
