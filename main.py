@@ -8,6 +8,7 @@ python main.py --headless ...       evolve (or, with --load, drive) without a wi
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import sys
 import time
@@ -15,13 +16,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from evolution.checkpoint import Checkpoint, Checkpointer, load_checkpoint
-from evolution.errors import InputError
+from evolution.errors import InputError, Interrupted
 from evolution.evolve import Evolution, RunConfig
 from evolution.files import write_atomic
 from evolution.flag_types import layer_list, rate, shown, speed, whole, window_size
 from evolution.genome_file import load_genomes, save_genomes
+from evolution.interrupts import ignore_signals, stop_on_signals
+from evolution.outputs import check_writable, claim_new_file, release_claim
 from evolution.race import race_scores
-from evolution.reporters import CsvLog, ProgressLine, Reporter
+from evolution.reporters import CsvLog, OutputClosed, ProgressLine, Reporter
 from evolution.strategies import STRATEGIES
 from evolution.track import Track, resolve_track
 
@@ -203,8 +206,6 @@ def parse(argv: list[str]) -> Options:
         given = [name for name in WINDOW_FLAGS if getattr(args, name) is not None]
         if given:
             raise InputError(f"--{given[0]} is a window flag; it does nothing with --headless")
-    if args.save and args.save.exists():
-        raise InputError(f"{args.save}: already exists; --save never replaces a file, choose another name")
     if args.save and args.load:
         raise InputError("--save and --load do not go together: --load drives saved genomes without evolving")
     window = WindowOptions(
@@ -288,7 +289,7 @@ def build_reporters(run: RunOptions, progress: bool, warn) -> tuple[list[Reporte
     log, then the checkpointer (also returned on its own, for the writes the window asks for)."""
     reporters: list[Reporter] = [ProgressLine()] if progress else []
     if run.log:
-        log = CsvLog(run.log, continue_at=run.resumed.state.reported if run.resumed else None)
+        log = CsvLog(run.log, continue_at=run.resumed.state.reported if run.resumed else None, warn=warn)
         if run.changes:
             log.note(f"resumed at generation {run.resumed.state.generation}: " + ", ".join(run.changes))
         reporters.append(log)
@@ -321,40 +322,79 @@ def warn(message: str) -> None:
     print(f"{PROG}: warning: {message}", file=sys.stderr, flush=True)
 
 
+def claim_outputs(options: Options) -> None:
+    """Check every file the run will write, and claim the --save file, before any work (InputError if not)."""
+    run = options.run
+    if run.log:
+        check_writable(run.log, "--log")
+    if run.save:
+        claim_new_file(run.save, "--save")
+    if options.window.screenshot and not options.headless:
+        check_writable(options.window.screenshot, "--screenshot")
+
+
+def shutdown(evolution: Evolution | None, run: RunOptions, reporters: list[Reporter], checkpointer) -> int:
+    """The one way out of a run, however it ends: the checkpoint, the --save file, the log closed; each of
+    them tried whatever happened to the others. Returns 0, or 1 if something could not be written (said)."""
+    ignore_signals()
+    failed = False
+    if evolution is not None and checkpointer is not None:
+        if checkpointer.saved_generation != evolution.generation:
+            if checkpointer.save(evolution):
+                print(f"checkpoint: {checkpointer.path} ({evolution.generation} generations done)")
+            else:
+                failed = True
+        checkpointer.release()
+    for reporter in reporters:
+        reporter.close()
+        failed = failed or getattr(reporter, "failed", False)
+    if run.save:
+        best = evolution.best(run.keep) if evolution is not None else None
+        if best is None:
+            release_claim(run.save)
+        else:
+            try:
+                path = save_genomes(run.save, best, replace=True)  # over the empty file claimed at the start
+                print(f"saved the best {len(best.genomes)} genomes to {path}")
+            except InputError as exc:
+                warn(f"the best genomes were not saved: {exc}")
+                failed = True
+    return 1 if failed else 0
+
+
 def run_headless(options: Options) -> int:
     run = options.run
     config = run.config
     if run.seed_was_drawn:
         print(f"seed {config.seed} (drawn at random; pass --seed {config.seed} to repeat this run)")
     if nothing_to_do(run):
+        release_claim(run.save) if run.save else None
         return 0
     reporters, checkpointer = build_reporters(run, progress=True, warn=warn)
+    if checkpointer:
+        checkpointer.claim()
     evolution = start_evolution(run, reporters)
     started = time.perf_counter()
-    interrupted = False
+    status = 0
     try:
         while not evolution.raced_all:
             evolution.run_generation()
         evolution.finish_test_drives_now()  # the last champions' test drives, and their rows
-    except KeyboardInterrupt:
-        interrupted = True
-        print(f"interrupted during generation {evolution.generation}; saving first", file=sys.stderr)
-    finally:
-        for reporter in reporters:
-            reporter.close()
-    if checkpointer and checkpointer.saved_generation != evolution.generation and checkpointer.save(evolution):
-        print(f"checkpoint: {run.checkpoint} (generation {evolution.generation - 1})")
+    except Interrupted as stop:
+        status = stop.status
+        print(f"interrupted in generation {evolution.generation}; saving first", file=sys.stderr)
+    except OutputClosed:
+        status = 141  # as a program killed by SIGPIPE; quietly, as `head` expects
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more reaches the closed pipe)
+    written = shutdown(evolution, run, reporters, checkpointer)
+    status = status or written
     last = evolution.history.last()
     if last is not None:
         print(
             f"done: best {last.best} of {evolution.track.finish} · finished {last.finished} of {config.population}"
             f" · {time.perf_counter() - started:.2f} s · seed {config.seed} · track {evolution.track.name}"
         )
-    best = evolution.best(run.keep)
-    if run.save and best is not None:
-        path = save_genomes(run.save, best)
-        print(f"saved the best {min(run.keep, config.population)} genomes to {path}")
-    return 130 if interrupted else 0
+    return status
 
 
 def start_window(options: Options) -> int:
@@ -367,8 +407,12 @@ def start_window(options: Options) -> int:
     if run.seed_was_drawn and not options.load:
         print(f"seed {run.config.seed} (pass --seed {run.config.seed} to repeat this run)")
     reporters, checkpointer = build_reporters(run, progress=False, warn=warn)
+    if checkpointer:
+        checkpointer.claim()
     evolution = None if options.load else start_evolution(run, reporters)
-    return run_window(options.window, evolution, run.keep, checkpointer, run.track, run.config.seed)
+    status, final = run_window(options.window, evolution, run.keep, checkpointer, run.track, run.config.seed)
+    written = shutdown(final, run, reporters, checkpointer)
+    return status or written
 
 
 def drive_headless(options: Options) -> int:
@@ -390,15 +434,23 @@ def drive_headless(options: Options) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; the exit status: 0 done, 1 an output could not be written (said on stderr),
+    2 bad input (one line), 130 or 143 stopped by SIGINT or SIGTERM after saving, 141 output pipe closed."""
+    stop_on_signals()
+    options = None
     try:
         options = parse(sys.argv[1:] if argv is None else argv)
+        claim_outputs(options)
         if options.headless:
             return drive_headless(options) if options.load else run_headless(options)
         return start_window(options)
-    except InputError as exc:
+    except (InputError, ValueError) as exc:
+        if options is not None and options.run.save:
+            release_claim(options.run.save)
         fail(str(exc))
-    except ValueError as exc:
-        fail(str(exc))
+    except Interrupted as stop:  # before the run started (a load, say): nothing to save yet
+        print("interrupted before the run started; nothing was written", file=sys.stderr)
+        return stop.status
     return 0
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .interrupts import atomic
 from .network import Network
 from .race import Race, in_slices
 from .track import Track
@@ -87,7 +88,8 @@ class ChampionDrives:
             if self._batch.done:
                 raced = self._batch.count  # the oldest `raced` champions of the queue
                 queue = self.queue
-                queue.result_generations = np.concatenate([queue.result_generations, queue.generations[:raced]])
-                queue.results = np.concatenate([queue.results, self._batch.scores])
-                queue.generations, queue.genomes = queue.generations[raced:], queue.genomes[raced:]
+                with atomic():  # the queue and the results change together, or not at all
+                    queue.result_generations = np.concatenate([queue.result_generations, queue.generations[:raced]])
+                    queue.results = np.concatenate([queue.results, self._batch.scores])
+                    queue.generations, queue.genomes = queue.generations[raced:], queue.genomes[raced:]
                 self._batch = None

@@ -24,6 +24,7 @@ from .errors import InputError
 from .evolve import Evolution, RunConfig
 from .files import check_file, read_npy, write_atomic
 from .network import Network
+from .outputs import CheckpointLock
 from .run_state import RunState
 from .state_codec import checked_text, decode, encode
 from .strategies import make_strategy
@@ -187,7 +188,11 @@ def _version_1_state(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> d
 
 
 class Checkpointer:
-    """A reporter that writes a checkpoint every `every` generations; a failed write is reported, not fatal."""
+    """A reporter that writes a checkpoint every `every` generations; a failed write is reported, not fatal.
+
+    claim() locks the checkpoint's path for this run (another run that tries gets an InputError);
+    release() lets it go when the run's last checkpoint is written.
+    """
 
     def __init__(self, path: str | os.PathLike, every: int, warn) -> None:
         self.path = Path(path)
@@ -195,6 +200,20 @@ class Checkpointer:
         self.warn = warn  # called with one line when a write fails; the run goes on
         self.saved_generation: int | None = None
         self.notes: dict[str, Any] = {}
+        self._lock: CheckpointLock | None = None
+
+    def claim(self) -> None:
+        """Lock the path for this run, or InputError if another run holds it."""
+        lock = CheckpointLock(self.path)
+        lock.acquire()
+        self._lock = lock
+
+    def move_to(self, path: Path) -> None:
+        """Checkpoint to another path from now on (a new run started in the same window)."""
+        lock = CheckpointLock(path)
+        lock.acquire()
+        self.release()
+        self.path, self._lock, self.saved_generation = Path(path), lock, None
 
     def end_generation(self, evolution: Evolution, stats) -> None:
         if evolution.generation % self.every == 0:
@@ -211,4 +230,9 @@ class Checkpointer:
         return True
 
     def close(self) -> None:
-        pass
+        """Nothing: the lock is held until release(), after the run's last checkpoint."""
+
+    def release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None

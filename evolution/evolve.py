@@ -16,6 +16,7 @@ import numpy as np
 from .champion_drives import STEPS_PER_GENERATION, ChampionDrives
 from .genome_file import GenomeFile
 from .history import GenerationStats
+from .interrupts import atomic
 from .network import DEFAULT_LAYERS, Network
 from .race import SLICE_SECONDS, Race, StackedRace, in_slices
 from .reporters import Reporter
@@ -166,21 +167,22 @@ class Evolution:
             weight,
         )
         order = rank_order(selection)
-        # From here on the run's state changes, with no yield in between: an interrupted
-        # generation leaves the state as it was before it, with its population still pending.
-        self.strategy.tell(state.strategy, race.genomes, selection)
-        state.ranked_genomes = race.genomes[order]
-        state.ranked_scores = scores[order]
-        self._keep_best_ever()
-        self.last_tracks = tracks
-        state.pending = state.pending_track_seeds = None
-        stats = GenerationStats.from_scores(
-            state.generation, scores, race.track.finish, time.perf_counter() - self._clock_start
-        )
-        state.history.append(stats)
-        if self.config.test_curve:
-            state.champions.add(state.generation, state.ranked_genomes[0])
-        state.generation += 1
+        # From here on the run's state changes, with no yield in between and no signal cutting in
+        # (atomic): an interrupted generation leaves the state as it was before it, still pending.
+        with atomic():
+            self.strategy.tell(state.strategy, race.genomes, selection)
+            state.ranked_genomes = race.genomes[order]
+            state.ranked_scores = scores[order]
+            self._keep_best_ever()
+            self.last_tracks = tracks
+            state.pending = state.pending_track_seeds = None
+            stats = GenerationStats.from_scores(
+                state.generation, scores, race.track.finish, time.perf_counter() - self._clock_start
+            )
+            state.history.append(stats)
+            if self.config.test_curve:
+                state.champions.add(state.generation, state.ranked_genomes[0])
+            state.generation += 1
         yield from self.champion_drives.advance(STEPS_PER_GENERATION, SLICE_SECONDS)
         self._report_ready()
 
@@ -206,14 +208,15 @@ class Evolution:
         state = self.state
         while state.reported < state.generation:
             generation = state.reported
-            if self.config.test_curve:
-                result = state.champions.result(generation)
-                if result is None:
-                    return
-                state.champions.forget(generation)
-                state.history.set(generation, "test_best", result)
-                state.history.set(generation, "test_finish", self.test_track.finish)
-            state.reported += 1
+            with atomic():
+                if self.config.test_curve:
+                    result = state.champions.result(generation)
+                    if result is None:
+                        return
+                    state.champions.forget(generation)
+                    state.history.set(generation, "test_best", result)
+                    state.history.set(generation, "test_finish", self.test_track.finish)
+                state.reported += 1
             for reporter in self.reporters:
                 reporter.end_generation(self, state.history.row(generation))
 

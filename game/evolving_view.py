@@ -82,6 +82,9 @@ class EvolvingView(View):
         """The race on screen."""
         return self.runs[0].race
 
+    def run_evolving(self) -> Evolution:
+        return self.evolution
+
     # ---- the frame ------------------------------------------------------------------------
     def update(self, steps: int, deadline: float) -> None:
         now = time.perf_counter()
@@ -248,14 +251,19 @@ class EvolvingView(View):
             self.confirm_until = time.perf_counter() + CONFIRM_SECONDS
             return
         self.confirm_until = 0.0
-        for run in self.runs:
-            run.close()
         seed = int(self.restart_seeds.integers(2**32))
         config = replace(self.evolution.config, seed=seed)
         track = training_track()  # a new run starts on the blog's track, as a run from the command line does
+        if self.checkpointer is not None:  # the old run's checkpoint is brought up to date and kept
+            self.checkpoint()
+            try:
+                self.checkpointer.move_to(fresh_checkpoint_path(self.checkpointer.path))
+            except InputError as exc:
+                self.window.say(f"not restarted: {exc}", error=True)
+                return
+        for run in self.runs:
+            run.close()
         reporters = [self.checkpointer] if self.checkpointer else []
-        if self.checkpointer is not None:
-            self.checkpointer.path = fresh_checkpoint_path(self.checkpointer.path)
         self.runs = [EvolveSession(Evolution(config, track, reporters))]
         self.started = datetime.now()
         self.folder = run_folder(config, self.started)

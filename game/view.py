@@ -59,6 +59,11 @@ class View:
     def finish(self) -> None:
         """Bring half-done work to an end before a checkpoint or quitting."""
 
+    def run_evolving(self):
+        """The evolution run this view shows or goes back to (whose checkpoint and saves the window writes)."""
+        back = getattr(self, "back", None)
+        return back.run_evolving() if back is not None else None
+
     def checkpoint(self) -> None:
         """Write the run's checkpoint, if it has one, after closing a generation that is closing."""
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from evolution.checkpoint import Checkpointer
+from evolution.errors import Interrupted
 from evolution.evolve import Evolution
 from evolution.flag_types import MIN_WINDOW, SPEEDS, TURBO
 from evolution.genome_file import load_genomes
@@ -236,12 +237,15 @@ def run_window(
     checkpointer: Checkpointer | None,
     track: Track,
     seed: int,
-) -> int:
-    """Open the window and run until the user quits (or options.frames have been drawn).
+) -> tuple[int, Evolution | None]:
+    """Open the window and run until the user quits, a signal comes or options.frames have been drawn.
 
     evolution is the run to watch (None: test-drive options.load on track); keep is how many genomes
-    S saves; checkpointer, when given, writes the run's checkpoints (its warnings go on screen).
+    S saves; checkpointer, when given, writes the run's checkpoints (its warnings go on screen). Returns
+    the exit status and the run on screen at the end (R may have started another), whose checkpoint and
+    saves are written before this returns, however the window ended.
     """
+    status, final = 0, evolution
     start_pygame()
     try:
         pygame.display.set_caption("neuroracer")
@@ -254,20 +258,31 @@ def run_window(
         window.show_view(first_view(window, evolution, keep, checkpointer, options.load, track, seed))
         clock = pygame.time.Clock()
         frames = 0
-        while window.running:
-            window.frame(pygame.event.get())
-            if not window.running:
-                break
-            window.tick_fps(clock.tick(FPS) / 1000)
-            frames += 1
-            if options.frames is not None and frames >= options.frames:
-                break
+        try:
+            while window.running:
+                window.frame(pygame.event.get())
+                if not window.running:
+                    break
+                window.tick_fps(clock.tick(FPS) / 1000)
+                frames += 1
+                if options.frames is not None and frames >= options.frames:
+                    break
+        except Interrupted as stop:  # Ctrl+C or SIGTERM: as Q, then the signal's status
+            status = stop.status
+            print("interrupted; saving first", file=sys.stderr)
+            window.running = False
+            window.view.quit()
         if options.screenshot:
-            save_screenshot(window.screen, options.screenshot)
+            try:
+                save_screenshot(window.screen, options.screenshot)
+            except (OSError, pygame.error) as exc:
+                print(f"main.py: warning: --screenshot {options.screenshot} not written ({exc})", file=sys.stderr)
+                status = status or 1
         if window.running:  # stopped by --frames rather than by the user
             window.view.checkpoint()
+        final = window.view.run_evolving() or final
         window.view.close()
     finally:
         pygame.quit()
     sys.stdout.flush()
-    return 0
+    return status, final

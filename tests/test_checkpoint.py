@@ -12,7 +12,9 @@ import pytest
 
 import main
 from evolution.checkpoint import load_checkpoint, save_checkpoint
+from evolution.errors import InputError
 from evolution.evolve import Evolution, RunConfig
+from evolution.genome_file import load_genomes
 from evolution.strategies import STRATEGIES
 from evolution.track import training_track
 from tests.conftest import DATA, ROOT, run_cli
@@ -218,22 +220,29 @@ def test_ctrl_c_saves_first_then_exits_cleanly(tmp_path):
     assert load_checkpoint(checkpoint).state.generation > 3
 
 
-def test_an_unwritable_checkpoint_folder_warns_and_the_run_goes_on(tmp_path):
+def test_an_unwritable_checkpoint_path_is_refused_before_the_run(tmp_path):
     (tmp_path / "a-file").write_text("not a folder")
     result = run_cli(
-        "--headless",
-        "--seed",
-        "1",
-        "--generations",
-        "4",
-        "--checkpoint-every",
-        "2",
-        "--checkpoint",
-        str(tmp_path / "a-file" / "c.npz"),
+        "--headless", "--seed", "1", "--generations", "4", "--checkpoint", str(tmp_path / "a-file" / "c.npz")
     )
-    assert result.returncode == 0
-    assert "warning: checkpoint not saved" in result.stderr and "Traceback" not in result.stderr
-    assert "gen 4/4" in result.stdout
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "a-file is not a folder" in result.stderr
+
+
+def test_a_checkpoint_write_that_fails_mid_run_warns_and_the_run_goes_on(tmp_path, monkeypatch, capsys):
+    import evolution.checkpoint as checkpoint_module
+
+    def full_disk(path, data, replace=True):
+        raise InputError(f"{path}: could not be written (No space left on device)")
+
+    monkeypatch.setattr(checkpoint_module, "write_atomic", full_disk)
+    log, best = tmp_path / "run.csv", tmp_path / "best.json"
+    args = ["--headless", "--seed", "1", "--generations", "4", "--checkpoint-every", "2"]
+    code = main.main([*args, "--checkpoint", str(tmp_path / "c.npz"), "--log", str(log), "--save", str(best)])
+    out, err = capsys.readouterr()
+    assert code == 1  # the run completed, but an output could not be written: said, and the status says so
+    assert err.count("warning: checkpoint not saved") == 3 and "No space left" in err  # gens 2, 4, and the end
+    assert "gen 4/4" in out and len(rows(log)) == 5 and load_genomes(best).genomes.shape[0] == 20
 
 
 def test_the_window_writes_a_checkpoint_on_quit_and_resumes_from_it(tmp_path, monkeypatch):

@@ -1,0 +1,50 @@
+"""Signals that end a run, turned into Interrupted at a moment when the run's state is whole.
+
+SIGINT (Ctrl+C) and SIGTERM raise Interrupted, except inside `atomic()` blocks (where a generation's
+results are written into the run's state), where the signal waits for the block's end.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .errors import Interrupted
+
+_depth = 0
+_waiting: int | None = None
+
+
+def _handler(signum: int, frame) -> None:
+    global _waiting
+    if _depth:
+        _waiting = signum
+    else:
+        raise Interrupted(signum)
+
+
+def stop_on_signals() -> None:
+    """From now on, SIGINT and SIGTERM raise Interrupted (outside atomic blocks)."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, _handler)
+
+
+def ignore_signals() -> None:
+    """While the run shuts down and saves, further signals are ignored (saving takes a moment)."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_IGN)
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """A block that a signal does not cut in two: Interrupted is raised at its end instead."""
+    global _depth, _waiting
+    _depth += 1
+    try:
+        yield
+    finally:
+        _depth -= 1
+        if not _depth and _waiting is not None:
+            signum, _waiting = _waiting, None
+            raise Interrupted(signum)

@@ -1,0 +1,94 @@
+"""The files a run writes, checked and claimed before the run starts, so a problem shows at once, not at the end.
+
+A checkpoint is claimed with an OS lock (fcntl.flock) on a hidden file beside it, held while the run
+lasts, so two runs cannot write one checkpoint; a --save file is claimed by creating it (empty) at the
+start and filling it atomically at the end; a log or a screenshot path is checked for writability.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from .errors import InputError
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: checkpoints are then not locked
+    fcntl = None
+
+
+def check_writable(path: Path, flag: str) -> None:
+    """InputError unless a file could be written at path (its folder exists or can be made, and is writable)."""
+    if path.is_dir():
+        raise InputError(f"{flag} {path}: is a folder, not a file")
+    folder = path.parent if str(path.parent) else Path(".")
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{flag} {path}: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"{flag} {path}: the folder {existing} is not writable")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise InputError(f"{flag} {path}: the file is not writable")
+
+
+class CheckpointLock:
+    """An exclusive lock on a checkpoint path for as long as a run writes it (released when the process ends)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.lock_path = self.path.with_name(f".{self.path.name}.lock")
+        self._handle: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock, or InputError when another run holds it; then clear temporary files a killed run left."""
+        check_writable(self.path, "--checkpoint")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            handle = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise InputError(f"--checkpoint {self.path}: cannot lock it ({exc.strerror or exc})") from None
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(handle)
+                raise InputError(
+                    f"--checkpoint {self.path}: another run is writing this checkpoint; choose another file"
+                ) from None
+        self._handle = handle
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # ours now: a killed writer's leftovers
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+    def release(self) -> None:
+        if self._handle is None:
+            return
+        with contextlib.suppress(OSError):
+            self.lock_path.unlink()
+        os.close(self._handle)
+        self._handle = None
+
+
+def claim_new_file(path: Path, flag: str) -> None:
+    """Create path, empty, for a file the run writes at its end; InputError if it exists or cannot be made."""
+    check_writable(path, flag)
+    if path.exists():
+        raise InputError(f"{flag} {path}: already exists; it is never replaced, choose another name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    except FileExistsError:
+        raise InputError(f"{flag} {path}: already exists; it is never replaced, choose another name") from None
+    except OSError as exc:
+        raise InputError(f"{flag} {path}: cannot be written ({exc.strerror or exc})") from None
+
+
+def release_claim(path: Path) -> None:
+    """Remove a file claimed by claim_new_file that is still empty (the run ended with nothing to write)."""
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == 0:
+            path.unlink()
