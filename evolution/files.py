@@ -77,10 +77,12 @@ def check_file(path: Path, limit: int, what: str) -> int:
 def read_limited(path: str | os.PathLike, limit: int, what: str) -> bytes:
     """The bytes of a regular file no larger than limit, or an InputError naming the problem."""
     path = Path(path)
-    check_file(path, limit, what)
+    size = check_file(path, limit, what)
     try:
         with open(path, "rb") as stream:
-            data = stream.read(limit + 1)
+            data = stream.read(size + 1)  # read(limit + 1) would allocate the whole limit up front
+            if len(data) > size:  # the file grew since it was measured
+                data += stream.read(limit + 1 - len(data))
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if len(data) > limit:
