@@ -90,11 +90,12 @@ def read_limited(path: str | os.PathLike, limit: int, what: str) -> bytes:
     return data
 
 
-def read_npy(stream: BinaryIO, size: int, label: str) -> np.ndarray:
+def read_npy(stream: BinaryIO, size: int, label: str, max_items: int | None = None) -> np.ndarray:
     """One .npy array from a stream of `size` bytes, its header checked before any data is read.
 
     Refuses (InputError starting with label) a damaged header, Python objects (never unpickled),
-    and a declared shape that does not match the bytes there are, so no huge allocation is made.
+    a declared shape that does not match the bytes there are, so no huge allocation is made, and
+    more than max_items values.
     """
     try:
         with warnings.catch_warnings():
@@ -112,7 +113,10 @@ def read_npy(stream: BinaryIO, size: int, label: str) -> np.ndarray:
         raise InputError(f"{label}: not a readable .npy array ({type(exc).__name__})") from None
     if dtype.hasobject:
         raise InputError(f"{label}: holds Python objects; refused (they would have to be unpickled)")
-    expected = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    items = int(np.prod(shape, dtype=np.float64))
+    if max_items is not None and items > max_items:
+        raise InputError(f"{label}: the array holds {items} values, more than {max_items}")
+    expected = items * dtype.itemsize
     if expected != size - stream.tell():
         raise InputError(f"{label}: the array is not the size its header declares")
     array = np.frombuffer(stream.read(expected), dtype=dtype)
