@@ -202,7 +202,7 @@ def _parse_rows(rows: list[str], width: int, before: int, label: str) -> np.ndar
     ragged = next((index for index, row in enumerate(rows) if row.count(",") != width - 1), len(rows))
     good = rows[: min(too_long, ragged)]
     try:
-        values = list(map(float, ",".join(good).split(",") if width > 1 else good))
+        values = list(map(float, ",".join(good).split(",") if width > 1 and good else good))
     except ValueError:
         for index, row in enumerate(good):
             try:

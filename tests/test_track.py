@@ -255,16 +255,17 @@ def test_chunks_of_any_size_read_the_same(tmp_path, monkeypatch, chunk):
     [
         ("0.5\n" * 12 + "x\n" + "0.5,1\n", "row 13 is not numeric: 'x'"),
         ("0.5\n" * 12 + "0.5,1\n" + "x\n", "row 13 has 2 values, the first row has 1"),
+        ("0.5,-0.5\n1\n", "row 2 has 1 values, the first row has 2"),
         ("top\n\n" + "0.5\n" * 3 + "1" * 1001 + "\n", "row 4 is longer than 1000 characters"),
         ("1,2,3\n" * 20, "expected one column (top) or two (top, bottom), got 3 values in row 1"),
         ("top\n\n\n", "the track file holds no rows"),
     ],
-    ids=["words", "ragged", "long row", "three values", "header only"],
+    ids=["words", "ragged", "ragged first in a chunk", "long row", "three values", "header only"],
 )
 def test_csv_problems_are_reported_at_their_row(tmp_path, monkeypatch, text, expected):
     path = tmp_path / "bad.csv"
     path.write_text(text)
-    for chunk in (7, 1 << 20):
+    for chunk in (7, 9, 1 << 20):
         monkeypatch.setattr(track_module, "CSV_CHUNK_CHARS", chunk)
         with pytest.raises(InputError) as error:
             load_track_file(path)
