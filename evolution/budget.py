@@ -32,6 +32,7 @@ DOT_BYTES = 64 * FLOAT
 # Per column: top and bottom, their noise and smoothed copies, the (finish, 6) sensor table, the camera's
 # and the overview's working copies (float64), and the race's two Python lists of barrier heights.
 TRACK_COLUMN_BYTES = 14 * FLOAT + 2 * PYTHON_FLOAT
+JSON_FACTOR = 12  # bytes of parsed JSON per byte of text, at most
 TEST_TRACK_COLUMNS = 4000  # every run drives its champions on the blog's test track
 _UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40, "p": 2**50}
 _SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([kmgtp]?)(i?b)?", re.IGNORECASE | re.ASCII)
@@ -129,6 +130,12 @@ def run_bytes(population: int, layers: Sequence[int], extra_tracks: int = 0, ext
     dots = population * DOT_BYTES * (1 + extra_tracks)
     tracks = track_bytes(TEST_TRACK_COLUMNS) + extra_tracks * track_bytes(extra_track_columns)
     return genomes + neurons + dots + tracks
+
+
+def json_bytes(file_bytes: int) -> int:
+    """About the bytes Python's json takes to parse a file of this size: a float written in 4 bytes ("1.0,")
+    becomes a 24-byte object and an 8-byte pointer, and a margin."""
+    return int(file_bytes) * JSON_FACTOR
 
 
 def genome_file_bytes(count: int, layers: Sequence[int]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from tokenize import TokenError
 from typing import BinaryIO
@@ -90,12 +91,14 @@ def read_limited(path: str | os.PathLike, limit: int, what: str) -> bytes:
     return data
 
 
-def read_npy(stream: BinaryIO, size: int, label: str, max_items: int | None = None) -> np.ndarray:
+def read_npy(
+    stream: BinaryIO, size: int, label: str, check_shape: Callable[[tuple[int, ...]], None] | None = None
+) -> np.ndarray:
     """One .npy array from a stream of `size` bytes, its header checked before any data is read.
 
     Refuses (InputError starting with label) a damaged header, Python objects (never unpickled),
-    a declared shape that does not match the bytes there are, so no huge allocation is made, and
-    more than max_items values.
+    and a declared shape that does not match the bytes there are, so no huge allocation is made.
+    check_shape(shape), if given, may refuse the declared shape (InputError) before the data is read.
     """
     try:
         with warnings.catch_warnings():
@@ -113,12 +116,11 @@ def read_npy(stream: BinaryIO, size: int, label: str, max_items: int | None = No
         raise InputError(f"{label}: not a readable .npy array ({type(exc).__name__})") from None
     if dtype.hasobject:
         raise InputError(f"{label}: holds Python objects; refused (they would have to be unpickled)")
-    items = int(np.prod(shape, dtype=np.float64))
-    if max_items is not None and items > max_items:
-        raise InputError(f"{label}: the array holds {items} values, more than {max_items}")
-    expected = items * dtype.itemsize
+    expected = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
     if expected != size - stream.tell():
         raise InputError(f"{label}: the array is not the size its header declares")
+    if check_shape is not None:
+        check_shape(shape)
     array = np.frombuffer(stream.read(expected), dtype=dtype)
     if array.nbytes != expected:
         raise InputError(f"{label}: the array is truncated")

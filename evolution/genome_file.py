@@ -89,6 +89,7 @@ def _refuse_constant(name: str) -> None:
 def load_genomes(path: str | os.PathLike) -> GenomeFile:
     """Read and check a genome file; anything wrong raises InputError naming the file and the problem."""
     data = read_limited(path, MAX_BYTES, "genome file")
+    budget.check(f"{path}: parsing {len(data)} bytes of JSON", budget.json_bytes(len(data)))
     try:
         document = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
     except UnicodeDecodeError:

@@ -133,12 +133,20 @@ def load_track_file(path: str | os.PathLike) -> Track:
 def _read_npy(path: Path) -> np.ndarray:
     try:
         with open(path, "rb") as stream:
-            data = read_npy(stream, path.stat().st_size, str(path), max_items=2 * MAX_COLUMNS)
+            data = read_npy(stream, path.stat().st_size, str(path), lambda shape: _check_npy_shape(shape, path))
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if data.dtype.kind not in "iuf":
         raise InputError(f"{path}: the array must hold real numbers")
     return data.astype(np.float64)
+
+
+def _check_npy_shape(shape: tuple[int, ...], path: Path) -> None:
+    """Refuse an array too long for a track or for the memory budget, by the shape its header declares."""
+    rows = shape[0] if shape else 1
+    if rows > MAX_COLUMNS:
+        raise InputError(f"{path}: {rows} rows; a track has at most {MAX_COLUMNS} columns")
+    budget.check(f"{path}: {rows} rows", budget.track_bytes(rows))
 
 
 def _read_csv(path: Path) -> np.ndarray:

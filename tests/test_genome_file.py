@@ -7,6 +7,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
+from evolution import budget
 from evolution.errors import InputError
 from evolution.genome_file import GenomeFile, load_genomes, save_genomes
 from evolution.network import Network
@@ -199,3 +200,16 @@ def test_messages_quote_odd_values_on_one_line(tmp_path):
     with pytest.raises(InputError) as error:
         load_genomes(path)
     assert "\n" not in str(error.value) and len(str(error.value)) < 300
+
+
+def test_a_file_whose_parsing_would_exceed_the_memory_budget_is_refused_unparsed(tmp_path, monkeypatch):
+    save_genomes(tmp_path / "g.json", sample(20))
+    size = (tmp_path / "g.json").stat().st_size
+    budget.set_budget(size * 4)  # parsed JSON takes several times its text
+    monkeypatch.setattr(json, "loads", lambda *args, **kwargs: pytest.fail("parsed"))
+    try:
+        with pytest.raises(InputError) as error:
+            load_genomes(tmp_path / "g.json")
+    finally:
+        budget.set_budget(None)
+    assert str(error.value).startswith(f"{tmp_path / 'g.json'}: parsing {size} bytes of JSON: needs about")

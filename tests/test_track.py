@@ -291,4 +291,12 @@ def test_an_npy_of_too_many_values_is_refused_before_its_data_is_read(tmp_path, 
     monkeypatch.setattr(track_module, "MAX_COLUMNS", 1000)
     with pytest.raises(InputError) as error:
         load_track_file(tmp_path / "long.npy")
-    assert "the array holds 10000 values, more than 2000" in one_line_naming(error, tmp_path / "long.npy")
+    assert "5000 rows; a track has at most 1000 columns" in one_line_naming(error, tmp_path / "long.npy")
+    monkeypatch.setattr(track_module, "MAX_COLUMNS", 10_000)
+    budget.set_budget(100_000)
+    try:
+        with pytest.raises(InputError) as error:
+            load_track_file(tmp_path / "long.npy")
+    finally:
+        budget.set_budget(None)
+    assert ": 5000 rows: needs about" in one_line_naming(error, tmp_path / "long.npy")
