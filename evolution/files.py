@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from tokenize import TokenError
 from typing import BinaryIO
@@ -77,10 +78,12 @@ def check_file(path: Path, limit: int, what: str) -> int:
 def read_limited(path: str | os.PathLike, limit: int, what: str) -> bytes:
     """The bytes of a regular file no larger than limit, or an InputError naming the problem."""
     path = Path(path)
-    check_file(path, limit, what)
+    size = check_file(path, limit, what)
     try:
         with open(path, "rb") as stream:
-            data = stream.read(limit + 1)
+            data = stream.read(size + 1)  # read(limit + 1) would allocate the whole limit up front
+            if len(data) > size:  # the file grew since it was measured
+                data += stream.read(limit + 1 - len(data))
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if len(data) > limit:
@@ -88,11 +91,14 @@ def read_limited(path: str | os.PathLike, limit: int, what: str) -> bytes:
     return data
 
 
-def read_npy(stream: BinaryIO, size: int, label: str) -> np.ndarray:
+def read_npy(
+    stream: BinaryIO, size: int, label: str, check_shape: Callable[[tuple[int, ...]], None] | None = None
+) -> np.ndarray:
     """One .npy array from a stream of `size` bytes, its header checked before any data is read.
 
     Refuses (InputError starting with label) a damaged header, Python objects (never unpickled),
     and a declared shape that does not match the bytes there are, so no huge allocation is made.
+    check_shape(shape), if given, may refuse the declared shape (InputError) before the data is read.
     """
     try:
         with warnings.catch_warnings():
@@ -113,6 +119,8 @@ def read_npy(stream: BinaryIO, size: int, label: str) -> np.ndarray:
     expected = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
     if expected != size - stream.tell():
         raise InputError(f"{label}: the array is not the size its header declares")
+    if check_shape is not None:
+        check_shape(shape)
     array = np.frombuffer(stream.read(expected), dtype=dtype)
     if array.nbytes != expected:
         raise InputError(f"{label}: the array is truncated")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import reprlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from . import budget
 from .errors import InputError
 from .files import read_limited, write_atomic
 from .network import Network
@@ -23,7 +25,12 @@ from .race import INPUTS
 FORMAT = "neuroracer-genomes"
 VERSION = 1
 MAX_BYTES = 32 * 1024 * 1024  # about 15,000 genomes of 105 weights; parsed JSON takes several times that
+# Every field a file must hold, and no other; a new field is added here and checked in _check.
 FIELDS = ("format", "version", "layers", "strategy", "seed", "generation", "track", "created", "genomes")
+TEXT_FIELDS = ("strategy", "track", "created")
+MAX_TEXT = 200  # characters of a text field
+MAX_LAYERS = 1000
+MIN_WEIGHT_BYTES = 2  # the shortest a weight can be written in the file: a digit and a comma
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,11 +58,11 @@ def save_genomes(path: str | os.PathLike, record: GenomeFile, replace: bool = Fa
         "format": FORMAT,
         "version": VERSION,
         "layers": list(record.layers),
-        "strategy": record.strategy,
+        "strategy": shown(record.strategy),
         "seed": record.seed,
         "generation": int(record.generation),
-        "track": record.track,
-        "created": created,
+        "track": shown(record.track),
+        "created": shown(created),
         "genomes": [
             {"score": int(score), "weights": [float(w) for w in weights]}
             for score, weights in zip(record.scores, record.genomes)
@@ -65,6 +72,16 @@ def save_genomes(path: str | os.PathLike, record: GenomeFile, replace: bool = Fa
     return write_atomic(path, text.encode("utf-8"), replace=replace)
 
 
+def shown(text: str) -> str:
+    """text as a genome file may hold it: at most MAX_TEXT printable characters (others become U+FFFD).
+
+    A track file's name can hold a control character or, undecodable, a lone surrogate; the file saved
+    from it must still load.
+    """
+    text = "".join(char if char.isprintable() else "\ufffd" for char in str(text))
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not allowed")
 
@@ -72,6 +89,7 @@ def _refuse_constant(name: str) -> None:
 def load_genomes(path: str | os.PathLike) -> GenomeFile:
     """Read and check a genome file; anything wrong raises InputError naming the file and the problem."""
     data = read_limited(path, MAX_BYTES, "genome file")
+    budget.check(f"{path}: parsing {len(data)} bytes of JSON", budget.json_bytes(len(data)))
     try:
         document = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
     except UnicodeDecodeError:
@@ -81,7 +99,7 @@ def load_genomes(path: str | os.PathLike) -> GenomeFile:
     except ValueError as exc:
         raise InputError(f"{path}: not a genome file (bad JSON: {exc})") from None
     try:
-        return _check(document)
+        return _check(document, str(path), len(data))
     except (ValueError, TypeError) as exc:
         raise InputError(f"{path}: {exc}") from None
 
@@ -104,26 +122,35 @@ def _finite_number(value: Any) -> bool:
 
 
 def _text(value: Any, field: str) -> str:
-    if not isinstance(value, str) or len(value) > 1000:
-        raise ValueError(f"field {field!r} must be a short text")
+    """A text field's value: printable (no control characters, no lone surrogates) and short."""
+    if not isinstance(value, str):
+        raise ValueError(f"field {field!r} must be text, not {reprlib.repr(value)}")
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"field {field!r} is {len(value)} characters long, more than {MAX_TEXT}")
+    bad = next((index for index, char in enumerate(value) if not char.isprintable()), None)
+    if bad is not None:
+        raise ValueError(f"field {field!r} holds a character that cannot be shown: U+{ord(value[bad]):04X} at {bad}")
     return value
 
 
-def _check(document: Any) -> GenomeFile:
+def _check(document: Any, label: str, file_bytes: int) -> GenomeFile:
+    """The GenomeFile a parsed document describes; ValueError (or InputError starting with label) if wrong."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f'not a genome file (no "format": "{FORMAT}")')
     version = document.get("version")
     if version != VERSION or isinstance(version, bool):
-        raise ValueError(f"genome file version {version!r} is not supported (this program reads {VERSION})")
+        raise ValueError(f"genome file version {reprlib.repr(version)} is not supported (this program reads {VERSION})")
     missing = [field for field in FIELDS if field not in document]
     if missing:
         raise ValueError(f"field {missing[0]!r} is missing")
     unknown = [field for field in document if field not in FIELDS]
     if unknown:
-        raise ValueError(f"unknown field {unknown[0]!r}")
+        raise ValueError(f"unknown field {reprlib.repr(unknown[0])}")
     layers = document["layers"]
     if not isinstance(layers, list) or not layers:
         raise ValueError("field 'layers' must be a list of layer sizes")
+    if len(layers) > MAX_LAYERS:
+        raise ValueError(f"field 'layers' has {len(layers)} sizes, more than {MAX_LAYERS}")
     layers = tuple(_whole(size, "layers", 1, 4096) for size in layers)
     network = Network(layers)
     if layers[0] != INPUTS or layers[-1] != 1:
@@ -135,8 +162,14 @@ def _check(document: Any) -> GenomeFile:
     entries = document["genomes"]
     if not isinstance(entries, list) or not entries:
         raise ValueError("field 'genomes' must be a non-empty list")
-    size = network.genome_size
-    genomes = np.empty((len(entries), size))
+    texts = {field: _text(document[field], field) for field in TEXT_FIELDS}
+    size, count = network.genome_size, len(entries)
+    # The layers say how many weights each entry must hold: bound them before allocating for them.
+    what = f"{label}: {count} genomes of layers {list(layers)}"
+    budget.check(what, budget.genome_file_bytes(count, layers))
+    if count * size * MIN_WEIGHT_BYTES > file_bytes:
+        raise ValueError(f"{count} genomes of {size} weights (layers {list(layers)}) cannot fit in {file_bytes} bytes")
+    genomes = np.empty((count, size))
     scores = np.empty(len(entries), dtype=np.int64)
     for row, entry in enumerate(entries):
         if not isinstance(entry, dict) or set(entry) != {"score", "weights"}:
@@ -148,15 +181,13 @@ def _check(document: Any) -> GenomeFile:
             raise ValueError(f"genome {row} has {found} weights; layers {list(layers)} need {size}")
         for value in weights:
             if not _finite_number(value):
-                raise ValueError(f"genome {row} holds a weight that is not a finite number: {str(value)[:40]}")
+                raise ValueError(f"genome {row} holds a weight that is not a finite number: {reprlib.repr(value)}")
         genomes[row] = weights
     return GenomeFile(
         layers=layers,
         genomes=genomes,
         scores=scores,
-        strategy=_text(document["strategy"], "strategy"),
         seed=seed,
         generation=generation,
-        track=_text(document["track"], "track"),
-        created=_text(document["created"], "created"),
+        **texts,
     )

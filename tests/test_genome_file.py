@@ -1,10 +1,13 @@
 """Genome files: exact round trips, atomic writes, and every kind of bad file refused in one line."""
 
 import json
+import time
+import tracemalloc
 
 import numpy as np
 import pytest
 
+from evolution import budget
 from evolution.errors import InputError
 from evolution.genome_file import GenomeFile, load_genomes, save_genomes
 from evolution.network import Network
@@ -107,3 +110,107 @@ def test_damaged_bytes_are_refused(tmp_path):
     for name in [*cases, "binary.json", "folder.json", "absent.json"]:
         with pytest.raises(InputError, match=name.replace(".", r"\.")):
             load_genomes(tmp_path / name)
+
+
+@pytest.mark.parametrize("field", ["strategy", "track", "created"])
+@pytest.mark.parametrize("value", ["a\x00b", "\ud800", "lone \udcff", "\x1b[31mred", "two\nlines", "tab\t", "x" * 201])
+def test_text_fields_must_be_printable_and_short(tmp_path, field, value):
+    document = good_document(tmp_path)
+    document[field] = value
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))  # ensure_ascii: a lone surrogate is written as its \u escape
+    with pytest.raises(InputError) as error:
+        load_genomes(path)
+    message = str(error.value)
+    assert message.startswith(f"{path}: field {field!r}") and "\n" not in message, message
+    assert message.isprintable()
+
+
+def test_printable_texts_up_to_the_limit_load(tmp_path):
+    document = good_document(tmp_path)
+    document.update(strategy="é" * 200, track="курс ✓ 🏁", created="")
+    path = tmp_path / "ok.json"
+    path.write_text(json.dumps(document))
+    loaded = load_genomes(path)
+    assert (loaded.strategy, loaded.track, loaded.created) == ("é" * 200, "курс ✓ 🏁", "")
+
+
+def test_a_track_name_that_cannot_be_shown_is_saved_so_that_it_loads(tmp_path):
+    record = sample(2)
+    record = GenomeFile(record.layers, record.genomes, record.scores, "classic\x00", 1, 3, "t\udcff\n.csv" + "x" * 300)
+    save_genomes(tmp_path / "g.json", record)
+    loaded = load_genomes(tmp_path / "g.json")
+    assert loaded.strategy == "classic\ufffd" and loaded.track.startswith("t\ufffd\ufffd.csvxx")
+    assert len(loaded.track) == 200 and loaded.track.isprintable()
+
+
+def test_huge_declared_layers_are_refused_before_allocating(tmp_path):
+    # 10,000 entries of layers 7,4096,4096,4096,1 would be 2.44 TiB of weights; the file is 30 kB
+    document = good_document(tmp_path)
+    document["layers"] = [7, 4096, 4096, 4096, 1]
+    document["genomes"] = [{}] * 10_000
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(document))
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(InputError) as error:
+            load_genomes(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    message = str(error.value)
+    assert message.startswith(f"{path}: 10000 genomes of layers [7, 4096, 4096, 4096, 1]: needs about 2.4 TiB")
+    assert "memory budget" in message and "\n" not in message
+    assert peak < 20 * 2**20 and time.perf_counter() - started < 2
+
+
+def test_layers_that_the_file_cannot_hold_are_refused_before_allocating(tmp_path):
+    # within the memory budget (1000 × 36,865 weights, 295 MB), but no 40 kB file holds them
+    document = good_document(tmp_path)
+    document["layers"] = [7, 4096, 1]
+    document["genomes"] = [{"score": 1, "weights": [0]}] * 1000
+    path = tmp_path / "lying.json"
+    path.write_text(json.dumps(document))
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match=r"1000 genomes of 36865 weights .* cannot fit in \d+ bytes"):
+            load_genomes(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20
+
+
+def test_messages_quote_odd_values_on_one_line(tmp_path):
+    good = good_document(tmp_path)
+    for change in (
+        {"version": "1\n2"},
+        {"extra\nfield": 1},
+        {"version": [list(range(10_000))]},
+    ):
+        document = dict(good, **change)
+        path = tmp_path / "odd.json"
+        path.write_text(json.dumps(document))
+        with pytest.raises(InputError) as error:
+            load_genomes(path)
+        assert "\n" not in str(error.value) and len(str(error.value)) < 300
+    document = good
+    document["genomes"][0]["weights"][0] = "not\na number" * 100
+    path.write_text(json.dumps(document))
+    with pytest.raises(InputError) as error:
+        load_genomes(path)
+    assert "\n" not in str(error.value) and len(str(error.value)) < 300
+
+
+def test_a_file_whose_parsing_would_exceed_the_memory_budget_is_refused_unparsed(tmp_path, monkeypatch):
+    save_genomes(tmp_path / "g.json", sample(20))
+    size = (tmp_path / "g.json").stat().st_size
+    budget.set_budget(size * 4)  # parsed JSON takes several times its text
+    monkeypatch.setattr(json, "loads", lambda *args, **kwargs: pytest.fail("parsed"))
+    try:
+        with pytest.raises(InputError) as error:
+            load_genomes(tmp_path / "g.json")
+    finally:
+        budget.set_budget(None)
+    assert str(error.value).startswith(f"{tmp_path / 'g.json'}: parsing {size} bytes of JSON: needs about")

@@ -29,7 +29,7 @@ def test_zero_force_dot_crashes_where_the_corridor_first_leaves_zero():
 
 def test_half_step_physics_under_constant_force():
     network = Network()
-    wide = Track("wide", np.full(60, 1e9), np.full(60, -1e9))
+    wide = Track("wide", np.full(60, 1e6), np.full(60, -1e6))
     race = Race(constant_force_genome(network, 40.0)[None], wide, network, keep_paths=True)
     race.run()
     # force = sigmoid(40) - 0.5 = 0.5 in float64; p_k = p + v/2, v += f, p += v/2 gives 0.25 k^2
