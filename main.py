@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from evolution.budget import ENVIRONMENT, check_run_size, parse_size, set_budget
 from evolution.checkpoint import Checkpoint, Checkpointer, load_checkpoint
 from evolution.errors import InputError, Interrupted
 from evolution.evolve import Evolution, RunConfig
@@ -43,6 +44,14 @@ class Parser(argparse.ArgumentParser):
 def fail(message: str) -> None:
     print(f"{PROG}: error: {message}", file=sys.stderr)
     raise SystemExit(2)
+
+
+def memory_size(text: str) -> int:
+    """A --memory-budget size: bytes, or with a unit (512M, 4G)."""
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def png_path(text: str) -> Path:
@@ -136,6 +145,13 @@ def build_parser() -> Parser:
         help="generations between checkpoints (default 10)",
     )
     parser.add_argument(
+        "--memory-budget",
+        type=memory_size,
+        metavar="SIZE",
+        help="refuse a run, track or file that would need more memory than this, e.g. 4G "
+        f"(default half the machine's memory, or ${ENVIRONMENT})",
+    )
+    parser.add_argument(
         "--resume",
         type=Path,
         metavar="FILE.npz",
@@ -202,6 +218,8 @@ FIXED_ON_RESUME = ("population", "layers", "strategy", "seed", "tracks", "load",
 def parse(argv: list[str]) -> Options:
     """The command line as typed options, or InputError / SystemExit(2) with one line naming the problem."""
     args = build_parser().parse_args(argv)
+    if args.memory_budget is not None:
+        set_budget(args.memory_budget)
     if args.headless:
         given = [name for name in WINDOW_FLAGS if getattr(args, name) is not None]
         if given:
@@ -227,14 +245,17 @@ def fresh(args: argparse.Namespace) -> RunOptions:
     generations = args.generations
     if generations is None and args.headless:
         generations = HEADLESS_GENERATIONS
+    population, layers = args.population or 50, args.layers or (7, 8, 4, 1)
+    tracks = args.tracks if args.tracks is not None else defaults.default_tracks
+    check_run_size(population, layers, tracks, "--population {} with --layers {}")
     config = RunConfig(
-        population=args.population or 50,
-        layers=args.layers or (7, 8, 4, 1),
+        population=population,
+        layers=layers,
         mutation_rate=args.mutation_rate if args.mutation_rate is not None else defaults.default_mutation_rate,
         strategy=strategy,
         seed=secrets.randbelow(2**32) if seed_was_drawn else args.seed,
         generations=generations,
-        extra_tracks=args.tracks if args.tracks is not None else defaults.default_tracks,
+        extra_tracks=tracks,
         test_curve=args.test_curve if args.test_curve is not None else True,
         safety_weight=defaults.default_safety_weight,
     )

@@ -141,3 +141,10 @@ def json_bytes(file_bytes: int) -> int:
 def genome_file_bytes(count: int, layers: Sequence[int]) -> int:
     """About the bytes the genomes of a genome file take once read: (count, genome_size) float64, scores."""
     return int(count) * (genome_size(layers) + 1) * FLOAT
+
+
+def check_run_size(population: int, layers: Sequence[int], extra_tracks: int, what: str) -> None:
+    """Refuse a run whose population and network would not fit the budget; what names it, with {} for the
+    population and the layers (e.g. "--population {} with --layers {}" or "checkpoint x.npz: population {}")."""
+    shown = ",".join(str(size) for size in layers)
+    check(what.format(population, shown), run_bytes(population, layers, extra_tracks))

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .budget import check_run_size
 from .errors import InputError
 from .evolve import Evolution, RunConfig
 from .files import check_file, read_npy, write_atomic
@@ -129,6 +130,7 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
             raise ValueError("unknown settings in the checkpoint")
         raw_config = {k: tuple(v) if k == "layers" and isinstance(v, list) else v for k, v in raw_config.items()}
         config = RunConfig(**raw_config)
+        check_run_size(config.population, config.layers, config.extra_tracks, "its population of {} with layers {}")
         track = Track(checked_text(header["track_name"], "track_name"), arrays["track_top"], arrays["track_bottom"])
         strategy = make_strategy(config.strategy, Network(config.layers).genome_size, config.population, 0.0)
         tree = header["state"] if header["version"] == VERSION else _version_1_state(header, arrays)

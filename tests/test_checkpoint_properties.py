@@ -1,0 +1,121 @@
+"""Property-based tests of the checkpoint loader: valid checkpoints round-trip; damaged ones, field by field and
+byte by byte, load as a consistent run or are refused in one line naming the file."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evolution.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from evolution.evolve import Evolution, RunConfig
+from evolution.strategies import STRATEGIES, make_strategy
+from evolution.track import training_track
+from tests.loader_properties import load_or_refuse, settings_for_loaders
+from tests.test_loader_properties import byte_edits, json_junk, plausible, written
+
+
+@st.composite
+def runs(draw) -> Evolution:
+    """A small run some generations in, sometimes in the middle of a race."""
+    config = RunConfig(
+        strategy=draw(st.sampled_from(sorted(STRATEGIES))),
+        population=draw(st.integers(2, 12)),
+        seed=draw(st.integers(0, 2**32 - 1)),
+        generations=draw(st.none() | st.integers(4, 30)),
+        extra_tracks=draw(st.integers(0, 1)),
+        extra_track_columns=200,
+        test_curve=draw(st.booleans()),
+    )
+    evolution = Evolution(config, training_track())
+    for _ in range(draw(st.integers(0, 3))):
+        evolution.run_generation()
+    if draw(st.booleans()):
+        evolution.next_race().run(draw(st.integers(1, 50)))  # a checkpoint taken while a race was under way
+    return evolution
+
+
+def checkpoint_bytes(evolution: Evolution) -> bytes:
+    with written("run.npz", b"") as path:
+        save_checkpoint(path, evolution.config, evolution.track, evolution.state)
+        return path.read_bytes()
+
+
+def check_consistent(checkpoint: Checkpoint) -> None:
+    """A loaded checkpoint is a run that adds up and goes on: its state agrees with itself, and it races."""
+    config = checkpoint.config
+    strategy = make_strategy(config.strategy, checkpoint.state.best_ever_genomes.shape[1], config.population, 0.1)
+    checkpoint.state.check(strategy, config.extra_tracks, config.test_curve, config.generations)
+    evolution = checkpoint.evolution()
+    if not evolution.raced_all:
+        stats = evolution.run_generation()
+        assert 0 <= stats.best <= evolution.track.finish and len(evolution.history) == evolution.generation
+
+
+@given(runs())
+@settings_for_loaders(examples=25)
+def test_valid_checkpoints_round_trip(evolution):
+    with written("run.npz", checkpoint_bytes(evolution)) as path:
+        loaded = load_or_refuse(load_checkpoint, path, check_consistent, "checkpoint (valid)")
+    assert loaded is not None
+    again = load_checkpoint_from(checkpoint_bytes(evolution))
+    assert again.state.generation == evolution.generation
+    assert np.array_equal(again.state.history.to_arrays(), evolution.state.history.to_arrays())
+    straight = evolution.run_generation() if not evolution.raced_all else None
+    resumed = again.evolution().run_generation() if not evolution.raced_all else None
+    if straight is not None:
+        assert (straight.best, straight.mean, straight.finished) == (resumed.best, resumed.mean, resumed.finished)
+
+
+def load_checkpoint_from(data: bytes) -> Checkpoint:
+    with written("run.npz", data) as path:
+        return load_checkpoint(path)
+
+
+def header_slots(tree, path=()) -> list[tuple]:
+    """Every place in the header's JSON tree where a value can be replaced, as key paths."""
+    slots = [path] if path else []
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            slots += header_slots(value, (*path, key))
+    elif isinstance(tree, list):
+        for index, value in enumerate(tree):
+            slots += header_slots(value, (*path, index))
+    return slots
+
+
+def replaced(tree, path: tuple, value):
+    if not path:
+        return value
+    copy = dict(tree) if isinstance(tree, dict) else list(tree)
+    copy[path[0]] = replaced(tree[path[0]], path[1:], value)
+    return copy
+
+
+@given(runs(), st.data())
+@settings_for_loaders(examples=60)
+def test_checkpoints_damaged_field_by_field_load_consistently_or_are_refused_in_one_line(evolution, data):
+    with np.load(io.BytesIO(checkpoint_bytes(evolution)), allow_pickle=False) as archive:
+        members = {name: archive[name] for name in archive.files}
+    header = json.loads(members["header"].tobytes())
+    for _ in range(data.draw(st.integers(1, 3))):
+        slot = data.draw(st.sampled_from(header_slots(header)))
+        header = replaced(header, slot, data.draw(json_junk | plausible))
+    if data.draw(st.booleans()):  # and sometimes an array swapped for another of the wrong kind
+        name = data.draw(st.sampled_from(sorted(members)))
+        members[name] = data.draw(st.sampled_from([np.zeros(0), np.zeros((2, 3)), np.array([np.nan]), np.arange(7)]))
+    members["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **members)
+    with written("run.npz", buffer.getvalue()) as path:
+        load_or_refuse(load_checkpoint, path, check_consistent, "checkpoint (fields)")
+
+
+@given(runs().flatmap(lambda evolution: byte_edits(checkpoint_bytes(evolution))))
+@settings_for_loaders(examples=40)
+def test_checkpoints_damaged_byte_by_byte_load_consistently_or_are_refused_in_one_line(data):
+    with written("run.npz", data) as path:
+        load_or_refuse(load_checkpoint, path, check_consistent, "checkpoint (bytes)")
