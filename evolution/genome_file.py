@@ -5,6 +5,7 @@ Floats are written with Python's repr, which reads back to the same double exact
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -19,11 +20,13 @@ from .errors import InputError
 from .files import read_limited, write_atomic
 from .network import Network
 from .race import INPUTS
+from .saved_run import check_saved_run
 
 FORMAT = "neuroracer-genomes"
 VERSION = 1
 MAX_BYTES = 32 * 1024 * 1024  # about 15,000 genomes of 105 weights; parsed JSON takes several times that
 FIELDS = ("format", "version", "layers", "strategy", "seed", "generation", "track", "created", "genomes")
+OPTIONAL_FIELDS = ("settings", "events")  # the run that made the genomes: its start settings and its changes
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +41,8 @@ class GenomeFile:
     generation: int
     track: str
     created: str = ""
+    settings: dict[str, Any] | None = None  # the run's start settings (lab.start_settings); None in older files
+    events: tuple = ()  # the run's settings changes (settings.SettingEvent), in order
 
     @property
     def network(self) -> Network:
@@ -61,6 +66,9 @@ def save_genomes(path: str | os.PathLike, record: GenomeFile, replace: bool = Fa
             for score, weights in zip(record.scores, record.genomes)
         ],
     }
+    if record.settings is not None:
+        document["settings"] = record.settings
+        document["events"] = [dataclasses.asdict(event) for event in record.events]
     text = json.dumps(document, indent=1, allow_nan=False)
     return write_atomic(path, text.encode("utf-8"), replace=replace)
 
@@ -118,7 +126,7 @@ def _check(document: Any) -> GenomeFile:
     missing = [field for field in FIELDS if field not in document]
     if missing:
         raise ValueError(f"field {missing[0]!r} is missing")
-    unknown = [field for field in document if field not in FIELDS]
+    unknown = [field for field in document if field not in FIELDS + OPTIONAL_FIELDS]
     if unknown:
         raise ValueError(f"unknown field {unknown[0]!r}")
     layers = document["layers"]
@@ -159,4 +167,5 @@ def _check(document: Any) -> GenomeFile:
         generation=generation,
         track=_text(document["track"], "track"),
         created=_text(document["created"], "created"),
+        **check_saved_run(document),
     )
