@@ -20,8 +20,11 @@ from evolution.evolve import Evolution, RunConfig
 from evolution.files import write_atomic
 from evolution.flag_types import layer_list, rate, shown, speed, whole, window_size
 from evolution.genome_file import load_genomes, save_genomes
+from evolution.lab import ReplayMismatch, run_line
 from evolution.race import race_scores
+from evolution.replay import ReplayCheck, ReplayPlan, load_replay
 from evolution.reporters import CsvLog, ProgressLine, Reporter
+from evolution.settings import SettingEvent, check_schedule, help_text, initial_config, parse_set
 from evolution.strategies import STRATEGIES
 from evolution.track import Track, resolve_track
 
@@ -47,6 +50,14 @@ def png_path(text: str) -> Path:
     if not text.lower().endswith(".png"):
         raise argparse.ArgumentTypeError(f"{shown(text)}: the file must end in .png")
     return Path(text)
+
+
+def set_flag(text: str) -> SettingEvent:
+    """A --set value GENERATION:SETTING=VALUE."""
+    try:
+        return parse_set(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> Parser:
@@ -138,6 +149,21 @@ def build_parser() -> Parser:
         metavar="FILE.npz",
         help="continue a checkpointed run; --generations is then the run's total from its start",
     )
+    parser.add_argument(
+        "--set",
+        type=set_flag,
+        action="append",
+        metavar="G:SETTING=VALUE",
+        help="change a setting from generation G on (repeatable), e.g. 20:mutation_rate=0.1. Settings: "
+        + help_text().replace("%", "%%"),
+    )
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE",
+        help="re-run a run from its log (.csv), checkpoint (.npz) or genome file (.json) with the same seed, "
+        "settings and changes, and check that it gives the same rows",
+    )
     window = parser.add_argument_group("window")
     window.add_argument(
         "--speed", type=speed, metavar="X", help="starting speed: 1, 2, 4, ... 64, or turbo (default 1)"
@@ -170,6 +196,8 @@ class RunOptions:
     resumed: Checkpoint | None = None
     resumed_from: Path | None = None
     changes: tuple[str, ...] = ()
+    scheduled: tuple[SettingEvent, ...] = ()  # --set: settings changes, each from its generation on
+    replay: ReplayPlan | None = None  # --replay: the run to re-run and the rows it must give
 
 
 @dataclass(frozen=True)
@@ -194,6 +222,7 @@ class Options:
 
 
 FIXED_ON_RESUME = ("population", "layers", "strategy", "seed", "tracks", "load", "test_curve")
+FIXED_ON_REPLAY = (*FIXED_ON_RESUME, "resume", "mutation_rate", "track", "set", "generations")
 
 
 def parse(argv: list[str]) -> Options:
@@ -214,7 +243,7 @@ def parse(argv: list[str]) -> Options:
         screenshot=args.screenshot,
         load=args.load,
     )
-    run = resumed(args) if args.resume else fresh(args)
+    run = replayed(args) if args.replay else resumed(args) if args.resume else fresh(args)
     return Options(headless=args.headless, run=run, window=window, load=args.load)
 
 
@@ -237,6 +266,7 @@ def fresh(args: argparse.Namespace) -> RunOptions:
         test_curve=args.test_curve if args.test_curve is not None else True,
         safety_weight=defaults.default_safety_weight,
     )
+    scheduled = checked_sets(config, args.set, 0)
     return RunOptions(
         config=config,
         track=resolve_track(args.track or "training"),
@@ -246,6 +276,36 @@ def fresh(args: argparse.Namespace) -> RunOptions:
         save=args.save,
         keep=args.keep,
         seed_was_drawn=seed_was_drawn,
+        scheduled=scheduled,
+    )
+
+
+def checked_sets(config: RunConfig, sets: list[SettingEvent] | None, first: int) -> tuple[SettingEvent, ...]:
+    """The --set changes in generation order, each checked against the strategy of its time."""
+    changes = tuple(sorted(sets or (), key=lambda change: change.generation))
+    try:
+        check_schedule(config, changes, first)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    return changes
+
+
+def replayed(args: argparse.Namespace) -> RunOptions:
+    """Options that re-run the run of a log, checkpoint or genome file, checking its rows."""
+    fixed = [name for name in FIXED_ON_REPLAY if getattr(args, name) is not None]
+    if fixed:
+        flag = "--" + fixed[0].replace("_", "-")
+        raise InputError(f"{flag} cannot be given with --replay: the replayed file holds the run's settings")
+    plan = load_replay(args.replay)
+    return RunOptions(
+        config=plan.config,
+        track=plan.track,
+        log=args.log,
+        checkpoint=args.checkpoint,
+        checkpoint_every=args.checkpoint_every,
+        save=args.save,
+        keep=args.keep,
+        replay=plan,
     )
 
 
@@ -262,9 +322,16 @@ def resumed(args: argparse.Namespace) -> RunOptions:
         config = replace(config, generations=args.generations)
     elif not args.headless:
         config = replace(config, generations=None)  # the window goes on until the user stops it
+    state = checkpoint.state
+    first = state.generation + (state.pending is not None)
+    scheduled = checked_sets(config, args.set, first)
     if args.mutation_rate is not None and args.mutation_rate != config.mutation_rate:
         changes.append(f"mutation rate {config.mutation_rate} -> {args.mutation_rate}")
-        config = replace(config, mutation_rate=args.mutation_rate)
+        if config.strategy == "snes":  # snes has no mutation rate: nothing to record
+            config = replace(config, mutation_rate=args.mutation_rate)
+        else:  # from the next generation asked for on, recorded as a settings change
+            change = SettingEvent(first, "mutation_rate", "", repr(float(args.mutation_rate)))
+            scheduled = (change, *scheduled)
     if args.track is not None and args.track != track.name:
         new_track = resolve_track(args.track)
         changes.append(f"track {track.name} -> {new_track.name}")
@@ -280,6 +347,7 @@ def resumed(args: argparse.Namespace) -> RunOptions:
         resumed=checkpoint,
         resumed_from=args.resume,
         changes=tuple(changes),
+        scheduled=scheduled,
     )
 
 
@@ -287,8 +355,19 @@ def build_reporters(run: RunOptions, progress: bool, warn) -> tuple[list[Reporte
     """The run's observers, in the order they are told of each generation: the progress line, the
     log, then the checkpointer (also returned on its own, for the writes the window asks for)."""
     reporters: list[Reporter] = [ProgressLine()] if progress else []
+    if run.replay:
+        reporters.insert(0, ReplayCheck(run.replay))
     if run.log:
-        log = CsvLog(run.log, continue_at=run.resumed.state.reported if run.resumed else None)
+        start = run.config
+        if run.resumed:
+            start = initial_config(run.resumed.config, run.resumed.state.events)
+        log = CsvLog(
+            run.log,
+            continue_at=run.resumed.state.reported if run.resumed else None,
+            run_line=run_line(start, run.resumed.track.name if run.resumed else run.track.name),
+        )
+        for event in run.resumed.state.events if run.resumed else ():
+            log.note(event.log_text())  # the changes so far (a continued log's own '# set' lines were dropped)
         if run.changes:
             log.note(f"resumed at generation {run.resumed.state.generation}: " + ", ".join(run.changes))
         reporters.append(log)
@@ -301,8 +380,17 @@ def build_reporters(run: RunOptions, progress: bool, warn) -> tuple[list[Reporte
 def start_evolution(run: RunOptions, reporters: list[Reporter]) -> Evolution:
     """The run the options describe: a fresh one, or the checkpoint's, going on."""
     if run.resumed is None:
-        return Evolution(run.config, run.track, reporters)
-    return run.resumed.evolution(reporters, run.config, run.track)
+        evolution = Evolution(run.config, run.track, reporters)
+    else:
+        evolution = run.resumed.evolution(reporters, run.config, run.track)
+    if run.replay:
+        run.replay.schedule(evolution)
+    for change in run.scheduled:
+        try:
+            evolution.schedule(change.setting, change.new, change.generation)
+        except ValueError as exc:
+            raise InputError(f"--set {change.flag()}: {exc}") from None
+    return evolution
 
 
 def nothing_to_do(run: RunOptions) -> bool:
@@ -339,6 +427,8 @@ def run_headless(options: Options) -> int:
     except KeyboardInterrupt:
         interrupted = True
         print(f"interrupted during generation {evolution.generation}; saving first", file=sys.stderr)
+    except ReplayMismatch as exc:
+        raise run.replay.mismatch(exc) if run.replay else InputError(str(exc)) from None
     finally:
         for reporter in reporters:
             reporter.close()
@@ -347,13 +437,16 @@ def run_headless(options: Options) -> int:
     last = evolution.history.last()
     if last is not None:
         print(
-            f"done: best {last.best} of {evolution.track.finish} · finished {last.finished} of {config.population}"
+            f"done: best {last.best} of {evolution.track.finish} · finished {last.finished} of"
+            f" {evolution.config.population}"
             f" · {time.perf_counter() - started:.2f} s · seed {config.seed} · track {evolution.track.name}"
         )
     best = evolution.best(run.keep)
     if run.save and best is not None:
         path = save_genomes(run.save, best)
-        print(f"saved the best {min(run.keep, config.population)} genomes to {path}")
+        print(f"saved the best {min(run.keep, evolution.config.population)} genomes to {path}")
+    if run.replay and not interrupted:
+        print(run.replay.finish(evolution))
     return 130 if interrupted else 0
 
 

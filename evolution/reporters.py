@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from .evolve import Evolution
 
 LOG_HEADER = "generation,best,mean,median,finished,seconds,test_best"
+RUN_LINE = "# neuroracer run: "  # the first line of a log written since the lab: the run's seed and settings
+SET_LINE = "# set "  # a settings change: '# set GENERATION SETTING OLD -> NEW'
 
 
 class Reporter:
@@ -23,6 +25,9 @@ class Reporter:
 
     def close(self) -> None:
         """Called once when the run ends, however it ends."""
+
+    def changed(self, evolution: Evolution, event) -> None:
+        """Called when a settings change (settings.SettingEvent) applies, at the start of its generation."""
 
 
 def log_row(stats: GenerationStats) -> str:
@@ -37,14 +42,19 @@ def log_row(stats: GenerationStats) -> str:
 class CsvLog(Reporter):
     """Writes one row per generation to a CSV file, flushed as it goes so a crash loses at most a row.
 
-    continue_at: when resuming, keep an existing log's rows before that generation and append after them.
+    continue_at: when resuming, keep an existing log's rows before that generation and append after them
+    (its '# set' lines are dropped: the resumed run writes its changes again, see main.py).
+    run_line: the run's seed and settings (lab.run_line), written as the first line '# neuroracer run: ...'
+    (also before a continued log that lacks it); logs without it are still read and continued.
     """
 
-    def __init__(self, path: str | Path, continue_at: int | None = None) -> None:
+    def __init__(self, path: str | Path, continue_at: int | None = None, run_line: str | None = None) -> None:
         self.path = Path(path)
         kept = ""
         if continue_at is not None and self.path.is_file():
             kept = self._rows_before(continue_at)
+        if run_line is not None and not kept.startswith(RUN_LINE):
+            kept = f"# {run_line}\n" + (kept or LOG_HEADER + "\n")
         try:
             self._stream: TextIO = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
         except OSError as exc:
@@ -58,11 +68,14 @@ class CsvLog(Reporter):
             lines = self.path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{self.path}: cannot read the log to continue it ({exc})") from None
-        if not lines or lines[0] != LOG_HEADER:
+        start = 1 if lines and lines[0].startswith(RUN_LINE) else 0  # logs written since the lab
+        if len(lines) <= start or lines[start] != LOG_HEADER:
             raise InputError(f"{self.path}: not a neuroracer log; choose another --log to continue the run")
-        kept = [lines[0]]
-        for line in lines[1:]:
+        kept = lines[: start + 1]
+        for line in lines[start + 1 :]:
             first = line.split(",", 1)[0]
+            if line.startswith(SET_LINE):
+                continue
             if line.startswith("#") or (first.isdigit() and int(first) < generation):
                 kept.append(line)
         return "\n".join(kept) + "\n"
@@ -75,6 +88,10 @@ class CsvLog(Reporter):
     def end_generation(self, evolution: Evolution, stats: GenerationStats) -> None:
         self._stream.write(log_row(stats) + "\n")
         self._stream.flush()
+
+    def changed(self, evolution: Evolution, event) -> None:
+        """Mark a settings change: '# set 5 mutation_rate 0.3 -> 0.5'."""
+        self.note(event.log_text())
 
     def close(self) -> None:
         self._stream.close()
@@ -96,3 +113,6 @@ class ProgressLine(Reporter):
             file=self.stream,
             flush=True,
         )
+
+    def changed(self, evolution: Evolution, event) -> None:
+        print(event.log_text(), file=self.stream, flush=True)
