@@ -365,9 +365,8 @@ def build_reporters(run: RunOptions, progress: bool, warn) -> tuple[list[Reporte
             run.log,
             continue_at=run.resumed.state.reported if run.resumed else None,
             run_line=run_line(start, run.resumed.track.name if run.resumed else run.track.name),
+            events=run.resumed.state.events if run.resumed else (),
         )
-        for event in run.resumed.state.events if run.resumed else ():
-            log.note(event.log_text())  # the changes so far (a continued log's own '# set' lines were dropped)
         if run.changes:
             log.note(f"resumed at generation {run.resumed.state.generation}: " + ", ".join(run.changes))
         reporters.append(log)

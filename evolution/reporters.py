@@ -42,13 +42,15 @@ def log_row(stats: GenerationStats) -> str:
 class CsvLog(Reporter):
     """Writes one row per generation to a CSV file, flushed as it goes so a crash loses at most a row.
 
-    continue_at: when resuming, keep an existing log's rows before that generation and append after them
-    (its '# set' lines are dropped: the resumed run writes its changes again, see main.py).
+    continue_at: when resuming, keep an existing log's rows before that generation and append after them;
+    its '# set' lines are dropped and `events` (the resumed run's settings changes so far) written instead.
     run_line: the run's seed and settings (lab.run_line), written as the first line '# neuroracer run: ...'
     (also before a continued log that lacks it); logs without it are still read and continued.
     """
 
-    def __init__(self, path: str | Path, continue_at: int | None = None, run_line: str | None = None) -> None:
+    def __init__(
+        self, path: str | Path, continue_at: int | None = None, run_line: str | None = None, events=()
+    ) -> None:
         self.path = Path(path)
         kept = ""
         if continue_at is not None and self.path.is_file():
@@ -60,6 +62,8 @@ class CsvLog(Reporter):
         except OSError as exc:
             raise InputError(f"{self.path}: cannot write the log ({exc.strerror or exc})") from None
         self._stream.write(kept or LOG_HEADER + "\n")
+        for event in events:
+            self._stream.write(f"# {event.log_text()}\n")
         self._stream.flush()
 
     def _rows_before(self, generation: int) -> str:

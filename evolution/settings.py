@@ -346,7 +346,7 @@ def help_text() -> str:
     """One line per setting, for --help: name (range; strategies)."""
     parts = []
     for s in SETTINGS.values():
-        span = f" {s.low:g}..{s.high:g}" if s.low is not None else ""
+        span = f" {s.kind(s.low)}..{s.kind(s.high)}" if s.low is not None else ""
         only = "" if s.strategies == ALL else f", {'/'.join(s.strategies)} only"
         parts.append(f"{s.name}{span}{only}")
     return "; ".join(parts)
