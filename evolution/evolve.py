@@ -23,7 +23,7 @@ from .race import SLICE_SECONDS, Race, StackedRace, in_slices
 from .reporters import Reporter
 from .run_state import BEST_EVER, RunState
 from .selection import selection_scores
-from .settings import SettingEvent, check_knobs, knobs
+from .settings import SettingEvent, check_knobs, current_value, knobs
 from .strategies import STRATEGIES, make_strategy, rank_order
 from .track import RANDOM_TRACK_COLUMNS, Track, blog_test_track, random_track
 
@@ -107,7 +107,7 @@ class Evolution:
         )
         self.initial_config = config if state is None else None  # what a fresh run started with
         self.state = state if state is not None else RunState.fresh(config.seed, self.strategy)
-        self._lock = threading.Lock()  # guards state.scheduled: the window schedules while a thread may ask
+        self._lock = threading.RLock()  # guards state.scheduled: the window schedules while a thread may ask
         self.test_track = blog_test_track()
         self.champion_drives = ChampionDrives(self.test_track, self.network, self.state.champions)
         self.last_tracks: list[Track] = []  # the tracks the latest generation was scored on, its own first
@@ -268,6 +268,10 @@ class Evolution:
         """Apply the changes scheduled for this generation (at the start of a generation, nothing pending)."""
         with self._lock:
             apply_due(self)
+
+    def setting_value(self, name: str):
+        """A setting's value now (settings.SETTINGS names it), as a panel shows it."""
+        return current_value(self.config, self.strategy, name)
 
     def command_line(self, headless: bool = True) -> str:
         """The one command line that reproduces this run so far (see lab.command_line)."""

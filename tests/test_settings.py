@@ -419,3 +419,32 @@ def test_set_in_the_window_gives_the_headless_rows(tmp_path):
     assert result.returncode == 0, result.stderr
     assert rows(window) == rows(headless)[: len(rows(window))] and len(rows(window)) >= 5
     assert "# set 6 strategy elitist -> classic" in window.read_text()
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+def test_a_checkpoint_taken_mid_race_just_after_a_population_change_resumes_exactly(tmp_path, strategy):
+    def started() -> Evolution:
+        evolution = Evolution(config(strategy=strategy, population=10, generations=6), training_track())
+        evolution.schedule("population", 7, 2)
+        evolution.schedule("extra_tracks", 2, 2)
+        return evolution
+
+    straight = started()
+    while not straight.raced_all:
+        straight.run_generation()
+    interrupted = started()
+    for _ in range(2):
+        interrupted.run_generation()
+    interrupted.next_race().run(max_steps=5)  # generation 2, the first of 7 genomes, is under way
+    assert interrupted.state.ranked_genomes.shape[0] == 10 and interrupted.state.pending.shape[0] == 7
+    check(interrupted)
+    save_checkpoint(tmp_path / "mid.npz", interrupted.config, interrupted.track, interrupted.state)
+    resumed = load_checkpoint(tmp_path / "mid.npz").evolution()
+    assert resumed.setting_value("population") == 7 and resumed.setting_value("extra_tracks") == 2
+    while not resumed.raced_all:
+        resumed.run_generation()
+    straight.finish_test_drives_now()
+    resumed.finish_test_drives_now()
+    columns = [0, 1, 2, 3, 4, 6]
+    assert np.array_equal(resumed.history.to_arrays()[columns], straight.history.to_arrays()[columns])
+    assert np.array_equal(resumed.state.best_ever_genomes, straight.state.best_ever_genomes)
