@@ -136,11 +136,12 @@ class Evolution:
         """The race of the next generation; asking again before it closes re-races the same genomes."""
         state = self.state
         if state.pending is None:
-            if state.scheduled:
-                self._apply_scheduled()
-            state.pending = self.strategy.ask(state.strategy)
-            # the extra tracks are drawn with the population, so a resumed generation races the same ones
-            state.pending_track_seeds = state.track_rng.integers(2**32, size=self.config.extra_tracks)
+            with self._lock:  # a change scheduled meanwhile (from another thread) waits for the next generation
+                if state.scheduled:
+                    apply_due(self)  # the changes due now, before the strategy is asked
+                state.pending = self.strategy.ask(state.strategy)
+                # the extra tracks are drawn with the population, so a resumed generation races the same ones
+                state.pending_track_seeds = state.track_rng.integers(2**32, size=self.config.extra_tracks)
         return Race(state.pending, self.track, self.network, trail_length=trail_length)
 
     def close_generation(self, race: Race) -> Iterator[None]:
@@ -263,11 +264,6 @@ class Evolution:
         """Drop the scheduled change at position `index` of state.scheduled (not yet applied); returns it."""
         with self._lock:
             return self.state.scheduled.pop(index)
-
-    def _apply_scheduled(self) -> None:
-        """Apply the changes scheduled for this generation (at the start of a generation, nothing pending)."""
-        with self._lock:
-            apply_due(self)
 
     def setting_value(self, name: str):
         """A setting's value now (settings.SETTINGS names it), as a panel shows it."""
