@@ -23,7 +23,7 @@ from .race import SLICE_SECONDS, Race, StackedRace, in_slices
 from .reporters import Reporter
 from .run_state import BEST_EVER, RunState
 from .selection import selection_scores
-from .settings import SettingEvent, check_knobs, current_value, knobs
+from .settings import SettingEvent, check_knobs, current_value, knobs, settings_table
 from .strategies import STRATEGIES, make_strategy, rank_order
 from .track import RANDOM_TRACK_COLUMNS, Track, blog_test_track, random_track
 
@@ -268,6 +268,10 @@ class Evolution:
     def setting_value(self, name: str):
         """A setting's value now (settings.SETTINGS names it), as a panel shows it."""
         return current_value(self.config, self.strategy, name)
+
+    def settings(self) -> list[dict]:
+        """The settings table with this run's values now (settings.settings_table), for a panel."""
+        return settings_table(self.config, self.strategy)
 
     def command_line(self, headless: bool = True) -> str:
         """The one command line that reproduces this run so far (see lab.command_line)."""

@@ -9,6 +9,7 @@ that records its run ("settings" and "events"). Anything wrong is an InputError 
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import shlex
 from dataclasses import dataclass, field
@@ -18,11 +19,12 @@ from .checkpoint import load_checkpoint
 from .errors import InputError
 from .evolve import Evolution, RunConfig
 from .files import read_limited
+from .flag_types import layer_list, rate, whole
 from .genome_file import GenomeFile, load_genomes
 from .history import GenerationStats
 from .lab import ReplayMismatch
 from .reporters import LOG_HEADER, RUN_LINE, SET_LINE, Reporter, log_row
-from .settings import SettingEvent, check_applies, parse_log_text, parse_set
+from .settings import SettingEvent, check_applies, initial_config, parse_log_text, parse_set
 from .strategies import STRATEGIES
 from .track import Track, resolve_track
 
@@ -149,8 +151,6 @@ def _config(path: Path, where: str, flags: dict, generations: int) -> RunConfig:
 
 def _run_flags(path: Path, text: str) -> tuple[dict, list[SettingEvent]]:
     """The settings of a '# neuroracer run:' line, and its --set 0:... changes."""
-    from .flag_types import layer_list, rate, whole
-
     types = {
         "--seed": ("seed", whole(0, 2**32 - 1)),
         "--strategy": ("strategy", str),
@@ -185,7 +185,7 @@ def _run_flags(path: Path, text: str) -> tuple[dict, list[SettingEvent]]:
             else:
                 name, kind = types[token]
                 flags[name] = kind(value)
-        except Exception as exc:  # argparse's type errors and ValueError alike: one line naming the value
+        except (ValueError, argparse.ArgumentTypeError) as exc:  # one line naming the value
             raise InputError(f"{path} line 1: {token}: {exc}") from None
         index += 2
     missing = [token for token, (name, _) in types.items() if name not in flags]
@@ -245,8 +245,6 @@ def _from_log(path: Path) -> ReplayPlan:
 
 
 def _from_checkpoint(path: Path) -> ReplayPlan:
-    from .settings import initial_config
-
     checkpoint = load_checkpoint(path)
     state = checkpoint.state
     if state.reported == 0:

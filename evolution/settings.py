@@ -327,10 +327,12 @@ def check_schedule(config, changes, first: int) -> None:
             strategy = change.new
 
 
-def settings_table() -> list[dict[str, Any]]:
-    """The settings as rows for a panel or --help: name, caption, kind, low, high, strategies."""
-    return [
-        {
+def settings_table(config=None, strategy: Strategy | None = None) -> list[dict[str, Any]]:
+    """The settings as rows for a panel or --help: name, caption, kind, low, high, strategies; with a run's
+    config and strategy object also value (now), text (the caption with it) and changeable (by this strategy)."""
+    rows = []
+    for s in SETTINGS.values():
+        row = {
             "name": s.name,
             "caption": s.caption,
             "kind": s.kind if isinstance(s.kind, str) else s.kind.__name__,
@@ -338,8 +340,12 @@ def settings_table() -> list[dict[str, Any]]:
             "high": s.high,
             "strategies": s.strategies,
         }
-        for s in SETTINGS.values()
-    ]
+        if config is not None and strategy is not None:
+            changeable = s.applies_to(config.strategy)
+            value = current_value(config, strategy, s.name) if changeable or s.name not in KNOB_NAMES else None
+            row.update(value=value, text=s.describe(value) if value is not None else "", changeable=changeable)
+        rows.append(row)
+    return rows
 
 
 def help_text() -> str:

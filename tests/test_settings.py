@@ -395,6 +395,11 @@ def test_the_settings_table_is_data_for_a_panel():
     assert table["tournament"]["strategies"] == ("elitist",) and table["population"]["low"] == 2
     assert SETTINGS["elite_share"].describe(0.2) == "the best 20% are copied unchanged (before late_generation)"
     assert all(row["caption"] for row in table.values())
+    evolution = Evolution(config(strategy="snes"), training_track())
+    now = {row["name"]: row for row in evolution.settings()}
+    assert now["population"]["value"] == 16 and now["population"]["text"] == "16 genomes race each generation"
+    assert now["mean_rate"]["changeable"] and now["mean_rate"]["value"] == 1.0
+    assert not now["tournament"]["changeable"] and now["tournament"]["value"] is None
     assert "tournament 1..1000, elitist only" in " ".join(run_cli("--help").stdout.split())
 
 
