@@ -28,7 +28,7 @@ from evolution.outputs import check_writable, claim_new_file, release_claim
 from evolution.race import race_scores
 from evolution.replay import ReplayCheck, ReplayPlan, load_replay
 from evolution.reporters import CsvLog, OutputClosed, ProgressLine, Reporter
-from evolution.settings import SettingEvent, check_schedule, help_text, initial_config, parse_set
+from evolution.settings import SettingEvent, check_schedule, help_text, initial_config, parse_set, start_track
 from evolution.strategies import STRATEGIES
 from evolution.track import Track, resolve_track
 
@@ -386,7 +386,10 @@ def build_reporters(run: RunOptions, progress: bool, warn) -> tuple[list[Reporte
         log = CsvLog(
             run.log,
             continue_at=run.resumed.state.reported if run.resumed else None,
-            run_line=run_line(start, run.resumed.track.name if run.resumed else run.track.name),
+            run_line=run_line(
+                start,
+                start_track(run.resumed.track.name, run.resumed.state.events) if run.resumed else run.track.name,
+            ),
             events=run.resumed.state.events if run.resumed else (),
             warn=warn,
         )
