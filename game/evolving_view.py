@@ -18,7 +18,7 @@ from evolution.race import Race
 from evolution.seeds import generator
 from evolution.track import Track, blog_test_track, random_track, training_track
 
-from . import hud, palette
+from . import hud, lab_actions
 from .chart import ChartView, Event
 from .layout import Layout
 from .race_scene import RaceScene
@@ -63,7 +63,9 @@ class EvolvingView(View):
         self.start_generation = self.evolution.generation  # a resumed run saves on quit only what is new
         self.saved_generation: int | None = None
         self.saved_best: int | None = None  # the best score of the latest save, for "better than saved"
-        self.events: list[Event] = []  # track changes and restarts, marked on the chart
+        self.events: list[Event] = []  # restarts, marked on the chart (with the run's settings changes)
+        self.panel = None  # the settings panel (P), made when first opened
+        self.panel_open = False
         self.track_since = 0  # the generation from which the current training track was raced
         self.confirm_until = 0.0  # while R waits for its confirmation
         self.replay: Race | None = None  # in turbo: the latest race, replayed for the eye
@@ -128,7 +130,11 @@ class EvolvingView(View):
         hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
         mode = CHART_MODES[self.chart_mode]
         every = CHART_SECONDS_IN_TURBO if self.window.turbo else 0.0
-        self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, self.events, every=every)
+        events = self.events + lab_actions.markers(self.evolution)  # every applied change, a track change too
+        self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, events, every=every)
+        if self.panel_open:
+            self.panel.place(surface.get_rect(), layout.footer.top, layout.scale)
+            self.panel.draw(surface)
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
         self.scene.click(self.shown_race, position, layout)
@@ -192,8 +198,7 @@ class EvolvingView(View):
         for run in self.runs:
             run.set_track(track)
         generation = len(self.evolution.history)  # the first generation the new track decides
-        self.track_since = generation
-        self.events.append(Event(generation, track.name, palette.SELECTED))
+        self.track_since = generation  # the change is recorded in the run's events, and marked from them
         self.scene.selected = None
         self.window.say(f"training on {track.name} ({track.columns} columns) from generation {generation}")
 
@@ -241,6 +246,26 @@ class EvolvingView(View):
         self.window.say(f"test drive: {len(saved.genomes)} genomes from {path}")
         track = self.run.track
         self.window.show_view(DriveView(self.window, saved, Path(path), track, self.track_seeds, back=self))
+
+    def do_settings(self) -> None:
+        """P: open or close the settings panel (pygame_gui is imported the first time)."""
+        if self.panel is None:
+            from .settings_panel import SettingsPanel
+
+            self.panel = SettingsPanel(
+                lambda: self.evolution,
+                lambda: int(self.track_seeds.integers(2**32)),
+                lambda text, error: self.window.say(text, error=error),
+            )
+        self.panel_open = not self.panel_open
+
+    def do_copy_command(self) -> None:
+        """C: the run as one command line, printed, and copied where the system has a clipboard."""
+        _copied, message = lab_actions.copy_command(self.evolution)
+        self.window.say(message)
+
+    def event(self, event: pygame.event.Event) -> bool:
+        return self.panel_open and self.panel.process_event(event)
 
     def key(self, event: pygame.event.Event) -> bool:
         if self.confirm_until and event.key not in (pygame.K_r,):

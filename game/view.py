@@ -45,6 +45,10 @@ class View:
         handler()
         return True
 
+    def event(self, event: pygame.event.Event) -> bool:
+        """Any event, before the window handles it; True if the view used it (an open panel's clicks and typing)."""
+        return False
+
     def key(self, event: pygame.event.Event) -> bool:
         """A key pressed, before the key table sees it; True if the view used it (a list, a question)."""
         return False

@@ -143,6 +143,8 @@ class Window:
     def handle(self, event: pygame.event.Event) -> None:
         if event.type == pygame.QUIT:
             self.do_quit()
+        elif self.view.event(event):
+            return
         elif event.type == pygame.KEYDOWN:
             if self.view.key(event):
                 return
