@@ -115,6 +115,7 @@ class SettingsPanel:
         self.actions: dict[Any, Callable[[Any], None]] = {}  # element -> what its event does
         self.controls: dict[str, list[Any]] = {}  # setting -> its controls (for tests and disabling)
         self.cancel_buttons: list[Any] = []
+        self.captions: dict[str, str] = {}  # setting -> the caption shown under it
         self.command_button = None
         self._signature: Any = None
         self._line_generation = -1
@@ -149,7 +150,7 @@ class SettingsPanel:
         else:
             self.manager.clear_and_reset()
             self.manager.set_window_resolution(size)
-        self.actions, self.controls, self.cancel_buttons = {}, {}, []
+        self.actions, self.controls, self.cancel_buttons, self.captions = {}, {}, [], {}
         manager, s = self.manager, scale
         pad, line = s.px(6), s.px(22)
         panel = UIPanel(rect, starting_height=1, manager=manager)
@@ -242,6 +243,7 @@ class SettingsPanel:
         if row.pending is not None:
             extra.append(f"now {lab_actions.format_value(row.name, row.now)}, changes at gen {row.pending.generation}")
         text = caption + (f" ({'; '.join(extra)})" if extra else "")
+        self.captions[row.name] = text
         object_id = "#caption" if row.changeable else "#why_not"
         for part in wrap(font, text, width):
             UILabel(pygame.Rect(0, y, width, font.get_linesize() + gap), part, manager, container=container,
