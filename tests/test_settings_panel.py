@@ -266,6 +266,7 @@ def test_typing_in_a_field_does_not_trigger_the_keys(in_tmp):
 def test_the_command_line_is_printed_and_copied_or_says_why_not(in_tmp, capsys, monkeypatch):
     app = app_for("--seed", "4", "--population", "10", "--speed", "turbo")
     frames_until(app, lambda: app.view.evolution.generation >= 2)
+    app.paused = True
     press(app, pygame.K_c, "c")
     line = app.view.evolution.command_line()
     assert line in capsys.readouterr().out
