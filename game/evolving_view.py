@@ -14,6 +14,7 @@ from evolution.checkpoint import Checkpointer
 from evolution.errors import InputError
 from evolution.evolve import Evolution
 from evolution.genome_file import load_genomes, save_genomes
+from evolution.lab import ReplayMismatch
 from evolution.race import Race
 from evolution.seeds import generator
 from evolution.track import Track, blog_test_track, random_track, training_track
@@ -31,6 +32,7 @@ CHART_MODES = ("linear", "log", "zoom")
 REPLAY_FRAMES = 45  # in turbo, the latest race is replayed over about this many frames
 CHART_SECONDS_IN_TURBO = 0.25  # in turbo the chart is redrawn at most this often
 REPLAY_MAX_DOTS = 2000  # above this, replaying would cost the live race frames; the live race is shown
+MISMATCH_SECONDS = 4.0  # a --replay that does not match stays on screen this long, then the window closes
 
 
 class EvolvingView(View):
@@ -70,6 +72,9 @@ class EvolvingView(View):
         self.confirm_until = 0.0  # while R waits for its confirmation
         self.replay: Race | None = None  # in turbo: the latest race, replayed for the eye
         self._replayed = -1
+        self.replay_check = replay_plan(evolutions[0])  # --replay: the source whose rows the run must give
+        self.replay_verdict = ""  # "replay: N rows of FILE match", once the replay is complete
+        self.failure_until = 0.0  # a mismatch is shown until then, then the window closes
 
     @property
     def run(self) -> EvolveSession:
@@ -92,10 +97,31 @@ class EvolvingView(View):
     def update(self, steps: int, deadline: float) -> None:
         now = time.perf_counter()
         share = (deadline - now) / len(self.runs)
-        for index, run in enumerate(self.runs):
-            run.advance(steps, now + share * (index + 1))
+        try:
+            for index, run in enumerate(self.runs):
+                run.advance(steps, now + share * (index + 1))
+            if self.replay_check is not None and self.run.complete and not self.replay_verdict:
+                self.replay_verdict = self.replay_check.finish(self.evolution)
+                self.window.say(self.replay_verdict)
+                print(self.replay_verdict, flush=True)
+        except (InputError, ReplayMismatch) as exc:
+            if self.replay_check is None:
+                raise
+            self.replay_failed(exc)
+
+    def replay_failed(self, exc: Exception) -> None:
+        """A --replay that does not give its source's rows: said on screen, then the window closes, and the
+        program ends with the one line naming it (exit code 2)."""
+        if isinstance(exc, ReplayMismatch):
+            exc = self.replay_check.mismatch(exc)
+        self.window.failure = exc
+        self.window.paused = True
+        self.window.say(str(exc), error=True)
+        self.failure_until = time.perf_counter() + MISMATCH_SECONDS
 
     def arrange(self, layout: Layout) -> None:
+        if self.failure_until and time.perf_counter() > self.failure_until:
+            self.window.running = False  # a replay that did not match has been shown: the window closes
         self._update_replay()
         self.scene.arrange(layout, self.shown_race)
 
@@ -140,6 +166,10 @@ class EvolvingView(View):
         self.scene.click(self.shown_race, position, layout)
 
     def banner(self) -> str:
+        if self.failure_until:
+            return "replay does not match its source: closing (the message below says where)"
+        if self.replay_verdict:
+            return self.replay_verdict
         if time.perf_counter() < self.confirm_until:
             return "restart evolution with a new seed? press R again to confirm"
         if self.replay is not None:
@@ -334,6 +364,13 @@ class EvolvingView(View):
     def close(self) -> None:
         for run in self.runs:
             run.close()
+
+
+def replay_plan(evolution: Evolution):
+    """The ReplayPlan a --replay run is checked against (its ReplayCheck reporter), or None."""
+    from evolution.replay import ReplayCheck
+
+    return next((r.plan for r in evolution.reporters if isinstance(r, ReplayCheck)), None)
 
 
 def fresh_checkpoint_path(path: Path) -> Path:

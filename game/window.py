@@ -68,6 +68,7 @@ class Window:
         self.draw_seconds = FRAME_SECONDS - WORK_SECONDS - FRAME_MARGIN  # a moving average, measured
         self.user_scale = USER_STEPS[0]  # Z makes everything larger, for a projector
         self.view: View = View(self)
+        self.failure: Exception | None = None  # a --replay that did not match: the one line the program ends with
 
     @property
     def speed(self) -> int:
@@ -284,6 +285,9 @@ def run_window(
             window.view.checkpoint()
         final = window.view.run_evolving() or final
         window.view.close()
+        if window.failure is not None:  # shown on screen; now the one line, after the shutdown as headless
+            print(f"main.py: error: {window.failure}", file=sys.stderr)
+            status = 2
     finally:
         pygame.quit()
     sys.stdout.flush()

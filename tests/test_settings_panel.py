@@ -288,3 +288,34 @@ def test_the_steps_of_minus_and_plus():
     assert stepped(row("int", 50, 2, 100_000), +1) == 55 and stepped(row("int", 3, 2, 100_000), -1) == 2
     assert stepped(row("float", 0.2, 0, 1), +1) == 0.25 and stepped(row("float", 0.0, 0, 1), -1) == 0
     assert stepped(row("float", 0.3, 0, 100), +1) == 0.375 and stepped(row("float", 0.0, 0, 100), +1) == 0.01
+
+
+def test_a_replay_in_the_window_says_it_matched_or_shows_the_mismatch(in_tmp, capsys):
+    flags = ["--seed", "6", "--population", "12", "--generations", "6", "--set", "3:mutation_rate=0.6"]
+    assert main.main(["--headless", *flags, "--log", "run.csv"]) == 0
+    capsys.readouterr()
+    app = app_for("--replay", "run.csv", "--speed", "turbo")
+    frames_until(app, lambda: bool(app.view.replay_verdict))
+    assert app.view.banner() == f"replay: 7 rows of {'run.csv'} match" and app.failure is None
+    assert "replay: 7 rows of run.csv match" in capsys.readouterr().out
+    app.view.close()
+    pygame.quit()
+    lines = (in_tmp / "run.csv").read_text().splitlines()
+    row = lines[6].split(",")  # generation 3's row (after the run line, the header and one '# set' line)
+    assert row[0] == "3"
+    row[1] = str(int(row[1]) + 1)
+    lines[6] = ",".join(row)
+    (in_tmp / "bad.csv").write_text("\n".join(lines) + "\n")
+    app = app_for("--replay", "bad.csv", "--speed", "turbo")
+    frames_until(app, lambda: app.failure is not None)
+    assert "line 7: the row of generation 3 does not match the replay" in str(app.failure)
+    assert app.paused and app.view.banner().startswith("replay does not match")
+    assert any("line 7" in text for text, error, _ in app.messages if error)  # on screen
+    app.view.failure_until = 1.0  # its time on screen is over: the window closes
+    run_frames(app, 2)
+    assert not app.running
+    app.view.close()
+    pygame.quit()
+    status = main.main(["--replay", "bad.csv", "--speed", "turbo", "--frames", "3000"])
+    assert status == 2
+    assert "main.py: error: bad.csv line 7: the row of generation 3 does not match" in capsys.readouterr().err
