@@ -297,6 +297,12 @@ class EvolvingView(View):
     def event(self, event: pygame.event.Event) -> bool:
         return self.panel_open and self.panel.process_event(event)
 
+    def message_area(self, layout: Layout) -> pygame.Rect:
+        if not self.panel_open or not self.panel.rect.width:
+            return layout.view
+        view = layout.view
+        return pygame.Rect(view.x, view.y, max(self.panel.rect.left - view.x, 0), view.height)
+
     def key(self, event: pygame.event.Event) -> bool:
         if self.confirm_until and event.key not in (pygame.K_r,):
             self.confirm_until = 0.0  # any other key cancels a restart waiting for its confirmation

@@ -62,10 +62,11 @@ def theme(scale: Scale) -> dict:
     small = str(scale.font_size(FONT - 1))
     font = {"name": "dejavusans", "size": size, "regular_path": str(REGULAR), "bold_path": str(BOLD)}
     colours = {
-        "dark_bg": "#FFFFFFEE",
+        "dark_bg": "#FFFFFFF2",
         "normal_bg": "#ECECEA",
         "hovered_bg": "#D8E6F2",
         "disabled_bg": "#F4F4F2",
+        "disabled_dark_bg": "#F4F4F2",
         "selected_bg": "#BFD9EE",
         "active_bg": "#BFD9EE",
         "normal_text": "#28282E",
@@ -83,14 +84,16 @@ def theme(scale: Scale) -> dict:
         "unfilled_bar": "#E0E0DC",
     }
     misc = {"border_width": "1", "shadow_width": "0", "shape": "rectangle", "text_horiz_alignment_padding": "4"}
+    elements = ("button", "text_entry_line", "label", "drop_down_menu", "tool_tip", "text_box")
     return {
-        "defaults": {"font": font, "colours": colours, "misc": misc},
+        "defaults": {"colours": colours, "misc": misc},
+        **{element: {"font": font} for element in elements},
         "#caption": {"font": {**font, "size": small}, "colours": {"normal_text": "#60606A"}},
         "#why_not": {"font": {**font, "size": small}, "colours": {"normal_text": "#B04030"}},
         "#name": {"font": {**font, "bold": "1"}},
         "#title": {"font": {**font, "bold": "1"}},
-        "label": {"misc": {"text_horiz_alignment": "left"}},
-        "tool_tip": {"misc": {"rect_width": str(scale.px(380))}},
+        "label": {"font": font, "misc": {"text_horiz_alignment": "left"}},
+        "tool_tip": {"font": {**font, "size": small}, "misc": {"rect_width": str(scale.px(380))}},
     }
 
 
@@ -118,7 +121,7 @@ class SettingsPanel:
         self.captions: dict[str, str] = {}  # setting -> the caption shown under it
         self.command_button = None
         self._signature: Any = None
-        self._line_generation = -1
+        self._line_generation: Any = None
         self._last = time.perf_counter()
 
     @property
@@ -185,13 +188,13 @@ class SettingsPanel:
         y += line
         self.command_button = UIButton(pygame.Rect(pad, y, inner.width, line), "", manager, container=panel)
         self.actions[self.command_button] = lambda _event: self.copy()
-        self._line_generation = -1
+        self._line_generation = None
 
         # the settings, in a scrolling container between the title and the bottom
         top = pad + line + s.px(4)
         area = pygame.Rect(pad, top, inner.width, rect.height - bottom_h - top - s.px(10))
         scroller = UIScrollingContainer(area, manager, container=panel, allow_scroll_x=False)
-        width = area.width - s.px(16)  # room for the scroll bar
+        width = area.width - s.px(18) - 6  # room for the scroll bar
         y = 0
         for row in rows:
             y = self._row(scroller, row, y, width, s)
@@ -302,9 +305,10 @@ class SettingsPanel:
     def _refresh_line(self) -> None:
         """The command line grows a generation at a time: its button's text follows without a rebuild."""
         evolution = self.evolution
-        if self.command_button is None or evolution.generation == self._line_generation:
+        key = (evolution.generation, evolution.next_change_generation)
+        if self.command_button is None or key == self._line_generation:
             return
-        self._line_generation = evolution.generation
+        self._line_generation = key
         full = evolution.command_line()
         font = (self._manager_scale or Scale()).font(FONT)
         self.command_button.set_text(fit(font, full, self.command_button.relative_rect.width - 28))

@@ -60,6 +60,10 @@ class View:
         """A line to show over the track view, or ''."""
         return ""
 
+    def message_area(self, layout: Layout) -> pygame.Rect:
+        """Where the window puts its banner and messages: the track view, or the part of it a panel leaves."""
+        return layout.view
+
     def finish(self) -> None:
         """Bring half-done work to an end before a checkpoint or quitting."""
 

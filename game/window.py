@@ -178,11 +178,12 @@ class Window:
         self.view.draw(screen, layout)
         hud.draw_footer(screen, layout.footer, layout.scale)
         banner = ("paused · Space resumes, → steps" if self.paused else "") or self.view.banner()
+        area = self.view.message_area(layout)
         if banner:
-            hud.draw_banner(screen, layout.view, banner, scale=layout.scale)
+            hud.draw_banner(screen, area, banner, scale=layout.scale)
         now = time.perf_counter()
         messages = [(text, error) for text, error, until in self.messages if until > now]
-        hud.draw_messages(screen, layout.view, messages, layout.scale)
+        hud.draw_messages(screen, area, messages, layout.scale)
         if self.show_help:
             hud.draw_help(screen, layout.scale)
 
