@@ -1,6 +1,6 @@
 """The settings a run may change as it goes, as data; and the events that record each change.
 
-SETTINGS is the one table that the command line (--set, --help), the checks and the window's future
+SETTINGS is the one table that the command line (--set, --help), the checks and the window's
 settings panel are built from: each Setting has a name, a plain caption, its type and range, and the
 strategies it applies to. A SettingEvent records one change: from generation `generation` on, `setting`
 went from `old` to `new`. Values are kept as canonical texts (format_value), so an event reads back

@@ -100,13 +100,16 @@ def test_every_key_of_the_table_does_what_it_says(in_tmp):
     press(app, pygame.K_t)
     assert app.view is evolving and app.speed == 64 and evolving.run.track.name == "training"
 
+    evolving.run.close_generation_now()  # no generation closing: G takes effect at once
     press(app, pygame.K_g)
     first_random = evolving.run.track.name
+    evolving.run.close_generation_now()
     press(app, pygame.K_g)
     assert first_random.startswith("random:") and evolving.run.track.name.startswith("random:")
     assert first_random != evolving.run.track.name
     marks = markers(evolving.evolution)  # recorded as the run's track changes, marked on the chart
     assert [event.label for event in marks] == [first_random, evolving.run.track.name]
+    evolving.run.close_generation_now()
     press(app, pygame.K_b)
     assert evolving.run.track.name == "training" and markers(evolving.evolution)[-1].label == "training"
 
