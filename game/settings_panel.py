@@ -12,6 +12,7 @@ one command line (shortened; the full line when the pointer rests on it), which 
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -135,10 +136,12 @@ class SettingsPanel:
         rect = pygame.Rect(window_rect.right - width, 0, width, footer_top)
         rows = lab_actions.rows(self.evolution)
         signature = (rect.size, scale, tuple(rows), tuple(self.evolution.state.scheduled), id(self.evolution))
-        if signature != self._signature:
-            self._build(rect, scale, rows)
-            self._signature = signature
-        self._refresh_line()
+        with warnings.catch_warnings():  # a label too small for its text (a tiny window) is shortened, not an error
+            warnings.simplefilter("ignore", UserWarning)
+            if signature != self._signature:
+                self._build(rect, scale, rows)
+                self._signature = signature
+            self._refresh_line()
 
     def _build(self, rect: pygame.Rect, scale: Scale, rows: list[Row]) -> None:
         import pygame_gui

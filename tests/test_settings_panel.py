@@ -145,7 +145,8 @@ def test_the_same_through_a_checkpoint_and_a_resume(in_tmp):
 
 
 def test_g_and_b_are_recorded_and_replay_exactly(in_tmp):
-    app = app_for("--seed", "8", "--population", "20", "--generations", "9", "--speed", "64", "--log", "run.csv")
+    flags = ["--seed", "8", "--population", "20", "--generations", "9", "--speed", "64", "--log", "run.csv"]
+    app = app_for(*flags, "--checkpoint", "run.npz")
     evolution = app.view.evolution
     frames_until(app, lambda: evolution.generation == 3)
     app.speed = 1
@@ -158,6 +159,9 @@ def test_g_and_b_are_recorded_and_replay_exactly(in_tmp):
     frames_until(app, lambda: evolution.generation == 6)
     press(app, pygame.K_b)
     to_the_end(app)
+    app.view.checkpoint()
+    app.view.checkpointer.release()
+    saved = app.view.save_best()
     events = [(e.generation, e.setting, e.old, e.new) for e in evolution.state.events]
     assert events[0] == (3, "track", "training", random_name)
     assert events[1][1:] == ("track", random_name, "training") and events[1][0] >= 6
@@ -166,6 +170,9 @@ def test_g_and_b_are_recorded_and_replay_exactly(in_tmp):
     assert f"# set 3 track training -> {random_name}" in text
     assert replay_rows(in_tmp, in_tmp / "run.csv", "replayed.csv") == log_rows(in_tmp / "run.csv")
     assert f"--set 3:track={random_name}" in evolution.command_line()
+    for source in (in_tmp / "run.npz", saved):  # the checkpoint and the genome file replay from the first track
+        assert load_replay(source).track.name == "training"
+        assert main.main(["--headless", "--replay", str(source)]) == 0
 
 
 def test_a_track_change_through_the_panel_applies_from_the_next_generation(in_tmp):
