@@ -326,3 +326,20 @@ def test_a_replay_in_the_window_says_it_matched_or_shows_the_mismatch(in_tmp, ca
     status = main.main(["--replay", "bad.csv", "--speed", "turbo", "--frames", "3000"])
     assert status == 2
     assert "main.py: error: bad.csv line 7: the row of generation 3 does not match" in capsys.readouterr().err
+
+
+def test_a_track_given_on_resume_is_recorded_and_replays(in_tmp, capsys):
+    flags = ["--headless", "--seed", "5", "--population", "12", "--log", "run.csv"]
+    assert main.main([*flags, "--generations", "4", "--checkpoint", "run.npz"]) == 0
+    assert (
+        main.main(
+            ["--headless", "--resume", "run.npz", "--generations", "8", "--track", "random:9", "--log", "run.csv"]
+        )
+        == 0
+    )
+    text = (in_tmp / "run.csv").read_text()
+    assert "# set 5 track training -> random:9" in text and text.startswith("# neuroracer run: --seed 5")
+    capsys.readouterr()
+    assert replay_rows(in_tmp, in_tmp / "run.csv", "replayed.csv") == log_rows(in_tmp / "run.csv")
+    assert main.main(["--headless", "--replay", "run.npz"]) == 0
+    assert "replay: 9 rows of run.npz match" in capsys.readouterr().out
