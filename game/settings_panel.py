@@ -162,7 +162,7 @@ class SettingsPanel:
         panel = UIPanel(rect, starting_height=1, manager=manager)
         inner = pygame.Rect(0, 0, rect.width - 2 * pad, 0)
         evolution = self.evolution
-        title = f"settings · from generation {lab_actions.next_generation(evolution)} · P closes"
+        title = self._title(evolution)
         self.title = UILabel(
             pygame.Rect(pad, pad, inner.width, line), title, manager, container=panel, object_id="#title"
         )
@@ -174,10 +174,12 @@ class SettingsPanel:
         bottom_h = bottom_lines * (line + s.px(2)) + pad
         y = rect.height - bottom_h - s.px(6)
         heading = "pending (click one to cancel it)" if pending else "pending: nothing (the next generation as now)"
+        heading = fit(s.font(FONT, bold=True), heading, inner.width - 8)
         UILabel(pygame.Rect(pad, y, inner.width, line), heading, manager, container=panel, object_id="#name")
         y += line + s.px(2)
         for index, text in enumerate(lab_actions.pending_lines(evolution)[: len(shown)]):
-            button = UIButton(pygame.Rect(pad, y, inner.width, line), f"✕ {text}", manager, container=panel)
+            text = fit(s.font(FONT), f"✕ {text}", inner.width - 16)
+            button = UIButton(pygame.Rect(pad, y, inner.width, line), text, manager, container=panel)
             self.actions[button] = lambda _event, index=index: self._cancel(index)
             self.cancel_buttons.append(button)
             y += line + s.px(2)
@@ -186,7 +188,7 @@ class SettingsPanel:
             UILabel(pygame.Rect(pad, y, inner.width, line), more, manager, container=panel, object_id="#caption")
             y += line + s.px(2)
         y += s.px(4)
-        label = "the run as one command line (C or a click copies it):"
+        label = fit(s.font(FONT - 1), "the run as one command line (C or a click copies it):", inner.width - 8)
         UILabel(pygame.Rect(pad, y, inner.width, line), label, manager, container=panel, object_id="#caption")
         y += line
         self.command_button = UIButton(pygame.Rect(pad, y, inner.width, line), "", manager, container=panel)
@@ -316,7 +318,12 @@ class SettingsPanel:
         font = (self._manager_scale or Scale()).font(FONT)
         self.command_button.set_text(fit(font, full, self.command_button.relative_rect.width - 28))
         self.command_button.tool_tip_text = full
-        self.title.set_text(f"settings · from generation {lab_actions.next_generation(evolution)} · P closes")
+        self.title.set_text(self._title(evolution))
+
+    def _title(self, evolution: Evolution) -> str:
+        text = f"settings · from generation {lab_actions.next_generation(evolution)} · P closes"
+        scale = self._manager_scale or Scale()
+        return fit(scale.font(FONT, bold=True), text, self.rect.width - scale.px(12) - 8)
 
     # ---- what the controls do -----------------------------------------------------------------
     def _row_now(self, name: str) -> Row:
