@@ -28,7 +28,15 @@ from evolution.outputs import check_writable, claim_new_file, release_claim
 from evolution.race import race_scores
 from evolution.replay import ReplayCheck, ReplayPlan, load_replay
 from evolution.reporters import CsvLog, OutputClosed, ProgressLine, Reporter
-from evolution.settings import SettingEvent, check_schedule, help_text, initial_config, parse_set
+from evolution.settings import (
+    SettingEvent,
+    check_schedule,
+    help_text,
+    initial_config,
+    is_built_track,
+    parse_set,
+    start_track,
+)
 from evolution.strategies import STRATEGIES
 from evolution.track import Track, resolve_track
 
@@ -386,7 +394,10 @@ def build_reporters(run: RunOptions, progress: bool, warn) -> tuple[list[Reporte
         log = CsvLog(
             run.log,
             continue_at=run.resumed.state.reported if run.resumed else None,
-            run_line=run_line(start, run.resumed.track.name if run.resumed else run.track.name),
+            run_line=run_line(
+                start,
+                start_track(run.resumed.track.name, run.resumed.state.events) if run.resumed else run.track.name,
+            ),
             events=run.resumed.state.events if run.resumed else (),
             warn=warn,
         )
@@ -404,7 +415,12 @@ def start_evolution(run: RunOptions, reporters: list[Reporter]) -> Evolution:
     if run.resumed is None:
         evolution = Evolution(run.config, run.track, reporters)
     else:
-        evolution = run.resumed.evolution(reporters, run.config, run.track)
+        evolution = run.resumed.evolution(reporters, run.config)
+        if run.track.name != run.resumed.track.name:  # --track on resume: from the generation under way on
+            if is_built_track(run.track.name):
+                evolution.change_track(run.track)  # recorded as a track change, so the run replays
+            else:
+                evolution.track = run.track  # a track file is not a setting: the run replays up to here only
     if run.replay:
         run.replay.schedule(evolution)
     for change in run.scheduled:

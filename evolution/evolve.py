@@ -18,7 +18,7 @@ from .champion_drives import STEPS_PER_GENERATION, ChampionDrives
 from .genome_file import GenomeFile
 from .history import GenerationStats
 from .interrupts import atomic
-from .lab import apply_due, command_line, saved_settings, schedule_change
+from .lab import apply_due, change_track_now, command_line, saved_settings, schedule_change
 from .network import DEFAULT_LAYERS, Network
 from .race import SLICE_SECONDS, Race, StackedRace, in_slices
 from .reporters import Reporter
@@ -286,11 +286,19 @@ class Evolution:
 
     def setting_value(self, name: str):
         """A setting's value now (settings.SETTINGS names it), as a panel shows it."""
+        if name == "track":
+            return self.track.name
         return current_value(self.config, self.strategy, name)
 
     def settings(self) -> list[dict]:
         """The settings table with this run's values now (settings.settings_table), for a panel."""
-        return settings_table(self.config, self.strategy)
+        return settings_table(self.config, self.strategy, self.track.name)
+
+    def change_track(self, track: Track) -> SettingEvent | None:
+        """Train on `track` from the generation under way (raced again on it; see lab.change_track_now),
+        recorded as a track change; None if it is the track already."""
+        with self._lock:
+            return change_track_now(self, track)
 
     def command_line(self, headless: bool = True) -> str:
         """The one command line that reproduces this run so far (see lab.command_line)."""

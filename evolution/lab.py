@@ -14,6 +14,10 @@ race under way finishes as it started. What it rebuilds (see settings.Setting.re
   the run's start), snes takes the mean of the best quarter as its mean and their spread per weight (at
   least MIN_SPREAD) as its spread. Its generator is seeds.change_generator(seed, "lab_strategy", generation)
   (classic: seeds.change_random_state). The knobs go back to the new strategy's defaults.
+- track: the Evolution's track (not a RunConfig field) becomes the named one (training, test,
+  random:SEED[:COLUMNS]). The track is not used to ask the strategy for a population, so the window's G and B
+  change it at once (change_track_now): the generation under way is raced again on the new track and the event
+  is recorded at that generation, which is what a replay applying it at the start of that generation gives.
 - layers: the champions still waiting for the test track are driven first (their shape is the old one);
   then a fresh population of the new shape, from the strategy's initial state for the new genome size (its
   generator as for a strategy change); the ranked genomes and the best ever start empty (RunState.fresh_since
@@ -32,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .champion_drives import ChampionDrives, ChampionQueue
+from .errors import InputError
 from .network import Network
 from .seeds import change_generator, change_random_state
 from .settings import (
@@ -44,12 +49,15 @@ from .settings import (
     current_value,
     format_value,
     initial_config,
+    is_built_track,
     knobs,
     parse_value,
     setting,
+    start_track,
     with_value,
 )
 from .strategies import STRATEGIES, ClassicState, ElitistState, SnesState, make_strategy
+from .track import Track, resolve_track
 
 if TYPE_CHECKING:
     from .evolve import Evolution, RunConfig
@@ -72,6 +80,8 @@ def schedule_change(
     """Evolution.schedule() without its lock: check the change, insert it in generation order, return it."""
     spec = setting(name)
     new = format_value(name, parse_value(name, value))
+    if name == "track" and not is_built_track(new):
+        raise ValueError(f"track: {new[:40]!r}: a run's track changes to training, test or random:SEED[:COLUMNS]")
     first = evolution.next_change_generation
     generation = first if generation is None else generation
     if isinstance(generation, bool) or not isinstance(generation, (int, np.integer)):
@@ -106,6 +116,8 @@ def apply_change(evolution: Evolution, change: SettingEvent) -> SettingEvent | N
     name = change.setting
     spec = setting(name)
     check_applies(name, evolution.config.strategy)
+    if name == "track":
+        return _change_track(evolution, change)
     old = format_value(name, current_value(evolution.config, evolution.strategy, name))
     if change.old and change.old != old:
         raise ReplayMismatch(change, old)
@@ -122,13 +134,53 @@ def apply_change(evolution: Evolution, change: SettingEvent) -> SettingEvent | N
         if spec.rebuilds == "population" and getattr(state.strategy, "ranked", None) is not None:
             state.strategy.ranked = _resized(state.strategy.ranked, config, state.generation)
         evolution.config, evolution.strategy = config, strategy
-    event = SettingEvent(state.generation, name, old, change.new)
-    state.events.append(event)
+    return _record(evolution, SettingEvent(state.generation, name, old, change.new))
+
+
+def _record(evolution: Evolution, event: SettingEvent) -> SettingEvent:
+    """Add an applied change to the run's events and tell the reporters that listen (the log's '# set')."""
+    evolution.state.events.append(event)
     for reporter in evolution.reporters:
         changed = getattr(reporter, "changed", None)
         if changed is not None:
             changed(evolution, event)
     return event
+
+
+def _change_track(evolution: Evolution, change: SettingEvent) -> SettingEvent | None:
+    """A track change at the start of a generation: the Evolution's track becomes the named one."""
+    old = evolution.track.name
+    if change.old and change.old != old:
+        raise ReplayMismatch(change, old)
+    if change.new == old:
+        return None
+    evolution.track = _built_track(change.new)
+    return _record(evolution, SettingEvent(evolution.state.generation, "track", old, change.new))
+
+
+def _built_track(name: str) -> Track:
+    if not is_built_track(name):
+        raise ValueError(f"track: {name[:40]!r}: a run's track changes to training, test or random:SEED[:COLUMNS]")
+    try:
+        return resolve_track(name)
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def change_track_now(evolution: Evolution, track: Track) -> SettingEvent | None:
+    """Train on `track` from the generation under way (raced again on it: its population, asked for before,
+    does not depend on the track) or, between generations, from the next one; recorded as a track change at
+    that generation, so a replay that applies it at the start of that generation races the same. The track
+    must be one a change can name (training, test, random:SEED[:COLUMNS]). None if it is the same track."""
+    name = track.name
+    if not is_built_track(name):
+        raise ValueError(f"track: {name[:40]!r}: a run's track changes to training, test or random:SEED[:COLUMNS]")
+    state = evolution.state
+    old = evolution.track.name
+    if name == old:
+        return None
+    evolution.track = track
+    return _record(evolution, SettingEvent(state.generation, "track", old, name))
 
 
 def _strategy_for(config: RunConfig, genome_size: int):
@@ -261,7 +313,7 @@ def command_line(evolution: Evolution, headless: bool = True) -> str:
     """The one command line that reproduces the run so far: its start settings, every change as --set, and
     --generations up to the last generation raced; pasted into a terminal it logs the same rows."""
     flags = ["python", "main.py"] + (["--headless"] if headless else [])
-    flags += run_flags(start_config(evolution), evolution.track.name)
+    flags += run_flags(start_config(evolution), start_track(evolution.track.name, evolution.state.events))
     for event in evolution.state.events:
         flags += ["--set", event.flag()]
     flags += ["--generations", str(max(0, evolution.generation - 1))]
@@ -271,6 +323,6 @@ def command_line(evolution: Evolution, headless: bool = True) -> str:
 def saved_settings(evolution: Evolution) -> dict[str, Any]:
     """What a genome file records of the run that made it: its start settings and its changes."""
     return {
-        "settings": start_settings(start_config(evolution), evolution.track.name),
+        "settings": start_settings(start_config(evolution), start_track(evolution.track.name, evolution.state.events)),
         "events": tuple(evolution.state.events),
     }

@@ -24,7 +24,7 @@ from .genome_file import GenomeFile, load_genomes
 from .history import GenerationStats
 from .lab import ReplayMismatch
 from .reporters import LOG_HEADER, RUN_LINE, SET_LINE, Reporter, log_row
-from .settings import SettingEvent, check_applies, initial_config, parse_log_text, parse_set
+from .settings import SettingEvent, check_applies, initial_config, parse_log_text, parse_set, start_track
 from .strategies import STRATEGIES
 from .track import Track, resolve_track
 
@@ -256,7 +256,14 @@ def _from_checkpoint(path: Path) -> ReplayPlan:
         fields = log_row(state.history.row(generation)).split(",")
         del fields[SECONDS]
         rows[generation] = (f"(generation {generation})", fields)
-    return ReplayPlan(path, config, checkpoint.track, changes, rows)
+    track = checkpoint.track
+    first = start_track(track.name, state.events)  # the track the run started on, before its track changes
+    if first != track.name:
+        try:
+            track = resolve_track(first)
+        except InputError as exc:
+            raise InputError(f"{path}: the run's first track: {exc}") from None
+    return ReplayPlan(path, config, track, changes, rows)
 
 
 def _from_genome_file(path: Path) -> ReplayPlan:

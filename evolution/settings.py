@@ -1,6 +1,6 @@
 """The settings a run may change as it goes, as data; and the events that record each change.
 
-SETTINGS is the one table that the command line (--set, --help), the checks and the window's future
+SETTINGS is the one table that the command line (--set, --help), the checks and the window's
 settings panel are built from: each Setting has a name, a plain caption, its type and range, and the
 strategies it applies to. A SettingEvent records one change: from generation `generation` on, `setting`
 went from `old` to `new`. Values are kept as canonical texts (format_value), so an event reads back
@@ -27,10 +27,11 @@ MAX_EVENTS = 10_000  # events a run, a checkpoint or a file may hold
 class Setting:
     """One setting a run may change.
 
-    kind is int, float, "strategy" or "layers"; low..high the range of a number; strategies the ones it
-    applies to (for the others, changing it raises an error saying `why_not`); caption a plain sentence
-    with {value} (or {percent}) where the current value goes; rebuilds what a change rebuilds: "config"
-    (the settings only), "population", "strategy" or "network".
+    kind is int, float, "strategy", "layers" or "track" (a track's name: training, test, random:SEED[:COLUMNS];
+    a track file's name only as an old value, the track a run started on); low..high the range of a number;
+    strategies the ones it applies to (for the others, changing it raises an error saying `why_not`); caption a
+    plain sentence with {value} (or {percent}) where the current value goes; rebuilds what a change rebuilds: "config"
+    (the settings only), "population", "strategy", "network" or "track" (the Evolution's track, not in RunConfig).
     """
 
     name: str
@@ -77,6 +78,7 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("strategy", "strategy", None, None, ALL, "the next generation is bred by {value}", "strategy"),
         Setting("layers", "layers", None, None, ALL, "the network's layers are {value} (a fresh start)", "network"),
+        Setting("track", "track", None, None, ALL, "the population trains on the track {value}", "track"),
         Setting(
             "elite_share",
             float,
@@ -196,6 +198,8 @@ def parse_value(name: str, text: Any) -> Any:
         if layers[0] != INPUTS or layers[-1] != 1:
             raise ValueError(f"{name}: a network has {INPUTS} inputs and 1 output, e.g. 7,8,4,1")
         return layers
+    if spec.kind == "track":
+        return parse_track_name(text)
     if spec.kind == "strategy":
         if text not in STRATEGIES:
             raise ValueError(f"strategy: {str(text)[:40]!r} is not one of {', '.join(STRATEGIES)}")
@@ -212,6 +216,29 @@ def parse_value(name: str, text: Any) -> Any:
     if not (math.isfinite(value) and spec.low <= value <= spec.high):
         raise ValueError(f"{name}: {str(text)[:40]} is out of range ({spec.low:g} to {spec.high:g})")
     return value
+
+
+TRACK_PATTERN = re.compile(r"^(training|test|random:\d{1,10}(:\d{1,6})?)$")
+TRACK_TEXT = re.compile(r"^[^\s#]{1,200}$")
+
+
+def parse_track_name(text: Any) -> str:
+    """A track's name as a setting's value: training, test or random:SEED[:COLUMNS] (built when the change
+    applies); any other short text without spaces is taken as the name of the track file a run started on,
+    which only an old value may hold (a change to it is refused when it applies). ValueError if not."""
+    if not isinstance(text, str) or not TRACK_TEXT.match(text.strip()):
+        raise ValueError(f"track: {str(text)[:40]!r} is not a track (training, test or random:SEED[:COLUMNS])")
+    return text.strip()
+
+
+def is_built_track(name: str) -> bool:
+    """True for the tracks a change can go to: training, test, random:SEED[:COLUMNS]."""
+    return bool(TRACK_PATTERN.match(name))
+
+
+def start_track(track_name: str, events) -> str:
+    """The name of the track a run started on: the old value of its first track change, else track_name."""
+    return next((event.old for event in events if event.setting == "track"), track_name)
 
 
 def check_applies(name: str, strategy: str) -> None:
@@ -246,7 +273,10 @@ def current_value(config, strategy: Strategy, name: str) -> Any:
 
 
 def with_value(config, name: str, value: Any):
-    """A new RunConfig with one setting changed; a strategy change resets the knobs to the new one's defaults."""
+    """A new RunConfig with one setting changed; a strategy change resets the knobs to the new one's defaults;
+    the track is not a RunConfig field (the Evolution holds it): the config is returned unchanged."""
+    if name == "track":
+        return config
     if name == "strategy":
         return replace(config, strategy=value, **{knob: None for knob in KNOB_NAMES})
     return replace(config, **{name: value})
@@ -327,9 +357,10 @@ def check_schedule(config, changes, first: int) -> None:
             strategy = change.new
 
 
-def settings_table(config=None, strategy: Strategy | None = None) -> list[dict[str, Any]]:
-    """The settings as rows for a panel or --help: name, caption, kind, low, high, strategies; with a run's
-    config and strategy object also value (now), text (the caption with it) and changeable (by this strategy)."""
+def settings_table(config=None, strategy: Strategy | None = None, track: str = "") -> list[dict[str, Any]]:
+    """The settings as rows for a panel or --help: name, caption, kind, low, high, strategies, why_not; with a
+    run's config and strategy object (and its track's name) also value (now), text (the caption with it) and
+    changeable (by this strategy)."""
     rows = []
     for s in SETTINGS.values():
         row = {
@@ -339,10 +370,14 @@ def settings_table(config=None, strategy: Strategy | None = None) -> list[dict[s
             "low": s.low,
             "high": s.high,
             "strategies": s.strategies,
+            "why_not": s.why_not,
         }
         if config is not None and strategy is not None:
             changeable = s.applies_to(config.strategy)
-            value = current_value(config, strategy, s.name) if changeable or s.name not in KNOB_NAMES else None
+            if s.name == "track":
+                value = track or None
+            else:
+                value = current_value(config, strategy, s.name) if changeable or s.name not in KNOB_NAMES else None
             row.update(value=value, text=s.describe(value) if value is not None else "", changeable=changeable)
         rows.append(row)
     return rows

@@ -14,11 +14,12 @@ from evolution.checkpoint import Checkpointer
 from evolution.errors import InputError
 from evolution.evolve import Evolution
 from evolution.genome_file import load_genomes, save_genomes
+from evolution.lab import ReplayMismatch
 from evolution.race import Race
 from evolution.seeds import generator
 from evolution.track import Track, blog_test_track, random_track, training_track
 
-from . import hud, palette
+from . import hud, lab_actions
 from .chart import ChartView, Event
 from .layout import Layout
 from .race_scene import RaceScene
@@ -31,6 +32,7 @@ CHART_MODES = ("linear", "log", "zoom")
 REPLAY_FRAMES = 45  # in turbo, the latest race is replayed over about this many frames
 CHART_SECONDS_IN_TURBO = 0.25  # in turbo the chart is redrawn at most this often
 REPLAY_MAX_DOTS = 2000  # above this, replaying would cost the live race frames; the live race is shown
+MISMATCH_SECONDS = 4.0  # a --replay that does not match stays on screen this long, then the window closes
 
 
 class EvolvingView(View):
@@ -63,11 +65,16 @@ class EvolvingView(View):
         self.start_generation = self.evolution.generation  # a resumed run saves on quit only what is new
         self.saved_generation: int | None = None
         self.saved_best: int | None = None  # the best score of the latest save, for "better than saved"
-        self.events: list[Event] = []  # track changes and restarts, marked on the chart
+        self.events: list[Event] = []  # restarts, marked on the chart (with the run's settings changes)
+        self.panel = None  # the settings panel (P), made when first opened
+        self.panel_open = False
         self.track_since = 0  # the generation from which the current training track was raced
         self.confirm_until = 0.0  # while R waits for its confirmation
         self.replay: Race | None = None  # in turbo: the latest race, replayed for the eye
         self._replayed = -1
+        self.replay_check = replay_plan(evolutions[0])  # --replay: the source whose rows the run must give
+        self.replay_verdict = ""  # "replay: N rows of FILE match", once the replay is complete
+        self.failure_until = 0.0  # a mismatch is shown until then, then the window closes
 
     @property
     def run(self) -> EvolveSession:
@@ -90,10 +97,31 @@ class EvolvingView(View):
     def update(self, steps: int, deadline: float) -> None:
         now = time.perf_counter()
         share = (deadline - now) / len(self.runs)
-        for index, run in enumerate(self.runs):
-            run.advance(steps, now + share * (index + 1))
+        try:
+            for index, run in enumerate(self.runs):
+                run.advance(steps, now + share * (index + 1))
+            if self.replay_check is not None and self.run.complete and not self.replay_verdict:
+                self.replay_verdict = self.replay_check.finish(self.evolution)
+                self.window.say(self.replay_verdict)
+                print(self.replay_verdict, flush=True)
+        except (InputError, ReplayMismatch) as exc:
+            if self.replay_check is None:
+                raise
+            self.replay_failed(exc)
+
+    def replay_failed(self, exc: Exception) -> None:
+        """A --replay that does not give its source's rows: said on screen, then the window closes, and the
+        program ends with the one line naming it (exit code 2)."""
+        if isinstance(exc, ReplayMismatch):
+            exc = self.replay_check.mismatch(exc)
+        self.window.failure = exc
+        self.window.paused = True
+        self.window.say(str(exc), error=True)
+        self.failure_until = time.perf_counter() + MISMATCH_SECONDS
 
     def arrange(self, layout: Layout) -> None:
+        if self.failure_until and time.perf_counter() > self.failure_until:
+            self.window.running = False  # a replay that did not match has been shown: the window closes
         self._update_replay()
         self.scene.arrange(layout, self.shown_race)
 
@@ -128,12 +156,20 @@ class EvolvingView(View):
         hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
         mode = CHART_MODES[self.chart_mode]
         every = CHART_SECONDS_IN_TURBO if self.window.turbo else 0.0
-        self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, self.events, every=every)
+        events = self.events + lab_actions.markers(self.evolution)  # every applied change, a track change too
+        self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, events, every=every)
+        if self.panel_open:
+            self.panel.place(surface.get_rect(), layout.footer.top, layout.scale)
+            self.panel.draw(surface)
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
         self.scene.click(self.shown_race, position, layout)
 
     def banner(self) -> str:
+        if self.failure_until:
+            return "replay does not match its source: closing (the message below says where)"
+        if self.replay_verdict:
+            return self.replay_verdict
         if time.perf_counter() < self.confirm_until:
             return "restart evolution with a new seed? press R again to confirm"
         if self.replay is not None:
@@ -192,8 +228,7 @@ class EvolvingView(View):
         for run in self.runs:
             run.set_track(track)
         generation = len(self.evolution.history)  # the first generation the new track decides
-        self.track_since = generation
-        self.events.append(Event(generation, track.name, palette.SELECTED))
+        self.track_since = generation  # the change is recorded in the run's events, and marked from them
         self.scene.selected = None
         self.window.say(f"training on {track.name} ({track.columns} columns) from generation {generation}")
 
@@ -241,6 +276,32 @@ class EvolvingView(View):
         self.window.say(f"test drive: {len(saved.genomes)} genomes from {path}")
         track = self.run.track
         self.window.show_view(DriveView(self.window, saved, Path(path), track, self.track_seeds, back=self))
+
+    def do_settings(self) -> None:
+        """P: open or close the settings panel (pygame_gui is imported the first time)."""
+        if self.panel is None:
+            from .settings_panel import SettingsPanel
+
+            self.panel = SettingsPanel(
+                lambda: self.evolution,
+                lambda: int(self.track_seeds.integers(2**32)),
+                lambda text, error: self.window.say(text, error=error),
+            )
+        self.panel_open = not self.panel_open
+
+    def do_copy_command(self) -> None:
+        """C: the run as one command line, printed, and copied where the system has a clipboard."""
+        _copied, message = lab_actions.copy_command(self.evolution)
+        self.window.say(message)
+
+    def event(self, event: pygame.event.Event) -> bool:
+        return self.panel_open and self.panel.process_event(event)
+
+    def message_area(self, layout: Layout) -> pygame.Rect:
+        if not self.panel_open or not self.panel.rect.width:
+            return layout.view
+        view = layout.view
+        return pygame.Rect(view.x, view.y, max(self.panel.rect.left - view.x, 0), view.height)
 
     def key(self, event: pygame.event.Event) -> bool:
         if self.confirm_until and event.key not in (pygame.K_r,):
@@ -309,6 +370,13 @@ class EvolvingView(View):
     def close(self) -> None:
         for run in self.runs:
             run.close()
+
+
+def replay_plan(evolution: Evolution):
+    """The ReplayPlan a --replay run is checked against (its ReplayCheck reporter), or None."""
+    from evolution.replay import ReplayCheck
+
+    return next((r.plan for r in evolution.reporters if isinstance(r, ReplayCheck)), None)
 
 
 def fresh_checkpoint_path(path: Path) -> Path:

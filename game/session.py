@@ -66,7 +66,8 @@ class EvolveSession:
         the networks take tens of milliseconds there, and numpy lets go of the GIL for them)."""
         self._closing = None
         if self._next_track is not None:
-            self.evolution.track, self._next_track = self._next_track, None
+            self.evolution.change_track(self._next_track)  # recorded as a track change from this generation
+            self._next_track = None
         if self.evolution.raced_all:
             return
         if in_background and self.evolution.config.population >= BACKGROUND_POPULATION:
@@ -93,12 +94,13 @@ class EvolveSession:
         return self._next_track or self.evolution.track
 
     def set_track(self, track: Track) -> None:
-        """Race the current generation again on another track (the next one, if this one is closing)."""
+        """Race the current generation again on another track (the next one, if this one is closing); the
+        change is recorded in the run's events (Evolution.change_track), so a replay races the same."""
         self._collect()
         if self._closing is not None:
             self._next_track = track
             return
-        self.evolution.track = track
+        self.evolution.change_track(track)
         if not self.evolution.raced_all:
             self.race = self.evolution.next_race(TRAIL_COLUMNS)
 

@@ -45,6 +45,10 @@ class View:
         handler()
         return True
 
+    def event(self, event: pygame.event.Event) -> bool:
+        """Any event, before the window handles it; True if the view used it (an open panel's clicks and typing)."""
+        return False
+
     def key(self, event: pygame.event.Event) -> bool:
         """A key pressed, before the key table sees it; True if the view used it (a list, a question)."""
         return False
@@ -55,6 +59,10 @@ class View:
     def banner(self) -> str:
         """A line to show over the track view, or ''."""
         return ""
+
+    def message_area(self, layout: Layout) -> pygame.Rect:
+        """Where the window puts its banner and messages: the track view, or the part of it a panel leaves."""
+        return layout.view
 
     def finish(self) -> None:
         """Bring half-done work to an end before a checkpoint or quitting."""

@@ -68,6 +68,7 @@ class Window:
         self.draw_seconds = FRAME_SECONDS - WORK_SECONDS - FRAME_MARGIN  # a moving average, measured
         self.user_scale = USER_STEPS[0]  # Z makes everything larger, for a projector
         self.view: View = View(self)
+        self.failure: Exception | None = None  # a --replay that did not match: the one line the program ends with
 
     @property
     def speed(self) -> int:
@@ -143,6 +144,8 @@ class Window:
     def handle(self, event: pygame.event.Event) -> None:
         if event.type == pygame.QUIT:
             self.do_quit()
+        elif self.view.event(event):
+            return
         elif event.type == pygame.KEYDOWN:
             if self.view.key(event):
                 return
@@ -175,11 +178,12 @@ class Window:
         self.view.draw(screen, layout)
         hud.draw_footer(screen, layout.footer, layout.scale)
         banner = ("paused · Space resumes, → steps" if self.paused else "") or self.view.banner()
+        area = self.view.message_area(layout)
         if banner:
-            hud.draw_banner(screen, layout.view, banner, scale=layout.scale)
+            hud.draw_banner(screen, area, banner, scale=layout.scale)
         now = time.perf_counter()
         messages = [(text, error) for text, error, until in self.messages if until > now]
-        hud.draw_messages(screen, layout.view, messages, layout.scale)
+        hud.draw_messages(screen, area, messages, layout.scale)
         if self.show_help:
             hud.draw_help(screen, layout.scale)
 
@@ -282,6 +286,9 @@ def run_window(
             window.view.checkpoint()
         final = window.view.run_evolving() or final
         window.view.close()
+        if window.failure is not None:  # shown on screen; now the one line, after the shutdown as headless
+            print(f"main.py: error: {window.failure}", file=sys.stderr)
+            status = 2
     finally:
         pygame.quit()
     sys.stdout.flush()

@@ -19,6 +19,7 @@ from game.drive_view import DriveView
 from game.evolving_view import EvolvingView
 from game.frame_runner import key_event, open_window, run_frames
 from game.keys import BINDINGS, COMMAND_OF_KEY, markdown_table
+from game.lab_actions import markers
 from game.layout import Layout
 from game.saves_view import SavesView
 from game.window import Window
@@ -99,14 +100,18 @@ def test_every_key_of_the_table_does_what_it_says(in_tmp):
     press(app, pygame.K_t)
     assert app.view is evolving and app.speed == 64 and evolving.run.track.name == "training"
 
+    evolving.run.close_generation_now()  # no generation closing: G takes effect at once
     press(app, pygame.K_g)
     first_random = evolving.run.track.name
+    evolving.run.close_generation_now()
     press(app, pygame.K_g)
     assert first_random.startswith("random:") and evolving.run.track.name.startswith("random:")
     assert first_random != evolving.run.track.name
-    assert [event.label for event in evolving.events] == [first_random, evolving.run.track.name]
+    marks = markers(evolving.evolution)  # recorded as the run's track changes, marked on the chart
+    assert [event.label for event in marks] == [first_random, evolving.run.track.name]
+    evolving.run.close_generation_now()
     press(app, pygame.K_b)
-    assert evolving.run.track.name == "training" and evolving.events[-1].label == "training"
+    assert evolving.run.track.name == "training" and markers(evolving.evolution)[-1].label == "training"
 
     press(app, pygame.K_s)
     saves = sorted((in_tmp / "saves").rglob("*.json"))
