@@ -22,11 +22,14 @@ from evolution.race import Race
 
 from . import hud, palette
 from .chart import Event, Series, history_series
+from .compare_race import can_join, joint_race, split
 from .compare_scene import CompareScene
 from .evolving_view import CHART_MODES, REPLAY_FRAMES, REPLAY_MAX_DOTS, EvolvingView
 from .layout import Layout
 from .saves import run_folder
 from .session import TRAIL_COLUMNS
+
+JOINT_CHUNK = 8  # columns of the joint race between looks at the clock
 
 if TYPE_CHECKING:
     from main import Options
@@ -53,11 +56,67 @@ class CompareView(EvolvingView):
         self.starts = [e.generation for e in evolutions]
         self.first_finishers: list[int | None] = [None] * len(evolutions)
         self.replays: list[Race] | None = None
+        self._joint: Race | None = None  # in turbo: every run's race of the generation, as one
 
     # ---- the frame ------------------------------------------------------------------------
     def update(self, steps: int, deadline: float) -> None:
         """Advance every run by up to `steps` columns, in lockstep: no run races generation g+1 before every run
-        has closed generation g. Runs take turns until the deadline; the first turn shares the time out."""
+        has closed generation g. In turbo (when the races are replayed), the runs' races are raced as one."""
+        if self.joining:
+            self._update_joined(deadline)
+        else:
+            self._finish_joint()
+            self._update_in_turns(steps, deadline)
+        self._note_finishers()
+
+    @property
+    def joining(self) -> bool:
+        """True when the runs' races are raced as one: in turbo, when the track view replays them."""
+        dots = sum(run.evolution.config.population for run in self.runs)
+        return self.window.turbo and dots <= REPLAY_MAX_DOTS
+
+    def _update_joined(self, deadline: float) -> None:
+        """Until the deadline: the closing work of every run, then, once all wait at the same generation, their
+        races as one race (compare_race), split back to each run when done."""
+        while time.perf_counter() < deadline:
+            if self._joint is None:
+                generations = {run.evolution.generation for run in self.runs}
+                races = [run.race for run in self.runs]
+                if len(generations) == 1 and all(run.waiting_to_race for run in self.runs):
+                    if not can_join(races):  # (every run races one track: this is only a safeguard)
+                        self._update_in_turns(10**9, deadline)
+                        return
+                    self._joint = joint_race(races)
+                    continue
+                before = self._marks()
+                for run in self.runs:
+                    run.advance(0, deadline)  # closing work only
+                if self._marks() == before:
+                    break  # nothing to do until another frame (a race being prepared, or every run complete)
+                continue
+            while not self._joint.done and time.perf_counter() < deadline:
+                self._joint.run(JOINT_CHUNK)
+            if self._joint.done:
+                self._hand_out()
+
+    def _marks(self) -> list[tuple]:
+        return [(id(run.race), run.evolution.generation, run.evolution.state.reported) for run in self.runs]
+
+    def _hand_out(self) -> None:
+        """The done joint race split back: each run closes its part."""
+        races = [run.race for run in self.runs]
+        for run, part in zip(self.runs, split(self._joint, races)):
+            run.take_done_race(part)
+        self._joint = None
+
+    def _finish_joint(self) -> None:
+        """A joint race left half raced (turbo ended): race it to the end now and hand it out."""
+        if self._joint is not None:
+            self._joint.run()
+            self._hand_out()
+
+    def _update_in_turns(self, steps: int, deadline: float) -> None:
+        """Runs take turns stepping their own races until the deadline; the first turn shares the time out."""
         runs = self.runs
         left = [steps] * len(runs)
         now = time.perf_counter()
@@ -75,7 +134,6 @@ class CompareView(EvolvingView):
             first = False
             if not moved and before == [run.evolution.generation for run in runs]:
                 break
-        self._note_finishers()
 
     def _note_finishers(self) -> None:
         """Say when a run first has a genome finishing the track, and mark it on the chart."""
@@ -88,6 +146,7 @@ class CompareView(EvolvingView):
                     self.events.append(Event(generation, f"{self.names[index]} 1st", palette.family_colour(index)))
 
     def step(self) -> None:
+        self._finish_joint()
         lowest = min(run.evolution.generation for run in self.runs)
         for run in self.runs:
             run.close_generation_now()
@@ -166,6 +225,14 @@ class CompareView(EvolvingView):
         return lines + self.window.race_lines(self.races[self.scene.run])
 
     # ---- commands -------------------------------------------------------------------------
+    def set_track(self, track) -> None:
+        self._joint = None  # its races are raced again on the new track
+        super().set_track(track)
+
+    def finish(self) -> None:
+        self._finish_joint()
+        super().finish()
+
     def do_lanes(self) -> None:
         self.scene.lanes = not self.scene.lanes
         self.window.say("a lane per run" if self.scene.lanes else "every run in one track view")

@@ -66,6 +66,23 @@ class EvolveSession:
                 self._closing = self.evolution.close_generation(self.race)
         return taken
 
+    @property
+    def waiting_to_race(self) -> bool:
+        """True when the next race is ready and not started, and nothing of the last generation is left to do."""
+        return (
+            self._closing is None
+            and self._preparing is None
+            and not self.evolution.raced_all
+            and self.race.column == 0
+            and not self.race.done
+        )
+
+    def take_done_race(self, race: Race) -> None:
+        """The pending generation's race, raced elsewhere (with other runs' dots) and done: close it as if
+        raced here."""
+        self.race = race
+        self._closing = self.evolution.close_generation(race)
+
     def _closed(self, in_background: bool) -> None:
         """After a generation's closing work: a track asked for meanwhile takes over, and the next race
         starts, on a thread for a large population when in_background (asking the strategy and preparing

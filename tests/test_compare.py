@@ -133,7 +133,8 @@ def test_the_chart_has_a_set_of_curves_per_run_and_s_saves_each_run(in_tmp):
             break
         run_frames(app, 1)
     labels = [series.label for series in view.series()]
-    assert labels == [f"{name} {curve}" for name in specs[:2] + ["snes"] for curve in ("best", "mean", "test")]
+    curves = ("best", "mean", "test")
+    assert labels == [f"{name} {curve}" for name in ("classic", "elitist", "snes") for curve in curves]
     assert len({series.colour for series in view.series() if series.label.endswith("best")}) == 3
     run_frames(app, 2)
     app.frame([key_event(pygame.K_s)])
@@ -161,3 +162,25 @@ def test_lanes_and_a_click_follow_a_dot_of_any_run(in_tmp):
     assert not view.scene.lanes
     app.paused = False
     run_frames(app, 3)
+
+
+def test_a_joint_race_splits_into_what_each_run_races_alone():
+    from bench.common import population
+    from evolution.network import Network
+    from evolution.race import Race
+    from evolution.track import training_track
+    from game.compare_race import can_join, joint_race, split
+
+    network, track = Network((7, 8, 4, 1)), training_track()
+    groups = [population("random", 30, network.genome_size, seed=1), population("evolved", 20, network.genome_size)]
+    races = [Race(genomes, track, network) for genomes in groups]
+    assert can_join(races)
+    joint = joint_race(races)
+    joint.run()
+    for part, genomes in zip(split(joint, races), groups):
+        alone = Race(genomes, track, network)
+        alone.run()
+        assert part.done and part.genomes is genomes
+        assert np.array_equal(part.scores, alone.scores) and np.array_equal(part.alive, alone.alive)
+        assert np.array_equal(part.positions, alone.positions) and np.array_equal(part.speeds, alone.speeds)
+    assert split(joint, races)[1].alive.any()  # evolved drivers finish: they stay alive to the end
