@@ -95,6 +95,12 @@ class CompareScene:
         race = races[self.run]
         if not self.picked and not race.alive[self.followed] and race.alive_count:
             self.followed, self.why = self._leaders[self.run], "leader"  # the subject crashed
+        racing = [run for run, other in enumerate(races) if other.alive_count and not other.done and other.column]
+        if not self.picked and (race.done or not race.column) and racing and self.run not in racing:
+            # its run's race is over (or waits for the others): the leader of a run still racing takes over
+            self.run = max(racing, key=lambda run: races[run].alive_count)
+            self.followed, self.why = self._leaders[self.run], "leader"
+            race = races[self.run]
         alive = race.alive[self.followed] and not race.done
         height = float(race.positions[self.followed]) if alive else None
         self.camera.view = layout.view
@@ -176,7 +182,9 @@ class CompareScene:
                     text = f"{self.names[self.run]} #{self.followed + 1}{crashed}"
                     draw_marker(surface, centre, palette.SELECTED, text, below=True, scale=s)
             if self.lanes:
-                name = s.font(12, bold=True).render(self.names[runs[0]], True, palette.family_colour(runs[0]))
+                race = races[runs[0]]
+                label = f"{self.names[runs[0]]} · {race.alive_count} of {race.count} racing"
+                name = s.font(12, bold=True).render(label, True, palette.family_colour(runs[0]))
                 surface.blit(name, (camera.view.x + s.px(8), camera.view.y + s.px(4)))
         surface.set_clip(clip)
         race = races[self.run]

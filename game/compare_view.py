@@ -57,6 +57,7 @@ class CompareView(EvolvingView):
         self.first_finishers: list[int | None] = [None] * len(evolutions)
         self.replays: list[Race] | None = None
         self._joint: Race | None = None  # in turbo: every run's race of the generation, as one
+        self._shown = [run.race for run in self.runs]  # the live races on screen (see _update_shown)
 
     # ---- the frame ------------------------------------------------------------------------
     def update(self, steps: int, deadline: float) -> None:
@@ -155,11 +156,22 @@ class CompareView(EvolvingView):
     @property
     def races(self) -> list[Race]:
         """The races the track view shows: the live ones, or in turbo the latest ones replayed."""
-        return self.replays if self.replays is not None else [run.race for run in self.runs]
+        return self.replays if self.replays is not None else self._shown
 
     def arrange(self, layout: Layout) -> None:
         self._update_replays()
+        self._update_shown()
         self.scene.arrange(layout, self.races)
+
+    def _update_shown(self) -> None:
+        """The live races to show: a run that waits for the others keeps its last race, done, on screen until
+        its next race starts."""
+        lowest = min(run.evolution.generation for run in self.runs)
+        shown = []
+        for run, previous in zip(self.runs, self._shown):
+            waiting = run.evolution.generation > lowest and run.race.column == 0 and previous.done
+            shown.append(previous if waiting else run.race)
+        self._shown = shown
 
     def _update_replays(self) -> None:
         """In turbo, replay every run's latest race together, as one run's is (same genomes, same track)."""
@@ -212,15 +224,13 @@ class CompareView(EvolvingView):
         return ""
 
     def stat_lines(self) -> list[tuple[str, str]]:
-        lines = []
+        lines = [("run", "gen · best · 1st finisher")]
         for index, run in enumerate(self.runs):
             evolution = run.evolution
             last = evolution.history.last()
             best = "—" if last is None else str(last.best)
             first = self.first_finishers[index]
-            lines.append(
-                (self.names[index], f"gen {evolution.generation} · best {best} · 1st {'—' if first is None else first}")
-            )
+            lines.append((self.names[index], f"{evolution.generation} · {best} · {'—' if first is None else first}"))
         lines.append(("seed", " · ".join(str(run.evolution.config.seed) for run in self.runs)))
         return lines + self.window.race_lines(self.races[self.scene.run])
 
@@ -228,6 +238,7 @@ class CompareView(EvolvingView):
     def set_track(self, track) -> None:
         self._joint = None  # its races are raced again on the new track
         super().set_track(track)
+        self._shown = [run.race for run in self.runs]
 
     def finish(self) -> None:
         self._finish_joint()
