@@ -117,19 +117,27 @@ class CompareView(EvolvingView):
             self._hand_out()
 
     def _update_in_turns(self, steps: int, deadline: float) -> None:
-        """Runs take turns stepping their own races until the deadline; the first turn shares the time out."""
+        """Runs take turns stepping their own races until the deadline; the first turn shares the time out.
+        No run races generation g+1 before every run has closed generation g, and the races start together."""
         runs = self.runs
-        left = [steps] * len(runs)
+        lowest = min(run.evolution.generation for run in runs)
+        racing = [not run.closing and not run.race.done and run.evolution.generation == lowest for run in runs]
+        lead = max((run.race.column for run, on in zip(runs, racing) if on), default=0)
+        # a race that fell behind another (a frame's time ran out) catches up, so the dots stay side by side
+        left = [steps + (lead - run.race.column if on else 0) for run, on in zip(runs, racing)]
         now = time.perf_counter()
         share = (deadline - now) / len(runs)
         first = True
         while time.perf_counter() < deadline:
             lowest = min(run.evolution.generation for run in runs)
             before = [run.evolution.generation for run in runs]
+            busy = any(run.closing for run in runs)
             moved = 0
             for index, run in enumerate(runs):
                 until = now + share * (index + 1) if first else deadline
-                taken = run.advance(left[index], until, lowest)
+                # a generation's races start together: a race not started waits while any run is still closing
+                started = run.race.column > 0 and not run.race.done
+                taken = run.advance(left[index], until, lowest if started or not busy else lowest - 1)
                 left[index] -= taken
                 moved += taken
             first = False

@@ -67,6 +67,11 @@ class EvolveSession:
         return taken
 
     @property
+    def closing(self) -> bool:
+        """True while a generation's closing work (or the next race, being prepared) is under way."""
+        return self._closing is not None or self._preparing is not None
+
+    @property
     def waiting_to_race(self) -> bool:
         """True when the next race is ready and not started, and nothing of the last generation is left to do."""
         return (

@@ -111,6 +111,9 @@ def test_the_window_races_in_lockstep_each_run_logging_what_it_logs_alone(in_tmp
         for run in view.runs:  # a run ahead has closed its generation and waits: its next race is not started
             if run.evolution.generation > min(generations) and not run.evolution.raced_all:
                 assert run.race.done or run.race.column == 0
+        racing = [run.race.column for run in view.runs if not run.closing and not run.race.done]
+        if speed == "8" and len(racing) == len(view.runs) and len(set(generations)) == 1:
+            assert max(racing) - min(racing) <= 8, racing  # the races started together
         if all(run.complete for run in view.runs):
             break
         run_frames(app, 1)
