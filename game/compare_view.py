@@ -132,13 +132,21 @@ class CompareView(EvolvingView):
             lowest = min(run.evolution.generation for run in runs)
             before = [run.evolution.generation for run in runs]
             busy = any(run.closing for run in runs)
+            # a generation's races start together, each with the same steps: a race not started waits while
+            # any run is still closing
+            starting = [i for i, run in enumerate(runs) if run.race.column == 0 and not run.race.done]
+            together = min((left[i] for i in starting), default=0)
             moved = 0
             for index, run in enumerate(runs):
                 until = now + share * (index + 1) if first else deadline
-                # a generation's races start together: a race not started waits while any run is still closing
-                started = run.race.column > 0 and not run.race.done
-                taken = run.advance(left[index], until, lowest if started or not busy else lowest - 1)
-                left[index] -= taken
+                if index in starting:
+                    budget, limit = together, lowest - 1 if busy else lowest
+                elif run.race.done:  # closing: its next race starts in a later turn, with the others
+                    budget, limit = 0, lowest
+                else:
+                    budget, limit = left[index], lowest
+                taken = run.advance(budget, until, limit)
+                left[index] = budget - taken if index in starting else left[index] - taken
                 moved += taken
             first = False
             if not moved and before == [run.evolution.generation for run in runs]:
