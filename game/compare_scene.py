@@ -170,7 +170,9 @@ class CompareScene:
                 xs, ys = placed[run]
                 leader = self._leaders[run]
                 label = f"{self.names[run]} leader"
-                draw_marker(surface, (float(xs[leader]), float(ys[leader])), palette.family_colour(run), label, scale=s)
+                centre, colour = (float(xs[leader]), float(ys[leader])), palette.family_colour(run)
+                below = run % 2 == 1  # leaders side by side: labels above and below, not on top of each other
+                draw_marker(surface, centre, colour, label, below=below and not self.lanes, scale=s)
             if self.run in runs:
                 xs, ys = placed[self.run]
                 race = races[self.run]
