@@ -90,8 +90,13 @@ def test_headless_compare_logs_each_run_as_alone_and_ends_with_a_table(in_tmp, c
     ],
 )
 def test_a_bad_spec_gives_one_line_and_exit_2(in_tmp, capsys, specs, words):
-    with pytest.raises(SystemExit) as stopped:
-        main.main(["--headless", "--generations", "1", "--compare", *specs])
+    from evolution import budget
+
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            main.main(["--headless", "--generations", "1", "--compare", *specs])
+    finally:
+        budget.set_budget(None)  # --memory-budget sets the process's budget: not for the tests after this one
     assert stopped.value.code == 2
     error = capsys.readouterr().err.splitlines()
     assert len(error) == 1 and error[0].startswith("main.py: error: ") and words in error[0], error
