@@ -24,9 +24,12 @@ from evolution.files import write_atomic
 from evolution.flag_types import layer_list, rate, shown, speed, whole, window_size
 from evolution.genome_file import load_genomes, save_genomes
 from evolution.interrupts import ignore_signals, stop_on_signals
+from evolution.lab import ReplayMismatch, run_line
 from evolution.outputs import check_writable, claim_new_file, release_claim
 from evolution.race import race_scores
+from evolution.replay import ReplayCheck, ReplayPlan, load_replay
 from evolution.reporters import CsvLog, OutputClosed, ProgressLine, Reporter
+from evolution.settings import SettingEvent, check_schedule, help_text, initial_config, parse_set
 from evolution.strategies import STRATEGIES
 from evolution.track import Track, resolve_track
 
@@ -60,6 +63,14 @@ def png_path(text: str) -> Path:
     if not text.lower().endswith(".png"):
         raise argparse.ArgumentTypeError(f"{shown(text)}: the file must end in .png")
     return Path(text)
+
+
+def set_flag(text: str) -> SettingEvent:
+    """A --set value GENERATION:SETTING=VALUE."""
+    try:
+        return parse_set(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> Parser:
@@ -159,6 +170,21 @@ def build_parser() -> Parser:
         help="continue a checkpointed run; --generations is then the run's total from its start",
     )
     parser.add_argument(
+        "--set",
+        type=set_flag,
+        action="append",
+        metavar="G:SETTING=VALUE",
+        help="change a setting from generation G on (repeatable), e.g. 20:mutation_rate=0.1. Settings: "
+        + help_text().replace("%", "%%"),
+    )
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE",
+        help="re-run a run from its log (.csv), checkpoint (.npz) or genome file (.json) with the same seed, "
+        "settings and changes, and check that it gives the same rows",
+    )
+    parser.add_argument(
         "--compare",
         nargs="+",
         metavar="SPEC",
@@ -198,6 +224,8 @@ class RunOptions:
     resumed: Checkpoint | None = None
     resumed_from: Path | None = None
     changes: tuple[str, ...] = ()
+    scheduled: tuple[SettingEvent, ...] = ()  # --set: settings changes, each from its generation on
+    replay: ReplayPlan | None = None  # --replay: the run to re-run and the rows it must give
 
 
 @dataclass(frozen=True)
@@ -224,6 +252,7 @@ class Options:
 
 
 FIXED_ON_RESUME = ("population", "layers", "strategy", "seed", "tracks", "load", "test_curve")
+FIXED_ON_REPLAY = (*FIXED_ON_RESUME, "resume", "mutation_rate", "track", "set", "generations")
 
 
 def parse(argv: list[str]) -> Options:
@@ -246,7 +275,7 @@ def parse(argv: list[str]) -> Options:
     )
     if args.compare is not None:
         return compare_options(args, window)
-    run = resumed(args) if args.resume else fresh(args)
+    run = replayed(args) if args.replay else resumed(args) if args.resume else fresh(args)
     return Options(headless=args.headless, run=run, window=window, load=args.load)
 
 
@@ -272,6 +301,7 @@ def fresh(args: argparse.Namespace) -> RunOptions:
         test_curve=args.test_curve if args.test_curve is not None else True,
         safety_weight=defaults.default_safety_weight,
     )
+    scheduled = checked_sets(config, args.set, 0)
     return RunOptions(
         config=config,
         track=resolve_track(args.track or "training"),
@@ -281,12 +311,42 @@ def fresh(args: argparse.Namespace) -> RunOptions:
         save=args.save,
         keep=args.keep,
         seed_was_drawn=seed_was_drawn,
+        scheduled=scheduled,
+    )
+
+
+def checked_sets(config: RunConfig, sets: list[SettingEvent] | None, first: int) -> tuple[SettingEvent, ...]:
+    """The --set changes in generation order, each checked against the strategy of its time."""
+    changes = tuple(sorted(sets or (), key=lambda change: change.generation))
+    try:
+        check_schedule(config, changes, first)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    return changes
+
+
+def replayed(args: argparse.Namespace) -> RunOptions:
+    """Options that re-run the run of a log, checkpoint or genome file, checking its rows."""
+    fixed = [name for name in FIXED_ON_REPLAY if getattr(args, name) is not None]
+    if fixed:
+        flag = "--" + fixed[0].replace("_", "-")
+        raise InputError(f"{flag} cannot be given with --replay: the replayed file holds the run's settings")
+    plan = load_replay(args.replay)
+    return RunOptions(
+        config=plan.config,
+        track=plan.track,
+        log=args.log,
+        checkpoint=args.checkpoint,
+        checkpoint_every=args.checkpoint_every,
+        save=args.save,
+        keep=args.keep,
+        replay=plan,
     )
 
 
 def compare_options(args: argparse.Namespace, window: WindowOptions) -> Options:
     """--compare: one run per SPEC, each from the other flags with the SPEC's settings (evolution/compare.py)."""
-    for name in ("resume", "load", "checkpoint", "save"):
+    for name in ("resume", "load", "checkpoint", "save", "replay", "set"):
         if getattr(args, name) is not None:
             raise InputError(f"--{name} does not go with --compare: each run of a comparison only logs (--log)")
     specs = compare.parse_specs(args.compare)
@@ -316,9 +376,16 @@ def resumed(args: argparse.Namespace) -> RunOptions:
         config = replace(config, generations=args.generations)
     elif not args.headless:
         config = replace(config, generations=None)  # the window goes on until the user stops it
+    state = checkpoint.state
+    first = state.generation + (state.pending is not None)
+    scheduled = checked_sets(config, args.set, first)
     if args.mutation_rate is not None and args.mutation_rate != config.mutation_rate:
         changes.append(f"mutation rate {config.mutation_rate} -> {args.mutation_rate}")
-        config = replace(config, mutation_rate=args.mutation_rate)
+        if config.strategy == "snes":  # snes has no mutation rate: nothing to record
+            config = replace(config, mutation_rate=args.mutation_rate)
+        else:  # from the next generation asked for on, recorded as a settings change
+            change = SettingEvent(first, "mutation_rate", "", repr(float(args.mutation_rate)))
+            scheduled = (change, *scheduled)
     if args.track is not None and args.track != track.name:
         new_track = resolve_track(args.track)
         changes.append(f"track {track.name} -> {new_track.name}")
@@ -334,6 +401,7 @@ def resumed(args: argparse.Namespace) -> RunOptions:
         resumed=checkpoint,
         resumed_from=args.resume,
         changes=tuple(changes),
+        scheduled=scheduled,
     )
 
 
@@ -341,8 +409,19 @@ def build_reporters(run: RunOptions, progress: bool, warn) -> tuple[list[Reporte
     """The run's observers, in the order they are told of each generation: the progress line, the
     log, then the checkpointer (also returned on its own, for the writes the window asks for)."""
     reporters: list[Reporter] = [ProgressLine()] if progress else []
+    if run.replay:
+        reporters.insert(0, ReplayCheck(run.replay))
     if run.log:
-        log = CsvLog(run.log, continue_at=run.resumed.state.reported if run.resumed else None, warn=warn)
+        start = run.config
+        if run.resumed:
+            start = initial_config(run.resumed.config, run.resumed.state.events)
+        log = CsvLog(
+            run.log,
+            continue_at=run.resumed.state.reported if run.resumed else None,
+            run_line=run_line(start, run.resumed.track.name if run.resumed else run.track.name),
+            events=run.resumed.state.events if run.resumed else (),
+            warn=warn,
+        )
         if run.changes:
             log.note(f"resumed at generation {run.resumed.state.generation}: " + ", ".join(run.changes))
         reporters.append(log)
@@ -355,8 +434,17 @@ def build_reporters(run: RunOptions, progress: bool, warn) -> tuple[list[Reporte
 def start_evolution(run: RunOptions, reporters: list[Reporter]) -> Evolution:
     """The run the options describe: a fresh one, or the checkpoint's, going on."""
     if run.resumed is None:
-        return Evolution(run.config, run.track, reporters)
-    return run.resumed.evolution(reporters, run.config, run.track)
+        evolution = Evolution(run.config, run.track, reporters)
+    else:
+        evolution = run.resumed.evolution(reporters, run.config, run.track)
+    if run.replay:
+        run.replay.schedule(evolution)
+    for change in run.scheduled:
+        try:
+            evolution.schedule(change.setting, change.new, change.generation)
+        except ValueError as exc:
+            raise InputError(f"--set {change.flag()}: {exc}") from None
+    return evolution
 
 
 def nothing_to_do(run: RunOptions) -> bool:
@@ -441,14 +529,20 @@ def run_headless(options: Options) -> int:
     except OutputClosed:
         status = 141  # as a program killed by SIGPIPE; quietly, as `head` expects
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more reaches the closed pipe)
+    except ReplayMismatch as exc:  # the replay does not give the recorded rows: bad input, after the shutdown
+        shutdown(evolution, run, reporters, checkpointer)
+        raise run.replay.mismatch(exc) if run.replay else InputError(str(exc)) from None
     written = shutdown(evolution, run, reporters, checkpointer)
     status = status or written
     last = evolution.history.last()
     if last is not None:
         print(
-            f"done: best {last.best} of {evolution.track.finish} · finished {last.finished} of {config.population}"
+            f"done: best {last.best} of {evolution.track.finish} · finished {last.finished} of"
+            f" {evolution.config.population}"
             f" · {time.perf_counter() - started:.2f} s · seed {config.seed} · track {evolution.track.name}"
         )
+    if run.replay and not status:
+        print(run.replay.finish(evolution))
     return status
 
 

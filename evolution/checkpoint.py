@@ -27,6 +27,7 @@ from .files import check_file, read_npy, write_atomic
 from .network import Network
 from .outputs import CheckpointLock
 from .run_state import RunState
+from .settings import knobs
 from .state_codec import checked_text, decode, encode
 from .strategies import make_strategy
 from .track import Track
@@ -132,8 +133,11 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
         config = RunConfig(**raw_config)
         check_run_size(config.population, config.layers, config.extra_tracks, "its population of {} with layers {}")
         track = Track(checked_text(header["track_name"], "track_name"), arrays["track_top"], arrays["track_bottom"])
-        strategy = make_strategy(config.strategy, Network(config.layers).genome_size, config.population, 0.0)
+        genome_size = Network(config.layers).genome_size
+        strategy = make_strategy(config.strategy, genome_size, config.population, 0.0, **knobs(config))
         tree = header["state"] if header["version"] == VERSION else _version_1_state(header, arrays)
+        if isinstance(tree, dict):  # written before the lab: no settings changes
+            tree = {"events": [], "scheduled": [], **tree}
         state = decode(tree, RunState, arrays, "state", {"state.strategy": strategy.state_type})
         state.check(strategy, config.extra_tracks, config.test_curve, config.generations)
         if state.pending is None:

@@ -7,6 +7,7 @@ in slices. Words for ending: a race is *done*, a generation is *closed*, a run i
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,11 +18,13 @@ from .champion_drives import STEPS_PER_GENERATION, ChampionDrives
 from .genome_file import GenomeFile
 from .history import GenerationStats
 from .interrupts import atomic
+from .lab import apply_due, command_line, saved_settings, schedule_change
 from .network import DEFAULT_LAYERS, Network
 from .race import SLICE_SECONDS, Race, StackedRace, in_slices
 from .reporters import Reporter
 from .run_state import BEST_EVER, RunState
 from .selection import selection_scores
+from .settings import SettingEvent, check_knobs, current_value, knobs, settings_table
 from .strategies import STRATEGIES, make_strategy, rank_order
 from .track import RANDOM_TRACK_COLUMNS, Track, blog_test_track, random_track
 
@@ -42,6 +45,13 @@ class RunConfig:
     extra_track_columns: int = 2 * RANDOM_TRACK_COLUMNS  # longer than the random default: a stricter test
     test_curve: bool = True  # drive each generation's champion on the test track
     safety_weight: float = 0.0  # with extra tracks: how much keeping off the barriers adds to selection
+    # the strategy's knobs (evolution/settings.py); None: the strategy's default. Only its own may be set.
+    elite_share: float | None = None
+    late_elite_share: float | None = None
+    late_generation: int | None = None
+    tournament: int | None = None
+    mean_rate: float | None = None
+    spread_rate: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("population", "seed", "generations", "extra_tracks", "extra_track_columns"):
@@ -73,6 +83,7 @@ class RunConfig:
         if self.generations is not None and not 0 <= self.generations <= 10**7:
             raise ValueError("generations must be from 0 to 10000000")
         Network(self.layers)
+        check_knobs(self)
 
 
 class Evolution:
@@ -93,9 +104,11 @@ class Evolution:
         self.reporters: list[Reporter] = reporters if reporters is not None else []
         self.network = Network(config.layers)
         self.strategy = make_strategy(
-            config.strategy, self.network.genome_size, config.population, config.mutation_rate
+            config.strategy, self.network.genome_size, config.population, config.mutation_rate, **knobs(config)
         )
+        self.initial_config = config if state is None else None  # what a fresh run started with
         self.state = state if state is not None else RunState.fresh(config.seed, self.strategy)
+        self._lock = threading.RLock()  # guards state.scheduled: the window schedules while a thread may ask
         self.test_track = blog_test_track()
         self.champion_drives = ChampionDrives(self.test_track, self.network, self.state.champions)
         self.last_tracks: list[Track] = []  # the tracks the latest generation was scored on, its own first
@@ -124,9 +137,12 @@ class Evolution:
         """The race of the next generation; asking again before it closes re-races the same genomes."""
         state = self.state
         if state.pending is None:
-            state.pending = self.strategy.ask(state.strategy)
-            # the extra tracks are drawn with the population, so a resumed generation races the same ones
-            state.pending_track_seeds = state.track_rng.integers(2**32, size=self.config.extra_tracks)
+            with self._lock:  # a change scheduled meanwhile (from another thread) waits for the next generation
+                if state.scheduled:
+                    apply_due(self)  # the changes due now, before the strategy is asked
+                state.pending = self.strategy.ask(state.strategy)
+                # the extra tracks are drawn with the population, so a resumed generation races the same ones
+                state.pending_track_seeds = state.track_rng.integers(2**32, size=self.config.extra_tracks)
         return Race(state.pending, self.track, self.network, trail_length=trail_length)
 
     def close_generation(self, race: Race) -> Iterator[None]:
@@ -248,6 +264,38 @@ class Evolution:
         nearest = int(np.argmin(((race.genomes - best) ** 2).sum(axis=1)))
         return nearest, "nearest to last gen's best"
 
+    @property
+    def next_change_generation(self) -> int:
+        """The first generation a change scheduled now can apply to: the next one not yet asked for."""
+        return self.state.generation + (self.state.pending is not None)
+
+    def schedule(self, setting: str, value, generation: int | None = None, expect_old: str = "") -> SettingEvent:
+        """Schedule a change of `setting` to `value` (typed, or its text) from `generation` on (default: the
+        next generation not yet asked for; the race under way finishes as it started). It applies at the start
+        of that generation, before the strategy is asked, and is recorded then (state.events, the log's
+        '# set' line). expect_old: for a replay, the text the old value must have then. ValueError naming
+        the problem: an unknown setting, a value out of range, a generation already bred or before another
+        scheduled change, or a setting the strategy of that generation does not have."""
+        with self._lock:
+            return schedule_change(self, setting, value, generation, expect_old)
+
+    def unschedule(self, index: int) -> SettingEvent:
+        """Drop the scheduled change at position `index` of state.scheduled (not yet applied); returns it."""
+        with self._lock:
+            return self.state.scheduled.pop(index)
+
+    def setting_value(self, name: str):
+        """A setting's value now (settings.SETTINGS names it), as a panel shows it."""
+        return current_value(self.config, self.strategy, name)
+
+    def settings(self) -> list[dict]:
+        """The settings table with this run's values now (settings.settings_table), for a panel."""
+        return settings_table(self.config, self.strategy)
+
+    def command_line(self, headless: bool = True) -> str:
+        """The one command line that reproduces this run so far (see lab.command_line)."""
+        return command_line(self, headless)
+
     def seconds(self) -> float:
         """Seconds since the run started (counted on across a resume), as the log writes them."""
         return time.perf_counter() - self._clock_start
@@ -265,4 +313,5 @@ class Evolution:
             seed=self.config.seed,
             generation=state.generation - 1,
             track=self.track.name,
+            **saved_settings(self),
         )

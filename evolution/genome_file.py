@@ -5,6 +5,7 @@ Floats are written with Python's repr, which reads back to the same double exact
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -21,6 +22,7 @@ from .errors import InputError
 from .files import read_limited, write_atomic
 from .network import Network
 from .race import INPUTS
+from .saved_run import check_saved_run
 
 FORMAT = "neuroracer-genomes"
 VERSION = 1
@@ -31,6 +33,7 @@ TEXT_FIELDS = ("strategy", "track", "created")
 MAX_TEXT = 200  # characters of a text field
 MAX_LAYERS = 1000
 MIN_WEIGHT_BYTES = 2  # the shortest a weight can be written in the file: a digit and a comma
+OPTIONAL_FIELDS = ("settings", "events")  # the run that made the genomes: its start settings and its changes
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +48,8 @@ class GenomeFile:
     generation: int
     track: str
     created: str = ""
+    settings: dict[str, Any] | None = None  # the run's start settings (lab.start_settings); None in older files
+    events: tuple = ()  # the run's settings changes (settings.SettingEvent), in order
 
     @property
     def network(self) -> Network:
@@ -68,6 +73,9 @@ def save_genomes(path: str | os.PathLike, record: GenomeFile, replace: bool = Fa
             for score, weights in zip(record.scores, record.genomes)
         ],
     }
+    if record.settings is not None:
+        document["settings"] = record.settings
+        document["events"] = [dataclasses.asdict(event) for event in record.events]
     text = json.dumps(document, indent=1, allow_nan=False)
     return write_atomic(path, text.encode("utf-8"), replace=replace)
 
@@ -143,7 +151,7 @@ def _check(document: Any, label: str, file_bytes: int) -> GenomeFile:
     missing = [field for field in FIELDS if field not in document]
     if missing:
         raise ValueError(f"field {missing[0]!r} is missing")
-    unknown = [field for field in document if field not in FIELDS]
+    unknown = [field for field in document if field not in FIELDS + OPTIONAL_FIELDS]
     if unknown:
         raise ValueError(f"unknown field {reprlib.repr(unknown[0])}")
     layers = document["layers"]
@@ -190,4 +198,5 @@ def _check(document: Any, label: str, file_bytes: int) -> GenomeFile:
         seed=seed,
         generation=generation,
         **texts,
+        **check_saved_run(document),
     )

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from .evolve import Evolution
 
 LOG_HEADER = "generation,best,mean,median,finished,seconds,test_best"
+RUN_LINE = "# neuroracer run: "  # the first line of a log written since the lab: the run's seed and settings
+SET_LINE = "# set "  # a settings change: '# set GENERATION SETTING OLD -> NEW'
 
 
 class Reporter:
@@ -23,6 +25,9 @@ class Reporter:
 
     def close(self) -> None:
         """Called once when the run ends, however it ends."""
+
+    def changed(self, evolution: Evolution, event) -> None:
+        """Called when a settings change (settings.SettingEvent) applies, at the start of its generation."""
 
 
 def log_row(stats: GenerationStats) -> str:
@@ -37,34 +42,52 @@ def log_row(stats: GenerationStats) -> str:
 class CsvLog(Reporter):
     """Writes one row per generation to a CSV file, flushed as it goes so a crash loses at most a row.
 
-    continue_at: when resuming, keep an existing log's rows before that generation and append after them.
+    continue_at: when resuming, keep an existing log's rows before that generation and append after them;
+    its '# set' lines are dropped and `events` (the resumed run's settings changes so far) written instead.
+    run_line: the run's seed and settings (lab.run_line), written as the first line '# neuroracer run: ...'
+    (also before a continued log that lacks it); logs without it are still read and continued.
     An existing file that is not a neuroracer log is refused, never replaced. A write that fails later (a
     full disk) stops the log with one warning (warn); the run, its checkpoint and its save go on.
     """
 
-    def __init__(self, path: str | Path, continue_at: int | None = None, warn=None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        continue_at: int | None = None,
+        run_line: str | None = None,
+        events=(),
+        warn=None,
+    ) -> None:
         self.path = Path(path)
         self.warn = warn or (lambda text: print(text, file=sys.stderr))
         self.failed = False
         kept = ""
+        if self.path.is_dir():
+            raise InputError(f"{self.path}: is a folder; --log needs a file")
         if self.path.is_file() and self.path.stat().st_size:
             if continue_at is not None:
                 kept = self._rows_before(continue_at)
             elif not self._is_a_log():
                 raise InputError(f"{self.path}: exists and is not a neuroracer log; --log never replaces other files")
-        if self.path.is_dir():
-            raise InputError(f"{self.path}: is a folder; --log needs a file")
+        if run_line is not None and not kept.startswith(RUN_LINE):
+            kept = f"# {run_line}\n" + (kept or LOG_HEADER + "\n")
         try:
             self._stream: TextIO = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
             self._stream.write(kept or LOG_HEADER + "\n")
+            for event in events:
+                self._stream.write(f"# {event.log_text()}\n")
             self._stream.flush()
         except OSError as exc:
             raise InputError(f"{self.path}: cannot write the log ({exc.strerror or exc})") from None
 
     def _is_a_log(self) -> bool:
+        """True if the file starts as a neuroracer log does (with or without the run line)."""
         try:
             with open(self.path, encoding="utf-8") as stream:
-                return stream.readline().rstrip("\n") == LOG_HEADER
+                first = stream.readline().rstrip("\n")
+                if first.startswith(RUN_LINE):
+                    first = stream.readline().rstrip("\n")
+                return first == LOG_HEADER
         except (OSError, UnicodeDecodeError):
             return False
 
@@ -74,11 +97,14 @@ class CsvLog(Reporter):
             lines = self.path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{self.path}: cannot read the log to continue it ({exc})") from None
-        if not lines or lines[0] != LOG_HEADER:
+        start = 1 if lines and lines[0].startswith(RUN_LINE) else 0  # logs written since the lab
+        if len(lines) <= start or lines[start] != LOG_HEADER:
             raise InputError(f"{self.path}: not a neuroracer log; choose another --log to continue the run")
-        kept = [lines[0]]
-        for line in lines[1:]:
+        kept = lines[: start + 1]
+        for line in lines[start + 1 :]:
             first = line.split(",", 1)[0]
+            if line.startswith(SET_LINE):
+                continue
             if line.startswith("#") or (first.isdigit() and int(first) < generation):
                 kept.append(line)
         return "\n".join(kept) + "\n"
@@ -99,6 +125,10 @@ class CsvLog(Reporter):
 
     def end_generation(self, evolution: Evolution, stats: GenerationStats) -> None:
         self._write(log_row(stats) + "\n")
+
+    def changed(self, evolution: Evolution, event) -> None:
+        """Mark a settings change: '# set 5 mutation_rate 0.3 -> 0.5'."""
+        self.note(event.log_text())
 
     def close(self) -> None:
         try:
@@ -122,13 +152,17 @@ class ProgressLine(Reporter):
     def end_generation(self, evolution: Evolution, stats: GenerationStats) -> None:
         total = evolution.config.generations if evolution.config.generations is not None else "∞"
         population = evolution.config.population
+        self._print(
+            f"gen {stats.generation:>{len(str(total))}}/{total}  best {stats.best:>5}  mean {stats.mean:8.2f}"
+            f"  median {stats.median:7.1f}  finished {stats.finished:>{len(str(population))}}/{population}"
+            f"  {stats.seconds:7.2f}s" + (f"  test {stats.test_best}" if stats.test_best >= 0 else "")
+        )
+
+    def changed(self, evolution: Evolution, event) -> None:
+        self._print(event.log_text())
+
+    def _print(self, line: str) -> None:
         try:
-            print(
-                f"gen {stats.generation:>{len(str(total))}}/{total}  best {stats.best:>5}  mean {stats.mean:8.2f}"
-                f"  median {stats.median:7.1f}  finished {stats.finished:>{len(str(population))}}/{population}"
-                f"  {stats.seconds:7.2f}s" + (f"  test {stats.test_best}" if stats.test_best >= 0 else ""),
-                file=self.stream or sys.stdout,
-                flush=True,
-            )
+            print(line, file=self.stream or sys.stdout, flush=True)
         except BrokenPipeError:
             raise OutputClosed from None

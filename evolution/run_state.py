@@ -7,7 +7,7 @@ waiting for their test drive, the counters) is a RunState. An Evolution steps a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ import numpy as np
 from .champion_drives import ChampionQueue
 from .history import COLUMNS, History
 from .seeds import generator
+from .settings import SettingEvent, check_events, parse_value
 from .strategies import Strategy
 
 BEST_EVER = 20  # how many of the best genomes ever raced a run keeps
@@ -36,6 +37,13 @@ class RunState:
     ranked_scores: np.ndarray | None = None  # (P,) int64: their training scores
     pending: np.ndarray | None = None  # (P, D): the generation asked for and racing now
     pending_track_seeds: np.ndarray | None = None  # (K,) int64: the seeds of its extra tracks
+    events: list[SettingEvent] = field(default_factory=list)  # the settings changes applied so far, in order
+    scheduled: list[SettingEvent] = field(default_factory=list)  # changes waiting for their generation
+
+    @property
+    def fresh_since(self) -> int:
+        """The generation the current network shape started at: 0, or that of the latest layers change."""
+        return max((event.generation for event in self.events if event.setting == "layers"), default=0)
 
     @classmethod
     def fresh(cls, seed: int, strategy: Strategy) -> RunState:
@@ -69,14 +77,25 @@ class RunState:
             raise ValueError("the history holds a NaN or infinite value")
         if not np.array_equal(data[COLUMNS.index("generation")], np.arange(generation)):
             raise ValueError("the history's generation numbers are not 0, 1, 2, …")
-        if (generation == 0) != (self.ranked_genomes is None) or (self.ranked_genomes is None) != (
+        check_events(self.events, last=generation, label="settings change")
+        check_events(self.scheduled, first=self.events[-1].generation if self.events else 0, label="scheduled change")
+        fresh_since = self.fresh_since  # a shape change starts afresh: nothing of the new shape raced yet
+        if (generation == fresh_since) != (self.ranked_genomes is None) or (self.ranked_genomes is None) != (
             self.ranked_scores is None
         ):
             raise ValueError("the ranked genomes do not fit the generation count")
-        _check_array("ranked genomes", self.ranked_genomes, (population, genome_size), "f")
-        _check_array("ranked scores", self.ranked_scores, (population,), "iu")
+        # the last generation raced keeps its size when a population change applies before the next is asked
+        sizes = {population} | {
+            parse_value("population", event.old)
+            for event in self.events
+            if event.setting == "population" and event.generation == generation
+        }
+        raced = self.ranked_genomes.shape[0] if self.ranked_genomes is not None and self.ranked_genomes.ndim else 0
+        raced = raced if raced in sizes else population
+        _check_array("ranked genomes", self.ranked_genomes, (raced, genome_size), "f")
+        _check_array("ranked scores", self.ranked_scores, (raced,), "iu")
         count = self.best_ever_genomes.shape[0] if self.best_ever_genomes.ndim == 2 else -1
-        if not 0 <= count <= BEST_EVER or (generation and not count):
+        if not 0 <= count <= BEST_EVER or (generation > fresh_since and not count):
             raise ValueError("the best genomes ever raced are damaged")
         _check_array("best genomes ever raced", self.best_ever_genomes, (count, genome_size), "f")
         _check_array("best scores ever", self.best_ever_scores, (count,), "iu")

@@ -17,6 +17,8 @@ STREAMS: dict[str, int] = {
     "elitist": 0xE1,  # the elitist strategy's breeding
     "snes": 0x5E5,  # the snes strategy's samples
     "extra_tracks": 0x7AC,  # the seeds of each generation's extra training tracks
+    "lab_strategy": 0x1AB5,  # a strategy started mid-run by a settings change: its generator
+    "lab_population": 0x1AB9,  # a population grown mid-run: the noise of its new genomes
 }
 
 
@@ -30,3 +32,16 @@ def generator(seed: int, name: str) -> np.random.Generator:
 def blog_generator(seed: int) -> np.random.RandomState:
     """The blog's generator: numpy's legacy RandomState(seed), which the classic strategy draws from."""
     return np.random.RandomState(seed)
+
+
+def change_generator(seed: int, name: str, generation: int) -> np.random.Generator:
+    """The generator of a settings change made at `generation` (name one of STREAMS, e.g. lab_strategy)."""
+    if name not in STREAMS:
+        raise ValueError(f"no generator is called {name!r}")
+    return np.random.default_rng(np.random.SeedSequence([seed, STREAMS[name], generation]))
+
+
+def change_random_state(seed: int, generation: int) -> np.random.RandomState:
+    """The classic strategy's legacy generator when a settings change starts it at `generation`."""
+    sequence = np.random.SeedSequence([seed, STREAMS["lab_strategy"], generation])
+    return np.random.RandomState(np.random.MT19937(sequence))

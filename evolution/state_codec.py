@@ -18,6 +18,7 @@ import numpy as np
 from .history import COLUMNS, History
 
 MAX_TEXT = 200
+MAX_LIST = 10_000  # items a list field may hold (a run's settings changes)
 
 
 def encode(value: Any, name: str, arrays: dict[str, np.ndarray]) -> Any:
@@ -42,6 +43,8 @@ def encode(value: Any, name: str, arrays: dict[str, np.ndarray]) -> Any:
         return value.item()
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, list):
+        return [encode(item, f"{name}.{index}", arrays) for index, item in enumerate(value)]
     raise TypeError(f"cannot write a {type(value).__name__} into a state")
 
 
@@ -63,6 +66,11 @@ def decode(tree: Any, kind: Any, arrays: dict[str, np.ndarray], path: str, types
         kind = next(option for option in options if option is not type(None))
         if len(options) > 2:
             kind = options[0]  # a union of several types: the first that is not None is what is written
+    if typing.get_origin(kind) is list:
+        (item_kind,) = typing.get_args(kind)
+        if not isinstance(tree, list) or len(tree) > MAX_LIST:
+            raise ValueError(f"{path}: should be a list of at most {MAX_LIST} items")
+        return [decode(item, item_kind, arrays, f"{path}.{index}", types_of) for index, item in enumerate(tree)]
     if kind is np.ndarray:
         return _array(tree, arrays, path)
     if kind is History:

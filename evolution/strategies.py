@@ -144,12 +144,29 @@ class Elitist(Strategy):
     LATE_ELITE_SHARE = 0.5
     LATE_GENERATION = 40
 
+    def __init__(
+        self,
+        genome_size: int,
+        population: int,
+        mutation_rate: float,
+        elite_share: float | None = None,
+        late_elite_share: float | None = None,
+        late_generation: int | None = None,
+        tournament: int | None = None,
+    ) -> None:
+        """Its knobs (settings a run may change, see evolution/settings.py) default to the class constants."""
+        super().__init__(genome_size, population, mutation_rate)
+        self.elite_share = self.ELITE_SHARE if elite_share is None else float(elite_share)
+        self.late_elite_share = self.LATE_ELITE_SHARE if late_elite_share is None else float(late_elite_share)
+        self.late_generation = self.LATE_GENERATION if late_generation is None else int(late_generation)
+        self.tournament = self.TOURNAMENT if tournament is None else int(tournament)
+
     def initial_state(self, seed: int) -> ElitistState:
         return ElitistState(rng=generator(seed, "elitist"))
 
     def elites(self, state: ElitistState) -> int:
         """How many of the best are carried over unchanged into the next generation."""
-        share = self.LATE_ELITE_SHARE if state.told >= self.LATE_GENERATION else self.ELITE_SHARE
+        share = self.late_elite_share if state.told >= self.late_generation else self.elite_share
         return max(1, round(self.population * share))
 
     def ask(self, state: ElitistState) -> np.ndarray:
@@ -157,8 +174,8 @@ class Elitist(Strategy):
             return state.rng.uniform(-1, 1, size=(self.population, self.genome_size))
         elites = self.elites(state)
         count = self.population - elites
-        # a tournament on ranks: the best of TOURNAMENT random picks wins
-        parents = state.rng.integers(0, self.population, size=(count, self.TOURNAMENT)).min(axis=1)
+        # a tournament on ranks: the best of `tournament` random picks wins
+        parents = state.rng.integers(0, self.population, size=(count, self.tournament)).min(axis=1)
         noise = self.mutation_rate * state.rng.standard_normal((count, self.genome_size))
         return np.concatenate([state.ranked[:elites], state.ranked[parents] + noise])
 
@@ -189,9 +206,21 @@ class SNES(Strategy):
     default_tracks = 2
     state_type = SnesState
 
-    def __init__(self, genome_size: int, population: int, mutation_rate: float) -> None:
+    MEAN_RATE = 1.0  # the mean's learning rate, 1 as usual for SNES
+
+    def __init__(
+        self,
+        genome_size: int,
+        population: int,
+        mutation_rate: float,
+        mean_rate: float | None = None,
+        spread_rate: float | None = None,
+    ) -> None:
+        """Its knobs (see evolution/settings.py) default to the usual SNES rates."""
         super().__init__(genome_size, population, mutation_rate)
-        self.spread_rate = (3 + np.log(genome_size)) / (5 * np.sqrt(genome_size))  # the usual SNES rate
+        self.mean_rate = self.MEAN_RATE if mean_rate is None else float(mean_rate)
+        usual = (3 + np.log(genome_size)) / (5 * np.sqrt(genome_size))  # the usual SNES rate
+        self.spread_rate = usual if spread_rate is None else float(spread_rate)
         ranks = np.arange(1, population)  # the mean is raced too, as row 0, but does not vote
         weights = np.maximum(0.0, np.log(population / 2 + 1) - np.log(ranks))
         self.utilities = weights / weights.sum() - 1 / (population - 1)
@@ -208,7 +237,8 @@ class SNES(Strategy):
         if state.noise is None:
             raise ValueError("tell() before ask()")
         noise = state.noise[rank_order(np.asarray(scores)[1:])]
-        state.mean = state.mean + state.spread * (self.utilities @ noise)  # learning rate 1, as usual for SNES
+        # learning rate 1 by default, as usual for SNES (times 1.0 is exact: no number moves)
+        state.mean = state.mean + self.mean_rate * (state.spread * (self.utilities @ noise))
         state.spread = state.spread * np.exp(self.spread_rate / 2 * (self.utilities @ (noise**2 - 1)))
         state.noise = None
 
@@ -223,6 +253,6 @@ class SNES(Strategy):
 STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (Classic, Elitist, SNES)}
 
 
-def make_strategy(name: str, genome_size: int, population: int, mutation_rate: float) -> Strategy:
-    """A strategy from the registry by name."""
-    return STRATEGIES[name](genome_size, population, mutation_rate)
+def make_strategy(name: str, genome_size: int, population: int, mutation_rate: float, **knobs) -> Strategy:
+    """A strategy from the registry by name; knobs are its own settings (e.g. elite_share), None for the default."""
+    return STRATEGIES[name](genome_size, population, mutation_rate, **knobs)

@@ -9,6 +9,7 @@ every colour. Any list of Series can be drawn (e.g. several runs overlaid), not 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -261,6 +262,8 @@ class ChartView:
 
     def __init__(self) -> None:
         self._key: tuple | None = None
+        self._layout_key: tuple | None = None
+        self._drawn_at = 0.0
         self._picture: pygame.Surface | None = None
 
     def draw(
@@ -273,12 +276,21 @@ class ChartView:
         events: Sequence[Event | tuple] = (),
         series: Sequence[Series] | None = None,
         title: str = TITLE,
+        every: float = 0.0,
     ) -> None:
-        """As draw_chart; redraws only when the curves, the rect's size or any other parameter changed."""
-        chosen = list(history_series(history) if series is None else series)
+        """As draw_chart; redraws only when the curves, the rect's size or any other parameter changed, and
+        when only the curves changed, at most every `every` seconds (in turbo, generations pass faster than
+        anyone reads a chart, and a redraw costs a few milliseconds of racing)."""
         events = tuple(Event(*e) if isinstance(e, tuple) else e for e in events)
-        key = (fingerprint(chosen), rect.size, as_scale(scale), mode, events, title)
+        layout_key = (rect.size, as_scale(scale), mode, events, title)
+        now = time.perf_counter()
+        if self._picture is not None and layout_key == self._layout_key and now - self._drawn_at < every:
+            surface.blit(self._picture, rect)
+            return
+        chosen = list(history_series(history) if series is None else series)
+        key = (fingerprint(chosen), *layout_key)
         if key != self._key or self._picture is None:
+            self._layout_key, self._drawn_at = layout_key, now
             self._picture = pygame.Surface(rect.size)
             draw_chart(self._picture, self._picture.get_rect(), history, scale, mode, events, chosen, title)
             self._key = key

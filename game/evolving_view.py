@@ -29,6 +29,7 @@ from .view import View
 CONFIRM_SECONDS = 4.0  # R must be pressed again within this to restart
 CHART_MODES = ("linear", "log", "zoom")
 REPLAY_FRAMES = 45  # in turbo, the latest race is replayed over about this many frames
+CHART_SECONDS_IN_TURBO = 0.25  # in turbo the chart is redrawn at most this often
 REPLAY_MAX_DOTS = 2000  # above this, replaying would cost the live race frames; the live race is shown
 
 
@@ -123,10 +124,11 @@ class EvolvingView(View):
             run.advance(1, time.perf_counter() + 0.008)
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
-        self.scene.draw(surface, layout, self.shown_race)
+        self.scene.draw(surface, layout, self.shown_race, throttle=self.window.turbo)
         hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
         mode = CHART_MODES[self.chart_mode]
-        self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, self.events)
+        every = CHART_SECONDS_IN_TURBO if self.window.turbo else 0.0
+        self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, self.events, every=every)
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
         self.scene.click(self.shown_race, position, layout)

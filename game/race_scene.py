@@ -8,6 +8,7 @@ picked it, in which case it stays, marked as crashed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -21,6 +22,7 @@ from .netview import NetworkView
 from .overview import Overview
 from .track_view import draw_race, draw_stack_hint, pick_dot, stack_at
 
+NETWORK_SECONDS_THROTTLED = 0.1
 # (race) -> (index, what it is) of the dot to follow when a race starts, or None for the leader
 DefaultSubject = Callable[[Race], "tuple[int, str] | None"]
 
@@ -40,6 +42,8 @@ class RaceScene:
         self._ranks = np.zeros(0, dtype=np.int64)
         self._leader = 0
         self._stack = np.zeros(0, dtype=np.int64)  # the dots under the last click, while the race lasts
+        self._network_picture: pygame.Surface | None = None  # the network panel kept between redraws in turbo
+        self._network_until = 0.0
 
     @property
     def selected(self) -> int | None:
@@ -78,15 +82,29 @@ class RaceScene:
         self._stack, _ = stack_at(self.camera, race, position, layout.scale)
         self.followed, self.picked, self.why = chosen, True, "picked"
 
-    def draw(self, surface: pygame.Surface, layout: Layout, race: Race) -> None:
-        """The track view, the strip and the followed dot's network (arrange() ran this frame)."""
+    def draw(self, surface: pygame.Surface, layout: Layout, race: Race, throttle: bool = False) -> None:
+        """The track view, the strip and the followed dot's network (arrange() ran this frame).
+
+        throttle (in turbo): the network panel is redrawn at most every NETWORK_SECONDS_THROTTLED, as a
+        picture kept in between, so that drawing leaves more of each frame to racing.
+        """
         followed, scale = self.followed, layout.scale
         draw_race(surface, self.camera, race, self._ranks, self._leader, followed, self.picked, scale)
         if self.picked and self._stack.size > 1:
             draw_stack_hint(surface, self.camera, race, self._ranks, self._stack, followed, scale)
         self.overview.draw(surface, layout.overview, race, self.camera, scale)
-        genome = race.genomes[followed]
-        activations = race.network.activations(genome[None], race.inputs_of(followed)[None])
-        crashed = not race.alive[followed]
-        title = f"dot #{followed + 1} · {self.why}"
-        self.netview.draw(surface, layout.network, race.network, genome, activations, title, scale, crashed)
+        rect = layout.network
+        now = time.perf_counter()
+        picture = self._network_picture
+        if not (throttle and picture is not None and picture.get_size() == rect.size and now < self._network_until):
+            genome = race.genomes[followed]
+            activations = race.network.activations(genome[None], race.inputs_of(followed)[None])
+            crashed = not race.alive[followed]
+            title = f"dot #{followed + 1} · {self.why}"
+            if not throttle:
+                self.netview.draw(surface, rect, race.network, genome, activations, title, scale, crashed)
+                return
+            picture = pygame.Surface(rect.size)
+            self.netview.draw(picture, picture.get_rect(), race.network, genome, activations, title, scale, crashed)
+            self._network_picture, self._network_until = picture, now + NETWORK_SECONDS_THROTTLED
+        surface.blit(picture, rect)

@@ -38,7 +38,8 @@ def app_for(*argv: str) -> Window:
 
 def log_rows(path) -> list[tuple[str, ...]]:
     with open(path, newline="") as stream:
-        return [tuple(v for k, v in row.items() if k != "seconds") for row in csv.DictReader(stream)]
+        lines = [line for line in stream if not line.startswith("#")]
+    return [tuple(v for k, v in row.items() if k != "seconds") for row in csv.DictReader(lines)]
 
 
 def run_until(app: Window, condition, frames: int = 5000) -> None:

@@ -30,9 +30,12 @@ def in_tmp(tmp_path, monkeypatch):
 
 
 def log_rows(path) -> list[tuple[str, ...]]:
-    """A log's rows without the wall-clock seconds."""
+    """A log's rows without the wall-clock seconds, then its comment lines (the run's settings)."""
     with open(path, newline="") as stream:
-        return [tuple(v for k, v in row.items() if k != "seconds") for row in csv.DictReader(stream)]
+        lines = list(stream)
+    notes = [(line,) for line in lines if line.startswith("#")]
+    rows = csv.DictReader(line for line in lines if not line.startswith("#"))
+    return [tuple(v for k, v in row.items() if k != "seconds") for row in rows] + notes
 
 
 def alone_logs(folder) -> list[list[tuple[str, ...]]]:
@@ -68,7 +71,7 @@ def test_headless_compare_logs_each_run_as_alone_and_ends_with_a_table(in_tmp, c
     assert lines[header].split() == ["run", "first", "finisher", "best", "mean", "test", "track"]
     table = lines[header + 1 :]
     assert [row.split()[0] for row in table] == ["classic", "elitist"]
-    last = expected[1][-1]  # generation, best, mean, median, finished, test_best
+    last = [row for row in expected[1] if len(row) > 1][-1]  # generation, best, mean, median, finished, test_best
     assert f"{last[1]} of 391" in table[1] and f"{last[-1]} of 3991" in table[1]
 
 
@@ -87,6 +90,7 @@ def test_headless_compare_logs_each_run_as_alone_and_ends_with_a_table(in_tmp, c
         (["classic", "elitist", "--resume", "run.npz"], "--resume does not go with --compare"),
         (["classic", "elitist", "--load", "best.json"], "--load does not go with --compare"),
         (["classic", "elitist", "--checkpoint", "run.npz"], "--checkpoint does not go with --compare"),
+        (["classic", "elitist", "--set", "3:mutation_rate=0.2"], "--set does not go with --compare"),
     ],
 )
 def test_a_bad_spec_gives_one_line_and_exit_2(in_tmp, capsys, specs, words):

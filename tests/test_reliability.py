@@ -78,7 +78,7 @@ def test_ctrl_c_in_generation_0_says_so_plainly(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(Evolution, "run_generation", interrupted)
     code = main.main(["--headless", "--seed", "3", "--checkpoint", str(tmp_path / "c.npz")])
     out, err = capsys.readouterr()
-    assert code == 130 and "interrupted in generation 0" in err and "-1" not in out + err
+    assert code == 130 and "interrupted in generation 0" in err and "generation -1" not in out + err
     assert "(0 generations done)" in out and load_checkpoint(tmp_path / "c.npz").state.generation == 0
 
 

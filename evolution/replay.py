@@ -1,0 +1,275 @@
+"""Replaying a run exactly: from its log, its checkpoint or a genome file, with the same changes at the same
+generations, checking that every row (and a genome file's genomes) comes out the same.
+
+load_replay(path) reads and checks the source: a log written since the lab (its first line
+'# neuroracer run: ...' holds the seed and the start settings, its '# set' lines the changes, its rows what
+the replay must give), a checkpoint (its settings with the changes undone, its history), or a genome file
+that records its run ("settings" and "events"). Anything wrong is an InputError naming the line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checkpoint import load_checkpoint
+from .errors import InputError
+from .evolve import Evolution, RunConfig
+from .files import read_limited
+from .flag_types import layer_list, rate, whole
+from .genome_file import GenomeFile, load_genomes
+from .history import GenerationStats
+from .lab import ReplayMismatch
+from .reporters import LOG_HEADER, RUN_LINE, SET_LINE, Reporter, log_row
+from .settings import SettingEvent, check_applies, initial_config, parse_log_text, parse_set
+from .strategies import STRATEGIES
+from .track import Track, resolve_track
+
+MAX_LOG_BYTES = 64 * 1024 * 1024
+SECONDS = LOG_HEADER.split(",").index("seconds")
+
+
+@dataclass
+class ReplayPlan:
+    """A run to replay: its start config (generations: the last to race), track, changes, and what it must give.
+
+    changes: (event, where) with where the line that names it ("line 5"); rows: generation -> (where,
+    the row's fields without seconds); genomes: a genome file's genomes, the replay's best must equal them.
+    """
+
+    source: Path
+    config: RunConfig
+    track: Track
+    changes: list[tuple[SettingEvent, str]] = field(default_factory=list)
+    rows: dict[int, tuple[str, list[str]]] = field(default_factory=dict)
+    genomes: GenomeFile | None = None
+
+    def error(self, where: str, problem: str) -> InputError:
+        return InputError(f"{self.source} {where}: {problem}")
+
+    def schedule(self, evolution: Evolution) -> None:
+        """Schedule every change of the source in the run (each checked against its old value when it applies)."""
+        for event, where in self.changes:
+            try:
+                evolution.schedule(event.setting, event.new, event.generation, expect_old=event.old)
+            except ValueError as exc:
+                raise self.error(where, str(exc)) from None
+
+    def mismatch(self, exc: ReplayMismatch) -> InputError:
+        """The InputError for a change whose old value is not the run's: the line that names it."""
+        change = exc.change
+        for event, where in self.changes:
+            if (event.generation, event.setting, event.old, event.new) == (
+                change.generation,
+                change.setting,
+                change.old,
+                change.new,
+            ):
+                return self.error(where, f"this change does not fit the run: {exc}")
+        return InputError(f"{self.source}: {exc}")
+
+    def check_row(self, stats: GenerationStats) -> None:
+        """InputError unless a replayed generation's row equals the source's (all but seconds)."""
+        expected = self.rows.get(stats.generation)
+        if expected is None:
+            return
+        where, theirs = expected
+        ours = log_row(stats).split(",")
+        del ours[SECONDS]
+        if ours != theirs:
+            columns = [c for c in LOG_HEADER.split(",") if c != "seconds"]
+            column = next(i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b)
+            raise self.error(
+                where,
+                f"the row of generation {stats.generation} does not match the replay "
+                f"({columns[column]} {ours[column] or 'empty'} replayed, {theirs[column] or 'empty'} recorded)",
+            )
+
+    def finish(self, evolution: Evolution) -> str:
+        """After the replay: InputError if a row or the saved genomes were not reproduced; else a summary."""
+        missing = sorted(set(self.rows) - set(range(evolution.state.reported)))
+        if missing:
+            where, _ = self.rows[missing[0]]
+            raise self.error(where, f"generation {missing[0]} was not reached by the replay")
+        if self.genomes is not None:
+            best = evolution.best(len(self.genomes.genomes))
+            same = (
+                best is not None
+                and best.genomes.shape == self.genomes.genomes.shape
+                and (best.genomes == self.genomes.genomes).all()
+                and (best.scores == self.genomes.scores).all()
+            )
+            if not same:
+                raise self.error("genomes", "the replay's best genomes differ from the saved ones")
+            return f"replay: the {len(self.genomes.genomes)} saved genomes of {self.source} match"
+        return f"replay: {len(self.rows)} rows of {self.source} match"
+
+
+class ReplayCheck(Reporter):
+    """Checks each reported row against the source as the replay goes."""
+
+    def __init__(self, plan: ReplayPlan) -> None:
+        self.plan = plan
+
+    def end_generation(self, evolution: Evolution, stats: GenerationStats) -> None:
+        self.plan.check_row(stats)
+
+
+def load_replay(path: str | Path) -> ReplayPlan:
+    """The replay of a log (.csv), a checkpoint (.npz) or a genome file (.json); InputError naming the problem."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        return _from_checkpoint(path)
+    if suffix == ".json":
+        return _from_genome_file(path)
+    if suffix == ".csv":
+        return _from_log(path)
+    raise InputError(f"{path}: --replay takes a log (.csv), a checkpoint (.npz) or a genome file (.json)")
+
+
+def _config(path: Path, where: str, flags: dict, generations: int) -> RunConfig:
+    defaults = STRATEGIES[flags["strategy"]]
+    try:
+        return RunConfig(
+            population=flags["population"],
+            layers=tuple(flags["layers"]),
+            mutation_rate=flags["mutation_rate"],
+            strategy=flags["strategy"],
+            seed=flags["seed"],
+            generations=generations,
+            extra_tracks=flags["extra_tracks"],
+            test_curve=flags["test_curve"],
+            safety_weight=defaults.default_safety_weight,
+        )
+    except ValueError as exc:
+        raise InputError(f"{path} {where}: {exc}") from None
+
+
+def _run_flags(path: Path, text: str) -> tuple[dict, list[SettingEvent]]:
+    """The settings of a '# neuroracer run:' line, and its --set 0:... changes."""
+    types = {
+        "--seed": ("seed", whole(0, 2**32 - 1)),
+        "--strategy": ("strategy", str),
+        "--population": ("population", whole(2, 100_000)),
+        "--layers": ("layers", layer_list),
+        "--mutation-rate": ("mutation_rate", rate),
+        "--tracks": ("extra_tracks", whole(0, 100)),
+        "--track": ("track", str),
+    }
+    flags: dict = {"test_curve": True}
+    changes: list[SettingEvent] = []
+    try:
+        tokens = shlex.split(text)
+    except ValueError as exc:
+        raise InputError(f"{path} line 1: the run line cannot be read ({exc})") from None
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token in ("--test-curve", "--no-test-curve"):
+            flags["test_curve"] = token == "--test-curve"
+            index += 1
+            continue
+        if (token not in types and token != "--set") or index + 1 == len(tokens):
+            raise InputError(f"{path} line 1: {token[:40]!r} is not a setting of the run line")
+        value = tokens[index + 1]
+        try:
+            if token == "--set":
+                change = parse_set(value)
+                if change.generation:
+                    raise ValueError(f"{value[:40]!r}: the run line holds changes at generation 0 only")
+                changes.append(change)
+            else:
+                name, kind = types[token]
+                flags[name] = kind(value)
+        except (ValueError, argparse.ArgumentTypeError) as exc:  # one line naming the value
+            raise InputError(f"{path} line 1: {token}: {exc}") from None
+        index += 2
+    missing = [token for token, (name, _) in types.items() if name not in flags]
+    if missing:
+        raise InputError(f"{path} line 1: the run line lacks {missing[0]}")
+    if flags["strategy"] not in STRATEGIES:
+        raise InputError(f"{path} line 1: unknown strategy {flags['strategy'][:40]!r}")
+    return flags, changes
+
+
+def _from_log(path: Path) -> ReplayPlan:
+    try:
+        lines = read_limited(path, MAX_LOG_BYTES, "log").decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a neuroracer log (not UTF-8 text)") from None
+    if not lines or not lines[0].startswith(RUN_LINE):
+        raise InputError(f"{path} line 1: no '{RUN_LINE.strip()}' line: the log does not say how its run started")
+    flags, start = _run_flags(path, lines[0][len(RUN_LINE) :])
+    if len(lines) < 2 or lines[1] != LOG_HEADER:
+        raise InputError(f"{path} line 2: expected the header {LOG_HEADER}")
+    changes: list[tuple[SettingEvent, str]] = [(change, "line 1") for change in start]
+    rows: dict[int, tuple[str, list[str]]] = {}
+    strategy, last_change, last_row = flags["strategy"], 0, None
+    for number, line in enumerate(lines[2:], start=3):
+        where = f"line {number}"
+        if line.startswith(SET_LINE):
+            try:
+                event = parse_log_text(line[2:])
+                if event.generation < last_change:
+                    raise ValueError(f"generation {event.generation} is out of order (after {last_change})")
+                check_applies(event.setting, strategy)
+            except ValueError as exc:
+                raise InputError(f"{path} {where}: {exc}") from None
+            last_change = event.generation
+            strategy = event.new if event.setting == "strategy" else strategy
+            changes.append((event, where))
+            continue
+        if line.startswith("#"):
+            continue
+        fields = line.split(",")
+        if len(fields) != 7 or not fields[0].isdigit() or len(fields[0]) > 8:
+            raise InputError(f"{path} {where}: not a row of the log")
+        generation = int(fields[0])
+        if last_row is not None and generation != last_row + 1:
+            raise InputError(f"{path} {where}: generation {generation} is out of order (after {last_row})")
+        last_row = generation
+        del fields[SECONDS]
+        rows[generation] = (where, fields)
+    if last_row is None:
+        raise InputError(f"{path}: the log has no rows to replay")
+    config = _config(path, "line 1", flags, last_row)
+    try:
+        track = resolve_track(flags["track"])
+    except InputError as exc:
+        raise InputError(f"{path} line 1: {exc}") from None
+    return ReplayPlan(path, config, track, changes, rows)
+
+
+def _from_checkpoint(path: Path) -> ReplayPlan:
+    checkpoint = load_checkpoint(path)
+    state = checkpoint.state
+    if state.reported == 0:
+        raise InputError(f"{path}: the checkpoint has no generation to replay yet")
+    config = dataclasses.replace(initial_config(checkpoint.config, state.events), generations=state.reported - 1)
+    changes = [(event, f"(change {index}: {event.log_text()})") for index, event in enumerate(state.events)]
+    rows = {}
+    for generation in range(state.reported):
+        fields = log_row(state.history.row(generation)).split(",")
+        del fields[SECONDS]
+        rows[generation] = (f"(generation {generation})", fields)
+    return ReplayPlan(path, config, checkpoint.track, changes, rows)
+
+
+def _from_genome_file(path: Path) -> ReplayPlan:
+    saved = load_genomes(path)
+    if saved.settings is None:
+        raise InputError(f"{path}: the file does not record the run that made it (saved before the lab)")
+    settings = saved.settings
+    flags = {**settings, "layers": tuple(settings["layers"])}
+    config = _config(path, "settings", flags, saved.generation)
+    try:
+        track = resolve_track(settings["track"])
+    except InputError as exc:
+        raise InputError(f"{path} settings: {exc}") from None
+    changes = [(parse_set(text), "settings") for text in settings["changes"]]
+    changes += [(event, f"(event {index}: {event.log_text()})") for index, event in enumerate(saved.events)]
+    return ReplayPlan(path, config, track, changes, {}, saved)

@@ -1,0 +1,358 @@
+"""The settings a run may change as it goes, as data; and the events that record each change.
+
+SETTINGS is the one table that the command line (--set, --help), the checks and the window's future
+settings panel are built from: each Setting has a name, a plain caption, its type and range, and the
+strategies it applies to. A SettingEvent records one change: from generation `generation` on, `setting`
+went from `old` to `new`. Values are kept as canonical texts (format_value), so an event reads back
+exactly from a log line, a checkpoint or a genome file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .flag_types import MAX_LAYERS
+from .network import MAX_LAYER_WIDTH
+from .race import INPUTS
+from .strategies import STRATEGIES, Strategy
+
+ALL = tuple(STRATEGIES)
+MAX_EVENTS = 10_000  # events a run, a checkpoint or a file may hold
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting a run may change.
+
+    kind is int, float, "strategy" or "layers"; low..high the range of a number; strategies the ones it
+    applies to (for the others, changing it raises an error saying `why_not`); caption a plain sentence
+    with {value} (or {percent}) where the current value goes; rebuilds what a change rebuilds: "config"
+    (the settings only), "population", "strategy" or "network".
+    """
+
+    name: str
+    kind: Any
+    low: float | None
+    high: float | None
+    strategies: tuple[str, ...]
+    caption: str
+    rebuilds: str = "config"
+    why_not: str = ""
+
+    def describe(self, value: Any) -> str:
+        """The caption with a value in it, e.g. 'the best 20% are copied unchanged'."""
+        text = format_value(self.name, value)
+        percent = f"{100 * float(value):g}" if self.kind is float else text
+        return self.caption.format(value=text, percent=percent)
+
+    def applies_to(self, strategy: str) -> bool:
+        return strategy in self.strategies
+
+
+_KNOB = " is a setting of elitist only"
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting(
+            "mutation_rate",
+            float,
+            0,
+            100,
+            ("classic", "elitist"),
+            "children get mutation noise of size {value}",
+            why_not="snes adapts its own step size; change its spread_rate or mean_rate instead",
+        ),
+        Setting("population", int, 2, 100_000, ALL, "{value} genomes race each generation", "population"),
+        Setting("extra_tracks", int, 0, 100, ALL, "each generation also races {value} fresh random tracks"),
+        Setting(
+            "safety_weight",
+            float,
+            0,
+            100,
+            ALL,
+            "on the extra tracks, keeping off the barriers adds {value} to a finisher's score",
+        ),
+        Setting("strategy", "strategy", None, None, ALL, "the next generation is bred by {value}", "strategy"),
+        Setting("layers", "layers", None, None, ALL, "the network's layers are {value} (a fresh start)", "network"),
+        Setting(
+            "elite_share",
+            float,
+            0,
+            1,
+            ("elitist",),
+            "the best {percent}% are copied unchanged (before late_generation)",
+            why_not="elite_share" + _KNOB,
+        ),
+        Setting(
+            "late_elite_share",
+            float,
+            0,
+            1,
+            ("elitist",),
+            "from late_generation on, the best {percent}% are copied unchanged",
+            why_not="late_elite_share" + _KNOB,
+        ),
+        Setting(
+            "late_generation",
+            int,
+            0,
+            10**7,
+            ("elitist",),
+            "the late elite share counts from generation {value}",
+            why_not="late_generation" + _KNOB,
+        ),
+        Setting(
+            "tournament",
+            int,
+            1,
+            1000,
+            ("elitist",),
+            "each parent is the best of {value} random picks",
+            why_not="tournament" + _KNOB + "; classic picks parents by rank and snes has no parents",
+        ),
+        Setting(
+            "mean_rate",
+            float,
+            0,
+            10,
+            ("snes",),
+            "the mean moves {value} times its natural-gradient step",
+            why_not="mean_rate is a setting of snes only",
+        ),
+        Setting(
+            "spread_rate",
+            float,
+            0,
+            10,
+            ("snes",),
+            "the spread adapts at rate {value}",
+            why_not="spread_rate is a setting of snes only",
+        ),
+    )
+}
+# the strategy knobs: RunConfig fields, None meaning the strategy's default
+KNOBS: dict[str, tuple[str, ...]] = {
+    "elitist": ("elite_share", "late_elite_share", "late_generation", "tournament"),
+    "snes": ("mean_rate", "spread_rate"),
+}
+KNOB_NAMES = tuple(name for names in KNOBS.values() for name in names)
+
+
+@dataclass(frozen=True)
+class SettingEvent:
+    """One change of a run: from generation `generation` on, `setting` went from `old` to `new` (canonical
+    texts, see format_value). In a run's schedule, old is the value expected when it applies ("" for any)."""
+
+    generation: int
+    setting: str
+    old: str
+    new: str
+
+    @property
+    def value(self) -> Any:
+        """The new value, typed (a float, an int, a strategy name or a layers tuple)."""
+        return parse_value(self.setting, self.new)
+
+    def log_text(self) -> str:
+        """The event as the log marks it (after '# '): 'set 5 mutation_rate 0.3 -> 0.5'."""
+        return f"set {self.generation} {self.setting} {self.old} -> {self.new}"
+
+    def flag(self) -> str:
+        """The event as a --set value: '5:mutation_rate=0.5'."""
+        return f"{self.generation}:{self.setting}={self.new}"
+
+
+def setting(name: str) -> Setting:
+    """The Setting called name, or ValueError listing the known ones."""
+    if name not in SETTINGS:
+        raise ValueError(f"unknown setting {str(name)[:40]!r} (known: {', '.join(SETTINGS)})")
+    return SETTINGS[name]
+
+
+def format_value(name: str, value: Any) -> str:
+    """The canonical text of a value: repr of a float (reads back exactly), a layer list as 7,8,4,1."""
+    kind = setting(name).kind
+    if kind == "layers":
+        return ",".join(str(int(size)) for size in value)
+    if kind is float:
+        return repr(float(value))
+    return str(value)
+
+
+def parse_value(name: str, text: Any) -> Any:
+    """A setting's value from its text (or from a value already typed), checked; ValueError naming it."""
+    spec = setting(name)
+    if spec.kind == "layers":
+        parts = text.split(",") if isinstance(text, str) else list(text)
+        try:
+            layers = tuple(int(part) for part in parts)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}: {str(text)[:40]!r} is not a list of layer sizes such as 7,8,4,1") from None
+        if not 2 <= len(layers) <= MAX_LAYERS or any(not 1 <= size <= MAX_LAYER_WIDTH for size in layers):
+            raise ValueError(f"{name}: 2 to {MAX_LAYERS} layers of 1 to {MAX_LAYER_WIDTH} neurons")
+        if layers[0] != INPUTS or layers[-1] != 1:
+            raise ValueError(f"{name}: a network has {INPUTS} inputs and 1 output, e.g. 7,8,4,1")
+        return layers
+    if spec.kind == "strategy":
+        if text not in STRATEGIES:
+            raise ValueError(f"strategy: {str(text)[:40]!r} is not one of {', '.join(STRATEGIES)}")
+        return text
+    try:
+        if isinstance(text, bool):
+            raise ValueError
+        value = spec.kind(text.strip()) if isinstance(text, str) else spec.kind(text)
+        if spec.kind is int and not isinstance(text, str) and value != text:
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
+        what = "a whole number" if spec.kind is int else "a number"
+        raise ValueError(f"{name}: {str(text)[:40]!r} is not {what}") from None
+    if not (math.isfinite(value) and spec.low <= value <= spec.high):
+        raise ValueError(f"{name}: {str(text)[:40]} is out of range ({spec.low:g} to {spec.high:g})")
+    return value
+
+
+def check_applies(name: str, strategy: str) -> None:
+    """ValueError saying why, if the setting cannot be changed while `strategy` breeds."""
+    spec = setting(name)
+    if not spec.applies_to(strategy):
+        raise ValueError(f"{name} cannot be changed for {strategy}: {spec.why_not}")
+
+
+def knobs(config) -> dict[str, Any]:
+    """The strategy knobs a config sets (those not None), for make_strategy."""
+    return {name: getattr(config, name) for name in KNOB_NAMES if getattr(config, name) is not None}
+
+
+def check_knobs(config) -> None:
+    """ValueError unless every knob a config sets is in range and belongs to its strategy."""
+    for name in KNOB_NAMES:
+        value = getattr(config, name)
+        if value is None:
+            continue
+        if name not in KNOBS.get(config.strategy, ()):
+            raise ValueError(f"{name} is set but the strategy is {config.strategy}")
+        parse_value(name, value)
+
+
+def current_value(config, strategy: Strategy, name: str) -> Any:
+    """A setting's value now: from the config, or for a knob left at its default, from the strategy."""
+    setting(name)
+    if name in KNOB_NAMES:
+        return getattr(strategy, name)
+    return getattr(config, name)
+
+
+def with_value(config, name: str, value: Any):
+    """A new RunConfig with one setting changed; a strategy change resets the knobs to the new one's defaults."""
+    if name == "strategy":
+        return replace(config, strategy=value, **{knob: None for knob in KNOB_NAMES})
+    return replace(config, **{name: value})
+
+
+def initial_config(config, events) -> Any:
+    """The config a run started with: `config` with its events undone, latest first."""
+    for event in reversed(list(events)):
+        config = with_value(config, event.setting, parse_value(event.setting, event.old))
+    return config
+
+
+SET_PATTERN = re.compile(r"^\s*(\d{1,8})\s*:\s*([a-z_]{1,40})\s*=\s*(\S.{0,200})$")
+
+
+def parse_set(text: str) -> SettingEvent:
+    """A --set value 'GENERATION:SETTING=VALUE' as a scheduled event (old ''); ValueError saying what is wrong."""
+    match = SET_PATTERN.match(text)
+    if not match:
+        raise ValueError(f"{text[:60]!r}: expected GENERATION:SETTING=VALUE, e.g. 20:mutation_rate=0.1")
+    generation, name, raw = int(match[1]), match[2], match[3].strip()
+    value = parse_value(name, raw)
+    return SettingEvent(generation, name, "", format_value(name, value))
+
+
+LOG_PATTERN = re.compile(r"^set (\d{1,8}) ([a-z_]{1,40}) (\S{1,200}) -> (\S{1,200})$")
+
+
+def parse_log_text(text: str) -> SettingEvent:
+    """An event from its log text 'set 5 mutation_rate 0.3 -> 0.5', both values checked."""
+    match = LOG_PATTERN.match(text)
+    if not match:
+        raise ValueError("not a 'set GENERATION SETTING OLD -> NEW' line")
+    name = match[2]
+    old, new = parse_value(name, match[3]), parse_value(name, match[4])
+    return SettingEvent(int(match[1]), name, format_value(name, old), format_value(name, new))
+
+
+def check_events(events, first: int = 0, last: int | None = None, label: str = "event") -> None:
+    """ValueError unless each event is known and in range, generations in order within first..last."""
+    if len(events) > MAX_EVENTS:
+        raise ValueError(f"more than {MAX_EVENTS} {label}s")
+    previous = first
+    for index, event in enumerate(events):
+        where = f"{label} {index} (generation {event.generation})"
+        if isinstance(event.generation, bool) or not isinstance(event.generation, int):
+            raise ValueError(f"{label} {index}: the generation must be a whole number")
+        if event.generation < previous:
+            raise ValueError(f"{where}: the generation is out of order")
+        if last is not None and event.generation > last:
+            raise ValueError(f"{where}: after generation {last}")
+        previous = event.generation
+        try:
+            parse_value(event.setting, event.new)
+            if event.old:
+                parse_value(event.setting, event.old)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+
+
+def check_schedule(config, changes, first: int) -> None:
+    """ValueError naming the first change that cannot apply: before generation `first`, out of order, or a
+    setting the strategy of its time does not have (strategy changes scheduled before it counted)."""
+    strategy = config.strategy
+    previous = first
+    for change in changes:
+        label = f"--set {change.flag()}"
+        if change.generation < first:
+            raise ValueError(f"{label}: generation {change.generation} has already been bred (the next is {first})")
+        if change.generation < previous:
+            raise ValueError(f"{label}: the generations of the changes must be in order")
+        previous = change.generation
+        try:
+            check_applies(change.setting, strategy)
+        except ValueError as exc:
+            raise ValueError(f"{label}: {exc}") from None
+        if change.setting == "strategy":
+            strategy = change.new
+
+
+def settings_table(config=None, strategy: Strategy | None = None) -> list[dict[str, Any]]:
+    """The settings as rows for a panel or --help: name, caption, kind, low, high, strategies; with a run's
+    config and strategy object also value (now), text (the caption with it) and changeable (by this strategy)."""
+    rows = []
+    for s in SETTINGS.values():
+        row = {
+            "name": s.name,
+            "caption": s.caption,
+            "kind": s.kind if isinstance(s.kind, str) else s.kind.__name__,
+            "low": s.low,
+            "high": s.high,
+            "strategies": s.strategies,
+        }
+        if config is not None and strategy is not None:
+            changeable = s.applies_to(config.strategy)
+            value = current_value(config, strategy, s.name) if changeable or s.name not in KNOB_NAMES else None
+            row.update(value=value, text=s.describe(value) if value is not None else "", changeable=changeable)
+        rows.append(row)
+    return rows
+
+
+def help_text() -> str:
+    """One line per setting, for --help: name (range; strategies)."""
+    parts = []
+    for s in SETTINGS.values():
+        span = f" {s.kind(s.low)}..{s.kind(s.high)}" if s.low is not None else ""
+        only = "" if s.strategies == ALL else f", {'/'.join(s.strategies)} only"
+        parts.append(f"{s.name}{span}{only}")
+    return "; ".join(parts)
