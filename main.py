@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from evolution import compare
 from evolution.budget import ENVIRONMENT, check_run_size, parse_size, set_budget
 from evolution.checkpoint import Checkpoint, Checkpointer, load_checkpoint
 from evolution.errors import InputError, Interrupted
@@ -191,6 +192,14 @@ def build_parser() -> Parser:
         help="re-run a run from its log (.csv), checkpoint (.npz) or genome file (.json) with the same seed, "
         "settings and changes, and check that it gives the same rows",
     )
+    parser.add_argument(
+        "--compare",
+        nargs="+",
+        metavar="SPEC",
+        help="race 2 to 4 runs side by side on one track, each a strategy with optional settings, e.g. "
+        "classic elitist:mutation=0.1,tracks=0 (settings: mutation, tracks, seed, population; the rest come "
+        "from the other flags); --log PREFIX writes PREFIX-1-classic.csv, ...",
+    )
     window = parser.add_argument_group("window")
     window.add_argument(
         "--speed", type=speed, metavar="X", help="starting speed: 1, 2, 4, ... 64, or turbo (default 1)"
@@ -246,6 +255,8 @@ class Options:
     run: RunOptions
     window: WindowOptions = field(default_factory=WindowOptions)
     load: Path | None = None  # drive these saved genomes instead of evolving
+    compare: tuple[RunOptions, ...] = ()  # --compare: every run side by side (run is the first)
+    compare_names: tuple[str, ...] = ()  # their short names
 
 
 FIXED_ON_RESUME = ("population", "layers", "strategy", "seed", "tracks", "load", "test_curve")
@@ -270,6 +281,8 @@ def parse(argv: list[str]) -> Options:
         screenshot=args.screenshot,
         load=args.load,
     )
+    if args.compare is not None:
+        return compare_options(args, window)
     run = replayed(args) if args.replay else resumed(args) if args.resume else fresh(args)
     return Options(headless=args.headless, run=run, window=window, load=args.load)
 
@@ -337,6 +350,25 @@ def replayed(args: argparse.Namespace) -> RunOptions:
         keep=args.keep,
         replay=plan,
     )
+
+
+def compare_options(args: argparse.Namespace, window: WindowOptions) -> Options:
+    """--compare: one run per SPEC, each from the other flags with the SPEC's settings (evolution/compare.py)."""
+    for name in ("resume", "load", "checkpoint", "save", "replay", "set"):
+        if getattr(args, name) is not None:
+            raise InputError(f"--{name} does not go with --compare: each run of a comparison only logs (--log)")
+    specs = compare.parse_specs(args.compare)
+    drawn = args.seed is None
+    if drawn:
+        args.seed = secrets.randbelow(2**32)  # one seed for every run, unless a SPEC gives its own
+    flags = [spec.apply(args) for spec in specs]
+    compare.check_sizes(specs, [compare.run_size(each) for each in flags])
+    runs = []
+    for index, (spec, each) in enumerate(zip(specs, flags), start=1):
+        each.log = compare.log_path(args.log, index, spec) if args.log else None
+        runs.append(replace(fresh(each), seed_was_drawn=drawn and "seed" not in spec.settings))
+    names = tuple(compare.labels(specs))
+    return Options(args.headless, runs[0], window, compare=tuple(runs), compare_names=names)
 
 
 def resumed(args: argparse.Namespace) -> RunOptions:
@@ -450,6 +482,8 @@ def warn(message: str) -> None:
 def claim_outputs(options: Options) -> None:
     """Check every file the run will write, and claim the --save file, before any work (InputError if not)."""
     run = options.run
+    for other in options.compare[1:]:
+        check_writable(other.log, "--log") if other.log else None
     if run.log:
         check_writable(run.log, "--log")
     if run.save:
@@ -546,6 +580,36 @@ def start_window(options: Options) -> int:
     return status or written
 
 
+def compare_headless(options: Options) -> int:
+    """--headless --compare: the runs in lockstep, one line per generation with every run's figures, each run's
+    own log, and a table at the end."""
+    names = list(options.compare_names)
+    lines = compare.Lines(names)
+    evolutions, reporters = [], []
+    for index, run in enumerate(options.compare):
+        if run.seed_was_drawn and index == 0:
+            print(f"seed {run.config.seed} (drawn at random; pass --seed {run.config.seed} to repeat this comparison)")
+        own, _ = build_reporters(run, progress=False, warn=warn)
+        reporters += own
+        evolutions.append(Evolution(run.config, run.track, [lines.for_run(index), *own]))
+    started, status = time.perf_counter(), 0
+    try:
+        compare.run_in_lockstep(evolutions)
+    except Interrupted as stop:
+        status = stop.status
+        print("interrupted; closing the logs", file=sys.stderr)
+    except OutputClosed:
+        status = 141
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more reaches the closed pipe)
+    ignore_signals()
+    failed = False
+    for reporter in reporters:
+        reporter.close()
+        failed = failed or getattr(reporter, "failed", False)
+    compare.print_end(names, evolutions, started)
+    return status or (1 if failed else 0)
+
+
 def drive_headless(options: Options) -> int:
     saved = load_genomes(options.load)
     track = options.run.track
@@ -572,6 +636,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         options = parse(sys.argv[1:] if argv is None else argv)
         claim_outputs(options)
+        if options.compare:
+            if options.headless:
+                return compare_headless(options)
+            from game.compare_view import run_compare_window
+
+            return run_compare_window(options, warn)
         if options.headless:
             return drive_headless(options) if options.load else run_headless(options)
         return start_window(options)

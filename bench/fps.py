@@ -1,10 +1,12 @@
 """Frame times of the live window (SDL dummy driver, 1280×720, HUD, chart and network view on).
 
 python -m bench.fps [--seconds 5] [--strategy NAME] [--sizes 50 1000 10000]
+python -m bench.fps --compare [--seconds 5] [--repeats 3] [--strategy NAME]
 
 For 50, 1,000 and 10,000 dots, at ×1 and in turbo: the median and 99th percentile of the work in a
 frame (events, simulation, drawing), and in turbo the generations per second against a headless run
-of the same generations.
+of the same generations. With --compare: turbo's generations per second of one run of 100 dots against
+two runs of 50 side by side (--compare, in lockstep), measured alternately in one process.
 """
 
 from __future__ import annotations
@@ -50,6 +52,34 @@ def headless_rate(options, first: int, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+def turbo_rate(argv: list[str], seconds: float) -> float:
+    """Generations per second of the window in turbo (for runs side by side, generations of every run)."""
+    app = open_window(cli.parse([*argv, "--seed", "1", "--speed", "turbo"]))
+    run_frames(app, 20, paced=True)  # warm up
+    first = min(run.evolution.generation for run in app.view.runs)
+    started = time.perf_counter()
+    run_frames(app, int(seconds * 60), paced=True)
+    elapsed = time.perf_counter() - started
+    app.view.close()
+    return (min(run.evolution.generation for run in app.view.runs) - first) / elapsed
+
+
+def compare_table(seconds: float, repeats: int, strategy: str) -> None:
+    """One run of 100 dots against two of 50 side by side, alternately; medians of the repeats."""
+    one = ["--population", "100", "--strategy", strategy]
+    two = ["--population", "50", "--compare", strategy, strategy + ":seed=2"]
+    rates: dict[str, list[float]] = {"one": [], "two": []}
+    for _ in range(repeats):
+        rates["one"].append(turbo_rate(one, seconds))
+        rates["two"].append(turbo_rate(two, seconds))
+    single, double = float(np.median(rates["one"])), float(np.median(rates["two"]))
+    print("| runs | dots each | turbo generations/s (median) | each repeat | share of one run's |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, count, dots, rate in (("one", 1, 100, single), ("two", 2, 50, double)):
+        each = ", ".join(f"{value:.1f}" for value in rates[name])
+        print(f"| {count} | {dots} | {rate:.1f} | {each} | {rate / single:.0%} |", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fps", description=__doc__.splitlines()[0])
     seconds = number(0.1, 3600)
@@ -62,7 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     sizes = whole(2, 100_000)
     parser.add_argument("--sizes", type=sizes, nargs="+", default=list(SIZES), help="populations (default 50 1000 10k)")
+    parser.add_argument(
+        "--compare", action="store_true", help="one run of 100 dots against two of 50 side by side, in turbo"
+    )
+    parser.add_argument("--repeats", type=whole(1, 100), default=3, help="with --compare: repeats (default 3)")
     args = parser.parse_args(argv)
+    if args.compare:
+        compare_table(args.seconds, args.repeats, args.strategy)
+        return 0
     print("| dots | speed | frame median ms | frame p99 ms | generations/s | headless generations/s |")
     print("| --- | --- | --- | --- | --- | --- |")
     for size in args.sizes:

@@ -336,6 +336,9 @@ class EvolvingView(View):
         where = f"; its checkpoints go to {self.checkpointer.path}" if self.checkpointer else ""
         self.window.say(f"restarted evolution with seed {seed}{where}")
 
+    def do_lanes(self) -> None:
+        self.window.say("V splits the track view into lanes when runs race side by side (--compare)")
+
     def do_axis(self) -> None:
         self.chart_mode = (self.chart_mode + 1) % len(CHART_MODES)
         self.window.say(f"chart: {('share of the track', 'log scale', 'zoomed to the data')[self.chart_mode]}")

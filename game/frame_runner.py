@@ -18,6 +18,11 @@ def open_window(options, size: tuple[int, int] = (1280, 720)) -> Window:
     start_pygame()
     screen = pygame.display.set_mode(size, pygame.RESIZABLE)
     window = Window(screen, options.window.speed)
+    if options.compare:  # runs side by side
+        from .compare_view import compare_view
+
+        window.show_view(compare_view(window, options, lambda text: window.say(text, error=True)))
+        return window
     run = options.run
     reporters, checkpointer = build_reporters(run, progress=False, warn=lambda text: window.say(text, error=True))
     evolution = None if options.load else start_evolution(run, reporters)

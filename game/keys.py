@@ -74,6 +74,13 @@ BINDINGS: tuple[Binding, ...] = (
         "copy line",
     ),
     Binding("axis", (pygame.K_a,), "A", "chart's y axis: share of the track, log scale, or zoomed to the data", "axis"),
+    Binding(
+        "lanes",
+        (pygame.K_v,),
+        "V",
+        "runs side by side (--compare): all in one track view, or stacked lanes, one per run",
+        "lanes",
+    ),
     Binding("larger", (pygame.K_z,), "Z", "everything larger (×1, ×1.25, ×1.5, ×2), for a projector", "larger"),
     Binding("help", (pygame.K_h, pygame.K_F1), "H or F1", "show or hide this help", "help"),
     Binding(

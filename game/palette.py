@@ -58,3 +58,25 @@ def fade(colours: np.ndarray, amount: float, towards: tuple[int, int, int] = COR
     """Colours blended `amount` of the way towards a background colour."""
     target = np.array(towards, dtype=np.float64)
     return (colours * (1 - amount) + target * amount).round().astype(np.uint8)
+
+
+# Runs side by side (--compare): a colour family each, (darkest, lightest); the best dot darkest, as above.
+FAMILIES = (
+    ((63, 0, 125), (178, 171, 216)),  # purples
+    ((140, 45, 4), (253, 174, 107)),  # oranges
+    ((0, 90, 50), (150, 212, 140)),  # greens
+    ((8, 48, 107), (140, 190, 222)),  # blues
+)
+
+
+def family_colours(ranks: np.ndarray, count: int, family: int) -> np.ndarray:
+    """(N, 3) uint8 colours of run `family`'s dots by rank (ranks (N,) of count): the best darkest."""
+    dark, light = (np.array(end, dtype=np.float64) for end in FAMILIES[family % len(FAMILIES)])
+    share = (np.asarray(ranks, dtype=np.float64) / max(count - 1, 1))[:, None]
+    return (dark * (1 - share) + light * share).round().astype(np.uint8)
+
+
+def family_colour(family: int, amount: float = 0.0) -> tuple[int, int, int]:
+    """One colour of run `family`'s ramp: 0 its darkest, 1 its lightest."""
+    colour = family_colours(np.array([amount]), 2, family)[0]
+    return int(colour[0]), int(colour[1]), int(colour[2])

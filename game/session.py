@@ -37,8 +37,11 @@ class EvolveSession:
     def complete(self) -> bool:
         return self.evolution.complete
 
-    def advance(self, steps: int, deadline: float) -> None:
-        """Step up to `steps` columns, and the closing work of finished generations, until the deadline."""
+    def advance(self, steps: int, deadline: float, last_generation: int | None = None) -> int:
+        """Step up to `steps` columns, and the closing work of finished generations, until the deadline;
+        returns the columns stepped. With last_generation (runs in lockstep), the race of a later generation
+        waits: only closing work is done once that generation is closed."""
+        taken = 0
         while time.perf_counter() < deadline:
             if self._preparing is not None:
                 if not self._preparing.done():
@@ -55,10 +58,35 @@ class EvolveSession:
                 continue
             if steps <= 0 or self.complete:
                 break
+            if last_generation is not None and self.evolution.generation > last_generation:
+                break
             self.race.step()
-            steps -= 1
+            steps, taken = steps - 1, taken + 1
             if self.race.done:
                 self._closing = self.evolution.close_generation(self.race)
+        return taken
+
+    @property
+    def closing(self) -> bool:
+        """True while a generation's closing work (or the next race, being prepared) is under way."""
+        return self._closing is not None or self._preparing is not None
+
+    @property
+    def waiting_to_race(self) -> bool:
+        """True when the next race is ready and not started, and nothing of the last generation is left to do."""
+        return (
+            self._closing is None
+            and self._preparing is None
+            and not self.evolution.raced_all
+            and self.race.column == 0
+            and not self.race.done
+        )
+
+    def take_done_race(self, race: Race) -> None:
+        """The pending generation's race, raced elsewhere (with other runs' dots) and done: close it as if
+        raced here."""
+        self.race = race
+        self._closing = self.evolution.close_generation(race)
 
     def _closed(self, in_background: bool) -> None:
         """After a generation's closing work: a track asked for meanwhile takes over, and the next race

@@ -82,11 +82,13 @@ def draw_dots(
     xs: np.ndarray,
     ys: np.ndarray,
     scale: Scale | float = 1.0,
+    colours: np.ndarray | None = None,
 ) -> None:
-    """Every dot at its screen position (xs, ys (P,) from dot_screen_positions), with its trail."""
+    """Every dot at its screen position (xs, ys (P,) from dot_screen_positions), with its trail; colours (P, 3)
+    default to viridis by rank."""
     s = as_scale(scale)
     radius = s.px(DOT_RADIUS)
-    colours = palette.rank_colours(ranks, race.count)
+    colours = palette.rank_colours(ranks, race.count) if colours is None else colours
     alive = race.alive
     if race.count <= FEW_DOTS:
         _draw_trails_as_lines(surface, camera, race, colours)

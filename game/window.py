@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -241,13 +242,15 @@ def run_window(
     checkpointer: Checkpointer | None,
     track: Track,
     seed: int,
+    make_view: Callable[[Window], View] | None = None,
 ) -> tuple[int, Evolution | None]:
     """Open the window and run until the user quits, a signal comes or options.frames have been drawn.
 
     evolution is the run to watch (None: test-drive options.load on track); keep is how many genomes
     S saves; checkpointer, when given, writes the run's checkpoints (its warnings go on screen). Returns
     the exit status and the run on screen at the end (R may have started another), whose checkpoint and
-    saves are written before this returns, however the window ended.
+    saves are written before this returns, however the window ended. make_view, when given, makes the
+    first view instead (runs side by side).
     """
     status, final = 0, evolution
     start_pygame()
@@ -259,7 +262,10 @@ def run_window(
         window = Window(screen, options.speed)
         if checkpointer is not None:
             checkpointer.warn = lambda text: window.say(text, error=True)
-        window.show_view(first_view(window, evolution, keep, checkpointer, options.load, track, seed))
+        if make_view is not None:
+            window.show_view(make_view(window))
+        else:
+            window.show_view(first_view(window, evolution, keep, checkpointer, options.load, track, seed))
         clock = pygame.time.Clock()
         frames = 0
         try:

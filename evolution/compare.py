@@ -1,0 +1,195 @@
+"""Side by side: two to four runs on one track, each with its own settings (`--compare SPEC SPEC ...`).
+
+A SPEC is a strategy name with optional settings, `elitist:mutation=0.1,tracks=0`; the settings a SPEC
+does not give come from the other flags. Each run is its own Evolution (its own generators), so its
+numbers are exactly those of the same run made alone; this module parses SPECs and runs them headless,
+in lockstep, printing one line per generation with every run's figures and a table at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from .budget import check, check_run_size, run_bytes
+from .errors import InputError
+from .flag_types import number, shown, whole
+from .history import GenerationStats
+from .network import DEFAULT_LAYERS
+from .reporters import OutputClosed, Reporter
+from .strategies import STRATEGIES
+
+if TYPE_CHECKING:
+    from .evolve import Evolution
+
+MIN_RUNS, MAX_RUNS = 2, 4
+# a SPEC's settings: the name written in the SPEC, the flag's attribute it overrides, and its type
+SETTINGS: dict[str, tuple[str, Callable[[str], float | int]]] = {
+    "mutation": ("mutation_rate", number(0, 100)),
+    "tracks": ("tracks", whole(0, 100)),
+    "seed": ("seed", whole(0, 2**32 - 1)),
+    "population": ("population", whole(2, 100_000)),
+}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a comparison: its strategy and the settings it overrides (flag attribute -> value)."""
+
+    text: str  # as written on the command line, e.g. "elitist:mutation=0.1"
+    strategy: str
+    settings: dict[str, float | int] = field(default_factory=dict)
+
+    def apply(self, args: argparse.Namespace) -> argparse.Namespace:
+        """A copy of the parsed flags with this run's strategy and settings in place."""
+        applied = argparse.Namespace(**vars(args))
+        applied.strategy = self.strategy
+        for attribute, value in self.settings.items():
+            setattr(applied, attribute, value)
+        return applied
+
+
+def parse_spec(text: str) -> RunSpec:
+    """A SPEC such as `classic`, `snes:tracks=0` or `elitist:mutation=0.1,seed=3`; InputError naming it if bad."""
+    name, _, rest = text.partition(":")
+    where = f"--compare {shown(text)}"
+    if name not in STRATEGIES:
+        raise InputError(f"{where}: unknown strategy {shown(name)}; choose {', '.join(sorted(STRATEGIES))}")
+    settings: dict[str, float | int] = {}
+    for part in rest.split(",") if rest else []:
+        key, equals, value = part.partition("=")
+        key = key.strip()
+        if not equals or key not in SETTINGS:
+            choices = ", ".join(f"{setting}=" for setting in SETTINGS)
+            raise InputError(f"{where}: unknown setting {shown(part)}; give {choices} joined by commas")
+        if SETTINGS[key][0] in settings:
+            raise InputError(f"{where}: {key} is given twice")
+        try:
+            settings[SETTINGS[key][0]] = SETTINGS[key][1](value.strip())
+        except argparse.ArgumentTypeError as exc:
+            raise InputError(f"{where}: {key} {exc}") from None
+    return RunSpec(text, name, settings)
+
+
+def parse_specs(texts: list[str]) -> list[RunSpec]:
+    """Two to four SPECs; InputError in one line otherwise."""
+    if not MIN_RUNS <= len(texts) <= MAX_RUNS:
+        raise InputError(f"--compare takes {MIN_RUNS} to {MAX_RUNS} SPECs, not {len(texts)}")
+    return [parse_spec(text) for text in texts]
+
+
+def check_sizes(specs: list[RunSpec], sizes: list[tuple[int, tuple[int, ...], int]]) -> None:
+    """Refuse runs that would not fit the memory budget, each alone and all together (sizes: each run's
+    population, layers and extra tracks); InputError naming the SPEC."""
+    for spec, (population, layers, tracks) in zip(specs, sizes):
+        check_run_size(population, layers, tracks, f"--compare {shown(spec.text)}: population {{}} with layers {{}}")
+    check(f"--compare: {len(specs)} runs together", sum(run_bytes(*size) for size in sizes))
+
+
+def run_size(flags: argparse.Namespace) -> tuple[int, tuple[int, ...], int]:
+    """(population, layers, extra tracks) of a run from its flags (a SPEC applied), with main.py's defaults."""
+    tracks = flags.tracks if flags.tracks is not None else STRATEGIES[flags.strategy].default_tracks
+    return flags.population or 50, flags.layers or DEFAULT_LAYERS, tracks
+
+
+def log_path(prefix: Path, index: int, spec: RunSpec) -> Path:
+    """Run `index` (from 1)'s log: PREFIX-1-classic.csv (a .csv ending of the prefix is dropped first)."""
+    stem = prefix.name[:-4] if prefix.name.lower().endswith(".csv") else prefix.name
+    return prefix.with_name(f"{stem}-{index}-{spec.strategy}.csv")
+
+
+def labels(specs: list[RunSpec]) -> list[str]:
+    """Short names for the runs: the strategy alone where that tells them apart, else the whole SPEC."""
+    names = [spec.strategy for spec in specs]
+    return [spec.strategy if names.count(spec.strategy) == 1 else spec.text for spec in specs]
+
+
+def first_finisher(evolution: Evolution) -> int | None:
+    """The first generation in which a genome finished the training track, or None."""
+    finished = evolution.history.column("finished")
+    hits = (finished > 0).nonzero()[0]
+    return int(hits[0]) if hits.size else None
+
+
+class Lines(Reporter):
+    """Gathers the runs' rows and prints one line per generation once every run has reported it."""
+
+    def __init__(self, names: list[str], stream: TextIO | None = None) -> None:
+        self.names = names
+        self.stream = stream
+        self.rows: list[dict[int, GenerationStats]] = [{} for _ in names]
+        self.printed = 0
+
+    def for_run(self, index: int) -> Reporter:
+        """The reporter that run `index` is given."""
+        lines = self
+
+        class One(Reporter):
+            def end_generation(self, evolution: Evolution, stats: GenerationStats) -> None:
+                lines.rows[index][stats.generation] = stats
+                lines.flush(evolution.config.generations)
+
+        return One()
+
+    def flush(self, total: int | None) -> None:
+        while all(self.printed in rows for rows in self.rows):
+            parts = [self.figures(name, rows.pop(self.printed)) for name, rows in zip(self.names, self.rows)]
+            limit = "∞" if total is None else total
+            try:
+                print(
+                    f"gen {self.printed:>{len(str(limit))}}/{limit}  " + "  |  ".join(parts),
+                    file=self.stream or sys.stdout,
+                    flush=True,
+                )
+            except BrokenPipeError:
+                raise OutputClosed from None
+            self.printed += 1
+
+    @staticmethod
+    def figures(name: str, stats: GenerationStats) -> str:
+        test = f" test {stats.test_best}" if stats.test_best >= 0 else ""
+        return f"{name}: best {stats.best:>4} mean {stats.mean:7.2f} fin {stats.finished:>3}{test}"
+
+
+def summary_table(names: list[str], evolutions: list[Evolution]) -> list[str]:
+    """The table printed at the end: per run its first finisher's generation, last best, mean and test result."""
+    rows = [("run", "first finisher", "best", "mean", "test track")]
+    for name, evolution in zip(names, evolutions):
+        last = evolution.history.last()
+        first = first_finisher(evolution)
+        if last is None:
+            rows.append((name, "—", "—", "—", "—"))
+            continue
+        test = f"{last.test_best} of {last.test_finish}" if last.test_best >= 0 else "—"
+        rows.append(
+            (
+                name,
+                "never" if first is None else f"gen {first}",
+                f"{last.best} of {last.finish}",
+                f"{last.mean:.2f}",
+                test,
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+
+
+def run_in_lockstep(evolutions: list[Evolution]) -> None:
+    """Race every run one generation at a time, none ahead of another, then finish the test drives."""
+    while not all(evolution.raced_all for evolution in evolutions):
+        for evolution in evolutions:
+            if not evolution.raced_all:
+                evolution.run_generation()
+    for evolution in evolutions:
+        evolution.finish_test_drives_now()
+
+
+def print_end(names: list[str], evolutions: list[Evolution], started: float) -> None:
+    print(f"done: {len(evolutions)} runs · {time.perf_counter() - started:.2f} s")
+    for line in summary_table(names, evolutions):
+        print(line)

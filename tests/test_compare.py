@@ -1,0 +1,200 @@
+"""Runs side by side (--compare): SPECs, the headless table and logs, the window in lockstep, its chart and saves."""
+
+import csv
+
+import numpy as np
+import pygame
+import pytest
+
+import main
+from evolution.compare import parse_spec
+from evolution.genome_file import load_genomes
+from game.compare_view import CompareView
+from game.frame_runner import key_event, open_window, run_frames
+from game.track_view import dot_screen_positions
+
+SEED = "4"
+GENERATIONS = "5"
+SPECS = ("classic", "elitist:mutation=0.2,tracks=1")
+ALONE = (
+    ["--strategy", "classic"],
+    ["--strategy", "elitist", "--mutation-rate", "0.2", "--tracks", "1"],
+)
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+    pygame.quit()
+
+
+def log_rows(path) -> list[tuple[str, ...]]:
+    """A log's rows without the wall-clock seconds, then its comment lines (the run's settings)."""
+    with open(path, newline="") as stream:
+        lines = list(stream)
+    notes = [(line,) for line in lines if line.startswith("#")]
+    rows = csv.DictReader(line for line in lines if not line.startswith("#"))
+    return [tuple(v for k, v in row.items() if k != "seconds") for row in rows] + notes
+
+
+def alone_logs(folder) -> list[list[tuple[str, ...]]]:
+    """Each run of SPECS made alone, headless: its log's rows."""
+    rows = []
+    for index, flags in enumerate(ALONE):
+        path = folder / f"alone-{index}.csv"
+        assert main.main(["--headless", "--seed", SEED, "--generations", GENERATIONS, *flags, "--log", str(path)]) == 0
+        rows.append(log_rows(path))
+    return rows
+
+
+def test_a_spec_is_a_strategy_with_settings():
+    spec = parse_spec("elitist:mutation=0.1,tracks=0,seed=3,population=20")
+    assert spec.strategy == "elitist"
+    assert spec.settings == {"mutation_rate": 0.1, "tracks": 0, "seed": 3, "population": 20}
+    assert parse_spec("snes").settings == {}
+
+
+def test_headless_compare_logs_each_run_as_alone_and_ends_with_a_table(in_tmp, capsys):
+    expected = alone_logs(in_tmp)
+    capsys.readouterr()
+    prefix = in_tmp / "cmp.csv"
+    args = ["--headless", "--seed", SEED, "--generations", GENERATIONS, "--log", str(prefix), "--compare", *SPECS]
+    assert main.main(args) == 0
+    assert log_rows(in_tmp / "cmp-1-classic.csv") == expected[0]
+    assert log_rows(in_tmp / "cmp-2-elitist.csv") == expected[1]
+    lines = capsys.readouterr().out.splitlines()
+    progress = [line for line in lines if line.startswith("gen ")]
+    assert len(progress) == int(GENERATIONS) + 1
+    assert all("classic: best" in line and "elitist: best" in line for line in progress)
+    header = lines.index(next(line for line in lines if line.startswith("run ")))
+    assert lines[header].split() == ["run", "first", "finisher", "best", "mean", "test", "track"]
+    table = lines[header + 1 :]
+    assert [row.split()[0] for row in table] == ["classic", "elitist"]
+    last = [row for row in expected[1] if len(row) > 1][-1]  # generation, best, mean, median, finished, test_best
+    assert f"{last[1]} of 391" in table[1] and f"{last[-1]} of 3991" in table[1]
+
+
+@pytest.mark.parametrize(
+    ("specs", "words"),
+    [
+        (["classic"], "2 to 4 SPECs, not 1"),
+        (["classic", "elitist", "snes", "classic", "elitist"], "2 to 4 SPECs, not 5"),
+        (["classic", "genetic"], "unknown strategy 'genetic'"),
+        (["classic", "elitist:speed=3"], "unknown setting 'speed=3'"),
+        (["classic", "elitist:mutation=101"], "mutation"),
+        (["classic", "elitist:tracks=-1"], "tracks"),
+        (["classic", "elitist:seed=4294967296"], "seed"),
+        (["classic", "elitist:population=1"], "population"),
+        (["classic", "elitist:population=100000", "--memory-budget", "50M"], "memory budget"),
+        (["classic", "elitist", "--resume", "run.npz"], "--resume does not go with --compare"),
+        (["classic", "elitist", "--load", "best.json"], "--load does not go with --compare"),
+        (["classic", "elitist", "--checkpoint", "run.npz"], "--checkpoint does not go with --compare"),
+        (["classic", "elitist", "--set", "3:mutation_rate=0.2"], "--set does not go with --compare"),
+    ],
+)
+def test_a_bad_spec_gives_one_line_and_exit_2(in_tmp, capsys, specs, words):
+    from evolution import budget
+
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            main.main(["--headless", "--generations", "1", "--compare", *specs])
+    finally:
+        budget.set_budget(None)  # --memory-budget sets the process's budget: not for the tests after this one
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err.splitlines()
+    assert len(error) == 1 and error[0].startswith("main.py: error: ") and words in error[0], error
+
+
+@pytest.mark.parametrize("speed", ["8", "turbo"])
+def test_the_window_races_in_lockstep_each_run_logging_what_it_logs_alone(in_tmp, speed):
+    expected = alone_logs(in_tmp)
+    prefix = in_tmp / "win"
+    args = ["--seed", SEED, "--generations", GENERATIONS, "--log", str(prefix), "--speed", speed, "--compare", *SPECS]
+    app = open_window(main.parse(args))
+    view = app.view
+    assert isinstance(view, CompareView) and len(view.runs) == 2
+    for _ in range(20_000):  # a frame cap, not a time: a busy machine only takes more frames
+        generations = [run.evolution.generation for run in view.runs]
+        assert max(generations) - min(generations) <= 1, generations
+        for run in view.runs:  # a run ahead has closed its generation and waits: its next race is not started
+            if run.evolution.generation > min(generations) and not run.evolution.raced_all:
+                assert run.race.done or run.race.column == 0
+        racing = [run.race.column for run in view.runs if not run.closing and not run.race.done]
+        if speed == "8" and len(racing) == len(view.runs) and len(set(generations)) == 1:
+            assert max(racing) == min(racing), racing  # the races started together, and go side by side
+        if all(run.complete for run in view.runs):
+            break
+        if speed == "8":
+            app.draw_seconds = -1.0  # a frame's time never runs out, whatever the load: 8 columns a frame exactly
+        run_frames(app, 1)
+    assert all(run.complete for run in view.runs)
+    view.close()
+    assert log_rows(in_tmp / "win-1-classic.csv") == expected[0]
+    assert log_rows(in_tmp / "win-2-elitist.csv") == expected[1]
+
+
+def test_the_chart_has_a_set_of_curves_per_run_and_s_saves_each_run(in_tmp):
+    specs = ["classic", "elitist", "snes:tracks=0"]
+    app = open_window(main.parse(["--seed", "2", "--speed", "turbo", "--compare", *specs]))
+    view = app.view
+    for _ in range(5000):
+        if all(len(run.evolution.history) >= 3 for run in view.runs):
+            break
+        run_frames(app, 1)
+    for _ in range(5000):  # until the champions' test drives of the first generations are in
+        if all((run.evolution.history.column("test_best") >= 0).any() for run in view.runs):
+            break
+        run_frames(app, 1)
+    labels = [series.label for series in view.series()]
+    curves = ("best", "mean", "test")
+    assert labels == [f"{name} {curve}" for name in ("classic", "elitist", "snes") for curve in curves]
+    assert len({series.colour for series in view.series() if series.label.endswith("best")}) == 3
+    run_frames(app, 2)
+    app.frame([key_event(pygame.K_s)])
+    saves = sorted((in_tmp / "saves").rglob("*.json"))
+    assert len(saves) == 3 and len({path.parent for path in saves}) == 3
+    assert sorted(load_genomes(path).strategy for path in saves) == ["classic", "elitist", "snes"]
+
+
+def test_lanes_and_a_click_follow_a_dot_of_any_run(in_tmp):
+    app = open_window(main.parse(["--seed", "3", "--compare", "classic", "elitist"]))
+    view = app.view
+    run_frames(app, 3)
+    app.frame([key_event(pygame.K_v)])
+    assert view.scene.lanes
+    run_frames(app, 3)
+    camera = view.scene.lane_cameras[1]  # the second run's lane
+    race = view.races[1]
+    xs, ys = dot_screen_positions(camera, race)
+    target = int(np.argmax(ys))
+    click = pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(int(xs[target]), int(ys[target])))
+    app.paused = True
+    app.frame([click])
+    assert view.scene.selected is not None and view.scene.selected[0] == 1
+    app.frame([key_event(pygame.K_v)])
+    assert not view.scene.lanes
+    app.paused = False
+    run_frames(app, 3)
+
+
+def test_a_joint_race_splits_into_what_each_run_races_alone():
+    from bench.common import population
+    from evolution.network import Network
+    from evolution.race import Race
+    from evolution.track import training_track
+    from game.compare_race import can_join, joint_race, split
+
+    network, track = Network((7, 8, 4, 1)), training_track()
+    groups = [population("random", 30, network.genome_size, seed=1), population("evolved", 20, network.genome_size)]
+    races = [Race(genomes, track, network) for genomes in groups]
+    assert can_join(races)
+    joint = joint_race(races)
+    joint.run()
+    for part, genomes in zip(split(joint, races), groups):
+        alone = Race(genomes, track, network)
+        alone.run()
+        assert part.done and part.genomes is genomes
+        assert np.array_equal(part.scores, alone.scores) and np.array_equal(part.alive, alone.alive)
+        assert np.array_equal(part.positions, alone.positions) and np.array_equal(part.speeds, alone.speeds)
+    assert split(joint, races)[1].alive.any()  # evolved drivers finish: they stay alive to the end
