@@ -62,7 +62,7 @@ def describe(origins: Origins | None, index: int, generation: int, mutation: str
     if kind == RANDOM:
         return "drawn at random" if generation == 0 else "fresh, drawn at random"
     if kind == KEPT:
-        return f"#{parent + 1} of gen {before}, kept unchanged"
+        return f"kept: #{parent + 1} of gen {before}"
     if kind == CHILD:
         return f"child of #{parent + 1} of gen {before}, {mutation} {noise:.2f}"
     if kind == MEAN:

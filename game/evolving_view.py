@@ -24,6 +24,7 @@ from .layout import Layout
 from .race_scene import RaceScene
 from .saves import SAVES, run_folder
 from .session import TRAIL_COLUMNS, EvolveSession
+from .time_controls import TimeMachine, TimeMachineCommands
 from .view import View
 
 CONFIRM_SECONDS = 4.0  # R must be pressed again within this to restart
@@ -33,7 +34,7 @@ CHART_SECONDS_IN_TURBO = 0.25  # in turbo the chart is redrawn at most this ofte
 REPLAY_MAX_DOTS = 2000  # above this, replaying would cost the live race frames; the live race is shown
 
 
-class EvolvingView(View):
+class EvolvingView(TimeMachineCommands, View):
     """Runs evolving on screen. The first run is the one drawn, saved, restarted and test-driven;
     every run races the same track, in step."""
 
@@ -46,7 +47,9 @@ class EvolvingView(View):
         keep: int,
         checkpointer: Checkpointer | None = None,
         drive_file: Path | None = None,
+        ghosts: list | None = None,
     ) -> None:
+        """ghosts: evolution.ghosts.Ghost genomes racing beside the run (--ghost)."""
         super().__init__(window)
         self.runs = [EvolveSession(evolution) for evolution in evolutions]
         self.keep = keep
@@ -68,6 +71,8 @@ class EvolvingView(View):
         self.confirm_until = 0.0  # while R waits for its confirmation
         self.replay: Race | None = None  # in turbo: the latest race, replayed for the eye
         self._replayed = -1
+        self.time_machine = TimeMachine(ghosts=list(ghosts or []))  # the timeline's selection and the ghosts
+        self.scene.origin = self.origin_of
 
     @property
     def run(self) -> EvolveSession:
@@ -96,6 +101,7 @@ class EvolvingView(View):
     def arrange(self, layout: Layout) -> None:
         self._update_replay()
         self.scene.arrange(layout, self.shown_race)
+        self.time_machine.follow(self.shown_race)  # ghosts race beside the shown race, in a race of their own
 
     @property
     def shown_race(self) -> Race:
@@ -129,9 +135,11 @@ class EvolvingView(View):
         mode = CHART_MODES[self.chart_mode]
         every = CHART_SECONDS_IN_TURBO if self.window.turbo else 0.0
         self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, self.events, every=every)
+        self.draw_time_machine(surface, layout)
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
-        self.scene.click(self.shown_race, position, layout)
+        if not self.click_timeline(position, layout):
+            self.scene.click(self.shown_race, position, layout)
 
     def banner(self) -> str:
         if time.perf_counter() < self.confirm_until:
@@ -271,6 +279,7 @@ class EvolvingView(View):
         self.folder = run_folder(config, self.started)
         self.start_generation, self.saved_generation, self.saved_best = 0, None, None
         self.events, self.track_since, self.replay, self._replayed = [], 0, None, -1
+        self.time_machine.selected = None
         self.scene.selected = None
         where = f"; its checkpoints go to {self.checkpointer.path}" if self.checkpointer else ""
         self.window.say(f"restarted evolution with seed {seed}{where}")
