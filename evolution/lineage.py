@@ -54,7 +54,7 @@ class Origins:
 
 
 def describe(origins: Origins | None, index: int, generation: int, mutation: str = "mutated by") -> str:
-    """The origin of genome `index` of `generation` in words, e.g. "child of #3 of gen 41, mutated by 0.80"."""
+    """The origin of genome `index` of `generation` in words, e.g. "child of #3 of gen 41 mutated by 0.8"."""
     if origins is None or not 0 <= index < len(origins):
         return "origin not kept"
     kind, parent, noise = int(origins.kind[index]), int(origins.parent[index]), float(origins.noise[index])
@@ -64,7 +64,34 @@ def describe(origins: Origins | None, index: int, generation: int, mutation: str
     if kind == KEPT:
         return f"kept: #{parent + 1} of gen {before}"
     if kind == CHILD:
-        return f"child of #{parent + 1} of gen {before}, {mutation} {noise:.2f}"
+        return f"child of #{parent + 1} of gen {before} {mutation} {noise:.1f}"
     if kind == MEAN:
         return "snes's mean"
     return f"sampled from gen {generation}'s distribution ({noise:.1f} spreads from its mean)"
+
+
+@dataclass(frozen=True)
+class ParentStep:
+    """One step back along a lineage: the parent's generation, its raced index there (None if that
+    generation's population was not kept but its champion is the parent), and what to say."""
+
+    generation: int
+    index: int | None
+    text: str
+
+
+def parent_of(archive, generation: int, index: int | None) -> ParentStep:
+    """The parent of genome `index` (as raced) of `generation`, from the archive (evolution/archive.py);
+    ValueError with the reason when it cannot be followed (origins not kept, no parent, parent not kept)."""
+    origins = archive.origins.get(generation)
+    if origins is None or index is None or not 0 <= index < len(origins):
+        raise ValueError(f"the origins of gen {generation} are not kept")
+    parent = int(origins.parent[index])
+    text = describe(origins, index, generation)
+    if parent < 0:
+        raise ValueError(f"{text}: no parent to follow")
+    before = generation - 1
+    found = archive.index_of_rank(before, parent) if archive.population(before) is not None else None
+    if found is None and parent != 0:
+        raise ValueError(f"{text}, but gen {before}'s population was not kept")
+    return ParentStep(before, found, text)

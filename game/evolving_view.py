@@ -279,7 +279,7 @@ class EvolvingView(TimeMachineCommands, View):
         self.folder = run_folder(config, self.started)
         self.start_generation, self.saved_generation, self.saved_best = 0, None, None
         self.events, self.track_since, self.replay, self._replayed = [], 0, None, -1
-        self.time_machine.selected = None
+        self.time_machine.restart()
         self.scene.selected = None
         where = f"; its checkpoints go to {self.checkpointer.path}" if self.checkpointer else ""
         self.window.say(f"restarted evolution with seed {seed}{where}")

@@ -102,7 +102,7 @@ class RaceScene:
             activations = race.network.activations(genome[None], race.inputs_of(followed)[None])
             crashed = not race.alive[followed]
             origin = self.origin(race, followed) if self.origin is not None else ""
-            title = f"dot #{followed + 1} · {origin or self.why}"
+            title = f"dot #{followed + 1}: {origin}" if origin else f"dot #{followed + 1} · {self.why}"
             if not throttle:
                 self.netview.draw(surface, rect, race.network, genome, activations, title, scale, crashed)
                 return

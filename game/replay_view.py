@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pygame
 
-from evolution.lineage import describe
+from evolution.lineage import describe, parent_of
 from evolution.time_machine import Replay, replay
 
 from . import hud
+from .evolving_view import CHART_MODES
 from .layout import Layout
 from .race_scene import RaceScene
 from .session import TRAIL_COLUMNS
@@ -79,7 +80,8 @@ class ReplayView(View):
         self.scene.draw(surface, layout, self.replay.race)
         hud.draw_panel_lines(surface, layout.stats, f"replay of gen {self.generation}", self.stat_lines(), layout.scale)
         back = self.back
-        back.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, "linear", back.events)
+        mode = CHART_MODES[back.chart_mode]
+        back.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, back.events)
         tm = back.time_machine
         archive = self.evolution.state.archive
         axis, ghosts = back.chart.time_axis, tm.ghost_generations
@@ -88,25 +90,27 @@ class ReplayView(View):
     def stat_lines(self) -> list[tuple[str, str]]:
         again, race = self.replay, self.replay.race
         row = again.expected
-        lines = [("racing", "whole population" if again.whole else "champion alone (population not kept)")]
+        lines = [("racing", "whole population" if again.whole else "its champion alone")]
         lines.append(("alive", f"{race.alive_count} of {race.count}"))
         scores, done = race.scores, race.done
 
         def compare(recorded, now) -> str:
-            return f"{recorded} (now {now} {'✓' if recorded == now else '✗'})" if done else f"{recorded}"
+            if not done:
+                return f"{recorded} recorded"
+            return f"{now} ✓ as recorded" if recorded == now else f"{now} ✗ not {recorded}"
 
         if again.whole:
-            lines.append(("recorded best", compare(row.best, int(scores.max()))))
-            lines.append(("recorded mean", compare(round(row.mean, 2), round(float(scores.mean()), 2))))
+            lines.append(("best", compare(row.best, int(scores.max()))))
+            lines.append(("mean", compare(round(row.mean, 2), round(float(scores.mean()), 2))))
             lines.append(("finished", compare(row.finished, int((scores >= race.track.finish).sum()))))
         else:
-            lines.append(("champion's score", compare(again.champion_score, int(scores[0]))))
+            lines.append(("champion", compare(again.champion_score, int(scores[0]))))
         return lines + self.window.race_lines(race)
 
     def banner(self) -> str:
         same, text = self.replay.verdict()
         if same is None:
-            return f"replay of generation {self.generation} · Home returns to the present"
+            return f"replay of gen {self.generation} · Home: the present"
         return f"replay of generation {self.generation}: {text}"
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
@@ -149,24 +153,14 @@ class ReplayView(View):
 
     def do_lineage(self) -> None:
         archive = self.evolution.state.archive
-        generation, index = self.generation, self.scene.followed
-        if not self.replay.whole:
-            index = archive.index_of_rank(generation, 0)
-        origins = archive.origins.get(generation)
-        if origins is None or index is None or not 0 <= index < len(origins):
-            self.window.say(f"the origins of gen {generation} are not kept", error=True)
+        index = self.scene.followed if self.replay.whole else archive.index_of_rank(self.generation, 0)
+        try:
+            step = parent_of(archive, self.generation, index)
+        except ValueError as exc:
+            self.window.say(str(exc), error=True)
             return
-        parent = int(origins.parent[index])
-        if parent < 0:
-            self.window.say(f"{describe(origins, index, generation)}: no parent to follow")
-            return
-        before = generation - 1
-        follow = archive.index_of_rank(before, parent) if archive.population(before) is not None else None
-        if follow is None and parent != 0:
-            self.window.say(f"gen {before}'s population was not kept: its #{parent + 1} cannot be shown", error=True)
-            return
-        self.window.say(f"{describe(origins, index, generation)}: now gen {before}, following the parent")
-        self._go(before, 0 if follow is None else follow)
+        self.window.say(f"{step.text}: now gen {step.generation}, following the parent")
+        self._go(step.generation, 0 if step.index is None else step.index)
 
     def do_track(self) -> None:
         self.window.say("T test-drives from the evolving view: Home returns there", error=True)

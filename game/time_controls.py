@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pygame
 
 from evolution.ghosts import MAX_GHOSTS, Ghost, GhostRace
-from evolution.lineage import describe
+from evolution.lineage import describe, parent_of
 from evolution.race import Race
 from evolution.time_machine import layers_at
 
@@ -25,16 +25,38 @@ class TimeMachine:
     ghost_generations: list[int] = field(default_factory=list)  # the run's generations among the ghosts
     selected: int | None = None
     race: GhostRace | None = None
+    from_files: int = 0  # the first ghosts come from --ghost files and stay when the run restarts
     _beside: Race | None = None  # the race the ghosts race beside
 
+    def __post_init__(self) -> None:
+        self.from_files = len(self.ghosts)
+
+    def add(self, ghost: Ghost, generation: int, shown: Race) -> None:
+        """A past champion joins the ghosts; they all start again with the race after `shown`."""
+        if self.race is None:
+            self._beside = shown  # the first ghost waits for the next race too
+        self.ghosts = [*self.ghosts, ghost]
+        self.ghost_generations = [*self.ghost_generations, generation]
+
+    def clear(self) -> None:
+        self.ghosts, self.ghost_generations, self.race, self._beside = [], [], None, None
+        self.from_files = 0
+
+    def restart(self) -> None:
+        """A new run: the ghosts from its past go, those from files stay; nothing is selected."""
+        self.ghosts, self.ghost_generations, self.selected = self.ghosts[: self.from_files], [], None
+        self.race = self._beside = None
+
     def follow(self, shown: Race) -> None:
-        """Keep the ghosts at the shown race's column; a new race (or track) starts them afresh."""
+        """Keep the ghosts at the shown race's column; a new race (or track) starts them afresh, with the
+        ghosts added since."""
         if not self.ghosts:
             self.race = self._beside = None
             return
-        if shown is not self._beside or self.race is None:
+        if shown is not self._beside:
             self.race, self._beside = GhostRace(self.ghosts, shown.track), shown
-        self.race.step_to(shown.column)
+        if self.race is not None:
+            self.race.step_to(shown.column)
 
 
 class TimeMachineCommands:
@@ -101,42 +123,23 @@ class TimeMachineCommands:
         if len(tm.ghosts) >= MAX_GHOSTS:
             self.window.say(f"at most {MAX_GHOSTS} ghosts: X clears them", error=True)
             return
-        layers = layers_at(self.evolution, generation)
-        tm.ghosts = [*tm.ghosts, Ghost(f"gen {generation}", kept[1], layers)]
-        tm.ghost_generations = [*tm.ghost_generations, generation]
-        tm.race = None  # from the next race on: the ghosts restart with the shown race
+        tm.add(Ghost(f"gen {generation}", kept[1], layers_at(self.evolution, generation)), generation, self.shown_race)
         self.window.say(f"gen {generation}'s champion races as a ghost from the next race on")
 
     def do_clear_ghosts(self) -> None:
-        tm = self.time_machine
-        tm.ghosts, tm.ghost_generations, tm.race = [], [], None
+        self.time_machine.clear()
         self.window.say("ghosts cleared")
 
     def do_lineage(self) -> None:
-        """Follow the followed dot's parent: replay its generation, following the parent."""
-        race = self.scene._race
-        if race is None:
-            return
+        """Follow the followed dot's parent: replay the parent's generation, following the parent."""
         generation = self.shown_generation()
-        self.follow_parent(generation, self.scene.followed)
-
-    def follow_parent(self, generation: int, index: int | None) -> None:
-        archive = self.evolution.state.archive
-        origins = archive.origins.get(generation)
-        if origins is None or index is None or not 0 <= index < len(origins):
-            self.window.say(f"the origins of gen {generation} are not kept", error=True)
+        try:
+            step = parent_of(self.evolution.state.archive, generation, self.scene.followed)
+        except ValueError as exc:
+            self.window.say(str(exc), error=True)
             return
-        parent = int(origins.parent[index])
-        if parent < 0:
-            self.window.say(f"{describe(origins, index, generation)}: no parent to follow")
-            return
-        before = generation - 1
-        follow = archive.index_of_rank(before, parent) if archive.population(before) is not None else None
-        if follow is None and parent != 0:
-            self.window.say(f"gen {before}'s population was not kept: its #{parent + 1} cannot be shown", error=True)
-            return
-        self.window.say(f"{describe(origins, index, generation)}: replaying gen {before}, following the parent")
-        self.do_replay(before, 0 if follow is None else follow)
+        self.window.say(f"{step.text}: replaying gen {step.generation}, following the parent")
+        self.do_replay(step.generation, step.index)
 
     def shown_generation(self) -> int:
         """The generation the track view shows: the one racing, or in turbo the latest replayed."""
