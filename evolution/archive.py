@@ -99,7 +99,7 @@ class Archive:
         if track != self.record_track or best > self.record_score:
             self.record_track, self.record_score = track, best
             self.records.add(generation)
-        self.populations[generation] = np.array(genomes, dtype=np.float64)
+        self.populations[generation] = np.asarray(genomes, dtype=np.float64)  # a run never changes a raced population
         self._trim(generation)
 
     def _trim(self, latest: int) -> None:

@@ -79,6 +79,22 @@ def test_a_replayed_generation_gives_the_recorded_scores_before_and_after_a_resu
     assert all(np.array_equal(a.champions[g][1], b.champions[g][1]) for g in a.champions)
 
 
+def test_replays_survive_the_labs_population_and_layers_changes(tmp_path):
+    config = RunConfig(strategy="elitist", seed=2, generations=60, test_curve=False, extra_tracks=1)
+    evolution = Evolution(config, training_track())
+    evolution.schedule("population", 30, 4)
+    evolution.schedule("population", 70, 7)
+    evolution.schedule("layers", "7,6,1", 10)
+    for _ in range(13):
+        evolution.run_generation()
+    sizes = {len(evolution.state.archive.population(g)) for g in evolution.state.archive.populations}
+    assert {30, 70} <= sizes
+    assert_replays_match(evolution)
+    path = tmp_path / "lab.npz"
+    save_checkpoint(path, evolution.config, evolution.track, evolution.state)
+    assert_replays_match(load_checkpoint(path).evolution())
+
+
 @pytest.mark.parametrize(
     "name", ["checkpoint_v1_classic", "checkpoint_v1_elitist", "checkpoint_v1_snes", "checkpoint_v2_elitist"]
 )
