@@ -17,6 +17,37 @@ GHOST_COLOUR = (150, 60, 170)
 GHOST_ALPHA = 110
 RADIUS = 6  # pixels at 1280×720
 TABLE_ROWS = 12  # ghosts listed in the table at most
+_CACHE: dict[tuple, pygame.Surface] = {}  # rings and labels, drawn once (text is the costly part of a frame)
+CACHE_LIMIT = 512
+
+
+def _cached(key: tuple, make) -> pygame.Surface:
+    """A surface drawn once per key (the cache is emptied when it grows past CACHE_LIMIT)."""
+    surface = _CACHE.get(key)
+    if surface is None:
+        if len(_CACHE) >= CACHE_LIMIT:
+            _CACHE.clear()
+        surface = _CACHE[key] = make()
+    return surface
+
+
+def _ring(radius: int, width: int, alive: bool) -> pygame.Surface:
+    size = 2 * radius + 2
+    ring = pygame.Surface((size, size), pygame.SRCALPHA)
+    alpha = GHOST_ALPHA if alive else GHOST_ALPHA // 2
+    pygame.draw.circle(ring, (*GHOST_COLOUR, alpha // 2), (size // 2, size // 2), radius)
+    pygame.draw.circle(ring, (*GHOST_COLOUR, min(255, 2 * alpha)), (size // 2, size // 2), radius, width)
+    return ring
+
+
+def _label(font: pygame.font.Font, text: str, colour, alpha: int | None = None) -> pygame.Surface:
+    def make() -> pygame.Surface:
+        label = font.render(text, True, colour)
+        if alpha is not None:
+            label.set_alpha(alpha)
+        return label
+
+    return _cached(("label", id(font), text, colour, alpha), make)
 
 
 def draw_ghosts(surface: pygame.Surface, camera: Camera, ghosts: GhostRace, scale: Scale | float = 1.0) -> None:
@@ -28,19 +59,16 @@ def draw_ghosts(surface: pygame.Surface, camera: Camera, ghosts: GhostRace, scal
     column = ghosts.column
     clip = surface.get_clip()
     surface.set_clip(camera.view)
-    size = 2 * radius + 2
+    width = max(1, s.px(2))
     for index, ghost in enumerate(ghosts.ghosts):
         at = column if alive[index] else int(scores[index]) + 1
         x, y = float(camera.x(at)), float(camera.y(positions[index]))
         if not camera.view.inflate(4 * radius, 4 * radius).collidepoint(x, y):
             continue
-        ring = pygame.Surface((size, size), pygame.SRCALPHA)
-        alpha = GHOST_ALPHA if alive[index] else GHOST_ALPHA // 2
-        pygame.draw.circle(ring, (*GHOST_COLOUR, alpha // 2), (size // 2, size // 2), radius)
-        pygame.draw.circle(ring, (*GHOST_COLOUR, min(255, 2 * alpha)), (size // 2, size // 2), radius, max(1, s.px(2)))
-        surface.blit(ring, (x - size / 2, y - size / 2))
-        label = small.render(ghost.label, True, GHOST_COLOUR)
-        label.set_alpha(200 if alive[index] else 110)
+        living = bool(alive[index])
+        ring = _cached(("ring", radius, width, living), lambda living=living: _ring(radius, width, living))
+        surface.blit(ring, (x - ring.get_width() / 2, y - ring.get_height() / 2))
+        label = _label(small, ghost.label, GHOST_COLOUR, 200 if living else 110)
         surface.blit(label, (x + radius + s.px(2), y - label.get_height() / 2))
     surface.set_clip(clip)
 
@@ -55,13 +83,17 @@ def draw_ghost_table(surface: pygame.Surface, view: pygame.Rect, ghosts: GhostRa
     rect = pygame.Rect(view.right - width - s.px(8), view.y + s.px(30), width, row * (count + 1) + s.px(26))
     inner = draw_panel(surface, rect, "ghosts", s)
     now, alive, finish = ghosts.current_scores, ghosts.alive, ghosts.track.finish
+    room = inner.width - small.size("0000 ✓")[0] - s.px(8)
     for line, index in enumerate(range(count)):
         mark = "✓" if now[index] >= finish else ("" if alive[index] and not ghosts.done else "✗")
         text = f"{int(now[index])} {mark}"
         y = inner.y + line * row
-        label = fit(small, ghosts.ghosts[index].label, inner.width - small.size("0000 ✓")[0] - s.px(8))
-        surface.blit(small.render(label, True, GHOST_COLOUR), (inner.x + s.px(2), y))
-        value = small.render(text, True, palette.TEXT)
+        name = ghosts.ghosts[index].label
+        label = _cached(
+            ("fit", id(small), name, room), lambda name=name: small.render(fit(small, name, room), True, GHOST_COLOUR)
+        )
+        surface.blit(label, (inner.x + s.px(2), y))
+        value = _label(small, text, palette.TEXT)
         surface.blit(value, (inner.right - value.get_width() - s.px(2), y))
     if len(ghosts.ghosts) > count:
         more = small.render(f"and {len(ghosts.ghosts) - count} more", True, palette.TEXT_DIM)
