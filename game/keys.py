@@ -78,7 +78,7 @@ BINDINGS: tuple[Binding, ...] = (
         "replay the selected generation on the track it raced, its scores checked against the history",
         "replay",
     ),
-    Binding("present", (pygame.K_HOME, pygame.K_BACKSPACE), "Home or Backspace", "back to the present", "present"),
+    Binding("present", (pygame.K_HOME, pygame.K_BACKSPACE), "Home", "back to the present (Backspace too)", "present"),
     Binding(
         "ghost",
         (pygame.K_o,),
