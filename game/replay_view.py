@@ -6,6 +6,8 @@ followed dot's parent into its generation, Home (or Backspace, or P's view key a
 
 from __future__ import annotations
 
+import time
+
 import pygame
 
 from evolution.lineage import describe, parent_of
@@ -67,7 +69,7 @@ class ReplayView(View):
         race = self.replay.race
         for _ in range(min(steps, race.track.finish)):
             race.step()
-            if race.done:
+            if race.done or time.perf_counter() >= deadline:
                 break
 
     def arrange(self, layout: Layout) -> None:
