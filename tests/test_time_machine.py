@@ -253,10 +253,12 @@ def test_keys_of_the_time_machine(in_tmp):
     assert view.time_machine.selected == selected - 2
     press(window, pygame.K_RIGHTBRACKET)
     assert view.time_machine.selected == selected - 1
+    window.paused = True  # so that no new race starts in the frame the key is pressed
     racing = view.shown_race
     press(window, pygame.K_o)
     assert [ghost.label for ghost in view.time_machine.ghosts] == [f"gen {selected - 1}"]
     assert view.time_machine.race is None  # the ghost waits for the next race
+    window.paused = False
     for _ in range(100):
         run_frames(window, 1)
         if view.shown_race is not racing:
