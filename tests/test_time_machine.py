@@ -20,6 +20,7 @@ from evolution.track import resolve_track, training_track
 from game.evolving_view import EvolvingView
 from game.frame_runner import key_event, open_window, run_frames
 from game.replay_view import ReplayView
+from game.timeline import x_of
 from tests.conftest import ROOT
 
 ARCHIVE_BOUND = 50 * 1024 * 1024
@@ -279,3 +280,12 @@ def test_keys_of_the_time_machine(in_tmp):
     assert window.view is view and view.time_machine.selected is None
     press(window, pygame.K_u)  # the lineage of the dot followed live
     assert isinstance(window.view, ReplayView)
+    press(window, pygame.K_HOME)
+    # a click on the chart's time axis selects the generation under it
+    layout = window.layout()
+    x = x_of(layout.chart, view.chart.time_axis, 2)
+    y = layout.chart.top + view.chart.time_axis[0].centery
+    click = pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(round(x), y))
+    window.paused = True
+    run_frames(window, 1, lambda frame: [click])
+    assert view.time_machine.selected == 2
