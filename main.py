@@ -23,6 +23,7 @@ from evolution.evolve import Evolution, RunConfig
 from evolution.files import write_atomic
 from evolution.flag_types import layer_list, rate, shown, speed, whole, window_size
 from evolution.genome_file import load_genomes, save_genomes
+from evolution.ghosts import MAX_GHOSTS, ghosts_from_file
 from evolution.interrupts import ignore_signals, stop_on_signals
 from evolution.lab import ReplayMismatch, run_line
 from evolution.outputs import check_writable, claim_new_file, release_claim
@@ -207,10 +208,17 @@ def build_parser() -> Parser:
     window.add_argument("--frames", type=whole(1), metavar="N", help="quit after N frames (for tests and demos)")
     window.add_argument("--screenshot", type=png_path, metavar="FILE.png", help="save the last frame as a PNG")
     window.add_argument("--size", type=window_size, metavar="WxH", help="window size (default 1280x720)")
+    window.add_argument(
+        "--ghost",
+        type=Path,
+        action="append",
+        metavar="FILE.json",
+        help="race a saved genome file's genomes as ghosts beside the run (repeatable)",
+    )
     return parser
 
 
-WINDOW_FLAGS = ("speed", "frames", "screenshot", "size")
+WINDOW_FLAGS = ("speed", "frames", "screenshot", "size", "ghost")
 
 
 @dataclass(frozen=True)
@@ -245,6 +253,7 @@ class WindowOptions:
     frames: int | None = None
     screenshot: Path | None = None
     load: Path | None = None  # saved genomes to test-drive instead of evolving
+    ghosts: tuple = ()  # --ghost: evolution.ghosts.Ghost genomes racing beside the run
 
 
 @dataclass(frozen=True)
@@ -274,17 +283,30 @@ def parse(argv: list[str]) -> Options:
             raise InputError(f"--{given[0]} is a window flag; it does nothing with --headless")
     if args.save and args.load:
         raise InputError("--save and --load do not go together: --load drives saved genomes without evolving")
+    if args.ghost and args.load:
+        raise InputError("--ghost races beside an evolving run, not beside a --load drive")
     window = WindowOptions(
         size=args.size or WindowOptions.size,
         speed=args.speed if args.speed is not None else WindowOptions.speed,
         frames=args.frames,
         screenshot=args.screenshot,
         load=args.load,
+        ghosts=ghost_genomes(args.ghost or []),
     )
     if args.compare is not None:
         return compare_options(args, window)
     run = replayed(args) if args.replay else resumed(args) if args.resume else fresh(args)
     return Options(headless=args.headless, run=run, window=window, load=args.load)
+
+
+def ghost_genomes(paths: list[Path]) -> tuple:
+    """The genomes of --ghost files, each labelled by its file, rank and generation (InputError if unreadable)."""
+    ghosts = []
+    for path in paths:
+        ghosts += ghosts_from_file(load_genomes(path), path)
+    if len(ghosts) > MAX_GHOSTS:
+        raise InputError(f"--ghost: {len(ghosts)} genomes; at most {MAX_GHOSTS} ghosts race at once")
+    return tuple(ghosts)
 
 
 def fresh(args: argparse.Namespace) -> RunOptions:

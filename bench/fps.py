@@ -1,12 +1,13 @@
 """Frame times of the live window (SDL dummy driver, 1280×720, HUD, chart and network view on).
 
-python -m bench.fps [--seconds 5] [--strategy NAME] [--sizes 50 1000 10000]
+python -m bench.fps [--seconds 5] [--strategy NAME] [--sizes 50 1000 10000] [--ghosts 10]
 python -m bench.fps --compare [--seconds 5] [--repeats 3] [--strategy NAME]
 
 For 50, 1,000 and 10,000 dots, at ×1 and in turbo: the median and 99th percentile of the work in a
 frame (events, simulation, drawing), and in turbo the generations per second against a headless run
-of the same generations. With --compare: turbo's generations per second of one run of 100 dots against
-two runs of 50 side by side (--compare, in lockstep), measured alternately in one process.
+of the same generations. --ghosts N: N ghosts (genomes of bench/data/evolved.json) race beside the run.
+With --compare: turbo's generations per second of one run of 100 dots against two runs of 50 side by
+side (--compare, in lockstep), measured alternately in one process.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -25,21 +27,34 @@ import bench.common  # noqa: F401  (puts the project on the path)
 import main as cli
 from evolution.evolve import Evolution
 from evolution.flag_types import number, whole
+from evolution.genome_file import load_genomes
+from evolution.ghosts import ghosts_from_file
 from evolution.strategies import STRATEGIES
 from game.frame_runner import open_window, run_frames
 
 SIZES = (50, 1_000, 10_000)
 
 
-def measure(size: int, speed: str, seconds: float, strategy: str) -> tuple[np.ndarray, int, float, int, cli.Options]:
+def measure(
+    size: int, speed: str, seconds: float, strategy: str, ghosts: int = 0
+) -> tuple[np.ndarray, int, float, int, cli.Options]:
     options = cli.parse(["--seed", "1", "--population", str(size), "--speed", speed, "--strategy", strategy])
     app = open_window(options)
+    if ghosts:
+        app.view.time_machine.ghosts = evolved_ghosts(ghosts)
     run_frames(app, 20, paced=True)  # warm up: fonts, caches, the first generations
     start_generation = app.view.evolution.generation
     started = time.perf_counter()
     times = run_frames(app, int(seconds * 60), paced=True)
     elapsed = time.perf_counter() - started
     return np.array(times), app.view.evolution.generation - start_generation, elapsed, start_generation, options
+
+
+def evolved_ghosts(count: int) -> list:
+    """`count` ghosts: the genomes of bench/data/evolved.json, repeated to size."""
+    path = Path(__file__).parent / "data" / "evolved.json"
+    ghosts = ghosts_from_file(load_genomes(path), path)
+    return [ghosts[index % len(ghosts)] for index in range(count)]
 
 
 def headless_rate(options, first: int, count: int) -> float:
@@ -96,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         "--compare", action="store_true", help="one run of 100 dots against two of 50 side by side, in turbo"
     )
     parser.add_argument("--repeats", type=whole(1, 100), default=3, help="with --compare: repeats (default 3)")
+    parser.add_argument("--ghosts", type=whole(0, 200), default=0, help="ghosts racing beside the run (default 0)")
     args = parser.parse_args(argv)
     if args.compare:
         compare_table(args.seconds, args.repeats, args.strategy)
@@ -104,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| --- | --- | --- | --- | --- | --- |")
     for size in args.sizes:
         for speed in ("1", "turbo"):
-            times, generations, elapsed, first, options = measure(size, speed, args.seconds, args.strategy)
+            times, generations, elapsed, first, options = measure(size, speed, args.seconds, args.strategy, args.ghosts)
             rate = generations / elapsed
             headless = headless_rate(options, first, max(generations, 1)) if speed == "turbo" else None
             headless_text = "" if headless is None else f"{headless:.1f}"

@@ -137,7 +137,7 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
         strategy = make_strategy(config.strategy, genome_size, config.population, 0.0, **knobs(config))
         tree = header["state"] if header["version"] == VERSION else _version_1_state(header, arrays)
         if isinstance(tree, dict):  # written before the lab: no settings changes
-            tree = {"events": [], "scheduled": [], **tree}
+            tree = {"events": [], "scheduled": [], "archive": None, **tree}  # None: an empty archive
         state = decode(tree, RunState, arrays, "state", {"state.strategy": strategy.state_type})
         state.check(strategy, config.extra_tracks, config.test_curve, config.generations)
         if state.pending is None:

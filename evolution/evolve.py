@@ -141,6 +141,7 @@ class Evolution:
                 if state.scheduled:
                     apply_due(self)  # the changes due now, before the strategy is asked
                 state.pending = self.strategy.ask(state.strategy)
+                state.archive.note_origins(state.generation, self.strategy.last_origins)  # draws nothing
                 # the extra tracks are drawn with the population, so a resumed generation races the same ones
                 state.pending_track_seeds = state.track_rng.integers(2**32, size=self.config.extra_tracks)
         return Race(state.pending, self.track, self.network, trail_length=trail_length)
@@ -189,6 +190,7 @@ class Evolution:
             self.strategy.tell(state.strategy, race.genomes, selection)
             state.ranked_genomes = race.genomes[order]
             state.ranked_scores = scores[order]
+            state.archive.keep(state.generation, race.genomes, order, scores, race.track.name)
             self._keep_best_ever()
             self.last_tracks = tracks
             state.pending = state.pending_track_seeds = None

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .archive import Archive
 from .champion_drives import ChampionQueue
 from .history import COLUMNS, History
 from .seeds import generator
@@ -39,6 +40,7 @@ class RunState:
     pending_track_seeds: np.ndarray | None = None  # (K,) int64: the seeds of its extra tracks
     events: list[SettingEvent] = field(default_factory=list)  # the settings changes applied so far, in order
     scheduled: list[SettingEvent] = field(default_factory=list)  # changes waiting for their generation
+    archive: Archive = field(default_factory=Archive)  # the run's past: champions, populations, origins
 
     @property
     def fresh_since(self) -> int:
@@ -111,6 +113,7 @@ class RunState:
             raise ValueError("the champions waiting for the test track do not fit the unreported generations")
         if not test_curve and (waiting or results or unreported):
             raise ValueError("a run without the test curve has champions or generations waiting")
+        self.archive.check(generation)
         strategy.check(self.strategy)
         told = getattr(self.strategy, "told", generation)
         if isinstance(told, bool) or not isinstance(told, int) or not 0 <= told <= generation:

@@ -29,6 +29,8 @@ def encode(value: Any, name: str, arrays: dict[str, np.ndarray]) -> Any:
     if isinstance(value, History):
         arrays[name] = value.to_arrays()
         return {"array": name}
+    if hasattr(value, "to_packed"):  # a state kept in memory in another form (an Archive): its packed dataclass
+        return encode(value.to_packed(), name, arrays)
     if isinstance(value, np.random.Generator):
         return {"generator": value.bit_generator.state}
     if isinstance(value, np.random.RandomState):
@@ -71,6 +73,8 @@ def decode(tree: Any, kind: Any, arrays: dict[str, np.ndarray], path: str, types
         if not isinstance(tree, list) or len(tree) > MAX_LIST:
             raise ValueError(f"{path}: should be a list of at most {MAX_LIST} items")
         return [decode(item, item_kind, arrays, f"{path}.{index}", types_of) for index, item in enumerate(tree)]
+    if isinstance(kind, type) and hasattr(kind, "from_packed"):  # None (a file older than it): an empty one
+        return kind() if tree is None else kind.from_packed(decode(tree, kind.packed_type, arrays, path, types_of))
     if kind is np.ndarray:
         return _array(tree, arrays, path)
     if kind is History:

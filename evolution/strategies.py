@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from .lineage import MEAN, SAMPLE, Origins
 from .seeds import blog_generator, generator
 
 
@@ -49,6 +50,7 @@ class Strategy(ABC):
         self.genome_size = genome_size
         self.population = population
         self.mutation_rate = float(mutation_rate)
+        self.last_origins: Origins | None = None  # where each genome of the last ask() came from
 
     @abstractmethod
     def initial_state(self, seed: int):
@@ -104,6 +106,7 @@ class Classic(Strategy):
 
     def ask(self, state: ClassicState) -> np.ndarray:
         if state.ranked is None:
+            self.last_origins = Origins.random(self.population)
             return state.rng.uniform(-1, 1, size=(self.population, self.genome_size))
         # The blog draws, child by child, one exponential(5) then genome_size uniforms in ±rate.
         # Both consume the generator's doubles U in order: exponential(5) is 5 * -log(1 - U) with
@@ -114,6 +117,7 @@ class Classic(Strategy):
         last = self.population - 1
         parents = [min(int(self.PARENT_SCALE * -math.log(1.0 - u)), last) for u in draws[:, 0].tolist()]
         noise = -rate + (rate - -rate) * draws[:, 1:]
+        self.last_origins = Origins.children(np.asarray(parents), noise)  # from the same draws: nothing more drawn
         return state.ranked[parents] + noise
 
     def tell(self, state: ClassicState, genomes: np.ndarray, scores: np.ndarray) -> None:
@@ -171,12 +175,14 @@ class Elitist(Strategy):
 
     def ask(self, state: ElitistState) -> np.ndarray:
         if state.ranked is None:
+            self.last_origins = Origins.random(self.population)
             return state.rng.uniform(-1, 1, size=(self.population, self.genome_size))
         elites = self.elites(state)
         count = self.population - elites
         # a tournament on ranks: the best of `tournament` random picks wins
         parents = state.rng.integers(0, self.population, size=(count, self.tournament)).min(axis=1)
         noise = self.mutation_rate * state.rng.standard_normal((count, self.genome_size))
+        self.last_origins = Origins.concatenate([Origins.kept(elites), Origins.children(parents, noise)])
         return np.concatenate([state.ranked[:elites], state.ranked[parents] + noise])
 
     def tell(self, state: ElitistState, genomes: np.ndarray, scores: np.ndarray) -> None:
@@ -231,6 +237,7 @@ class SNES(Strategy):
     def ask(self, state: SnesState) -> np.ndarray:
         state.noise = state.rng.standard_normal((self.population - 1, self.genome_size))
         samples = state.mean + state.spread * state.noise
+        self.last_origins = snes_origins(state.noise)
         return np.concatenate([state.mean[None], samples])
 
     def tell(self, state: SnesState, genomes: np.ndarray, scores: np.ndarray) -> None:
@@ -248,6 +255,13 @@ class SNES(Strategy):
         _check_genomes("noise", state.noise, (self.population - 1, self.genome_size))
         if not (state.spread > 0).all():
             raise ValueError("the strategy's spread must be positive")
+
+
+def snes_origins(noise: np.ndarray) -> Origins:
+    """Row 0 the mean, the rest samples (their draws' norms from the noise (P-1, D) already drawn)."""
+    origins = Origins.children(np.full(len(noise), -1), noise)
+    origins.kind[:] = SAMPLE
+    return Origins.concatenate([Origins(np.array([MEAN], np.int8), np.array([-1]), np.zeros(1)), origins])
 
 
 STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (Classic, Elitist, SNES)}

@@ -231,12 +231,12 @@ def draw_chart(
     events: Sequence[Event | tuple] = (),
     series: Sequence[Series] | None = None,
     title: str = TITLE,
-) -> None:
+) -> tuple[pygame.Rect, int] | None:
     """The run's chart in a panel at rect: history's curves (or the given series), axes, events, legend.
 
     mode: "linear", "log" or "zoom" (see MODES); events: (generation, label, colour) marked on the time
     axis; series: curves to draw instead of history's (e.g. several runs, history_series of each).
-    Draws only inside rect.
+    Draws only inside rect. Returns the plot's rectangle and the generation at its right end (for a timeline).
     """
     s = as_scale(scale)
     chosen = list(history_series(history) if series is None else series)
@@ -244,7 +244,9 @@ def draw_chart(
     clip = surface.get_clip()
     surface.set_clip(rect.clip(clip) if clip else rect)
     try:
-        _draw(surface, rect, s, mode, [Event(*e) if isinstance(e, tuple) else e for e in events], chosen, count, title)
+        return _draw(
+            surface, rect, s, mode, [Event(*e) if isinstance(e, tuple) else e for e in events], chosen, count, title
+        )
     finally:
         surface.set_clip(clip)
 
@@ -265,6 +267,7 @@ class ChartView:
         self._layout_key: tuple | None = None
         self._drawn_at = 0.0
         self._picture: pygame.Surface | None = None
+        self.time_axis: tuple[pygame.Rect, int] | None = None  # the plot (in the picture) and its last generation
 
     def draw(
         self,
@@ -292,7 +295,9 @@ class ChartView:
         if key != self._key or self._picture is None:
             self._layout_key, self._drawn_at = layout_key, now
             self._picture = pygame.Surface(rect.size)
-            draw_chart(self._picture, self._picture.get_rect(), history, scale, mode, events, chosen, title)
+            self.time_axis = draw_chart(
+                self._picture, self._picture.get_rect(), history, scale, mode, events, chosen, title
+            )
             self._key = key
         surface.blit(self._picture, rect)
 
@@ -306,7 +311,7 @@ def _draw(
     chosen: list[Series],
     count: int,
     title: str,
-) -> None:
+) -> tuple[pygame.Rect, int]:
     """draw_chart's work, inside a clip to rect: frame and title, legend, axes and ticks, events, curves."""
     title_font, small = s.font(13, bold=True), s.font(11)
     title_room = rect.width - 2 * s.px(PAD)
@@ -393,6 +398,7 @@ def _draw(
             _draw_series(surface, plot, entry, axis, x_of, few, s)
     _draw_event_labels(surface, plot, events, x_of, last, small, s)
     surface.set_clip(clip)
+    return plot, last
 
 
 def _draw_event_lines(surface, plot: pygame.Rect, events: list[Event], x_of, last: int, s: Scale) -> None:

@@ -25,6 +25,7 @@ from .layout import Layout
 from .race_scene import RaceScene
 from .saves import SAVES, run_folder
 from .session import TRAIL_COLUMNS, EvolveSession
+from .time_controls import TimeMachine, TimeMachineCommands
 from .view import View
 
 CONFIRM_SECONDS = 4.0  # R must be pressed again within this to restart
@@ -35,7 +36,7 @@ REPLAY_MAX_DOTS = 2000  # above this, replaying would cost the live race frames;
 MISMATCH_SECONDS = 4.0  # a --replay that does not match stays on screen this long, then the window closes
 
 
-class EvolvingView(View):
+class EvolvingView(TimeMachineCommands, View):
     """Runs evolving on screen. The first run is the one drawn, saved, restarted and test-driven;
     every run races the same track, in step."""
 
@@ -48,7 +49,9 @@ class EvolvingView(View):
         keep: int,
         checkpointer: Checkpointer | None = None,
         drive_file: Path | None = None,
+        ghosts: list | None = None,
     ) -> None:
+        """ghosts: evolution.ghosts.Ghost genomes racing beside the run (--ghost)."""
         super().__init__(window)
         self.runs = [EvolveSession(evolution) for evolution in evolutions]
         self.keep = keep
@@ -75,6 +78,8 @@ class EvolvingView(View):
         self.replay_check = replay_plan(evolutions[0])  # --replay: the source whose rows the run must give
         self.replay_verdict = ""  # "replay: N rows of FILE match", once the replay is complete
         self.failure_until = 0.0  # a mismatch is shown until then, then the window closes
+        self.time_machine = TimeMachine(ghosts=list(ghosts or []))  # the timeline's selection and the ghosts
+        self.scene.origin = self.origin_of
 
     @property
     def run(self) -> EvolveSession:
@@ -124,6 +129,7 @@ class EvolvingView(View):
             self.window.running = False  # a replay that did not match has been shown: the window closes
         self._update_replay()
         self.scene.arrange(layout, self.shown_race)
+        self.time_machine.follow(self.shown_race)  # ghosts race beside the shown race, in a race of their own
 
     @property
     def shown_race(self) -> Race:
@@ -158,12 +164,14 @@ class EvolvingView(View):
         every = CHART_SECONDS_IN_TURBO if self.window.turbo else 0.0
         events = self.events + lab_actions.markers(self.evolution)  # every applied change, a track change too
         self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, events, every=every)
+        self.draw_time_machine(surface, layout)
         if self.panel_open:
             self.panel.place(surface.get_rect(), layout.footer.top, layout.scale)
             self.panel.draw(surface)
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
-        self.scene.click(self.shown_race, position, layout)
+        if not self.click_timeline(position, layout):
+            self.scene.click(self.shown_race, position, layout)
 
     def banner(self) -> str:
         if self.failure_until:
@@ -332,6 +340,7 @@ class EvolvingView(View):
         self.folder = run_folder(config, self.started)
         self.start_generation, self.saved_generation, self.saved_best = 0, None, None
         self.events, self.track_since, self.replay, self._replayed = [], 0, None, -1
+        self.time_machine.restart()
         self.scene.selected = None
         where = f"; its checkpoints go to {self.checkpointer.path}" if self.checkpointer else ""
         self.window.say(f"restarted evolution with seed {seed}{where}")

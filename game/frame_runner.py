@@ -26,7 +26,9 @@ def open_window(options, size: tuple[int, int] = (1280, 720)) -> Window:
     run = options.run
     reporters, checkpointer = build_reporters(run, progress=False, warn=lambda text: window.say(text, error=True))
     evolution = None if options.load else start_evolution(run, reporters)
-    window.show_view(first_view(window, evolution, run.keep, checkpointer, options.load, run.track, run.config.seed))
+    ghosts = getattr(options.window, "ghosts", None)
+    seed = run.config.seed
+    window.show_view(first_view(window, evolution, run.keep, checkpointer, options.load, run.track, seed, ghosts))
     return window
 
 

@@ -82,6 +82,39 @@ BINDINGS: tuple[Binding, ...] = (
         "lanes",
     ),
     Binding("larger", (pygame.K_z,), "Z", "everything larger (×1, ×1.25, ×1.5, ×2), for a projector", "larger"),
+    Binding(
+        "earlier",
+        (pygame.K_LEFTBRACKET, pygame.K_COMMA),
+        "[ or ,",
+        "timeline: select the generation before (the latest first); a click on the chart selects one too",
+        "earlier",
+    ),
+    Binding(
+        "later", (pygame.K_RIGHTBRACKET, pygame.K_PERIOD), "] or .", "timeline: select the next generation", "later"
+    ),
+    Binding(
+        "replay",
+        (pygame.K_RETURN, pygame.K_KP_ENTER),
+        "Enter",
+        "replay the selected generation on the track it raced, its scores checked against the history",
+        "replay",
+    ),
+    Binding("present", (pygame.K_HOME, pygame.K_BACKSPACE), "Home", "back to the present (Backspace too)", "present"),
+    Binding(
+        "ghost",
+        (pygame.K_o,),
+        "O",
+        "the selected generation's champion races as a ghost beside the population, from the next race on",
+        "ghost",
+    ),
+    Binding("clear_ghosts", (pygame.K_x,), "X", "clear the ghosts", "no ghosts"),
+    Binding(
+        "lineage",
+        (pygame.K_u,),
+        "U",
+        "lineage: replay the followed dot's parent's generation, following the parent",
+        "lineage",
+    ),
     Binding("help", (pygame.K_h, pygame.K_F1), "H or F1", "show or hide this help", "help"),
     Binding(
         "quit",

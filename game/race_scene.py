@@ -38,6 +38,7 @@ class RaceScene:
         self.followed: int | None = None
         self.picked = False  # the user clicked the followed dot
         self.why = ""  # what the followed dot is, for the network panel's title
+        self.origin: Callable[[Race, int], str] | None = None  # where a dot's genome came from, for the title
         self._race: Race | None = None
         self._ranks = np.zeros(0, dtype=np.int64)
         self._leader = 0
@@ -100,7 +101,8 @@ class RaceScene:
             genome = race.genomes[followed]
             activations = race.network.activations(genome[None], race.inputs_of(followed)[None])
             crashed = not race.alive[followed]
-            title = f"dot #{followed + 1} · {self.why}"
+            origin = self.origin(race, followed) if self.origin is not None else ""
+            title = f"dot #{followed + 1}: {origin}" if origin else f"dot #{followed + 1} · {self.why}"
             if not throttle:
                 self.netview.draw(surface, rect, race.network, genome, activations, title, scale, crashed)
                 return

@@ -213,10 +213,12 @@ def first_view(
     drive_file: Path | None,
     track: Track,
     seed: int,
+    ghosts: list | None = None,
 ) -> View:
-    """The view the window opens with: evolving the run, or (with no run) test-driving drive_file."""
+    """The view the window opens with: evolving the run (ghosts beside it: --ghost), or (with no run)
+    test-driving drive_file."""
     if evolution is not None:
-        return EvolvingView(window, [evolution], keep, checkpointer)
+        return EvolvingView(window, [evolution], keep, checkpointer, ghosts=ghosts)
     saved = load_genomes(drive_file)
     window.say(f"test drive: {len(saved.genomes)} genomes from {drive_file}")
     return DriveView(window, saved, drive_file, track, generator(seed, "new_track"), speed=None)
@@ -265,7 +267,8 @@ def run_window(
         if make_view is not None:
             window.show_view(make_view(window))
         else:
-            window.show_view(first_view(window, evolution, keep, checkpointer, options.load, track, seed))
+            ghosts = getattr(options, "ghosts", None)
+            window.show_view(first_view(window, evolution, keep, checkpointer, options.load, track, seed, ghosts))
         clock = pygame.time.Clock()
         frames = 0
         try:

@@ -1,0 +1,169 @@
+"""The time machine's commands and drawing for the evolving view: the timeline's selection, replays,
+ghosts and lineage. EvolvingView inherits TimeMachineCommands; its state is a TimeMachine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pygame
+
+from evolution.ghosts import MAX_GHOSTS, Ghost, GhostRace
+from evolution.lineage import describe, parent_of
+from evolution.race import Race
+from evolution.time_machine import layers_at
+
+from .ghosts import draw_ghost_table, draw_ghosts
+from .layout import Layout
+from .timeline import draw_timeline, generation_at
+
+
+@dataclass
+class TimeMachine:
+    """The selected generation (None: the present), the ghosts, and their race beside the shown race."""
+
+    ghosts: list[Ghost] = field(default_factory=list)
+    ghost_generations: list[int] = field(default_factory=list)  # the run's generations among the ghosts
+    selected: int | None = None
+    race: GhostRace | None = None
+    from_files: int = 0  # the first ghosts come from --ghost files and stay when the run restarts
+    _beside: Race | None = None  # the race the ghosts race beside
+
+    def __post_init__(self) -> None:
+        self.from_files = len(self.ghosts)
+
+    def add(self, ghost: Ghost, generation: int, shown: Race) -> None:
+        """A past champion joins the ghosts; they all start again with the race after `shown`."""
+        if self.race is None:
+            self._beside = shown  # the first ghost waits for the next race too
+        self.ghosts = [*self.ghosts, ghost]
+        self.ghost_generations = [*self.ghost_generations, generation]
+
+    def clear(self) -> None:
+        self.ghosts, self.ghost_generations, self.race, self._beside = [], [], None, None
+        self.from_files = 0
+
+    def restart(self) -> None:
+        """A new run: the ghosts from its past go, those from files stay; nothing is selected."""
+        self.ghosts, self.ghost_generations, self.selected = self.ghosts[: self.from_files], [], None
+        self.race = self._beside = None
+
+    def follow(self, shown: Race) -> None:
+        """Keep the ghosts at the shown race's column; a new race (or track) starts them afresh, with the
+        ghosts added since."""
+        if not self.ghosts:
+            self.race = self._beside = None
+            return
+        if shown is not self._beside:
+            self.race, self._beside = GhostRace(self.ghosts, shown.track), shown
+        if self.race is not None:
+            self.race.step_to(shown.column)
+
+
+class TimeMachineCommands:
+    """do_earlier, do_later, do_replay, do_present, do_ghost, do_clear_ghosts, do_lineage for EvolvingView."""
+
+    time_machine: TimeMachine
+
+    def _raced(self) -> int:
+        return len(self.evolution.history)
+
+    def select(self, generation: int | None) -> None:
+        """Select a generation on the timeline (None: the present) and say what it holds."""
+        self.time_machine.selected = generation
+        if generation is None:
+            self.window.say("the present")
+            return
+        archive = self.evolution.state.archive
+        row = self.evolution.history.row(generation)
+        kept = "whole population kept" if archive.population(generation) is not None else "champion only"
+        track = archive.track_name(generation) or "track not known"
+        self.window.say(f"gen {generation}: best {row.best} · mean {row.mean:.1f} · {track} · {kept}")
+
+    def do_earlier(self) -> None:
+        raced, selected = self._raced(), self.time_machine.selected
+        if not raced:
+            self.window.say("no generation has been raced yet", error=True)
+            return
+        self.select(raced - 1 if selected is None else max(selected - 1, 0))
+
+    def do_later(self) -> None:
+        selected = self.time_machine.selected
+        if selected is None:
+            self.window.say("already in the present: [ selects an earlier generation")
+            return
+        self.select(selected + 1 if selected + 1 < self._raced() else None)
+
+    def do_present(self) -> None:
+        self.select(None)
+
+    def do_replay(self, generation: int | None = None, follow: int | None = None) -> None:
+        """Re-race the selected generation (or the latest) in the replay view; follow: the raced index to follow."""
+        from .replay_view import ReplayView
+
+        chosen = self.time_machine.selected if generation is None else generation
+        chosen = self._raced() - 1 if chosen is None else chosen
+        if chosen < 0:
+            self.window.say("no generation has been raced yet", error=True)
+            return
+        self.time_machine.selected = chosen
+        try:
+            view = ReplayView(self.window, self, chosen, follow)
+        except ValueError as exc:
+            self.window.say(str(exc), error=True)
+            return
+        self.window.show_view(view)
+
+    def do_ghost(self) -> None:
+        tm = self.time_machine
+        generation = tm.selected if tm.selected is not None else self._raced() - 1
+        kept = self.evolution.state.archive.champion(generation) if generation >= 0 else None
+        if kept is None:
+            self.window.say("no generation has been raced yet", error=True)
+            return
+        if len(tm.ghosts) >= MAX_GHOSTS:
+            self.window.say(f"at most {MAX_GHOSTS} ghosts: X clears them", error=True)
+            return
+        tm.add(Ghost(f"gen {generation}", kept[1], layers_at(self.evolution, generation)), generation, self.shown_race)
+        self.window.say(f"gen {generation}'s champion races as a ghost from the next race on")
+
+    def do_clear_ghosts(self) -> None:
+        self.time_machine.clear()
+        self.window.say("ghosts cleared")
+
+    def do_lineage(self) -> None:
+        """Follow the followed dot's parent: replay the parent's generation, following the parent."""
+        generation = self.shown_generation()
+        try:
+            step = parent_of(self.evolution.state.archive, generation, self.scene.followed)
+        except ValueError as exc:
+            self.window.say(str(exc), error=True)
+            return
+        self.window.say(f"{step.text}: replaying gen {step.generation}, following the parent")
+        self.do_replay(step.generation, step.index)
+
+    def shown_generation(self) -> int:
+        """The generation the track view shows: the one racing, or in turbo the latest replayed."""
+        return self._replayed if self.replay is not None else self.evolution.generation
+
+    def origin_of(self, race: Race, index: int) -> str:
+        """The followed dot's origin, for the network panel's title."""
+        generation = self.shown_generation()
+        return describe(self.evolution.state.archive.origins.get(generation), index, generation)
+
+    # ---- each frame -------------------------------------------------------------------------
+    def click_timeline(self, position: tuple[int, int], layout: Layout) -> bool:
+        """A click on the chart selects that generation; True if it was one."""
+        generation = generation_at(layout.chart, self.chart.time_axis, position, self._raced())
+        if generation is None:
+            return False
+        self.select(generation)
+        return True
+
+    def draw_time_machine(self, surface: pygame.Surface, layout: Layout) -> None:
+        tm = self.time_machine
+        archive = self.evolution.state.archive
+        axis, ghosts = self.chart.time_axis, tm.ghost_generations
+        draw_timeline(surface, layout.chart, axis, archive, tm.selected, ghosts, layout.scale)
+        if tm.race is not None:
+            draw_ghosts(surface, self.scene.camera, tm.race, layout.scale)
+            draw_ghost_table(surface, layout.view, tm.race, layout.scale)

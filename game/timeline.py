@@ -1,0 +1,70 @@
+"""The timeline: the chart's time axis as a way back. Marks where whole populations are kept, where ghosts
+come from, and the generation selected (by a click on the chart, or the keys [ and ])."""
+
+from __future__ import annotations
+
+import pygame
+
+from evolution.archive import Archive
+
+from . import palette
+from .ghosts import GHOST_COLOUR
+from .scale import Scale, as_scale
+
+
+def _plot(chart: pygame.Rect, time_axis: tuple[pygame.Rect, int]) -> tuple[pygame.Rect, int]:
+    plot, last = time_axis
+    return plot.move(chart.topleft), last
+
+
+def x_of(chart: pygame.Rect, time_axis: tuple[pygame.Rect, int], generation: int) -> float:
+    """The window x of a generation on the chart's time axis."""
+    plot, last = _plot(chart, time_axis)
+    return plot.left + generation / max(last, 1) * (plot.width - 1)
+
+
+def generation_at(
+    chart: pygame.Rect, time_axis: tuple[pygame.Rect, int] | None, position: tuple[int, int], raced: int
+) -> int | None:
+    """The generation under a click on the chart (0..raced-1), or None if the click is not on the plot."""
+    if time_axis is None or raced <= 0:
+        return None
+    plot, last = _plot(chart, time_axis)
+    if not plot.inflate(0, 8).collidepoint(position):
+        return None
+    generation = round((position[0] - plot.left) / max(plot.width - 1, 1) * max(last, 1))
+    return min(max(generation, 0), raced - 1)
+
+
+def draw_timeline(
+    surface: pygame.Surface,
+    chart: pygame.Rect,
+    time_axis: tuple[pygame.Rect, int] | None,
+    archive: Archive,
+    selected: int | None,
+    ghost_generations: list[int],
+    scale: Scale | float = 1.0,
+) -> None:
+    """Over the chart: a tick under the plot for each generation whose population is kept (taller for a
+    new best), a ghost-coloured tick for each ghost's generation, and the selected generation's line."""
+    if time_axis is None:
+        return
+    s = as_scale(scale)
+    plot, _ = _plot(chart, time_axis)
+    base = plot.bottom - 1
+    for generation in archive.populations:
+        x = x_of(chart, time_axis, generation)
+        tall = s.px(7) if generation in archive.records else s.px(4)
+        pygame.draw.line(surface, palette.MEAN_LINE, (x, base), (x, base - tall), max(1, s.px(1)))
+    for generation in ghost_generations:
+        x = x_of(chart, time_axis, generation)
+        pygame.draw.line(surface, GHOST_COLOUR, (x, plot.top), (x, plot.top + s.px(8)), max(2, s.px(2)))
+    if selected is None:
+        return
+    x = x_of(chart, time_axis, selected)
+    pygame.draw.line(surface, palette.SELECTED, (x, plot.top), (x, plot.bottom), max(1, s.px(2)))
+    small = s.font(11, bold=True)
+    kept = "population" if selected in archive.populations else "champion"
+    label = small.render(f"gen {selected} · {kept}", True, palette.SELECTED)
+    left = min(max(x + s.px(3), plot.left), plot.right - label.get_width())
+    surface.blit(label, (left, plot.top + s.px(2)))
