@@ -40,6 +40,7 @@ from evolution.settings import (
     start_track,
 )
 from evolution.strategies import STRATEGIES
+from evolution.sweep import parse_seeds, summarise, sweep
 from evolution.track import Track, resolve_track
 
 PROG = "main.py"
@@ -63,6 +64,14 @@ def memory_size(text: str) -> int:
     """A --memory-budget size: bytes, or with a unit (512M, 4G)."""
     try:
         return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def seed_list(text: str) -> list[int]:
+    """--seeds: seeds as ranges and single seeds, e.g. 0-99,200."""
+    try:
+        return parse_seeds(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -201,6 +210,14 @@ def build_parser() -> Parser:
         "classic elitist:mutation=0.1,tracks=0 (settings: mutation, tracks, seed, population; the rest come "
         "from the other flags); --log PREFIX writes PREFIX-1-classic.csv, ...",
     )
+    parser.add_argument(
+        "--seeds",
+        type=seed_list,
+        metavar="0-99",
+        help="headless: one run per seed (ranges and commas, e.g. 0-99,200), spread over the machine's cores, "
+        "then a summary: seeds with a finisher within 40/60/150 generations, the median first finisher, the "
+        "saved top 20 on the test track, the champion on 50 unseen tracks; --log writes one row per seed",
+    )
     window = parser.add_argument_group("window")
     window.add_argument(
         "--speed", type=speed, metavar="X", help="starting speed: 1, 2, 4, ... 64, or turbo (default 1)"
@@ -265,6 +282,7 @@ class Options:
     window: WindowOptions = field(default_factory=WindowOptions)
     load: Path | None = None  # drive these saved genomes instead of evolving
     compare: tuple[RunOptions, ...] = ()  # --compare: every run side by side (run is the first)
+    seeds: tuple[int, ...] = ()  # --seeds: one headless run per seed (run's seed is not used)
     compare_names: tuple[str, ...] = ()  # their short names
 
 
@@ -295,6 +313,12 @@ def parse(argv: list[str]) -> Options:
     )
     if args.compare is not None:
         return compare_options(args, window)
+    if args.seeds is not None:
+        refused = [name for name in SWEEP_REFUSES if getattr(args, name) not in (None, False, [])]
+        if refused or not args.headless:
+            flag = "--" + refused[0].replace("_", "-") if refused else "a window"
+            raise InputError(f"--seeds runs many headless runs; it does not go with {flag} (add --headless)")
+        return Options(headless=True, run=fresh(args), window=window, seeds=tuple(args.seeds))
     run = replayed(args) if args.replay else resumed(args) if args.resume else fresh(args)
     return Options(headless=args.headless, run=run, window=window, load=args.load)
 
@@ -650,6 +674,40 @@ def drive_headless(options: Options) -> int:
     return 0
 
 
+SWEEP_REFUSES = ("resume", "load", "replay", "checkpoint", "save", "set", "ghost")
+SWEEP_LOG_HEADER = "seed,first_finisher,top20_all_finish_test,unseen_share,seconds"
+
+
+def sweep_headless(options: Options) -> int:
+    """--seeds: the run of the other flags once per seed, over every core; the summary, and --log's rows."""
+    run = options.run
+    config = run.config
+    started = time.perf_counter()
+    what = f"{config.strategy}, population {config.population}, {config.generations} generations"
+    print(f"{len(options.seeds)} runs of {what}", flush=True)
+    outcomes = sweep(config, list(options.seeds), track=run.track, jobs=os.cpu_count() or 1)
+    wall = time.perf_counter() - started
+    summary = summarise(outcomes)
+    count = summary.seeds
+    median = "never" if summary.median_first == float("inf") else f"{summary.median_first:g}"
+    print(
+        f"finisher within 40 generations: {summary.within_40} of {count} · within 60: {summary.within_60} · "
+        f"within 150: {summary.within_150} · at all: {summary.found} · median first finisher: {median}"
+    )
+    print(
+        f"saved top 20 all finish the test track: {summary.top_all_finish_test} of {count} · champion's share of "
+        f"50 unseen tracks: {100 * summary.mean_unseen_share:.1f}% · {wall:.0f} s"
+    )
+    if run.log:
+        rows = [SWEEP_LOG_HEADER] + [
+            f"{o.seed},{'' if o.first_finisher is None else o.first_finisher},"
+            f"{'' if o.top_all_finish_test is None else int(o.top_all_finish_test)},{o.unseen_share!r},{o.seconds:.3f}"
+            for o in outcomes
+        ]
+        write_atomic(run.log, ("\n".join(rows) + "\n").encode())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; the exit status: 0 done, 1 an output could not be written (said on stderr),
     2 bad input (one line), 130 or 143 stopped by SIGINT or SIGTERM after saving, 141 output pipe closed."""
@@ -664,6 +722,8 @@ def main(argv: list[str] | None = None) -> int:
             from game.compare_view import run_compare_window
 
             return run_compare_window(options, warn)
+        if options.seeds:
+            return sweep_headless(options)
         if options.headless:
             return drive_headless(options) if options.load else run_headless(options)
         return start_window(options)

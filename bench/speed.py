@@ -1,0 +1,71 @@
+"""Headless generations per second of two strategies side by side, in one process: a Markdown table.
+
+python -m bench.speed [--strategies elitist,adaptive] [--seeds 0-4] [--generations 150] [--population 50]
+
+Each strategy runs with its own defaults (extra tracks, rate, safety), as main.py --headless does (test
+curve on), on the same seeds, alternating strategy by strategy within each seed, so drifts in the
+machine's speed fall on both alike. The rate is a whole run's generations over its seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from evolution.evolve import Evolution, RunConfig
+from evolution.strategies import STRATEGIES
+from evolution.sweep import parse_seeds
+from evolution.track import training_track
+
+
+def rate(strategy: str, seed: int, generations: int, population: int) -> float:
+    """Generations per second of one headless run with the strategy's defaults."""
+    defaults = STRATEGIES[strategy]
+    config = RunConfig(
+        strategy=strategy,
+        seed=seed,
+        generations=generations,
+        population=population,
+        mutation_rate=defaults.default_mutation_rate,
+        safety_weight=defaults.default_safety_weight,
+        extra_tracks=defaults.default_tracks,
+    )
+    evolution = Evolution(config, training_track())
+    started = time.perf_counter()
+    while not evolution.finished_all:
+        evolution.run_generation()
+    evolution.settle_now()
+    return (generations + 1) / (time.perf_counter() - started)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.splitlines()[0])
+    parser.add_argument("--strategies", default="elitist,adaptive")
+    parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("0-4"))
+    parser.add_argument("--generations", type=int, default=150)
+    parser.add_argument("--population", type=int, default=50)
+    args = parser.parse_args(argv)
+    names = args.strategies.split(",")
+    rates: dict[str, list[float]] = {name: [] for name in names}
+    for seed in args.seeds:
+        for name in names:
+            rates[name].append(rate(name, seed, args.generations, args.population))
+    first = np.median(rates[names[0]])
+    print("| strategy | median generations/s | per seed | against " + names[0] + " |")
+    print("| --- | --- | --- | --- |")
+    for name in names:
+        median = np.median(rates[name])
+        each = ", ".join(f"{value:.1f}" for value in rates[name])
+        print(f"| {name} | {median:.1f} | {each} | {median / first:.0%} |")
+    print(f"\nseeds {args.seeds}, {args.generations} generations, population {args.population}, test curve on")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Measure one configuration over many seeds: a Markdown row for docs/learning-notes.md.
+
+python -m bench.tune --strategy NAME [--mutation-rate R] [--tracks K] [--track-columns C] [--safety W]
+                     [--set KNOB=VALUE ...] [--seeds 0-39] [--generations 60] [--jobs 2] [--no-judge]
+
+--set overrides a class attribute of the strategy (a knob such as ELITE_SHARE) for this measurement
+only, through a subclass registered under a temporary name (the worker processes are forked, so they
+see it). Settings are chosen on the tuning seeds (0-99) only; see evolution/sweep.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from evolution.evolve import RunConfig
+from evolution.strategies import STRATEGIES
+from evolution.sweep import parse_seeds, summarise, sweep
+
+
+def variant(strategy: str, knobs: list[str]) -> str:
+    """The registry name of strategy with its class attributes overridden by knobs ('NAME=VALUE')."""
+    if not knobs:
+        return strategy
+    base = STRATEGIES[strategy]
+    values = {}
+    for knob in knobs:
+        name, _, value = knob.partition("=")
+        if not hasattr(base, name):
+            raise SystemExit(f"{strategy} has no knob {name}")
+        values[name] = ast.literal_eval(value)
+    name = f"{strategy}[{','.join(knobs)}]"
+    STRATEGIES[name] = type(base.__name__ + "Variant", (base,), {"name": name, **values})
+    return name
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.tune", description=__doc__.splitlines()[0])
+    parser.add_argument("--strategy", default="elitist")
+    parser.add_argument("--mutation-rate", type=float)
+    parser.add_argument("--tracks", type=int)
+    parser.add_argument("--track-columns", type=int, default=2000)
+    parser.add_argument("--safety", type=float)
+    parser.add_argument("--population", type=int, default=50)
+    parser.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE")
+    parser.add_argument("--seeds", default="0-39")
+    parser.add_argument("--generations", type=int, default=60)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-judge", action="store_true", help="skip the test-track and unseen-track drives")
+    args = parser.parse_args(argv)
+    cls = STRATEGIES[args.strategy]
+    name = variant(args.strategy, args.set)
+    config = RunConfig(
+        population=args.population,
+        strategy=name,
+        mutation_rate=cls.default_mutation_rate if args.mutation_rate is None else args.mutation_rate,
+        extra_tracks=cls.default_tracks if args.tracks is None else args.tracks,
+        extra_track_columns=args.track_columns,
+        safety_weight=cls.default_safety_weight if args.safety is None else args.safety,
+        generations=args.generations,
+        test_curve=False,
+    )
+    seeds = parse_seeds(args.seeds)
+    started = time.perf_counter()
+    outcomes = sweep(config, seeds, jobs=args.jobs, judge=not args.no_judge)
+    wall = time.perf_counter() - started
+    s = summarise(outcomes)
+    never = [o.seed for o in outcomes if o.first_finisher is None]
+    late = [o.seed for o in outcomes if o.first_finisher is not None and o.first_finisher > 60]
+    print(
+        f"| {name} R={config.mutation_rate} K={config.extra_tracks}x{config.extra_track_columns} "
+        f"W={config.safety_weight} | {args.seeds} x{args.generations} | {s.within_40} | {s.within_60} "
+        f"| {s.found} | {s.median_first:g} | {s.top_all_finish_test} | {100 * s.mean_unseen_share:.1f}% "
+        f"| {wall:.0f} s | never {never} late {late} |"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

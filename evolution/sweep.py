@@ -1,0 +1,195 @@
+"""Many independent runs of one configuration, one per seed, spread over processes; and their summary.
+
+Each run is exactly the run `Evolution(config with that seed, track)` gives alone: same log rows (all
+but the wall-clock seconds), same saved genomes. After its last generation a run is also judged: the
+first generation with a genome that finishes the training track, whether the saved top KEEP all finish
+the blog's test track, and the share of UNSEEN_SEEDS' random tracks its champion finishes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .evolve import Evolution, RunConfig
+from .history import GenerationStats
+from .race import StackedRace, race_scores
+from .track import Track, blog_test_track, random_track, training_track
+
+KEEP = 20  # the genomes a run saves at the end (Evolution.best(KEEP)), all driven on the test track
+UNSEEN_SEEDS = range(900_000, 900_050)  # random tracks no run trains on (theirs are drawn from the run's seed)
+TUNING_SEEDS = range(0, 100)  # settings are chosen on these ...
+HELD_OUT_SEEDS = range(10_000, 10_100)  # ... and reported on these, never used for choosing
+
+
+@dataclass(frozen=True)
+class SeedOutcome:
+    """What one seed's run gave.
+
+    first_finisher: the first generation with a training-track finisher (None: never);
+    seconds_to_first: wall-clock seconds from the run's start to the end of that generation;
+    top_all_finish_test: whether the saved top KEEP all finish the test track (None: not judged);
+    unseen_share: the share of the unseen tracks the champion finishes (nan: not judged);
+    rows: the run's per-generation statistics, as its log has them.
+    """
+
+    seed: int
+    first_finisher: int | None
+    seconds_to_first: float | None
+    top_all_finish_test: bool | None
+    unseen_share: float
+    rows: tuple[GenerationStats, ...]
+    seconds: float  # the whole run, judging included
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A sweep's outcomes in a few numbers; first-finisher counts are of seeds with one by that generation."""
+
+    seeds: int
+    within_40: int
+    within_60: int
+    within_150: int
+    found: int  # seeds with a finisher at all, in however many generations were run
+    median_first: float  # inf when most seeds never get one
+    top_all_finish_test: int
+    mean_unseen_share: float
+
+
+def run_seed(config: RunConfig, track: Track | None = None, judge: bool = True) -> SeedOutcome:
+    """One run of config (its seed) on track (the training track by default), to its last generation.
+
+    Runs as a headless run does (every generation, then the last champions' test drives), so its rows
+    equal those of the same run alone. With judge, the saved top KEEP and the champion are then driven
+    on the test track and the unseen tracks.
+    """
+    started = time.perf_counter()
+    evolution = Evolution(config, track if track is not None else training_track())
+    first, seconds_to_first = None, None
+    while not evolution.raced_all:
+        stats = evolution.run_generation()
+        if first is None and stats.finished > 0:
+            first, seconds_to_first = stats.generation, time.perf_counter() - started
+    evolution.finish_test_drives_now()
+    rows = tuple(evolution.history.row(index) for index in range(len(evolution.history)))
+    top_all, share = None, float("nan")
+    best = evolution.best(KEEP)
+    if judge and best is not None:
+        top_all, share = judge_genomes(best.genomes, evolution.network)
+    return SeedOutcome(config.seed, first, seconds_to_first, top_all, share, rows, time.perf_counter() - started)
+
+
+def judge_genomes(ranked: np.ndarray, network) -> tuple[bool, float]:
+    """(whether all of ranked (k, D) finish the test track, share of the unseen tracks ranked[0] finishes)."""
+    test = blog_test_track()
+    all_finish = bool((race_scores(ranked, test, network) >= test.finish).all())
+    unseen = [random_track(seed) for seed in UNSEEN_SEEDS]  # all 1000 columns: one stacked race
+    race = StackedRace(ranked[:1], unseen, network)
+    race.run()
+    finished = [score >= track.finish for score, track in zip(race.per_track_values(race.scores), unseen)]
+    return all_finish, float(np.mean([bool(f[0]) for f in finished]))
+
+
+def _task(args: tuple[RunConfig, Track | None, bool]) -> SeedOutcome:
+    return run_seed(*args)
+
+
+def sweep(
+    config: RunConfig,
+    seeds: Iterable[int],
+    track: Track | None = None,
+    jobs: int | None = None,
+    judge: bool = True,
+    progress: bool = True,
+) -> list[SeedOutcome]:
+    """One run of config per seed (config's own seed is ignored), in seed order; jobs processes at once.
+
+    jobs defaults to os.cpu_count(); 1 runs in this process. progress shows a bar on a terminal's
+    stderr (tqdm), plain lines otherwise.
+    """
+    configs = [replace(config, seed=int(seed)) for seed in seeds]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(configs) or 1))
+    tasks = [(each, track, judge) for each in configs]
+    report = _progress(len(tasks)) if progress else (lambda outcome: None)
+    outcomes: list[SeedOutcome] = []
+    try:
+        if jobs == 1:
+            for task in tasks:
+                outcomes.append(_task(task))
+                report(outcomes[-1])
+        else:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                # chunks of one: runs differ a lot in length, so hand them out one by one
+                for outcome in pool.map(_task, tasks):
+                    outcomes.append(outcome)
+                    report(outcome)
+    finally:
+        report(None)
+    return outcomes
+
+
+def _progress(total: int) -> Callable[[SeedOutcome | None], None]:
+    """A callback to call with each finished outcome, then with None at the end."""
+    started = time.perf_counter()
+    if sys.stderr.isatty():
+        from tqdm import tqdm  # only for a terminal
+
+        bar = tqdm(total=total, unit="seed", file=sys.stderr)
+
+        def report(outcome: SeedOutcome | None) -> None:
+            bar.close() if outcome is None else bar.update(1)
+
+        return report
+    done = 0
+
+    def plain(outcome: SeedOutcome | None) -> None:
+        nonlocal done
+        if outcome is None:
+            return
+        done += 1
+        elapsed = time.perf_counter() - started
+        left = elapsed / done * (total - done)
+        first = "never" if outcome.first_finisher is None else outcome.first_finisher
+        print(
+            f"seed {outcome.seed}: first finisher {first} · {done}/{total} seeds · {elapsed:.0f} s, ~{left:.0f} s left",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return plain
+
+
+def summarise(outcomes: Sequence[SeedOutcome]) -> Summary:
+    """The counts and means of a sweep's outcomes (judged fields count only where judged)."""
+    firsts = np.array([np.inf if o.first_finisher is None else o.first_finisher for o in outcomes], dtype=float)
+    shares = [o.unseen_share for o in outcomes if not np.isnan(o.unseen_share)]
+    return Summary(
+        seeds=len(outcomes),
+        within_40=int((firsts <= 40).sum()),
+        within_60=int((firsts <= 60).sum()),
+        within_150=int((firsts <= 150).sum()),
+        found=int(np.isfinite(firsts).sum()),
+        median_first=float(np.median(firsts)) if len(firsts) else float("inf"),
+        top_all_finish_test=sum(o.top_all_finish_test is True for o in outcomes),
+        mean_unseen_share=float(np.mean(shares)) if shares else float("nan"),
+    )
+
+
+def parse_seeds(text: str) -> list[int]:
+    """Seeds from '0-99', '5', or a comma list of both ('0-9,20,30-31')."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        low, dash, high = part.strip().partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
+            raise ValueError(f"seeds {text!r}: expected e.g. 0-99 or 1,5,10-20")
+        first, last = int(low), int(high) if dash else int(low)
+        if last < first or last >= 2**32:
+            raise ValueError(f"seeds {text!r}: a range must run upwards, within 0..2**32-1")
+        seeds.extend(range(first, last + 1))
+    return seeds

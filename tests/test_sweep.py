@@ -1,0 +1,116 @@
+"""The multi-seed runner: a run in a sweep is the run alone, and the summary counts what it should."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from evolution.evolve import Evolution, RunConfig
+from evolution.history import COLUMNS
+from evolution.race import race_scores
+from evolution.sweep import SeedOutcome, judge_genomes, parse_seeds, summarise, sweep
+from evolution.track import random_track, training_track
+
+
+def alone(config: RunConfig) -> tuple[list[tuple], np.ndarray]:
+    """The log rows (without seconds) and saved top 20 of a run on its own, as a headless run does it."""
+    evolution = Evolution(config, training_track())
+    while not evolution.raced_all:
+        evolution.run_generation()
+    evolution.finish_test_drives_now()
+    rows = [evolution.history.row(index) for index in range(len(evolution.history))]
+    return [without_seconds(row) for row in rows], evolution.best(20).genomes
+
+
+def without_seconds(row) -> tuple:
+    return tuple(getattr(row, name) for name in COLUMNS if name != "seconds")
+
+
+@pytest.mark.parametrize("strategy", ["elitist", "snes"])
+def test_a_run_in_a_sweep_gives_the_numbers_it_gives_alone(strategy):
+    config = RunConfig(strategy=strategy, mutation_rate=0.3, generations=6, extra_tracks=2, safety_weight=0.5)
+    outcomes = sweep(config, [3, 4], jobs=2, progress=False)
+    assert [o.seed for o in outcomes] == [3, 4]
+    for outcome in outcomes:
+        rows, best = alone(replace(config, seed=outcome.seed))
+        assert [without_seconds(row) for row in outcome.rows] == rows
+        assert len(rows) == 7 and all(row[COLUMNS.index("test_best") - 1] >= 0 for row in rows)
+        first = next((row[0] for row in rows if row[COLUMNS.index("finished")] > 0), None)
+        assert outcome.first_finisher == first
+        expected = judge_genomes(best, Evolution(config, training_track()).network)
+        assert (outcome.top_all_finish_test, outcome.unseen_share) == expected
+
+
+def test_judging_matches_separate_races():
+    config = RunConfig(strategy="elitist", mutation_rate=0.3, generations=3, seed=5)
+    evolution = Evolution(config, training_track())
+    genomes = evolution.strategy.ask(evolution.state.strategy)[:3]
+    _, share = judge_genomes(genomes, evolution.network)
+    tracks = [random_track(seed) for seed in range(900_000, 900_050)]
+    alone_share = np.mean([race_scores(genomes[:1], t, evolution.network)[0] >= t.finish for t in tracks])
+    assert share == alone_share
+
+
+def outcome(seed: int, first: int | None, top: bool | None, share: float) -> SeedOutcome:
+    return SeedOutcome(seed, first, None if first is None else 1.0, top, share, (), 1.0)
+
+
+def test_the_summary_counts_a_hand_made_set_of_outcomes():
+    outcomes = [
+        outcome(0, 0, True, 1.0),
+        outcome(1, 40, True, 0.5),
+        outcome(2, 41, False, 1.0),
+        outcome(3, 60, True, 0.0),
+        outcome(4, 61, None, math.nan),
+        outcome(5, 150, False, 1.0),
+        outcome(6, None, False, 0.5),
+    ]
+    summary = summarise(outcomes)
+    assert summary.seeds == 7
+    assert (summary.within_40, summary.within_60, summary.within_150, summary.found) == (2, 4, 6, 6)
+    assert summary.median_first == 60
+    assert summary.top_all_finish_test == 3
+    assert summary.mean_unseen_share == pytest.approx(4 / 6)  # the unjudged seed is left out
+
+
+def test_the_median_is_never_when_most_seeds_never_finish():
+    summary = summarise([outcome(0, 5, True, 1.0), outcome(1, None, True, 1.0), outcome(2, None, True, 1.0)])
+    assert summary.median_first == math.inf and summary.found == 1
+
+
+def test_seed_lists_parse_ranges_and_single_seeds():
+    assert parse_seeds("0-3,7,10-11") == [0, 1, 2, 3, 7, 10, 11]
+    for bad in ("", "3-1", "a", "1-", "-2"):
+        with pytest.raises(ValueError):
+            parse_seeds(bad)
+
+
+def test_the_learning_benchmark_prints_a_row_per_configuration(capsys):
+    from bench import learning
+
+    assert learning.main(["--seeds", "0-1", "--generations", "3", "--jobs", "1", "--only", "classic+0,elitist"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")][2:]
+    assert [line.split("|")[1].strip() for line in lines] == ["classic", "elitist"]
+    assert all(" of 2 " in line for line in lines)
+
+
+def test_seeds_on_the_command_line_run_each_seed_and_summarise(tmp_path, capsys):
+    import main
+
+    log = tmp_path / "sweep.csv"
+    assert (
+        main.main(["--headless", "--seeds", "3-4", "--strategy", "classic", "--generations", "5", "--log", str(log)])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "2 runs of classic" in out and "finisher within 40 generations" in out
+    rows = log.read_text().splitlines()
+    assert rows[0] == main.SWEEP_LOG_HEADER and [row.split(",")[0] for row in rows[1:]] == ["3", "4"]
+    alone = sweep(RunConfig(strategy="classic", generations=5, test_curve=False), [3], jobs=1, judge=False)
+    assert alone[0].first_finisher == (int(rows[1].split(",")[1]) if rows[1].split(",")[1] else None)
+    with pytest.raises(SystemExit) as refused:
+        main.main(["--seeds", "0-3"])
+    assert refused.value.code == 2
