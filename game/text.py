@@ -9,10 +9,19 @@ def fit(text_font: pygame.font.Font, text: str, width: int) -> str:
     """The text, shortened in the middle with an ellipsis if it is wider than width pixels ("" if nothing fits)."""
     if text_font.size(text)[0] <= width:
         return text
-    keep = len(text)
-    while keep > 2 and text_font.size(text[: keep // 2] + "…" + text[len(text) - keep // 2 :])[0] > width:
-        keep -= 1
-    short = text[: keep // 2] + "…" + text[len(text) - keep // 2 :]
+
+    def shortened(keep: int) -> str:
+        return text[: keep // 2] + "…" + text[len(text) - keep // 2 :]
+
+    # the most characters kept that fit: a binary search, as the width only grows with what is kept
+    low, high = 2, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text_font.size(shortened(middle))[0] <= width:
+            low = middle
+        else:
+            high = middle - 1
+    short = shortened(low)
     return short if text_font.size(short)[0] <= width else ""
 
 
