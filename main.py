@@ -379,12 +379,17 @@ def checked_sets(config: RunConfig, sets: list[SettingEvent] | None, first: int)
     return changes
 
 
+def refuse_fixed(args: argparse.Namespace, names: tuple[str, ...], flag: str, holder: str) -> None:
+    """InputError for the first of the flags `names` given with `flag`, whose file (holder) fixes them."""
+    fixed = [name for name in names if getattr(args, name) is not None]
+    if fixed:
+        given = "--" + fixed[0].replace("_", "-")
+        raise InputError(f"{given} cannot be given with {flag}: {holder} holds the run's settings")
+
+
 def replayed(args: argparse.Namespace) -> RunOptions:
     """Options that re-run the run of a log, checkpoint or genome file, checking its rows."""
-    fixed = [name for name in FIXED_ON_REPLAY if getattr(args, name) is not None]
-    if fixed:
-        flag = "--" + fixed[0].replace("_", "-")
-        raise InputError(f"{flag} cannot be given with --replay: the replayed file holds the run's settings")
+    refuse_fixed(args, FIXED_ON_REPLAY, "--replay", "the replayed file")
     plan = load_replay(args.replay)
     return RunOptions(
         config=plan.config,
@@ -419,10 +424,7 @@ def compare_options(args: argparse.Namespace, window: WindowOptions) -> Options:
 
 def resumed(args: argparse.Namespace) -> RunOptions:
     """Options that continue a checkpoint: its settings, but for the total, mutation rate and track."""
-    fixed = [name for name in FIXED_ON_RESUME if getattr(args, name) is not None]
-    if fixed:
-        flag = "--" + fixed[0].replace("_", "-")
-        raise InputError(f"{flag} cannot be given with --resume: the checkpoint holds the run's settings")
+    refuse_fixed(args, FIXED_ON_RESUME, "--resume", "the checkpoint")
     checkpoint = load_checkpoint(args.resume)
     config, track = checkpoint.config, checkpoint.track
     changes = []

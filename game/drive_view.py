@@ -156,19 +156,6 @@ class DriveView(View):
     def do_axis(self) -> None:
         self.window.say("A changes the chart's axis while evolving; a test drive shows each genome's progress")
 
-    def checkpoint(self) -> None:
-        if self.back is not None:
-            self.back.checkpoint()
-
-    def finish(self) -> None:
-        if self.back is not None:
-            self.back.finish()
-
-    def quit(self) -> None:
-        if self.back is not None:
-            self.back.quit()
-
     def close(self) -> None:
         self.drive.close()
-        if self.back is not None:
-            self.back.close()
+        super().close()

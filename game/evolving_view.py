@@ -23,7 +23,7 @@ from . import hud, lab_actions
 from .chart import ChartView, Event
 from .layout import Layout
 from .race_scene import RaceScene
-from .saves import SAVES, run_folder
+from .saves import run_folder
 from .session import TRAIL_COLUMNS, EvolveSession
 from .time_controls import TimeMachine, TimeMachineCommands
 from .view import View
@@ -399,8 +399,3 @@ def fresh_checkpoint_path(path: Path) -> Path:
         if not candidate.exists():
             return candidate
     raise InputError(f"{path}: no free name for a new checkpoint beside it")
-
-
-def newest_save() -> Path | None:
-    files = sorted(SAVES.rglob("*.json"), key=lambda p: p.stat().st_mtime) if SAVES.is_dir() else []
-    return files[-1] if files else None

@@ -128,9 +128,14 @@ BINDINGS: tuple[Binding, ...] = (
 COMMAND_OF_KEY: dict[int, str] = {key: b.command for b in BINDINGS for key in b.keys}
 
 
+# the keys the footer reminds of (every key is in the help, H); more would not fit a 1280-pixel line whole
+FOOTER = ("pause", "faster", "slower", "track", "new_track", "save", "load", "restart", "settings", "help", "quit")
+
+
 def footer_text() -> str:
-    """The one-line reminder at the bottom of the window."""
-    return "   ".join(f"{b.label.split(' or ')[0]} {b.short}" for b in BINDINGS) + "   click a dot to follow it"
+    """The one-line reminder at the bottom of the window: the everyday keys; H shows them all."""
+    shown = [b for b in BINDINGS if b.command in FOOTER]
+    return "   ".join(f"{b.label.split(' or ')[0]} {b.short}" for b in shown) + "   click a dot to follow it"
 
 
 def markdown_table() -> str:

@@ -166,15 +166,3 @@ class ReplayView(View):
 
     def do_track(self) -> None:
         self.window.say("T test-drives from the evolving view: Home returns there", error=True)
-
-    def checkpoint(self) -> None:
-        self.back.checkpoint()
-
-    def finish(self) -> None:
-        self.back.finish()
-
-    def quit(self) -> None:
-        self.back.quit()
-
-    def close(self) -> None:
-        self.back.close()

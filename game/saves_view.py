@@ -86,18 +86,3 @@ class SavesView(View):
         if 0 <= index < len(self.entries):
             self.window.show_view(self.back)
             self.back.drive(self.entries[index].path)
-
-    def banner(self) -> str:
-        return ""
-
-    def checkpoint(self) -> None:
-        self.back.checkpoint()
-
-    def quit(self) -> None:
-        self.back.quit()
-
-    def finish(self) -> None:
-        self.back.finish()
-
-    def close(self) -> None:
-        self.back.close()

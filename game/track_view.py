@@ -228,14 +228,6 @@ def draw_race(
     surface.set_clip(clip)
 
 
-def nearest_dot(camera: Camera, race: Race, point: tuple[int, int], reach: float = PICK_REACH) -> int | None:
-    """The dot under a click, if one is within reach pixels."""
-    xs, ys = dot_screen_positions(camera, race)
-    distance = np.hypot(xs - point[0], ys - point[1])
-    best = int(np.argmin(distance))
-    return best if distance[best] <= reach else None
-
-
 def stack_at(
     camera: Camera, race: Race, point: tuple[int, int], scale: Scale | float = 1.0
 ) -> tuple[np.ndarray, int | None]:

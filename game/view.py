@@ -21,6 +21,7 @@ class View:
     """One mode of the window. Subclasses override what they need; the defaults do nothing."""
 
     title = ""
+    back: View | None = None  # the view this one returns to (a test drive's evolving run); endings go there
 
     def __init__(self, window: Window) -> None:
         self.window = window
@@ -64,19 +65,27 @@ class View:
         """Where the window puts its banner and messages: the track view, or the part of it a panel leaves."""
         return layout.view
 
+    # The run's endings: a view with a run of its own overrides them; one in front of another passes them on.
     def finish(self) -> None:
         """Bring half-done work to an end before a checkpoint or quitting."""
+        if self.back is not None:
+            self.back.finish()
 
     def run_evolving(self):
         """The evolution run this view shows or goes back to (whose checkpoint and saves the window writes)."""
-        back = getattr(self, "back", None)
-        return back.run_evolving() if back is not None else None
+        return self.back.run_evolving() if self.back is not None else None
 
     def checkpoint(self) -> None:
         """Write the run's checkpoint, if it has one, after closing a generation that is closing."""
+        if self.back is not None:
+            self.back.checkpoint()
 
     def quit(self) -> None:
         """The user quits: write the checkpoint, and save what is new."""
+        if self.back is not None:
+            self.back.quit()
 
     def close(self) -> None:
         """Let go of files and threads."""
+        if self.back is not None:
+            self.back.close()

@@ -18,6 +18,16 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    """Run in a fresh folder (saves/ lands there); pygame is shut down afterwards."""
+    import pygame
+
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+    pygame.quit()
+
+
 @pytest.fixture(scope="session")
 def golden() -> dict[str, np.ndarray]:
     """Arrays computed by the blog's own code (see tests/data/README.md)."""

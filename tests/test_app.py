@@ -26,13 +26,6 @@ from game.window import Window
 from tests.conftest import ROOT
 
 
-@pytest.fixture
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    yield tmp_path
-    pygame.quit()
-
-
 def app_for(*argv: str) -> Window:
     return open_window(main.parse(list(argv)))
 

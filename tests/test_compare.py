@@ -22,13 +22,6 @@ ALONE = (
 )
 
 
-@pytest.fixture
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    yield tmp_path
-    pygame.quit()
-
-
 def log_rows(path) -> list[tuple[str, ...]]:
     """A log's rows without the wall-clock seconds, then its comment lines (the run's settings)."""
     with open(path, newline="") as stream:

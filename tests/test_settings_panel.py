@@ -6,44 +6,25 @@ import sys
 
 import pygame
 import pygame_gui
-import pytest
 
 import main
 from evolution.replay import load_replay
-from game.frame_runner import key_event, open_window, run_frames
+from game.frame_runner import run_frames
 from game.lab_actions import markers, stepped
 from game.window import Window
 from tests.conftest import ROOT
-from tests.test_app import log_rows
-
-
-@pytest.fixture
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    yield tmp_path
-    pygame.quit()
-
-
-def app_for(*argv: str) -> Window:
-    return open_window(main.parse(list(argv)))
-
-
-def press(app: Window, key: int, unicode: str = "") -> None:
-    run_frames(app, 1, lambda frame: [key_event(key, unicode)] if frame == 0 else [])
+from tests.test_app import app_for, log_rows, press, run_until
 
 
 def frames_until(app: Window, condition, frames: int = 20000) -> None:
-    for _ in range(frames):
-        if condition():
-            return
-        run_frames(app, 1)
-    raise AssertionError("the window did not get there")
+    """run_until with room for whole generations at a time."""
+    run_until(app, condition, frames)
 
 
 def open_panel(app: Window):
     view = app.view
     if not view.panel_open:
-        press(app, pygame.K_p, "p")
+        press(app, pygame.K_p, unicode="p")
     assert view.panel_open
     run_frames(app, 1)  # the panel is laid out when drawn
     return view.panel
@@ -265,8 +246,8 @@ def test_typing_in_a_field_does_not_trigger_the_keys(in_tmp):
     app = app_for("--seed", "1", "--population", "10")
     entry = open_panel(app).controls["population"][1]
     entry.focus()
-    press(app, pygame.K_q, "q")  # typed into the field, not Q for quit
-    press(app, pygame.K_p, "p")
+    press(app, pygame.K_q, unicode="q")  # typed into the field, not Q for quit
+    press(app, pygame.K_p, unicode="p")
     assert app.running and app.view.panel_open
 
 
@@ -274,12 +255,12 @@ def test_the_command_line_is_printed_and_copied_or_says_why_not(in_tmp, capsys, 
     app = app_for("--seed", "4", "--population", "10", "--speed", "turbo")
     frames_until(app, lambda: app.view.evolution.generation >= 2)
     app.paused = True
-    press(app, pygame.K_c, "c")
+    press(app, pygame.K_c, unicode="c")
     line = app.view.evolution.command_line()
     assert line in capsys.readouterr().out
     assert any("no clipboard under the dummy video driver" in text for text, _, _ in app.messages)
     monkeypatch.setattr(pygame.display, "get_driver", lambda: "x11")  # a system with a clipboard
-    press(app, pygame.K_c, "c")
+    press(app, pygame.K_c, unicode="c")
     assert pygame.scrap.get_text() == app.view.evolution.command_line()
     assert any("copied to the clipboard" in text for text, _, _ in app.messages)
     panel = open_panel(app)

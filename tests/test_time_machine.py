@@ -26,13 +26,6 @@ from tests.conftest import ROOT
 ARCHIVE_BOUND = 50 * 1024 * 1024
 
 
-@pytest.fixture
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    yield tmp_path
-    pygame.quit()
-
-
 def run(strategy: str, generations: int, **settings) -> Evolution:
     config = RunConfig(strategy=strategy, seed=11, generations=60, test_curve=False, extra_tracks=1, **settings)
     evolution = Evolution(config, training_track())
