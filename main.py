@@ -22,7 +22,7 @@ from evolution.errors import InputError, Interrupted
 from evolution.evolve import Evolution, RunConfig
 from evolution.files import write_atomic
 from evolution.flag_types import layer_list, rate, shown, speed, whole, window_size
-from evolution.genome_file import load_genomes, save_genomes
+from evolution.genome_file import GenomeFile, load_genomes, save_genomes
 from evolution.ghosts import MAX_GHOSTS, ghosts_from_file
 from evolution.interrupts import ignore_signals, stop_on_signals
 from evolution.lab import ReplayMismatch, run_line
@@ -270,6 +270,7 @@ class WindowOptions:
     frames: int | None = None
     screenshot: Path | None = None
     load: Path | None = None  # saved genomes to test-drive instead of evolving
+    drive: GenomeFile | None = None  # what that file holds, read and checked with the other flags
     ghosts: tuple = ()  # --ghost: evolution.ghosts.Ghost genomes racing beside the run
 
 
@@ -319,6 +320,8 @@ def parse(argv: list[str]) -> Options:
             flag = "--" + refused[0].replace("_", "-") if refused else "a window"
             raise InputError(f"--seeds runs many headless runs; it does not go with {flag} (add --headless)")
         return Options(headless=True, run=fresh(args), window=window, seeds=tuple(args.seeds))
+    if args.load:  # read and checked with the other flags: a bad file is refused before any window opens
+        window = replace(window, drive=load_genomes(args.load))
     run = replayed(args) if args.replay else resumed(args) if args.resume else fresh(args)
     return Options(headless=args.headless, run=run, window=window, load=args.load)
 
@@ -659,7 +662,7 @@ def compare_headless(options: Options) -> int:
 
 
 def drive_headless(options: Options) -> int:
-    saved = load_genomes(options.load)
+    saved = options.window.drive
     track = options.run.track
     scores = race_scores(saved.genomes, track, saved.network)
     width = len(str(len(scores)))

@@ -28,7 +28,11 @@ def open_window(options, size: tuple[int, int] = (1280, 720)) -> Window:
     evolution = None if options.load else start_evolution(run, reporters)
     ghosts = getattr(options.window, "ghosts", None)
     seed = run.config.seed
-    window.show_view(first_view(window, evolution, run.keep, checkpointer, options.load, run.track, seed, ghosts))
+    window.show_view(
+        first_view(
+            window, evolution, run.keep, checkpointer, options.load, run.track, seed, ghosts, options.window.drive
+        )
+    )
     return window
 
 

@@ -24,7 +24,7 @@ from evolution.checkpoint import Checkpointer
 from evolution.errors import Interrupted
 from evolution.evolve import Evolution
 from evolution.flag_types import MIN_WINDOW, SPEEDS, TURBO
-from evolution.genome_file import load_genomes
+from evolution.genome_file import GenomeFile, load_genomes
 from evolution.race import Race
 from evolution.seeds import generator
 from evolution.track import Track
@@ -214,12 +214,13 @@ def first_view(
     track: Track,
     seed: int,
     ghosts: list | None = None,
+    saved: GenomeFile | None = None,
 ) -> View:
     """The view the window opens with: evolving the run (ghosts beside it: --ghost), or (with no run)
-    test-driving drive_file."""
+    test-driving drive_file, whose genomes are `saved` when the command line has read them already."""
     if evolution is not None:
         return EvolvingView(window, [evolution], keep, checkpointer, ghosts=ghosts)
-    saved = load_genomes(drive_file)
+    saved = saved or load_genomes(drive_file)
     window.say(f"test drive: {len(saved.genomes)} genomes from {drive_file}")
     return DriveView(window, saved, drive_file, track, generator(seed, "new_track"), speed=None)
 
@@ -268,7 +269,9 @@ def run_window(
             window.show_view(make_view(window))
         else:
             ghosts = getattr(options, "ghosts", None)
-            window.show_view(first_view(window, evolution, keep, checkpointer, options.load, track, seed, ghosts))
+            window.show_view(
+                first_view(window, evolution, keep, checkpointer, options.load, track, seed, ghosts, options.drive)
+            )
         clock = pygame.time.Clock()
         frames = 0
         try:
