@@ -32,6 +32,16 @@ STACKED_DOTS = 1000  # up to this many dots, a generation's extra tracks are rac
 
 
 @dataclass(frozen=True)
+class ExtraResults:
+    """A generation's extra tracks raced elsewhere: the tracks (Evolution.pending_extra_tracks()) and per
+    track the scores (P,) int64 and, when the run weighs safety, the safety (P,) float64."""
+
+    tracks: tuple[Track, ...]
+    scores: tuple[np.ndarray, ...]
+    safety: tuple[np.ndarray, ...] = ()
+
+
+@dataclass(frozen=True)
 class RunConfig:
     """The settings of a run that decide its numbers."""
 
@@ -146,13 +156,21 @@ class Evolution:
                 state.pending_track_seeds = state.track_rng.integers(2**32, size=self.config.extra_tracks)
         return Race(state.pending, self.track, self.network, trail_length=trail_length)
 
-    def close_generation(self, race: Race) -> Iterator[None]:
+    def pending_extra_tracks(self) -> list[Track]:
+        """The fresh random tracks the pending generation is also scored on (none without extra tracks)."""
+        seeds = self.state.pending_track_seeds
+        if self.state.pending is None or seeds is None:
+            raise ValueError("no generation is pending: call next_race() first")
+        return [random_track(int(seed), self.config.extra_track_columns) for seed in seeds]
+
+    def close_generation(self, race: Race, extra: ExtraResults | None = None) -> Iterator[None]:
         """The rest of a generation after its main race, in slices: it yields between them.
 
         The genomes also race K fresh random tracks (their mean share of each track finished, and
         for finishers their safety, then decides selection); the strategy is told; the champion
         joins the test-track queue, whose batch advances a little; generations whose row is
         complete are reported. Drained at once headless; a slice per frame budget in the window.
+        `extra`: the extra tracks already raced elsewhere (with other runs' dots, see evolution/sweep.py).
         """
         state = self.state
         if not race.done or race.genomes is not state.pending:
@@ -163,17 +181,21 @@ class Evolution:
         extra_safety: list[np.ndarray] = []
         weight = self.config.safety_weight
         if self.config.extra_tracks:
-            columns = self.config.extra_track_columns
-            extra_tracks = [random_track(int(seed), columns) for seed in state.pending_track_seeds]
-            # a small population races all its extra tracks in one race, in little more time than one;
-            # a large one gains nothing from that, and builds smaller races one at a time
-            together = len(race.genomes) * len(extra_tracks) <= STACKED_DOTS
-            for group in [extra_tracks] if together else [[track] for track in extra_tracks]:
-                extra = StackedRace(race.genomes, group, self.network, measure_safety=weight > 0)
-                yield from in_slices(extra)
-                extra_scores += extra.per_track_values(extra.scores)
-                if weight > 0:
-                    extra_safety += extra.per_track_values(extra.safety())
+            extra_tracks = list(extra.tracks) if extra is not None else self.pending_extra_tracks()
+            if extra is not None:
+                if len(extra.scores) != len(extra_tracks) or (weight > 0 and len(extra.safety) != len(extra_tracks)):
+                    raise ValueError("the extra results must hold every extra track's scores (and safety)")
+                extra_scores, extra_safety = list(extra.scores), list(extra.safety)
+            else:
+                # a small population races all its extra tracks in one race, in little more time than one;
+                # a large one gains nothing from that, and builds smaller races one at a time
+                together = len(race.genomes) * len(extra_tracks) <= STACKED_DOTS
+                for group in [extra_tracks] if together else [[track] for track in extra_tracks]:
+                    stacked = StackedRace(race.genomes, group, self.network, measure_safety=weight > 0)
+                    yield from in_slices(stacked)
+                    extra_scores += stacked.per_track_values(stacked.scores)
+                    if weight > 0:
+                        extra_safety += stacked.per_track_values(stacked.safety())
             tracks += extra_tracks
         selection = selection_scores(
             scores,
@@ -238,9 +260,9 @@ class Evolution:
             for reporter in self.reporters:
                 reporter.end_generation(self, state.history.row(generation))
 
-    def close_generation_now(self, race: Race) -> GenerationStats:
+    def close_generation_now(self, race: Race, extra: ExtraResults | None = None) -> GenerationStats:
         """Close a done race's generation at once; returns its statistics (test_best may come later)."""
-        for _ in self.close_generation(race):
+        for _ in self.close_generation(race, extra):
             pass
         return self.state.history.last()
 

@@ -230,21 +230,34 @@ class Race:
 
 
 class StackedRace(Race):
-    """The same genomes on several tracks of one length at once, as one race: a row of dots per track.
+    """Genomes on several tracks of one length at once, as one race: a group of dots per track.
 
-    At small populations a step costs about the same for K times the dots, so racing K tracks together
-    takes little more than racing one. Every dot's arithmetic is that of a race on its own track alone,
-    so scores and safety equal K separate races'. Not for drawing: standings() reads the first track.
+    genomes is either one (P, D) array, raced on every track, or a list of (P_k, D) arrays, the k-th raced
+    on tracks[k] only (several runs' populations, each on its own tracks). At small populations a step
+    costs about the same for K times the dots, so racing K tracks together takes little more than racing
+    one. Every dot's arithmetic is that of a race on its own track alone, so scores and safety equal K
+    separate races'. Not for drawing: standings() reads the first track.
     """
 
-    def __init__(self, genomes: np.ndarray, tracks: list[Track], network: Network, measure_safety: bool = False):
+    def __init__(
+        self,
+        genomes: np.ndarray | list[np.ndarray],
+        tracks: list[Track],
+        network: Network,
+        measure_safety: bool = False,
+    ):
         if not tracks or len({track.columns for track in tracks}) != 1:
             raise ValueError("a stacked race needs one or more tracks, all of the same length")
-        genomes = np.asarray(genomes, dtype=np.float64)
-        super().__init__(np.tile(genomes, (len(tracks), 1)), tracks[0], network, measure_safety=measure_safety)
+        if isinstance(genomes, list):
+            if len(genomes) != len(tracks):
+                raise ValueError("a stacked race needs one group of genomes per track")
+            groups = [np.asarray(group, dtype=np.float64) for group in genomes]
+        else:
+            groups = [np.asarray(genomes, dtype=np.float64)] * len(tracks)
+        super().__init__(np.concatenate(groups), tracks[0], network, measure_safety=measure_safety)
         self.tracks = tracks
-        self.per_track = genomes.shape[0]
-        self._lane = np.repeat(np.arange(len(tracks)), self.per_track)  # each living dot's track
+        self.group_sizes = [group.shape[0] for group in groups]
+        self._lane = np.repeat(np.arange(len(tracks)), self.group_sizes)  # each living dot's track
         if len(tracks) > 1:  # with one track, the plain race's scalar barriers serve
             self._sensor_stack = np.stack([sensor_table(track) for track in tracks], axis=2)  # (finish, 6, K)
             self._top_stack = np.stack([track.top for track in tracks], axis=1)  # (columns, K)
@@ -252,8 +265,8 @@ class StackedRace(Race):
             self._sense, self._out = self._sense_each, self._out_each
 
     def per_track_values(self, values: np.ndarray) -> list[np.ndarray]:
-        """Split (K·P,) values of every dot (scores, safety()) into one (P,) array per track."""
-        return np.split(values, len(self.tracks))
+        """Split values of every dot (scores, safety()) into one array per track, (P_k,) each."""
+        return np.split(values, np.cumsum(self.group_sizes)[:-1])
 
     def _sense_each(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """_sense with each dot reading its own track."""
@@ -272,7 +285,28 @@ class StackedRace(Race):
         self._lane = self._lane[~out]
 
     def _half_widths(self) -> np.ndarray:
-        return np.repeat([half_width(track) for track in self.tracks], self.per_track)
+        return np.repeat([half_width(track) for track in self.tracks], self.group_sizes)
+
+
+def finished_race(
+    race: Race, scores: np.ndarray, positions: np.ndarray | None = None, speeds: np.ndarray | None = None
+) -> Race:
+    """`race`, not yet stepped, made done with what its dots did in a race run elsewhere (a joint race of
+    several runs' dots): scores (P,) and, for drawing, final positions and speeds (P,). Returns race."""
+    if race.column or race.done:
+        raise ValueError("finished_race() takes a race not yet stepped")
+    race.scores = np.array(scores, dtype=np.int64)
+    race.alive = race.scores >= race.track.finish
+    race.column = int(race.scores.max(initial=0))
+    if positions is not None:
+        race._final_positions = np.array(positions, dtype=np.float64)
+    if speeds is not None:
+        race._final_speeds = np.array(speeds, dtype=np.float64)
+    race._active = np.zeros(0, dtype=np.int64)  # done: nothing steps any more
+    race._p = np.zeros(0)
+    race._inputs_t = np.zeros((INPUTS, 0))
+    race._v = race._inputs_t[0]
+    return race
 
 
 def half_width(track: Track) -> float:

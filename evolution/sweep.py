@@ -13,19 +13,21 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .evolve import Evolution, RunConfig
+from .evolve import Evolution, ExtraResults, RunConfig
 from .history import GenerationStats
-from .race import StackedRace, race_scores
+from .race import StackedRace, finished_race, race_scores
 from .track import Track, blog_test_track, random_track, training_track
 
 KEEP = 20  # the genomes a run saves at the end (Evolution.best(KEEP)), all driven on the test track
 UNSEEN_SEEDS = range(900_000, 900_050)  # random tracks no run trains on (theirs are drawn from the run's seed)
 TUNING_SEEDS = range(0, 100)  # settings are chosen on these ...
 HELD_OUT_SEEDS = range(10_000, 10_100)  # ... and reported on these, never used for choosing
+BATCH_DOTS = 500  # a batch races at most about this many dots on the training track at once
 
 
 @dataclass(frozen=True)
@@ -69,20 +71,111 @@ def run_seed(config: RunConfig, track: Track | None = None, judge: bool = True) 
     equal those of the same run alone. With judge, the saved top KEEP and the champion are then driven
     on the test track and the unseen tracks.
     """
+    return run_batch([config], track, judge)[0]
+
+
+def run_batch(configs: Sequence[RunConfig], track: Track | None = None, judge: bool = True) -> list[SeedOutcome]:
+    """Several runs (one config each, differing in seed) in lockstep, their races raced together.
+
+    Each generation, every run's population races the training track in one race, and every run's extra
+    tracks in one stacked race (each group of dots on its own run's track); the results are split back
+    and each run closes its generation as if it had raced alone. The network and the physics work dot by
+    dot, so every run's numbers equal its numbers alone (tests/test_sweep.py checks it), and at these
+    populations a step of many dots costs little more than a step of few. Judging is batched the same way.
+    A seed's seconds are the batch's divided by its size, the share of the work that was its own.
+    """
     started = time.perf_counter()
-    evolution = Evolution(config, track if track is not None else training_track())
-    first, seconds_to_first = None, None
-    while not evolution.raced_all:
-        stats = evolution.run_generation()
-        if first is None and stats.finished > 0:
-            first, seconds_to_first = stats.generation, time.perf_counter() - started
-    evolution.finish_test_drives_now()
-    rows = tuple(evolution.history.row(index) for index in range(len(evolution.history)))
-    top_all, share = None, float("nan")
-    best = evolution.best(KEEP)
-    if judge and best is not None:
-        top_all, share = judge_genomes(best.genomes, evolution.network)
-    return SeedOutcome(config.seed, first, seconds_to_first, top_all, share, rows, time.perf_counter() - started)
+    track = track if track is not None else training_track()
+    evolutions = [Evolution(config, track) for config in configs]
+    firsts: list[int | None] = [None] * len(evolutions)
+    to_first: list[float | None] = [None] * len(evolutions)
+    while True:
+        live = [index for index, evolution in enumerate(evolutions) if not evolution.raced_all]
+        if not live:
+            break
+        for index, stats in zip(live, _generation_together([evolutions[index] for index in live])):
+            if firsts[index] is None and stats.finished > 0:
+                firsts[index] = stats.generation
+                to_first[index] = (time.perf_counter() - started) / len(evolutions)
+    for evolution in evolutions:
+        evolution.finish_test_drives_now()
+    judged = _judge_together(evolutions) if judge else [(None, float("nan"))] * len(evolutions)
+    share = (time.perf_counter() - started) / len(evolutions)
+    return [
+        SeedOutcome(
+            evolution.config.seed,
+            first,
+            seconds,
+            top_all,
+            unseen,
+            tuple(evolution.history.row(index) for index in range(len(evolution.history))),
+            share,
+        )
+        for evolution, first, seconds, (top_all, unseen) in zip(evolutions, firsts, to_first, judged)
+    ]
+
+
+def _generation_together(evolutions: list[Evolution]) -> list[GenerationStats]:
+    """Race and close one generation of every run, the races of all of them at once where they can be."""
+    races = [evolution.next_race() for evolution in evolutions]
+    first = races[0]
+    if any(race.track is not first.track or race.network.layers != first.network.layers for race in races):
+        for race in races:  # a run changed its track or network: raced apart (never in a plain sweep)
+            race.run()
+        return [evolution.close_generation_now(race) for evolution, race in zip(evolutions, races)]
+    joint = StackedRace([race.genomes for race in races], [first.track] * len(races), first.network)
+    joint.run()
+    scores = joint.per_track_values(joint.scores)
+    done = [finished_race(race, part) for race, part in zip(races, scores)]
+    extras = _extra_tracks_together(evolutions)
+    return [evolution.close_generation_now(race, extra) for evolution, race, extra in zip(evolutions, done, extras)]
+
+
+def _extra_tracks_together(evolutions: list[Evolution]) -> list[ExtraResults | None]:
+    """Every run's extra tracks of the pending generation in one stacked race, split back run by run."""
+    tracks = [evolution.pending_extra_tracks() for evolution in evolutions]
+    lengths = {each.columns for run_tracks in tracks for each in run_tracks}
+    if not lengths:
+        return [None] * len(evolutions)
+    if len(lengths) > 1:  # runs whose extra tracks differ in length close their generations alone
+        return [None] * len(evolutions)
+    safety = any(evolution.config.safety_weight > 0 for evolution in evolutions)
+    groups = [evolution.state.pending for evolution, run_tracks in zip(evolutions, tracks) for _ in run_tracks]
+    stacked = StackedRace(groups, [each for run_tracks in tracks for each in run_tracks], evolutions[0].network, safety)
+    stacked.run()
+    scores = stacked.per_track_values(stacked.scores)
+    safeties = stacked.per_track_values(stacked.safety()) if safety else []
+    results, start = [], 0
+    for run_tracks in tracks:
+        stop = start + len(run_tracks)
+        results.append(ExtraResults(tuple(run_tracks), tuple(scores[start:stop]), tuple(safeties[start:stop])))
+        start = stop
+    return results
+
+
+def _judge_together(evolutions: list[Evolution]) -> list[tuple[bool | None, float]]:
+    """judge_genomes for every run's saved top KEEP, raced together: (all finish the test track, share)."""
+    bests = [evolution.best(KEEP) for evolution in evolutions]
+    judged = [index for index, best in enumerate(bests) if best is not None]
+    results: list[tuple[bool | None, float]] = [(None, float("nan"))] * len(evolutions)
+    if not judged:
+        return results
+    network = evolutions[judged[0]].network
+    test = blog_test_track()
+    on_test = StackedRace([bests[index].genomes for index in judged], [test] * len(judged), network)
+    on_test.run()
+    unseen = [random_track(seed) for seed in UNSEEN_SEEDS]  # all 1000 columns: one stacked race
+    champions = [bests[index].genomes[:1] for index in judged for _ in unseen]
+    on_unseen = StackedRace(champions, unseen * len(judged), network)
+    on_unseen.run()
+    finished = [
+        bool(score[0] >= each.finish)
+        for score, each in zip(on_unseen.per_track_values(on_unseen.scores), unseen * len(judged))
+    ]
+    for place, (index, scores) in enumerate(zip(judged, on_test.per_track_values(on_test.scores))):
+        shares = finished[place * len(unseen) : (place + 1) * len(unseen)]
+        results[index] = (bool((scores >= test.finish).all()), float(np.mean(shares)))
+    return results
 
 
 def judge_genomes(ranked: np.ndarray, network) -> tuple[bool, float]:
@@ -96,8 +189,8 @@ def judge_genomes(ranked: np.ndarray, network) -> tuple[bool, float]:
     return all_finish, float(np.mean([bool(f[0]) for f in finished]))
 
 
-def _task(args: tuple[RunConfig, Track | None, bool]) -> SeedOutcome:
-    return run_seed(*args)
+def _task(args: tuple[list[RunConfig], Track | None, bool]) -> list[SeedOutcome]:
+    return run_batch(*args)
 
 
 def sweep(
@@ -115,23 +208,29 @@ def sweep(
     """
     configs = [replace(config, seed=int(seed)) for seed in seeds]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(configs) or 1))
-    tasks = [(each, track, judge) for each in configs]
-    report = _progress(len(tasks)) if progress else (lambda outcome: None)
+    size = batch_size(len(configs), jobs, config.population)
+    tasks = [(configs[start : start + size], track, judge) for start in range(0, len(configs), size)]
+    report = _progress(len(configs)) if progress else (lambda outcome: None)
     outcomes: list[SeedOutcome] = []
     try:
-        if jobs == 1:
-            for task in tasks:
-                outcomes.append(_task(task))
-                report(outcomes[-1])
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                # chunks of one: runs differ a lot in length, so hand them out one by one
-                for outcome in pool.map(_task, tasks):
+        with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else nullcontext() as pool:
+            # a batch at a time, in order: each process takes the next when it is done
+            batches = pool.map(_task, tasks) if pool is not None else map(_task, tasks)
+            for batch in batches:
+                for outcome in batch:
                     outcomes.append(outcome)
                     report(outcome)
     finally:
         report(None)
     return outcomes
+
+
+def batch_size(runs: int, jobs: int, population: int) -> int:
+    """How many runs race together: enough that a step's fixed cost is shared (up to BATCH_DOTS dots of
+    training race), few enough that every process gets several batches (the progress bar moves, and the
+    processes finish together)."""
+    most = max(1, BATCH_DOTS // max(1, population))
+    return max(1, min(most, -(-runs // (4 * jobs))))
 
 
 def _progress(total: int) -> Callable[[SeedOutcome | None], None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from evolution.race import Race
+from evolution.race import Race, finished_race
 
 
 def can_join(races: list[Race]) -> bool:
@@ -43,14 +43,7 @@ def split(joint: Race, races: list[Race]) -> list[Race]:
     for race in races:
         stop = start + race.count
         part = Race(race.genomes, race.track, race.network)
+        parts.append(finished_race(part, joint.scores[start:stop], positions[start:stop], speeds[start:stop]))
         part.column = joint.column
-        part.scores = joint.scores[start:stop].copy()
-        part.alive = joint.alive[start:stop].copy()
-        part._final_positions = positions[start:stop].copy()
-        part._final_speeds = speeds[start:stop].copy()
-        part._active = np.zeros(0, dtype=np.int64)  # done: nothing steps any more
-        part._p = np.zeros(0)
-        part._v = np.zeros(0)
-        parts.append(part)
         start = stop
     return parts

@@ -124,3 +124,22 @@ def test_a_stacked_race_equals_separate_races_on_each_track():
     assert np.array_equal(single.per_track_values(single.safety())[0], safety[1])
     with pytest.raises(ValueError):
         StackedRace(genomes, [random_track(1, 300), random_track(2, 400)], network)
+
+
+def test_a_stacked_race_of_groups_races_each_group_on_its_own_track_only():
+    """Several runs' populations, each on its own track, in one race: each group's scores and safety are
+    those of its race alone."""
+    network = Network()
+    draw = np.random.RandomState(9)
+    groups = [draw.uniform(-2, 2, size=(size, network.genome_size)) for size in (30, 7, 50)]
+    tracks = [random_track(seed, 300) for seed in (4, 5, 6)]
+    stacked = StackedRace(groups, tracks, network, measure_safety=True)
+    stacked.run()
+    scores, safety = stacked.per_track_values(stacked.scores), stacked.per_track_values(stacked.safety())
+    assert [part.shape for part in scores] == [(30,), (7,), (50,)]
+    for group, track, got, got_safety in zip(groups, tracks, scores, safety):
+        alone = Race(group, track, network, measure_safety=True)
+        alone.run()
+        assert np.array_equal(got, alone.scores) and np.array_equal(got_safety, alone.safety())
+    with pytest.raises(ValueError):
+        StackedRace(groups[:2], tracks, network)

@@ -11,7 +11,7 @@ import pytest
 from evolution.evolve import Evolution, RunConfig
 from evolution.history import COLUMNS
 from evolution.race import race_scores
-from evolution.sweep import SeedOutcome, judge_genomes, parse_seeds, summarise, sweep
+from evolution.sweep import SeedOutcome, batch_size, judge_genomes, parse_seeds, run_batch, summarise, sweep
 from evolution.track import random_track, training_track
 
 
@@ -42,6 +42,34 @@ def test_a_run_in_a_sweep_gives_the_numbers_it_gives_alone(strategy):
         assert outcome.first_finisher == first
         expected = judge_genomes(best, Evolution(config, training_track()).network)
         assert (outcome.top_all_finish_test, outcome.unseen_share) == expected
+
+
+@pytest.mark.parametrize("strategy", ["elitist", "snes", "classic"])
+def test_runs_raced_together_in_a_batch_give_the_numbers_they_give_alone(strategy):
+    """run_batch races every run's training race, extra tracks and judging as one race each: the numbers
+    are still each run's own (here with extra tracks for classic too, and a different population)."""
+    config = RunConfig(
+        strategy=strategy, mutation_rate=0.5, generations=5, extra_tracks=2, safety_weight=0.5, population=12
+    )
+    outcomes = run_batch([replace(config, seed=seed) for seed in (7, 8, 9)])
+    assert [o.seed for o in outcomes] == [7, 8, 9]
+    for outcome in outcomes:
+        rows, best = alone(replace(config, seed=outcome.seed))
+        assert [without_seconds(row) for row in outcome.rows] == rows
+        expected = judge_genomes(best, Evolution(config, training_track()).network)
+        assert (outcome.top_all_finish_test, outcome.unseen_share) == expected
+    assert len({o.rows[-1] for o in outcomes}) == 3  # the runs did differ
+
+
+def test_a_sweep_hands_out_batches_and_keeps_the_seed_order():
+    assert batch_size(100, 2, 50) == 10 and batch_size(3, 2, 50) == 1 and batch_size(40, 1, 1000) == 1
+    config = RunConfig(strategy="elitist", mutation_rate=0.3, generations=2, extra_tracks=1, population=8)
+    outcomes = sweep(config, [5, 1, 4, 2, 3, 9, 8, 7], jobs=1, progress=False, judge=False)  # batches of 2
+    assert [o.seed for o in outcomes] == [5, 1, 4, 2, 3, 9, 8, 7]
+    for outcome in outcomes:
+        rows, _ = alone(replace(config, seed=outcome.seed))
+        assert [without_seconds(row) for row in outcome.rows] == rows
+        assert outcome.top_all_finish_test is None and math.isnan(outcome.unseen_share)
 
 
 def test_judging_matches_separate_races():
