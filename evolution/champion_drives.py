@@ -73,9 +73,12 @@ class ChampionDrives:
         self.network = network
         self.queue = queue
         self._batch: Race | None = None
+        self.deferred = False  # True: the drives wait for the run's end (or drive_together), as in a sweep
 
     def advance(self, steps: int | None, slice_seconds: float) -> Iterator[None]:
         """Race the batch `steps` columns (None: until every champion has its result), yielding between slices."""
+        if self.deferred and steps is not None:
+            return
         while steps is None or steps > 0:
             if self._batch is None:
                 if not self.queue.generations.size:
@@ -88,8 +91,31 @@ class ChampionDrives:
             if self._batch.done:
                 raced = self._batch.count  # the oldest `raced` champions of the queue
                 queue = self.queue
-                with atomic():  # the queue and the results change together, or not at all
-                    queue.result_generations = np.concatenate([queue.result_generations, queue.generations[:raced]])
-                    queue.results = np.concatenate([queue.results, self._batch.scores])
-                    queue.generations, queue.genomes = queue.generations[raced:], queue.genomes[raced:]
+                record(queue, raced, self._batch.scores)
                 self._batch = None
+
+
+def record(queue: ChampionQueue, raced: int, scores: np.ndarray) -> None:
+    """The oldest `raced` champions of the queue have driven: their scores (raced,) become results."""
+    with atomic():  # the queue and the results change together, or not at all
+        queue.result_generations = np.concatenate([queue.result_generations, queue.generations[:raced]])
+        queue.results = np.concatenate([queue.results, scores])
+        queue.generations, queue.genomes = queue.generations[raced:], queue.genomes[raced:]
+
+
+def drive_together(drives: list[ChampionDrives]) -> None:
+    """Every champion waiting in any of `drives` (runs with one network shape and one test track, none with
+    a batch under way) driven in one race; each queue gets its own results, as if raced alone."""
+    waiting = [each for each in drives if each.queue.generations.size]
+    if not waiting:
+        return
+    if any(each._batch is not None for each in waiting):
+        raise ValueError("drive_together() takes runs with no batch under way")
+    first = waiting[0]
+    race = Race(np.concatenate([each.queue.genomes for each in waiting]), first.track, first.network)
+    race.run()
+    start = 0
+    for each in waiting:
+        raced = each.queue.generations.size
+        record(each.queue, raced, race.scores[start : start + raced])
+        start += raced
