@@ -82,7 +82,6 @@ def test_headless_compare_logs_each_run_as_alone_and_ends_with_a_table(in_tmp, c
         (["classic", "elitist:population=100000", "--memory-budget", "50M"], "memory budget"),
         (["classic", "elitist", "--resume", "run.npz"], "--resume does not go with --compare"),
         (["classic", "elitist", "--load", "best.json"], "--load does not go with --compare"),
-        (["classic", "elitist", "--checkpoint", "run.npz"], "--checkpoint does not go with --compare"),
         (["classic", "elitist", "--set", "3:mutation_rate=0.2"], "--set does not go with --compare"),
     ],
 )
@@ -191,3 +190,60 @@ def test_a_joint_race_splits_into_what_each_run_races_alone():
         assert np.array_equal(part.scores, alone.scores) and np.array_equal(part.alive, alone.alive)
         assert np.array_equal(part.positions, alone.positions) and np.array_equal(part.speeds, alone.speeds)
     assert split(joint, races)[1].alive.any()  # evolved drivers finish: they stay alive to the end
+
+
+def straight_logs(folder, specs=SPECS) -> list[list[tuple[str, ...]]]:
+    """A comparison made in one go, headless: each run's log rows."""
+    prefix = folder / "straight"
+    args = ["--headless", "--seed", SEED, "--generations", GENERATIONS, "--log", str(prefix), "--compare", *specs]
+    assert main.main(args) == 0
+    return [log_rows(folder / f"straight-{index}-{spec.split(':')[0]}.csv") for index, spec in enumerate(specs, 1)]
+
+
+def test_a_headless_comparison_checkpointed_and_resumed_logs_what_a_straight_one_logs(in_tmp, capsys):
+    expected = straight_logs(in_tmp)
+    checkpoint, prefix, best = in_tmp / "cmp.npz", in_tmp / "split", in_tmp / "best.json"
+    first = ["--headless", "--seed", SEED, "--generations", "2", "--log", str(prefix), "--checkpoint", str(checkpoint)]
+    assert main.main([*first, "--checkpoint-every", "2", "--compare", *SPECS]) == 0
+    capsys.readouterr()
+    resume = ["--headless", "--resume", str(checkpoint), "--generations", GENERATIONS, "--log", str(prefix)]
+    assert main.main([*resume, "--save", str(best)]) == 0
+    out = capsys.readouterr().out
+    assert [line.split()[1] for line in out.splitlines() if line.startswith("gen ")] == ["3/5", "4/5", "5/5"]
+    assert log_rows(in_tmp / "split-1-classic.csv") == expected[0]
+    assert log_rows(in_tmp / "split-2-elitist.csv") == expected[1]
+    saved = [load_genomes(in_tmp / name) for name in ("best-1-classic.json", "best-2-elitist.json")]
+    assert [(s.strategy, s.generation) for s in saved] == [("classic", 5), ("elitist", 5)]
+    assert f"checkpoint: {checkpoint} (2 runs, generation 6)" in out
+    assert main.main(["--headless", "--resume", str(checkpoint)]) == 0  # the runs' own total: reached already
+    assert "nothing to do" in capsys.readouterr().out
+
+
+def test_a_comparison_checkpoint_holds_every_run_and_a_run_checkpoint_refuses_it(in_tmp, capsys):
+    from evolution.checkpoint import Comparison, load_checkpoint, read_checkpoint
+
+    checkpoint = in_tmp / "cmp.npz"
+    specs = ["classic", "snes:tracks=0,seed=9", "classic:population=12"]
+    args = ["--headless", "--seed", SEED, "--generations", "1", "--checkpoint", str(checkpoint), "--compare", *specs]
+    assert main.main(args) == 0
+    found = read_checkpoint(checkpoint)
+    assert isinstance(found, Comparison) and found.specs == specs
+    assert [(r.config.strategy, r.config.seed, r.config.population) for r in found.runs] == [
+        ("classic", 4, 50),
+        ("snes", 9, 50),
+        ("classic", 4, 12),
+    ]
+    assert all(run.state.generation == 2 for run in found.runs)
+    with pytest.raises(main.InputError, match="holds a comparison of 3 runs"):
+        load_checkpoint(checkpoint)
+    capsys.readouterr()
+    for flags, words in [
+        (["--population", "10"], "--population cannot be given with --resume of a comparison"),
+        (["--set", "3:mutation_rate=0.2"], "--set cannot be given"),
+        (["--replay", str(checkpoint)], "holds a comparison of 3 runs"),
+    ]:
+        resume = [] if "--replay" in flags else ["--resume", str(checkpoint)]
+        with pytest.raises(SystemExit) as stopped:
+            main.main(["--headless", *resume, *flags])
+        error = capsys.readouterr().err.splitlines()
+        assert stopped.value.code == 2 and len(error) == 1 and words in error[0], error
