@@ -710,8 +710,6 @@ def compare_headless(options: Options) -> int:
     own log, the comparison's checkpoint, and a table at the end."""
     names = list(options.compare_names)
     if comparison_done(options):
-        for save in options.saves:
-            release_claim(save)
         return 0
     first = options.run
     if first.seed_was_drawn:
@@ -745,9 +743,12 @@ def compare_headless(options: Options) -> int:
 
 
 def comparison_done(options: Options) -> bool:
-    """True (after saying so) when a resumed comparison's runs have all reached their last generation."""
+    """True (after saying so, and letting the --save files claimed go) when a resumed comparison's runs have all
+    reached their last generation."""
     if not all(nothing_to_do(run, quiet=True) for run in options.compare):
         return False
+    for save in options.saves:
+        release_claim(save)
     generation = options.run.resumed.state.generation if options.run.resumed else 0
     print(f"{options.run.resumed_from}: the comparison has already reached generation {generation - 1}; nothing to do")
     return True
@@ -774,11 +775,9 @@ def compare_shutdown(
     ignore_signals()
     failed = False
     attached = checkpointer is not None and len(checkpointer.evolutions) == len(options.compare)
-    if attached and not checkpointer.up_to_date:
-        if checkpointer.save():
-            print(f"checkpoint: {checkpointer.path} ({len(evolutions)} runs, generation {checkpointer.generation})")
-        else:
-            failed = True
+    if attached and not checkpointer.up_to_date and checkpointer.save():
+        print(f"checkpoint: {checkpointer.path} ({len(evolutions)} runs, generation {checkpointer.generation})")
+    failed = checkpointer is not None and checkpointer.failed
     if checkpointer is not None:
         checkpointer.release()
     for reporter in reporters:

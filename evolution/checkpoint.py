@@ -340,6 +340,7 @@ class ComparisonCheckpointer:
         self.specs = list(specs)
         self.evolutions: list[Evolution] = []
         self.saved_marks: tuple[int, ...] | None = None  # each run's generation at the last write
+        self.failed = False  # the latest write failed (said through warn)
         self._due_seen = 0
         self._lock: CheckpointLock | None = None
 
@@ -379,7 +380,9 @@ class ComparisonCheckpointer:
             save_comparison(self.path, self.specs, runs)
         except InputError as exc:
             self.warn(f"checkpoint not saved: {exc}")
+            self.failed = True
             return False
+        self.failed = False
         self.saved_marks = tuple(evolution.generation for evolution in self.evolutions)
         return True
 

@@ -195,8 +195,9 @@ def run_in_lockstep(evolutions: list[Evolution], after_round: Callable[[], None]
     """Race every run one generation at a time, none ahead of another, then finish the test drives;
     after_round is called whenever every run has raced the same generations (to write a checkpoint)."""
     while not all(evolution.raced_all for evolution in evolutions):
-        for evolution in evolutions:
-            if not evolution.raced_all:
+        lowest = min(evolution.generation for evolution in evolutions if not evolution.raced_all)
+        for evolution in evolutions:  # a run one ahead (a comparison interrupted mid-round, resumed) waits
+            if not evolution.raced_all and evolution.generation == lowest:
                 evolution.run_generation()
         after_round()
     for evolution in evolutions:

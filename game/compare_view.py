@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pygame
 
+from evolution.checkpoint import ComparisonCheckpointer
 from evolution.compare import first_finisher
 from evolution.errors import InputError
 from evolution.evolve import Evolution
@@ -42,9 +43,20 @@ class CompareView(EvolvingView):
 
     title = "comparing"
 
-    def __init__(self, window: Window, evolutions: list[Evolution], names: list[str], keep: int) -> None:
+    def __init__(
+        self,
+        window: Window,
+        evolutions: list[Evolution],
+        names: list[str],
+        keep: int,
+        checkpointer: ComparisonCheckpointer | None = None,
+    ) -> None:
+        """checkpointer: writes every run to the comparison's one checkpoint (--checkpoint, --resume)."""
         super().__init__(window, evolutions, keep)
         self.names = names
+        self.comparison_checkpointer = checkpointer
+        if checkpointer is not None:
+            checkpointer.attach(evolutions)
         self.scene = CompareScene(names, lambda run, race: self.runs[run].evolution.heir(race))
         # each run saves into a folder of its own, even two runs of one strategy and seed
         self.folders = [
@@ -69,6 +81,8 @@ class CompareView(EvolvingView):
             self._finish_joint()
             self._update_in_turns(steps, deadline)
         self._note_finishers()
+        if self.comparison_checkpointer is not None and self.comparison_checkpointer.due():
+            self.checkpoint(quietly=True)
 
     @property
     def joining(self) -> bool:
@@ -303,7 +317,24 @@ class CompareView(EvolvingView):
             return False
         return saved is None or (record.generation != saved[0] and int(record.scores[0]) > saved[1])
 
+    def checkpoint(self, quietly: bool = False) -> None:
+        """Write every run to the comparison's checkpoint, each run's closing generation closed first (said on
+        the console unless quietly: the writes every --checkpoint-every generations are not)."""
+        checkpointer = self.comparison_checkpointer
+        if checkpointer is None:
+            return
+        for run in self.runs:
+            run.close_generation_now()
+        if not checkpointer.up_to_date and checkpointer.save() and not quietly:
+            print(f"checkpoint: {checkpointer.path} ({len(self.runs)} runs, generation {checkpointer.generation})")
+
+    def close(self) -> None:
+        super().close()
+        if self.comparison_checkpointer is not None:
+            self.comparison_checkpointer.release()
+
     def quit(self) -> None:
+        self.checkpoint()
         for index in range(len(self.runs)):
             if self.new_in(index):
                 path = self.save_run(index)
@@ -311,36 +342,46 @@ class CompareView(EvolvingView):
                     print(f"{self.names[index]}: saved the best genomes to {path}")
 
 
-def compare_view(window: Window, options: Options, warn) -> CompareView:
-    """The view of options.compare's runs, each with its own log (build_reporters of main.py)."""
-    from main import build_reporters
+def compare_view(
+    window: Window, options: Options, warn, checkpointer: ComparisonCheckpointer | None = None
+) -> CompareView:
+    """The view of options.compare's runs (fresh, or resumed), each with its own log (build_reporters of
+    main.py), and the comparison's checkpoint (made and its path locked here unless given)."""
+    from main import build_reporters, comparison_checkpointer, start_evolution
 
+    if checkpointer is None:
+        checkpointer = comparison_checkpointer(options, warn)
+    else:
+        checkpointer.warn = warn
     evolutions = []
     for run in options.compare:
         reporters, _ = build_reporters(run, progress=False, warn=warn)
-        evolutions.append(Evolution(run.config, run.track, reporters))
-    return CompareView(window, evolutions, list(options.compare_names), options.run.keep)
+        evolutions.append(start_evolution(run, reporters))
+    return CompareView(window, evolutions, list(options.compare_names), options.run.keep, checkpointer)
 
 
 def run_compare_window(options: Options, warn) -> int:
-    """The window racing options.compare side by side until quit; closes every log; the exit status."""
+    """The window racing options.compare side by side until quit (its checkpoint written however it ends);
+    then every run's --save file, every log closed; the exit status."""
+    from main import compare_shutdown, comparison_checkpointer, comparison_done
+
     from .window import run_window
 
     run = options.run
+    if comparison_done(options):
+        return 0
     if run.seed_was_drawn:
         print(f"seed {run.config.seed} (pass --seed {run.config.seed} to repeat this comparison)")
+    checkpointer = comparison_checkpointer(options, warn)  # its path locked before the window opens
     views: list[CompareView] = []
 
     def make_view(window: Window) -> CompareView:
-        views.append(compare_view(window, options, lambda text: window.say(text, error=True)))
+        views.append(compare_view(window, options, lambda text: window.say(text, error=True), checkpointer))
         return views[-1]
 
     status, _ = run_window(options.window, None, run.keep, None, run.track, run.config.seed, make_view)
-    failed = False
-    for view in views:
-        for session in view.runs:
-            for reporter in session.evolution.reporters:
-                reporter.close()
-                failed = failed or getattr(reporter, "failed", False)
+    evolutions = [session.evolution for session in views[-1].runs] if views else []
+    reporters = [reporter for evolution in evolutions for reporter in evolution.reporters]
+    written = compare_shutdown(options, evolutions, reporters, checkpointer)
     sys.stdout.flush()
-    return status or (1 if failed else 0)
+    return status or written

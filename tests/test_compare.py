@@ -247,3 +247,42 @@ def test_a_comparison_checkpoint_holds_every_run_and_a_run_checkpoint_refuses_it
             main.main(["--headless", *resume, *flags])
         error = capsys.readouterr().err.splitlines()
         assert stopped.value.code == 2 and len(error) == 1 and words in error[0], error
+
+
+def race_window_until(app, done, frames: int = 20_000) -> None:
+    """Frames until done() holds, with a cap on frames (not a time: a busy machine only takes more frames)."""
+    for _ in range(frames):
+        if done():
+            return
+        run_frames(app, 1)
+    assert done()
+
+
+def test_the_window_checkpoints_every_run_on_quit_and_resumes_them_as_a_straight_run(in_tmp, capsys):
+    from evolution.checkpoint import Comparison, read_checkpoint
+
+    expected = straight_logs(in_tmp)
+    checkpoint, prefix = in_tmp / "cmp.npz", in_tmp / "win"
+    args = ["--seed", SEED, "--generations", GENERATIONS, "--log", str(prefix), "--speed", "8"]
+    app = open_window(main.parse([*args, "--checkpoint", str(checkpoint), "--compare", *SPECS]))
+    view = app.view
+    race_window_until(app, lambda: min(run.evolution.generation for run in view.runs) >= 2)
+    run_frames(app, 3)  # a race under way: the checkpoint holds it as the generation asked for
+    app.frame([key_event(pygame.K_q)])
+    assert not app.running
+    view.close()
+    found = read_checkpoint(checkpoint)
+    assert isinstance(found, Comparison) and found.specs == list(SPECS)
+    assert [run.state.generation for run in found.runs] == [run.evolution.generation for run in view.runs]
+    assert "checkpoint: " in capsys.readouterr().out
+
+    app = open_window(main.parse(["--resume", str(checkpoint), "--generations", GENERATIONS, "--log", str(prefix)]))
+    view = app.view
+    assert isinstance(view, CompareView) and view.names == ["classic", "elitist"]
+    assert [run.evolution.generation for run in view.runs] == [run.state.generation for run in found.runs]
+    race_window_until(app, lambda: all(run.complete for run in view.runs))
+    view.checkpoint()
+    view.close()
+    assert log_rows(in_tmp / "win-1-classic.csv") == expected[0]
+    assert log_rows(in_tmp / "win-2-elitist.csv") == expected[1]
+    assert [run.state.generation for run in read_checkpoint(checkpoint).runs] == [6, 6]
