@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pygame
 
 from evolution.checkpoint import ComparisonCheckpointer
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 
 
 class CompareView(EvolvingView):
-    """Runs racing side by side. T, L and G/B act as in one run (T and L on the first run); S saves every run."""
+    """Runs racing side by side. G/B act as in one run; S saves every run; T test-drives every run's best
+    together, each run in its colours; L lists every run's saves first."""
 
     title = "comparing"
 
@@ -273,6 +275,45 @@ class CompareView(EvolvingView):
     def finish(self) -> None:
         self._finish_joint()
         super().finish()
+
+    def do_track(self) -> None:
+        """Every run's best `keep` drive the test track together, each run's dots in its colour family; T again
+        returns."""
+        from evolution.genome_file import GenomeFile
+        from evolution.track import blog_test_track
+
+        from .drive_view import DriveView
+
+        records = [run.evolution.best(self.keep) for run in self.runs]
+        if any(record is None for record in records):
+            self.window.say("the first generation is still racing: nothing to test-drive yet", error=True)
+            return
+        if len({record.layers for record in records}) > 1:
+            self.window.say("the runs' networks differ now (P changed one): T drives one network at a time", error=True)
+            return
+        first = records[0]
+        together = GenomeFile(
+            layers=first.layers,
+            genomes=np.concatenate([record.genomes for record in records]),
+            scores=np.concatenate([record.scores for record in records]),
+            strategy=" + ".join(self.names),
+            seed=first.seed,
+            generation=min(record.generation for record in records),
+            track=first.track,
+        )
+        groups = [(name, len(record.genomes)) for name, record in zip(self.names, records)]
+        parts = " · ".join(f"{name} {count}" for name, count in groups)
+        self.window.say(f"test drive: every run's best on the test track ({parts}), each run in its colours")
+        view = DriveView(
+            self.window, together, None, blog_test_track(), self.track_seeds, back=self, back_key="track", groups=groups
+        )
+        self.window.show_view(view)
+
+    def do_load(self) -> None:
+        """L: the saves of every run of the comparison listed first (each run's folder ends in -runN)."""
+        from .saves_view import SavesView
+
+        self.window.show_view(SavesView(self.window, self, list(self.folders)))
 
     def do_lanes(self) -> None:
         self.scene.lanes = not self.scene.lanes

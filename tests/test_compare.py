@@ -286,3 +286,30 @@ def test_the_window_checkpoints_every_run_on_quit_and_resumes_them_as_a_straight
     assert log_rows(in_tmp / "win-1-classic.csv") == expected[0]
     assert log_rows(in_tmp / "win-2-elitist.csv") == expected[1]
     assert [run.state.generation for run in read_checkpoint(checkpoint).runs] == [6, 6]
+
+
+def test_t_drives_every_runs_best_together_in_its_colours_and_l_lists_every_runs_saves(in_tmp):
+    from game.drive_view import DriveView
+    from game.saves_view import SavesView
+
+    app = open_window(main.parse(["--seed", "2", "--speed", "turbo", "--keep", "5", "--compare", "classic", "snes"]))
+    view = app.view
+    race_window_until(app, lambda: all(len(run.evolution.history) >= 2 for run in view.runs))
+    app.frame([key_event(pygame.K_t)])
+    drive = app.view
+    assert isinstance(drive, DriveView) and drive.groups == [("classic", 5), ("snes", 5)]
+    best = [run.evolution.best(5) for run in view.runs]
+    assert np.array_equal(drive.race.genomes, np.concatenate([record.genomes for record in best]))
+    assert drive.race.track.name == "test"
+    run_frames(app, 3)
+    colours = drive.group_colours(drive.race, drive.race.ranking()[0])
+    assert {tuple(c) for c in colours[:5]}.isdisjoint({tuple(c) for c in colours[5:]})  # a colour family per run
+    assert [name for name, _ in drive.stat_lines()[:2]] == ["classic", "snes"]
+    app.frame([key_event(pygame.K_t)])
+    assert app.view is view
+    app.frame([key_event(pygame.K_s)])
+    app.frame([key_event(pygame.K_l)])
+    saves = app.view
+    assert isinstance(saves, SavesView)
+    assert {entry.path.parent for entry in saves.entries if entry.mine} == set(view.folders)
+    assert all(entry.mine for entry in saves.entries[:2])
