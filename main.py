@@ -208,7 +208,8 @@ def build_parser() -> Parser:
         metavar="SPEC",
         help="race 2 to 4 runs side by side on one track, each a strategy with optional settings, e.g. "
         "classic elitist:mutation=0.1,tracks=0 (settings: mutation, tracks, seed, population; the rest come "
-        "from the other flags); --log PREFIX writes PREFIX-1-classic.csv, ...",
+        "from the other flags); --log PREFIX writes PREFIX-1-classic.csv, ..., --save PREFIX PREFIX-1-classic.json, "
+        "...; --checkpoint FILE.npz holds every run, and --resume FILE.npz alone continues them",
     )
     parser.add_argument(
         "--seeds",
