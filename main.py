@@ -17,7 +17,7 @@ from pathlib import Path
 
 from evolution import compare
 from evolution.budget import ENVIRONMENT, check_run_size, parse_size, set_budget
-from evolution.checkpoint import Checkpoint, Checkpointer, load_checkpoint
+from evolution.checkpoint import Checkpoint, Checkpointer, Comparison, ComparisonCheckpointer, read_checkpoint
 from evolution.errors import InputError, Interrupted
 from evolution.evolve import Evolution, RunConfig
 from evolution.files import write_atomic
@@ -208,7 +208,8 @@ def build_parser() -> Parser:
         metavar="SPEC",
         help="race 2 to 4 runs side by side on one track, each a strategy with optional settings, e.g. "
         "classic elitist:mutation=0.1,tracks=0 (settings: mutation, tracks, seed, population; the rest come "
-        "from the other flags); --log PREFIX writes PREFIX-1-classic.csv, ...",
+        "from the other flags); --log PREFIX writes PREFIX-1-classic.csv, ..., --save PREFIX PREFIX-1-classic.json, "
+        "...; --checkpoint FILE.npz holds every run, and --resume FILE.npz alone continues them",
     )
     parser.add_argument(
         "--seeds",
@@ -285,6 +286,13 @@ class Options:
     compare: tuple[RunOptions, ...] = ()  # --compare: every run side by side (run is the first)
     seeds: tuple[int, ...] = ()  # --seeds: one headless run per seed (run's seed is not used)
     compare_names: tuple[str, ...] = ()  # their short names
+    compare_specs: tuple[str, ...] = ()  # their SPECs as typed (a comparison's checkpoint keeps them)
+    compare_checkpoint: Path | None = None  # --checkpoint of a comparison: every run in one file
+
+    @property
+    def saves(self) -> list[Path]:
+        """Every --save file the command writes (one per run of a comparison)."""
+        return [run.save for run in (self.compare or (self.run,)) if run.save]
 
 
 FIXED_ON_RESUME = ("population", "layers", "strategy", "seed", "tracks", "load", "test_curve")
@@ -322,7 +330,15 @@ def parse(argv: list[str]) -> Options:
         return Options(headless=True, run=fresh(args), window=window, seeds=tuple(args.seeds))
     if args.load:  # read and checked with the other flags: a bad file is refused before any window opens
         window = replace(window, drive=load_genomes(args.load))
-    run = replayed(args) if args.replay else resumed(args) if args.resume else fresh(args)
+    if args.replay:
+        run = replayed(args)
+    elif args.resume:
+        found = read_checkpoint(args.resume)
+        if isinstance(found, Comparison):
+            return compare_resumed(args, window, found)
+        run = resumed(args, found)
+    else:
+        run = fresh(args)
     return Options(headless=args.headless, run=run, window=window, load=args.load)
 
 
@@ -408,9 +424,11 @@ def replayed(args: argparse.Namespace) -> RunOptions:
 
 def compare_options(args: argparse.Namespace, window: WindowOptions) -> Options:
     """--compare: one run per SPEC, each from the other flags with the SPEC's settings (evolution/compare.py)."""
-    for name in ("resume", "load", "checkpoint", "save", "replay", "set"):
+    if args.resume is not None:
+        raise InputError("--resume does not go with --compare: give --resume FILE alone, its file holds the SPECs")
+    for name in ("load", "replay", "set"):
         if getattr(args, name) is not None:
-            raise InputError(f"--{name} does not go with --compare: each run of a comparison only logs (--log)")
+            raise InputError(f"--{name} does not go with --compare: each run of a comparison runs from its SPEC")
     specs = compare.parse_specs(args.compare)
     drawn = args.seed is None
     if drawn:
@@ -420,15 +438,61 @@ def compare_options(args: argparse.Namespace, window: WindowOptions) -> Options:
     runs = []
     for index, (spec, each) in enumerate(zip(specs, flags), start=1):
         each.log = compare.log_path(args.log, index, spec) if args.log else None
+        each.save = compare.save_path(args.save, index, spec) if args.save else None
+        each.checkpoint = None  # every run goes into the comparison's one checkpoint
         runs.append(replace(fresh(each), seed_was_drawn=drawn and "seed" not in spec.settings))
-    names = tuple(compare.labels(specs))
-    return Options(args.headless, runs[0], window, compare=tuple(runs), compare_names=names)
+    return Options(
+        args.headless,
+        runs[0],
+        window,
+        compare=tuple(runs),
+        compare_names=tuple(compare.labels(specs)),
+        compare_specs=tuple(args.compare),
+        compare_checkpoint=args.checkpoint,
+    )
 
 
-def resumed(args: argparse.Namespace) -> RunOptions:
-    """Options that continue a checkpoint: its settings, but for the total, mutation rate and track."""
+FIXED_ON_COMPARE_RESUME = (*FIXED_ON_RESUME, "mutation_rate", "track", "set", "ghost")
+
+
+def compare_resumed(args: argparse.Namespace, window: WindowOptions, comparison: Comparison) -> Options:
+    """--resume of a comparison's checkpoint: every run goes on with its SPEC's settings, to --generations (the
+    total from the start) if given; --log and --save as with --compare; it checkpoints where it came from."""
+    refuse_fixed(args, FIXED_ON_COMPARE_RESUME, "--resume of a comparison", "the checkpoint")
+    specs = [compare.parse_spec(text) for text in comparison.specs]
+    runs = []
+    for index, (spec, checkpoint) in enumerate(zip(specs, comparison.runs), start=1):
+        config = checkpoint.config
+        if args.generations is not None:
+            config = replace(config, generations=args.generations)
+        elif not args.headless:
+            config = replace(config, generations=None)  # the window goes on until the user stops it
+        run = RunOptions(
+            config=config,
+            track=checkpoint.track,
+            log=compare.log_path(args.log, index, spec) if args.log else None,
+            checkpoint_every=args.checkpoint_every,
+            save=compare.save_path(args.save, index, spec) if args.save else None,
+            keep=args.keep,
+            resumed=checkpoint,
+            resumed_from=args.resume,
+        )
+        runs.append(run)
+    return Options(
+        args.headless,
+        runs[0],
+        window,
+        compare=tuple(runs),
+        compare_names=tuple(compare.labels(specs)),
+        compare_specs=tuple(comparison.specs),
+        compare_checkpoint=args.checkpoint or args.resume,  # a resumed comparison checkpoints where it came from
+    )
+
+
+def resumed(args: argparse.Namespace, checkpoint: Checkpoint) -> RunOptions:
+    """Options that continue a checkpoint (read from --resume): its settings, but for the total, mutation
+    rate and track."""
     refuse_fixed(args, FIXED_ON_RESUME, "--resume", "the checkpoint")
-    checkpoint = load_checkpoint(args.resume)
     config, track = checkpoint.config, checkpoint.track
     changes = []
     if args.generations is not None:
@@ -514,13 +578,15 @@ def start_evolution(run: RunOptions, reporters: list[Reporter]) -> Evolution:
     return evolution
 
 
-def nothing_to_do(run: RunOptions) -> bool:
-    """True (after saying so) when a resumed run has already reached its last generation."""
+def nothing_to_do(run: RunOptions, quiet: bool = False) -> bool:
+    """True (after saying so, unless quiet) when a resumed run has already reached its last generation."""
     checkpoint = run.resumed
     if checkpoint is None or run.config.generations is None:
         return False
     state = checkpoint.state
     if state.generation > run.config.generations and state.reported == state.generation:
+        if quiet:
+            return True
         print(f"{run.resumed_from}: the run has already reached generation {state.generation - 1}; nothing to do")
         return True
     return False
@@ -537,8 +603,8 @@ def claim_outputs(options: Options) -> None:
         check_writable(other.log, "--log") if other.log else None
     if run.log:
         check_writable(run.log, "--log")
-    if run.save:
-        claim_new_file(run.save, "--save")
+    for save in options.saves:
+        claim_new_file(save, "--save")
     if options.window.screenshot and not options.headless:
         check_writable(options.window.screenshot, "--screenshot")
 
@@ -558,18 +624,27 @@ def shutdown(evolution: Evolution | None, run: RunOptions, reporters: list[Repor
     for reporter in reporters:
         reporter.close()
         failed = failed or getattr(reporter, "failed", False)
-    if run.save:
-        best = evolution.best(run.keep) if evolution is not None else None
-        if best is None:
-            release_claim(run.save)
-        else:
-            try:
-                path = save_genomes(run.save, best, replace=True)  # over the empty file claimed at the start
-                print(f"saved the best {len(best.genomes)} genomes to {path}")
-            except InputError as exc:
-                warn(f"the best genomes were not saved: {exc}")
-                failed = True
+    failed = not save_best_file(evolution, run) or failed
     return 1 if failed else 0
+
+
+def save_best_file(evolution: Evolution | None, run: RunOptions, name: str = "") -> bool:
+    """Write run.save (claimed, empty, at the start) with the run's best genomes, or let it go if there are none;
+    False (said) if it could not be written. name: the run's name in a comparison, for the message."""
+    if not run.save:
+        return True
+    best = evolution.best(run.keep) if evolution is not None else None
+    if best is None:
+        release_claim(run.save)
+        return True
+    who = f"{name}: " if name else ""
+    try:
+        path = save_genomes(run.save, best, replace=True)  # over the empty file claimed at the start
+    except InputError as exc:
+        warn(f"{who}the best genomes were not saved: {exc}")
+        return False
+    print(f"{who}saved the best {len(best.genomes)} genomes to {path}")
+    return True
 
 
 def run_headless(options: Options) -> int:
@@ -633,32 +708,86 @@ def start_window(options: Options) -> int:
 
 def compare_headless(options: Options) -> int:
     """--headless --compare: the runs in lockstep, one line per generation with every run's figures, each run's
-    own log, and a table at the end."""
+    own log, the comparison's checkpoint, and a table at the end."""
     names = list(options.compare_names)
-    lines = compare.Lines(names)
+    if comparison_done(options):
+        return 0
+    first = options.run
+    if first.seed_was_drawn:
+        print(f"seed {first.config.seed} (drawn at random; pass --seed {first.config.seed} to repeat this comparison)")
+    lines = compare.Lines(names, start=max(run.resumed.state.reported if run.resumed else 0 for run in options.compare))
+    checkpointer = comparison_checkpointer(options, warn)
     evolutions, reporters = [], []
     for index, run in enumerate(options.compare):
-        if run.seed_was_drawn and index == 0:
-            print(f"seed {run.config.seed} (drawn at random; pass --seed {run.config.seed} to repeat this comparison)")
         own, _ = build_reporters(run, progress=False, warn=warn)
         reporters += own
-        evolutions.append(Evolution(run.config, run.track, [lines.for_run(index), *own]))
+        evolutions.append(start_evolution(run, [lines.for_run(index), *own]))
+    if checkpointer:
+        checkpointer.attach(evolutions)
+
+    def checkpoint_when_due() -> None:
+        if checkpointer and checkpointer.due():
+            checkpointer.save()
+
     started, status = time.perf_counter(), 0
     try:
-        compare.run_in_lockstep(evolutions)
+        compare.run_in_lockstep(evolutions, checkpoint_when_due)
     except Interrupted as stop:
         status = stop.status
-        print("interrupted; closing the logs", file=sys.stderr)
+        print("interrupted; saving first", file=sys.stderr)
     except OutputClosed:
         status = 141
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more reaches the closed pipe)
+    written = compare_shutdown(options, evolutions, reporters, checkpointer)
+    compare.print_end(names, evolutions, started)
+    return status or written
+
+
+def comparison_done(options: Options) -> bool:
+    """True (after saying so, and letting the --save files claimed go) when a resumed comparison's runs have all
+    reached their last generation."""
+    if not all(nothing_to_do(run, quiet=True) for run in options.compare):
+        return False
+    for save in options.saves:
+        release_claim(save)
+    generation = options.run.resumed.state.generation if options.run.resumed else 0
+    print(f"{options.run.resumed_from}: the comparison has already reached generation {generation - 1}; nothing to do")
+    return True
+
+
+def comparison_checkpointer(options: Options, warn) -> ComparisonCheckpointer | None:
+    """The comparison's checkpointer (--checkpoint, or the file resumed), its path locked; None without one."""
+    if options.compare_checkpoint is None:
+        return None
+    every = options.run.checkpoint_every
+    checkpointer = ComparisonCheckpointer(options.compare_checkpoint, every, warn, list(options.compare_specs))
+    checkpointer.claim()
+    return checkpointer
+
+
+def compare_shutdown(
+    options: Options,
+    evolutions: list[Evolution],
+    reporters: list[Reporter],
+    checkpointer: ComparisonCheckpointer | None,
+) -> int:
+    """The one way out of a comparison, however it ends: its checkpoint, every run's --save file, the logs
+    closed, each tried whatever happened to the others. Returns 0, or 1 if something was not written (said)."""
     ignore_signals()
     failed = False
+    attached = checkpointer is not None and len(checkpointer.evolutions) == len(options.compare)
+    if attached and not checkpointer.up_to_date and checkpointer.save():
+        print(f"checkpoint: {checkpointer.path} ({len(evolutions)} runs, generation {checkpointer.generation})")
+    failed = checkpointer is not None and checkpointer.failed
+    if checkpointer is not None:
+        checkpointer.release()
     for reporter in reporters:
         reporter.close()
         failed = failed or getattr(reporter, "failed", False)
-    compare.print_end(names, evolutions, started)
-    return status or (1 if failed else 0)
+    for index, run in enumerate(options.compare):
+        evolution = evolutions[index] if index < len(evolutions) else None
+        failed = not save_best_file(evolution, run, options.compare_names[index]) or failed
+    return 1 if failed else 0
 
 
 def drive_headless(options: Options) -> int:
@@ -733,8 +862,8 @@ def main(argv: list[str] | None = None) -> int:
             return drive_headless(options) if options.load else run_headless(options)
         return start_window(options)
     except (InputError, ValueError) as exc:
-        if options is not None and options.run.save:
-            release_claim(options.run.save)
+        for save in options.saves if options is not None else ():
+            release_claim(save)
         fail(str(exc))
     except Interrupted as stop:  # before the run started (a load, say): nothing to save yet
         print("interrupted before the run started; nothing was written", file=sys.stderr)

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from . import compare
 from .budget import check_run_size
 from .errors import InputError
 from .evolve import Evolution, RunConfig
@@ -38,6 +39,7 @@ READS = (1, 2)  # version 1: written before the run's state was one object; read
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 MAX_MEMBERS = 256
+COMPARISON = "comparison"  # the kind of a checkpoint holding every run of a --compare
 
 
 @dataclass
@@ -60,20 +62,58 @@ class Checkpoint:
         return Evolution(config or self.config, track or self.track, reporters, self.state, self.seconds)
 
 
+@dataclass
+class Comparison:
+    """What a comparison's checkpoint holds: its SPECs as typed on the command line and each run's checkpoint."""
+
+    specs: list[str]
+    runs: list[Checkpoint]
+    notes: dict[str, Any]
+
+
 def save_checkpoint(
     path: str | os.PathLike, config: RunConfig, track: Track, state: RunState, notes: dict[str, Any] | None = None
 ) -> Path:
     """Write a run's whole state to path atomically (replacing the previous checkpoint only when complete)."""
-    arrays: dict[str, np.ndarray] = {"track_top": track.top, "track_bottom": track.bottom}
+    arrays: dict[str, np.ndarray] = {}
+    header = {"format": FORMAT, "version": VERSION, "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    header |= _run_tree(config, track, state, "", arrays)
+    header["notes"] = notes or {}
+    return _write(path, header, arrays)
+
+
+def save_comparison(
+    path: str | os.PathLike,
+    specs: list[str],
+    runs: list[tuple[RunConfig, Track, RunState]],
+    notes: dict[str, Any] | None = None,
+) -> Path:
+    """Write every run of a comparison (its SPECs as typed, and each run's settings, track and state) to one
+    file atomically; run i's arrays are named run{i}.track_top, run{i}.state..., its header is runs[i - 1]."""
+    arrays: dict[str, np.ndarray] = {}
     header = {
         "format": FORMAT,
         "version": VERSION,
         "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()},
-        "track_name": track.name,
-        "state": encode(state, "state", arrays),
+        "kind": COMPARISON,
+        "specs": list(specs),
+        "runs": [_run_tree(*run, f"run{index}.", arrays) for index, run in enumerate(runs, start=1)],
         "notes": notes or {},
     }
+    return _write(path, header, arrays)
+
+
+def _run_tree(config: RunConfig, track: Track, state: RunState, prefix: str, arrays: dict[str, np.ndarray]) -> dict:
+    """One run's part of a header (its arrays added to `arrays`, their names starting with prefix)."""
+    arrays[f"{prefix}track_top"], arrays[f"{prefix}track_bottom"] = track.top, track.bottom
+    return {
+        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()},
+        "track_name": track.name,
+        "state": encode(state, f"{prefix}state", arrays),
+    }
+
+
+def _write(path: str | os.PathLike, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> Path:
     buffer = io.BytesIO()
     np.savez(buffer, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8), **arrays)
     return write_atomic(path, buffer.getvalue(), replace=True)
@@ -121,37 +161,82 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
 
 
 def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
-    """A run's settings, track and state from a checkpoint, every field and their agreement checked."""
+    """A run's settings, track and state from a checkpoint, every field and their agreement checked
+    (InputError for a comparison's checkpoint: read_checkpoint reads both)."""
+    found = read_checkpoint(path)
+    if isinstance(found, Comparison):
+        raise InputError(
+            f"{path}: holds a comparison of {len(found.runs)} runs, not one run (continue it with --resume alone)"
+        )
+    return found
+
+
+def read_checkpoint(path: str | os.PathLike) -> Checkpoint | Comparison:
+    """A checkpoint of one run, or of a comparison's runs, every field and their agreement checked."""
     path = Path(path)
     header, arrays = _read_members(path)
     try:
-        raw_config = header["config"]
-        config_fields = {f.name for f in fields(RunConfig)}
-        if not isinstance(raw_config, dict) or set(raw_config) - config_fields:
-            raise ValueError("unknown settings in the checkpoint")
-        raw_config = {k: tuple(v) if k == "layers" and isinstance(v, list) else v for k, v in raw_config.items()}
-        config = RunConfig(**raw_config)
-        check_run_size(config.population, config.layers, config.extra_tracks, "its population of {} with layers {}")
-        track = Track(checked_text(header["track_name"], "track_name"), arrays["track_top"], arrays["track_bottom"])
-        genome_size = Network(config.layers).genome_size
-        strategy = make_strategy(config.strategy, genome_size, config.population, 0.0, **knobs(config))
-        tree = header["state"] if header["version"] == VERSION else _version_1_state(header, arrays)
-        if isinstance(tree, dict):  # written before the lab: no settings changes
-            tree = {"events": [], "scheduled": [], "archive": None, **tree}  # None: an empty archive
-        state = decode(tree, RunState, arrays, "state", {"state.strategy": strategy.state_type})
-        state.check(strategy, config.extra_tracks, config.test_curve, config.generations)
-        if state.pending is None:
-            trial = copy.deepcopy(state.strategy)  # a damaged state shows itself when used
-            asked = strategy.ask(trial)
-            if asked.shape != (config.population, strategy.genome_size) or not np.isfinite(asked).all():
-                raise ValueError("the strategy's state does not fit the run")
-        notes = header.get("notes", {})
-        return Checkpoint(config, track, state, notes if isinstance(notes, dict) else {})
+        if "kind" not in header:
+            return _read_run(header, arrays, "", header["version"])
+        if header["kind"] != COMPARISON or header["version"] != VERSION:
+            raise ValueError(f"unknown kind of checkpoint {str(header['kind'])[:40]!r}")
+        return _read_comparison(header, arrays)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
     except (KeyError, ValueError, TypeError, IndexError, AttributeError, OverflowError) as exc:
         detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path}: the checkpoint's state is damaged ({detail})") from None
+
+
+def _read_comparison(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> Comparison:
+    """The runs of a comparison's header, each read as a checkpoint of its own, and their SPECs checked."""
+    texts, trees = header["specs"], header["runs"]
+    if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
+        raise ValueError("the comparison's SPECs should be a list of texts")
+    if not isinstance(trees, list) or len(trees) != len(texts):
+        raise ValueError("the comparison should hold one run per SPEC")
+    specs = compare.parse_specs([checked_text(text, "spec") for text in texts])
+    runs = []
+    for index, (spec, tree) in enumerate(zip(specs, trees), start=1):
+        if not isinstance(tree, dict):
+            raise ValueError(f"run {index} should be a mapping")
+        prefix = f"run{index}."  # a run reads only its own arrays
+        own = {name: array for name, array in arrays.items() if name.startswith(prefix)}
+        run = _read_run(tree, own, prefix, VERSION)
+        if run.config.strategy != spec.strategy:
+            raise ValueError(f"run {index} is {run.config.strategy!r}, but its SPEC says {spec.strategy!r}")
+        runs.append(run)
+    compare.check_sizes(specs, [(r.config.population, r.config.layers, r.config.extra_tracks) for r in runs])
+    notes = header.get("notes", {})
+    return Comparison(texts, runs, notes if isinstance(notes, dict) else {})
+
+
+def _read_run(header: dict[str, Any], arrays: dict[str, np.ndarray], prefix: str, version: Any) -> Checkpoint:
+    """One run from its part of a header: its settings, its track (arrays named prefix + track_top, ...) and
+    its state (version 1: its fields as separate header keys, read by translating them)."""
+    raw_config = header["config"]
+    config_fields = {f.name for f in fields(RunConfig)}
+    if not isinstance(raw_config, dict) or set(raw_config) - config_fields:
+        raise ValueError("unknown settings in the checkpoint")
+    raw_config = {k: tuple(v) if k == "layers" and isinstance(v, list) else v for k, v in raw_config.items()}
+    config = RunConfig(**raw_config)
+    check_run_size(config.population, config.layers, config.extra_tracks, "its population of {} with layers {}")
+    top, bottom = arrays[f"{prefix}track_top"], arrays[f"{prefix}track_bottom"]
+    track = Track(checked_text(header["track_name"], "track_name"), top, bottom)
+    genome_size = Network(config.layers).genome_size
+    strategy = make_strategy(config.strategy, genome_size, config.population, 0.0, **knobs(config))
+    tree = header["state"] if version == VERSION else _version_1_state(header, arrays)
+    if isinstance(tree, dict):  # written before the lab: no settings changes
+        tree = {"events": [], "scheduled": [], "archive": None, **tree}  # None: an empty archive
+    state = decode(tree, RunState, arrays, f"{prefix}state", {f"{prefix}state.strategy": strategy.state_type})
+    state.check(strategy, config.extra_tracks, config.test_curve, config.generations)
+    if state.pending is None:
+        trial = copy.deepcopy(state.strategy)  # a damaged state shows itself when used
+        asked = strategy.ask(trial)
+        if asked.shape != (config.population, strategy.genome_size) or not np.isfinite(asked).all():
+            raise ValueError("the strategy's state does not fit the run")
+    notes = header.get("notes", {})
+    return Checkpoint(config, track, state, notes if isinstance(notes, dict) else {})
 
 
 def _version_1_state(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -239,6 +324,70 @@ class Checkpointer:
         """Nothing: the lock is held until release(), after the run's last checkpoint."""
 
     def release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+
+class ComparisonCheckpointer:
+    """Writes every run of a comparison to one checkpoint: when all runs have raced a multiple of `every`
+    generations (due()), and at the end; a failed write is reported, not fatal. Locked like Checkpointer."""
+
+    def __init__(self, path: str | os.PathLike, every: int, warn, specs: list[str]) -> None:
+        self.path = Path(path)
+        self.every = every
+        self.warn = warn  # called with one line when a write fails; the runs go on
+        self.specs = list(specs)
+        self.evolutions: list[Evolution] = []
+        self.saved_marks: tuple[int, ...] | None = None  # each run's generation at the last write
+        self.failed = False  # the latest write failed (said through warn)
+        self._due_seen = 0
+        self._lock: CheckpointLock | None = None
+
+    def claim(self) -> None:
+        """Lock the path for this comparison, or InputError if another run holds it."""
+        lock = CheckpointLock(self.path)
+        lock.acquire()
+        self._lock = lock
+
+    def attach(self, evolutions: list[Evolution]) -> None:
+        """The runs to write, from where they are now (a resumed comparison's file already holds that)."""
+        self.evolutions = list(evolutions)
+        self._due_seen = self.generation
+
+    @property
+    def generation(self) -> int:
+        """The generations every run has raced: the lowest run's next generation."""
+        return min(evolution.generation for evolution in self.evolutions)
+
+    def due(self) -> bool:
+        """True once per multiple of `every` that every run has reached."""
+        generation = self.generation
+        if generation % self.every or generation == self._due_seen:
+            return False
+        self._due_seen = generation
+        return True
+
+    @property
+    def up_to_date(self) -> bool:
+        """True when the file holds every run as it is now."""
+        return self.saved_marks == tuple(evolution.generation for evolution in self.evolutions)
+
+    def save(self) -> bool:
+        """Write every run now; True if it worked."""
+        runs = [(evolution.config, evolution.track, evolution.state) for evolution in self.evolutions]
+        try:
+            save_comparison(self.path, self.specs, runs)
+        except InputError as exc:
+            self.warn(f"checkpoint not saved: {exc}")
+            self.failed = True
+            return False
+        self.failed = False
+        self.saved_marks = tuple(evolution.generation for evolution in self.evolutions)
+        return True
+
+    def release(self) -> None:
+        """Let the path go, after the last write."""
         if self._lock is not None:
             self._lock.release()
             self._lock = None

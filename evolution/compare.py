@@ -99,8 +99,18 @@ def run_size(flags: argparse.Namespace) -> tuple[int, tuple[int, ...], int]:
 
 def log_path(prefix: Path, index: int, spec: RunSpec) -> Path:
     """Run `index` (from 1)'s log: PREFIX-1-classic.csv (a .csv ending of the prefix is dropped first)."""
-    stem = prefix.name[:-4] if prefix.name.lower().endswith(".csv") else prefix.name
-    return prefix.with_name(f"{stem}-{index}-{spec.strategy}.csv")
+    return run_path(prefix, index, spec, ".csv")
+
+
+def save_path(prefix: Path, index: int, spec: RunSpec) -> Path:
+    """Run `index` (from 1)'s --save file: PREFIX-1-classic.json (a .json ending of the prefix is dropped first)."""
+    return run_path(prefix, index, spec, ".json")
+
+
+def run_path(prefix: Path, index: int, spec: RunSpec, suffix: str) -> Path:
+    """PREFIX-INDEX-STRATEGY + suffix, beside PREFIX (whose own ending `suffix`, if any, is dropped)."""
+    stem = prefix.name[: -len(suffix)] if prefix.name.lower().endswith(suffix) else prefix.name
+    return prefix.with_name(f"{stem}-{index}-{spec.strategy}{suffix}")
 
 
 def labels(specs: list[RunSpec]) -> list[str]:
@@ -119,11 +129,12 @@ def first_finisher(evolution: Evolution) -> int | None:
 class Lines(Reporter):
     """Gathers the runs' rows and prints one line per generation once every run has reported it."""
 
-    def __init__(self, names: list[str], stream: TextIO | None = None) -> None:
+    def __init__(self, names: list[str], stream: TextIO | None = None, start: int = 0) -> None:
+        """start: the first generation to print (a resumed comparison's rows before it were printed before)."""
         self.names = names
         self.stream = stream
         self.rows: list[dict[int, GenerationStats]] = [{} for _ in names]
-        self.printed = 0
+        self.printed = start
 
     def for_run(self, index: int) -> Reporter:
         """The reporter that run `index` is given."""
@@ -131,7 +142,8 @@ class Lines(Reporter):
 
         class One(Reporter):
             def end_generation(self, evolution: Evolution, stats: GenerationStats) -> None:
-                lines.rows[index][stats.generation] = stats
+                if stats.generation >= lines.printed:
+                    lines.rows[index][stats.generation] = stats
                 lines.flush(evolution.config.generations)
 
         return One()
@@ -179,12 +191,15 @@ def summary_table(names: list[str], evolutions: list[Evolution]) -> list[str]:
     return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
 
 
-def run_in_lockstep(evolutions: list[Evolution]) -> None:
-    """Race every run one generation at a time, none ahead of another, then finish the test drives."""
+def run_in_lockstep(evolutions: list[Evolution], after_round: Callable[[], None] = lambda: None) -> None:
+    """Race every run one generation at a time, none ahead of another, then finish the test drives;
+    after_round is called whenever every run has raced the same generations (to write a checkpoint)."""
     while not all(evolution.raced_all for evolution in evolutions):
-        for evolution in evolutions:
-            if not evolution.raced_all:
+        lowest = min(evolution.generation for evolution in evolutions if not evolution.raced_all)
+        for evolution in evolutions:  # a run one ahead (a comparison interrupted mid-round, resumed) waits
+            if not evolution.raced_all and evolution.generation == lowest:
                 evolution.run_generation()
+        after_round()
     for evolution in evolutions:
         evolution.finish_test_drives_now()
 

@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pygame
 
+from evolution.checkpoint import ComparisonCheckpointer
 from evolution.compare import first_finisher
 from evolution.errors import InputError
 from evolution.evolve import Evolution
@@ -38,13 +40,25 @@ if TYPE_CHECKING:
 
 
 class CompareView(EvolvingView):
-    """Runs racing side by side. T, L and G/B act as in one run (T and L on the first run); S saves every run."""
+    """Runs racing side by side. G/B act as in one run; S saves every run; T test-drives every run's best
+    together, each run in its colours; L lists every run's saves first."""
 
     title = "comparing"
 
-    def __init__(self, window: Window, evolutions: list[Evolution], names: list[str], keep: int) -> None:
+    def __init__(
+        self,
+        window: Window,
+        evolutions: list[Evolution],
+        names: list[str],
+        keep: int,
+        checkpointer: ComparisonCheckpointer | None = None,
+    ) -> None:
+        """checkpointer: writes every run to the comparison's one checkpoint (--checkpoint, --resume)."""
         super().__init__(window, evolutions, keep)
         self.names = names
+        self.comparison_checkpointer = checkpointer
+        if checkpointer is not None:
+            checkpointer.attach(evolutions)
         self.scene = CompareScene(names, lambda run, race: self.runs[run].evolution.heir(race))
         # each run saves into a folder of its own, even two runs of one strategy and seed
         self.folders = [
@@ -69,6 +83,8 @@ class CompareView(EvolvingView):
             self._finish_joint()
             self._update_in_turns(steps, deadline)
         self._note_finishers()
+        if self.comparison_checkpointer is not None and self.comparison_checkpointer.due():
+            self.checkpoint(quietly=True)
 
     @property
     def joining(self) -> bool:
@@ -260,6 +276,45 @@ class CompareView(EvolvingView):
         self._finish_joint()
         super().finish()
 
+    def do_track(self) -> None:
+        """Every run's best `keep` drive the test track together, each run's dots in its colour family; T again
+        returns."""
+        from evolution.genome_file import GenomeFile
+        from evolution.track import blog_test_track
+
+        from .drive_view import DriveView
+
+        records = [run.evolution.best(self.keep) for run in self.runs]
+        if any(record is None for record in records):
+            self.window.say("the first generation is still racing: nothing to test-drive yet", error=True)
+            return
+        if len({record.layers for record in records}) > 1:
+            self.window.say("the runs' networks differ now (P changed one): T drives one network at a time", error=True)
+            return
+        first = records[0]
+        together = GenomeFile(
+            layers=first.layers,
+            genomes=np.concatenate([record.genomes for record in records]),
+            scores=np.concatenate([record.scores for record in records]),
+            strategy=" + ".join(self.names),
+            seed=first.seed,
+            generation=min(record.generation for record in records),
+            track=first.track,
+        )
+        groups = [(name, len(record.genomes)) for name, record in zip(self.names, records)]
+        parts = " · ".join(f"{name} {count}" for name, count in groups)
+        self.window.say(f"test drive: every run's best on the test track ({parts}), each run in its colours")
+        view = DriveView(
+            self.window, together, None, blog_test_track(), self.track_seeds, back=self, back_key="track", groups=groups
+        )
+        self.window.show_view(view)
+
+    def do_load(self) -> None:
+        """L: the saves of every run of the comparison listed first (each run's folder ends in -runN)."""
+        from .saves_view import SavesView
+
+        self.window.show_view(SavesView(self.window, self, list(self.folders)))
+
     def do_lanes(self) -> None:
         self.scene.lanes = not self.scene.lanes
         self.window.say("a lane per run" if self.scene.lanes else "every run in one track view")
@@ -303,7 +358,24 @@ class CompareView(EvolvingView):
             return False
         return saved is None or (record.generation != saved[0] and int(record.scores[0]) > saved[1])
 
+    def checkpoint(self, quietly: bool = False) -> None:
+        """Write every run to the comparison's checkpoint, each run's closing generation closed first (said on
+        the console unless quietly: the writes every --checkpoint-every generations are not)."""
+        checkpointer = self.comparison_checkpointer
+        if checkpointer is None:
+            return
+        for run in self.runs:
+            run.close_generation_now()
+        if not checkpointer.up_to_date and checkpointer.save() and not quietly:
+            print(f"checkpoint: {checkpointer.path} ({len(self.runs)} runs, generation {checkpointer.generation})")
+
+    def close(self) -> None:
+        super().close()
+        if self.comparison_checkpointer is not None:
+            self.comparison_checkpointer.release()
+
     def quit(self) -> None:
+        self.checkpoint()
         for index in range(len(self.runs)):
             if self.new_in(index):
                 path = self.save_run(index)
@@ -311,36 +383,46 @@ class CompareView(EvolvingView):
                     print(f"{self.names[index]}: saved the best genomes to {path}")
 
 
-def compare_view(window: Window, options: Options, warn) -> CompareView:
-    """The view of options.compare's runs, each with its own log (build_reporters of main.py)."""
-    from main import build_reporters
+def compare_view(
+    window: Window, options: Options, warn, checkpointer: ComparisonCheckpointer | None = None
+) -> CompareView:
+    """The view of options.compare's runs (fresh, or resumed), each with its own log (build_reporters of
+    main.py), and the comparison's checkpoint (made and its path locked here unless given)."""
+    from main import build_reporters, comparison_checkpointer, start_evolution
 
+    if checkpointer is None:
+        checkpointer = comparison_checkpointer(options, warn)
+    else:
+        checkpointer.warn = warn
     evolutions = []
     for run in options.compare:
         reporters, _ = build_reporters(run, progress=False, warn=warn)
-        evolutions.append(Evolution(run.config, run.track, reporters))
-    return CompareView(window, evolutions, list(options.compare_names), options.run.keep)
+        evolutions.append(start_evolution(run, reporters))
+    return CompareView(window, evolutions, list(options.compare_names), options.run.keep, checkpointer)
 
 
 def run_compare_window(options: Options, warn) -> int:
-    """The window racing options.compare side by side until quit; closes every log; the exit status."""
+    """The window racing options.compare side by side until quit (its checkpoint written however it ends);
+    then every run's --save file, every log closed; the exit status."""
+    from main import compare_shutdown, comparison_checkpointer, comparison_done
+
     from .window import run_window
 
     run = options.run
+    if comparison_done(options):
+        return 0
     if run.seed_was_drawn:
         print(f"seed {run.config.seed} (pass --seed {run.config.seed} to repeat this comparison)")
+    checkpointer = comparison_checkpointer(options, warn)  # its path locked before the window opens
     views: list[CompareView] = []
 
     def make_view(window: Window) -> CompareView:
-        views.append(compare_view(window, options, lambda text: window.say(text, error=True)))
+        views.append(compare_view(window, options, lambda text: window.say(text, error=True), checkpointer))
         return views[-1]
 
     status, _ = run_window(options.window, None, run.keep, None, run.track, run.config.seed, make_view)
-    failed = False
-    for view in views:
-        for session in view.runs:
-            for reporter in session.evolution.reporters:
-                reporter.close()
-                failed = failed or getattr(reporter, "failed", False)
+    evolutions = [session.evolution for session in views[-1].runs] if views else []
+    reporters = [reporter for evolution in evolutions for reporter in evolution.reporters]
+    written = compare_shutdown(options, evolutions, reporters, checkpointer)
     sys.stdout.flush()
-    return status or (1 if failed else 0)
+    return status or written

@@ -16,7 +16,7 @@ from evolution.genome_file import GenomeFile, load_genomes
 from evolution.race import Race
 from evolution.track import Track, blog_test_track, random_track, training_track
 
-from . import hud
+from . import hud, palette
 from .drive_panel import draw_drive_scores
 from .layout import Layout
 from .race_scene import RaceScene
@@ -42,14 +42,19 @@ class DriveView(View):
         back: View | None = None,
         back_key: str = "load",
         speed: int | None = DRIVE_SPEED,
+        groups: list[tuple[str, int]] | None = None,
     ) -> None:
         """track_seeds draws G's random tracks (the evolving view's own generator when there is one); speed:
-        the drive's speed (None: the window's as it is, as for --load with --speed)."""
+        the drive's speed (None: the window's as it is, as for --load with --speed); groups: the genomes come
+        from several runs (T in a comparison), as (run's name, how many) in order, each run's dots in its colours."""
         super().__init__(window)
+        self.groups = groups
         self.drive = DriveSession(saved, path, track)
         self.back = back
         self.back_key = back_key
         self.scene = RaceScene(lambda race: (0, "the best saved"))
+        if groups:
+            self.scene.colours = self.group_colours
         self.track_seeds = track_seeds
         self.back_speed = window.speed
         if speed is not None:
@@ -88,9 +93,34 @@ class DriveView(View):
         race = self.drive.race
         return int((race.scores >= race.track.finish).sum()) if race.done else 0
 
+    def group_slices(self) -> list[tuple[str, slice]]:
+        """Each run's name and its genomes' place in the race (T in a comparison)."""
+        slices, start = [], 0
+        for name, count in self.groups or []:
+            slices.append((name, slice(start, start + count)))
+            start += count
+        return slices
+
+    def group_colours(self, race: Race, ranks: np.ndarray) -> np.ndarray:
+        """(N, 3) each run's dots in its colour family, by their rank within the run (the best darkest)."""
+        colours = np.zeros((race.count, 3), dtype=np.uint8)
+        for family, (_, part) in enumerate(self.group_slices()):
+            within = np.argsort(np.argsort(ranks[part], kind="stable"), kind="stable")
+            colours[part] = palette.family_colours(within, within.size, family)
+        return colours
+
     def stat_lines(self) -> list[tuple[str, str]]:
         race = self.drive.race
         saved = self.drive.saved
+        if self.groups:  # per run: how many of its best finished (the lap done) or are still driving
+            finished = race.scores >= race.track.finish
+            lines = []
+            for name, part in self.group_slices():
+                count = part.stop - part.start
+                done = f"finished {int(finished[part].sum())}" if race.done else f"alive {int(race.alive[part].sum())}"
+                lines.append((name, f"{done} of {count}"))
+            lines.append(("lap", f"{self.drive.laps + 1} · {'done' if race.done else 'racing…'}"))
+            return lines + self.window.race_lines(race)
         name = self.drive.path.name if self.drive.path is not None else "the current best (not saved)"
         lines = [("genomes", name), ("alive", f"{race.alive_count} of {race.count}")]
         if race.done:

@@ -33,7 +33,8 @@ BINDINGS: tuple[Binding, ...] = (
         "track",
         (pygame.K_t,),
         "T",
-        "test drive: the current best genomes (those S saves) drive the test track; T again returns to evolving",
+        "test drive: the current best genomes (those S saves; every run's in a comparison) drive the test track; "
+        "T again returns to evolving",
         "test track",
     ),
     Binding(
@@ -55,7 +56,8 @@ BINDINGS: tuple[Binding, ...] = (
         "load",
         (pygame.K_l,),
         "L",
-        "test-drive a save (the --load file, or one picked from a list, this run's first); L again returns",
+        "test-drive a save (the --load file, or one picked from a list, this run's first, or every run's in a "
+        "comparison); L again returns",
         "load",
     ),
     Binding("restart", (pygame.K_r,), "R", "restart evolution with a new seed (press R twice to confirm)", "restart"),

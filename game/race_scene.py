@@ -39,6 +39,7 @@ class RaceScene:
         self.picked = False  # the user clicked the followed dot
         self.why = ""  # what the followed dot is, for the network panel's title
         self.origin: Callable[[Race, int], str] | None = None  # where a dot's genome came from, for the title
+        self.colours: Callable[[Race, np.ndarray], np.ndarray] | None = None  # (race, ranks) -> (N, 3); None: by rank
         self._race: Race | None = None
         self._ranks = np.zeros(0, dtype=np.int64)
         self._leader = 0
@@ -90,7 +91,8 @@ class RaceScene:
         picture kept in between, so that drawing leaves more of each frame to racing.
         """
         followed, scale = self.followed, layout.scale
-        draw_race(surface, self.camera, race, self._ranks, self._leader, followed, self.picked, scale)
+        colours = self.colours(race, self._ranks) if self.colours is not None else None
+        draw_race(surface, self.camera, race, self._ranks, self._leader, followed, self.picked, scale, colours)
         if self.picked and self._stack.size > 1:
             draw_stack_hint(surface, self.camera, race, self._ranks, self._stack, followed, scale)
         self.overview.draw(surface, layout.overview, race, self.camera, scale)

@@ -36,8 +36,10 @@ class SaveEntry:
         return f"gen {self.generation} · {self.strategy} · track {self.track}"
 
 
-def list_saves(own_folder: Path | None) -> list[SaveEntry]:
-    """Every save under saves/: those of own_folder first, then the others, each group newest first."""
+def list_saves(own_folder: Path | list[Path] | None) -> list[SaveEntry]:
+    """Every save under saves/: those of own_folder (or of any of several: a comparison's runs) first, then the
+    others, each group newest first."""
+    owned = {own_folder} if isinstance(own_folder, Path) else set(own_folder or ())
     if not SAVES.is_dir():
         return []
     entries = []
@@ -51,7 +53,7 @@ def list_saves(own_folder: Path | None) -> list[SaveEntry]:
     listed = []
     for modified, path in entries[:MAX_LISTED]:
         generation, strategy, track = _summary(path)
-        mine = own_folder is not None and path.parent == own_folder
+        mine = path.parent in owned
         listed.append(SaveEntry(path, modified, generation, strategy, track, mine))
     return sorted(listed, key=lambda entry: (not entry.mine, -entry.modified))
 

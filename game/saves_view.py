@@ -21,7 +21,8 @@ class SavesView(View):
 
     title = "pick a save"
 
-    def __init__(self, window, back, own_folder: Path | None) -> None:
+    def __init__(self, window, back, own_folder: Path | list[Path] | None) -> None:
+        """own_folder: the run's saves folder (a comparison's: every run's), whose saves are listed first."""
         super().__init__(window)
         self.back = back
         self.entries: list[SaveEntry] = list_saves(own_folder)

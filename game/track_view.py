@@ -206,8 +206,10 @@ def draw_race(
     followed: int,
     selected: bool,
     scale: Scale | float = 1.0,
+    colours: np.ndarray | None = None,
 ) -> None:
-    """The whole track view: dots coloured by ranks (from race.ranking()), the leader and the followed dot marked.
+    """The whole track view: dots coloured by ranks (from race.ranking()), or `colours` ((N, 3) uint8) if given,
+    the leader and the followed dot marked.
 
     The followed dot is drawn last, larger and ringed (a red ✗ where it crashed, if it has).
     """
@@ -217,8 +219,13 @@ def draw_race(
     draw_corridor(surface, camera, race)
     draw_sensors(surface, camera, race, followed, s)
     xs, ys = dot_screen_positions(camera, race)  # once a frame: it reads every dot's position
-    draw_dots(surface, camera, race, ranks, xs, ys, s)
-    colour = tuple(int(c) for c in palette.rank_colours(ranks[followed : followed + 1], race.count)[0])
+    draw_dots(surface, camera, race, ranks, xs, ys, s, colours)
+    if colours is None:
+        colours = palette.rank_colours(ranks[followed : followed + 1], race.count)
+        followed_colour = colours[0]
+    else:
+        followed_colour = colours[followed]
+    colour = tuple(int(c) for c in followed_colour)
     centre = (float(xs[followed]), float(ys[followed]))
     draw_followed(surface, centre, colour, not race.alive[followed], s)
     draw_marker(surface, (float(xs[leader]), float(ys[leader])), palette.ACCENT, "leader", scale=s)

@@ -1,5 +1,5 @@
 """Property-based tests of the checkpoint loader: valid checkpoints round-trip; damaged ones, field by field and
-byte by byte, load as a consistent run or are refused in one line naming the file."""
+byte by byte, load as a consistent run (or comparison of runs) or are refused in one line naming the file."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evolution.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from evolution.checkpoint import (
+    Checkpoint,
+    Comparison,
+    load_checkpoint,
+    read_checkpoint,
+    save_checkpoint,
+    save_comparison,
+)
 from evolution.evolve import Evolution, RunConfig
 from evolution.strategies import STRATEGIES, make_strategy
 from evolution.track import training_track
@@ -119,3 +126,68 @@ def test_checkpoints_damaged_field_by_field_load_consistently_or_are_refused_in_
 def test_checkpoints_damaged_byte_by_byte_load_consistently_or_are_refused_in_one_line(data):
     with written("run.npz", data) as path:
         load_or_refuse(load_checkpoint, path, check_consistent, "checkpoint (bytes)")
+
+
+@st.composite
+def comparisons(draw) -> tuple[list[str], list[Evolution]]:
+    """Two or three small runs of a comparison, with the SPECs that name their strategies."""
+    evolutions = draw(st.lists(runs(), min_size=2, max_size=3))
+    return [evolution.config.strategy for evolution in evolutions], evolutions
+
+
+def comparison_bytes(comparison: tuple[list[str], list[Evolution]]) -> bytes:
+    specs, evolutions = comparison
+    with written("cmp.npz", b"") as path:
+        save_comparison(path, specs, [(e.config, e.track, e.state) for e in evolutions])
+        return path.read_bytes()
+
+
+def check_comparison(found) -> None:
+    """A loaded comparison: a SPEC per run, each run consistent and going on."""
+    assert isinstance(found, Comparison) and 2 <= len(found.runs) == len(found.specs) <= 4
+    for spec, run in zip(found.specs, found.runs):
+        assert spec.partition(":")[0] == run.config.strategy
+        check_consistent(run)
+
+
+@given(comparisons())
+@settings_for_loaders(examples=10)
+def test_valid_comparison_checkpoints_round_trip(comparison):
+    with written("cmp.npz", comparison_bytes(comparison)) as path:
+        found = load_or_refuse(read_checkpoint, path, check_comparison, "comparison checkpoint (valid)")
+        assert found is not None
+        for run, evolution in zip(read_checkpoint(path).runs, comparison[1]):  # (check_comparison raced found's)
+            assert np.array_equal(run.state.history.to_arrays(), evolution.state.history.to_arrays())
+        assert load_or_refuse(load_checkpoint, path, check_consistent, "comparison read as one run") is None
+
+
+@given(comparisons(), st.data())
+@settings_for_loaders(examples=40)
+def test_comparison_checkpoints_damaged_field_by_field_load_consistently_or_are_refused_in_one_line(comparison, data):
+    with np.load(io.BytesIO(comparison_bytes(comparison)), allow_pickle=False) as archive:
+        members = {name: archive[name] for name in archive.files}
+    header = json.loads(members["header"].tobytes())
+    for _ in range(data.draw(st.integers(1, 3))):
+        slot = data.draw(st.sampled_from(header_slots(header)))
+        header = replaced(header, slot, data.draw(json_junk | plausible))
+    if data.draw(st.booleans()):  # and sometimes an array swapped for another of the wrong kind, or another run's
+        name = data.draw(st.sampled_from(sorted(members)))
+        swaps = [np.zeros(0), np.zeros((2, 3)), np.array([np.nan]), np.arange(7), *members.values()]
+        members[name] = data.draw(st.sampled_from(swaps))
+    members["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **members)
+    with written("cmp.npz", buffer.getvalue()) as path:
+        load_or_refuse(read_checkpoint, path, check_any, "comparison checkpoint (fields)")
+
+
+def check_any(found) -> None:
+    """What read_checkpoint returns: a consistent comparison, or (a damaged kind read as one run) a run."""
+    check_comparison(found) if isinstance(found, Comparison) else check_consistent(found)
+
+
+@given(comparisons().flatmap(lambda comparison: byte_edits(comparison_bytes(comparison))))
+@settings_for_loaders(examples=25)
+def test_comparison_checkpoints_damaged_byte_by_byte_load_consistently_or_are_refused_in_one_line(data):
+    with written("cmp.npz", data) as path:
+        load_or_refuse(read_checkpoint, path, check_any, "comparison checkpoint (bytes)")

@@ -82,7 +82,6 @@ def test_headless_compare_logs_each_run_as_alone_and_ends_with_a_table(in_tmp, c
         (["classic", "elitist:population=100000", "--memory-budget", "50M"], "memory budget"),
         (["classic", "elitist", "--resume", "run.npz"], "--resume does not go with --compare"),
         (["classic", "elitist", "--load", "best.json"], "--load does not go with --compare"),
-        (["classic", "elitist", "--checkpoint", "run.npz"], "--checkpoint does not go with --compare"),
         (["classic", "elitist", "--set", "3:mutation_rate=0.2"], "--set does not go with --compare"),
     ],
 )
@@ -191,3 +190,126 @@ def test_a_joint_race_splits_into_what_each_run_races_alone():
         assert np.array_equal(part.scores, alone.scores) and np.array_equal(part.alive, alone.alive)
         assert np.array_equal(part.positions, alone.positions) and np.array_equal(part.speeds, alone.speeds)
     assert split(joint, races)[1].alive.any()  # evolved drivers finish: they stay alive to the end
+
+
+def straight_logs(folder, specs=SPECS) -> list[list[tuple[str, ...]]]:
+    """A comparison made in one go, headless: each run's log rows."""
+    prefix = folder / "straight"
+    args = ["--headless", "--seed", SEED, "--generations", GENERATIONS, "--log", str(prefix), "--compare", *specs]
+    assert main.main(args) == 0
+    return [log_rows(folder / f"straight-{index}-{spec.split(':')[0]}.csv") for index, spec in enumerate(specs, 1)]
+
+
+def test_a_headless_comparison_checkpointed_and_resumed_logs_what_a_straight_one_logs(in_tmp, capsys):
+    expected = straight_logs(in_tmp)
+    checkpoint, prefix, best = in_tmp / "cmp.npz", in_tmp / "split", in_tmp / "best.json"
+    first = ["--headless", "--seed", SEED, "--generations", "2", "--log", str(prefix), "--checkpoint", str(checkpoint)]
+    assert main.main([*first, "--checkpoint-every", "2", "--compare", *SPECS]) == 0
+    capsys.readouterr()
+    resume = ["--headless", "--resume", str(checkpoint), "--generations", GENERATIONS, "--log", str(prefix)]
+    assert main.main([*resume, "--save", str(best)]) == 0
+    out = capsys.readouterr().out
+    assert [line.split()[1] for line in out.splitlines() if line.startswith("gen ")] == ["3/5", "4/5", "5/5"]
+    assert log_rows(in_tmp / "split-1-classic.csv") == expected[0]
+    assert log_rows(in_tmp / "split-2-elitist.csv") == expected[1]
+    saved = [load_genomes(in_tmp / name) for name in ("best-1-classic.json", "best-2-elitist.json")]
+    assert [(s.strategy, s.generation) for s in saved] == [("classic", 5), ("elitist", 5)]
+    assert f"checkpoint: {checkpoint} (2 runs, generation 6)" in out
+    assert main.main(["--headless", "--resume", str(checkpoint)]) == 0  # the runs' own total: reached already
+    assert "nothing to do" in capsys.readouterr().out
+
+
+def test_a_comparison_checkpoint_holds_every_run_and_a_run_checkpoint_refuses_it(in_tmp, capsys):
+    from evolution.checkpoint import Comparison, load_checkpoint, read_checkpoint
+
+    checkpoint = in_tmp / "cmp.npz"
+    specs = ["classic", "snes:tracks=0,seed=9", "classic:population=12"]
+    args = ["--headless", "--seed", SEED, "--generations", "1", "--checkpoint", str(checkpoint), "--compare", *specs]
+    assert main.main(args) == 0
+    found = read_checkpoint(checkpoint)
+    assert isinstance(found, Comparison) and found.specs == specs
+    assert [(r.config.strategy, r.config.seed, r.config.population) for r in found.runs] == [
+        ("classic", 4, 50),
+        ("snes", 9, 50),
+        ("classic", 4, 12),
+    ]
+    assert all(run.state.generation == 2 for run in found.runs)
+    with pytest.raises(main.InputError, match="holds a comparison of 3 runs"):
+        load_checkpoint(checkpoint)
+    capsys.readouterr()
+    for flags, words in [
+        (["--population", "10"], "--population cannot be given with --resume of a comparison"),
+        (["--set", "3:mutation_rate=0.2"], "--set cannot be given"),
+        (["--replay", str(checkpoint)], "holds a comparison of 3 runs"),
+    ]:
+        resume = [] if "--replay" in flags else ["--resume", str(checkpoint)]
+        with pytest.raises(SystemExit) as stopped:
+            main.main(["--headless", *resume, *flags])
+        error = capsys.readouterr().err.splitlines()
+        assert stopped.value.code == 2 and len(error) == 1 and words in error[0], error
+
+
+def race_window_until(app, done, frames: int = 20_000) -> None:
+    """Frames until done() holds, with a cap on frames (not a time: a busy machine only takes more frames)."""
+    for _ in range(frames):
+        if done():
+            return
+        run_frames(app, 1)
+    assert done()
+
+
+def test_the_window_checkpoints_every_run_on_quit_and_resumes_them_as_a_straight_run(in_tmp, capsys):
+    from evolution.checkpoint import Comparison, read_checkpoint
+
+    expected = straight_logs(in_tmp)
+    checkpoint, prefix = in_tmp / "cmp.npz", in_tmp / "win"
+    args = ["--seed", SEED, "--generations", GENERATIONS, "--log", str(prefix), "--speed", "8"]
+    app = open_window(main.parse([*args, "--checkpoint", str(checkpoint), "--compare", *SPECS]))
+    view = app.view
+    race_window_until(app, lambda: min(run.evolution.generation for run in view.runs) >= 2)
+    run_frames(app, 3)  # a race under way: the checkpoint holds it as the generation asked for
+    app.frame([key_event(pygame.K_q)])
+    assert not app.running
+    view.close()
+    found = read_checkpoint(checkpoint)
+    assert isinstance(found, Comparison) and found.specs == list(SPECS)
+    assert [run.state.generation for run in found.runs] == [run.evolution.generation for run in view.runs]
+    assert "checkpoint: " in capsys.readouterr().out
+
+    app = open_window(main.parse(["--resume", str(checkpoint), "--generations", GENERATIONS, "--log", str(prefix)]))
+    view = app.view
+    assert isinstance(view, CompareView) and view.names == ["classic", "elitist"]
+    assert [run.evolution.generation for run in view.runs] == [run.state.generation for run in found.runs]
+    race_window_until(app, lambda: all(run.complete for run in view.runs))
+    view.checkpoint()
+    view.close()
+    assert log_rows(in_tmp / "win-1-classic.csv") == expected[0]
+    assert log_rows(in_tmp / "win-2-elitist.csv") == expected[1]
+    assert [run.state.generation for run in read_checkpoint(checkpoint).runs] == [6, 6]
+
+
+def test_t_drives_every_runs_best_together_in_its_colours_and_l_lists_every_runs_saves(in_tmp):
+    from game.drive_view import DriveView
+    from game.saves_view import SavesView
+
+    app = open_window(main.parse(["--seed", "2", "--speed", "turbo", "--keep", "5", "--compare", "classic", "snes"]))
+    view = app.view
+    race_window_until(app, lambda: all(len(run.evolution.history) >= 2 for run in view.runs))
+    app.frame([key_event(pygame.K_t)])
+    drive = app.view
+    assert isinstance(drive, DriveView) and drive.groups == [("classic", 5), ("snes", 5)]
+    best = [run.evolution.best(5) for run in view.runs]
+    assert np.array_equal(drive.race.genomes, np.concatenate([record.genomes for record in best]))
+    assert drive.race.track.name == "test"
+    run_frames(app, 3)
+    colours = drive.group_colours(drive.race, drive.race.ranking()[0])
+    assert {tuple(c) for c in colours[:5]}.isdisjoint({tuple(c) for c in colours[5:]})  # a colour family per run
+    assert [name for name, _ in drive.stat_lines()[:2]] == ["classic", "snes"]
+    app.frame([key_event(pygame.K_t)])
+    assert app.view is view
+    app.frame([key_event(pygame.K_s)])
+    app.frame([key_event(pygame.K_l)])
+    saves = app.view
+    assert isinstance(saves, SavesView)
+    assert {entry.path.parent for entry in saves.entries if entry.mine} == set(view.folders)
+    assert all(entry.mine for entry in saves.entries[:2])
