@@ -74,9 +74,14 @@ class ChampionDrives:
         self.queue = queue
         self._batch: Race | None = None
         self.deferred = False  # True: the drives wait for the run's end (or drive_together), as in a sweep
+        self.joint: JointDrives | None = None  # while set, that joint batch drives this run's champions
 
     def advance(self, steps: int | None, slice_seconds: float) -> Iterator[None]:
         """Race the batch `steps` columns (None: until every champion has its result), yielding between slices."""
+        if self.joint is not None:
+            if steps is not None:
+                return
+            self.joint.stop()  # every result now (before a change of network, or at the end): the run's own
         if self.deferred and steps is not None:
             return
         while steps is None or steps > 0:
@@ -93,6 +98,70 @@ class ChampionDrives:
                 queue = self.queue
                 record(queue, raced, self._batch.scores)
                 self._batch = None
+
+
+    def finish_batch(self) -> None:
+        """Race the batch under way, if any, to its end now and record its results (no new batch starts)."""
+        if self._batch is not None:
+            self._batch.run()
+            record(self.queue, self._batch.count, self._batch.scores)
+            self._batch = None
+
+
+class JointDrives:
+    """Several runs' champion drives raced as one batch (runs side by side, in turbo): the runs' own
+    drives are deferred meanwhile. Each champion's score is the same whatever it races with, so every
+    run's results are those it would get alone; only when they arrive differs. The batch is not state."""
+
+    def __init__(self, drives: list[ChampionDrives]) -> None:
+        self.drives = drives
+        self._batch: Race | None = None
+        self._counts: list[int] = []
+        self.active = False  # between start() and stop()
+
+    def start(self) -> None:
+        """Take over: each run's batch under way is finished first, then the runs' own drives wait."""
+        for each in self.drives:
+            each.finish_batch()
+            each.joint = self
+        self.active = True
+
+    def stop(self) -> None:
+        """Hand back: the joint batch under way is finished now, and the runs drive their own again."""
+        self.finish_batch()
+        self.active = False
+        for each in self.drives:
+            each.joint = None
+
+    def advance(self, steps: int, slice_seconds: float) -> Iterator[None]:
+        """Race the joint batch `steps` columns, yielding between slices; a batch starts from every queue."""
+        while steps > 0 and self.active:
+            if self._batch is None:
+                queues = [each.queue for each in self.drives]
+                if not any(queue.generations.size for queue in queues):
+                    return
+                first = self.drives[0]
+                self._counts = [queue.generations.size for queue in queues]
+                self._batch = Race(np.concatenate([queue.genomes for queue in queues]), first.track, first.network)
+            before = self._batch.column
+            yield from in_slices(self._batch, slice_seconds, steps)
+            steps -= max(self._batch.column - before, 1)
+            if self._batch.done:
+                self._record()
+
+    def finish_batch(self) -> None:
+        """Race the joint batch under way, if any, to its end now and record every run's results."""
+        if self._batch is not None:
+            self._batch.run()
+            self._record()
+
+    def _record(self) -> None:
+        start = 0
+        for each, count in zip(self.drives, self._counts):
+            if count:
+                record(each.queue, count, self._batch.scores[start : start + count])
+            start += count
+        self._batch = None
 
 
 def record(queue: ChampionQueue, raced: int, scores: np.ndarray) -> None:

@@ -1,14 +1,18 @@
 """Runs side by side (--compare): SPECs, the headless table and logs, the window in lockstep, its chart and saves."""
 
 import csv
+from dataclasses import replace
 
 import numpy as np
 import pygame
 import pytest
 
 import main
+from evolution.champion_drives import STEPS_PER_GENERATION, JointDrives
 from evolution.compare import parse_spec
+from evolution.evolve import Evolution, RunConfig
 from evolution.genome_file import load_genomes
+from evolution.track import training_track
 from game.compare_view import CompareView
 from game.frame_runner import key_event, open_window, run_frames
 from game.track_view import dot_screen_positions
@@ -31,12 +35,12 @@ def log_rows(path) -> list[tuple[str, ...]]:
     return [tuple(v for k, v in row.items() if k != "seconds") for row in rows] + notes
 
 
-def alone_logs(folder) -> list[list[tuple[str, ...]]]:
+def alone_logs(folder, generations: str = GENERATIONS) -> list[list[tuple[str, ...]]]:
     """Each run of SPECS made alone, headless: its log's rows."""
     rows = []
     for index, flags in enumerate(ALONE):
         path = folder / f"alone-{index}.csv"
-        assert main.main(["--headless", "--seed", SEED, "--generations", GENERATIONS, *flags, "--log", str(path)]) == 0
+        assert main.main(["--headless", "--seed", SEED, "--generations", generations, *flags, "--log", str(path)]) == 0
         rows.append(log_rows(path))
     return rows
 
@@ -98,11 +102,12 @@ def test_a_bad_spec_gives_one_line_and_exit_2(in_tmp, capsys, specs, words):
     assert len(error) == 1 and error[0].startswith("main.py: error: ") and words in error[0], error
 
 
-@pytest.mark.parametrize("speed", ["8", "turbo"])
-def test_the_window_races_in_lockstep_each_run_logging_what_it_logs_alone(in_tmp, speed):
-    expected = alone_logs(in_tmp)
+@pytest.mark.parametrize(("speed", "generations"), [("8", GENERATIONS), ("turbo", "14")])
+def test_the_window_races_in_lockstep_each_run_logging_what_it_logs_alone(in_tmp, speed, generations):
+    """In turbo over 14 generations, the champions' joint test drives finish batches mid-run too."""
+    expected = alone_logs(in_tmp, generations)
     prefix = in_tmp / "win"
-    args = ["--seed", SEED, "--generations", GENERATIONS, "--log", str(prefix), "--speed", speed, "--compare", *SPECS]
+    args = ["--seed", SEED, "--generations", generations, "--log", str(prefix), "--speed", speed, "--compare", *SPECS]
     app = open_window(main.parse(args))
     view = app.view
     assert isinstance(view, CompareView) and len(view.runs) == 2
@@ -313,3 +318,30 @@ def test_t_drives_every_runs_best_together_in_its_colours_and_l_lists_every_runs
     assert isinstance(saves, SavesView)
     assert {entry.path.parent for entry in saves.entries if entry.mine} == set(view.folders)
     assert all(entry.mine for entry in saves.entries[:2])
+
+
+def test_joint_champion_drives_give_each_run_its_own_results():
+    """In turbo the runs' champions drive the test track as one batch: each queue gets what its own drives
+    would give, and a run's own finish (a change of network, its end) takes the joint batch back first."""
+    config = RunConfig(strategy="elitist", mutation_rate=0.3, generations=None, population=10)
+    runs = [Evolution(replace(config, seed=seed), training_track()) for seed in (1, 2)]
+    alone = [Evolution(replace(config, seed=seed), training_track()) for seed in (1, 2)]
+    joint = JointDrives([run.champion_drives for run in runs])
+    joint.start()
+    for generation in range(12):
+        for run, other in zip(runs, alone):
+            run.run_generation()  # its own advance waits while the joint batch holds its champions
+            other.run_generation()
+        for _ in joint.advance(STEPS_PER_GENERATION, 1.0):
+            pass
+        if generation == 9:  # a joint batch under way, then one run finishes its drives itself
+            runs[0].finish_test_drives_now()
+            assert not joint.active and all(run.champion_drives.joint is None for run in runs)
+            joint = JointDrives([run.champion_drives for run in runs])
+            joint.start()
+    joint.stop()
+    for run, other in zip(runs, alone):
+        run.finish_test_drives_now()
+        other.finish_test_drives_now()
+        assert run.history.column("test_best").tolist() == other.history.column("test_best").tolist()
+        assert (run.history.column("test_best") >= 0).all() and len(run.history) == 12
