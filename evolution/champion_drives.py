@@ -99,7 +99,6 @@ class ChampionDrives:
                 record(queue, raced, self._batch.scores)
                 self._batch = None
 
-
     def finish_batch(self) -> None:
         """Race the batch under way, if any, to its end now and record its results (no new batch starts)."""
         if self._batch is not None:
