@@ -23,6 +23,7 @@ from .history import GenerationStats
 from .network import DEFAULT_LAYERS
 from .reporters import OutputClosed, Reporter
 from .strategies import STRATEGIES
+from .together import generation_together
 
 if TYPE_CHECKING:
     from .evolve import Evolution
@@ -196,9 +197,8 @@ def run_in_lockstep(evolutions: list[Evolution], after_round: Callable[[], None]
     after_round is called whenever every run has raced the same generations (to write a checkpoint)."""
     while not all(evolution.raced_all for evolution in evolutions):
         lowest = min(evolution.generation for evolution in evolutions if not evolution.raced_all)
-        for evolution in evolutions:  # a run one ahead (a comparison interrupted mid-round, resumed) waits
-            if not evolution.raced_all and evolution.generation == lowest:
-                evolution.run_generation()
+        # a run one ahead (a comparison interrupted mid-round, resumed) waits; the others race as one
+        generation_together([e for e in evolutions if not e.raced_all and e.generation == lowest])
         after_round()
     for evolution in evolutions:
         evolution.finish_test_drives_now()

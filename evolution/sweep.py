@@ -19,9 +19,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .champion_drives import drive_together
-from .evolve import Evolution, ExtraResults, RunConfig
+from .evolve import Evolution, RunConfig
 from .history import GenerationStats
-from .race import StackedRace, finished_race, race_scores
+from .race import StackedRace, race_scores
+from .together import generation_together
 from .track import Track, blog_test_track, random_track, training_track
 
 KEEP = 20  # the genomes a run saves at the end (Evolution.best(KEEP)), all driven on the test track
@@ -96,7 +97,7 @@ def run_batch(configs: Sequence[RunConfig], track: Track | None = None, judge: b
         live = [index for index, evolution in enumerate(evolutions) if not evolution.raced_all]
         if not live:
             break
-        for index, stats in zip(live, _generation_together([evolutions[index] for index in live])):
+        for index, stats in zip(live, generation_together([evolutions[index] for index in live])):
             if firsts[index] is None and stats.finished > 0:
                 firsts[index] = stats.generation
                 to_first[index] = (time.perf_counter() - started) / len(evolutions)
@@ -117,44 +118,6 @@ def run_batch(configs: Sequence[RunConfig], track: Track | None = None, judge: b
         )
         for evolution, first, seconds, (top_all, unseen) in zip(evolutions, firsts, to_first, judged)
     ]
-
-
-def _generation_together(evolutions: list[Evolution]) -> list[GenerationStats]:
-    """Race and close one generation of every run, the races of all of them at once where they can be."""
-    races = [evolution.next_race() for evolution in evolutions]
-    first = races[0]
-    if any(race.track is not first.track or race.network.layers != first.network.layers for race in races):
-        for race in races:  # a run changed its track or network: raced apart (never in a plain sweep)
-            race.run()
-        return [evolution.close_generation_now(race) for evolution, race in zip(evolutions, races)]
-    joint = StackedRace([race.genomes for race in races], [first.track] * len(races), first.network)
-    joint.run()
-    scores = joint.per_track_values(joint.scores)
-    done = [finished_race(race, part) for race, part in zip(races, scores)]
-    extras = _extra_tracks_together(evolutions)
-    return [evolution.close_generation_now(race, extra) for evolution, race, extra in zip(evolutions, done, extras)]
-
-
-def _extra_tracks_together(evolutions: list[Evolution]) -> list[ExtraResults | None]:
-    """Every run's extra tracks of the pending generation in one stacked race, split back run by run."""
-    tracks = [evolution.pending_extra_tracks() for evolution in evolutions]
-    lengths = {each.columns for run_tracks in tracks for each in run_tracks}
-    if not lengths:
-        return [None] * len(evolutions)
-    if len(lengths) > 1:  # runs whose extra tracks differ in length close their generations alone
-        return [None] * len(evolutions)
-    safety = any(evolution.config.safety_weight > 0 for evolution in evolutions)
-    groups = [evolution.state.pending for evolution, run_tracks in zip(evolutions, tracks) for _ in run_tracks]
-    stacked = StackedRace(groups, [each for run_tracks in tracks for each in run_tracks], evolutions[0].network, safety)
-    stacked.run()
-    scores = stacked.per_track_values(stacked.scores)
-    safeties = stacked.per_track_values(stacked.safety()) if safety else []
-    results, start = [], 0
-    for run_tracks in tracks:
-        stop = start + len(run_tracks)
-        results.append(ExtraResults(tuple(run_tracks), tuple(scores[start:stop]), tuple(safeties[start:stop])))
-        start = stop
-    return results
 
 
 def _judge_together(evolutions: list[Evolution]) -> list[tuple[bool | None, float]]:

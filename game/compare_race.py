@@ -10,21 +10,19 @@ from __future__ import annotations
 import numpy as np
 
 from evolution.race import Race, finished_race
+from evolution.together import same_track
 
 
 def can_join(races: list[Race]) -> bool:
     """True when the races can be raced as one: all fresh (column 0), on one track, with one network shape."""
     first = races[0]
     return all(
-        race.column == 0 and not race.done and same_track(race, first) and race.network.layers == first.network.layers
+        race.column == 0
+        and not race.done
+        and same_track(race.track, first.track)
+        and race.network.layers == first.network.layers
         for race in races
     )
-
-
-def same_track(race: Race, other: Race) -> bool:
-    """True when both races run on one track (the same object, or equal barriers)."""
-    a, b = race.track, other.track
-    return a is b or (np.array_equal(a.top, b.top) and np.array_equal(a.bottom, b.bottom))
 
 
 def joint_race(races: list[Race]) -> Race:
