@@ -12,7 +12,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from evolution.evolve import RunConfig  # noqa: E402
 from evolution.genome_file import load_genomes  # noqa: E402
+from evolution.strategies import STRATEGIES, Elitist  # noqa: E402
 
 REFERENCE = ROOT.parent / "shared" / "reference" / "seed_reference.py"
 EVOLVED = ROOT / "bench" / "data" / "evolved.json"
@@ -34,3 +36,22 @@ def population(kind: str, size: int, genome_size: int, seed: int = 0) -> np.ndar
         return np.random.RandomState(seed).uniform(-1, 1, size=(size, genome_size))
     drivers = load_genomes(EVOLVED).genomes
     return np.resize(drivers, (size, genome_size)) if len(drivers) < size else drivers[:size].copy()
+
+
+# The default before the learning work (issue 15): elitist's algorithm with noise 0.3 throughout and a first
+# generation in ±1, registered as a strategy of its own for the benchmarks (worker processes are forked: they see it).
+BEFORE = "elitist-before"
+STRATEGIES[BEFORE] = type("ElitistBefore", (Elitist,), {"name": BEFORE, "FIRST_SPREAD": 1.0, "LATE_NOISE": 1.0})
+
+
+def config_for(name: str, tracks: int | None = None, **fields) -> RunConfig:
+    """A run with a strategy's own defaults (tracks None: its default number of extra tracks); BEFORE with
+    the old default's noise, 0.3."""
+    defaults = STRATEGIES[name]
+    return RunConfig(
+        strategy=name,
+        mutation_rate=0.3 if name == BEFORE else defaults.default_mutation_rate,
+        safety_weight=defaults.default_safety_weight,
+        extra_tracks=defaults.default_tracks if tracks is None else tracks,
+        **fields,
+    )

@@ -18,26 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from evolution.evolve import RunConfig
+from bench.common import BEFORE, config_for
 from evolution.flag_types import whole
 from evolution.strategies import STRATEGIES
 from evolution.sweep import HELD_OUT_SEEDS, KEEP, Summary, parse_seeds, summarise, sweep
 from main import DEFAULT_STRATEGY
 
-ROWS = [("classic", 0), ("elitist", 2), (DEFAULT_STRATEGY, None)]  # None: the strategy's own default tracks
-
-
-def config_for(strategy: str, tracks: int | None, generations: int) -> RunConfig:
-    """A run with the strategy's own defaults (tracks None: its default number of extra tracks)."""
-    defaults = STRATEGIES[strategy]
-    return RunConfig(
-        strategy=strategy,
-        generations=generations,
-        mutation_rate=defaults.default_mutation_rate,
-        safety_weight=defaults.default_safety_weight,
-        extra_tracks=defaults.default_tracks if tracks is None else tracks,
-        test_curve=False,
-    )
+# the blog's classic, the default before the learning work, the default now (None: its own extra tracks)
+ROWS = [("classic", 0), (BEFORE, 2), (DEFAULT_STRATEGY, None)]
 
 
 def configurations(only: str | None) -> list[tuple[str, int | None]]:
@@ -86,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for strategy, tracks in configurations(args.only):
-        config = config_for(strategy, tracks, args.generations)
+        config = config_for(strategy, tracks, generations=args.generations, test_curve=False)
         print(f"{strategy} + {config.extra_tracks} tracks", file=sys.stderr, flush=True)
         summary = summarise(sweep(config, args.seeds, jobs=args.jobs))
         lines.append(row(strategy, config.extra_tracks, summary, args.generations))

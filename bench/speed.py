@@ -1,10 +1,11 @@
 """Headless generations per second of two strategies side by side, in one process: a Markdown table.
 
-python -m bench.speed [--strategies elitist,adaptive] [--seeds 0-4] [--generations 150] [--population 50]
+python -m bench.speed [--strategies elitist-before,elitist] [--seeds 0-4] [--generations 150] [--population 50]
 
 Each strategy runs with its own defaults (extra tracks, rate, safety), as main.py --headless does (test
 curve on), on the same seeds, alternating strategy by strategy within each seed, so drifts in the
 machine's speed fall on both alike. The rate is a whole run's generations over its seconds.
+`elitist-before` is the default before the learning work (noise 0.3, first generation in ±1).
 """
 
 from __future__ import annotations
@@ -18,35 +19,26 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from evolution.evolve import Evolution, RunConfig
-from evolution.strategies import STRATEGIES
+from bench.common import BEFORE, config_for
+from evolution.evolve import Evolution
 from evolution.sweep import parse_seeds
 from evolution.track import training_track
 
 
 def rate(strategy: str, seed: int, generations: int, population: int) -> float:
     """Generations per second of one headless run with the strategy's defaults."""
-    defaults = STRATEGIES[strategy]
-    config = RunConfig(
-        strategy=strategy,
-        seed=seed,
-        generations=generations,
-        population=population,
-        mutation_rate=defaults.default_mutation_rate,
-        safety_weight=defaults.default_safety_weight,
-        extra_tracks=defaults.default_tracks,
-    )
+    config = config_for(strategy, seed=seed, generations=generations, population=population)
     evolution = Evolution(config, training_track())
     started = time.perf_counter()
-    while not evolution.finished_all:
+    while not evolution.raced_all:
         evolution.run_generation()
-    evolution.settle_now()
+    evolution.finish_test_drives_now()
     return (generations + 1) / (time.perf_counter() - started)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.splitlines()[0])
-    parser.add_argument("--strategies", default="elitist,adaptive")
+    parser.add_argument("--strategies", default=f"{BEFORE},elitist")
     parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("0-4"))
     parser.add_argument("--generations", type=int, default=150)
     parser.add_argument("--population", type=int, default=50)

@@ -63,7 +63,7 @@ SETTINGS: dict[str, Setting] = {
             0,
             100,
             ("classic", "elitist"),
-            "children get mutation noise of size {value}",
+            "children get mutation noise of size {value} (elitist: half from late_generation on)",
             why_not="snes adapts its own step size; change its spread_rate or mean_rate instead",
         ),
         Setting("population", int, 2, 100_000, ALL, "{value} genomes race each generation", "population"),
@@ -103,7 +103,7 @@ SETTINGS: dict[str, Setting] = {
             0,
             10**7,
             ("elitist",),
-            "the late elite share counts from generation {value}",
+            "the late elite share and half the noise count from generation {value}",
             why_not="late_generation" + _KNOB,
         ),
         Setting(

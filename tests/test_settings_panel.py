@@ -85,7 +85,7 @@ def test_a_run_changed_through_the_panel_replays_exactly(in_tmp, capsys):
     at_generation(app, 5)
     set_number(app, "mutation_rate", "0.5")
     assert [c.flag() for c in evolution.state.scheduled] == ["5:mutation_rate=0.5"]
-    assert evolution.config.mutation_rate == 0.3  # the race under way finishes as it started
+    assert evolution.config.mutation_rate == 0.7  # the race under way finishes as it started
     at_generation(app, 10)
     press_plus(app, "population")  # 20 + a tenth of it
     at_generation(app, 15)
