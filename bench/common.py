@@ -41,12 +41,18 @@ def population(kind: str, size: int, genome_size: int, seed: int = 0) -> np.ndar
 # The default before the learning work (issue 15): elitist's algorithm with noise 0.3 throughout and a first
 # generation in ±1, registered as a strategy of its own for the benchmarks (worker processes are forked: they see it).
 BEFORE = "elitist-before"
-STRATEGIES[BEFORE] = type("ElitistBefore", (Elitist,), {"name": BEFORE, "FIRST_SPREAD": 1.0, "LATE_NOISE": 1.0})
+
+
+def register_before() -> None:
+    """Put BEFORE in the strategy registry (for a benchmark's own process only: the program never lists it)."""
+    if BEFORE not in STRATEGIES:
+        STRATEGIES[BEFORE] = type("ElitistBefore", (Elitist,), {"name": BEFORE, "FIRST_SPREAD": 1.0, "LATE_NOISE": 1.0})
 
 
 def config_for(name: str, tracks: int | None = None, **fields) -> RunConfig:
     """A run with a strategy's own defaults (tracks None: its default number of extra tracks); BEFORE with
     the old default's noise, 0.3."""
+    register_before()
     defaults = STRATEGIES[name]
     return RunConfig(
         strategy=name,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BEFORE, config_for
+from bench.common import BEFORE, config_for, register_before
 from evolution.flag_types import whole
 from evolution.strategies import STRATEGIES
 from evolution.sweep import HELD_OUT_SEEDS, KEEP, Summary, parse_seeds, summarise, sweep
@@ -30,6 +30,7 @@ ROWS = [("classic", 0), (BEFORE, 2), (DEFAULT_STRATEGY, None)]
 
 def configurations(only: str | None) -> list[tuple[str, int | None]]:
     """(strategy, extra tracks) of each row: --only's, or ROWS without repeats."""
+    register_before()
     if not only:
         rows: list[tuple[str, int | None]] = []
         for name, tracks in ROWS:

@@ -200,18 +200,19 @@ def test_controls_a_strategy_lacks_are_disabled_with_the_reason(in_tmp):
 
 def test_pending_changes_are_listed_and_can_be_cancelled(in_tmp):
     app = paused_app("--seed", "1", "--population", "10")
-    set_number(app, "mutation_rate", "0.7")
+    set_number(app, "mutation_rate", "0.5")
     gui(app, pygame_gui.UI_BUTTON_PRESSED, app.view.panel.controls["layers"][1])  # + layer
     evolution = app.view.evolution
-    assert [c.flag() for c in evolution.state.scheduled] == ["1:mutation_rate=0.7", "1:layers=7,8,4,4,1"]
+    assert [c.flag() for c in evolution.state.scheduled] == ["1:mutation_rate=0.5", "1:layers=7,8,4,4,1"]
     run_frames(app, 1)
     buttons = app.view.panel.cancel_buttons
-    assert [b.text for b in buttons] == ["✕ gen 1: mutation_rate → 0.7", "✕ gen 1: layers → 7,8,4,4,1"]
+    assert [b.text for b in buttons] == ["✕ gen 1: mutation_rate → 0.5", "✕ gen 1: layers → 7,8,4,4,1"]
     gui(app, pygame_gui.UI_BUTTON_PRESSED, buttons[0])
     assert [c.flag() for c in evolution.state.scheduled] == ["1:layers=7,8,4,4,1"]
     set_number(app, "mutation_rate", "1000")  # out of range: refused, saying why
     assert any("out of range" in text for text, error, _ in app.messages if error)
-    set_number(app, "mutation_rate", "0.3")  # back to the run's value: nothing pending for it
+    set_number(app, "mutation_rate", "0.5")
+    set_number(app, "mutation_rate", "0.7")  # back to the run's value: nothing pending for it
     assert [c.setting for c in evolution.state.scheduled] == ["layers"]
 
 
@@ -230,7 +231,7 @@ def test_a_real_click_on_plus_schedules_a_change(in_tmp):
         run_frames(app, 1, lambda frame, event=event: [event] if frame == 0 else [])
     run_frames(app, 2)  # pygame_gui's UI_BUTTON_PRESSED comes through the event queue
     (change,) = app.view.evolution.state.scheduled
-    assert change.flag() == "1:mutation_rate=0.375"
+    assert change.flag() == "1:mutation_rate=0.875"  # 0.7 and a step of an eighth
     assert app.view.scene.selected is None  # the click did not reach the race under the panel
 
 
