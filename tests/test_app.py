@@ -450,7 +450,8 @@ def test_the_followed_dot_changes_only_on_a_crash_a_new_generation_or_a_click(in
             assert race.alive[view.scene.followed]
             changes["crash"] += 1
     assert changes["generation"] >= 2 and changes["crash"] >= 1
-    # a click picks a dot, which stays followed even when it crashes
+    # a click picks a dot, which stays followed even when it crashes (first a moment with dots racing)
+    run_until(app, lambda: view.shown_race.alive.any() and not view.shown_race.done)
     race = view.shown_race
     alive = np.flatnonzero(race.alive)
     target = int(alive[-1])
