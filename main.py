@@ -441,14 +441,26 @@ def compare_options(args: argparse.Namespace, window: WindowOptions) -> Options:
         each.save = compare.save_path(args.save, index, spec) if args.save else None
         each.checkpoint = None  # every run goes into the comparison's one checkpoint
         runs.append(replace(fresh(each), seed_was_drawn=drawn and "seed" not in spec.settings))
+    return comparison_options(args, window, runs, specs, tuple(args.compare), args.checkpoint)
+
+
+def comparison_options(
+    args: argparse.Namespace,
+    window: WindowOptions,
+    runs: list[RunOptions],
+    specs: list[compare.RunSpec],
+    texts: tuple[str, ...],
+    checkpoint: Path | None,
+) -> Options:
+    """The Options of a comparison (new or resumed): its runs, their names, SPECs and one checkpoint."""
     return Options(
         args.headless,
         runs[0],
         window,
         compare=tuple(runs),
         compare_names=tuple(compare.labels(specs)),
-        compare_specs=tuple(args.compare),
-        compare_checkpoint=args.checkpoint,
+        compare_specs=texts,
+        compare_checkpoint=checkpoint,
     )
 
 
@@ -478,15 +490,8 @@ def compare_resumed(args: argparse.Namespace, window: WindowOptions, comparison:
             resumed_from=args.resume,
         )
         runs.append(run)
-    return Options(
-        args.headless,
-        runs[0],
-        window,
-        compare=tuple(runs),
-        compare_names=tuple(compare.labels(specs)),
-        compare_specs=tuple(comparison.specs),
-        compare_checkpoint=args.checkpoint or args.resume,  # a resumed comparison checkpoints where it came from
-    )
+    # a resumed comparison checkpoints where it came from
+    return comparison_options(args, window, runs, specs, tuple(comparison.specs), args.checkpoint or args.resume)
 
 
 def resumed(args: argparse.Namespace, checkpoint: Checkpoint) -> RunOptions:

@@ -73,7 +73,6 @@ class ChampionDrives:
         self.network = network
         self.queue = queue
         self._batch: Race | None = None
-        self.deferred = False  # True: the drives wait for the run's end (or drive_together), as in a sweep
         self.joint: JointDrives | None = None  # while set, that joint batch drives this run's champions
 
     def advance(self, steps: int | None, slice_seconds: float) -> Iterator[None]:
@@ -82,8 +81,6 @@ class ChampionDrives:
             if steps is not None:
                 return
             self.joint.stop()  # every result now (before a change of network, or at the end): the run's own
-        if self.deferred and steps is not None:
-            return
         while steps is None or steps > 0:
             if self._batch is None:
                 if not self.queue.generations.size:
@@ -108,8 +105,8 @@ class ChampionDrives:
 
 
 class JointDrives:
-    """Several runs' champion drives raced as one batch (runs side by side, in turbo): the runs' own
-    drives are deferred meanwhile. Each champion's score is the same whatever it races with, so every
+    """Several runs' champion drives raced as one batch (runs side by side in turbo, a sweep's batch): the
+    runs' own drives wait meanwhile. Each champion's score is the same whatever it races with, so every
     run's results are those it would get alone; only when they arrive differs. The batch is not state."""
 
     def __init__(self, drives: list[ChampionDrives]) -> None:
@@ -148,6 +145,12 @@ class JointDrives:
             if self._batch.done:
                 self._record()
 
+    def drive_all(self) -> None:
+        """Every champion waiting in any run's queue driven now, in one race (a sweep's batch, at its end)."""
+        self.finish_batch()
+        for _ in self.advance(10**12, 3600.0):  # one slice: the whole batch
+            pass
+
     def finish_batch(self) -> None:
         """Race the joint batch under way, if any, to its end now and record every run's results."""
         if self._batch is not None:
@@ -169,21 +172,3 @@ def record(queue: ChampionQueue, raced: int, scores: np.ndarray) -> None:
         queue.result_generations = np.concatenate([queue.result_generations, queue.generations[:raced]])
         queue.results = np.concatenate([queue.results, scores])
         queue.generations, queue.genomes = queue.generations[raced:], queue.genomes[raced:]
-
-
-def drive_together(drives: list[ChampionDrives]) -> None:
-    """Every champion waiting in any of `drives` (runs with one network shape and one test track, none with
-    a batch under way) driven in one race; each queue gets its own results, as if raced alone."""
-    waiting = [each for each in drives if each.queue.generations.size]
-    if not waiting:
-        return
-    if any(each._batch is not None for each in waiting):
-        raise ValueError("drive_together() takes runs with no batch under way")
-    first = waiting[0]
-    race = Race(np.concatenate([each.queue.genomes for each in waiting]), first.track, first.network)
-    race.run()
-    start = 0
-    for each in waiting:
-        raced = each.queue.generations.size
-        record(each.queue, raced, race.scores[start : start + raced])
-        start += raced

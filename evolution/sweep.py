@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .champion_drives import drive_together
+from .champion_drives import JointDrives
 from .evolve import Evolution, RunConfig
 from .history import GenerationStats
 from .race import StackedRace, race_scores
@@ -89,8 +89,8 @@ def run_batch(configs: Sequence[RunConfig], track: Track | None = None, judge: b
     started = time.perf_counter()
     track = track if track is not None else training_track()
     evolutions = [Evolution(config, track) for config in configs]
-    for evolution in evolutions:  # the champions' test drives wait for the end, then race all together
-        evolution.champion_drives.deferred = True
+    drives = JointDrives([evolution.champion_drives for evolution in evolutions])
+    drives.start()  # the champions' test drives wait for the end, then race all together
     firsts: list[int | None] = [None] * len(evolutions)
     to_first: list[float | None] = [None] * len(evolutions)
     while True:
@@ -101,7 +101,8 @@ def run_batch(configs: Sequence[RunConfig], track: Track | None = None, judge: b
             if firsts[index] is None and stats.finished > 0:
                 firsts[index] = stats.generation
                 to_first[index] = (time.perf_counter() - started) / len(evolutions)
-    drive_together([evolution.champion_drives for evolution in evolutions])
+    drives.drive_all()
+    drives.stop()
     for evolution in evolutions:
         evolution.finish_test_drives_now()
     judged = _judge_together(evolutions) if judge else [(None, float("nan"))] * len(evolutions)

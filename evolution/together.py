@@ -38,9 +38,7 @@ def extra_tracks_together(evolutions: list[Evolution]) -> list[ExtraResults | No
     """Every run's extra tracks of the pending generation in one stacked race, split back run by run."""
     tracks = [evolution.pending_extra_tracks() for evolution in evolutions]
     lengths = {each.columns for run_tracks in tracks for each in run_tracks}
-    if not lengths:
-        return [None] * len(evolutions)
-    if len(lengths) > 1:  # runs whose extra tracks differ in length close their generations alone
+    if len(lengths) != 1:  # no extra tracks, or of lengths that differ: each run races its own
         return [None] * len(evolutions)
     safety = any(evolution.config.safety_weight > 0 for evolution in evolutions)
     groups = [evolution.state.pending for evolution, run_tracks in zip(evolutions, tracks) for _ in run_tracks]

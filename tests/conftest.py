@@ -85,3 +85,30 @@ def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         cwd=ROOT,
         env=env,
     )
+
+
+def refused_with_peak(load, path, match: str | None = None) -> tuple[pytest.ExceptionInfo, int]:
+    """`load(path)` raises InputError (matching `match`, a regex, if given): its ExceptionInfo, and the most
+    memory in bytes (tracemalloc) the refusal took."""
+    import tracemalloc
+
+    from evolution.errors import InputError
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match=match) as error:
+            load(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return error, peak
+
+
+def assert_same_rows(run, other) -> None:
+    """Two runs' histories agree in every column but the wall-clock seconds (their test drives finished first)."""
+    from evolution.history import COLUMNS
+
+    run.finish_test_drives_now()
+    other.finish_test_drives_now()
+    columns = [COLUMNS.index(name) for name in ("generation", "best", "mean", "median", "finished", "test_best")]
+    assert np.array_equal(run.history.to_arrays()[columns], other.history.to_arrays()[columns])

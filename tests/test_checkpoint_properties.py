@@ -102,22 +102,29 @@ def replaced(tree, path: tuple, value):
     return copy
 
 
-@given(runs(), st.data())
-@settings_for_loaders(examples=60)
-def test_checkpoints_damaged_field_by_field_load_consistently_or_are_refused_in_one_line(evolution, data):
-    with np.load(io.BytesIO(checkpoint_bytes(evolution)), allow_pickle=False) as archive:
+def damaged_fields(raw: bytes, data, other_arrays: bool = False) -> bytes:
+    """A checkpoint's bytes with one to three header fields replaced by junk, and sometimes an array swapped
+    for one of the wrong kind (or, with other_arrays, for another member of the same file)."""
+    with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
         members = {name: archive[name] for name in archive.files}
     header = json.loads(members["header"].tobytes())
     for _ in range(data.draw(st.integers(1, 3))):
         slot = data.draw(st.sampled_from(header_slots(header)))
         header = replaced(header, slot, data.draw(json_junk | plausible))
-    if data.draw(st.booleans()):  # and sometimes an array swapped for another of the wrong kind
+    if data.draw(st.booleans()):
         name = data.draw(st.sampled_from(sorted(members)))
-        members[name] = data.draw(st.sampled_from([np.zeros(0), np.zeros((2, 3)), np.array([np.nan]), np.arange(7)]))
+        swaps = [np.zeros(0), np.zeros((2, 3)), np.array([np.nan]), np.arange(7)]
+        members[name] = data.draw(st.sampled_from([*swaps, *members.values()] if other_arrays else swaps))
     members["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez(buffer, **members)
-    with written("run.npz", buffer.getvalue()) as path:
+    return buffer.getvalue()
+
+
+@given(runs(), st.data())
+@settings_for_loaders(examples=60)
+def test_checkpoints_damaged_field_by_field_load_consistently_or_are_refused_in_one_line(evolution, data):
+    with written("run.npz", damaged_fields(checkpoint_bytes(evolution), data)) as path:
         load_or_refuse(load_checkpoint, path, check_consistent, "checkpoint (fields)")
 
 
@@ -164,20 +171,8 @@ def test_valid_comparison_checkpoints_round_trip(comparison):
 @given(comparisons(), st.data())
 @settings_for_loaders(examples=40)
 def test_comparison_checkpoints_damaged_field_by_field_load_consistently_or_are_refused_in_one_line(comparison, data):
-    with np.load(io.BytesIO(comparison_bytes(comparison)), allow_pickle=False) as archive:
-        members = {name: archive[name] for name in archive.files}
-    header = json.loads(members["header"].tobytes())
-    for _ in range(data.draw(st.integers(1, 3))):
-        slot = data.draw(st.sampled_from(header_slots(header)))
-        header = replaced(header, slot, data.draw(json_junk | plausible))
-    if data.draw(st.booleans()):  # and sometimes an array swapped for another of the wrong kind, or another run's
-        name = data.draw(st.sampled_from(sorted(members)))
-        swaps = [np.zeros(0), np.zeros((2, 3)), np.array([np.nan]), np.arange(7), *members.values()]
-        members[name] = data.draw(st.sampled_from(swaps))
-    members["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
-    buffer = io.BytesIO()
-    np.savez(buffer, **members)
-    with written("cmp.npz", buffer.getvalue()) as path:
+    # (an array may be swapped for another run's too)
+    with written("cmp.npz", damaged_fields(comparison_bytes(comparison), data, other_arrays=True)) as path:
         load_or_refuse(read_checkpoint, path, check_any, "comparison checkpoint (fields)")
 
 

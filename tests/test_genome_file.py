@@ -2,7 +2,6 @@
 
 import json
 import time
-import tracemalloc
 
 import numpy as np
 import pytest
@@ -11,7 +10,7 @@ from evolution import budget
 from evolution.errors import InputError
 from evolution.genome_file import GenomeFile, load_genomes, save_genomes
 from evolution.network import Network
-from tests.conftest import assert_blog_equal
+from tests.conftest import assert_blog_equal, refused_with_peak
 
 
 def sample(count: int = 4) -> GenomeFile:
@@ -151,14 +150,8 @@ def test_huge_declared_layers_are_refused_before_allocating(tmp_path):
     document["genomes"] = [{}] * 10_000
     path = tmp_path / "huge.json"
     path.write_text(json.dumps(document))
-    tracemalloc.start()
     started = time.perf_counter()
-    try:
-        with pytest.raises(InputError) as error:
-            load_genomes(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    error, peak = refused_with_peak(load_genomes, path)
     message = str(error.value)
     assert message.startswith(f"{path}: 10000 genomes of layers [7, 4096, 4096, 4096, 1]: needs about 2.4 TiB")
     assert "memory budget" in message and "\n" not in message
@@ -172,13 +165,7 @@ def test_layers_that_the_file_cannot_hold_are_refused_before_allocating(tmp_path
     document["genomes"] = [{"score": 1, "weights": [0]}] * 1000
     path = tmp_path / "lying.json"
     path.write_text(json.dumps(document))
-    tracemalloc.start()
-    try:
-        with pytest.raises(InputError, match=r"1000 genomes of 36865 weights .* cannot fit in \d+ bytes"):
-            load_genomes(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    _, peak = refused_with_peak(load_genomes, path, r"1000 genomes of 36865 weights .* cannot fit in \d+ bytes")
     assert peak < 20 * 2**20
 
 

@@ -21,7 +21,7 @@ from evolution.reporters import CsvLog
 from evolution.settings import SETTINGS, current_value, format_value, settings_table
 from evolution.strategies import STRATEGIES
 from evolution.track import training_track
-from tests.conftest import DATA, run_cli
+from tests.conftest import DATA, assert_same_rows, run_cli
 
 CHANGES = [(5, "mutation_rate", 0.5), (10, "population", 24), (15, "strategy", "snes")]
 COMMON = ["--headless", "--seed", "4", "--strategy", "elitist", "--population", "16", "--tracks", "1"]
@@ -314,10 +314,7 @@ def test_every_setting_works_for_every_strategy_that_lists_it(tmp_path, name, st
         assert current_value(evolution.config, evolution.strategy, name) == value
     while not twin.raced_all:
         twin.run_generation()
-    twin.finish_test_drives_now()
-    evolution.finish_test_drives_now()
-    columns = [0, 1, 2, 3, 4, 6]
-    assert np.array_equal(twin.history.to_arrays()[columns], evolution.history.to_arrays()[columns])
+    assert_same_rows(twin, evolution)
     assert np.array_equal(twin.state.ranked_genomes, evolution.state.ranked_genomes)
 
 
@@ -453,8 +450,5 @@ def test_a_checkpoint_taken_mid_race_just_after_a_population_change_resumes_exac
     assert resumed.setting_value("population") == 7 and resumed.setting_value("extra_tracks") == 2
     while not resumed.raced_all:
         resumed.run_generation()
-    straight.finish_test_drives_now()
-    resumed.finish_test_drives_now()
-    columns = [0, 1, 2, 3, 4, 6]
-    assert np.array_equal(resumed.history.to_arrays()[columns], straight.history.to_arrays()[columns])
+    assert_same_rows(resumed, straight)
     assert np.array_equal(resumed.state.best_ever_genomes, straight.state.best_ever_genomes)

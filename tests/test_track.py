@@ -5,7 +5,6 @@ import signal
 import subprocess
 import sys
 import time
-import tracemalloc
 
 import numpy as np
 import pytest
@@ -14,7 +13,7 @@ import evolution.track as track_module
 from evolution import budget
 from evolution.errors import InputError
 from evolution.track import blog_test_track, load_track_file, random_track, resolve_track, training_track
-from tests.conftest import ROOT
+from tests.conftest import ROOT, refused_with_peak
 
 
 def blog_tracks() -> dict | None:
@@ -194,13 +193,7 @@ def test_too_many_rows_are_refused_having_read_few(tmp_path, monkeypatch):
     path = tmp_path / "tall.csv"
     path.write_text("0.5\n" * 2_000_001)  # 8 MB of text; reading it all would take well over 100 MB
     monkeypatch.setattr(track_module, "MAX_COLUMNS", 1000)
-    tracemalloc.start()
-    try:
-        with pytest.raises(InputError) as error:
-            load_track_file(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    error, peak = refused_with_peak(load_track_file, path)
     assert "more than 1000 rows" in one_line_naming(error, path)
     assert peak < 16 * 2**20, peak  # a chunk of text and its rows; the whole file's would be over 200 MB
 
@@ -289,13 +282,7 @@ def test_a_line_with_no_end_is_refused_without_reading_it_all(tmp_path, monkeypa
     path = tmp_path / "line.csv"
     path.write_text("0.5\n" + "1" * 5_000_000)
     monkeypatch.setattr(track_module, "CSV_CHUNK_CHARS", 4096)
-    tracemalloc.start()
-    try:
-        with pytest.raises(InputError, match="row 2 is longer than 1000 characters"):
-            load_track_file(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    _, peak = refused_with_peak(load_track_file, path, "row 2 is longer than 1000 characters")
     assert peak < 2**20
 
 
