@@ -46,17 +46,17 @@ BEFORE = "elitist-before"
 def register_before() -> None:
     """Put BEFORE in the strategy registry (for a benchmark's own process only: the program never lists it)."""
     if BEFORE not in STRATEGIES:
-        STRATEGIES[BEFORE] = type("ElitistBefore", (Elitist,), {"name": BEFORE, "FIRST_SPREAD": 1.0, "LATE_NOISE": 1.0})
+        old = {"name": BEFORE, "FIRST_SPREAD": 1.0, "LATE_NOISE": 1.0, "default_mutation_rate": 0.3}
+        STRATEGIES[BEFORE] = type("ElitistBefore", (Elitist,), old)
 
 
 def config_for(name: str, tracks: int | None = None, **fields) -> RunConfig:
-    """A run with a strategy's own defaults (tracks None: its default number of extra tracks); BEFORE with
-    the old default's noise, 0.3."""
+    """A run with a strategy's own defaults (tracks None: its default number of extra tracks)."""
     register_before()
     defaults = STRATEGIES[name]
     return RunConfig(
         strategy=name,
-        mutation_rate=0.3 if name == BEFORE else defaults.default_mutation_rate,
+        mutation_rate=defaults.default_mutation_rate,
         safety_weight=defaults.default_safety_weight,
         extra_tracks=defaults.default_tracks if tracks is None else tracks,
         **fields,

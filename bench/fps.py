@@ -23,7 +23,7 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 import numpy as np
 
-import bench.common  # noqa: F401  (puts the project on the path)
+import bench.common  # puts the project on the path
 import main as cli
 from evolution.evolve import Evolution
 from evolution.flag_types import number, whole
@@ -96,6 +96,7 @@ def compare_table(seconds: float, repeats: int, strategy: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    bench.common.register_before()  # --strategy elitist-before: the default before the learning work
     parser = argparse.ArgumentParser(prog="python -m bench.fps", description=__doc__.splitlines()[0])
     seconds = number(0.1, 3600)
     parser.add_argument("--seconds", type=seconds, default=5.0, help="measured seconds per case (default 5)")
