@@ -324,9 +324,11 @@ def parse(argv: list[str]) -> Options:
         return compare_options(args, window)
     if args.seeds is not None:
         refused = [name for name in SWEEP_REFUSES if getattr(args, name) not in (None, False, [])]
-        if refused or not args.headless:
-            flag = "--" + refused[0].replace("_", "-") if refused else "a window"
-            raise InputError(f"--seeds runs many headless runs; it does not go with {flag} (add --headless)")
+        if refused:
+            flag = "--" + refused[0].replace("_", "-")
+            raise InputError(f"--seeds runs many headless runs; it does not go with {flag}")
+        if not args.headless:
+            raise InputError("--seeds runs many headless runs, not a window: add --headless")
         return Options(headless=True, run=fresh(args), window=window, seeds=tuple(args.seeds))
     if args.load:  # read and checked with the other flags: a bad file is refused before any window opens
         window = replace(window, drive=load_genomes(args.load))

@@ -142,3 +142,13 @@ def test_seeds_on_the_command_line_run_each_seed_and_summarise(tmp_path, capsys)
     with pytest.raises(SystemExit) as refused:
         main.main(["--seeds", "0-3"])
     assert refused.value.code == 2
+
+
+def test_seeds_refuse_a_window_and_flags_of_one_run_in_one_line(capsys):
+    from tests.test_settings import refusal
+
+    line = refusal(capsys, "--headless", "--seeds", "0-3", "--checkpoint", "x.npz")
+    assert line.endswith("--seeds runs many headless runs; it does not go with --checkpoint")
+    line = refusal(capsys, "--seeds", "0-3")
+    assert line.endswith("--seeds runs many headless runs, not a window: add --headless")
+    assert "a range must run upwards" in refusal(capsys, "--headless", "--seeds", "5-2")
