@@ -116,7 +116,11 @@ def build_parser() -> Parser:
         "--mutation-rate",
         type=rate,
         metavar="R",
-        help="size of the mutation noise (default 0.1 for classic, 0.3 for elitist; snes adapts its own)",
+        help=(
+            f"size of the mutation noise (default {STRATEGIES['classic'].default_mutation_rate:g} for classic, "
+            f"{STRATEGIES['elitist'].default_mutation_rate:g} for elitist, half that from generation 40; snes "
+            "adapts its own)"
+        ),
     )
     parser.add_argument(
         "--strategy",
