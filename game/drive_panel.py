@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pygame
 
@@ -30,10 +32,14 @@ def draw_drive_scores(
     scale: Scale | float = 1.0,
     followed: int | None = None,
     title: str = TITLE,
+    names: Sequence[str] | None = None,
+    name_colours: Sequence[tuple[int, int, int]] | None = None,
 ) -> None:
     """Each genome of a test drive as a row, best first: "#3", a bar of the share of the track it has driven,
     and its score; a ✓ (finished) or ✗ (crashed) once it is out. followed: the genome the view follows,
-    outlined. Rows that do not fit are counted in a "+N more" line. Draws only inside rect."""
+    outlined. names, name_colours: each genome's label and its colour instead of "#3" (the genomes of several
+    runs: "elitist #3" in the run's colour). Rows that do not fit are counted in a "+N more" line. Draws only
+    inside rect."""
     s = as_scale(scale)
     inner = draw_panel(surface, rect, title, s)
     small, bold = s.font(12), s.font(12, bold=True)
@@ -47,7 +53,8 @@ def draw_drive_scores(
     finish = race.track.finish
     scores = race.current_scores
     racing = race.alive & (not race.done)
-    label_w = bold.size(f"#{race.count}")[0] + s.px(6)
+    labels = list(names) if names is not None else [f"#{index + 1}" for index in range(race.count)]
+    label_w = min(max(bold.size(text)[0] for text in labels), column_w // 2) + s.px(6)
     score_w = small.size(f"{finish} ✓")[0] + s.px(6)
     for place, index in enumerate(drive_order(race)[:shown]):
         x = inner.x + (place // rows) * (column_w + s.px(12))
@@ -59,7 +66,8 @@ def draw_drive_scores(
             colour, mark = palette.GOOD, " ✓"
         else:
             colour, mark = palette.WARNING, " ✗"
-        label = bold.render(f"#{index + 1}", True, palette.TEXT)
+        tint = name_colours[index] if name_colours is not None else palette.TEXT
+        label = bold.render(fit(bold, labels[index], label_w - s.px(6)), True, tint)
         surface.blit(label, (x, y + (row_h - label.get_height()) // 2))
         bar = pygame.Rect(x + label_w, y + row_h // 4, max(column_w - label_w - score_w, 0), max(row_h // 2, 2))
         if bar.width > s.px(10):

@@ -49,12 +49,22 @@ class DriveView(View):
         from several runs (T in a comparison), as (run's name, how many) in order, each run's dots in its colours."""
         super().__init__(window)
         self.groups = groups
+        # with groups, each genome as its run's name and its place among the run's best ("elitist #3"), in
+        # the run's colour (as the chart and the stats name it); None: "#3" as usual
+        self.dot_names = [f"{name} #{k + 1}" for name, count in groups for k in range(count)] if groups else None
+        self.dot_tints = (
+            [palette.family_colour(family) for family, (_, count) in enumerate(groups) for _ in range(count)]
+            if groups
+            else None
+        )
         self.drive = DriveSession(saved, path, track)
         self.back = back
         self.back_key = back_key
-        self.scene = RaceScene(lambda race: (0, "the best saved"))
+        first = f"{groups[0][0]}'s best" if groups else "the best saved" if path is not None else "the current best"
+        self.scene = RaceScene(lambda race: (0, first))
         if groups:
             self.scene.colours = self.group_colours
+            self.scene.origin = lambda race, index: f"{self.dot_names[index]} · {self.scene.why}"
         self.track_seeds = track_seeds
         self.back_speed = window.speed
         if speed is not None:
@@ -78,7 +88,8 @@ class DriveView(View):
         self.scene.draw(surface, layout, self.drive.race)
         hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
         title = f"lap {self.drive.laps + 1}: each genome's progress"
-        draw_drive_scores(surface, layout.chart, self.drive.race, layout.scale, self.scene.followed, title)
+        race, followed = self.drive.race, self.scene.followed
+        draw_drive_scores(surface, layout.chart, race, layout.scale, followed, title, self.dot_names, self.dot_tints)
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
         self.scene.click(self.drive.race, position, layout)

@@ -310,6 +310,10 @@ def test_t_drives_every_runs_best_together_in_its_colours_and_l_lists_every_runs
     colours = drive.group_colours(drive.race, drive.race.ranking()[0])
     assert {tuple(c) for c in colours[:5]}.isdisjoint({tuple(c) for c in colours[5:]})  # a colour family per run
     assert [name for name, _ in drive.stat_lines()[:2]] == ["classic", "snes"]
+    # every row of the scores and the network panel's title name the run, in the run's colour
+    assert drive.dot_names[0] == "classic #1" and drive.dot_names[5:7] == ["snes #1", "snes #2"]
+    assert drive.dot_tints[0] != drive.dot_tints[5]
+    assert drive.scene.origin(drive.race, 6).startswith("snes #2 · ")
     app.frame([key_event(pygame.K_t)])
     assert app.view is view
     app.frame([key_event(pygame.K_s)])
