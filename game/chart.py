@@ -368,23 +368,29 @@ def _draw(
         ty = min(max(y - text.get_height() / 2, rect.y + 1), inner.bottom - text.get_height())
         surface.blit(text, (plot.left - s.px(4) - text.get_width(), ty))
 
-    # x ticks: nice steps, the caption "generation" at the right end
+    # x ticks: nice steps, every label drawn (the newest generations' numbers matter most); the caption
+    # "generation" at the right end if no tick label is there, else "gen" in the bottom-left corner
     last = max(count - 1, MIN_SPAN)
-    caption = small.render("generation", True, palette.TEXT_DIM)
-    caption_x = plot.right - caption.get_width()
-    surface.blit(caption, (caption_x, plot.bottom + s.px(2)))
     ticks = x_ticks(last, plot.width, small.size(str(last))[0] + s.px(14))
 
     def x_of(generations: np.ndarray) -> np.ndarray:
         return plot.left + np.asarray(generations, dtype=np.float64) / last * (plot.width - 1)
 
+    right_of_labels = inner.x
     for generation in ticks:
         x = float(x_of(generation))
         pygame.draw.line(surface, palette.PANEL_EDGE, (x, plot.bottom), (x, plot.bottom + s.px(3)), max(1, s.px(1)))
         text = small.render(str(generation), True, palette.TEXT_DIM)
         left = min(max(x - text.get_width() / 2, inner.x), plot.right - text.get_width())
-        if left + text.get_width() < caption_x - s.px(6):
-            surface.blit(text, (left, plot.bottom + s.px(2)))
+        surface.blit(text, (left, plot.bottom + s.px(2)))
+        right_of_labels = left + text.get_width()
+    caption = small.render("generation", True, palette.TEXT_DIM)
+    if plot.right - caption.get_width() > right_of_labels + s.px(6):
+        surface.blit(caption, (plot.right - caption.get_width(), plot.bottom + s.px(2)))
+    else:  # "gen" in the corner under the percentages, left of the tick 0
+        caption = small.render("gen", True, palette.TEXT_DIM)
+        x = plot.left - small.size("0")[0] // 2 - s.px(4) - caption.get_width()
+        surface.blit(caption, (max(inner.x, x), plot.bottom + s.px(2)))
 
     clip = surface.get_clip()
     surface.set_clip(plot.clip(clip))
