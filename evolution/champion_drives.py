@@ -75,8 +75,9 @@ class ChampionDrives:
         self._batch: Race | None = None
         self.joint: JointDrives | None = None  # while set, that joint batch drives this run's champions
 
-    def advance(self, steps: int | None, slice_seconds: float) -> Iterator[None]:
-        """Race the batch `steps` columns (None: until every champion has its result), yielding between slices."""
+    def advance(self, steps: int | None, slice_seconds: float | None) -> Iterator[None]:
+        """Race the batch `steps` columns (None: until every champion has its result), yielding between slices
+        of `slice_seconds` (None: no slicing)."""
         if self.joint is not None:
             if steps is not None:
                 return
@@ -129,7 +130,7 @@ class JointDrives:
         for each in self.drives:
             each.joint = None
 
-    def advance(self, steps: int, slice_seconds: float) -> Iterator[None]:
+    def advance(self, steps: int, slice_seconds: float | None) -> Iterator[None]:
         """Race the joint batch `steps` columns, yielding between slices; a batch starts from every queue."""
         while steps > 0 and self.active:
             if self._batch is None:
@@ -148,7 +149,7 @@ class JointDrives:
     def drive_all(self) -> None:
         """Every champion waiting in any run's queue driven now, in one race (a sweep's batch, at its end)."""
         self.finish_batch()
-        for _ in self.advance(10**12, 3600.0):  # one slice: the whole batch
+        for _ in self.advance(10**12, None):  # one slice: the whole batch
             pass
 
     def finish_batch(self) -> None:

@@ -163,7 +163,9 @@ class Evolution:
             raise ValueError("no generation is pending: call next_race() first")
         return [random_track(int(seed), self.config.extra_track_columns) for seed in seeds]
 
-    def close_generation(self, race: Race, extra: ExtraResults | None = None) -> Iterator[None]:
+    def close_generation(
+        self, race: Race, extra: ExtraResults | None = None, slice_seconds: float | None = SLICE_SECONDS
+    ) -> Iterator[None]:
         """The rest of a generation after its main race, in slices: it yields between them.
 
         The genomes also race K fresh random tracks (their mean share of each track finished, and
@@ -171,6 +173,7 @@ class Evolution:
         joins the test-track queue, whose batch advances a little; generations whose row is
         complete are reported. Drained at once headless; a slice per frame budget in the window.
         `extra`: the extra tracks already raced elsewhere (with other runs' dots, see evolution/sweep.py).
+        `slice_seconds`: the work between yields; None races each race whole (headless: no clock to read).
         """
         state = self.state
         if not race.done or race.genomes is not state.pending:
@@ -192,7 +195,7 @@ class Evolution:
                 together = len(race.genomes) * len(extra_tracks) <= STACKED_DOTS
                 for group in [extra_tracks] if together else [[track] for track in extra_tracks]:
                     stacked = StackedRace(race.genomes, group, self.network, measure_safety=weight > 0)
-                    yield from in_slices(stacked)
+                    yield from in_slices(stacked, slice_seconds)
                     extra_scores += stacked.per_track_values(stacked.scores)
                     if weight > 0:
                         extra_safety += stacked.per_track_values(stacked.safety())
@@ -223,7 +226,7 @@ class Evolution:
             if self.config.test_curve:
                 state.champions.add(state.generation, state.ranked_genomes[0])
             state.generation += 1
-        yield from self.champion_drives.advance(STEPS_PER_GENERATION, SLICE_SECONDS)
+        yield from self.champion_drives.advance(STEPS_PER_GENERATION, slice_seconds)
         self._report_ready()
 
     def _keep_best_ever(self) -> None:
@@ -233,14 +236,14 @@ class Evolution:
         keep = rank_order(scores)[:BEST_EVER]
         state.best_ever_genomes, state.best_ever_scores = genomes[keep], scores[keep]
 
-    def finish_test_drives(self) -> Iterator[None]:
+    def finish_test_drives(self, slice_seconds: float | None = SLICE_SECONDS) -> Iterator[None]:
         """Finish every champion's test drive and report what is left, in slices."""
-        yield from self.champion_drives.advance(None, SLICE_SECONDS)
+        yield from self.champion_drives.advance(None, slice_seconds)
         self._report_ready()
 
     def finish_test_drives_now(self) -> None:
         """finish_test_drives() all at once."""
-        for _ in self.finish_test_drives():
+        for _ in self.finish_test_drives(slice_seconds=None):
             pass
 
     def _report_ready(self) -> None:
@@ -262,7 +265,7 @@ class Evolution:
 
     def close_generation_now(self, race: Race, extra: ExtraResults | None = None) -> GenerationStats:
         """Close a done race's generation at once; returns its statistics (test_best may come later)."""
-        for _ in self.close_generation(race, extra):
+        for _ in self.close_generation(race, extra, slice_seconds=None):
             pass
         return self.state.history.last()
 

@@ -21,6 +21,7 @@ from .track import SENSORS, Track
 INPUTS = 1 + 2 * len(SENSORS)
 _add, _subtract, _multiply = np.add, np.subtract, np.multiply  # one lookup per call in the step
 _max, _min = np.maximum.reduce, np.minimum.reduce
+_maximum, _minimum, _greater, _less, _take = np.maximum, np.minimum, np.greater, np.less, np.take
 SLICE_SECONDS = 0.0005  # work per slice when a race is run in slices (see in_slices)
 
 
@@ -67,18 +68,24 @@ class Race:
         self._sensors = sensor_table(track)
         self._active = np.arange(count)
         self._p = np.zeros(count)
-        # The inputs are kept as rows, (7, P), the layout the network reads: the speed is row 0 (never
-        # copied in) and each step writes the six distances as contiguous rows.
-        self._inputs_t = np.zeros((INPUTS, count))
+        # The inputs are kept as rows, (7 + 1, P), the layout the network reads: the speed is row 0 (never
+        # copied in), each step writes the six distances as contiguous rows, and a last row of ones carries
+        # the first layer's biases (Brains.forward_rows).
+        self._inputs_t = np.ones((INPUTS + 1, count))
+        self._inputs_t[:INPUTS] = 0.0
         self._v = self._inputs_t[0]
-        self._inputs_rows = self._inputs_t[1:]
+        self._inputs_rows = self._inputs_t[1:INPUTS]
         self._p_row = self._p[None, :]
         self._sensor_columns = self._sensors[:, :, None]  # (finish, 6, 1): step i's distances, as a column
         self._half = np.empty(count)
         self._tops = track.top.tolist()  # Python floats compare with arrays faster than numpy scalars
         self._bottoms = track.bottom.tolist()
         self._brains = Brains(network, genomes)
+        # safety's sums of margins: the crashed dots' in _margin_sum (P,), the living dots' in _margin_live
+        # (one per dot still racing, in the order of _active), so a step adds without scattering
         self._margin_sum = np.zeros(count) if measure_safety else None
+        self._margin_live = np.zeros(count) if measure_safety else None
+        self._margins = np.empty(count)
         self.trail = np.full((trail_length, count), np.nan, dtype=np.float32) if trail_length else None
         self.paths = np.full((track.finish + 1, count), np.nan) if keep_paths else None
         if self.paths is not None:
@@ -123,7 +130,9 @@ class Race:
         if self._margin_sum is None:
             raise ValueError("this race does not measure safety")
         survived = np.maximum(np.minimum(self.current_scores + 1, self.track.finish), 1)
-        return np.clip(self._margin_sum / survived / self._half_widths(), 0.0, 1.0)
+        sums = self._margin_sum.copy()
+        sums[self._active] = self._margin_live
+        return np.clip(sums / survived / self._half_widths(), 0.0, 1.0)
 
     def _half_widths(self) -> float | np.ndarray:
         """Half the corridor's usual width, for safety()."""
@@ -175,7 +184,7 @@ class Race:
         i = self.column
         p, v, half = self._p, self._v, self._half
         top, bottom = self._sense(i)
-        force = self._brains.forward(self._inputs_t)[0]
+        force = self._brains.forward_rows(self._inputs_t)[0]
         _subtract(force, 0.5, out=force)
         _multiply(v, 0.5, out=half)  # v/2 and v*0.5 round identically
         _add(p, half, out=p)
@@ -204,9 +213,13 @@ class Race:
 
     def _record(self, p: np.ndarray, top: float | np.ndarray, bottom: float | np.ndarray) -> None:
         """The optional per-step bookkeeping: safety margins, paths, the trail."""
-        if self._margin_sum is not None:
-            margin = np.minimum(top - p, p - bottom)
-            self._margin_sum[self._active] += np.maximum(margin, 0.0)
+        if self._margin_live is not None:
+            margin, below = self._margins, self._half  # _half is free until the next step
+            _subtract(top, p, out=margin)
+            _subtract(p, bottom, out=below)
+            _minimum(margin, below, out=margin)
+            _maximum(margin, 0.0, out=margin)
+            _add(self._margin_live, margin, out=self._margin_live)
         if self.paths is not None:
             self.paths[self.column, self._active] = p
         if self.trail is not None:
@@ -219,13 +232,17 @@ class Race:
         self._final_positions[crashed] = self._p[out]
         self._final_speeds[crashed] = self._v[out]
         keep = ~out
+        if self._margin_live is not None:
+            self._margin_sum[crashed] = self._margin_live[out]
+            self._margin_live = self._margin_live[keep]
         self._active = self._active[keep]
         self._p = self._p[keep]
         self._p_row = self._p[None, :]
         self._inputs_t = np.compress(keep, self._inputs_t, axis=1)  # stays C-ordered; [:, keep] would not
         self._v = self._inputs_t[0]
-        self._inputs_rows = self._inputs_t[1:]
+        self._inputs_rows = self._inputs_t[1:INPUTS]
         self._half = self._half[: self._active.size]
+        self._margins = self._margins[: self._active.size]
         self._brains.keep(keep)
 
 
@@ -259,9 +276,18 @@ class StackedRace(Race):
         self.group_sizes = [group.shape[0] for group in groups]
         self._lane = np.repeat(np.arange(len(tracks)), self.group_sizes)  # each living dot's track
         if len(tracks) > 1:  # with one track, the plain race's scalar barriers serve
-            self._sensor_stack = np.stack([sensor_table(track) for track in tracks], axis=2)  # (finish, 6, K)
-            self._top_stack = np.stack([track.top for track in tracks], axis=1)  # (columns, K)
-            self._bottom_stack = np.stack([track.bottom for track in tracks], axis=1)
+            # (finish, 8, K): what step i reads on each track, the six sensors, then column i's top and bottom
+            # barriers, so that one gather per step gives every dot its own
+            finish = tracks[0].finish
+            self._readings = np.concatenate(
+                [
+                    np.stack([sensor_table(track) for track in tracks], axis=2),
+                    np.stack([np.stack([track.top[:finish], track.bottom[:finish]], axis=1) for track in tracks], axis=2),
+                ],
+                axis=1,
+            )
+            self._gathered = np.empty((INPUTS + 1, self.count))
+            self._outside = np.empty((2, self.count), dtype=bool)
             self._sense, self._out = self._sense_each, self._out_each
 
     def per_track_values(self, values: np.ndarray) -> list[np.ndarray]:
@@ -270,19 +296,26 @@ class StackedRace(Race):
 
     def _sense_each(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """_sense with each dot reading its own track."""
-        lane = self._lane
-        _subtract(self._p_row, self._sensor_stack[i][:, lane], out=self._inputs_rows)
-        return self._top_stack[i][lane], self._bottom_stack[i][lane]
+        gathered = self._gathered
+        _take(self._readings[i], self._lane, axis=1, out=gathered)
+        _subtract(self._p_row, gathered[:6], out=self._inputs_rows)
+        return gathered[6], gathered[7]
 
     def _out_each(self, p: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> np.ndarray | None:
         """_out against each dot's own barriers."""
-        out = p > top
-        out |= p < bottom
-        return out if out.any() else None
+        above, below = self._outside
+        _greater(p, top, out=above)
+        _less(p, bottom, out=below)
+        if _max(above) or _max(below):
+            return above | below
+        return None
 
     def _drop(self, out: np.ndarray, column: int) -> None:
         super()._drop(out, column)
         self._lane = self._lane[~out]
+        if len(self.tracks) > 1:
+            self._gathered = np.empty((INPUTS + 1, self._active.size))
+            self._outside = np.empty((2, self._active.size), dtype=bool)
 
     def _half_widths(self) -> np.ndarray:
         return np.repeat([half_width(track) for track in self.tracks], self.group_sizes)
@@ -304,7 +337,7 @@ def finished_race(
         race._final_speeds = np.array(speeds, dtype=np.float64)
     race._active = np.zeros(0, dtype=np.int64)  # done: nothing steps any more
     race._p = np.zeros(0)
-    race._inputs_t = np.zeros((INPUTS, 0))
+    race._inputs_t = np.zeros((INPUTS + 1, 0))
     race._v = race._inputs_t[0]
     return race
 
@@ -319,13 +352,19 @@ def race_scores(genomes: np.ndarray, track: Track, network: Network) -> np.ndarr
     return Race(genomes, track, network).run()
 
 
-def in_slices(race: Race, seconds: float = SLICE_SECONDS, steps: int | None = None) -> Iterator[None]:
-    """Run a race to its end (or `steps` columns further), yielding after about every `seconds` of work.
+def in_slices(race: Race, seconds: float | None = SLICE_SECONDS, steps: int | None = None) -> Iterator[None]:
+    """Run a race to its end (or `steps` columns further), yielding after about every `seconds` of work
+    (None: in one go, then yield once).
 
     Columns are stepped in chunks sized by how long the last chunk took, so a slice of many short
     steps costs a few calls, and a slice of long steps (a big population) stays within its time.
     """
     stop = race.track.finish if steps is None else race.column + steps
+    if seconds is None:
+        if not race.done and race.column < stop:
+            race.run(stop - race.column)
+            yield
+        return
     chunk = 1
     while not race.done and race.column < stop:
         until = time.perf_counter() + seconds

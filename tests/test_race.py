@@ -64,7 +64,7 @@ def test_dropping_dots_keeps_the_working_arrays_c_ordered():
         race.step()
     assert 0 < race.alive_count < race.count
     assert race._inputs_t.flags.c_contiguous and race._v.flags.c_contiguous
-    for _two_lane, weights, biases, values in race._brains._stages:
+    for _two_lane, weights, biases, values, _rows, _plan in race._brains._stages:
         assert weights.flags.c_contiguous and biases.flags.c_contiguous and values.flags.c_contiguous
 
 
