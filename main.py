@@ -21,7 +21,7 @@ from evolution.checkpoint import Checkpoint, Checkpointer, Comparison, Compariso
 from evolution.errors import InputError, Interrupted
 from evolution.evolve import Evolution, RunConfig
 from evolution.files import write_atomic
-from evolution.flag_types import layer_list, rate, shown, speed, whole, window_size
+from evolution.flag_types import layer_list, rate, seed_list, shown, speed, whole, window_size
 from evolution.genome_file import GenomeFile, load_genomes, save_genomes
 from evolution.ghosts import MAX_GHOSTS, ghosts_from_file
 from evolution.interrupts import ignore_signals, stop_on_signals
@@ -40,7 +40,7 @@ from evolution.settings import (
     start_track,
 )
 from evolution.strategies import STRATEGIES
-from evolution.sweep import parse_seeds, summarise, sweep
+from evolution.sweep import summarise, sweep
 from evolution.track import Track, resolve_track
 
 PROG = "main.py"
@@ -64,14 +64,6 @@ def memory_size(text: str) -> int:
     """A --memory-budget size: bytes, or with a unit (512M, 4G)."""
     try:
         return parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def seed_list(text: str) -> list[int]:
-    """--seeds: seeds as ranges and single seeds, e.g. 0-99,200."""
-    try:
-        return parse_seeds(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

@@ -19,9 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import BEFORE, config_for, register_before
-from evolution.flag_types import whole
+from evolution.flag_types import seed_list, whole
 from evolution.strategies import STRATEGIES
-from evolution.sweep import HELD_OUT_SEEDS, KEEP, Summary, parse_seeds, summarise, sweep
+from evolution.sweep import HELD_OUT_SEEDS, KEEP, Summary, summarise, sweep
 from main import DEFAULT_STRATEGY
 
 # the blog's classic, the default before the learning work, the default now (None: its own extra tracks)
@@ -60,7 +60,7 @@ def row(strategy: str, tracks: int, summary: Summary, generations: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.learning", description=__doc__.splitlines()[0])
     held_out = f"{HELD_OUT_SEEDS.start}-{HELD_OUT_SEEDS.stop - 1}"
-    parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds(held_out), help=f"default {held_out}")
+    parser.add_argument("--seeds", type=seed_list, default=seed_list(held_out), help=f"default {held_out}")
     parser.add_argument(
         "--generations", type=whole(1, 1_000_000), default=150, help="generations per run (default 150)"
     )

@@ -19,9 +19,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BEFORE, config_for
+from bench.common import BEFORE, config_for, register_before
 from evolution.evolve import Evolution
-from evolution.sweep import parse_seeds
+from evolution.flag_types import seed_list, whole
+from evolution.strategies import STRATEGIES
 from evolution.track import training_track
 
 
@@ -36,14 +37,24 @@ def rate(strategy: str, seed: int, generations: int, population: int) -> float:
     return (generations + 1) / (time.perf_counter() - started)
 
 
+def strategy_names(text: str) -> list[str]:
+    """A comma list of strategies, the old default (BEFORE) among them."""
+    register_before()
+    names = text.split(",")
+    for name in names:
+        if name not in STRATEGIES:
+            raise argparse.ArgumentTypeError(f"{name!r} is not a strategy: choose from {', '.join(STRATEGIES)}")
+    return names
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.splitlines()[0])
-    parser.add_argument("--strategies", default=f"{BEFORE},elitist")
-    parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("0-4"))
-    parser.add_argument("--generations", type=int, default=150)
-    parser.add_argument("--population", type=int, default=50)
+    parser.add_argument("--strategies", type=strategy_names, default=[BEFORE, "elitist"])
+    parser.add_argument("--seeds", type=seed_list, default=seed_list("0-4"))
+    parser.add_argument("--generations", type=whole(1, 1_000_000), default=150)
+    parser.add_argument("--population", type=whole(2, 100_000), default=50)
     args = parser.parse_args(argv)
-    names = args.strategies.split(",")
+    names = args.strategies
     rates: dict[str, list[float]] = {name: [] for name in names}
     for seed in args.seeds:
         for name in names:

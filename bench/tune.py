@@ -19,8 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evolution.evolve import RunConfig
+from evolution.flag_types import number, rate, seed_list, whole
 from evolution.strategies import STRATEGIES
-from evolution.sweep import parse_seeds, summarise, sweep
+from evolution.sweep import summarise, sweep
 
 
 def variant(strategy: str, knobs: list[str]) -> str:
@@ -32,29 +33,41 @@ def variant(strategy: str, knobs: list[str]) -> str:
     for knob in knobs:
         name, _, value = knob.partition("=")
         if not hasattr(base, name):
-            raise SystemExit(f"{strategy} has no knob {name}")
-        values[name] = ast.literal_eval(value)
+            raise ValueError(f"{strategy} has no knob {name!r}")
+        try:
+            values[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            raise ValueError(f"{knob!r}: the value is not a Python literal") from None
     name = f"{strategy}[{','.join(knobs)}]"
     STRATEGIES[name] = type(base.__name__ + "Variant", (base,), {"name": name, **values})
     return name
 
 
+def seed_text(text: str) -> str:
+    """--seeds as typed (it names the row), once checked."""
+    seed_list(text)
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.tune", description=__doc__.splitlines()[0])
-    parser.add_argument("--strategy", default="elitist")
-    parser.add_argument("--mutation-rate", type=float)
-    parser.add_argument("--tracks", type=int)
-    parser.add_argument("--track-columns", type=int, default=2000)
-    parser.add_argument("--safety", type=float)
-    parser.add_argument("--population", type=int, default=50)
+    parser.add_argument("--strategy", choices=sorted(STRATEGIES), default="elitist")
+    parser.add_argument("--mutation-rate", type=rate)
+    parser.add_argument("--tracks", type=whole(0, 100))
+    parser.add_argument("--track-columns", type=whole(10, 100_000), default=2000)
+    parser.add_argument("--safety", type=number(0, 100))
+    parser.add_argument("--population", type=whole(2, 100_000), default=50)
     parser.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE")
-    parser.add_argument("--seeds", default="0-39")
-    parser.add_argument("--generations", type=int, default=60)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--seeds", type=seed_text, default="0-39")
+    parser.add_argument("--generations", type=whole(1, 1_000_000), default=60)
+    parser.add_argument("--jobs", type=whole(1, 256), default=2)
     parser.add_argument("--no-judge", action="store_true", help="skip the test-track and unseen-track drives")
     args = parser.parse_args(argv)
     cls = STRATEGIES[args.strategy]
-    name = variant(args.strategy, args.set)
+    try:
+        name = variant(args.strategy, args.set)
+    except ValueError as exc:
+        parser.error(f"argument --set: {exc}")
     config = RunConfig(
         population=args.population,
         strategy=name,
@@ -65,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         generations=args.generations,
         test_curve=False,
     )
-    seeds = parse_seeds(args.seeds)
+    seeds = seed_list(args.seeds)
     started = time.perf_counter()
     outcomes = sweep(config, seeds, jobs=args.jobs, judge=not args.no_judge)
     wall = time.perf_counter() - started

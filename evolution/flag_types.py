@@ -59,6 +59,16 @@ def number(low: float, high: float) -> Callable[[str], float]:
 rate = number(0, 100)
 
 
+def seed_list(text: str) -> list[int]:
+    """Seeds as ranges and single seeds, e.g. 0-99,200 (--seeds of main.py and of the benchmarks)."""
+    from .sweep import parse_seeds  # here, not at the top: the sweep's modules import this one
+
+    try:
+        return parse_seeds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def layer_list(text: str) -> tuple[int, ...]:
     """Layer sizes such as 7,8,4,1: 7 inputs, 1 output, at most MAX_LAYERS layers of 1..4096."""
     parts = text.split(",")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bench import fps, throughput
+from bench import fps, learning, speed, throughput, tune
 from bench.common import load_reference
 
 
@@ -37,6 +37,19 @@ def test_bad_benchmark_flags_get_one_line_and_exit_code_2(capsys):
         (throughput.main, ["--repeats", "x"]),
         (fps.main, ["--seconds", "nan"]),
         (fps.main, ["--sizes", "-3"]),
+        (speed.main, ["--population", "0"]),
+        (speed.main, ["--generations", "-1"]),
+        (speed.main, ["--strategies", "elitist,bogus"]),
+        (speed.main, ["--seeds", "5-2"]),
+        (learning.main, ["--seeds", "abc"]),
+        (tune.main, ["--population", "1"]),
+        (tune.main, ["--mutation-rate", "nan"]),
+        (tune.main, ["--tracks", "-1"]),
+        (tune.main, ["--strategy", "bogus"]),
+        (tune.main, ["--seeds", "9-1"]),
+        (tune.main, ["--jobs", "0"]),
+        (tune.main, ["--set", "NO_SUCH_KNOB=1"]),
+        (tune.main, ["--set", "ELITE_SHARE=oops("]),
     ):
         with pytest.raises(SystemExit) as exit_info:
             main(argv)

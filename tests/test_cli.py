@@ -170,6 +170,17 @@ def test_the_readme_documents_every_flag():
     assert not missing, missing
 
 
+def test_the_readmes_layout_names_every_module_and_only_modules_that_exist():
+    section = (ROOT / "README.md").read_text().split("## How it is built", 1)[1]
+    layout = section.split("```", 2)[1]  # the tree, before "Where new things go"
+    named = set(re.findall(r"(?<![\w/])([a-z_]+\.py)\b", layout))
+    modules = {p.name for folder in ("evolution", "game", "bench") for p in (ROOT / folder).glob("*.py")}
+    modules = {name for name in modules if name != "__init__.py"} | {"main.py"}
+    assert not modules - named, f"modules the layout does not name: {sorted(modules - named)}"
+    scripts = {p.name for p in (ROOT / "docs").rglob("*.py")}
+    assert not named - modules - scripts, f"named in the layout but not in the tree: {sorted(named - modules)}"
+
+
 def test_the_log_refuses_to_continue_a_file_that_is_not_its_own(tmp_path):
     from evolution.errors import InputError
     from evolution.reporters import CsvLog
