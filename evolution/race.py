@@ -279,13 +279,9 @@ class StackedRace(Race):
             # (finish, 8, K): what step i reads on each track, the six sensors, then column i's top and bottom
             # barriers, so that one gather per step gives every dot its own
             finish = tracks[0].finish
-            self._readings = np.concatenate(
-                [
-                    np.stack([sensor_table(track) for track in tracks], axis=2),
-                    np.stack([np.stack([track.top[:finish], track.bottom[:finish]], axis=1) for track in tracks], axis=2),
-                ],
-                axis=1,
-            )
+            sensors = np.stack([sensor_table(track) for track in tracks], axis=2)
+            barriers = np.stack([np.stack([t.top[:finish], t.bottom[:finish]], axis=1) for t in tracks], axis=2)
+            self._readings = np.concatenate([sensors, barriers], axis=1)
             self._gathered = np.empty((INPUTS + 1, self.count))
             self._outside = np.empty((2, self.count), dtype=bool)
             self._sense, self._out = self._sense_each, self._out_each
