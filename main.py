@@ -427,6 +427,8 @@ def compare_options(args: argparse.Namespace, window: WindowOptions) -> Options:
     for name in ("load", "replay", "set"):
         if getattr(args, name) is not None:
             raise InputError(f"--{name} does not go with --compare: each run of a comparison runs from its SPEC")
+    if args.ghost:
+        raise InputError("--ghost does not go with --compare: ghosts race beside one run")
     specs = compare.parse_specs(args.compare)
     drawn = args.seed is None
     if drawn:

@@ -12,7 +12,7 @@ from evolution.checkpoint import load_checkpoint, save_checkpoint
 from evolution.evolve import Evolution, RunConfig
 from evolution.genome_file import save_genomes
 from evolution.ghosts import Ghost, GhostRace
-from evolution.lineage import CHILD, KEPT, MEAN, RANDOM, SAMPLE
+from evolution.lineage import CHILD, KEPT, MEAN, RANDOM, SAMPLE, parent_of
 from evolution.race import race_scores
 from evolution.strategies import make_strategy, rank_order
 from evolution.time_machine import replay
@@ -117,10 +117,28 @@ def test_a_ghosts_score_equals_a_headless_drive_of_its_genome(tmp_path):
         assert np.array_equal(race.scores, race_scores(genomes, track, evolution.network))
 
 
-def window_log(tmp_path, name: str, *extra: str) -> list[tuple[str, ...]]:
+def test_a_ghost_from_a_file_scores_what_a_headless_load_drive_of_that_file_prints(in_tmp, capsys):
+    path = in_tmp / "champions.json"
+    save_genomes(path, run("elitist", 8).best(5))
+    ghosts = list(main.parse(["--ghost", str(path)]).window.ghosts)
+    assert len(ghosts) == 5
+    for spec in ("training", "test", "random:5"):
+        race = GhostRace(ghosts, resolve_track(spec))
+        for column in range(0, race.track.finish + 20, 37):  # stepped along as beside a live race
+            race.step_to(column)
+        assert race.done
+        capsys.readouterr()
+        assert main.main(["--headless", "--load", str(path), "--track", spec]) == 0
+        printed = [int(line.split()[3]) for line in capsys.readouterr().out.splitlines() if line.startswith("genome ")]
+        assert printed == race.scores.tolist(), spec
+
+
+def window_log(tmp_path, name: str, *extra: str, ghosts: int = 0) -> list[tuple[str, ...]]:
     log = tmp_path / f"{name}.csv"
     window = open_window(main.parse(["--seed", "5", "--generations", "6", "--speed", "64", "--log", str(log), *extra]))
     run_frames(window, 500)
+    raced = window.view.time_machine.race  # the ghosts did race beside the run
+    assert raced is None if not ghosts else len(raced.ghosts) == ghosts and raced.column > 0
     window.view.quit()
     window.view.close()
     with open(log, newline="") as stream:
@@ -134,7 +152,7 @@ def test_ten_ghosts_never_change_the_runs_log(in_tmp):
     record = evolution.best(10)
     save_genomes(in_tmp / "ghosts.json", record)
     without = window_log(in_tmp, "without")
-    with_ghosts = window_log(in_tmp, "with", "--ghost", str(in_tmp / "ghosts.json"))
+    with_ghosts = window_log(in_tmp, "with", "--ghost", str(in_tmp / "ghosts.json"), ghosts=10)
     assert len(without) == 8  # the header and generations 0..6
     assert with_ghosts == without
 
@@ -144,6 +162,9 @@ def test_ghost_flag_is_a_window_flag_and_checks_its_file(in_tmp):
         main.parse(["--headless", "--ghost", "x.json"])
     with pytest.raises(main.InputError):
         main.parse(["--ghost", str(in_tmp / "missing.json")])
+    save_genomes(in_tmp / "ghosts.json", run("elitist", 2).best(3))
+    with pytest.raises(main.InputError, match="--ghost does not go with --compare"):  # it was ignored
+        main.parse(["--compare", "classic", "elitist", "--ghost", str(in_tmp / "ghosts.json")])
 
 
 def test_elitist_origins_name_the_right_parents():
@@ -271,8 +292,11 @@ def test_keys_of_the_time_machine(in_tmp):
     assert window.view is replaying and replaying.generation == selected - 2
     press(window, pygame.K_HOME)
     assert window.view is view and view.time_machine.selected is None
+    live = view.shown_generation()
+    step = parent_of(view.evolution.state.archive, live, view.scene.followed)
     press(window, pygame.K_u)  # the lineage of the dot followed live
-    assert isinstance(window.view, ReplayView)
+    assert isinstance(window.view, ReplayView) and window.view.generation == step.generation == live - 1
+    assert window.view.scene.followed == step.index  # the parent, followed
     press(window, pygame.K_HOME)
     # a click on the chart's time axis selects the generation under it
     layout = window.layout()
