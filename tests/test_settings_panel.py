@@ -310,6 +310,7 @@ def test_a_replay_in_the_window_says_it_matched_or_shows_the_mismatch(in_tmp, ca
     frames_until(app, lambda: app.failure is not None)
     assert "line 7: the row of generation 3 does not match the replay" in str(app.failure)
     assert app.paused and app.view.banner().startswith("replay does not match")
+    assert app.banner() == app.view.banner()  # the window shows why, not 'paused'
     assert any("line 7" in text for text, error, _ in app.messages if error)  # on screen
     app.view.failure_until = 1.0  # its time on screen is over: the window closes
     run_frames(app, 2)
