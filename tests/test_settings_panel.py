@@ -9,8 +9,10 @@ import pygame_gui
 
 import main
 from evolution.replay import load_replay
+from evolution.settings import SettingEvent
+from game import palette
 from game.frame_runner import run_frames
-from game.lab_actions import markers, stepped
+from game.lab_actions import marker, markers, stepped
 from game.window import Window
 from tests.conftest import ROOT
 from tests.test_app import app_for, log_rows, press, run_until
@@ -337,3 +339,13 @@ def test_a_track_given_on_resume_is_recorded_and_replays(in_tmp, capsys):
     assert replay_rows(in_tmp, in_tmp / "run.csv", "replayed.csv") == log_rows(in_tmp / "run.csv")
     assert main.main(["--headless", "--replay", "run.npz"]) == 0
     assert "replay: 9 rows of run.npz match" in capsys.readouterr().out
+
+
+def test_each_kind_of_change_is_marked_as_such_on_the_chart():
+    """A shape change is marked as a fresh network, a track change by the track's name, a strategy change in
+    the strategy's colour; any other change by its setting and value."""
+    fresh = marker(SettingEvent(8, "layers", "7,8,4,1", "7,6,1"))
+    assert (fresh.generation, fresh.label, fresh.colour) == (8, "fresh net 7,6,1", palette.ACCENT)
+    assert marker(SettingEvent(3, "track", "training", "random:5")).label == "random:5"
+    assert marker(SettingEvent(4, "strategy", "elitist", "snes")).colour == palette.GOOD
+    assert marker(SettingEvent(5, "mutation_rate", "0.7", "0.50")).label == "mutation_rate 0.5"
