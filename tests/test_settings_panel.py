@@ -324,6 +324,28 @@ def test_a_replay_in_the_window_says_it_matched_or_shows_the_mismatch(in_tmp, ca
     assert "main.py: error: bad.csv line 7: the row of generation 3 does not match" in capsys.readouterr().err
 
 
+def test_a_replay_in_the_window_refuses_what_would_change_it(in_tmp, capsys):
+    """P, G, B and R in a --replay would change the run, and every later row would 'not match' (or R's new
+    run be said to match unchecked): each is refused with a message, and the replay still matches."""
+    flags = ["--seed", "6", "--population", "12", "--generations", "5", "--set", "2:mutation_rate=0.6"]
+    assert main.main(["--headless", *flags, "--track", "random:4", "--log", "run.csv"]) == 0
+    app = paused_app("--replay", "run.csv", "--speed", "turbo")
+    evolution = app.view.evolution
+    keys = [(pygame.K_p, "p", "no settings panel"), (pygame.K_g, "g", "no new track")]
+    keys += [(pygame.K_b, "b", "no change of track"), (pygame.K_r, "r", "no restart"), (pygame.K_r, "r", "no restart")]
+    for key, unicode, refusal in keys:
+        press(app, key, unicode=unicode)
+        text, error, _ = app.messages[-1]
+        assert error and text == f"{refusal}: a --replay runs as its source ran; change a run of your own"
+    assert not app.view.panel_open and app.view.evolution is evolution
+    assert evolution.track.name == "random:4" and not evolution.state.events and len(evolution.state.scheduled) == 1
+    app.paused = False
+    frames_until(app, lambda: bool(app.view.replay_verdict) or app.failure is not None)
+    assert app.failure is None and app.view.replay_verdict == "replay: 6 rows of run.csv match"
+    app.view.close()
+    pygame.quit()
+
+
 def test_a_track_given_on_resume_is_recorded_and_replays(in_tmp, capsys):
     flags = ["--headless", "--seed", "5", "--population", "12", "--log", "run.csv"]
     assert main.main([*flags, "--generations", "4", "--checkpoint", "run.npz"]) == 0
