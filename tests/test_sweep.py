@@ -191,8 +191,6 @@ def test_seeds_refuse_a_window_and_flags_of_one_run_in_one_line(capsys):
     assert "tournament cannot be changed for snes" in line  # a sweep's --set is checked as a run's
     line = refusal(capsys, "--headless", "--seeds", "0-3", "--set", "5:mutation_rate=500")
     assert "mutation_rate: 500 is out of range" in line
-    line = refusal(capsys, "--headless", "--seeds", "0-3", "--checkpoint", "x.npz")
-    assert line.endswith("--seeds runs many headless runs; it does not go with --checkpoint")
     line = refusal(capsys, "--seeds", "0-3")
     assert line.endswith("--seeds runs many headless runs, not a window: add --headless")
     assert "a range must run upwards" in refusal(capsys, "--headless", "--seeds", "5-2")
