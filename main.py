@@ -213,7 +213,8 @@ def build_parser() -> Parser:
         metavar="0-99",
         help="headless: one run per seed (ranges and commas, e.g. 0-99,200), spread over the machine's cores, "
         "then a summary: seeds with a finisher within 40/60/150 generations, the median first finisher, the "
-        "saved top 20 on the test track, the champion on 50 unseen tracks; --log writes one row per seed",
+        "saved top 20 on the test track, the champion on 50 unseen tracks; --log writes one row per seed; "
+        "every run makes the --set changes",
     )
     window = parser.add_argument_group("window")
     window.add_argument(
@@ -813,7 +814,7 @@ def drive_headless(options: Options) -> int:
     return 0
 
 
-SWEEP_REFUSES = ("resume", "load", "replay", "checkpoint", "save", "set", "ghost")
+SWEEP_REFUSES = ("resume", "load", "replay", "checkpoint", "save", "ghost")
 SWEEP_LOG_HEADER = "seed,first_finisher,top20_all_finish_test,unseen_share,seconds"
 
 
@@ -823,8 +824,10 @@ def sweep_headless(options: Options) -> int:
     config = run.config
     started = time.perf_counter()
     what = f"{config.strategy}, population {config.population}, {config.generations} generations"
+    if run.scheduled:
+        what += ", " + " ".join(f"--set {change.flag()}" for change in run.scheduled)
     print(f"{len(options.seeds)} runs of {what}", flush=True)
-    outcomes = sweep(config, list(options.seeds), track=run.track, jobs=os.cpu_count() or 1)
+    outcomes = sweep(config, list(options.seeds), track=run.track, jobs=os.cpu_count() or 1, changes=run.scheduled)
     wall = time.perf_counter() - started
     summary = summarise(outcomes)
     count = summary.seeds

@@ -22,6 +22,7 @@ from .champion_drives import JointDrives
 from .evolve import Evolution, RunConfig
 from .history import GenerationStats
 from .race import StackedRace, race_scores
+from .settings import SettingEvent
 from .together import generation_together
 from .track import Track, blog_test_track, random_track, training_track
 
@@ -66,17 +67,24 @@ class Summary:
     mean_unseen_share: float
 
 
-def run_seed(config: RunConfig, track: Track | None = None, judge: bool = True) -> SeedOutcome:
+def run_seed(
+    config: RunConfig, track: Track | None = None, judge: bool = True, changes: Sequence[SettingEvent] = ()
+) -> SeedOutcome:
     """One run of config (its seed) on track (the training track by default), to its last generation.
 
     Runs as a headless run does (every generation, then the last champions' test drives), so its rows
     equal those of the same run alone. With judge, the saved top KEEP and the champion are then driven
-    on the test track and the unseen tracks.
+    on the test track and the unseen tracks. changes: the lab's changes (--set), each from its generation on.
     """
-    return run_batch([config], track, judge)[0]
+    return run_batch([config], track, judge, changes)[0]
 
 
-def run_batch(configs: Sequence[RunConfig], track: Track | None = None, judge: bool = True) -> list[SeedOutcome]:
+def run_batch(
+    configs: Sequence[RunConfig],
+    track: Track | None = None,
+    judge: bool = True,
+    changes: Sequence[SettingEvent] = (),
+) -> list[SeedOutcome]:
     """Several runs (one config each, differing in seed) in lockstep, their races raced together.
 
     Each generation, every run's population races the training track in one race, and every run's extra
@@ -85,10 +93,14 @@ def run_batch(configs: Sequence[RunConfig], track: Track | None = None, judge: b
     dot, so every run's numbers equal its numbers alone (tests/test_sweep.py checks it), and at these
     populations a step of many dots costs little more than a step of few. Judging is batched the same way.
     A seed's seconds are the batch's divided by its size, the share of the work that was its own.
+    Every run is given the same changes (--set), scheduled as a run alone schedules them.
     """
     started = time.perf_counter()
     track = track if track is not None else training_track()
     evolutions = [Evolution(config, track) for config in configs]
+    for evolution in evolutions:
+        for change in changes:
+            evolution.schedule(change.setting, change.new, change.generation)
     drives = JointDrives([evolution.champion_drives for evolution in evolutions])
     drives.start()  # the champions' test drives wait for the end, then race all together
     firsts: list[int | None] = [None] * len(evolutions)
@@ -157,7 +169,7 @@ def judge_genomes(ranked: np.ndarray, network) -> tuple[bool, float]:
     return all_finish, float(np.mean([bool(f[0]) for f in finished]))
 
 
-def _task(args: tuple[list[RunConfig], Track | None, bool]) -> list[SeedOutcome]:
+def _task(args: tuple[list[RunConfig], Track | None, bool, tuple[SettingEvent, ...]]) -> list[SeedOutcome]:
     return run_batch(*args)
 
 
@@ -168,16 +180,18 @@ def sweep(
     jobs: int | None = None,
     judge: bool = True,
     progress: bool = True,
+    changes: Sequence[SettingEvent] = (),
 ) -> list[SeedOutcome]:
     """One run of config per seed (config's own seed is ignored), in seed order; jobs processes at once.
 
     jobs defaults to os.cpu_count(); 1 runs in this process. progress shows a bar on a terminal's
-    stderr (tqdm), plain lines otherwise.
+    stderr (tqdm), plain lines otherwise. changes: the lab's changes (--set) every run makes, each from
+    its generation on (e.g. mutation 0.5 until generation 20, then 0.1).
     """
     configs = [replace(config, seed=int(seed)) for seed in seeds]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(configs) or 1))
     size = batch_size(len(configs), jobs, config.population)
-    tasks = [(configs[start : start + size], track, judge) for start in range(0, len(configs), size)]
+    tasks = [(configs[start : start + size], track, judge, tuple(changes)) for start in range(0, len(configs), size)]
     report = _progress(len(configs)) if progress else (lambda outcome: None)
     outcomes: list[SeedOutcome] = []
     try:

@@ -222,10 +222,22 @@ class EvolvingView(TimeMachineCommands, View):
         view = DriveView(self.window, record, None, blog_test_track(), self.track_seeds, back=self, back_key="track")
         self.window.show_view(view)
 
+    def replaying(self, what: str) -> bool:
+        """True (after saying so) in a --replay: the run goes as its source went, so what would change it
+        (the settings panel, G, B, R) is refused; a change would make every later row 'not match'."""
+        if self.replay_check is None:
+            return False
+        self.window.say(f"{what}: a --replay runs as its source ran; change a run of your own", error=True)
+        return True
+
     def do_new_track(self) -> None:
+        if self.replaying("no new track"):
+            return
         self.set_track(random_track(int(self.track_seeds.integers(2**32))))
 
     def do_training_track(self) -> None:
+        if self.replaying("no change of track"):
+            return
         if self.run.track.name == "training":
             self.window.say("already training on the blog's training track")
             return
@@ -287,6 +299,8 @@ class EvolvingView(TimeMachineCommands, View):
 
     def do_settings(self) -> None:
         """P: open or close the settings panel (pygame_gui is imported the first time)."""
+        if not self.panel_open and self.replaying("no settings panel"):
+            return
         if self.panel is None:
             from .settings_panel import SettingsPanel
 
@@ -318,6 +332,8 @@ class EvolvingView(TimeMachineCommands, View):
         return False
 
     def do_restart(self) -> None:
+        if self.replaying("no restart"):
+            return
         if time.perf_counter() >= self.confirm_until:
             self.confirm_until = time.perf_counter() + CONFIRM_SECONDS
             return

@@ -76,8 +76,8 @@ def draw_footer(surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float
 
 def draw_banner(
     surface: pygame.Surface, view: pygame.Rect, text: str, colour=palette.TEXT, scale: Scale | float = 1.0
-) -> None:
-    """A line of large text at the top middle of the track view (pause, run complete)."""
+) -> pygame.Rect:
+    """A line of large text at the top middle of the track view (pause, run complete); returns its box."""
     s = as_scale(scale)
     banner_font = s.font(18, bold=True)
     rendered = banner_font.render(fit(banner_font, text, view.width - 2 * s.px(20)), True, colour)
@@ -85,25 +85,37 @@ def draw_banner(
     pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(6))
     pygame.draw.rect(surface, palette.PANEL_EDGE, box, max(1, s.px(1)), border_radius=s.px(6))
     surface.blit(rendered, rendered.get_rect(center=box.center))
+    return box
 
 
 def draw_messages(
-    surface: pygame.Surface, view: pygame.Rect, messages: list[tuple[str, bool]], scale: Scale | float = 1.0
-) -> None:
-    """Recent messages, newest last, at the top right of the track view; errors in red."""
+    surface: pygame.Surface,
+    view: pygame.Rect,
+    messages: list[tuple[str, bool]],
+    scale: Scale | float = 1.0,
+    banner: pygame.Rect | None = None,
+) -> list[pygame.Rect]:
+    """Recent messages, newest last, at the top right of the track view; errors in red. A message that would
+    cover the banner (its box given) goes below it, and so do the ones after it. Returns the boxes drawn."""
     s = as_scale(scale)
     message_font = s.font(13, bold=True)
     y = view.y + s.px(10)
+    boxes: list[pygame.Rect] = []
     for text, is_error in messages:
         shown = fit(message_font, text, view.width - 2 * s.px(12) - s.px(14))
         rendered = message_font.render(shown, True, palette.WARNING if is_error else palette.GOOD)
         box = rendered.get_rect(topright=(view.right - s.px(12), y)).inflate(s.px(14), s.px(8))
+        if banner is not None and box.colliderect(banner):
+            y += banner.bottom + s.px(4) - box.top
+            box = rendered.get_rect(topright=(view.right - s.px(12), y)).inflate(s.px(14), s.px(8))
         if box.bottom > view.bottom:
             break
         pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(5))
         pygame.draw.rect(surface, palette.PANEL_EDGE, box, max(1, s.px(1)), border_radius=s.px(5))
         surface.blit(rendered, rendered.get_rect(center=box.center))
+        boxes.append(box)
         y += box.height + s.px(4)
+    return boxes
 
 
 def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0) -> None:

@@ -166,6 +166,13 @@ class Window:
         work = max(MIN_WORK_SECONDS, FRAME_SECONDS - FRAME_MARGIN - self.draw_seconds)
         self.view.update(steps, time.perf_counter() + work)
 
+    def banner(self) -> str:
+        """The line over the track view: a --replay that did not match says so (the window pauses for it, and
+        'paused' would hide why), else 'paused', else the view's own."""
+        if self.failure is not None:
+            return self.view.banner()
+        return ("paused · Space resumes, → steps" if self.paused else "") or self.view.banner()
+
     def draw(self) -> None:
         screen = self.screen
         width, height = screen.get_size()
@@ -178,13 +185,12 @@ class Window:
         self.view.arrange(layout)
         self.view.draw(screen, layout)
         hud.draw_footer(screen, layout.footer, layout.scale)
-        banner = ("paused · Space resumes, → steps" if self.paused else "") or self.view.banner()
+        banner = self.banner()
         area = self.view.message_area(layout)
-        if banner:
-            hud.draw_banner(screen, area, banner, scale=layout.scale)
+        box = hud.draw_banner(screen, area, banner, scale=layout.scale) if banner else None
         now = time.perf_counter()
         messages = [(text, error) for text, error, until in self.messages if until > now]
-        hud.draw_messages(screen, area, messages, layout.scale)
+        hud.draw_messages(screen, area, messages, layout.scale, banner=box)
         if self.show_help:
             hud.draw_help(screen, layout.scale)
 

@@ -245,6 +245,26 @@ def test_the_help_fits_the_window_at_every_size(recorder_for):
         assert len(texts) > 10 and all(screen.contains(box) for box in texts)
 
 
+def test_messages_never_cover_the_banner():
+    """A long message (a --replay's mismatch, a new track's name beside the settings panel) goes below the
+    banner rather than over it; short ones keep their place at the top right."""
+    banner = "replay does not match its source: closing (the message below says where)"
+    long = "run.csv line 17: the row of generation 12 does not match the replay (best 17 replayed, 917 recorded)"
+    for width, height in SIZES:
+        layout = Layout.for_size(width, height)
+        for view in (layout.view, layout.view.inflate(-layout.view.width // 3, 0).move(-layout.view.width // 6, 0)):
+            surface = pygame.Surface((width, height))
+            box = hud.draw_banner(surface, view, banner, scale=layout.scale)
+            boxes = hud.draw_messages(surface, view, [(long, True), ("saved", False)], layout.scale, banner=box)
+            assert len(boxes) == 2 and all(view.contains(each) for each in boxes), (width, height)
+            assert not any(each.colliderect(box) for each in boxes), (width, height)
+            assert boxes[0].bottom < boxes[1].top
+            short = hud.draw_messages(surface, view, [("saved", False)], layout.scale, banner=box)
+            assert not short[0].colliderect(box)
+            if view == layout.view and width >= 1280:
+                assert short[0].top < box.bottom  # beside the banner, where it always was
+
+
 def test_a_panel_frame_returns_the_room_below_its_title():
     surface = pygame.Surface((400, 300))
     rect = pygame.Rect(10, 20, 300, 200)

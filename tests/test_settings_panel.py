@@ -9,8 +9,10 @@ import pygame_gui
 
 import main
 from evolution.replay import load_replay
+from evolution.settings import SettingEvent
+from game import palette
 from game.frame_runner import run_frames
-from game.lab_actions import markers, stepped
+from game.lab_actions import marker, markers, stepped
 from game.window import Window
 from tests.conftest import ROOT
 from tests.test_app import app_for, log_rows, press, run_until
@@ -310,6 +312,7 @@ def test_a_replay_in_the_window_says_it_matched_or_shows_the_mismatch(in_tmp, ca
     frames_until(app, lambda: app.failure is not None)
     assert "line 7: the row of generation 3 does not match the replay" in str(app.failure)
     assert app.paused and app.view.banner().startswith("replay does not match")
+    assert app.banner() == app.view.banner()  # the window shows why, not 'paused'
     assert any("line 7" in text for text, error, _ in app.messages if error)  # on screen
     app.view.failure_until = 1.0  # its time on screen is over: the window closes
     run_frames(app, 2)
@@ -319,6 +322,28 @@ def test_a_replay_in_the_window_says_it_matched_or_shows_the_mismatch(in_tmp, ca
     status = main.main(["--replay", "bad.csv", "--speed", "turbo", "--frames", "3000"])
     assert status == 2
     assert "main.py: error: bad.csv line 7: the row of generation 3 does not match" in capsys.readouterr().err
+
+
+def test_a_replay_in_the_window_refuses_what_would_change_it(in_tmp, capsys):
+    """P, G, B and R in a --replay would change the run, and every later row would 'not match' (or R's new
+    run be said to match unchecked): each is refused with a message, and the replay still matches."""
+    flags = ["--seed", "6", "--population", "12", "--generations", "5", "--set", "2:mutation_rate=0.6"]
+    assert main.main(["--headless", *flags, "--track", "random:4", "--log", "run.csv"]) == 0
+    app = paused_app("--replay", "run.csv", "--speed", "turbo")
+    evolution = app.view.evolution
+    keys = [(pygame.K_p, "p", "no settings panel"), (pygame.K_g, "g", "no new track")]
+    keys += [(pygame.K_b, "b", "no change of track"), (pygame.K_r, "r", "no restart"), (pygame.K_r, "r", "no restart")]
+    for key, unicode, refusal in keys:
+        press(app, key, unicode=unicode)
+        text, error, _ = app.messages[-1]
+        assert error and text == f"{refusal}: a --replay runs as its source ran; change a run of your own"
+    assert not app.view.panel_open and app.view.evolution is evolution
+    assert evolution.track.name == "random:4" and not evolution.state.events and len(evolution.state.scheduled) == 1
+    app.paused = False
+    frames_until(app, lambda: bool(app.view.replay_verdict) or app.failure is not None)
+    assert app.failure is None and app.view.replay_verdict == "replay: 6 rows of run.csv match"
+    app.view.close()
+    pygame.quit()
 
 
 def test_a_track_given_on_resume_is_recorded_and_replays(in_tmp, capsys):
@@ -336,3 +361,13 @@ def test_a_track_given_on_resume_is_recorded_and_replays(in_tmp, capsys):
     assert replay_rows(in_tmp, in_tmp / "run.csv", "replayed.csv") == log_rows(in_tmp / "run.csv")
     assert main.main(["--headless", "--replay", "run.npz"]) == 0
     assert "replay: 9 rows of run.npz match" in capsys.readouterr().out
+
+
+def test_each_kind_of_change_is_marked_as_such_on_the_chart():
+    """A shape change is marked as a fresh network, a track change by the track's name, a strategy change in
+    the strategy's colour; any other change by its setting and value."""
+    fresh = marker(SettingEvent(8, "layers", "7,8,4,1", "7,6,1"))
+    assert (fresh.generation, fresh.label, fresh.colour) == (8, "fresh net 7,6,1", palette.ACCENT)
+    assert marker(SettingEvent(3, "track", "training", "random:5")).label == "random:5"
+    assert marker(SettingEvent(4, "strategy", "elitist", "snes")).colour == palette.GOOD
+    assert marker(SettingEvent(5, "mutation_rate", "0.7", "0.50")).label == "mutation_rate 0.5"

@@ -11,13 +11,16 @@ import pytest
 from evolution.evolve import Evolution, RunConfig
 from evolution.history import COLUMNS
 from evolution.race import race_scores
+from evolution.settings import SettingEvent
 from evolution.sweep import SeedOutcome, batch_size, judge_genomes, parse_seeds, run_batch, summarise, sweep
 from evolution.track import random_track, training_track
 
 
-def alone(config: RunConfig) -> tuple[list[tuple], np.ndarray]:
+def alone(config: RunConfig, changes=()) -> tuple[list[tuple], np.ndarray]:
     """The log rows (without seconds) and saved top 20 of a run on its own, as a headless run does it."""
     evolution = Evolution(config, training_track())
+    for change in changes:
+        evolution.schedule(change.setting, change.new, change.generation)
     while not evolution.raced_all:
         evolution.run_generation()
     evolution.finish_test_drives_now()
@@ -59,6 +62,30 @@ def test_runs_raced_together_in_a_batch_give_the_numbers_they_give_alone(strateg
         expected = judge_genomes(best, Evolution(config, training_track()).network)
         assert (outcome.top_all_finish_test, outcome.unseen_share) == expected
     assert len({without_seconds(o.rows[-1]) for o in outcomes}) == 3  # the runs did differ
+
+
+def test_a_sweep_tests_a_schedule_of_changes_each_run_as_alone():
+    """--set in a sweep: every run makes the same changes (here the mutation rate, the population, the
+    network's shape and the strategy), its races raced with the others', and gives its numbers alone."""
+    changes = [
+        SettingEvent(2, "mutation_rate", "", "0.5"),
+        SettingEvent(3, "population", "", "14"),
+        SettingEvent(4, "layers", "", "7,6,1"),
+        SettingEvent(5, "strategy", "", "snes"),
+    ]
+    config = RunConfig(mutation_rate=0.7, generations=6, population=12)
+    outcomes = run_batch([replace(config, seed=seed) for seed in (7, 8, 9)], changes=changes)  # one batch
+    assert [o.seed for o in outcomes] == [7, 8, 9]
+    for outcome in outcomes:
+        rows, best = alone(replace(config, seed=outcome.seed), changes)
+        assert [without_seconds(row) for row in outcome.rows] == rows
+        assert best.shape[1] == Evolution(replace(config, layers=(7, 6, 1)), training_track()).network.genome_size
+        expected = judge_genomes(best, Evolution(replace(config, layers=(7, 6, 1)), training_track()).network)
+        assert (outcome.top_all_finish_test, outcome.unseen_share) == expected
+    unchanged = sweep(config, [7], jobs=1, progress=False, judge=False)
+    assert [without_seconds(row) for row in unchanged[0].rows] != [without_seconds(row) for row in outcomes[0].rows]
+    swept = sweep(config, [8], jobs=1, progress=False, judge=False, changes=changes)  # sweep() passes them on
+    assert [without_seconds(row) for row in swept[0].rows] == [without_seconds(row) for row in outcomes[1].rows]
 
 
 def test_a_sweep_hands_out_batches_and_keeps_the_seed_order():
@@ -144,11 +171,26 @@ def test_seeds_on_the_command_line_run_each_seed_and_summarise(tmp_path, capsys)
     assert refused.value.code == 2
 
 
+def test_seeds_with_set_run_the_schedule_in_every_seed(tmp_path, capsys):
+    import main
+
+    log = tmp_path / "sweep.csv"
+    flags = ["--headless", "--seeds", "3-4", "--population", "10", "--generations", "3", "--log", str(log)]
+    assert main.main([*flags, "--set", "2:mutation_rate=0.1", "--set", "1:mutation_rate=0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "2 runs of elitist, population 10, 3 generations, --set 1:mutation_rate=0.5 --set 2:mutation_rate=0.1" in out
+    assert [row.split(",")[0] for row in log.read_text().splitlines()[1:]] == ["3", "4"]
+
+
 def test_seeds_refuse_a_window_and_flags_of_one_run_in_one_line(capsys):
     from tests.test_settings import refusal
 
     line = refusal(capsys, "--headless", "--seeds", "0-3", "--checkpoint", "x.npz")
     assert line.endswith("--seeds runs many headless runs; it does not go with --checkpoint")
+    line = refusal(capsys, "--headless", "--seeds", "0-3", "--set", "5:tournament=4", "--strategy", "snes")
+    assert "tournament cannot be changed for snes" in line  # a sweep's --set is checked as a run's
+    line = refusal(capsys, "--headless", "--seeds", "0-3", "--set", "5:mutation_rate=500")
+    assert "mutation_rate: 500 is out of range" in line
     line = refusal(capsys, "--seeds", "0-3")
     assert line.endswith("--seeds runs many headless runs, not a window: add --headless")
     assert "a range must run upwards" in refusal(capsys, "--headless", "--seeds", "5-2")
