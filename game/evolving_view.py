@@ -193,7 +193,9 @@ class EvolvingView(TimeMachineCommands, View):
         history = evolution.history
         last = history.last()
         limit = "" if config.generations is None else f" of {config.generations}"
-        lines = [("generation", f"{evolution.generation}{limit}"), ("alive", f"{race.alive_count} of {race.count}")]
+        # once every generation is raced, the counter has moved one past the last, which is still the one shown
+        shown = evolution.generation if config.generations is None else min(evolution.generation, config.generations)
+        lines = [("generation", f"{shown}{limit}"), ("alive", f"{race.alive_count} of {race.count}")]
         now = race.current_scores
         lines.append(("this gen", f"best {int(now.max())} · mean {hud.short_number(float(now.mean()))}"))
         if last is not None:

@@ -349,6 +349,7 @@ def test_the_network_view_stays_inside_its_panel_whatever_it_reads(in_tmp):
 def test_a_test_drive_replays_its_laps_with_the_same_scores(in_tmp):
     app = app_for("--seed", "42", "--speed", "turbo", "--generations", "30", "--population", "20")
     run_until(app, lambda: app.view.run.complete)
+    assert dict(app.view.stat_lines())["generation"] == "30 of 30"  # the last one raced, not one past it
     press(app, pygame.K_s)
     saved = next((in_tmp / "saves").rglob("*.json"))
     drive = app_for("--load", str(saved), "--speed", "64")
