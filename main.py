@@ -110,8 +110,8 @@ def build_parser() -> Parser:
         metavar="R",
         help=(
             f"size of the mutation noise (default {STRATEGIES['classic'].default_mutation_rate:g} for classic, "
-            f"{STRATEGIES['elitist'].default_mutation_rate:g} for elitist, half that from generation 40; snes "
-            "adapts its own)"
+            f"{STRATEGIES['elitist'].default_mutation_rate:g} for elitist, {STRATEGIES['elitist'].LATE_NOISE:g} "
+            "times that from generation 40; snes adapts its own)"
         ),
     )
     parser.add_argument(

@@ -153,7 +153,7 @@ class Elitist(Strategy):
     FIRST_SPREAD = 3.0
     # Large steps find a finisher soon; from late_generation on, smaller ones refine the drivers found, so
     # that the whole saved top 20 drives the test track (docs/learning-notes.md).
-    LATE_NOISE = 0.5  # the noise is this times R from late_generation on
+    LATE_NOISE = 0.3  # the noise is this times R from late_generation on
 
     def __init__(
         self,
