@@ -29,7 +29,7 @@ from evolution.lab import ReplayMismatch, run_line
 from evolution.outputs import check_writable, claim_new_file, release_claim
 from evolution.race import race_scores
 from evolution.replay import ReplayCheck, ReplayPlan, load_replay
-from evolution.reporters import CsvLog, OutputClosed, ProgressLine, Reporter
+from evolution.reporters import LOG_HEADER, CsvLog, OutputClosed, ProgressLine, Reporter, starts_as_a_log
 from evolution.settings import (
     SettingEvent,
     check_schedule,
@@ -614,6 +614,11 @@ def claim_outputs(options: Options) -> None:
         check_writable(other.log, "--log") if other.log else None
     if run.log:
         check_writable(run.log, "--log")
+        written_at_the_end = options.seeds or (options.load and options.headless)  # not a CsvLog: checked here
+        headers = (LOG_HEADER, DRIVE_LOG_HEADER, SWEEP_LOG_HEADER)
+        nonempty = written_at_the_end and run.log.is_file() and run.log.stat().st_size
+        if nonempty and not starts_as_a_log(run.log, headers):
+            raise InputError(f"{run.log}: exists and is not a neuroracer log; --log never replaces other files")
     for save in options.saves:
         claim_new_file(save, "--save")
     if options.window.screenshot and not options.headless:
@@ -812,13 +817,14 @@ def drive_headless(options: Options) -> int:
     finished = int((scores >= track.finish).sum())
     print(f"finished {finished} of {len(scores)}")
     if options.run.log:
-        rows = ["rank,score,finished"] + [
+        rows = [DRIVE_LOG_HEADER] + [
             f"{rank},{score},{int(score >= track.finish)}" for rank, score in enumerate(scores, start=1)
         ]
         write_atomic(options.run.log, ("\n".join(rows) + "\n").encode())
     return 0
 
 
+DRIVE_LOG_HEADER = "rank,score,finished"
 SWEEP_REFUSES = ("resume", "load", "replay", "checkpoint", "save", "set", "ghost")
 SWEEP_LOG_HEADER = "seed,first_finisher,top20_all_finish_test,unseen_share,seconds"
 
