@@ -244,6 +244,23 @@ def test_two_runs_cannot_write_one_log(tmp_path):
     assert path.read_text().startswith("# neuroracer run: --seed 3\n")
 
 
+def test_a_genome_file_too_large_to_load_is_never_written(tmp_path, monkeypatch, capsys):
+    import evolution.genome_file
+
+    monkeypatch.setattr(evolution.genome_file, "MAX_BYTES", 30_000)  # 20 genomes of 105 weights take ~50 KB
+    best = tmp_path / "best.json"
+    assert main.main(["--headless", "--seed", "1", "--generations", "1", "--save", str(best)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "more than a genome file may hold (30000 bytes); not written" in err, err
+    assert not best.exists()  # neither a file the loader refuses nor the empty one claimed at the start
+    monkeypatch.setattr(main, "MAX_BYTES", 10_000)  # fewer bytes than the weights alone: refused before the run
+    with pytest.raises(SystemExit) as refused:
+        main.main(["--headless", "--seed", "1", "--generations", "1", "--save", str(best)])
+    out, err = capsys.readouterr()
+    assert refused.value.code == 2 and out == "" and "--save" in err and "take at least 12600 bytes" in err
+    assert not best.exists()
+
+
 def test_a_screenshot_that_fails_at_the_end_still_leaves_the_checkpoint(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     import game.window
