@@ -17,10 +17,13 @@ import pygame
 import pytest
 
 import main
+from evolution import budget
 from evolution.checkpoint import load_checkpoint
 from evolution.errors import InputError, Interrupted
+from evolution.evolve import Evolution, RunConfig
 from evolution.genome_file import load_genomes
 from evolution.reporters import LOG_HEADER, CsvLog
+from evolution.track import training_track
 from game.evolving_view import EvolvingView
 from game.frame_runner import key_event, open_window, run_frames
 from tests.conftest import ROOT, run_cli
@@ -259,6 +262,22 @@ def test_a_genome_file_too_large_to_load_is_never_written(tmp_path, monkeypatch,
     out, err = capsys.readouterr()
     assert refused.value.code == 2 and out == "" and "--save" in err and "take at least 12600 bytes" in err
     assert not best.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "figure"), [("1:population=100000", "591.2 MiB"), ("2:layers=7,4096,4096,1", "37.6 GiB")]
+)
+def test_a_settings_change_beyond_the_memory_budget_is_refused_before_the_run(change, figure):
+    result = run_cli("--headless", "--seed", "1", "--tracks", "0", "--memory-budget", "300M", "--set", change)
+    assert result.returncode == 2 and result.stdout == "" and result.stderr.count("\n") == 1, result.stderr
+    assert f"--set {change}: population" in result.stderr and f"needs about {figure}" in result.stderr
+    evolution = Evolution(RunConfig(seed=1, extra_tracks=0), training_track())
+    try:  # the settings panel schedules through the same check
+        budget.set_budget(300 * 2**20)
+        with pytest.raises(ValueError, match="more than the memory budget"):
+            evolution.schedule(*change.split(":", 1)[1].split("="), 3)
+    finally:
+        budget.set_budget(None)
 
 
 def test_a_screenshot_that_fails_at_the_end_still_leaves_the_checkpoint(tmp_path, monkeypatch):
