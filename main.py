@@ -22,14 +22,14 @@ from evolution.errors import InputError, Interrupted
 from evolution.evolve import Evolution, RunConfig
 from evolution.files import write_atomic
 from evolution.flag_types import layer_list, rate, seed_list, shown, speed, whole, window_size
-from evolution.genome_file import GenomeFile, load_genomes, save_genomes
+from evolution.genome_file import MAX_BYTES, GenomeFile, load_genomes, save_genomes, smallest_saved_bytes
 from evolution.ghosts import MAX_GHOSTS, ghosts_from_file
 from evolution.interrupts import ignore_signals, stop_on_signals
 from evolution.lab import ReplayMismatch, run_line
 from evolution.outputs import check_writable, claim_new_file, release_claim
 from evolution.race import race_scores
 from evolution.replay import ReplayCheck, ReplayPlan, load_replay
-from evolution.reporters import CsvLog, OutputClosed, ProgressLine, Reporter
+from evolution.reporters import LOG_HEADER, CsvLog, OutputClosed, ProgressLine, Reporter, starts_as_a_log
 from evolution.settings import (
     SettingEvent,
     check_schedule,
@@ -609,6 +609,19 @@ def claim_outputs(options: Options) -> None:
         check_writable(other.log, "--log") if other.log else None
     if run.log:
         check_writable(run.log, "--log")
+        written_at_the_end = options.seeds or (options.load and options.headless)  # not a CsvLog: checked here
+        headers = (LOG_HEADER, DRIVE_LOG_HEADER, SWEEP_LOG_HEADER)
+        nonempty = written_at_the_end and run.log.is_file() and run.log.stat().st_size
+        if nonempty and not starts_as_a_log(run.log, headers):
+            raise InputError(f"{run.log}: exists and is not a neuroracer log; --log never replaces other files")
+    for each in options.compare or (run,):
+        count = min(each.keep, each.config.population)
+        if each.save and smallest_saved_bytes(count, each.config.layers) > MAX_BYTES:
+            raise InputError(
+                f"--save {each.save}: {count} genomes of layers {','.join(map(str, each.config.layers))} take at "
+                f"least {smallest_saved_bytes(count, each.config.layers)} bytes, more than a genome file may hold "
+                f"({MAX_BYTES} bytes); keep fewer (--keep) or a smaller network"
+            )
     for save in options.saves:
         claim_new_file(save, "--save")
     if options.window.screenshot and not options.headless:
@@ -648,6 +661,7 @@ def save_best_file(evolution: Evolution | None, run: RunOptions, name: str = "")
         path = save_genomes(run.save, best, replace=True)  # over the empty file claimed at the start
     except InputError as exc:
         warn(f"{who}the best genomes were not saved: {exc}")
+        release_claim(run.save)  # the empty file claimed at the start is not left behind
         return False
     print(f"{who}saved the best {len(best.genomes)} genomes to {path}")
     return True
@@ -807,13 +821,14 @@ def drive_headless(options: Options) -> int:
     finished = int((scores >= track.finish).sum())
     print(f"finished {finished} of {len(scores)}")
     if options.run.log:
-        rows = ["rank,score,finished"] + [
+        rows = [DRIVE_LOG_HEADER] + [
             f"{rank},{score},{int(score >= track.finish)}" for rank, score in enumerate(scores, start=1)
         ]
         write_atomic(options.run.log, ("\n".join(rows) + "\n").encode())
     return 0
 
 
+DRIVE_LOG_HEADER = "rank,score,finished"
 SWEEP_REFUSES = ("resume", "load", "replay", "checkpoint", "save", "ghost")
 SWEEP_LOG_HEADER = "seed,first_finisher,top20_all_finish_test,unseen_share,seconds"
 

@@ -33,6 +33,7 @@ TEXT_FIELDS = ("strategy", "track", "created")
 MAX_TEXT = 200  # characters of a text field
 MAX_LAYERS = 1000
 MIN_WEIGHT_BYTES = 2  # the shortest a weight can be written in the file: a digit and a comma
+SAVED_WEIGHT_BYTES = 6  # the least a weight takes in a file save_genomes writes: its line's indent, a digit, its end
 OPTIONAL_FIELDS = ("settings", "events")  # the run that made the genomes: its start settings and its changes
 
 
@@ -76,8 +77,18 @@ def save_genomes(path: str | os.PathLike, record: GenomeFile, replace: bool = Fa
     if record.settings is not None:
         document["settings"] = record.settings
         document["events"] = [dataclasses.asdict(event) for event in record.events]
-    text = json.dumps(document, indent=1, allow_nan=False)
-    return write_atomic(path, text.encode("utf-8"), replace=replace)
+    data = json.dumps(document, indent=1, allow_nan=False).encode("utf-8")
+    if len(data) > MAX_BYTES:  # never write a file that load_genomes would refuse
+        raise InputError(
+            f"{path}: {len(record.genomes)} genomes of layers {','.join(map(str, record.layers))} take {len(data)} "
+            f"bytes, more than a genome file may hold ({MAX_BYTES} bytes); not written: keep fewer (--keep)"
+        )
+    return write_atomic(path, data, replace=replace)
+
+
+def smallest_saved_bytes(count: int, layers: tuple[int, ...]) -> int:
+    """The fewest bytes save_genomes can write for count genomes of these layers (their weights alone)."""
+    return int(count) * budget.genome_size(layers) * SAVED_WEIGHT_BYTES
 
 
 def shown(text: str) -> str:

@@ -1,14 +1,18 @@
 """The files a run writes, checked and claimed before the run starts, so a problem shows at once, not at the end.
 
 A checkpoint is claimed with an OS lock (fcntl.flock) on a hidden file beside it, held while the run
-lasts, so two runs cannot write one checkpoint; a --save file is claimed by creating it (empty) at the
-start and filling it atomically at the end; a log or a screenshot path is checked for writability.
+lasts, so two runs cannot write one checkpoint; a log is locked the same way (the log file itself, while
+it is open); a --save file is claimed by creating it (empty) at the start and filling it atomically at the
+end; a screenshot path is checked for writability. A file that does not exist yet is checked by creating
+(and removing) a file in its folder, since permissions alone do not tell (root, /proc, a read-only mount).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
+import tempfile
 from pathlib import Path
 
 from .errors import InputError
@@ -33,6 +37,25 @@ def check_writable(path: Path, flag: str) -> None:
         raise InputError(f"{flag} {path}: the folder {existing} is not writable")
     if path.exists() and not os.access(path, os.W_OK):
         raise InputError(f"{flag} {path}: the file is not writable")
+    if not path.exists():  # try it: a file made in the folder and removed at once
+        try:
+            handle, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=existing)
+            os.close(handle)
+            os.unlink(probe)
+        except OSError as exc:
+            raise InputError(f"{flag} {path}: cannot write in {existing} ({exc.strerror or exc})") from None
+
+
+def lock_open_file(handle: int, message: str) -> None:
+    """An exclusive OS lock on an open regular file, held until it is closed; if another process holds one,
+    the handle is closed and InputError(message) raised. Devices and pipes (/dev/stdout) are not locked."""
+    if fcntl is None or not stat.S_ISREG(os.fstat(handle).st_mode):
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(handle)
+        raise InputError(message) from None
 
 
 class CheckpointLock:
@@ -51,14 +74,7 @@ class CheckpointLock:
             handle = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise InputError(f"--checkpoint {self.path}: cannot lock it ({exc.strerror or exc})") from None
-        if fcntl is not None:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(handle)
-                raise InputError(
-                    f"--checkpoint {self.path}: another run is writing this checkpoint; choose another file"
-                ) from None
+        lock_open_file(handle, f"--checkpoint {self.path}: another run is writing this checkpoint; choose another file")
         self._handle = handle
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # ours now: a killed writer's leftovers
             with contextlib.suppress(OSError):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .errors import InputError
 from .history import GenerationStats
+from .outputs import lock_open_file
 
 if TYPE_CHECKING:
     from .evolve import Evolution
@@ -39,6 +43,18 @@ def log_row(stats: GenerationStats) -> str:
     )
 
 
+def starts_as_a_log(path: Path, headers: tuple[str, ...] = (LOG_HEADER,)) -> bool:
+    """True if the file starts as a neuroracer log does: one of headers (after the run line, if any)."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            first = stream.readline().rstrip("\n")
+            if first.startswith(RUN_LINE):
+                first = stream.readline().rstrip("\n")
+            return first in headers
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 class CsvLog(Reporter):
     """Writes one row per generation to a CSV file, flushed as it goes so a crash loses at most a row.
 
@@ -64,32 +80,43 @@ class CsvLog(Reporter):
         kept = ""
         if self.path.is_dir():
             raise InputError(f"{self.path}: is a folder; --log needs a file")
-        if self.path.is_file() and self.path.stat().st_size:
-            if continue_at is not None:
-                kept = self._rows_before(continue_at)
-            elif not self._is_a_log():
-                raise InputError(f"{self.path}: exists and is not a neuroracer log; --log never replaces other files")
+        try:  # opened without emptying it: it is locked (so no other run writes it) and checked first
+            handle = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot write the log ({exc.strerror or exc})") from None
+        lock_open_file(handle, f"{self.path}: another run is writing this log; choose another --log")
+        try:
+            if self.path.is_file() and self.path.stat().st_size:
+                if continue_at is not None:
+                    kept = self._rows_before(continue_at)
+                elif not self._is_a_log():
+                    raise InputError(
+                        f"{self.path}: exists and is not a neuroracer log; --log never replaces other files"
+                    )
+        except InputError:
+            os.close(handle)
+            raise
         if run_line is not None and not kept.startswith(RUN_LINE):
             kept = f"# {run_line}\n" + (kept or LOG_HEADER + "\n")
         try:
-            self._stream: TextIO = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+            if stat.S_ISREG(os.fstat(handle).st_mode):
+                os.ftruncate(handle, 0)
+            self._stream: TextIO = open(handle, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        except OSError as exc:
+            os.close(handle)
+            raise InputError(f"{self.path}: cannot write the log ({exc.strerror or exc})") from None
+        try:
             self._stream.write(kept or LOG_HEADER + "\n")
             for event in events:
                 self._stream.write(f"# {event.log_text()}\n")
             self._stream.flush()
         except OSError as exc:
+            with contextlib.suppress(OSError):
+                self._stream.close()
             raise InputError(f"{self.path}: cannot write the log ({exc.strerror or exc})") from None
 
     def _is_a_log(self) -> bool:
-        """True if the file starts as a neuroracer log does (with or without the run line)."""
-        try:
-            with open(self.path, encoding="utf-8") as stream:
-                first = stream.readline().rstrip("\n")
-                if first.startswith(RUN_LINE):
-                    first = stream.readline().rstrip("\n")
-                return first == LOG_HEADER
-        except (OSError, UnicodeDecodeError):
-            return False
+        return starts_as_a_log(self.path)
 
     def _rows_before(self, generation: int) -> str:
         """The header and rows of an earlier log for generations before `generation`, as text."""

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .budget import check_run_size
+from .errors import InputError
 from .flag_types import MAX_LAYERS
 from .network import MAX_LAYER_WIDTH
 from .race import INPUTS
@@ -338,9 +340,11 @@ def check_events(events, first: int = 0, last: int | None = None, label: str = "
 
 
 def check_schedule(config, changes, first: int) -> None:
-    """ValueError naming the first change that cannot apply: before generation `first`, out of order, or a
-    setting the strategy of its time does not have (strategy changes scheduled before it counted)."""
+    """ValueError naming the first change that cannot apply: before generation `first`, out of order, a
+    setting the strategy of its time does not have (strategy changes scheduled before it counted), or a run
+    size (population, layers, extra tracks) beyond the memory budget."""
     strategy = config.strategy
+    size = {"population": config.population, "layers": tuple(config.layers), "extra_tracks": config.extra_tracks}
     previous = first
     for change in changes:
         label = f"--set {change.flag()}"
@@ -355,6 +359,13 @@ def check_schedule(config, changes, first: int) -> None:
             raise ValueError(f"{label}: {exc}") from None
         if change.setting == "strategy":
             strategy = change.new
+        if change.setting in size:
+            size[change.setting] = parse_value(change.setting, change.new)
+            try:
+                check_run_size(size["population"], size["layers"], size["extra_tracks"], label + ": population {} "
+                               "with layers {}")  # fmt: skip
+            except InputError as exc:
+                raise ValueError(str(exc)) from None
 
 
 def settings_table(config=None, strategy: Strategy | None = None, track: str = "") -> list[dict[str, Any]]:

@@ -416,6 +416,8 @@ class CompareView(EvolvingView):
                 path = self.save_run(index)
                 if path is not None:
                     print(f"{self.names[index]}: saved the best genomes to {path}")
+                else:  # said (on stderr too: the window is closing)
+                    self.window.output_failed = True
 
 
 def compare_view(

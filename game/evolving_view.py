@@ -396,6 +396,8 @@ class EvolvingView(TimeMachineCommands, View):
             path = self.save_best()
             if path is not None:
                 print(f"saved the best genomes to {path}")
+            else:  # said (on stderr too: the window is closing)
+                self.window.output_failed = True
 
     def close(self) -> None:
         for run in self.runs:

@@ -70,6 +70,11 @@ class Window:
         self.user_scale = USER_STEPS[0]  # Z makes everything larger, for a projector
         self.view: View = View(self)
         self.failure: Exception | None = None  # a --replay that did not match: the one line the program ends with
+        # Once the window is closing no one reads the screen: an error said then (an output that could not be
+        # written on the way out) also goes to stderr, once; output_failed makes the exit status 1.
+        self.closing = False
+        self.output_failed = False
+        self._said_on_stderr: set[str] = set()
 
     @property
     def speed(self) -> int:
@@ -95,6 +100,9 @@ class Window:
 
     # ---- commands shared by every view ------------------------------------------------------
     def say(self, text: str, error: bool = False) -> None:
+        if error and self.closing and text not in self._said_on_stderr:
+            self._said_on_stderr.add(text)
+            print(f"main.py: warning: {text}", file=sys.stderr, flush=True)
         self.messages = [*self.messages[-3:], (text, error, time.perf_counter() + MESSAGE_SECONDS)]
 
     def command(self, name: str) -> None:
@@ -126,6 +134,7 @@ class Window:
 
     def do_quit(self) -> None:
         self.running = False
+        self.closing = True
         self.view.quit()
 
     # ---- the frame ---------------------------------------------------------------------------
@@ -293,7 +302,9 @@ def run_window(
             status = stop.status
             print("interrupted; saving first", file=sys.stderr)
             window.running = False
+            window.closing = True
             window.view.quit()
+        window.closing = True  # (also at the end of --frames)
         if options.screenshot:
             try:
                 save_screenshot(window.screen, options.screenshot)
@@ -304,6 +315,8 @@ def run_window(
             window.view.checkpoint()
         final = window.view.run_evolving() or final
         window.view.close()
+        if window.output_failed:  # said on stderr (a save on the way out that could not be written)
+            status = status or 1
         if window.failure is not None:  # shown on screen; now the one line, after the shutdown as headless
             print(f"main.py: error: {window.failure}", file=sys.stderr)
             status = 2

@@ -17,10 +17,13 @@ import pygame
 import pytest
 
 import main
+from evolution import budget
 from evolution.checkpoint import load_checkpoint
 from evolution.errors import InputError, Interrupted
+from evolution.evolve import Evolution, RunConfig
 from evolution.genome_file import load_genomes
-from evolution.reporters import CsvLog
+from evolution.reporters import LOG_HEADER, CsvLog
+from evolution.track import training_track
 from game.evolving_view import EvolvingView
 from game.frame_runner import key_event, open_window, run_frames
 from tests.conftest import ROOT, run_cli
@@ -106,6 +109,52 @@ def test_a_foreign_save_picked_with_l_is_refused_on_screen_and_the_run_goes_on(t
     pygame.quit()
 
 
+def first_generation_done(app) -> bool:
+    run = app.view.run_evolving()
+    return run is not None and run.best(1) is not None
+
+
+def test_a_save_that_fails_in_the_window_says_why_on_screen_and_on_the_way_out_on_stderr(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "saves").write_text("a file where the saves folder goes")  # unwritable, even for root
+    app = open_window(main.parse(["--seed", "1", "--speed", "turbo", "--population", "10", "--tracks", "0"]))
+    for _ in range(600):  # bounded: until the first generation has raced
+        if first_generation_done(app):
+            break
+        run_frames(app, 1)
+    run_frames(app, 1, lambda frame: [key_event(pygame.K_s)])
+    said = [text for text, _, _ in app.messages]
+    assert said[-1].startswith("could not save: saves/") and not any("still racing" in text for text in said)
+    pygame.quit()
+    import game.window
+
+    real_frame = game.window.Window.frame
+
+    def frame_then_quit(self, events):  # Q as soon as there is something new to save
+        real_frame(self, [*events, key_event(pygame.K_q)] if first_generation_done(self) else events)
+
+    monkeypatch.setattr(game.window.Window, "frame", frame_then_quit)
+    capsys.readouterr()
+    code = main.main(["--seed", "1", "--speed", "turbo", "--population", "10", "--tracks", "0", "--frames", "600"])
+    out, err = capsys.readouterr()
+    assert code == 1 and err.count("\n") == 1 and "warning: could not save: saves/" in err, err
+    assert "saved the best" not in out
+
+
+def test_a_checkpoint_that_fails_on_the_way_out_of_the_window_is_named_on_stderr_once(tmp_path, monkeypatch, capsys):
+    import evolution.checkpoint as checkpoint_module
+
+    def full_disk(path, data, replace=True):
+        raise InputError(f"{path}: could not be written (No space left on device)")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(checkpoint_module, "write_atomic", full_disk)
+    args = ["--seed", "1", "--speed", "turbo", "--checkpoint", "c.npz", "--checkpoint-every", "1000", "--frames", "5"]
+    assert main.main(args) == 1
+    err = capsys.readouterr().err
+    assert err.count("checkpoint not saved: c.npz: could not be written (No space left on device)") == 1, err
+
+
 def test_a_full_disk_under_the_log_stops_the_log_not_the_run(tmp_path, monkeypatch, capsys):
     class FullAfter:  # a file that fills up after a few rows, as a 64 KB disk does
         def __init__(self, stream, rows):
@@ -163,19 +212,72 @@ def test_outputs_that_cannot_be_written_are_refused_before_the_run(tmp_path):
     (tmp_path / "x.png").mkdir()
     (tmp_path / "notes.csv").write_text("mine,not yours\n")
     (tmp_path / "taken.json").write_text("{}")
+    drivers = tmp_path / "drivers.json"
+    assert main.main(["--headless", "--seed", "1", "--generations", "0", "--save", str(drivers)]) == 0
+    notes = str(tmp_path / "notes.csv")
     cases = {
         ("--screenshot", str(tmp_path / "x.png"), "--frames", "1"): "is a folder",
         ("--headless", "--log", "/dev/full"): "cannot write the log",
-        ("--headless", "--log", str(tmp_path / "notes.csv")): "is not a neuroracer log",
+        ("--headless", "--log", notes): "is not a neuroracer log",
+        ("--headless", "--load", str(drivers), "--log", notes): "is not a neuroracer log",  # written at the end
+        ("--headless", "--seeds", "0", "--log", notes): "is not a neuroracer log",  # likewise
         ("--headless", "--save", str(tmp_path / "taken.json")): "already exists",
         ("--headless", "--save", str(tmp_path / "notes.csv" / "b.json")): "is not a folder",
     }
+    if Path("/proc/self").is_dir():  # writable by permissions for root, yet no file can be made there
+        cases["--screenshot", "/proc/x.png", "--frames", "1"] = "--screenshot /proc/x.png: "
+        cases["--headless", "--log", "/proc/x.csv"] = "--log /proc/x.csv: "
     for args, message in cases.items():
         result = run_cli("--seed", "1", "--generations", "2", *args)
         assert result.returncode == 2 and result.stderr.count("\n") == 1, (args, result.stderr)
         assert message in result.stderr and result.stdout == "", (args, result.stderr)
     assert (tmp_path / "notes.csv").read_text() == "mine,not yours\n"  # never replaced
     assert not list(tmp_path.glob("*.json.*"))
+
+
+def test_two_runs_cannot_write_one_log(tmp_path):
+    path = tmp_path / "run.csv"
+    first = CsvLog(path, run_line="neuroracer run: --seed 1")
+    first.note("a line of the first run")
+    with pytest.raises(InputError, match="another run is writing this log; choose another --log"):
+        CsvLog(path, run_line="neuroracer run: --seed 2")
+    first.close()
+    assert path.read_text().splitlines() == ["# neuroracer run: --seed 1", LOG_HEADER, "# a line of the first run"]
+    CsvLog(path, run_line="neuroracer run: --seed 3").close()  # the first has let it go
+    assert path.read_text().startswith("# neuroracer run: --seed 3\n")
+
+
+def test_a_genome_file_too_large_to_load_is_never_written(tmp_path, monkeypatch, capsys):
+    import evolution.genome_file
+
+    monkeypatch.setattr(evolution.genome_file, "MAX_BYTES", 30_000)  # 20 genomes of 105 weights take ~50 KB
+    best = tmp_path / "best.json"
+    assert main.main(["--headless", "--seed", "1", "--generations", "1", "--save", str(best)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "more than a genome file may hold (30000 bytes); not written" in err, err
+    assert not best.exists()  # neither a file the loader refuses nor the empty one claimed at the start
+    monkeypatch.setattr(main, "MAX_BYTES", 10_000)  # fewer bytes than the weights alone: refused before the run
+    with pytest.raises(SystemExit) as refused:
+        main.main(["--headless", "--seed", "1", "--generations", "1", "--save", str(best)])
+    out, err = capsys.readouterr()
+    assert refused.value.code == 2 and out == "" and "--save" in err and "take at least 12600 bytes" in err
+    assert not best.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "figure"), [("1:population=100000", "591.2 MiB"), ("2:layers=7,4096,4096,1", "37.6 GiB")]
+)
+def test_a_settings_change_beyond_the_memory_budget_is_refused_before_the_run(change, figure):
+    result = run_cli("--headless", "--seed", "1", "--tracks", "0", "--memory-budget", "300M", "--set", change)
+    assert result.returncode == 2 and result.stdout == "" and result.stderr.count("\n") == 1, result.stderr
+    assert f"--set {change}: population" in result.stderr and f"needs about {figure}" in result.stderr
+    evolution = Evolution(RunConfig(seed=1, extra_tracks=0), training_track())
+    try:  # the settings panel schedules through the same check
+        budget.set_budget(300 * 2**20)
+        with pytest.raises(ValueError, match="more than the memory budget"):
+            evolution.schedule(*change.split(":", 1)[1].split("="), 3)
+    finally:
+        budget.set_budget(None)
 
 
 def test_a_screenshot_that_fails_at_the_end_still_leaves_the_checkpoint(tmp_path, monkeypatch):
