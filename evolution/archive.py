@@ -1,9 +1,11 @@
 """The run's past, kept compactly: every generation's champion, some whole populations, origins, tracks.
 
-Kept for every generation: its champion (the genome ranked first, with its training score). Kept whole,
-in the order it raced (so a replay gives the same scores): the population of the last RECENT
-generations (at most RECENT_ROWS genomes in all) and of every generation that set a new best on its
-track (at most RECORD_ROWS genomes in all, the oldest records dropped first). For the last
+Kept for every generation: its champion (the genome ranked first, with its training score), up to
+CHAMPION_GENES weights in all (the oldest dropped first: a large network keeps fewer). Kept whole, in the
+order it raced (so a replay gives the same scores): the population of the last RECENT generations (at
+most RECENT_ROWS genomes and RECENT_GENES weights in all) and of every generation that set a new best on
+its track (at most RECORD_ROWS genomes and RECORD_GENES weights in all, the oldest records dropped first).
+So the archive never holds more than about archive_bytes(), whatever the network and the run's length. For the last
 ORIGIN_GENERATIONS generations: each genome's origin (evolution/lineage.py) and the ranking (raced index
 of each rank), which lineage needs to find a parent. The name of the track each generation raced.
 
@@ -23,6 +25,11 @@ from .lineage import Origins
 RECENT = 10  # generations whose whole population is kept, the latest
 RECENT_ROWS = 20_000  # but no more genomes than this for them (at least the latest generation)
 RECORD_ROWS = 20_000  # genomes of the populations kept because they set a new best
+# and no more weights than these (16 MiB each: 20,000 genomes of the blog's 105 weights, so the blog's
+# network meets the row bounds first; a large network keeps fewer genomes)
+RECENT_GENES = RECORD_GENES = 20_000 * 105
+CHAMPION_GENES = 4 * 2**20  # the champions' weights (32 MiB: 40,000 generations of the blog's network)
+FLOAT = 8
 ORIGIN_GENERATIONS = 200  # generations whose origins and ranking are kept, the latest
 MAX_TRACK_SPANS = 5_000  # track changes remembered (the oldest forgotten first)
 
@@ -76,6 +83,7 @@ class Archive:
         self.tracks: list[tuple[int, str]] = []  # (first generation, track name), in order
         self.record_score = -1  # the best training score on record_track so far
         self.record_track = ""
+        self._champion_genes = 0  # the weights of the champions kept
 
     # ---- growing --------------------------------------------------------------------------
     def note_origins(self, generation: int, origins: Origins | None) -> None:
@@ -90,7 +98,7 @@ class Archive:
         """A generation closed: genomes (P, D) as raced, order (P,) raced index of each rank (best first),
         scores (P,) their training scores as raced, track the name of the track raced."""
         champion = int(order[0])
-        self.champions[generation] = (int(scores[champion]), np.array(genomes[champion], dtype=np.float64))
+        self._keep_champion(generation, int(scores[champion]), np.array(genomes[champion], dtype=np.float64))
         self.orders[generation] = np.asarray(order, dtype=np.int64).copy()
         if not self.tracks or self.tracks[-1][1] != track:
             self.tracks.append((generation, track))
@@ -102,19 +110,34 @@ class Archive:
         self.populations[generation] = np.asarray(genomes, dtype=np.float64)  # a run never changes a raced population
         self._trim(generation)
 
+    def _keep_champion(self, generation: int, score: int, genome: np.ndarray) -> None:
+        """Add a champion; drop the oldest while the champions hold more than CHAMPION_GENES weights (the
+        newest is always kept)."""
+        self.champions[generation] = (score, genome)
+        self._champion_genes += genome.size
+        if self._champion_genes > CHAMPION_GENES:
+            for old in sorted(self.champions)[:-1]:
+                self._champion_genes -= self.champions.pop(old)[1].size
+                if self._champion_genes <= CHAMPION_GENES:
+                    break
+
     def _trim(self, latest: int) -> None:
         """Drop the populations beyond the bounds (see the module's docstring)."""
         recent = sorted((g for g in self.populations if g not in self.records), reverse=True)
-        rows = 0
+        rows = genes = 0
         for index, generation in enumerate(recent):
             rows += len(self.populations[generation])
-            if index and (index >= RECENT or rows > RECENT_ROWS or generation <= latest - RECENT):
+            genes += self.populations[generation].size
+            too_many = rows > RECENT_ROWS or genes > RECENT_GENES
+            if index and (index >= RECENT or too_many or generation <= latest - RECENT):
                 del self.populations[generation]
         records = sorted(self.records, reverse=True)
-        rows = 0
+        rows = genes = 0
         for index, generation in enumerate(records):
-            rows += len(self.populations.get(generation, ()))
-            if index and rows > RECORD_ROWS:
+            kept = self.populations.get(generation)
+            rows += 0 if kept is None else len(kept)
+            genes += 0 if kept is None else kept.size
+            if index and (rows > RECORD_ROWS or genes > RECORD_GENES):
                 self.populations.pop(generation, None)
                 self.records.discard(generation)
         self._trim_origins(latest)
@@ -219,8 +242,9 @@ class Archive:
             raise ValueError("the archive's champions do not fit together")
         lengths(p.champion_sizes, len(p.champion_genes), "champions")
         genomes = _split(p.champion_genes, p.champion_sizes)
-        for g, score, genome in zip(p.champion_generations, p.champion_scores, genomes):
-            archive.champions[int(g)] = (int(score), genome.astype(np.float64))
+        champions = zip(p.champion_generations.tolist(), p.champion_scores.tolist(), genomes)
+        for g, score, genome in sorted(champions, key=lambda champion: champion[0]):
+            archive._keep_champion(int(g), int(score), genome.astype(np.float64))
         m = len(p.population_generations)
         if not len(p.population_counts) == len(p.population_sizes) == len(p.population_records) == m:
             raise ValueError("the archive's populations do not fit together")
@@ -268,3 +292,15 @@ class Archive:
                 raise ValueError(f"the archive keeps {what} of generations not raced")
         if not self.records <= set(self.populations):
             raise ValueError("the archive's records are damaged")
+
+
+def archive_bytes(population: int, genome_size: int) -> int:
+    """About the most bytes an archive of a run with this population and genome size ever holds: its
+    populations (at least one generation each, recent and records), champions, and origins and rankings."""
+    population, genome_size = int(population), int(genome_size)
+    one = population * genome_size
+    recent = max(min(RECENT_ROWS * genome_size, RECENT_GENES), one)
+    records = max(min(RECORD_ROWS * genome_size, RECORD_GENES), one)
+    champions = CHAMPION_GENES + genome_size
+    lineage = ORIGIN_GENERATIONS * population * 4  # kind, parent, noise and rank of each genome
+    return (recent + records + champions + lineage) * FLOAT

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from itertools import pairwise
 
+from .archive import archive_bytes
 from .errors import InputError
 
 ENVIRONMENT = "NEURORACER_MEMORY_BUDGET"
@@ -118,7 +119,8 @@ def track_bytes(columns: int) -> int:
 
 
 def run_bytes(population: int, layers: Sequence[int], extra_tracks: int = 0, extra_track_columns: int = 2000) -> int:
-    """About the peak bytes of an evolution run: its populations, the networks' working values, the tracks.
+    """About the peak bytes of an evolution run: its populations, the networks' working values, the tracks,
+    and the run's past the time machine keeps (evolution/archive.py, bounded).
 
     The main track is not counted (check it with track_bytes when it is built); the test track is.
     """
@@ -129,7 +131,7 @@ def run_bytes(population: int, layers: Sequence[int], extra_tracks: int = 0, ext
     neurons = sum(layers) * population * FLOAT * NEURON_COPIES * (1 + extra_tracks)
     dots = population * DOT_BYTES * (1 + extra_tracks)
     tracks = track_bytes(TEST_TRACK_COLUMNS) + extra_tracks * track_bytes(extra_track_columns)
-    return genomes + neurons + dots + tracks
+    return genomes + neurons + dots + tracks + archive_bytes(population, genome_size(layers))
 
 
 def json_bytes(file_bytes: int) -> int:
