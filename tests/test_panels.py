@@ -21,6 +21,7 @@ from game.assets import start_pygame
 from game.camera import Camera
 from game.chart import LOG_FLOOR, ChartView, Series, draw_chart, history_series, nice_step, percent, x_ticks, y_axis
 from game.drive_panel import draw_drive_scores, drive_order
+from game.drive_view import UNSAVED
 from game.layout import Layout
 from game.netview import NetworkView, network_title
 from game.panel import draw_panel
@@ -666,3 +667,27 @@ def test_a_stack_under_a_click_is_spread_out_beside_it(recorder_for, evolved):
     surface = recorder_for((1280, 446))
     draw_stack_hint(surface, camera, race, ranks, stack[:1], chosen, 1.0)
     assert surface.blits == []  # a lone dot needs no hint
+
+
+def test_the_leader_is_marked_only_while_a_dot_lives(recorder_for, evolved):
+    # once every dot has crashed, "leader" used to stand beside a crashed dot (often the followed one's red ✗)
+    network, _ = evolved
+    race = Race(np.random.default_rng(2).uniform(-1, 1, (6, network.genome_size)), training_track(), network)
+    camera = Camera(pygame.Rect(0, 0, 1280, 446))
+    for finished in (False, True):
+        if finished:
+            race.run()
+        assert race.alive.any() != finished
+        ranks, leader = race.ranking()
+        camera.follow_dot(race.track, race.column, None, 1)
+        surface = recorder_for((1280, 446))
+        draw_race(surface, camera, race, ranks, leader, 0, False, 1.0)
+        assert ("leader" in surface.strings()) != finished
+
+
+@pytest.mark.parametrize(("width", "height"), [*SIZES, (1024, 600), (900, 560), (1100, 620), (1600, 900)])
+def test_the_test_drive_of_the_current_best_names_its_genomes_whole(width, height):
+    # T's drive named its genomes "the current best (not saved)", shown as "the curren…not saved)" at every size
+    layout = Layout.for_size(width, height)
+    _, room = hud.value_column(layout.stats, layout.scale)
+    assert layout.scale.font(12, bold=True).size(UNSAVED)[0] <= room
