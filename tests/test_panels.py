@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from evolution.genome_file import load_genomes
 from evolution.history import GenerationStats, History
+from evolution.lineage import CHILD, KEPT, MEAN, RANDOM, SAMPLE, Origins, brief, describe
 from evolution.network import Network
 from evolution.race import Race
 from evolution.track import SENSORS, blog_test_track, training_track
@@ -691,3 +692,29 @@ def test_the_test_drive_of_the_current_best_names_its_genomes_whole(width, heigh
     layout = Layout.for_size(width, height)
     _, room = hud.value_column(layout.stats, layout.scale)
     assert layout.scale.font(12, bold=True).size(UNSAVED)[0] <= room
+
+
+@pytest.mark.parametrize(("width", "height"), [*SIZES, (1024, 600)])
+def test_the_network_panel_title_says_where_the_dot_came_from_without_cutting_words(
+    recorder_for, evolved, width, height
+):
+    # "✗ dot #37: child of #1 of …3 mutated by 6.9 (crashed)" at 3840×2160: a crashed child's title was cut in
+    # the middle at every size; without the size of the mutation it fits, "(crashed)" and all
+    layout = Layout.for_size(width, height)
+    network, genomes = evolved
+    genome = genomes[0]
+    kinds = [CHILD, SAMPLE, KEPT, RANDOM, MEAN]
+    origins = Origins(np.array(kinds, np.int8), np.array([49, -1, 9, -1, -1]), np.array([12.3, 12.3, 0, 0, 0]))
+    for index in range(len(kinds)):
+        origin = describe(origins, index, 1234)
+        for crashed in (False, True):
+            surface = recorder_for((width, height))
+            NetworkView().draw(
+                surface, layout.network, network, genome, None, f"dot #50: {origin}", layout.scale, crashed
+            )
+            title = next(text for text in surface.strings() if "dot #50" in text)
+            assert "…" not in title and ("gen 123" in title or kinds[index] in (RANDOM, MEAN)), title
+            assert title.startswith("✗ ") == title.endswith(" (crashed)") == crashed
+    assert brief("child of #3 of gen 41 mutated by 0.8") == "child of #3 of gen 41"
+    assert brief("sampled from gen 41's distribution (1.2 spreads from its mean)") == "a sample of gen 41"
+    assert brief("kept: #1 of gen 40") == "kept: #1 of gen 40"
