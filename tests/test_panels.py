@@ -157,7 +157,11 @@ def test_the_scale_grows_with_the_window_and_the_user_multiplier():
     assert Scale.for_window(800, 500).factor == 0.75  # clamped below
     assert Scale.for_window(10000, 10000).factor == 3.0  # clamped above
     assert Scale.for_window(2560, 720).factor == 1.0  # the smaller side decides
-    assert Scale.for_window(1280, 720, user=1.5).factor == 1.5
+    assert Scale.for_window(1920, 1080, user=1.25).factor == 1.875
+    # the user's multiplier stops where the window would be more crowded than 1024×576 at the design scale
+    assert Scale.for_window(1280, 720, user=1.5).factor == Scale.for_window(1280, 720, user=2.0).factor == 1.25
+    assert Scale.for_window(3840, 2160, user=2.0).factor == 3.75
+    assert Scale.for_window(800, 500, user=2.0).factor == 0.78125  # never below the window's own scale
     big = Scale(2.0)
     assert big.px(6) == 12 and big.px(0.2) == 1 and big.px(0) == 0 and big.font_size(13) == 26
     assert Scale(0.5).font_size(12) == scale.MIN_FONT
@@ -236,6 +240,22 @@ def test_every_text_of_every_panel_fits_inside_it(recorder_for, evolved, width, 
             strings = surface.strings()
             assert any(text.startswith("✗ ") and "crashed" in text for text in strings)
             assert any("weight +" in text for text in strings) and any("activation" in text for text in strings)
+
+
+@pytest.mark.parametrize(("width", "height"), [*SIZES, (1024, 600)])
+def test_at_every_size_and_every_z_step_the_stats_and_the_footer_are_whole(recorder_for, width, height):
+    # with Z at ×2 the stats panel lost its last rows and cut its values ("best …n 5.5"), the footer its keys
+    from game.keys import footer_text
+
+    for user in scale.USER_STEPS:
+        layout = Layout.for_size(width, height, Scale.for_window(width, height, user))
+        surface = recorder_for((width, height))
+        lines = [(label, "training" if label == "track" else value) for label, value in STAT_LINES]
+        hud.draw_panel_lines(surface, layout.stats, "evolving", lines, layout.scale)
+        hud.draw_footer(surface, layout.footer, layout.scale)
+        strings = surface.strings()
+        assert all(value in strings for _, value in lines), (width, height, user)
+        assert footer_text() in strings, (width, height, user)
 
 
 def test_the_help_fits_the_window_at_every_size(recorder_for):
