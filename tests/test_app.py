@@ -489,3 +489,19 @@ def test_while_a_generation_closes_the_panels_still_name_the_race_on_screen(in_t
     origin = view.origin_of(race, followed)
     assert origin == describe(view.evolution.state.archive.origins[generation], followed, generation)
     assert origin != "origin not kept"
+
+
+def test_in_turbo_the_track_view_replays_the_latest_race_rather_than_a_still_frame(in_tmp):
+    app = app_for("--seed", "3", "--speed", "turbo")
+    view = app.view
+    run_until(app, lambda: view.replay is not None and view.replay.column > 0 and not view.replay.done)
+    replay, generation = view.replay, view.shown_generation()
+    assert view.shown_race is replay and view.banner() == f"turbo · replaying generation {generation}"
+    columns = []
+    for _ in range(200):  # it moves on frame by frame, whatever the live run does meanwhile
+        if replay.done:
+            break
+        columns.append(replay.column)
+        run_frames(app, 1)
+    assert replay.done and columns and columns == sorted(columns) and replay.column > columns[0]
+    assert int(replay.scores.max()) == view.evolution.history.row(generation).best  # the same race again
