@@ -8,6 +8,7 @@ norm, a fresh random genome, or (snes) the distribution's mean or a sample from 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +69,17 @@ def describe(origins: Origins | None, index: int, generation: int, mutation: str
     if kind == MEAN:
         return "snes's mean"
     return f"sampled from gen {generation}'s distribution ({noise:.1f} spreads from its mean)"
+
+
+NOISE_WORDS = re.compile(r" mutated by \S+")
+SAMPLE_WORDS = re.compile(r"sampled from gen (\d+)'s distribution \(\S+ spreads from its mean\)")
+
+
+def brief(text: str) -> str:
+    """describe()'s words without the size of the noise, for a title with no room for it:
+    "child of #3 of gen 41 mutated by 0.8" -> "child of #3 of gen 41", and a snes sample's
+    "sampled from gen 41's distribution (1.2 spreads from its mean)" -> "a sample of gen 41"."""
+    return SAMPLE_WORDS.sub(r"a sample of gen \1", NOISE_WORDS.sub("", text))
 
 
 @dataclass(frozen=True)

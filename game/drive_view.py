@@ -24,6 +24,7 @@ from .session import DriveSession
 from .view import View
 
 DRIVE_SPEED = 1
+UNSAVED = "current best, unsaved"  # the genomes of T's drive; it fits the stats panel whole at every size
 
 
 class DriveView(View):
@@ -132,7 +133,7 @@ class DriveView(View):
                 lines.append((name, f"{done} of {count}"))
             lines.append(("lap", f"{self.drive.laps + 1} · {'done' if race.done else 'racing…'}"))
             return lines + self.window.race_lines(race)
-        name = self.drive.path.name if self.drive.path is not None else "the current best (not saved)"
+        name = self.drive.path.name if self.drive.path is not None else UNSAVED
         lines = [("genomes", name), ("alive", f"{race.alive_count} of {race.count}")]
         if race.done:
             lines.append(("finished", f"{self.finished()} of {race.count}"))

@@ -191,11 +191,10 @@ class EvolvingView(TimeMachineCommands, View):
         evolution = self.evolution
         config = evolution.config
         history = evolution.history
-        last = history.last()
+        generation = self.race_generation()  # the race's, also while its generation closes
+        last = history.row(generation - 1) if 0 < generation <= len(history) else None  # the one before it
         limit = "" if config.generations is None else f" of {config.generations}"
-        # once every generation is raced, the counter has moved one past the last, which is still the one shown
-        shown = evolution.generation if config.generations is None else min(evolution.generation, config.generations)
-        lines = [("generation", f"{shown}{limit}"), ("alive", f"{race.alive_count} of {race.count}")]
+        lines = [("generation", f"{generation}{limit}"), ("alive", f"{race.alive_count} of {race.count}")]
         now = race.current_scores
         lines.append(("this gen", f"best {int(now.max())} · mean {hud.short_number(float(now.mean()))}"))
         if last is not None:

@@ -10,7 +10,7 @@ import pygame
 from . import palette
 from .keys import BINDINGS, footer_text
 from .panel import draw_panel
-from .scale import Scale, as_scale
+from .scale import MIN_FONT, Scale, as_scale
 from .text import fit, number
 
 __all__ = [
@@ -118,15 +118,36 @@ def draw_messages(
     return boxes
 
 
+def help_rows() -> list[tuple[str, str]]:
+    """The help's rows: every key of the table, and the mouse."""
+    return [(b.label, b.description) for b in BINDINGS] + [("click", "follow a dot: marker and network view")]
+
+
+def help_scale(screen: pygame.Rect, scale: Scale) -> Scale:
+    """The scale the help is drawn at: the window's, or smaller until every row fits whole in the window
+    (an 800×500 window left out the last rows and cut the longest ones), but never below the smallest font."""
+    rows = help_rows()
+    step = scale
+    while True:
+        text_font = step.font(15)
+        width = step.px(140) + max(text_font.size(d)[0] for _, d in rows) + 2 * step.px(20)
+        height = step.px(60) + step.px(26) * len(rows)
+        fits = width <= screen.width - 2 * step.px(10) and height <= screen.height - 2 * step.px(10)
+        if fits or step.font_size(15) <= MIN_FONT:
+            return step
+        step = Scale(step.factor * 0.95)
+
+
 def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0) -> None:
-    """Every key of the table over a dimmed window, in a box that fits the window (rows left out if not)."""
-    s = as_scale(scale)
+    """Every key of the table over a dimmed window, in a box that fits the window (smaller text if need be;
+    rows left out only if even the smallest text does not fit)."""
     shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
     shade.fill((20, 20, 30, 150))
     surface.blit(shade, (0, 0))
-    key_font, text_font = s.font(15, bold=True), s.font(15)
-    rows = [(b.label, b.description) for b in BINDINGS] + [("click", "follow a dot: marker and network view")]
     screen = surface.get_rect()
+    s = help_scale(screen, as_scale(scale))
+    key_font, text_font = s.font(15, bold=True), s.font(15)
+    rows = help_rows()
     key_w = s.px(140)
     width = min(key_w + max(text_font.size(d)[0] for _, d in rows) + 2 * s.px(20), screen.width - 2 * s.px(10))
     row = s.px(26)

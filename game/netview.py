@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
+from evolution.lineage import brief
 from evolution.network import Network
 
 from . import palette
-from .panel import draw_panel
+from .panel import PAD, TITLE_SIZE, draw_panel
 from .scale import Scale, as_scale
 from .text import reading, signed
 
@@ -29,6 +30,13 @@ def network_title(title: str, crashed: bool) -> str:
     if not crashed:
         return title
     return CRASHED_MARK + (title if "crashed" in title else f"{title} (crashed)")
+
+
+def fitting_title(title: str, crashed: bool, title_font: pygame.font.Font, room: int) -> str:
+    """network_title(), without the size of the mutation (lineage.brief) if it does not fit room pixels
+    whole; the panel shortens what still does not fit."""
+    full = network_title(title, crashed)
+    return full if title_font.size(full)[0] <= room else network_title(brief(title), crashed)
 
 
 class NetworkView:
@@ -83,7 +91,9 @@ class NetworkView:
         """
         s = as_scale(scale)
         colour = palette.WARNING if crashed else palette.TEXT
-        inner = draw_panel(surface, rect, network_title(title, crashed), s, title_colour=colour)
+        room = rect.width - 2 * s.px(PAD)
+        title = fitting_title(title, crashed, s.font(TITLE_SIZE, bold=True), room)
+        inner = draw_panel(surface, rect, title, s, title_colour=colour)
         small = s.font(LABEL_SIZE)
         legend_h = small.get_linesize() + s.px(2)
         area = pygame.Rect(inner.x, inner.y, inner.width, max(inner.height - legend_h, 1))

@@ -16,6 +16,10 @@ from .assets import font as _font
 BASE_SIZE = (1280, 720)
 WINDOW_RANGE = (0.75, 3.0)  # the factor from the window size alone stays within this
 USER_STEPS = (1.0, 1.25, 1.5, 2.0)  # the user multiplier: a key steps through these
+# the user multiplier makes the window at most as crowded as a window of this size at the design scale:
+# beyond, the panels have no room for their text (at ×2 the stats lost their last rows and the network view
+# its shape at every window size)
+MOST_CROWDED = (1024, 576)
 MIN_FONT = 8  # pixels: smaller text is unreadable anyway
 
 
@@ -27,9 +31,12 @@ class Scale:
 
     @classmethod
     def for_window(cls, width: int, height: int, user: float = 1.0) -> Scale:
-        """The scale for a window of width×height pixels, times the user's multiplier."""
-        window = min(width / BASE_SIZE[0], height / BASE_SIZE[1])
-        return cls(min(max(window, WINDOW_RANGE[0]), WINDOW_RANGE[1]) * user)
+        """The scale for a window of width×height pixels, times the user's multiplier, which stops where
+        the window would be more crowded than one of MOST_CROWDED at the design scale (never below the
+        window's own scale)."""
+        window = min(max(min(width / BASE_SIZE[0], height / BASE_SIZE[1]), WINDOW_RANGE[0]), WINDOW_RANGE[1])
+        most = max(window, min(width / MOST_CROWDED[0], height / MOST_CROWDED[1]))
+        return cls(min(window * user, most))
 
     def px(self, length: float) -> int:
         """A length in pixels designed for 1280×720, scaled; a positive length stays at least 1 pixel."""

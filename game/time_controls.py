@@ -143,7 +143,14 @@ class TimeMachineCommands:
 
     def shown_generation(self) -> int:
         """The generation the track view shows: the one racing, or in turbo the latest replayed."""
-        return self._replayed if self.replay is not None else self.evolution.generation
+        return self._replayed if self.replay is not None else self.race_generation()
+
+    def race_generation(self) -> int:
+        """The generation of the live race: the pending one, or, while a done race's generation is closing
+        (its row already counted, the next race not yet started), the one before."""
+        evolution = self.evolution
+        closed = self.race.genomes is not evolution.state.pending
+        return evolution.generation - 1 if closed and evolution.generation > 0 else evolution.generation
 
     def origin_of(self, race: Race, index: int) -> str:
         """The followed dot's origin, for the network panel's title."""

@@ -45,8 +45,9 @@ def draw_timeline(
     ghost_generations: list[int],
     scale: Scale | float = 1.0,
 ) -> None:
-    """Over the chart: a tick under the plot for each generation whose population is kept (taller for a
-    new best), a ghost-coloured tick for each ghost's generation, and the selected generation's line."""
+    """Over the chart: a grey tick under the plot for each generation whose population is kept (taller for a
+    new best; in no curve's colour, so it is not read as data), a ghost-coloured tick for each ghost's
+    generation, and the selected generation's line."""
     if time_axis is None:
         return
     s = as_scale(scale)
@@ -55,7 +56,7 @@ def draw_timeline(
     for generation in archive.populations:
         x = x_of(chart, time_axis, generation)
         tall = s.px(7) if generation in archive.records else s.px(4)
-        pygame.draw.line(surface, palette.MEAN_LINE, (x, base), (x, base - tall), max(1, s.px(1)))
+        pygame.draw.line(surface, palette.TEXT_DIM, (x, base), (x, base - tall), max(1, s.px(1)))
     for generation in ghost_generations:
         x = x_of(chart, time_axis, generation)
         pygame.draw.line(surface, GHOST_COLOUR, (x, plot.top), (x, plot.top + s.px(8)), max(2, s.px(2)))

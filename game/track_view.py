@@ -209,7 +209,7 @@ def draw_race(
     colours: np.ndarray | None = None,
 ) -> None:
     """The whole track view: dots coloured by ranks (from race.ranking()), or `colours` ((N, 3) uint8) if given,
-    the leader and the followed dot marked.
+    the leader (while a dot lives) and the followed dot marked.
 
     The followed dot is drawn last, larger and ringed (a red ✗ where it crashed, if it has).
     """
@@ -228,7 +228,8 @@ def draw_race(
     colour = tuple(int(c) for c in followed_colour)
     centre = (float(xs[followed]), float(ys[followed]))
     draw_followed(surface, centre, colour, not race.alive[followed], s)
-    draw_marker(surface, (float(xs[leader]), float(ys[leader])), palette.ACCENT, "leader", scale=s)
+    if race.alive[leader]:  # the living dot doing best; once every dot has crashed there is none
+        draw_marker(surface, (float(xs[leader]), float(ys[leader])), palette.ACCENT, "leader", scale=s)
     if selected:
         crashed = "" if race.alive[followed] else " (crashed)"
         draw_marker(surface, centre, palette.SELECTED, f"selected #{followed + 1}{crashed}", below=True, scale=s)

@@ -130,7 +130,12 @@ class Window:
 
     def do_larger(self) -> None:
         self.user_scale = next_user_step(self.user_scale)
-        self.say(f"text and lines ×{self.user_scale:g}")
+        width, height = self.screen.get_size()
+        shown = Scale.for_window(width, height, self.user_scale).factor / Scale.for_window(width, height).factor
+        if shown < self.user_scale - 1e-9:  # the panels would have no room for their text beyond
+            self.say(f"text and lines ×{self.user_scale:g}: ×{shown:.3g} is the most this window has room for")
+        else:
+            self.say(f"text and lines ×{self.user_scale:g}")
 
     def do_quit(self) -> None:
         self.running = False

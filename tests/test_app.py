@@ -12,6 +12,7 @@ import pytest
 import main
 from evolution.flag_types import SPEEDS
 from evolution.genome_file import load_genomes
+from evolution.lineage import describe
 from evolution.race import Race, race_scores
 from evolution.track import resolve_track
 from game.assets import start_pygame
@@ -300,7 +301,7 @@ def test_test_track_numbers_fit_the_stats_panel_whole(in_tmp):
 
     app = app_for("--population", "10", "--seed", "1", "--speed", "turbo")
     history = app.view.evolution.history
-    while not len(history):
+    while not len(history) or app.view.race.genomes is not app.view.evolution.state.pending:  # the next race on
         run_frames(app, 1)
     history.set(len(history) - 1, "best", 3991)  # as on the 4000-column test track
     history.set(len(history) - 1, "mean", 2984.94)
@@ -469,3 +470,43 @@ def test_the_followed_dot_changes_only_on_a_crash_a_new_generation_or_a_click(in
             break
         assert view.scene.followed == picked
         run_frames(app, 1)
+
+
+def test_while_a_generation_closes_the_panels_still_name_the_race_on_screen(in_tmp):
+    # between a race's end and the next race (its generation closing, in slices over several frames), the
+    # track view still shows that race: the stats and the network panel's title must speak of it, not of the
+    # generation the run counts next ("generation 20" over gen 19's race, "origin not kept" in the title)
+    app = app_for("--seed", "42", "--speed", "8")
+    view = app.view
+    run_until(app, lambda: view.evolution.generation >= 3 and view.race.genomes is view.evolution.state.pending)
+    app.paused = True
+    race, generation = view.race, view.evolution.generation
+    race.run()
+    for _ in view.evolution.close_generation(race):  # closed, the next race not yet started
+        pass
+    assert view.race is race and view.evolution.generation == generation + 1
+    run_frames(app, 2)
+    assert view.shown_generation() == generation
+    lines = dict(view.stat_lines())
+    assert lines["generation"] == str(generation)
+    assert lines["last gen"].startswith(f"best {view.evolution.history.row(generation - 1).best} ")
+    followed = view.scene.followed
+    origin = view.origin_of(race, followed)
+    assert origin == describe(view.evolution.state.archive.origins[generation], followed, generation)
+    assert origin != "origin not kept"
+
+
+def test_in_turbo_the_track_view_replays_the_latest_race_rather_than_a_still_frame(in_tmp):
+    app = app_for("--seed", "3", "--speed", "turbo")
+    view = app.view
+    run_until(app, lambda: view.replay is not None and view.replay.column > 0 and not view.replay.done)
+    replay, generation = view.replay, view.shown_generation()
+    assert view.shown_race is replay and view.banner() == f"turbo · replaying generation {generation}"
+    columns = []
+    for _ in range(200):  # it moves on frame by frame, whatever the live run does meanwhile
+        if replay.done:
+            break
+        columns.append(replay.column)
+        run_frames(app, 1)
+    assert replay.done and columns and columns == sorted(columns) and replay.column > columns[0]
+    assert int(replay.scores.max()) == view.evolution.history.row(generation).best  # the same race again

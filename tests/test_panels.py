@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from evolution.genome_file import load_genomes
 from evolution.history import GenerationStats, History
+from evolution.lineage import CHILD, KEPT, MEAN, RANDOM, SAMPLE, Origins, brief, describe
 from evolution.network import Network
 from evolution.race import Race
 from evolution.track import SENSORS, blog_test_track, training_track
@@ -21,6 +22,7 @@ from game.assets import start_pygame
 from game.camera import Camera
 from game.chart import LOG_FLOOR, ChartView, Series, draw_chart, history_series, nice_step, percent, x_ticks, y_axis
 from game.drive_panel import draw_drive_scores, drive_order
+from game.drive_view import UNSAVED
 from game.layout import Layout
 from game.netview import NetworkView, network_title
 from game.panel import draw_panel
@@ -155,7 +157,11 @@ def test_the_scale_grows_with_the_window_and_the_user_multiplier():
     assert Scale.for_window(800, 500).factor == 0.75  # clamped below
     assert Scale.for_window(10000, 10000).factor == 3.0  # clamped above
     assert Scale.for_window(2560, 720).factor == 1.0  # the smaller side decides
-    assert Scale.for_window(1280, 720, user=1.5).factor == 1.5
+    assert Scale.for_window(1920, 1080, user=1.25).factor == 1.875
+    # the user's multiplier stops where the window would be more crowded than 1024×576 at the design scale
+    assert Scale.for_window(1280, 720, user=1.5).factor == Scale.for_window(1280, 720, user=2.0).factor == 1.25
+    assert Scale.for_window(3840, 2160, user=2.0).factor == 3.75
+    assert Scale.for_window(800, 500, user=2.0).factor == 0.78125  # never below the window's own scale
     big = Scale(2.0)
     assert big.px(6) == 12 and big.px(0.2) == 1 and big.px(0) == 0 and big.font_size(13) == 26
     assert Scale(0.5).font_size(12) == scale.MIN_FONT
@@ -236,13 +242,33 @@ def test_every_text_of_every_panel_fits_inside_it(recorder_for, evolved, width, 
             assert any("weight +" in text for text in strings) and any("activation" in text for text in strings)
 
 
-def test_the_help_fits_the_window_at_every_size(recorder_for):
-    for width, height in SIZES:
+@pytest.mark.parametrize(("width", "height"), [*SIZES, (1024, 600)])
+def test_at_every_size_and_every_z_step_the_stats_and_the_footer_are_whole(recorder_for, width, height):
+    # with Z at ×2 the stats panel lost its last rows and cut its values ("best …n 5.5"), the footer its keys
+    from game.keys import footer_text
+
+    for user in scale.USER_STEPS:
+        layout = Layout.for_size(width, height, Scale.for_window(width, height, user))
         surface = recorder_for((width, height))
-        hud.draw_help(surface, Scale.for_window(width, height))
-        screen = surface.get_rect()
-        texts = [box for box, text in surface.blits if text is not None]
-        assert len(texts) > 10 and all(screen.contains(box) for box in texts)
+        lines = [(label, "training" if label == "track" else value) for label, value in STAT_LINES]
+        hud.draw_panel_lines(surface, layout.stats, "evolving", lines, layout.scale)
+        hud.draw_footer(surface, layout.footer, layout.scale)
+        strings = surface.strings()
+        assert all(value in strings for _, value in lines), (width, height, user)
+        assert footer_text() in strings, (width, height, user)
+
+
+def test_the_help_fits_the_window_at_every_size(recorder_for):
+    # at 800×500 the help left out its last rows (H, Esc, click) and cut the two longest descriptions
+    for width, height in [*SIZES, (1024, 600)]:
+        for user in (1.0, 2.0):
+            surface = recorder_for((width, height))
+            hud.draw_help(surface, Scale.for_window(width, height, user))
+            screen = surface.get_rect()
+            texts = [box for box, text in surface.blits if text is not None]
+            assert len(texts) > 10 and all(screen.contains(box) for box in texts)
+            strings = surface.strings()  # every row, whole
+            assert all(label in strings and text in strings for label, text in hud.help_rows()), (width, height, user)
 
 
 def test_messages_never_cover_the_banner():
@@ -686,3 +712,53 @@ def test_a_stack_under_a_click_is_spread_out_beside_it(recorder_for, evolved):
     surface = recorder_for((1280, 446))
     draw_stack_hint(surface, camera, race, ranks, stack[:1], chosen, 1.0)
     assert surface.blits == []  # a lone dot needs no hint
+
+
+def test_the_leader_is_marked_only_while_a_dot_lives(recorder_for, evolved):
+    # once every dot has crashed, "leader" used to stand beside a crashed dot (often the followed one's red ✗)
+    network, _ = evolved
+    race = Race(np.random.default_rng(2).uniform(-1, 1, (6, network.genome_size)), training_track(), network)
+    camera = Camera(pygame.Rect(0, 0, 1280, 446))
+    for finished in (False, True):
+        if finished:
+            race.run()
+        assert race.alive.any() != finished
+        ranks, leader = race.ranking()
+        camera.follow_dot(race.track, race.column, None, 1)
+        surface = recorder_for((1280, 446))
+        draw_race(surface, camera, race, ranks, leader, 0, False, 1.0)
+        assert ("leader" in surface.strings()) != finished
+
+
+@pytest.mark.parametrize(("width", "height"), [*SIZES, (1024, 600), (900, 560), (1100, 620), (1600, 900)])
+def test_the_test_drive_of_the_current_best_names_its_genomes_whole(width, height):
+    # T's drive named its genomes "the current best (not saved)", shown as "the curren…not saved)" at every size
+    layout = Layout.for_size(width, height)
+    _, room = hud.value_column(layout.stats, layout.scale)
+    assert layout.scale.font(12, bold=True).size(UNSAVED)[0] <= room
+
+
+@pytest.mark.parametrize(("width", "height"), [*SIZES, (1024, 600)])
+def test_the_network_panel_title_says_where_the_dot_came_from_without_cutting_words(
+    recorder_for, evolved, width, height
+):
+    # "✗ dot #37: child of #1 of …3 mutated by 6.9 (crashed)" at 3840×2160: a crashed child's title was cut in
+    # the middle at every size; without the size of the mutation it fits, "(crashed)" and all
+    layout = Layout.for_size(width, height)
+    network, genomes = evolved
+    genome = genomes[0]
+    kinds = [CHILD, SAMPLE, KEPT, RANDOM, MEAN]
+    origins = Origins(np.array(kinds, np.int8), np.array([49, -1, 9, -1, -1]), np.array([12.3, 12.3, 0, 0, 0]))
+    for index in range(len(kinds)):
+        origin = describe(origins, index, 1234)
+        for crashed in (False, True):
+            surface = recorder_for((width, height))
+            NetworkView().draw(
+                surface, layout.network, network, genome, None, f"dot #50: {origin}", layout.scale, crashed
+            )
+            title = next(text for text in surface.strings() if "dot #50" in text)
+            assert "…" not in title and ("gen 123" in title or kinds[index] in (RANDOM, MEAN)), title
+            assert title.startswith("✗ ") == title.endswith(" (crashed)") == crashed
+    assert brief("child of #3 of gen 41 mutated by 0.8") == "child of #3 of gen 41"
+    assert brief("sampled from gen 41's distribution (1.2 spreads from its mean)") == "a sample of gen 41"
+    assert brief("kept: #1 of gen 40") == "kept: #1 of gen 40"

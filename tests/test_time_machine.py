@@ -306,3 +306,21 @@ def test_keys_of_the_time_machine(in_tmp):
     window.paused = True
     run_frames(window, 1, lambda frame: [click])
     assert view.time_machine.selected == 2
+
+
+def test_the_timeline_ticks_are_in_no_curves_colour():
+    # they were drawn in the mean curve's teal, under the plot, where they read as data points
+    from types import SimpleNamespace
+
+    from game import palette
+    from game.chart import SERIES
+    from game.timeline import draw_timeline
+
+    surface = pygame.Surface((600, 220))
+    surface.fill(palette.PANEL)
+    chart = surface.get_rect()
+    archive = SimpleNamespace(populations=[0, 3, 7, 9], records={3, 7})
+    draw_timeline(surface, chart, (pygame.Rect(40, 20, 540, 160), 9), archive, None, [], 1.0)
+    colours = {tuple(int(v) for v in pixel) for pixel in pygame.surfarray.array3d(surface).reshape(-1, 3)}
+    assert colours - {palette.PANEL}, "no tick drawn"
+    assert not colours & ({colour for _, colour in SERIES} | {palette.TEST_LINE})
