@@ -35,8 +35,8 @@ def draw_drive_scores(
     names: Sequence[str] | None = None,
     name_colours: Sequence[tuple[int, int, int]] | None = None,
 ) -> None:
-    """Each genome of a test drive as a row, best first: "#3", a bar of the share of the track it has driven,
-    and its score; a ✓ (finished) or ✗ (crashed) once it is out. followed: the genome the view follows,
+    """Each genome of a test drive as a row, best first: "#3" and a bar of the share of the track it has
+    driven; once it is out, its score with a ✓ (finished) or ✗ (crashed). followed: the genome the view follows,
     outlined. names, name_colours: each genome's label and its colour instead of "#3" (the genomes of several
     runs: "elitist #3" in the run's colour). Rows that do not fit are counted in a "+N more" line. Draws only
     inside rect."""
@@ -76,8 +76,9 @@ def draw_drive_scores(
             done.width = round(bar.width * min(score / max(finish, 1), 1.0))
             pygame.draw.rect(surface, colour if racing[index] else palette.fade(np.array([colour]), 0.35)[0], done)
             pygame.draw.rect(surface, palette.PANEL_EDGE, bar, 1)
-        text = small.render(fit(small, f"{score}{mark}", score_w), True, colour)
-        surface.blit(text, (x + column_w - text.get_width(), y + (row_h - text.get_height()) // 2))
+        if not racing[index]:  # while racing the bar says it: twenty equal numbers would say nothing
+            text = small.render(fit(small, f"{score}{mark}", score_w), True, colour)
+            surface.blit(text, (x + column_w - text.get_width(), y + (row_h - text.get_height()) // 2))
         if index == followed:
             pygame.draw.rect(surface, palette.SELECTED, (x - s.px(3), y, column_w + s.px(6), row_h), max(1, s.px(2)))
     if shown < race.count:

@@ -500,7 +500,9 @@ def test_the_drive_panel_shows_bars_while_racing_and_marks_when_out(recorder_for
     surface = recorder_for((600, 240))
     draw_drive_scores(surface, rect, racing, followed=0)
     strings = surface.strings()
-    assert "300" in strings and "✓" not in "".join(strings)  # the living race on with their column
+    # the living race on, shown by their bars alone: no number (they would all read 300), no mark
+    assert "300" not in strings and "✓" not in "".join(strings)
+    assert sum(text.endswith(" ✗") for text in strings) == int((~racing.alive).sum()) > 0
     assert any(text.endswith(" ✗") for text in strings)  # the random ones crashed early
     done = drive_race(evolved, None)
     order = drive_order(done)
