@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +47,7 @@ FRAME_SECONDS = 1 / FPS
 WORK_SECONDS = 0.008  # race stepping per frame until drawing has been timed
 FRAME_MARGIN = 0.0025  # of a frame's 16.7 ms, kept free for events, the flip and the unexpected
 MIN_WORK_SECONDS = 0.002
+DRAWS_REMEMBERED = 120  # two seconds of frames
 MESSAGE_SECONDS = 5.0
 WINDOW_COMMANDS = ("pause", "faster", "slower", "help", "larger", "quit")  # the same in every view
 
@@ -67,6 +69,9 @@ class Window:
         self.frame_times: list[float] = []
         self.fps = 0.0
         self.draw_seconds = FRAME_SECONDS - WORK_SECONDS - FRAME_MARGIN  # a moving average, measured
+        # the longest of the recent draws: a frame leaves room for one as slow (a chart or panel redrawn at a
+        # new generation), so that such a frame still fits its 1/60 s
+        self.recent_draws: deque[float] = deque([self.draw_seconds], maxlen=DRAWS_REMEMBERED)
         self._turbo_frames = 0  # frames since turbo began: the odd ones are not drawn
         self.user_scale = USER_STEPS[0]  # Z makes everything larger, for a projector
         self.view: View = View(self)
@@ -161,7 +166,9 @@ class Window:
         started = time.perf_counter()
         self.draw()
         pygame.display.flip()
-        self.draw_seconds += (time.perf_counter() - started - self.draw_seconds) * 0.1
+        took = time.perf_counter() - started
+        self.draw_seconds += (took - self.draw_seconds) * 0.1
+        self.recent_draws.append(took)
 
     def handle(self, event: pygame.event.Event) -> None:
         if event.type == pygame.QUIT:
@@ -185,7 +192,7 @@ class Window:
         if self.paused:
             return
         steps = 10**9 if self.speed == TURBO else self.speed
-        work = max(MIN_WORK_SECONDS, FRAME_SECONDS - FRAME_MARGIN - (0.0 if work_only else self.draw_seconds))
+        work = max(MIN_WORK_SECONDS, FRAME_SECONDS - FRAME_MARGIN - (0.0 if work_only else max(self.recent_draws)))
         self.view.update(steps, time.perf_counter() + work)
 
     def banner(self) -> str:
