@@ -57,11 +57,14 @@ class RunSpec:
 
 def parse_spec(text: str) -> RunSpec:
     """A SPEC such as `classic`, `snes:tracks=0` or `elitist:mutation=0.1,seed=3`; InputError naming it if bad."""
-    name, _, rest = text.partition(":")
+    name, colon, rest = text.partition(":")
     where = f"--compare {shown(text)}"
     if name not in STRATEGIES:
         raise InputError(f"{where}: unknown strategy {shown(name)}; choose {', '.join(sorted(STRATEGIES))}")
     settings: dict[str, float | int] = {}
+    if colon and not rest.strip():  # "elitist:" promises settings and gives none: a slip, said rather than guessed
+        choices = ", ".join(f"{setting}=" for setting in SETTINGS)
+        raise InputError(f"{where}: no settings after ':'; give {choices} joined by commas, or drop the ':'")
     for part in rest.split(",") if rest else []:
         key, equals, value = part.partition("=")
         key = key.strip()

@@ -79,6 +79,7 @@ def test_headless_compare_logs_each_run_as_alone_and_ends_with_a_table(in_tmp, c
         (["classic", "elitist", "snes", "classic", "elitist"], "2 to 4 SPECs, not 5"),
         (["classic", "genetic"], "unknown strategy 'genetic'"),
         (["classic", "elitist:speed=3"], "unknown setting 'speed=3'"),
+        (["classic", "elitist:"], "no settings after ':'"),
         (["classic", "elitist:mutation=101"], "mutation"),
         (["classic", "elitist:tracks=-1"], "tracks"),
         (["classic", "elitist:seed=4294967296"], "seed"),
