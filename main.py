@@ -616,10 +616,11 @@ def claim_outputs(options: Options) -> None:
             raise InputError(f"{run.log}: exists and is not a neuroracer log; --log never replaces other files")
     for each in options.compare or (run,):
         count = min(each.keep, each.config.population)
-        if each.save and smallest_saved_bytes(count, each.config.layers) > MAX_BYTES:
+        least = smallest_saved_bytes(count, each.config.layers)
+        if each.save and least > MAX_BYTES:
             raise InputError(
                 f"--save {each.save}: {count} genomes of layers {','.join(map(str, each.config.layers))} take at "
-                f"least {smallest_saved_bytes(count, each.config.layers)} bytes, more than a genome file may hold "
+                f"least {least} bytes, more than a genome file may hold "
                 f"({MAX_BYTES} bytes); keep fewer (--keep) or a smaller network"
             )
     for save in options.saves:

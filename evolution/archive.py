@@ -5,8 +5,8 @@ CHAMPION_GENES weights in all (the oldest dropped first: a large network keeps f
 order it raced (so a replay gives the same scores): the population of the last RECENT generations (at
 most RECENT_ROWS genomes and RECENT_GENES weights in all) and of every generation that set a new best on
 its track (at most RECORD_ROWS genomes and RECORD_GENES weights in all, the oldest records dropped first).
-So the archive never holds more than about archive_bytes(), whatever the network and the run's length. For the last
-ORIGIN_GENERATIONS generations: each genome's origin (evolution/lineage.py) and the ranking (raced index
+So the archive never holds more than about archive_bytes(), whatever the network and the run's length.
+For the last ORIGIN_GENERATIONS generations: each genome's origin (evolution/lineage.py) and the ranking (raced index
 of each rank), which lineage needs to find a parent. The name of the track each generation raced.
 
 Nothing here draws a random number or changes what a run computes. In a checkpoint the archive is a
@@ -115,11 +115,9 @@ class Archive:
         newest is always kept)."""
         self.champions[generation] = (score, genome)
         self._champion_genes += genome.size
-        if self._champion_genes > CHAMPION_GENES:
-            for old in sorted(self.champions)[:-1]:
-                self._champion_genes -= self.champions.pop(old)[1].size
-                if self._champion_genes <= CHAMPION_GENES:
-                    break
+        while self._champion_genes > CHAMPION_GENES and len(self.champions) > 1:
+            oldest = next(iter(self.champions))  # champions arrive in generation order (from_packed sorts them)
+            self._champion_genes -= self.champions.pop(oldest)[1].size
 
     def _trim(self, latest: int) -> None:
         """Drop the populations beyond the bounds (see the module's docstring)."""

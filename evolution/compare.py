@@ -62,14 +62,13 @@ def parse_spec(text: str) -> RunSpec:
     if name not in STRATEGIES:
         raise InputError(f"{where}: unknown strategy {shown(name)}; choose {', '.join(sorted(STRATEGIES))}")
     settings: dict[str, float | int] = {}
+    choices = ", ".join(f"{setting}=" for setting in SETTINGS)
     if colon and not rest.strip():  # "elitist:" promises settings and gives none: a slip, said rather than guessed
-        choices = ", ".join(f"{setting}=" for setting in SETTINGS)
         raise InputError(f"{where}: no settings after ':'; give {choices} joined by commas, or drop the ':'")
     for part in rest.split(",") if rest else []:
         key, equals, value = part.partition("=")
         key = key.strip()
         if not equals or key not in SETTINGS:
-            choices = ", ".join(f"{setting}=" for setting in SETTINGS)
             raise InputError(f"{where}: unknown setting {shown(part)}; give {choices} joined by commas")
         if SETTINGS[key][0] in settings:
             raise InputError(f"{where}: {key} is given twice")

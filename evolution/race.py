@@ -23,6 +23,7 @@ _add, _subtract, _multiply = np.add, np.subtract, np.multiply  # one lookup per 
 _max, _min = np.maximum.reduce, np.minimum.reduce
 _maximum, _minimum, _greater, _less, _take = np.maximum, np.minimum, np.greater, np.less, np.take
 SLICE_SECONDS = 0.0005  # work per slice when a race is run in slices (see in_slices)
+DISTANCES = 2 * len(SENSORS)  # the inputs after the speed: top and bottom barrier at each sensor
 
 
 def sensor_table(track: Track) -> np.ndarray:
@@ -282,7 +283,7 @@ class StackedRace(Race):
             sensors = np.stack([sensor_table(track) for track in tracks], axis=2)
             barriers = np.stack([np.stack([t.top[:finish], t.bottom[:finish]], axis=1) for t in tracks], axis=2)
             self._readings = np.concatenate([sensors, barriers], axis=1)
-            self._gathered = np.empty((INPUTS + 1, self.count))
+            self._gathered = np.empty((DISTANCES + 2, self.count))
             self._outside = np.empty((2, self.count), dtype=bool)
             self._sense, self._out = self._sense_each, self._out_each
 
@@ -294,8 +295,8 @@ class StackedRace(Race):
         """_sense with each dot reading its own track."""
         gathered = self._gathered
         _take(self._readings[i], self._lane, axis=1, out=gathered)
-        _subtract(self._p_row, gathered[:6], out=self._inputs_rows)
-        return gathered[6], gathered[7]
+        _subtract(self._p_row, gathered[:DISTANCES], out=self._inputs_rows)
+        return gathered[DISTANCES], gathered[DISTANCES + 1]
 
     def _out_each(self, p: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> np.ndarray | None:
         """_out against each dot's own barriers."""
@@ -310,7 +311,7 @@ class StackedRace(Race):
         super()._drop(out, column)
         self._lane = self._lane[~out]
         if len(self.tracks) > 1:
-            self._gathered = np.empty((INPUTS + 1, self._active.size))
+            self._gathered = np.empty((DISTANCES + 2, self._active.size))
             self._outside = np.empty((2, self._active.size), dtype=bool)
 
     def _half_widths(self) -> np.ndarray:

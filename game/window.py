@@ -68,10 +68,10 @@ class Window:
         self.messages: list[tuple[str, bool, float]] = []
         self.frame_times: list[float] = []
         self.fps = 0.0
-        self.draw_seconds = FRAME_SECONDS - WORK_SECONDS - FRAME_MARGIN  # a moving average, measured
-        # the longest of the recent draws: a frame leaves room for one as slow (a chart or panel redrawn at a
-        # new generation), so that such a frame still fits its 1/60 s
-        self.recent_draws: deque[float] = deque([self.draw_seconds], maxlen=DRAWS_REMEMBERED)
+        # the recent draws' times (a guess until drawing has been timed): a frame leaves room for the longest
+        # (a chart or panel redrawn at a new generation), so that such a frame still fits its 1/60 s
+        first_guess = FRAME_SECONDS - WORK_SECONDS - FRAME_MARGIN
+        self.recent_draws: deque[float] = deque([first_guess], maxlen=DRAWS_REMEMBERED)
         self._turbo_frames = 0  # frames since turbo began: the odd ones are not drawn
         self.user_scale = USER_STEPS[0]  # Z makes everything larger, for a projector
         self.view: View = View(self)
@@ -166,9 +166,7 @@ class Window:
         started = time.perf_counter()
         self.draw()
         pygame.display.flip()
-        took = time.perf_counter() - started
-        self.draw_seconds += (took - self.draw_seconds) * 0.1
-        self.recent_draws.append(took)
+        self.recent_draws.append(time.perf_counter() - started)
 
     def handle(self, event: pygame.event.Event) -> None:
         if event.type == pygame.QUIT:
@@ -321,9 +319,7 @@ def run_window(
         except Interrupted as stop:  # Ctrl+C or SIGTERM: as Q, then the signal's status
             status = stop.status
             print("interrupted; saving first", file=sys.stderr)
-            window.running = False
-            window.closing = True
-            window.view.quit()
+            window.do_quit()
         window.closing = True  # (also at the end of --frames)
         if options.screenshot:
             try:
