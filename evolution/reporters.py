@@ -170,6 +170,51 @@ class OutputClosed(Exception):
     """Standard output was closed (a pipe into `head`, say): the run ends quietly, saving first."""
 
 
+class GuardedOutput:
+    """Standard output that outlives its reader: once the pipe is closed (`| head`, `| true`), what is written
+    goes nowhere instead of raising BrokenPipeError wherever a line is printed (a save's message on the way out,
+    say), and pipe_closed says so; the progress lines (print_line) then end the run, which saves first."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.pipe_closed = False
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            self._closed()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._closed()
+
+    def _closed(self) -> None:
+        self.pipe_closed = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # what the stream still holds goes nowhere
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
+        self.stream = open(os.devnull, "w")  # noqa: SIM115  (standard output's stand-in until the program ends)
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+def print_line(line: str, stream: TextIO | None = None) -> None:
+    """Print a progress line (to sys.stdout unless stream is given); OutputClosed if its reader has gone."""
+    out = stream or sys.stdout
+    try:
+        print(line, file=out, flush=True)
+    except BrokenPipeError:
+        raise OutputClosed from None
+    if getattr(out, "pipe_closed", False):
+        raise OutputClosed
+
+
 class ProgressLine(Reporter):
     """Prints one line per generation."""
 
@@ -189,7 +234,4 @@ class ProgressLine(Reporter):
         self._print(event.log_text())
 
     def _print(self, line: str) -> None:
-        try:
-            print(line, file=self.stream or sys.stdout, flush=True)
-        except BrokenPipeError:
-            raise OutputClosed from None
+        print_line(line, self.stream)
