@@ -6,6 +6,7 @@ temporary folder; atomically, under a name no other report has.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import sys
@@ -39,7 +40,9 @@ def write_crash_report(error: BaseException, near: Path | None = None, argv: lis
     text = report_text(error, list(sys.argv if argv is None else argv)).encode("utf-8", "replace")
     name = f"neuroracer-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
     folders = [Path(near).parent] if near is not None else []
-    folders += [Path.cwd(), Path(tempfile.gettempdir())]
+    with contextlib.suppress(OSError):  # the current folder may have been removed meanwhile
+        folders.append(Path.cwd())
+    folders.append(Path(tempfile.gettempdir()))
     for folder in folders:
         for number in range(1, 100):  # another report of this second and process: the next free name
             path = folder / (name if number == 1 else name.replace(".txt", f"-{number}.txt"))

@@ -23,7 +23,7 @@ from .interrupts import atomic
 from .lab import apply_due, change_track_now, command_line, saved_settings, schedule_change
 from .network import DEFAULT_LAYERS, Network
 from .race import SLICE_SECONDS, Race, StackedRace, in_slices
-from .reporters import Reporter
+from .reporters import Reporter, tell_all
 from .run_state import BEST_EVER, RunState
 from .selection import selection_scores
 from .settings import SettingEvent, check_knobs, current_value, knobs, settings_table
@@ -96,18 +96,6 @@ class RunConfig:
             raise ValueError("generations must be from 0 to 10000000")
         Network(self.layers)
         check_knobs(self)
-
-
-def tell_all(reporters: list[Reporter], hook: str, *args) -> None:
-    """Call the hook of every reporter with args, even when one raises; then the first error, if any, is raised."""
-    first: Exception | None = None
-    for reporter in reporters:
-        try:
-            getattr(reporter, hook)(*args)
-        except Exception as exc:
-            first = first or exc
-    if first is not None:
-        raise first
 
 
 class Evolution:

@@ -34,6 +34,21 @@ class Reporter:
         """Called when a settings change (settings.SettingEvent) applies, at the start of its generation."""
 
 
+def tell_all(reporters: list, hook: str, *args) -> None:
+    """Call the hook of every reporter that has it with args, even when one raises (a progress line to a closed
+    pipe); then the first error, if any, is raised."""
+    first: Exception | None = None
+    for reporter in reporters:
+        call = getattr(reporter, hook, None)
+        try:
+            if call is not None:
+                call(*args)
+        except Exception as exc:
+            first = first or exc
+    if first is not None:
+        raise first
+
+
 def log_row(stats: GenerationStats) -> str:
     """One CSV row; mean and median use repr so they read back exactly."""
     test_best = "" if stats.test_best < 0 else str(stats.test_best)
