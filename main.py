@@ -442,6 +442,9 @@ def compare_options(args: argparse.Namespace, window: WindowOptions) -> Options:
     for name in ("load", "replay", "set"):
         if getattr(args, name) is not None:
             raise InputError(f"--{name} does not go with --compare: each run of a comparison runs from its SPEC")
+    if args.seeds is not None:
+        raise InputError("--seeds does not go with --compare: a comparison's runs take one seed (--seed, or seed= "
+                         "in a SPEC)")  # fmt: skip
     if args.ghost:
         raise InputError("--ghost does not go with --compare: ghosts race beside one run")
     specs = compare.parse_specs(args.compare)

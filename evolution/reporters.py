@@ -74,7 +74,8 @@ class CsvLog(Reporter):
     """Writes one row per generation to a CSV file, flushed as it goes so a crash loses at most a row.
 
     continue_at: when resuming, keep an existing log's rows before that generation and append after them;
-    its '# set' lines are dropped and `events` (the resumed run's settings changes so far) written instead.
+    its '# set' lines of `events` (the resumed run's settings changes so far) stay where they were, the others
+    are dropped, and events it lacks are written after its rows.
     run_line: the run's seed and settings (lab.run_line), written as the first line '# neuroracer run: ...'
     (also before a continued log that lacks it); logs without it are still read and continued.
     An existing file that is not a neuroracer log is refused, never replaced. A write that fails later (a
@@ -103,7 +104,7 @@ class CsvLog(Reporter):
         try:
             if self.path.is_file() and self.path.stat().st_size:
                 if continue_at is not None:
-                    kept = self._rows_before(continue_at)
+                    kept, events = self._rows_before(continue_at, events)
                 elif not self._is_a_log():
                     raise InputError(
                         f"{self.path}: exists and is not a neuroracer log; --log never replaces other files"
@@ -133,8 +134,9 @@ class CsvLog(Reporter):
     def _is_a_log(self) -> bool:
         return starts_as_a_log(self.path)
 
-    def _rows_before(self, generation: int) -> str:
-        """The header and rows of an earlier log for generations before `generation`, as text."""
+    def _rows_before(self, generation: int, events=()) -> tuple[str, list]:
+        """The header and rows of an earlier log for generations before `generation`, as text, with the '# set'
+        lines of `events` (the changes the resumed run has made) where they were; and the events it lacks."""
         try:
             lines = self.path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
@@ -143,13 +145,18 @@ class CsvLog(Reporter):
         if len(lines) <= start or lines[start] != LOG_HEADER:
             raise InputError(f"{self.path}: not a neuroracer log; choose another --log to continue the run")
         kept = lines[: start + 1]
+        missing = list(events)
         for line in lines[start + 1 :]:
             first = line.split(",", 1)[0]
-            if line.startswith(SET_LINE):
+            if line.startswith(SET_LINE):  # kept if the resumed run made that change (else it comes again)
+                made = next((event for event in missing if line == f"# {event.log_text()}"), None)
+                if made is not None:
+                    missing.remove(made)
+                    kept.append(line)
                 continue
             if line.startswith("#") or (first.isdigit() and int(first) < generation):
                 kept.append(line)
-        return "\n".join(kept) + "\n"
+        return "\n".join(kept) + "\n", missing
 
     def _write(self, text: str) -> None:
         if self.failed:
