@@ -3,6 +3,7 @@ the start), a closed or slow standard output, Ctrl+C while the program loads (is
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -93,7 +94,7 @@ def test_an_error_in_the_window_saves_like_q_then_says_it_in_one_line(in_tmp, mo
     fail_at(monkeypatch, 3)
     args = [*COMMON, "--speed", "turbo", "--frames", "5000", "--checkpoint", str(checkpoint), "--save", str(save)]
     assert main.main([*args, "--log", str(log)]) == 1
-    out, err = capsys.readouterr()
+    _, err = capsys.readouterr()
     said_in_one_line(err, "RuntimeError: injected at generation 3")
     assert load_checkpoint(checkpoint).state.generation == 3
     assert load_genomes(save).generation == 2
@@ -242,6 +243,34 @@ def test_a_closed_or_slow_pipe_never_tracebacks_nor_leaves_the_save_empty(tmp_pa
     assert status_of(result) in (0, 141)
     saves = sorted(tmp_path.glob("s*.json"))
     assert len(saves) == (2 if compare else 1) and all(load_genomes(path).genomes.size for path in saves)
+
+
+class ClosesAt(io.StringIO):
+    """Standard output whose reader goes away when a line with `word` is printed (BrokenPipeError from then on)."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__()
+        self.word, self.gone = word, False
+
+    def write(self, text: str) -> int:
+        self.gone = self.gone or self.word in text
+        if self.gone:
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+@pytest.mark.parametrize(
+    ("word", "generations"), [("seed ", 1), ("gen 2/4", 3), ("checkpoint:", 5), ("saved the best", 5), ("done:", 5)]
+)
+def test_stdout_closed_at_any_line_still_writes_the_checkpoint_and_the_save_whole(
+    tmp_path, monkeypatch, word, generations
+):
+    checkpoint, save = tmp_path / "c.npz", tmp_path / "s.json"
+    monkeypatch.setattr(sys, "stdout", ClosesAt(word))
+    args = ["--headless", "--population", "12", "--generations", "4", "--checkpoint", str(checkpoint)]
+    assert main.main([*args, "--save", str(save)]) == 141
+    assert load_checkpoint(checkpoint).state.generation == generations  # the next progress line ends the run
+    assert load_genomes(save).generation == generations - 1
 
 
 # ---- finding 16 ------------------------------------------------------------------------------------------------
