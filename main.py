@@ -857,7 +857,10 @@ def compare_shutdown(
 def drive_headless(options: Options) -> int:
     saved = options.window.drive
     track = options.run.track
-    scores = race_scores(saved.genomes, track, saved.network)
+    try:
+        scores = race_scores(saved.genomes, track, saved.network)
+    except Exception as error:  # after the start (a ValueError too is no bad input now): said with a crash report
+        raise RunFailed(error, kept="nothing was written") from error
     width = len(str(len(scores)))
     for rank, score in enumerate(scores, start=1):
         mark = "finished" if score >= track.finish else ""
@@ -886,7 +889,10 @@ def sweep_headless(options: Options) -> int:
     if run.scheduled:
         what += ", " + " ".join(f"--set {change.flag()}" for change in run.scheduled)
     print(f"{len(options.seeds)} runs of {what}", flush=True)
-    outcomes = sweep(config, list(options.seeds), track=run.track, jobs=os.cpu_count() or 1, changes=run.scheduled)
+    try:
+        outcomes = sweep(config, list(options.seeds), track=run.track, jobs=os.cpu_count() or 1, changes=run.scheduled)
+    except Exception as error:  # after the start (a ValueError too is no bad input now): said with a crash report
+        raise RunFailed(error, kept="no seed's row was written") from error
     wall = time.perf_counter() - started
     summary = summarise(outcomes)
     count = summary.seeds
@@ -941,7 +947,7 @@ def run_command(argv: list[str]) -> int:
             return drive_headless(options) if options.load else run_headless(options)
         return start_window(options)
     except RunFailed as failed:  # after the run's way out: what it had is saved
-        return said_failure(failed.error, options, argv, "what the run had was saved on the way out")
+        return said_failure(failed.error, options, argv, failed.kept)
     except (InputError, ValueError) as exc:
         for save in options.saves if options is not None else ():
             release_claim(save)

@@ -20,9 +20,11 @@ class Interrupted(BaseException):
 
 class RunFailed(Exception):
     """An error raised after a run started, carried to the program's end once the run's way out has saved what
-    it could; error is the original exception, evolution the run whose state the way out saves (or None)."""
+    it could; error is the original exception, evolution the run whose state the way out saves (or None), kept
+    what the way out kept, in words for the user."""
 
-    def __init__(self, error: BaseException, evolution=None) -> None:
+    def __init__(self, error: BaseException, evolution=None, kept: str = "what the run had was saved") -> None:
         super().__init__(str(error))
         self.error = error
         self.evolution = evolution
+        self.kept = kept

@@ -144,10 +144,13 @@ def test_an_error_in_a_sweep_or_a_drive_is_said_in_one_line_and_leaves_no_empty_
     def broken(*args, **kwargs):
         raise RuntimeError("injected")
 
-    monkeypatch.setattr(main, "summarise", broken)
+    def bad_value(*args, **kwargs):
+        raise ValueError("injected")
+
+    monkeypatch.setattr(main, "sweep", bad_value)  # a ValueError after the start is no bad input (it was exit 2)
     sweep = ["--headless", "--seeds", "1-2", "--generations", "1", "--population", "4", "--log", "sweep.csv"]
     assert main.main(sweep) == 1
-    said_in_one_line(capsys.readouterr().err, "RuntimeError: injected")
+    said_in_one_line(capsys.readouterr().err, "ValueError: injected")
     assert not (in_tmp / "sweep.csv").exists()
     assert main.main(["--headless", *COMMON, "--generations", "1", "--save", "b.json"]) == 0
     capsys.readouterr()
