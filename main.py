@@ -967,8 +967,7 @@ def said_failure(error: BaseException, options: Options | None, argv: list[str],
     in one line naming it, what was kept, and the crash report that holds its traceback (status 1)."""
     sys.stdout.flush()
     if isinstance(error, InputError):
-        print(f"{PROG}: error: {error}", file=sys.stderr, flush=True)
-        return 2
+        fail(str(error))
     near = None
     if options is not None:
         near = options.compare_checkpoint or options.run.checkpoint
