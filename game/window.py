@@ -27,6 +27,7 @@ from evolution.errors import Interrupted, RunFailed
 from evolution.evolve import Evolution
 from evolution.flag_types import MIN_WINDOW, SPEEDS, TURBO
 from evolution.genome_file import GenomeFile, load_genomes
+from evolution.interrupts import ignore_signals
 from evolution.race import Race
 from evolution.seeds import generator
 from evolution.track import Track
@@ -322,9 +323,11 @@ def run_window(
         except Interrupted as stop:  # Ctrl+C or SIGTERM: as Q, then the signal's status
             status = stop.status
             print("interrupted; saving first", file=sys.stderr)
+            ignore_signals()  # a second one does not cut the saving short
             window.do_quit()
         except Exception as exc:  # an internal error: Q's way out (the checkpoint, the best saved), then said
             error = exc
+            ignore_signals()
             quit_after_error(window)
         window.closing = True  # (also at the end of --frames)
         if options.screenshot:
