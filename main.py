@@ -920,12 +920,12 @@ def main(argv: list[str] | None = None) -> int:
     (said in one line on stderr, with a crash report), 2 bad input (one line), 130 or 143 stopped by SIGINT or
     SIGTERM after saving, 141 output pipe closed (quietly, after saving)."""
     stop_on_signals()
-    stdout = sys.stdout
-    sys.stdout = guarded = GuardedOutput(stdout)
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = guarded, _ = GuardedOutput(stdout), GuardedOutput(stderr)  # (`2>&1 | head` closes both)
     try:
         status = run_command(sys.argv[1:] if argv is None else argv)
     finally:
-        sys.stdout = stdout
+        sys.stdout, sys.stderr = stdout, stderr
     return status or (141 if guarded.pipe_closed else 0)
 
 

@@ -104,6 +104,20 @@ def test_an_error_in_the_window_saves_like_q_then_says_it_in_one_line(in_tmp, mo
     assert rows(log) == straight_rows(in_tmp, 6)
 
 
+def test_an_error_in_a_test_drive_window_is_said_in_one_line(in_tmp, monkeypatch, capsys):
+    from game.session import DriveSession
+
+    assert main.main(["--headless", *COMMON, "--generations", "1", "--save", "b.json"]) == 0
+
+    def broken(self, steps, deadline):
+        raise RuntimeError("injected in the drive")
+
+    monkeypatch.setattr(DriveSession, "advance", broken)
+    assert main.main(["--load", "b.json", "--frames", "50"]) == 1
+    said_in_one_line(capsys.readouterr().err, "RuntimeError: injected in the drive")
+    assert load_genomes(in_tmp / "b.json").genomes.size  # the file driven is untouched
+
+
 def compare_logs(folder: Path) -> list[list[tuple[str, ...]]]:
     return [rows(path) for path in sorted(folder.glob("*.csv"))]
 
