@@ -54,9 +54,32 @@ def straight_rows(tmp_path: Path, generations: int, *extra: str) -> list[tuple[s
     return rows(log)
 
 
-def test_an_error_in_a_headless_run_saves_like_q_then_says_it_in_one_line(tmp_path, monkeypatch, capsys):
+def fail_in_race(monkeypatch, generation: int) -> None:
+    """The race of `generation` raises as it steps (its population asked for and pending)."""
+    from evolution.evolve import Evolution
+
+    real = Evolution.next_race
+
+    def next_race(self, *args, **kwargs):
+        race = real(self, *args, **kwargs)
+        if self.generation == generation:
+
+            def run(*args, **kwargs):
+                raise ValueError(f"injected at generation {generation}")
+
+            race.run = race.step = run
+        return race
+
+    monkeypatch.setattr(Evolution, "next_race", next_race)
+
+
+@pytest.mark.parametrize("where", ["tell", "race"])
+def test_an_error_in_a_headless_run_saves_like_q_then_says_it_in_one_line(tmp_path, monkeypatch, capsys, where):
     checkpoint, save, log = tmp_path / "c.npz", tmp_path / "s.json", tmp_path / "l.csv"
-    fail_at(monkeypatch, 5, ValueError)  # a ValueError after the start is not bad input (it was exit 2)
+    if where == "tell":
+        fail_at(monkeypatch, 5, ValueError)  # a ValueError after the start is not bad input (it was exit 2)
+    else:
+        fail_in_race(monkeypatch, 5)
     args = ["--headless", *COMMON, "--generations", "9", "--log", str(log), "--checkpoint", str(checkpoint)]
     assert main.main([*args, "--save", str(save), "--checkpoint-every", "3"]) == 1
     out, err = capsys.readouterr()
@@ -89,13 +112,14 @@ def test_an_error_that_leaves_the_state_half_changed_keeps_the_last_whole_checkp
     assert not save.exists()  # the claim let go: never an empty file, nor genomes of a torn state
 
 
-def test_an_error_in_the_window_saves_like_q_then_says_it_in_one_line(in_tmp, monkeypatch, capsys):
+@pytest.mark.parametrize("where", ["tell", "race"])
+def test_an_error_in_the_window_saves_like_q_then_says_it_in_one_line(in_tmp, monkeypatch, capsys, where):
     checkpoint, save, log = in_tmp / "c.npz", in_tmp / "s.json", in_tmp / "l.csv"
-    fail_at(monkeypatch, 3)
+    fail_at(monkeypatch, 3) if where == "tell" else fail_in_race(monkeypatch, 3)
     args = [*COMMON, "--speed", "turbo", "--frames", "5000", "--checkpoint", str(checkpoint), "--save", str(save)]
     assert main.main([*args, "--log", str(log)]) == 1
     _, err = capsys.readouterr()
-    said_in_one_line(err, "RuntimeError: injected at generation 3")
+    said_in_one_line(err, "Error: injected at generation 3")
     assert load_checkpoint(checkpoint).state.generation == 3
     assert load_genomes(save).generation == 2
     assert list((in_tmp / "saves").rglob("*.json"))  # Q's save of the best into the run's folder
