@@ -17,6 +17,7 @@ if __name__ == "__main__":  # Ctrl+C while the modules below load: nothing is wr
 import argparse
 import secrets
 import time
+import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -979,8 +980,6 @@ def said_failure(error: BaseException, options: Options | None, argv: list[str],
         flush=True,
     )
     if report is None:
-        import traceback
-
         traceback.print_exception(error, file=sys.stderr)
     return 1
 
