@@ -922,12 +922,14 @@ def main(argv: list[str] | None = None) -> int:
     SIGTERM after saving, 141 output pipe closed (quietly, after saving)."""
     stop_on_signals()
     stdout, stderr = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = guarded, _ = GuardedOutput(stdout), GuardedOutput(stderr)  # (`2>&1 | head` closes both)
+    # both guarded (`2>&1 | head` closes both); one closed before the start (`>&-`) is None, and prints nothing
+    sys.stdout, sys.stderr = (GuardedOutput(stream) if stream is not None else None for stream in (stdout, stderr))
+    guarded = sys.stdout
     try:
         status = run_command(sys.argv[1:] if argv is None else argv)
     finally:
         sys.stdout, sys.stderr = stdout, stderr
-    return status or (141 if guarded.pipe_closed else 0)
+    return status or (141 if guarded is not None and guarded.pipe_closed else 0)
 
 
 def run_command(argv: list[str]) -> int:
@@ -966,7 +968,8 @@ def run_command(argv: list[str]) -> int:
 def said_failure(error: BaseException, options: Options | None, argv: list[str], kept: str) -> int:
     """An error after the start, its run's way out taken: bad input in one line (status 2), or an internal error
     in one line naming it, what was kept, and the crash report that holds its traceback (status 1)."""
-    sys.stdout.flush()
+    if sys.stdout is not None:
+        sys.stdout.flush()
     if isinstance(error, InputError):
         fail(str(error))
     near = None

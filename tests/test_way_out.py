@@ -286,6 +286,12 @@ def test_a_closed_or_slow_pipe_never_tracebacks_nor_leaves_the_save_empty(tmp_pa
     assert len(saves) == (2 if compare else 1) and all(load_genomes(path).genomes.size for path in saves)
 
 
+def test_a_standard_output_closed_before_the_start_prints_nothing_and_saves(tmp_path):
+    result = piped("--headless --population 12 --generations 2 --save s.json >&-", tmp_path)
+    assert status_of(result) == 0 and "Traceback" not in result.stderr, result.stderr
+    assert load_genomes(tmp_path / "s.json").generation == 2
+
+
 class ClosesAt(io.StringIO):
     """Standard output whose reader goes away when a line with `word` is printed (BrokenPipeError from then on)."""
 
