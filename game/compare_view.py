@@ -244,7 +244,8 @@ class CompareView(EvolvingView):
         """In turbo, replay every run's latest race together, as one run's is (same genomes, same track)."""
         latest = min(len(run.evolution.history) for run in self.runs) - 1
         dots = sum(run.evolution.config.population for run in self.runs)
-        if not self.window.turbo or latest < 0 or dots > REPLAY_MAX_DOTS:
+        raced = all(run.evolution.state.ranked_genomes is not None for run in self.runs)  # none after a network change
+        if not self.window.turbo or latest < 0 or not raced or dots > REPLAY_MAX_DOTS:
             self.replays, self._replayed = None, -1
             return
         if latest != self._replayed and (self.replays is None or all(race.done for race in self.replays)):
