@@ -19,7 +19,7 @@ import pygame
 from evolution.evolve import Evolution
 from evolution.flag_types import MAX_LAYERS
 from evolution.network import MAX_LAYER_WIDTH
-from evolution.settings import KNOBS, SETTINGS, SettingEvent, format_value, parse_value
+from evolution.settings import KNOB_NAMES, KNOBS, SETTINGS, SettingEvent, format_value, parse_value
 from evolution.strategies import make_strategy
 
 from . import palette
@@ -115,7 +115,10 @@ def change(evolution: Evolution, name: str, value: Any) -> SettingEvent | None:
         )
         if drop:
             evolution.unschedule(index)
-    if text == format_value(name, evolution.setting_value(name)) and not _strategy_pending_changes_it(evolution, name):
+    # a knob of a pending strategy has no value now (the run's strategy lacks it): there is nothing to compare
+    has_now = name not in KNOB_NAMES or name in KNOBS.get(evolution.config.strategy, ())
+    same = has_now and text == format_value(name, evolution.setting_value(name))
+    if same and not _strategy_pending_changes_it(evolution, name):
         return None
     return evolution.schedule(name, value, first)
 

@@ -248,7 +248,9 @@ class SettingsPanel:
         extra = []
         if row.range_text and row.changeable:
             extra.append(row.range_text)
-        if row.pending is not None:
+        if row.pending is not None and row.now is None:  # a knob of the strategy pending: the run has none now
+            extra.append(f"set at gen {row.pending.generation}")
+        elif row.pending is not None:
             extra.append(f"now {lab_actions.format_value(row.name, row.now)}, changes at gen {row.pending.generation}")
         text = caption + (f" ({'; '.join(extra)})" if extra else "")
         self.captions[row.name] = text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pygame
 
 from evolution.flag_types import SPEEDS, TURBO
+from evolution.settings import format_value
 from game.frame_runner import key_event
 from game.window import Window
 from tests.test_app import app_for, press, run_until
@@ -44,3 +45,25 @@ def test_turbo_just_after_a_network_change_shows_the_live_race(in_tmp):
     assert app.view.replay is None  # nothing of the new shape to replay yet: the live race is shown
     run_until(app, lambda: evolution.generation >= 4)
     assert app.view.shown_race.network.layers == (7, 8, 1)
+
+
+# ---- 2. the settings panel with a strategy change pending -------------------------------------------------
+def test_every_knob_of_a_pending_strategy_can_be_changed_in_the_panel(in_tmp):
+    from tests.test_settings_panel import open_panel, press_plus
+
+    app = app_for("--strategy", "snes", "--set", "1:strategy=elitist")
+    press(app, pygame.K_SPACE)
+    evolution = app.view.evolution
+    assert evolution.next_change_generation == 1  # generation 0 races: the strategy change is pending for 1
+    knobs = ("elite_share", "late_elite_share", "late_generation", "tournament")
+    panel = open_panel(app)
+    assert all(panel.controls[name][2].is_enabled for name in knobs)
+    for name in knobs:
+        press_plus(app, name)
+    pending = {change.setting: change for change in evolution.state.scheduled}
+    assert set(knobs) <= set(pending) and all(pending[name].generation == 1 for name in knobs)
+    press(app, pygame.K_SPACE)
+    run_until(app, lambda: evolution.generation >= 2)
+    assert evolution.config.strategy == "elitist"
+    for name in knobs:  # each knob as the panel set it, from generation 1 on
+        assert format_value(name, evolution.setting_value(name)) == pending[name].new
