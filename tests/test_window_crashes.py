@@ -67,3 +67,45 @@ def test_every_knob_of_a_pending_strategy_can_be_changed_in_the_panel(in_tmp):
     assert evolution.config.strategy == "elitist"
     for name in knobs:  # each knob as the panel set it, from generation 1 on
         assert format_value(name, evolution.setting_value(name)) == pending[name].new
+
+
+# ---- 3. turbo toggled while the champions' drives are half done ----------------------------------------
+def half_done_drive(app: Window) -> bool:
+    """True when a run's generation is closing with its champions' own drive part raced (between two slices)."""
+    for run in app.view.runs:
+        batch = run.evolution.champion_drives._batch
+        if run._closing is not None and batch is not None and batch.column > 0 and not batch.done:
+            return True
+    return False
+
+
+def test_turbo_toggled_while_the_champions_drive_is_half_done(in_tmp):
+    app = app_for("--compare", "classic", "elitist", "--seed", "3", "--speed", "64", "--generations", "40")
+    view = app.view
+    toggles = 0
+    while toggles < 4:
+        run_until(app, lambda: half_done_drive(app), frames=3000)
+        press(app, pygame.K_f, unicode="f")  # ×64 → turbo: the runs' champions now drive as one batch
+        assert app.turbo
+        until = min(run.evolution.generation for run in view.runs) + 2
+        run_until(app, lambda until=until: min(run.evolution.generation for run in view.runs) >= until)
+        press(app, pygame.K_MINUS, unicode="-")  # and back to ×64: each run drives its own again
+        assert app.speed == 64
+        toggles += 1
+    run_until(app, lambda: all(run.complete for run in view.runs), frames=20000)
+    straight = [run_alone(spec) for spec in ("classic", "elitist")]
+    for run, rows in zip(view.runs, straight):
+        assert run.evolution.history.column("test_best").tolist() == rows
+
+
+def run_alone(strategy: str) -> list[int]:
+    """Each generation's champion's score on the test track, of the run made alone headless."""
+    import main
+    from evolution.evolve import Evolution
+
+    run = main.parse(["--headless", "--strategy", strategy, "--seed", "3", "--generations", "40"]).run
+    evolution = Evolution(run.config, run.track)
+    while not evolution.raced_all:
+        evolution.run_generation()
+    evolution.finish_test_drives_now()
+    return evolution.history.column("test_best").tolist()
