@@ -109,3 +109,34 @@ def run_alone(strategy: str) -> list[int]:
         evolution.run_generation()
     evolution.finish_test_drives_now()
     return evolution.history.column("test_best").tolist()
+
+
+# ---- 4. runs side by side on tracks of different lengths (G or B while one run closes) ----------------------
+def test_every_lane_camera_follows_a_column_past_its_own_tracks_end(in_tmp):
+    """A run that waits for the others shows its last race, on the old track, while the followed run races the
+    new one: the lanes (updated in the single view too) must follow columns the old track does not have."""
+    import numpy as np
+
+    from evolution.network import Network
+    from evolution.race import Race
+    from evolution.track import Track, training_track
+    from game.assets import start_pygame
+    from game.compare_scene import CompareScene
+    from game.layout import Layout
+
+    start_pygame()
+    surface = pygame.display.set_mode((1280, 720))
+    network = Network((7, 1))
+    long = Track("wide", np.full(2000, 50.0), np.full(2000, -50.0))  # nothing crashes there
+    followed = Race(np.zeros((5, network.genome_size)), long, network)
+    followed.run(1200)
+    waiting = Race(np.zeros((5, network.genome_size)), training_track(), network)
+    waiting.run()
+    assert followed.alive_count and followed.column == 1200 > training_track().columns + 200 and waiting.done
+    scene = CompareScene(["classic", "elitist"], lambda run, race: None)
+    layout = Layout.for_size(1280, 720)
+    for lanes in (False, True):
+        scene.lanes = lanes
+        scene.arrange(layout, [followed, waiting])
+        scene.draw(surface, layout, [followed, waiting])
+        assert scene.run == 0
