@@ -5,11 +5,12 @@ settings panel's drop-downs, and the limits that keep the window answering."""
 
 from __future__ import annotations
 
+import numpy as np
 import pygame
 
 from evolution.flag_types import SPEEDS, TURBO
 from evolution.settings import format_value
-from game.frame_runner import key_event
+from game.frame_runner import key_event, run_frames
 from game.window import Window
 from tests.test_app import app_for, press, run_until
 
@@ -115,7 +116,6 @@ def run_alone(strategy: str) -> list[int]:
 def test_every_lane_camera_follows_a_column_past_its_own_tracks_end(in_tmp):
     """A run that waits for the others shows its last race, on the old track, while the followed run races the
     new one: the lanes (updated in the single view too) must follow columns the old track does not have."""
-    import numpy as np
 
     from evolution.network import Network
     from evolution.race import Race
@@ -140,3 +140,37 @@ def test_every_lane_camera_follows_a_column_past_its_own_tracks_end(in_tmp):
         scene.arrange(layout, [followed, waiting])
         scene.draw(surface, layout, [followed, waiting])
         assert scene.run == 0
+
+
+# ---- 5. a save whose weights are as large as a double goes -----------------------------------------------
+def huge_save(path, layers=(7, 8, 4, 1)) -> None:
+
+    from evolution.genome_file import GenomeFile, save_genomes
+    from evolution.network import Network
+
+    size = Network(layers).genome_size
+    genomes = np.random.default_rng(0).choice([1.7e308, -1.7e308, 0.0, 1.0], size=(3, size))
+    record = GenomeFile(layers, genomes, np.array([3, 2, 1]), "classic", 1, 5, "training")
+    save_genomes(path, record)
+
+
+def test_l_test_drives_a_save_of_the_largest_finite_weights(in_tmp):
+    from evolution.genome_file import load_genomes
+
+    app = app_for("--seed", "2", "--speed", "8")
+    run_until(app, lambda: app.view.evolution.generation >= 1)
+    path = in_tmp / "saves" / "forged" / "huge.json"
+    huge_save(path)
+    assert load_genomes(path).genomes.max() == 1.7e308  # the loader takes it: finite
+    press(app, pygame.K_l, unicode="l")
+    assert app.view.title == "pick a save"
+    press(app, pygame.K_RETURN)
+    assert app.view.title != "pick a save" and app.view.drive.saved.genomes.max() == 1.7e308
+    race = app.view.race
+    unbounded = False  # a sum of such weights is ±inf, or inf - inf: NaN activations
+    for dot in range(3):  # each dot's network drawn, followed
+        app.view.scene.selected = dot
+        activations = race.network.activations(race.genomes[dot][None], race.inputs_of(dot)[None])
+        unbounded |= not all(np.isfinite(layer).all() for layer in activations)
+        run_frames(app, 2)
+    assert unbounded
