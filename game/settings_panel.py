@@ -382,6 +382,8 @@ class SettingsPanel:
             action = self.actions.get(event.ui_element)
             if action is not None:
                 action(event)
+            else:  # a control's own part (a drop-down opens on its button's press): pygame_gui's to handle
+                self.manager.process_events(event)
             return True
         used = self.manager.process_events(event)
         if event.type == pygame.KEYDOWN:
