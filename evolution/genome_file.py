@@ -20,7 +20,8 @@ import numpy as np
 from . import budget
 from .errors import InputError
 from .files import read_limited, write_atomic
-from .network import Network
+from .flag_types import MAX_LAYERS  # as --layers: a file's network (a ghost's, L's) costs what a run's may
+from .network import MAX_LAYER_WIDTH, Network
 from .race import INPUTS
 from .saved_run import check_saved_run
 
@@ -31,7 +32,6 @@ MAX_BYTES = 32 * 1024 * 1024  # about 15,000 genomes of 105 weights; parsed JSON
 FIELDS = ("format", "version", "layers", "strategy", "seed", "generation", "track", "created", "genomes")
 TEXT_FIELDS = ("strategy", "track", "created")
 MAX_TEXT = 200  # characters of a text field
-MAX_LAYERS = 1000
 MIN_WEIGHT_BYTES = 2  # the shortest a weight can be written in the file: a digit and a comma
 SAVED_WEIGHT_BYTES = 6  # the least a weight takes in a file save_genomes writes: its line's indent, a digit, its end
 OPTIONAL_FIELDS = ("settings", "events")  # the run that made the genomes: its start settings and its changes
@@ -169,8 +169,8 @@ def _check(document: Any, label: str, file_bytes: int) -> GenomeFile:
     if not isinstance(layers, list) or not layers:
         raise ValueError("field 'layers' must be a list of layer sizes")
     if len(layers) > MAX_LAYERS:
-        raise ValueError(f"field 'layers' has {len(layers)} sizes, more than {MAX_LAYERS}")
-    layers = tuple(_whole(size, "layers", 1, 4096) for size in layers)
+        raise ValueError(f"field 'layers' has {len(layers)} sizes, more than {MAX_LAYERS} (as many as --layers allows)")
+    layers = tuple(_whole(size, "layers", 1, MAX_LAYER_WIDTH) for size in layers)
     network = Network(layers)
     if layers[0] != INPUTS or layers[-1] != 1:
         raise ValueError(f"layers {list(layers)} cannot drive: a driver has {INPUTS} inputs and 1 output")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pygame
+import pytest
 
 from evolution.flag_types import SPEEDS, TURBO
 from evolution.settings import format_value
@@ -205,3 +206,28 @@ def test_the_panels_drop_downs_open_and_a_click_on_an_option_schedules_it(in_tmp
         click_at(app, button.rect.center)
         assert flag in [change.flag() for change in app.view.evolution.state.scheduled]
         assert app.view.scene.selected is None  # the clicks did not reach the race under the panel
+
+
+# ---- 14. limits that keep the window answering ------------------------------------------------------------
+def deep_save(path, depth: int) -> None:
+    from evolution.genome_file import GenomeFile, save_genomes
+    from evolution.network import Network
+
+    layers = (7, *[2] * (depth - 2), 1)
+    genomes = np.zeros((1, Network(layers).genome_size))
+    save_genomes(path, GenomeFile(layers, genomes, np.array([1]), "classic", 1, 3, "training"))
+
+
+def test_a_genome_file_deeper_than_layers_allows_is_refused_as_a_ghost_and_by_l(in_tmp):
+    import main
+    from evolution.flag_types import MAX_LAYERS
+
+    deep_save(in_tmp / "deepest.json", MAX_LAYERS)
+    deep_save(in_tmp / "deeper.json", MAX_LAYERS + 1)
+    app = app_for("--seed", "1", "--ghost", str(in_tmp / "deepest.json"))  # as deep as --layers goes: taken
+    assert len(app.view.time_machine.ghosts) == 1
+    with pytest.raises(main.InputError, match=f"deeper.json: field 'layers' has 17 sizes, more than {MAX_LAYERS}"):
+        main.parse(["--seed", "1", "--ghost", str(in_tmp / "deeper.json")])
+    app.view.drive(in_tmp / "deeper.json")  # what L does with the file picked
+    assert app.view.title == "evolving"
+    assert any(f"more than {MAX_LAYERS}" in text and error for text, error, _ in app.messages)
