@@ -231,3 +231,62 @@ def test_a_genome_file_deeper_than_layers_allows_is_refused_as_a_ghost_and_by_l(
     app.view.drive(in_tmp / "deeper.json")  # what L does with the file picked
     assert app.view.title == "evolving"
     assert any(f"more than {MAX_LAYERS}" in text and error for text, error, _ in app.messages)
+
+
+def test_l_lists_the_saves_at_once_and_reads_them_on_a_thread_while_the_run_goes_on(in_tmp, monkeypatch):
+    import threading
+
+    from evolution.genome_file import load_genomes
+    from game import saves
+
+    app = app_for("--seed", "2", "--speed", "8")
+    evolution = app.view.evolution
+    run_until(app, lambda: evolution.generation >= 1)
+    for number in range(3):
+        press(app, pygame.K_s, unicode="s")  # three saves of this run
+        run_until(app, lambda number=number: evolution.generation >= 2 + number)
+    paths = sorted((in_tmp / "saves").rglob("*.json"))
+    assert len(paths) == 3
+    # reading a save takes as long as the test says (a slow disk, a 60 MB file), and says where it was read
+    slow, readers, real = threading.Event(), [], saves._summary
+
+    def slow_summary(path):
+        readers.append(threading.current_thread())
+        slow.wait(timeout=2)
+        return real(path)
+
+    monkeypatch.setattr(saves, "_summary", slow_summary)
+    press(app, pygame.K_l, unicode="l")
+    view = app.view
+    assert view.title == "pick a save" and len(view.entries) == 3  # listed at once, by name and time
+    assert not view.scan.done and all(entry.summary == "reading…" for entry in view.entries[1:])
+    generation = evolution.generation
+    run_until(app, lambda: evolution.generation >= generation + 2)  # the run goes on while the files are read
+    assert threading.main_thread() not in readers
+    slow.set()
+    run_until(app, lambda: view.scan.done)
+    for entry in view.entries:
+        saved = load_genomes(entry.path)
+        assert entry.summary == f"gen {saved.generation} · {saved.strategy} · track {saved.track}"
+    # a second L reads nothing again: what is read is kept in an index until a file changes
+    press(app, pygame.K_ESCAPE)
+    readers.clear()
+    press(app, pygame.K_l, unicode="l")
+    assert app.view.scan.done and not readers
+
+
+def test_a_saves_summary_is_read_from_its_first_bytes_alone(in_tmp):
+    import json
+
+    from game import saves
+
+    header = {"format": "neuroracer-genomes", "version": 1, "layers": [7, 1], "strategy": "snes", "seed": 1}
+    header |= {"generation": 12, "track": "test", "created": ""}
+    big = in_tmp / "big.json"  # the header, then far more genomes than the part read (cut short: never read)
+    body = json.dumps({**header, "genomes": [{"score": 1, "weights": [0.5] * 64}] * 5000})
+    big.write_text(body[: 3 * saves.HEAD_BYTES])
+    assert saves._summary(big) == (12, "snes", "test")
+    late = in_tmp / "late.json"  # a small file whose header comes after its genomes is read whole
+    late.write_text(json.dumps({"genomes": [{"score": 1, "weights": [0.5] * 64}] * 300, **header}))
+    assert late.stat().st_size > saves.HEAD_BYTES and saves._summary(late) == (12, "snes", "test")
+    assert saves._summary(in_tmp) == (None, "", "")  # not a file
