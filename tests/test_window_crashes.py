@@ -290,3 +290,24 @@ def test_a_saves_summary_is_read_from_its_first_bytes_alone(in_tmp):
     late.write_text(json.dumps({"genomes": [{"score": 1, "weights": [0.5] * 64}] * 300, **header}))
     assert late.stat().st_size > saves.HEAD_BYTES and saves._summary(late) == (12, "snes", "test")
     assert saves._summary(in_tmp) == (None, "", "")  # not a file
+
+
+def test_a_log_whose_rows_jump_is_refused_by_replay_and_a_resumed_runs_new_log_replays(in_tmp, capsys):
+    import main
+    from evolution.errors import InputError
+
+    common = ["--headless", "--seed", "6", "--population", "10", "--no-test-curve"]
+    assert main.main([*common, "--generations", "5", "--log", "a.csv", "--checkpoint", "a.npz"]) == 0
+    lines = (in_tmp / "a.csv").read_text().splitlines()
+    forged = [line for line in lines if not line[:1].isdigit()] + [
+        "9999999" + line[line.index(",") :] for line in lines if line.startswith("5,")
+    ]
+    (in_tmp / "forged.csv").write_text("\n".join(forged) + "\n")
+    with pytest.raises(InputError, match=r"forged\.csv line 3: the rows start at generation 9999999, not 0"):
+        main.parse(["--replay", "forged.csv"])
+    # a run resumed with a new log writes rows from where it resumed, and says so: that log replays
+    assert main.main(["--headless", "--resume", "a.npz", "--generations", "8", "--log", "b.csv"]) == 0
+    assert "# continued at generation 6" in (in_tmp / "b.csv").read_text().splitlines()
+    capsys.readouterr()
+    assert main.main(["--headless", "--replay", "b.csv"]) == 0
+    assert "replay: 3 rows of b.csv match" in capsys.readouterr().out
