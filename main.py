@@ -31,6 +31,8 @@ from evolution.race import race_scores
 from evolution.replay import ReplayCheck, ReplayPlan, load_replay
 from evolution.reporters import LOG_HEADER, CsvLog, OutputClosed, ProgressLine, Reporter, starts_as_a_log
 from evolution.settings import (
+    MAX_EVENTS,
+    ScheduleError,
     SettingEvent,
     check_schedule,
     help_text,
@@ -298,6 +300,9 @@ FIXED_ON_REPLAY = (*FIXED_ON_RESUME, "resume", "mutation_rate", "track", "set", 
 
 def parse(argv: list[str]) -> Options:
     """The command line as typed options, or InputError / SystemExit(2) with one line naming the problem."""
+    sets = sum(1 for token in argv if token == "--set" or token.startswith("--set="))
+    if sets > MAX_EVENTS:  # refused before argparse, whose time grows with the square of the flags
+        raise InputError(f"--set: {sets} changes, more than the {MAX_EVENTS} a run may hold")
     args = build_parser().parse_args(argv)
     if args.memory_budget is not None:
         set_budget(args.memory_budget)
@@ -390,6 +395,8 @@ def fresh(args: argparse.Namespace) -> RunOptions:
 def checked_sets(config: RunConfig, sets: list[SettingEvent] | None, first: int) -> tuple[SettingEvent, ...]:
     """The --set changes in generation order, each checked against the strategy of its time."""
     changes = tuple(sorted(sets or (), key=lambda change: change.generation))
+    if len(changes) > MAX_EVENTS:  # what a run, its checkpoint and its log may hold
+        raise InputError(f"--set: {len(changes)} changes, more than the {MAX_EVENTS} a run may hold")
     try:
         check_schedule(config, changes, first)
     except ValueError as exc:
@@ -576,11 +583,13 @@ def start_evolution(run: RunOptions, reporters: list[Reporter]) -> Evolution:
                 evolution.track = run.track  # a track file is not a setting: the run replays up to here only
     if run.replay:
         run.replay.schedule(evolution)
-    for change in run.scheduled:
-        try:
-            evolution.schedule(change.setting, change.new, change.generation)
-        except ValueError as exc:
-            raise InputError(f"--set {change.flag()}: {exc}") from None
+    try:
+        evolution.schedule_all(list(run.scheduled))
+    except ScheduleError as exc:
+        text = str(exc)  # check_schedule's names the change; a value's check does not
+        raise InputError(text if text.startswith("--set ") else f"--set {exc.change.flag()}: {text}") from None
+    except ValueError as exc:
+        raise InputError(f"--set: {exc}") from None
     return evolution
 
 

@@ -24,7 +24,7 @@ from .genome_file import GenomeFile, load_genomes
 from .history import GenerationStats
 from .lab import ReplayMismatch
 from .reporters import CONTINUED_LINE, LOG_HEADER, RUN_LINE, SET_LINE, Reporter, log_row
-from .settings import SettingEvent, check_applies, initial_config, parse_log_text, parse_set, start_track
+from .settings import ScheduleError, SettingEvent, check_applies, initial_config, parse_log_text, parse_set, start_track
 from .strategies import STRATEGIES
 from .track import Track, resolve_track
 
@@ -52,11 +52,13 @@ class ReplayPlan:
 
     def schedule(self, evolution: Evolution) -> None:
         """Schedule every change of the source in the run (each checked against its old value when it applies)."""
-        for event, where in self.changes:
-            try:
-                evolution.schedule(event.setting, event.new, event.generation, expect_old=event.old)
-            except ValueError as exc:
-                raise self.error(where, str(exc)) from None
+        try:
+            evolution.schedule_all([event for event, _ in self.changes])  # (one at a time: N² for N changes)
+        except ScheduleError as exc:
+            where = next((where for event, where in self.changes if event == exc.change), "")
+            raise self.error(where, str(exc)) from None
+        except ValueError as exc:
+            raise InputError(f"{self.source}: {exc}") from None
 
     def mismatch(self, exc: ReplayMismatch) -> InputError:
         """The InputError for a change whose old value is not the run's: the line that names it."""

@@ -311,3 +311,50 @@ def test_a_log_whose_rows_jump_is_refused_by_replay_and_a_resumed_runs_new_log_r
     capsys.readouterr()
     assert main.main(["--headless", "--replay", "b.csv"]) == 0
     assert "replay: 3 rows of b.csv match" in capsys.readouterr().out
+
+
+def test_many_set_flags_are_scheduled_in_a_time_that_grows_with_their_number(in_tmp, monkeypatch):
+    import main
+    from evolution import lab
+    from evolution.settings import MAX_EVENTS
+
+    examined = []
+    real = lab.check_schedule
+
+    def counting(config, changes, first):
+        examined.append(len(changes))
+        return real(config, changes, first)
+
+    monkeypatch.setattr(lab, "check_schedule", counting)
+    count = 2000
+    flags = ["--headless", "--seed", "1", "--population", "4", "--generations", "3", "--no-test-curve"]
+    for number in range(count):
+        flags += ["--set", f"{number % 3 + 1}:mutation_rate={0.1 + number % 7 / 100}"]
+    evolution = main.start_evolution(main.parse(flags).run, [])
+    assert len(evolution.state.scheduled) == count
+    assert sum(examined) <= 2 * count  # one at a time, each checked with those before it: count² / 2
+    with pytest.raises(main.InputError, match=f"--set: {MAX_EVENTS + 1} changes, more than the {MAX_EVENTS}"):
+        main.parse(["--headless", *["--set=1:mutation_rate=0.5"] * (MAX_EVENTS + 1)])
+
+
+def test_changes_scheduled_at_once_go_where_one_at_a_time_puts_them():
+    from evolution.evolve import Evolution, RunConfig
+    from evolution.settings import SettingEvent
+    from evolution.track import training_track
+
+    changes = [
+        (4, "mutation_rate", "0.3"),
+        (2, "strategy", "elitist"),
+        (4, "elite_share", "0.5"),
+        (2, "population", "12"),
+        (3, "mutation_rate", "0.2"),
+        (4, "track", "test"),
+    ]
+    one, many = (Evolution(RunConfig(strategy="classic", seed=1), training_track()) for _ in range(2))
+    for generation, name, value in changes:
+        one.schedule(name, value, generation)
+    many.schedule_all([SettingEvent(generation, name, "", value) for generation, name, value in changes])
+    assert many.state.scheduled == one.state.scheduled
+    with pytest.raises(ValueError, match="mean_rate cannot be changed for elitist"):
+        many.schedule_all([SettingEvent(6, "mutation_rate", "", "0.4"), SettingEvent(5, "mean_rate", "", "0.3")])
+    assert many.state.scheduled == one.state.scheduled  # nothing scheduled by a refused call
