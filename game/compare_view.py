@@ -118,6 +118,10 @@ class CompareView(EvolvingView):
                     continue
                 if any(run.evolution.raced_all for run in self.runs):
                     self._stop_drives()  # each run's last drives are its own, at its end
+                if any(not run.closing and run.race.column > 0 and not run.race.done for run in self.runs):
+                    # races begun before turbo (→ while paused) are not joined: they finish in turns
+                    self._update_in_turns(10**9, deadline)
+                    return
                 before = self._marks()
                 for run in self.runs:
                     run.advance(0, deadline)  # closing work only

@@ -49,6 +49,31 @@ def test_turbo_just_after_a_network_change_shows_the_live_race(in_tmp):
     assert app.view.shown_race.network.layers == (7, 8, 1)
 
 
+def test_turbo_just_after_a_network_change_in_a_comparison_shows_the_live_races(in_tmp):
+    app = app_for("--compare", "classic", "elitist", "--seed", "4")
+    press(app, pygame.K_SPACE)
+    runs = [run.evolution for run in app.view.runs]
+    runs[0].schedule("layers", "7,8,1")  # (a comparison has no panel of its own: the change is made directly)
+    steps_until(app, lambda: runs[0].network.layers == (7, 8, 1))
+    assert runs[0].state.ranked_genomes is None
+    to_turbo_while_paused(app)
+    app.handle(key_event(pygame.K_SPACE))  # a frame whose race work got no time: drawn in turbo at once
+    app.draw()
+    assert app.view.replays is None
+    run_until(app, lambda: min(evolution.generation for evolution in runs) >= 4)
+
+
+def test_a_comparison_stepped_while_paused_goes_on_in_turbo(in_tmp):
+    """Races begun with → while paused are not raced as one in turbo: they were left standing, for ever."""
+    app = app_for("--compare", "classic", "elitist", "--seed", "4")
+    press(app, pygame.K_SPACE)
+    press(app, pygame.K_RIGHT)
+    assert all(run.race.column == 1 for run in app.view.runs)
+    to_turbo_while_paused(app)
+    press(app, pygame.K_SPACE)
+    run_until(app, lambda: min(run.evolution.generation for run in app.view.runs) >= 3)
+
+
 # ---- 2. the settings panel with a strategy change pending -------------------------------------------------
 def test_every_knob_of_a_pending_strategy_can_be_changed_in_the_panel(in_tmp):
     from tests.test_settings_panel import open_panel, press_plus
