@@ -34,6 +34,9 @@ TEXT_FIELDS = ("strategy", "track", "created")
 MAX_TEXT = 200  # characters of a text field
 MIN_WEIGHT_BYTES = 2  # the shortest a weight can be written in the file: a digit and a comma
 SAVED_WEIGHT_BYTES = 6  # the least a weight takes in a file save_genomes writes: its line's indent, a digit, its end
+# The largest weight a file holds: with inputs of at most a few million (the barriers' MAX_HEIGHT) and 4096 neurons
+# a layer, no sum of a network reaches inf, whose inf - inf would drive a dot on NaN, which no barrier stops.
+MAX_WEIGHT = 1e100
 OPTIONAL_FIELDS = ("settings", "events")  # the run that made the genomes: its start settings and its changes
 
 
@@ -74,6 +77,12 @@ def save_genomes(path: str | os.PathLike, record: GenomeFile, replace: bool = Fa
             for score, weights in zip(record.scores, record.genomes)
         ],
     }
+    too_large = np.flatnonzero(~(np.abs(np.asarray(record.genomes, dtype=np.float64)) <= MAX_WEIGHT).all(axis=1))
+    if too_large.size:  # never write a file that load_genomes would refuse
+        raise InputError(
+            f"{path}: genome {too_large[0]} holds a weight beyond ±{MAX_WEIGHT:g} (or not a number), which a "
+            "genome file may not hold; not written"
+        )
     if record.settings is not None:
         document["settings"] = record.settings
         document["events"] = [dataclasses.asdict(event) for event in record.events]
@@ -202,6 +211,12 @@ def _check(document: Any, label: str, file_bytes: int) -> GenomeFile:
             if not _finite_number(value):
                 raise ValueError(f"genome {row} holds a weight that is not a finite number: {reprlib.repr(value)}")
         genomes[row] = weights
+        largest = float(np.abs(genomes[row]).max(initial=0.0))
+        if largest > MAX_WEIGHT:
+            raise ValueError(
+                f"genome {row} holds a weight of {largest:.3g}, beyond ±{MAX_WEIGHT:g}: its network's sums would "
+                "overflow"
+            )
     return GenomeFile(
         layers=layers,
         genomes=genomes,

@@ -169,37 +169,68 @@ def test_every_lane_camera_follows_a_column_past_its_own_tracks_end(in_tmp):
 
 
 # ---- 5. a save whose weights are as large as a double goes -----------------------------------------------
-def huge_save(path, layers=(7, 8, 4, 1)) -> None:
-
-    from evolution.genome_file import GenomeFile, save_genomes
+def huge_genomes(layers=(7, 8, 4, 1), largest: float = 1.7e308) -> np.ndarray:
     from evolution.network import Network
 
     size = Network(layers).genome_size
-    genomes = np.random.default_rng(0).choice([1.7e308, -1.7e308, 0.0, 1.0], size=(3, size))
-    record = GenomeFile(layers, genomes, np.array([3, 2, 1]), "classic", 1, 5, "training")
-    save_genomes(path, record)
+    return np.random.default_rng(0).choice([largest, -largest, 0.0, 1.0], size=(3, size))
 
 
-def test_l_test_drives_a_save_of_the_largest_finite_weights(in_tmp):
-    from evolution.genome_file import load_genomes
+def test_the_network_view_draws_any_finite_weights(in_tmp):
+    """Weights near the largest double (a run's own, or a file's) make a neuron's sum inf - inf: NaN."""
+    from evolution.genome_file import GenomeFile
+    from evolution.seeds import generator
+    from evolution.track import training_track
+    from game.drive_view import DriveView
+
+    app = app_for("--seed", "2", "--speed", "8")
+    record = GenomeFile((7, 8, 4, 1), huge_genomes(), np.array([3, 2, 1]), "classic", 1, 5, "training")
+    drive = DriveView(app, record, None, training_track(), generator(1, "new_track"), back=app.view)
+    app.show_view(drive)
+    race = drive.race
+    unbounded = False
+    for dot in range(3):  # each dot's network drawn, followed
+        drive.scene.selected = dot
+        activations = race.network.activations(race.genomes[dot][None], race.inputs_of(dot)[None])
+        unbounded |= not all(np.isfinite(layer).all() for layer in activations)
+        run_frames(app, 2)
+    assert unbounded  # the view was given NaN activations, and drew them
+
+
+def test_a_save_of_weights_too_large_to_sum_is_refused_by_l_and_never_written(in_tmp):
+    import json
+
+    from evolution.errors import InputError
+    from evolution.genome_file import MAX_WEIGHT, GenomeFile, load_genomes, save_genomes
+    from evolution.network import Network
+    from evolution.race import race_scores
+    from evolution.track import training_track
 
     app = app_for("--seed", "2", "--speed", "8")
     run_until(app, lambda: app.view.evolution.generation >= 1)
     path = in_tmp / "saves" / "forged" / "huge.json"
-    huge_save(path)
-    assert load_genomes(path).genomes.max() == 1.7e308  # the loader takes it: finite
+    path.parent.mkdir(parents=True)
+    document = {"format": "neuroracer-genomes", "version": 1, "layers": [7, 8, 4, 1], "strategy": "classic"}
+    document |= {"seed": 1, "generation": 5, "track": "training", "created": ""}
+    document["genomes"] = [{"score": 1, "weights": [float(w) for w in g]} for g in huge_genomes()]
+    path.write_text(json.dumps(document))
     press(app, pygame.K_l, unicode="l")
-    assert app.view.title == "pick a save"
     press(app, pygame.K_RETURN)
-    assert app.view.title != "pick a save" and app.view.drive.saved.genomes.max() == 1.7e308
-    race = app.view.race
-    unbounded = False  # a sum of such weights is ±inf, or inf - inf: NaN activations
-    for dot in range(3):  # each dot's network drawn, followed
-        app.view.scene.selected = dot
-        activations = race.network.activations(race.genomes[dot][None], race.inputs_of(dot)[None])
-        unbounded |= not all(np.isfinite(layer).all() for layer in activations)
-        run_frames(app, 2)
-    assert unbounded
+    assert app.view.title == "evolving" and app.running  # refused on screen, the run goes on
+    text, error, _ = app.messages[-1]
+    assert error and "huge.json: genome 0 holds a weight of 1.7e+308, beyond ±1e+100" in text
+    record = GenomeFile((7, 8, 4, 1), huge_genomes(), np.array([3, 2, 1]), "classic", 1, 5, "training")
+    with pytest.raises(InputError, match="not written"):  # what the loader refuses is never written
+        save_genomes(in_tmp / "never.json", record)
+    assert not (in_tmp / "never.json").exists()
+    # the largest weights a file may hold load, and their sums stay finite: a dot crashes as any does
+    largest = huge_genomes(largest=MAX_WEIGHT)
+    save_genomes(in_tmp / "largest.json", GenomeFile((7, 8, 4, 1), largest, np.array([3, 2, 1]), "classic", 1, 5, ""))
+    assert np.array_equal(load_genomes(in_tmp / "largest.json").genomes, largest)
+    network, track = Network((7, 8, 4, 1)), training_track()
+    assert all(np.isfinite(layer).all() for layer in network.activations(largest, np.full((3, 7), 2e6)))
+    assert (race_scores(largest, track, network) < track.finish).all()
+    assert (race_scores(huge_genomes(), track, network) == track.finish).all()  # on NaN no barrier stops a dot
 
 
 # ---- 16. the settings panel's drop-downs open -------------------------------------------------------------
