@@ -75,14 +75,20 @@ def test_a_comparison_stepped_while_paused_goes_on_in_turbo(in_tmp):
 
 
 # ---- 2. the settings panel with a strategy change pending -------------------------------------------------
-def test_every_knob_of_a_pending_strategy_can_be_changed_in_the_panel(in_tmp):
+@pytest.mark.parametrize(
+    "now, then, knobs",
+    [
+        ("snes", "elitist", ("elite_share", "late_elite_share", "late_generation", "tournament")),
+        ("elitist", "snes", ("mean_rate", "spread_rate")),
+    ],
+)
+def test_every_knob_of_a_pending_strategy_can_be_changed_in_the_panel(in_tmp, now, then, knobs):
     from tests.test_settings_panel import open_panel, press_plus
 
-    app = app_for("--strategy", "snes", "--set", "1:strategy=elitist")
+    app = app_for("--strategy", now, "--set", f"1:strategy={then}")
     press(app, pygame.K_SPACE)
     evolution = app.view.evolution
     assert evolution.next_change_generation == 1  # generation 0 races: the strategy change is pending for 1
-    knobs = ("elite_share", "late_elite_share", "late_generation", "tournament")
     panel = open_panel(app)
     assert all(panel.controls[name][2].is_enabled for name in knobs)
     for name in knobs:
@@ -91,7 +97,7 @@ def test_every_knob_of_a_pending_strategy_can_be_changed_in_the_panel(in_tmp):
     assert set(knobs) <= set(pending) and all(pending[name].generation == 1 for name in knobs)
     press(app, pygame.K_SPACE)
     run_until(app, lambda: evolution.generation >= 2)
-    assert evolution.config.strategy == "elitist"
+    assert evolution.config.strategy == then
     for name in knobs:  # each knob as the panel set it, from generation 1 on
         assert format_value(name, evolution.setting_value(name)) == pending[name].new
 
