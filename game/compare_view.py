@@ -118,15 +118,15 @@ class CompareView(EvolvingView):
                     continue
                 if any(run.evolution.raced_all for run in self.runs):
                     self._stop_drives()  # each run's last drives are its own, at its end
-                if any(not run.closing and run.race.column > 0 and not run.race.done for run in self.runs):
-                    # races begun before turbo (→ while paused) are not joined: they finish in turns
-                    self._update_in_turns(10**9, deadline)
-                    return
                 before = self._marks()
                 for run in self.runs:
                     run.advance(0, deadline)  # closing work only
                 if self._marks() == before:
-                    break  # nothing to do until another frame (a race being prepared, or every run complete)
+                    # Nothing closing, and the races cannot be joined: begun before turbo (→ while paused), or a
+                    # run left behind the others when turbo began. They go on in turns (waiting for them was for
+                    # ever); with nothing to race either, this frame is done (a race being prepared, or the end).
+                    self._update_in_turns(10**9, deadline)
+                    return
                 continue
             while not self._joint.done and time.perf_counter() < deadline:
                 self._joint.run(JOINT_CHUNK)

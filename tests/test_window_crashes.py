@@ -74,6 +74,23 @@ def test_a_comparison_stepped_while_paused_goes_on_in_turbo(in_tmp):
     run_until(app, lambda: min(run.evolution.generation for run in app.view.runs) >= 3)
 
 
+def test_a_comparison_with_a_run_left_behind_goes_on_in_turbo(in_tmp):
+    """A ×64 frame whose time runs out between the runs' turns leaves one run a generation ahead, its next race
+    not begun; turbo races the runs as one only when they wait at one generation: the run behind must catch up."""
+    import time
+
+    app = app_for("--compare", "classic", "elitist", "--seed", "4", "--speed", "64")
+    press(app, pygame.K_SPACE)
+    ahead, behind = app.view.runs
+    ahead.advance(10**9, time.perf_counter() + 60, last_generation=0)  # its turn of a frame at ×64, whole
+    assert (ahead.evolution.generation, behind.evolution.generation) == (1, 0)
+    assert ahead.waiting_to_race and behind.waiting_to_race
+    press(app, pygame.K_f, unicode="f")  # ×64 → turbo
+    press(app, pygame.K_SPACE)
+    assert app.turbo
+    run_until(app, lambda: min(run.evolution.generation for run in app.view.runs) >= 3)
+
+
 # ---- 2. the settings panel with a strategy change pending -------------------------------------------------
 @pytest.mark.parametrize(
     "now, then, knobs",
