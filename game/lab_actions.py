@@ -128,9 +128,25 @@ def _strategy_pending_changes_it(evolution: Evolution, name: str) -> bool:
     return name in KNOBS.get(evolution.config.strategy, ()) and strategy_next(evolution) != evolution.config.strategy
 
 
-def cancel(evolution: Evolution, index: int) -> SettingEvent:
-    """Cancel the scheduled change at `index` of state.scheduled."""
-    return evolution.unschedule(index)
+def cancel(evolution: Evolution, index: int) -> tuple[SettingEvent, list[SettingEvent]]:
+    """Cancel the scheduled change at `index` of state.scheduled; a strategy change takes with it the changes
+    of its strategy's knobs that no longer apply (they would stop the run when their generation came).
+    Returns the change cancelled and those that went with it."""
+    change = evolution.unschedule(index)
+    gone: list[SettingEvent] = []
+    if change.setting != "strategy":
+        return change, gone
+    strategy = evolution.config.strategy
+    position = 0
+    while position < len(evolution.state.scheduled):
+        other = evolution.state.scheduled[position]
+        if other.setting in SETTINGS and not SETTINGS[other.setting].applies_to(strategy):
+            gone.append(evolution.unschedule(position))
+            continue
+        if other.setting == "strategy":
+            strategy = other.new
+        position += 1
+    return change, gone
 
 
 def pending_lines(evolution: Evolution) -> list[str]:

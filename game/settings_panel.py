@@ -358,8 +358,9 @@ class SettingsPanel:
         self._apply("layers", lab_actions.layers_with(self._row_now("layers").value, action, index))
 
     def _cancel(self, index: int) -> None:
-        change = lab_actions.cancel(self.evolution, index)
-        self.say(f"cancelled: {change.setting} → {change.new} at generation {change.generation}", False)
+        change, gone = lab_actions.cancel(self.evolution, index)
+        also = f" and {', '.join(other.setting for other in gone)}, which went with it" if gone else ""
+        self.say(f"cancelled: {change.setting} → {change.new} at generation {change.generation}{also}", False)
         self._signature = None
 
     def copy(self) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pygame
+import pygame_gui
 import pytest
 
 from evolution.flag_types import SPEEDS, TURBO
@@ -117,6 +118,24 @@ def test_every_knob_of_a_pending_strategy_can_be_changed_in_the_panel(in_tmp, no
     assert evolution.config.strategy == then
     for name in knobs:  # each knob as the panel set it, from generation 1 on
         assert format_value(name, evolution.setting_value(name)) == pending[name].new
+
+
+def test_cancelling_a_pending_strategy_takes_its_knobs_with_it(in_tmp):
+    from tests.test_settings_panel import gui, open_panel, press_plus
+
+    app = app_for("--strategy", "snes", "--set", "1:strategy=elitist", "--set", "1:population=20")
+    press(app, pygame.K_SPACE)
+    evolution = app.view.evolution
+    press_plus(app, "elite_share")
+    press_plus(app, "tournament")
+    assert [c.setting for c in evolution.state.scheduled] == ["strategy", "population", "elite_share", "tournament"]
+    gui(app, pygame_gui.UI_BUTTON_PRESSED, open_panel(app).cancel_buttons[0])  # ✕ on the strategy change
+    assert [c.setting for c in evolution.state.scheduled] == ["population"]
+    text, error, _ = app.messages[-1]
+    assert not error and "elite_share, tournament, which went with it" in text
+    press(app, pygame.K_SPACE)
+    run_until(app, lambda: evolution.generation >= 3)  # elite_share for snes stopped the run at generation 1
+    assert evolution.config.strategy == "snes" and evolution.config.population == 20
 
 
 # ---- 3. turbo toggled while the champions' drives are half done ----------------------------------------
