@@ -347,7 +347,11 @@ class SettingsPanel:
         self._apply(name, text.strip())
 
     def _step(self, name: str, direction: int) -> None:
-        self._apply(name, lab_actions.stepped(self._row_now(name), direction))
+        row = self._row_now(name)
+        if not row.changeable or row.value is None:  # a press on a control the panel has not yet disabled
+            self.say(row.caption, True)
+            return
+        self._apply(name, lab_actions.stepped(row, direction))
 
     def _choose(self, name: str, text: str) -> None:
         if name == "track" and text == NEW_RANDOM:

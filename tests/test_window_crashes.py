@@ -138,6 +138,20 @@ def test_cancelling_a_pending_strategy_takes_its_knobs_with_it(in_tmp):
     assert evolution.config.strategy == "snes" and evolution.config.population == 20
 
 
+def test_a_press_on_a_knob_in_the_frame_its_strategy_change_is_cancelled_says_why_not(in_tmp):
+    from tests.test_settings_panel import open_panel
+
+    app = app_for("--strategy", "snes", "--set", "1:strategy=elitist")
+    press(app, pygame.K_SPACE)
+    panel = open_panel(app)
+    cancel, plus = panel.cancel_buttons[0], panel.controls["elite_share"][2]
+    events = [pygame.event.Event(pygame_gui.UI_BUTTON_PRESSED, ui_element=e, ui_object_id="") for e in (cancel, plus)]
+    run_frames(app, 1, lambda frame: events if frame == 0 else [])  # both before the panel is rebuilt
+    assert app.view.evolution.state.scheduled == []
+    text, error, _ = app.messages[-1]
+    assert error and "snes has no elite_share" in text
+
+
 # ---- 3. turbo toggled while the champions' drives are half done ----------------------------------------
 def half_done_drive(app: Window) -> bool:
     """True when a run's generation is closing with its champions' own drive part raced (between two slices)."""
