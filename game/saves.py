@@ -47,10 +47,10 @@ class SaveEntry:
         return f"gen {self.generation} · {self.strategy} · track {self.track}"
 
 
-def list_saves(own_folder: Path | list[Path] | None, read: bool = True) -> list[SaveEntry]:
+def list_saves(own_folder: Path | list[Path] | None) -> list[SaveEntry]:
     """Every save under saves/ (the newest MAX_LISTED): those of own_folder (or of any of several: a comparison's
-    runs) first, then the others, each group newest first. Without read, only names and times are looked at:
-    the summaries the index holds are filled in, the others are left to a SaveScan."""
+    runs) first, then the others, each group newest first. Only names and times are looked at: the summaries the
+    index holds are filled in, the others are left to a SaveScan (read False)."""
     owned = {own_folder} if isinstance(own_folder, Path) else set(own_folder or ())
     if not SAVES.is_dir():
         return []
@@ -65,8 +65,6 @@ def list_saves(own_folder: Path | list[Path] | None, read: bool = True) -> list[
     listed = []
     for modified, path, status in entries[:MAX_LISTED]:
         known = _INDEX.get(_index_key(path, status))
-        if known is None and read:
-            known = summary_of(path)
         generation, strategy, track = known if known is not None else (None, "", "")
         listed.append(SaveEntry(path, modified, generation, strategy, track, path.parent in owned, known is not None))
     return sorted(listed, key=lambda entry: (not entry.mine, -entry.modified))
@@ -78,7 +76,7 @@ class SaveScan:
     next L. entries is the list as read so far; read/total the progress."""
 
     def __init__(self, own_folder: Path | list[Path] | None) -> None:
-        self.entries = list_saves(own_folder, read=False)
+        self.entries = list_saves(own_folder)
         self.total = len(self.entries)
         self.read = sum(entry.read for entry in self.entries)
         self._stopped = threading.Event()
