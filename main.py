@@ -46,6 +46,8 @@ from evolution.reporters import (
     starts_as_a_log,
 )
 from evolution.settings import (
+    MAX_EVENTS,
+    ScheduleError,
     SettingEvent,
     check_schedule,
     help_text,
@@ -96,6 +98,35 @@ def set_flag(text: str) -> SettingEvent:
         return parse_set(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def take_sets(argv: list[str]) -> tuple[list[str], list[SettingEvent]]:
+    """argv without its --set flags, and their changes in order, read in one pass: argparse's time grows with the
+    square of the flags it reads (10,000 --set took seconds). A --set that is not plainly followed by its value
+    is left to argparse, with every other (argv unchanged), so it says what is wrong as it always has."""
+    rest: list[str] = []
+    changes: list[SettingEvent] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--":
+            rest += argv[index:]
+            break
+        if token == "--set" and index + 1 < len(argv) and not argv[index + 1].startswith("-"):
+            value, index = argv[index + 1], index + 2
+        elif token.startswith("--set="):
+            value, index = token[len("--set=") :], index + 1
+        elif token == "--set":
+            return argv, []
+        else:
+            rest.append(token)
+            index += 1
+            continue
+        try:
+            changes.append(set_flag(value))
+        except argparse.ArgumentTypeError as exc:
+            fail(f"argument --set: {exc} (see --help)")
+    return rest, changes
 
 
 def build_parser() -> Parser:
@@ -313,7 +344,13 @@ FIXED_ON_REPLAY = (*FIXED_ON_RESUME, "resume", "mutation_rate", "track", "set", 
 
 def parse(argv: list[str]) -> Options:
     """The command line as typed options, or InputError / SystemExit(2) with one line naming the problem."""
+    sets = sum(1 for token in argv if token == "--set" or token.startswith("--set="))
+    if sets > MAX_EVENTS:  # refused before anything is read
+        raise InputError(f"--set: {sets} changes, more than the {MAX_EVENTS} a run may hold")
+    argv, changes = take_sets(argv)
     args = build_parser().parse_args(argv)
+    if changes:
+        args.set = changes
     if args.memory_budget is not None:
         set_budget(args.memory_budget)
     if args.headless:
@@ -405,6 +442,8 @@ def fresh(args: argparse.Namespace) -> RunOptions:
 def checked_sets(config: RunConfig, sets: list[SettingEvent] | None, first: int) -> tuple[SettingEvent, ...]:
     """The --set changes in generation order, each checked against the strategy of its time."""
     changes = tuple(sorted(sets or (), key=lambda change: change.generation))
+    if len(changes) > MAX_EVENTS:  # what a run, its checkpoint and its log may hold
+        raise InputError(f"--set: {len(changes)} changes, more than the {MAX_EVENTS} a run may hold")
     try:
         check_schedule(config, changes, first)
     except ValueError as exc:
@@ -594,11 +633,13 @@ def start_evolution(run: RunOptions, reporters: list[Reporter]) -> Evolution:
                 evolution.track = run.track  # a track file is not a setting: the run replays up to here only
     if run.replay:
         run.replay.schedule(evolution)
-    for change in run.scheduled:
-        try:
-            evolution.schedule(change.setting, change.new, change.generation)
-        except ValueError as exc:
-            raise InputError(f"--set {change.flag()}: {exc}") from None
+    try:
+        evolution.schedule_all(list(run.scheduled))
+    except ScheduleError as exc:
+        text = str(exc)  # check_schedule's names the change; a value's check does not
+        raise InputError(text if text.startswith("--set ") else f"--set {exc.change.flag()}: {text}") from None
+    except ValueError as exc:
+        raise InputError(f"--set: {exc}") from None
     return evolution
 
 

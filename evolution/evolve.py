@@ -20,7 +20,7 @@ from .champion_drives import STEPS_PER_GENERATION, ChampionDrives
 from .genome_file import GenomeFile
 from .history import GenerationStats
 from .interrupts import atomic
-from .lab import apply_due, change_track_now, command_line, saved_settings, schedule_change
+from .lab import apply_due, change_track_now, command_line, saved_settings, schedule_change, schedule_changes
 from .network import DEFAULT_LAYERS, Network
 from .race import SLICE_SECONDS, Race, StackedRace, in_slices
 from .reporters import Reporter, tell_all
@@ -324,6 +324,13 @@ class Evolution:
         scheduled change, or a setting the strategy of that generation does not have."""
         with self._lock:
             return schedule_change(self, setting, value, generation, expect_old)
+
+    def schedule_all(self, changes: list[SettingEvent]) -> None:
+        """Schedule many changes at once, as schedule() one after another would, in a time that grows with their
+        number (each SettingEvent's old is the value expected then, or ''); ValueError naming the first wrong
+        one (settings.ScheduleError: its change), and then none is scheduled."""
+        with self._lock:
+            schedule_changes(self, changes)
 
     def unschedule(self, index: int) -> SettingEvent:
         """Drop the scheduled change at position `index` of state.scheduled (not yet applied); returns it."""

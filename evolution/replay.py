@@ -23,8 +23,8 @@ from .flag_types import layer_list, rate, whole
 from .genome_file import GenomeFile, load_genomes
 from .history import GenerationStats
 from .lab import ReplayMismatch
-from .reporters import LOG_HEADER, RUN_LINE, SET_LINE, Reporter, log_row
-from .settings import SettingEvent, check_applies, initial_config, parse_log_text, parse_set, start_track
+from .reporters import CONTINUED_LINE, LOG_HEADER, RUN_LINE, SET_LINE, Reporter, log_row
+from .settings import ScheduleError, SettingEvent, check_applies, initial_config, parse_log_text, parse_set, start_track
 from .strategies import STRATEGIES
 from .track import Track, resolve_track
 
@@ -52,11 +52,13 @@ class ReplayPlan:
 
     def schedule(self, evolution: Evolution) -> None:
         """Schedule every change of the source in the run (each checked against its old value when it applies)."""
-        for event, where in self.changes:
-            try:
-                evolution.schedule(event.setting, event.new, event.generation, expect_old=event.old)
-            except ValueError as exc:
-                raise self.error(where, str(exc)) from None
+        try:
+            evolution.schedule_all([event for event, _ in self.changes])  # (one at a time: N² for N changes)
+        except ScheduleError as exc:
+            where = next((where for event, where in self.changes if event == exc.change), "")
+            raise self.error(where, str(exc)) from None
+        except ValueError as exc:
+            raise InputError(f"{self.source}: {exc}") from None
 
     def mismatch(self, exc: ReplayMismatch) -> InputError:
         """The InputError for a change whose old value is not the run's: the line that names it."""
@@ -209,8 +211,13 @@ def _from_log(path: Path) -> ReplayPlan:
     changes: list[tuple[SettingEvent, str]] = [(change, "line 1") for change in start]
     rows: dict[int, tuple[str, list[str]]] = {}
     strategy, last_change, last_row = flags["strategy"], 0, None
+    continued = 0  # where the rows start: 0, or where a resumed run's new log says it continued
     for number, line in enumerate(lines[2:], start=3):
         where = f"line {number}"
+        rest = line[len(CONTINUED_LINE) :]
+        if line.startswith(CONTINUED_LINE) and rest.isdigit() and len(rest) <= 8 and last_row is None:
+            continued = int(rest)
+            continue
         if line.startswith(SET_LINE):
             try:
                 event = parse_log_text(line[2:])
@@ -229,6 +236,11 @@ def _from_log(path: Path) -> ReplayPlan:
         if len(fields) != 7 or not fields[0].isdigit() or len(fields[0]) > 8:
             raise InputError(f"{path} {where}: not a row of the log")
         generation = int(fields[0])
+        if last_row is None and generation != continued:  # a replay races every generation up to the last row
+            raise InputError(
+                f"{path} {where}: the rows start at generation {generation}, not {continued}"
+                + ("" if continued else " (and the log does not say that its run was continued there)")
+            )
         if last_row is not None and generation != last_row + 1:
             raise InputError(f"{path} {where}: generation {generation} is out of order (after {last_row})")
         last_row = generation

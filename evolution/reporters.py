@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 LOG_HEADER = "generation,best,mean,median,finished,seconds,test_best"
 RUN_LINE = "# neuroracer run: "  # the first line of a log written since the lab: the run's seed and settings
 SET_LINE = "# set "  # a settings change: '# set GENERATION SETTING OLD -> NEW'
+CONTINUED_LINE = "# continued at generation "  # a resumed run's new log: its rows start there, not at 0
 
 
 class Reporter:
@@ -123,6 +124,8 @@ class CsvLog(Reporter):
             raise InputError(f"{self.path}: cannot write the log ({exc.strerror or exc})") from None
         try:
             self._stream.write(kept or LOG_HEADER + "\n")
+            if continue_at and not any(line.split(",", 1)[0].isdigit() for line in kept.splitlines()):
+                self._stream.write(f"{CONTINUED_LINE}{continue_at}\n")  # so a replay knows the rows start there
             for event in events:
                 self._stream.write(f"# {event.log_text()}\n")
             self._stream.flush()

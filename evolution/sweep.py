@@ -99,8 +99,7 @@ def run_batch(
     track = track if track is not None else training_track()
     evolutions = [Evolution(config, track) for config in configs]
     for evolution in evolutions:
-        for change in changes:
-            evolution.schedule(change.setting, change.new, change.generation)
+        evolution.schedule_all(list(changes))
     drives = JointDrives([evolution.champion_drives for evolution in evolutions])
     drives.start()  # the champions' test drives wait for the end, then race all together
     firsts: list[int | None] = [None] * len(evolutions)
