@@ -383,7 +383,10 @@ def check_schedule(config, changes, first: int) -> None:
         if change.setting == "strategy":
             strategy = change.new
         if change.setting == "track":
-            check_track_change(change.new, label)
+            try:
+                check_track_change(change.new, f"--set {change.flag()}")
+            except ValueError as exc:
+                raise ScheduleError(change, str(exc)) from None
         if change.setting in size:
             size[change.setting] = parse_value(change.setting, change.new)
             try:
