@@ -17,7 +17,14 @@ from pathlib import Path
 
 from evolution import compare
 from evolution.budget import ENVIRONMENT, check_run_size, parse_size, set_budget
-from evolution.checkpoint import Checkpoint, Checkpointer, Comparison, ComparisonCheckpointer, read_checkpoint
+from evolution.checkpoint import (
+    Checkpoint,
+    Checkpointer,
+    Comparison,
+    ComparisonCheckpointer,
+    check_resumed_total,
+    read_checkpoint,
+)
 from evolution.errors import InputError, Interrupted
 from evolution.evolve import Evolution, RunConfig
 from evolution.files import write_atomic
@@ -475,6 +482,7 @@ def compare_resumed(args: argparse.Namespace, window: WindowOptions, comparison:
     specs = [compare.parse_spec(text) for text in comparison.specs]
     runs = []
     for index, (spec, checkpoint) in enumerate(zip(specs, comparison.runs), start=1):
+        check_resumed_total(args.resume, checkpoint.state, args.generations)
         config = checkpoint.config
         if args.generations is not None:
             config = replace(config, generations=args.generations)
@@ -499,6 +507,7 @@ def resumed(args: argparse.Namespace, checkpoint: Checkpoint) -> RunOptions:
     """Options that continue a checkpoint (read from --resume): its settings, but for the total, mutation
     rate and track."""
     refuse_fixed(args, FIXED_ON_RESUME, "--resume", "the checkpoint")
+    check_resumed_total(args.resume, checkpoint.state, args.generations)
     config, track = checkpoint.config, checkpoint.track
     changes = []
     if args.generations is not None:

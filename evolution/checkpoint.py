@@ -188,6 +188,18 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint | Comparison:
         raise InputError(f"{path}: the checkpoint's state is damaged ({detail})") from None
 
 
+def check_resumed_total(path: str | os.PathLike, state: RunState, generations: int | None) -> None:
+    """InputError unless a run resumed from path with this last generation (--generations, the total from the
+    start; None: no limit) could be checkpointed again: a run already past it would be written into a
+    checkpoint its own loader refuses, so it is refused here, before anything is written."""
+    last_raced = state.generation - 1
+    if generations is not None and last_raced > generations:
+        raise InputError(
+            f"--generations {generations}: {path} has already raced generation {last_raced}; give {last_raced} "
+            "or more (the total from the run's start), or leave --generations out"
+        )
+
+
 def _read_comparison(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> Comparison:
     """The runs of a comparison's header, each read as a checkpoint of its own, and their SPECs checked."""
     texts, trees = header["specs"], header["runs"]
