@@ -46,7 +46,7 @@ from evolution.settings import (
     parse_set,
     start_track,
 )
-from evolution.strategies import STRATEGIES
+from evolution.strategies import STRATEGIES, NotFinite
 from evolution.sweep import summarise, sweep
 from evolution.track import Track, resolve_track
 
@@ -701,6 +701,9 @@ def run_headless(options: Options) -> int:
     except OutputClosed:
         status = 141  # as a program killed by SIGPIPE; quietly, as `head` expects
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more reaches the closed pipe)
+    except NotFinite as exc:  # the state is still the last finite one: saved as any stop saves
+        status = 1
+        print(f"{PROG}: error: generation {evolution.generation}: {exc}; the run stops here", file=sys.stderr)
     except ReplayMismatch as exc:  # the replay does not give the recorded rows: bad input, after the shutdown
         shutdown(evolution, run, reporters, checkpointer)
         raise run.replay.mismatch(exc) if run.replay else InputError(str(exc)) from None
@@ -765,6 +768,9 @@ def compare_headless(options: Options) -> int:
     except Interrupted as stop:
         status = stop.status
         print("interrupted; saving first", file=sys.stderr)
+    except NotFinite as exc:  # every run's state is still its last finite one: saved as any stop saves
+        status = 1
+        print(f"{PROG}: error: {exc}; the comparison stops here", file=sys.stderr)
     except OutputClosed:
         status = 141
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more reaches the closed pipe)
@@ -876,8 +882,9 @@ def sweep_headless(options: Options) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; the exit status: 0 done, 1 an output could not be written (said on stderr),
-    2 bad input (one line), 130 or 143 stopped by SIGINT or SIGTERM after saving, 141 output pipe closed."""
+    """Run the command line; the exit status: 0 done, 1 an output could not be written or the run's numbers
+    overflowed (said on stderr), 2 bad input (one line), 130 or 143 stopped by SIGINT or SIGTERM after saving,
+    141 output pipe closed."""
     stop_on_signals()
     options = None
     try:

@@ -30,7 +30,7 @@ from .outputs import CheckpointLock
 from .run_state import RunState
 from .settings import knobs
 from .state_codec import checked_text, decode, encode
-from .strategies import make_strategy
+from .strategies import NotFinite, make_strategy
 from .track import Track
 
 FORMAT = "neuroracer-checkpoint"
@@ -244,7 +244,10 @@ def _read_run(header: dict[str, Any], arrays: dict[str, np.ndarray], prefix: str
     state.check(strategy, config.extra_tracks, config.test_curve, config.generations)
     if state.pending is None:
         trial = copy.deepcopy(state.strategy)  # a damaged state shows itself when used
-        asked = strategy.ask(trial)
+        try:
+            asked = strategy.ask(trial)
+        except NotFinite:  # a run's last finite state, kept when its next one overflowed: it stops there again
+            asked = np.zeros((config.population, strategy.genome_size))
         if asked.shape != (config.population, strategy.genome_size) or not np.isfinite(asked).all():
             raise ValueError("the strategy's state does not fit the run")
     notes = header.get("notes", {})
