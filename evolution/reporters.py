@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from .errors import InputError
 from .history import GenerationStats
-from .outputs import lock_open_file
+from .outputs import check_regular, lock_open_file
 
 if TYPE_CHECKING:
     from .evolve import Evolution
@@ -80,6 +80,7 @@ class CsvLog(Reporter):
         kept = ""
         if self.path.is_dir():
             raise InputError(f"{self.path}: is a folder; --log needs a file")
+        check_regular(self.path, "--log")  # before opening: a FIFO would block, a link be followed
         try:  # opened without emptying it: it is locked (so no other run writes it) and checked first
             handle = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
         except OSError as exc:
