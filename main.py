@@ -22,6 +22,7 @@ from evolution.checkpoint import (
     Checkpointer,
     Comparison,
     ComparisonCheckpointer,
+    check_checkpoint_fits,
     check_resumed_total,
     read_checkpoint,
 )
@@ -632,6 +633,11 @@ def claim_outputs(options: Options) -> None:
                 f"least {least} bytes, more than a genome file may hold "
                 f"({MAX_BYTES} bytes); keep fewer (--keep) or a smaller network"
             )
+    checkpoint = options.compare_checkpoint if options.compare else run.checkpoint
+    if checkpoint is not None:
+        check_checkpoint_fits(
+            checkpoint, [(r.config, len(r.track.top), r.scheduled) for r in options.compare or (run,)]
+        )
     for save in options.saves:
         claim_new_file(save, "--save")
     if options.window.screenshot and not options.headless:
