@@ -34,7 +34,13 @@ from evolution.genome_file import MAX_BYTES, GenomeFile, load_genomes, save_geno
 from evolution.ghosts import MAX_GHOSTS, ghosts_from_file
 from evolution.interrupts import ignore_signals, stop_on_signals
 from evolution.lab import ReplayMismatch, run_line
-from evolution.outputs import check_writable, claim_new_file, release_claim
+from evolution.outputs import (
+    check_not_another_run,
+    check_one_owner,
+    check_writable,
+    claim_new_file,
+    release_claim,
+)
 from evolution.race import race_scores
 from evolution.replay import ReplayCheck, ReplayPlan, load_replay
 from evolution.reporters import LOG_HEADER, CsvLog, OutputClosed, ProgressLine, Reporter, starts_as_a_log
@@ -615,6 +621,7 @@ def warn(message: str) -> None:
 def claim_outputs(options: Options) -> None:
     """Check every file the run will write, and claim the --save file, before any work (InputError if not)."""
     run = options.run
+    check_one_owner(*outputs_and_inputs(options))
     for other in options.compare[1:]:
         check_writable(other.log, "--log") if other.log else None
     if run.log:
@@ -635,6 +642,7 @@ def claim_outputs(options: Options) -> None:
             )
     checkpoint = options.compare_checkpoint if options.compare else run.checkpoint
     if checkpoint is not None:
+        check_not_another_run(checkpoint, run.resumed_from)
         check_checkpoint_fits(
             checkpoint, [(r.config, len(r.track.top), r.scheduled) for r in options.compare or (run,)]
         )
@@ -642,6 +650,20 @@ def claim_outputs(options: Options) -> None:
         claim_new_file(save, "--save")
     if options.window.screenshot and not options.headless:
         check_writable(options.window.screenshot, "--screenshot")
+
+
+def outputs_and_inputs(options: Options) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
+    """Every file the command writes (flag, path) and every file it reads, for check_one_owner."""
+    run = options.run
+    outputs = [(flag, path) for each in options.compare or (run,) for flag, path in (("--log", each.log),
+               ("--save", each.save)) if path]  # fmt: skip
+    checkpoint = options.compare_checkpoint if options.compare else run.checkpoint
+    outputs += [("--checkpoint", checkpoint)] if checkpoint else []
+    outputs += [("--screenshot", options.window.screenshot)] if options.window.screenshot else []
+    inputs = [("--resume", run.resumed_from)] if run.resumed_from else []
+    inputs += [("--replay", run.replay.source)] if run.replay else []
+    inputs += [("--load", options.load)] if options.load else []
+    return outputs, inputs
 
 
 def shutdown(evolution: Evolution | None, run: RunOptions, reporters: list[Reporter], checkpointer) -> int:

@@ -59,6 +59,46 @@ def check_regular(path: str | os.PathLike, flag: str) -> None:
         )
 
 
+def same_file_key(path: str | os.PathLike) -> str:
+    """A key equal for two paths that name one file (its folder's links resolved; ./a and a alike)."""
+    return os.path.normcase(os.path.realpath(os.path.abspath(path)))
+
+
+def check_one_owner(outputs: list[tuple[str, Path]], inputs: list[tuple[str, Path]] = ()) -> None:
+    """InputError when two outputs (flag, path) name one file, or an output names a file the run reads (an
+    input, flag and path) other than the checkpoint it resumes (the one input it may write): one path, one
+    output, or one would overwrite the other."""
+    owners: dict[str, str] = {}
+    for flag, path in outputs:
+        key = same_file_key(path)
+        if key in owners:
+            raise InputError(f"{owners[key]} and {flag} both name {path}: each output needs a file of its own")
+        owners[key] = flag
+    for flag, path in inputs:
+        owner = owners.get(same_file_key(path))
+        if owner is not None and not (flag == "--resume" and owner == "--checkpoint"):
+            raise InputError(f"{owner} {path}: is the file {flag} reads; write to another file")
+
+
+def check_not_another_run(path: Path, resumed: Path | None) -> None:
+    """InputError when the --checkpoint path already holds a file (another run's checkpoint, most likely) and is
+    not the checkpoint this run resumes: a checkpoint is only ever replaced by the run it belongs to."""
+    if resumed is not None and same_file_key(path) == same_file_key(resumed):
+        return
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(found.st_mode) and found.st_size > 0:
+        lock = CheckpointLock(path)
+        lock.acquire()  # refused, naming the other run, if one is writing it now
+        lock.release()
+        raise InputError(
+            f"--checkpoint {path}: already exists (another run's checkpoint?); it is only replaced by the run "
+            f"it holds: continue that with --resume {path}, or choose another file"
+        )
+
+
 def check_writable(path: Path, flag: str) -> None:
     """InputError unless a file could be written at path (its folder exists or can be made, and is writable)."""
     if path.is_dir():
