@@ -54,7 +54,7 @@ from evolution.settings import (
     start_track,
 )
 from evolution.strategies import STRATEGIES, NotFinite
-from evolution.sweep import summarise, sweep
+from evolution.sweep import SweepLog, summarise, sweep
 from evolution.track import Track, resolve_track
 
 PROG = "main.py"
@@ -878,7 +878,8 @@ SWEEP_LOG_HEADER = "seed,first_finisher,top20_all_finish_test,unseen_share,secon
 
 
 def sweep_headless(options: Options) -> int:
-    """--seeds: the run of the other flags once per seed, over every core; the summary, and --log's rows."""
+    """--seeds: the run of the other flags once per seed, over every core; the summary, and --log's rows, each
+    written as its seed finishes (a stopped sweep keeps them, and says how many)."""
     run = options.run
     config = run.config
     started = time.perf_counter()
@@ -886,7 +887,30 @@ def sweep_headless(options: Options) -> int:
     if run.scheduled:
         what += ", " + " ".join(f"--set {change.flag()}" for change in run.scheduled)
     print(f"{len(options.seeds)} runs of {what}", flush=True)
-    outcomes = sweep(config, list(options.seeds), track=run.track, jobs=os.cpu_count() or 1, changes=run.scheduled)
+    log = SweepLog(run.log, SWEEP_LOG_HEADER, warn) if run.log else None
+    outcomes: list = []
+
+    def finished(outcome) -> None:
+        outcomes.append(outcome)
+        if log is not None:
+            log.write(
+                f"{outcome.seed},{'' if outcome.first_finisher is None else outcome.first_finisher},"
+                f"{'' if outcome.top_all_finish_test is None else int(outcome.top_all_finish_test)},"
+                f"{outcome.unseen_share!r},{outcome.seconds:.3f}"
+            )
+
+    status = 0
+    try:
+        sweep(config, options.seeds, run.track, os.cpu_count() or 1, changes=run.scheduled, on_outcome=finished,
+              keep_rows=False)  # fmt: skip
+    except Interrupted as stop:
+        ignore_signals()
+        status = stop.status
+        kept = f"; their rows are in {run.log}" if log is not None and log.rows else ""
+        print(f"interrupted after {len(outcomes)} of {len(options.seeds)} seeds{kept}", file=sys.stderr)
+    finally:
+        if log is not None:
+            log.close()
     wall = time.perf_counter() - started
     summary = summarise(outcomes)
     count = summary.seeds
@@ -899,14 +923,7 @@ def sweep_headless(options: Options) -> int:
         f"saved top 20 all finish the test track: {summary.top_all_finish_test} of {count} · champion's share of "
         f"50 unseen tracks: {100 * summary.mean_unseen_share:.1f}% · {wall:.0f} s"
     )
-    if run.log:
-        rows = [SWEEP_LOG_HEADER] + [
-            f"{o.seed},{'' if o.first_finisher is None else o.first_finisher},"
-            f"{'' if o.top_all_finish_test is None else int(o.top_all_finish_test)},{o.unseen_share!r},{o.seconds:.3f}"
-            for o in outcomes
-        ]
-        write_atomic(run.log, ("\n".join(rows) + "\n").encode())
-    return 0
+    return status or (1 if log is not None and log.failed else 0)
 
 
 def main(argv: list[str] | None = None) -> int:
