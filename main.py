@@ -16,7 +16,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from evolution import compare
-from evolution.budget import ENVIRONMENT, check_run_size, parse_size, set_budget
+from evolution.budget import (
+    ENVIRONMENT,
+    check_ghosts,
+    check_run_size,
+    check_sweep_size,
+    parse_size,
+    set_budget,
+)
 from evolution.checkpoint import (
     Checkpoint,
     Checkpointer,
@@ -54,7 +61,7 @@ from evolution.settings import (
     start_track,
 )
 from evolution.strategies import STRATEGIES, NotFinite
-from evolution.sweep import SweepLog, summarise, sweep
+from evolution.sweep import SweepLog, batch_size, summarise, sweep
 from evolution.track import Track, resolve_track
 
 PROG = "main.py"
@@ -352,6 +359,8 @@ def parse(argv: list[str]) -> Options:
         run = resumed(args, found)
     else:
         run = fresh(args)
+    if window.ghosts:  # they race beside the run: counted with it
+        check_ghosts(run.config.population, run.config.layers, run.config.extra_tracks, window.ghosts)
     return Options(headless=args.headless, run=run, window=window, load=args.load)
 
 
@@ -886,6 +895,9 @@ def sweep_headless(options: Options) -> int:
     what = f"{config.strategy}, population {config.population}, {config.generations} generations"
     if run.scheduled:
         what += ", " + " ".join(f"--set {change.flag()}" for change in run.scheduled)
+    jobs = min(os.cpu_count() or 1, len(options.seeds))
+    batch = batch_size(len(options.seeds), jobs, config.population)
+    check_sweep_size(config.population, config.layers, config.extra_tracks, len(options.seeds), jobs, batch)
     print(f"{len(options.seeds)} runs of {what}", flush=True)
     log = SweepLog(run.log, SWEEP_LOG_HEADER, warn) if run.log else None
     outcomes: list = []
@@ -901,7 +913,7 @@ def sweep_headless(options: Options) -> int:
 
     status = 0
     try:
-        sweep(config, options.seeds, run.track, os.cpu_count() or 1, changes=run.scheduled, on_outcome=finished,
+        sweep(config, options.seeds, run.track, jobs, changes=run.scheduled, on_outcome=finished,
               keep_rows=False)  # fmt: skip
     except Interrupted as stop:
         ignore_signals()

@@ -20,6 +20,7 @@ import numpy as np
 from . import budget
 from .errors import InputError
 from .files import read_limited, write_atomic
+from .flag_types import MAX_LAYERS as FLAG_MAX_LAYERS
 from .network import Network
 from .race import INPUTS
 from .saved_run import check_saved_run
@@ -31,7 +32,7 @@ MAX_BYTES = 32 * 1024 * 1024  # about 15,000 genomes of 105 weights; parsed JSON
 FIELDS = ("format", "version", "layers", "strategy", "seed", "generation", "track", "created", "genomes")
 TEXT_FIELDS = ("strategy", "track", "created")
 MAX_TEXT = 200  # characters of a text field
-MAX_LAYERS = 1000
+MAX_LAYERS = FLAG_MAX_LAYERS  # as --layers allows: a file holds what the command line could have made
 MIN_WEIGHT_BYTES = 2  # the shortest a weight can be written in the file: a digit and a comma
 SAVED_WEIGHT_BYTES = 6  # the least a weight takes in a file save_genomes writes: its line's indent, a digit, its end
 OPTIONAL_FIELDS = ("settings", "events")  # the run that made the genomes: its start settings and its changes

@@ -15,6 +15,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .budget import check_run_size
 from .checkpoint import load_checkpoint
 from .errors import InputError
 from .evolve import Evolution, RunConfig
@@ -134,7 +135,7 @@ def load_replay(path: str | Path) -> ReplayPlan:
 def _config(path: Path, where: str, flags: dict, generations: int) -> RunConfig:
     defaults = STRATEGIES[flags["strategy"]]
     try:
-        return RunConfig(
+        config = RunConfig(
             population=flags["population"],
             layers=tuple(flags["layers"]),
             mutation_rate=flags["mutation_rate"],
@@ -147,6 +148,14 @@ def _config(path: Path, where: str, flags: dict, generations: int) -> RunConfig:
         )
     except ValueError as exc:
         raise InputError(f"{path} {where}: {exc}") from None
+    return _fits(config, f"{path} {where}")
+
+
+def _fits(config: RunConfig, label: str) -> RunConfig:
+    """config, if the run it describes fits the memory budget (InputError naming label otherwise): a replay
+    allocates what the replayed run did."""
+    check_run_size(config.population, config.layers, config.extra_tracks, label + ": population {} with layers {}")
+    return config
 
 
 def _run_flags(path: Path, text: str) -> tuple[dict, list[SettingEvent]]:
@@ -250,6 +259,7 @@ def _from_checkpoint(path: Path) -> ReplayPlan:
     if state.reported == 0:
         raise InputError(f"{path}: the checkpoint has no generation to replay yet")
     config = dataclasses.replace(initial_config(checkpoint.config, state.events), generations=state.reported - 1)
+    _fits(config, f"{path}: the run's start")
     changes = [(event, f"(change {index}: {event.log_text()})") for index, event in enumerate(state.events)]
     rows = {}
     for generation in range(state.reported):
