@@ -920,6 +920,10 @@ def sweep_headless(options: Options) -> int:
         status = stop.status
         kept = f"; their rows are in {run.log}" if log is not None and log.rows else ""
         print(f"interrupted after {len(outcomes)} of {len(options.seeds)} seeds{kept}", file=sys.stderr)
+    except NotFinite as exc:  # one seed's numbers overflowed: the sweep stops, the seeds done are kept
+        status = 1
+        kept = f"; the rows of the {len(outcomes)} seeds done are in {run.log}" if log is not None and log.rows else ""
+        print(f"{PROG}: error: a seed's run stopped: {exc}{kept}", file=sys.stderr)
     finally:
         if log is not None:
             log.close()
