@@ -118,6 +118,12 @@ def _run_tree(config: RunConfig, track: Track, state: RunState, prefix: str, arr
 def _write(path: str | os.PathLike, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> Path:
     buffer = io.BytesIO()
     np.savez(buffer, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8), **arrays)
+    size = buffer.getbuffer().nbytes  # stored, not compressed: the file's size is what it unpacks to, about
+    if size > min(MAX_FILE_BYTES, MAX_UNPACKED_BYTES):  # never write a checkpoint that read_checkpoint refuses
+        raise InputError(
+            f"{path}: the checkpoint would take {format_size(size)}, more than a checkpoint may hold "
+            f"({format_size(MAX_FILE_BYTES)}); not written (the previous one, if any, is kept)"
+        )
     return write_atomic(path, buffer.getvalue(), replace=True)
 
 

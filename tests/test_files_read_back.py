@@ -544,3 +544,18 @@ def test_a_comparison_whose_run_overflows_stops_with_every_run_checkpointed_at_i
     found = read_checkpoint(checkpoint)
     assert all(np.isfinite(run.state.strategy.spread).all() for run in found.runs)
     assert all(np.isfinite(load_genomes(in_tmp / f"best-{i}-snes.json").genomes).all() for i in (1, 2))
+
+
+def test_a_checkpoint_that_grew_past_the_loaders_limit_is_not_written_and_the_last_one_is_kept(in_tmp, monkeypatch):
+    import evolution.checkpoint as checkpoints
+
+    evolution = unreported()
+    path = in_tmp / "c.npz"
+    save_checkpoint(path, evolution.config, evolution.track, evolution.state)
+    before = path.read_bytes()
+    monkeypatch.setattr(checkpoints, "MAX_FILE_BYTES", len(before) - 1)  # the run grew (a --set of its layers, say)
+    with pytest.raises(InputError, match="more than a checkpoint may hold"):
+        save_checkpoint(path, evolution.config, evolution.track, evolution.state)
+    assert path.read_bytes() == before
+    monkeypatch.undo()
+    assert load_checkpoint(path).state.generation == 12
