@@ -49,7 +49,7 @@ from evolution.outputs import (
     release_claim,
 )
 from evolution.race import race_scores
-from evolution.replay import ReplayCheck, ReplayPlan, load_replay
+from evolution.replay import ReplayCheck, ReplayPlan, check_log_fits, load_replay
 from evolution.reporters import LOG_HEADER, CsvLog, OutputClosed, ProgressLine, Reporter, starts_as_a_log
 from evolution.settings import (
     SettingEvent,
@@ -641,6 +641,9 @@ def claim_outputs(options: Options) -> None:
         if nonempty and not starts_as_a_log(run.log, headers):
             raise InputError(f"{run.log}: exists and is not a neuroracer log; --log never replaces other files")
     for each in options.compare or (run,):
+        if each.log and not options.seeds and not options.load:  # a run's log, which --replay reads back
+            events = len(each.scheduled) + (len(each.resumed.state.events) if each.resumed else 0)
+            check_log_fits(each.log, each.config.generations, events)
         count = min(each.keep, each.config.population)
         least = smallest_saved_bytes(count, each.config.layers)
         if each.save and least > MAX_BYTES:

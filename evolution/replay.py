@@ -30,6 +30,25 @@ from .strategies import STRATEGIES
 from .track import Track, resolve_track
 
 MAX_LOG_BYTES = 64 * 1024 * 1024
+LOG_ROW_BYTES = 80  # the longest a log row can be: 8-digit generation, a 24-character mean, seconds, ...
+LOG_LINE_BYTES = 1024  # the run line, the header, a '# set' line, at most
+
+
+def check_log_fits(path: Path, generations: int | None, changes: int) -> None:
+    """InputError, before the run starts, when the log of a run to this last generation (with this many
+    '# set' lines) could outgrow what --replay reads (MAX_LOG_BYTES): what cannot be read back is not written.
+    A run without a last generation (the window) is not bounded here."""
+    if generations is None:
+        return
+    most = (int(generations) + 1) * LOG_ROW_BYTES + (int(changes) + 4) * LOG_LINE_BYTES
+    if most > MAX_LOG_BYTES:
+        rows = (MAX_LOG_BYTES - (int(changes) + 4) * LOG_LINE_BYTES) // LOG_ROW_BYTES - 1
+        raise InputError(
+            f"--log {path}: a log of {int(generations) + 1} generations could outgrow what --replay reads "
+            f"({MAX_LOG_BYTES // 2**20} MiB); log at most {rows} generations, or run without --log"
+        )
+
+
 SECONDS = LOG_HEADER.split(",").index("seconds")
 
 

@@ -30,8 +30,10 @@ from evolution.errors import InputError
 from evolution.evolve import Evolution, RunConfig
 from evolution.files import write_atomic
 from evolution.genome_file import GenomeFile, load_genomes, save_genomes
+from evolution.history import GenerationStats
 from evolution.network import Network
-from evolution.reporters import LOG_HEADER
+from evolution.replay import LOG_ROW_BYTES
+from evolution.reporters import LOG_HEADER, log_row
 from evolution.strategies import STRATEGIES, NotFinite, make_strategy
 from evolution.sweep import SweepLog
 from evolution.track import training_track
@@ -559,3 +561,14 @@ def test_a_checkpoint_that_grew_past_the_loaders_limit_is_not_written_and_the_la
     assert path.read_bytes() == before
     monkeypatch.undo()
     assert load_checkpoint(path).state.generation == 12
+
+
+def test_a_log_that_could_outgrow_what_replay_reads_is_refused_before_the_run(in_tmp, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main.main(["--headless", "--generations", "10000000", "--log", "x.csv"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "could outgrow what --replay reads (64 MiB)" in err, err
+    assert list(in_tmp.iterdir()) == []
+    # the bound holds for the longest row a run can log: a generation of 8 digits, every number at its longest
+    stats = GenerationStats(9_999_999, 100_000, 99_999.123456789012, 99_999.5, 100_000, 99_999_999.9995, 99_999)
+    assert len(log_row(stats)) + 1 <= LOG_ROW_BYTES
