@@ -667,8 +667,9 @@ def claim_outputs(options: Options) -> None:
 def outputs_and_inputs(options: Options) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
     """Every file the command writes (flag, path) and every file it reads, for check_one_owner."""
     run = options.run
-    outputs = [(flag, path) for each in options.compare or (run,) for flag, path in (("--log", each.log),
-               ("--save", each.save)) if path]  # fmt: skip
+    outputs = []
+    for each in options.compare or (run,):
+        outputs += [(flag, path) for flag, path in (("--log", each.log), ("--save", each.save)) if path]
     checkpoint = options.compare_checkpoint if options.compare else run.checkpoint
     outputs += [("--checkpoint", checkpoint)] if checkpoint else []
     outputs += [("--screenshot", options.window.screenshot)] if options.window.screenshot else []
