@@ -908,6 +908,8 @@ def sweep_headless(options: Options) -> int:
 
     def finished(outcome) -> None:
         outcomes.append(outcome)
+        if outcome.stopped:  # its numbers overflowed: it ended at its last finite generation, the others go on
+            print(f"{PROG}: error: seed {outcome.seed}: {outcome.stopped}; its run stopped there", file=sys.stderr)
         if log is not None:
             log.write(
                 f"{outcome.seed},{'' if outcome.first_finisher is None else outcome.first_finisher},"
@@ -924,10 +926,6 @@ def sweep_headless(options: Options) -> int:
         status = stop.status
         kept = f"; their rows are in {run.log}" if log is not None and log.rows else ""
         print(f"interrupted after {len(outcomes)} of {len(options.seeds)} seeds{kept}", file=sys.stderr)
-    except NotFinite as exc:  # one seed's numbers overflowed: the sweep stops, the seeds done are kept
-        status = 1
-        kept = f"; the rows of the {len(outcomes)} seeds done are in {run.log}" if log is not None and log.rows else ""
-        print(f"{PROG}: error: a seed's run stopped: {exc}{kept}", file=sys.stderr)
     finally:
         if log is not None:
             log.close()
@@ -943,7 +941,8 @@ def sweep_headless(options: Options) -> int:
         f"saved top 20 all finish the test track: {summary.top_all_finish_test} of {count} · champion's share of "
         f"50 unseen tracks: {100 * summary.mean_unseen_share:.1f}% · {wall:.0f} s"
     )
-    return status or (1 if log is not None and log.failed else 0)
+    overflowed = any(outcome.stopped for outcome in outcomes)
+    return status or (1 if overflowed or (log is not None and log.failed) else 0)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,7 @@ from .history import GenerationStats
 from .outputs import check_regular, lock_open_file
 from .race import StackedRace, race_scores
 from .settings import SettingEvent
+from .strategies import NotFinite
 from .together import generation_together
 from .track import Track, blog_test_track, random_track, training_track
 
@@ -55,6 +56,7 @@ class SeedOutcome:
     unseen_share: float
     rows: tuple[GenerationStats, ...]
     seconds: float  # the whole run, judging included
+    stopped: str | None = None  # why the run stopped before its last generation (its numbers overflowed)
 
 
 @dataclass(frozen=True)
@@ -109,12 +111,28 @@ def run_batch(
     drives.start()  # the champions' test drives wait for the end, then race all together
     firsts: list[int | None] = [None] * len(evolutions)
     to_first: list[float | None] = [None] * len(evolutions)
+    stopped: list[str | None] = [None] * len(evolutions)  # why a run stopped early (its numbers overflowed)
     while True:
-        live = [index for index, evolution in enumerate(evolutions) if not evolution.raced_all]
+        live = [index for index, evolution in enumerate(evolutions) if not evolution.raced_all and not stopped[index]]
         if not live:
             break
-        for index, stats in zip(live, generation_together([evolutions[index] for index in live])):
-            if firsts[index] is None and stats.finished > 0:
+        before = [evolutions[index].generation for index in live]
+        try:
+            closed = generation_together([evolutions[index] for index in live])
+        except NotFinite:  # a run's numbers overflowed: this generation run by run, the others' numbers as ever
+            closed = []
+            for index, generation in zip(live, before):
+                evolution = evolutions[index]
+                if evolution.generation > generation:  # closed in the joint step before the overflow
+                    closed.append(evolution.history.row(generation))
+                    continue
+                try:
+                    closed.append(evolution.run_generation())
+                except NotFinite as exc:  # this run stops at its last finite state, the others go on
+                    stopped[index] = f"generation {evolution.generation}: {exc}"
+                    closed.append(None)
+        for index, stats in zip(live, closed):
+            if stats is not None and firsts[index] is None and stats.finished > 0:
                 firsts[index] = stats.generation
                 to_first[index] = (time.perf_counter() - started) / len(evolutions)
     drives.drive_all()
@@ -132,8 +150,9 @@ def run_batch(
             unseen,
             tuple(evolution.history.row(index) for index in range(len(evolution.history))),
             share,
+            why,
         )
-        for evolution, first, seconds, (top_all, unseen) in zip(evolutions, firsts, to_first, judged)
+        for evolution, first, seconds, (top_all, unseen), why in zip(evolutions, firsts, to_first, judged, stopped)
     ]
 
 

@@ -4,6 +4,7 @@ counts everything (issue 20, items 2 to 4)."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import errno
 import json
 import os
@@ -504,23 +505,54 @@ def test_the_loaders_limits_agree_with_the_command_lines(in_tmp, capsys):
     assert time.monotonic() - started < 20
 
 
-def test_a_sweep_whose_run_overflows_stops_with_one_line_and_keeps_the_seeds_done(in_tmp, monkeypatch, capsys):
+def overflowing_at(seed: int, generation: int):
+    """An Evolution whose run of `seed` overflows when told generation `generation` (as snes did)."""
+
+    class Overflowing(Evolution):
+        def __init__(self, config, *args, **kwargs) -> None:
+            super().__init__(config, *args, **kwargs)
+            if config.seed == seed:
+                tell = self.strategy.tell
+
+                def overflowing_tell(state, genomes, scores) -> None:
+                    if self.state.generation == generation:
+                        raise NotFinite("the mean or the spread of the weights grew past what a number can hold")
+                    tell(state, genomes, scores)
+
+                self.strategy.tell = overflowing_tell
+
+    return Overflowing
+
+
+def without_seconds(rows) -> list[tuple]:
+    return [dataclasses.replace(row, seconds=0.0) for row in rows]
+
+
+def test_a_sweep_run_that_overflows_stops_alone_and_the_others_in_its_batch_give_their_numbers(monkeypatch):
     import evolution.sweep as sweep_module
 
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # a seed a batch, in this process
-    real = sweep_module.run_batch
+    config = RunConfig(population=6, strategy="classic", generations=4, extra_tracks=0, test_curve=False)
+    alone = {seed: sweep_module.run_seed(dataclasses.replace(config, seed=seed), judge=False) for seed in (4, 6)}
+    monkeypatch.setattr(sweep_module, "Evolution", overflowing_at(5, 2))
+    outcomes = sweep_module.run_batch([dataclasses.replace(config, seed=seed) for seed in (4, 5, 6)], judge=False)
+    stopped = outcomes[1]
+    assert stopped.stopped == "generation 2: the mean or the spread of the weights grew past what a number can hold"
+    assert len(stopped.rows) == 2  # its generations 0 and 1, the last finite ones
+    for outcome in (outcomes[0], outcomes[2]):
+        assert outcome.stopped is None and len(outcome.rows) == 5
+        assert without_seconds(outcome.rows) == without_seconds(alone[outcome.seed].rows)
 
-    def overflowing(configs, *args):
-        if any(config.seed == 2 for config in configs):
-            raise NotFinite("the mean or the spread of the weights grew past what a number can hold")
-        return real(configs, *args)
 
-    monkeypatch.setattr(sweep_module, "run_batch", overflowing)
+def test_a_sweep_whose_run_overflows_says_so_and_keeps_every_seeds_row(in_tmp, monkeypatch, capsys):
+    import evolution.sweep as sweep_module
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # every seed in this process
+    monkeypatch.setattr(sweep_module, "Evolution", overflowing_at(2, 1))
     status = main.main([*SWEEP, "--seeds", "0-3", "--log", "sweep.csv"])
     out, err = capsys.readouterr()
-    assert status == 1 and "the rows of the 2 seeds done are in sweep.csv" in err and "Traceback" not in err, err
-    assert [line.split(",")[0] for line in (in_tmp / "sweep.csv").read_text().splitlines()[1:]] == ["0", "1"]
-    assert " of 2 " in out
+    assert status == 1 and "seed 2: generation 1: the mean or the spread" in err and "Traceback" not in err, err
+    assert [line.split(",")[0] for line in (in_tmp / "sweep.csv").read_text().splitlines()[1:]] == ["0", "1", "2", "3"]
+    assert " of 4 " in out
 
 
 def test_a_comparison_whose_run_overflows_stops_with_every_run_checkpointed_at_its_last_finite_state(in_tmp, capsys):
