@@ -7,11 +7,17 @@ python main.py --headless ...       evolve (or, with --load, drive) without a wi
 
 from __future__ import annotations
 
-import argparse
 import os
-import secrets
+import signal
 import sys
+
+if __name__ == "__main__":  # Ctrl+C while the modules below load: nothing is written yet, so end quietly
+    signal.signal(signal.SIGINT, lambda signum, frame: os._exit(128 + signum))
+
+import argparse
+import secrets
 import time
+import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,7 +39,8 @@ from evolution.checkpoint import (
     check_resumed_total,
     read_checkpoint,
 )
-from evolution.errors import InputError, Interrupted
+from evolution.crash import one_line, write_crash_report
+from evolution.errors import InputError, Interrupted, RunFailed
 from evolution.evolve import Evolution, RunConfig
 from evolution.files import write_atomic
 from evolution.flag_types import layer_list, rate, seed_list, shown, speed, whole, window_size
@@ -50,7 +57,15 @@ from evolution.outputs import (
 )
 from evolution.race import race_scores
 from evolution.replay import ReplayCheck, ReplayPlan, check_log_fits, load_replay
-from evolution.reporters import LOG_HEADER, CsvLog, OutputClosed, ProgressLine, Reporter, starts_as_a_log
+from evolution.reporters import (
+    LOG_HEADER,
+    CsvLog,
+    GuardedOutput,
+    OutputClosed,
+    ProgressLine,
+    Reporter,
+    starts_as_a_log,
+)
 from evolution.settings import (
     SettingEvent,
     check_schedule,
@@ -451,6 +466,9 @@ def compare_options(args: argparse.Namespace, window: WindowOptions) -> Options:
     for name in ("load", "replay", "set"):
         if getattr(args, name) is not None:
             raise InputError(f"--{name} does not go with --compare: each run of a comparison runs from its SPEC")
+    if args.seeds is not None:
+        raise InputError("--seeds does not go with --compare: a comparison's runs take one seed (--seed, or seed= "
+                         "in a SPEC)")  # fmt: skip
     if args.ghost:
         raise InputError("--ghost does not go with --compare: ghosts race beside one run")
     specs = compare.parse_specs(args.compare)
@@ -686,16 +704,32 @@ def shutdown(evolution: Evolution | None, run: RunOptions, reporters: list[Repor
     failed = False
     if evolution is not None and checkpointer is not None:
         if checkpointer.saved_generation != evolution.generation:
-            if checkpointer.save(evolution):
+            try:
+                saved = checkpointer.save(evolution)
+            except Exception as exc:  # an internal error: said, and the rest still done
+                warn(f"checkpoint not saved: {one_line(exc)}")
+                saved = False
+            if saved:
                 print(f"checkpoint: {checkpointer.path} ({evolution.generation} generations done)")
             else:
                 failed = True
         checkpointer.release()
-    for reporter in reporters:
-        reporter.close()
-        failed = failed or getattr(reporter, "failed", False)
+    failed = not close_reporters(reporters) or failed
     failed = not save_best_file(evolution, run) or failed
     return 1 if failed else 0
+
+
+def close_reporters(reporters: list[Reporter]) -> bool:
+    """Close every reporter (the log), each whatever happened to the others; False (said) if one failed."""
+    closed = True
+    for reporter in reporters:
+        try:
+            reporter.close()
+        except Exception as exc:
+            warn(f"{getattr(reporter, 'path', 'a reporter')}: not closed ({one_line(exc)})")
+            closed = False
+        closed = closed and not getattr(reporter, "failed", False)
+    return closed
 
 
 def save_best_file(evolution: Evolution | None, run: RunOptions, name: str = "") -> bool:
@@ -710,8 +744,8 @@ def save_best_file(evolution: Evolution | None, run: RunOptions, name: str = "")
     who = f"{name}: " if name else ""
     try:
         path = save_genomes(run.save, best, replace=True)  # over the empty file claimed at the start
-    except InputError as exc:
-        warn(f"{who}the best genomes were not saved: {exc}")
+    except Exception as exc:  # bad input or an internal error: said, and the claim let go
+        warn(f"{who}the best genomes were not saved: {exc if isinstance(exc, InputError) else one_line(exc)}")
         release_claim(run.save)  # the empty file claimed at the start is not left behind
         return False
     print(f"{who}saved the best {len(best.genomes)} genomes to {path}")
@@ -740,14 +774,16 @@ def run_headless(options: Options) -> int:
         status = stop.status
         print(f"interrupted in generation {evolution.generation}; saving first", file=sys.stderr)
     except OutputClosed:
-        status = 141  # as a program killed by SIGPIPE; quietly, as `head` expects
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more reaches the closed pipe)
+        status = 141  # as a program killed by SIGPIPE; quietly, as `head` expects (stdout now goes nowhere)
     except NotFinite as exc:  # the state is still the last finite one: saved as any stop saves
         status = 1
         print(f"{PROG}: error: generation {evolution.generation}: {exc}; the run stops here", file=sys.stderr)
     except ReplayMismatch as exc:  # the replay does not give the recorded rows: bad input, after the shutdown
         shutdown(evolution, run, reporters, checkpointer)
         raise run.replay.mismatch(exc) if run.replay else InputError(str(exc)) from None
+    except Exception as error:  # an error after the start: the same way out, then main says it in one line
+        shutdown(evolution, run, reporters, checkpointer)
+        raise RunFailed(error, evolution) from error
     written = shutdown(evolution, run, reporters, checkpointer)
     status = status or written
     last = evolution.history.last()
@@ -775,7 +811,11 @@ def start_window(options: Options) -> int:
     if checkpointer:
         checkpointer.claim()
     evolution = None if options.load else start_evolution(run, reporters)
-    status, final = run_window(options.window, evolution, run.keep, checkpointer, run.track, run.config.seed)
+    try:
+        status, final = run_window(options.window, evolution, run.keep, checkpointer, run.track, run.config.seed)
+    except RunFailed as failed:  # the window has done what Q does; then the same way out, and main says it
+        shutdown(failed.evolution or evolution, run, reporters, checkpointer)
+        raise
     written = shutdown(final, run, reporters, checkpointer)
     return status or written
 
@@ -813,8 +853,10 @@ def compare_headless(options: Options) -> int:
         status = 1
         print(f"{PROG}: error: {exc}; the comparison stops here", file=sys.stderr)
     except OutputClosed:
-        status = 141
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more reaches the closed pipe)
+        status = 141  # quietly (stdout now goes nowhere)
+    except Exception as error:  # an error after the start: the same way out, then main says it in one line
+        compare_shutdown(options, evolutions, reporters, checkpointer)
+        raise RunFailed(error) from error
     written = compare_shutdown(options, evolutions, reporters, checkpointer)
     compare.print_end(names, evolutions, started)
     return status or written
@@ -853,14 +895,16 @@ def compare_shutdown(
     ignore_signals()
     failed = False
     attached = checkpointer is not None and len(checkpointer.evolutions) == len(options.compare)
-    if attached and not checkpointer.up_to_date and checkpointer.save():
-        print(f"checkpoint: {checkpointer.path} ({len(evolutions)} runs, generation {checkpointer.generation})")
-    failed = checkpointer is not None and checkpointer.failed
+    try:
+        if attached and not checkpointer.up_to_date and checkpointer.save():
+            print(f"checkpoint: {checkpointer.path} ({len(evolutions)} runs, generation {checkpointer.generation})")
+        failed = checkpointer is not None and checkpointer.failed
+    except Exception as exc:  # an internal error: said, and the rest still done
+        warn(f"checkpoint not saved: {one_line(exc)}")
+        failed = True
     if checkpointer is not None:
         checkpointer.release()
-    for reporter in reporters:
-        reporter.close()
-        failed = failed or getattr(reporter, "failed", False)
+    failed = not close_reporters(reporters) or failed
     for index, run in enumerate(options.compare):
         evolution = evolutions[index] if index < len(evolutions) else None
         failed = not save_best_file(evolution, run, options.compare_names[index]) or failed
@@ -870,7 +914,10 @@ def compare_shutdown(
 def drive_headless(options: Options) -> int:
     saved = options.window.drive
     track = options.run.track
-    scores = race_scores(saved.genomes, track, saved.network)
+    try:
+        scores = race_scores(saved.genomes, track, saved.network)
+    except Exception as error:  # after the start (a ValueError too is no bad input now): said with a crash report
+        raise RunFailed(error, kept="nothing was written") from error
     width = len(str(len(scores)))
     for rank, score in enumerate(scores, start=1):
         mark = "finished" if score >= track.finish else ""
@@ -926,6 +973,10 @@ def sweep_headless(options: Options) -> int:
         status = stop.status
         kept = f"; their rows are in {run.log}" if log is not None and log.rows else ""
         print(f"interrupted after {len(outcomes)} of {len(options.seeds)} seeds{kept}", file=sys.stderr)
+    except Exception as error:  # after the start (a ValueError too is no bad input now): said with a crash report
+        done = len(outcomes)
+        kept = f"the rows of the {done} seeds done are in {run.log}" if log is not None and log.rows else ""
+        raise RunFailed(error, kept=kept or "no seed's row was written") from error
     finally:
         if log is not None:
             log.close()
@@ -946,13 +997,27 @@ def sweep_headless(options: Options) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; the exit status: 0 done, 1 an output could not be written or the run's numbers
-    overflowed (said on stderr), 2 bad input (one line), 130 or 143 stopped by SIGINT or SIGTERM after saving,
-    141 output pipe closed."""
+    """Run the command line; the exit status: 0 done, 1 an output could not be written, the run's numbers
+    overflowed or an internal error (said in one line on stderr, with a crash report for an error), 2 bad input
+    (one line), 130 or 143 stopped by SIGINT or SIGTERM after saving, 141 output pipe closed (quietly, after
+    saving)."""
     stop_on_signals()
+    stdout, stderr = sys.stdout, sys.stderr
+    # both guarded (`2>&1 | head` closes both); one closed before the start (`>&-`) is None, and prints nothing
+    sys.stdout, sys.stderr = (GuardedOutput(stream) if stream is not None else None for stream in (stdout, stderr))
+    guarded = sys.stdout
+    try:
+        status = run_command(sys.argv[1:] if argv is None else argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+    return status or (141 if guarded is not None and guarded.pipe_closed else 0)
+
+
+def run_command(argv: list[str]) -> int:
+    """Parse the command line, claim its outputs, run it; every way it ends as main's exit status."""
     options = None
     try:
-        options = parse(sys.argv[1:] if argv is None else argv)
+        options = parse(argv)
         claim_outputs(options)
         if options.compare:
             if options.headless:
@@ -965,6 +1030,8 @@ def main(argv: list[str] | None = None) -> int:
         if options.headless:
             return drive_headless(options) if options.load else run_headless(options)
         return start_window(options)
+    except RunFailed as failed:  # after the run's way out: what it had is saved
+        return said_failure(failed.error, options, argv, failed.kept)
     except (InputError, ValueError) as exc:
         for save in options.saves if options is not None else ():
             release_claim(save)
@@ -972,7 +1039,33 @@ def main(argv: list[str] | None = None) -> int:
     except Interrupted as stop:  # before the run started (a load, say): nothing to save yet
         print("interrupted before the run started; nothing was written", file=sys.stderr)
         return stop.status
+    except Exception as error:  # an internal error with nothing started to save (a sweep, a drive): the claims go
+        for save in options.saves if options is not None else ():
+            release_claim(save)
+        return said_failure(error, options, argv, "nothing was saved")
     return 0
+
+
+def said_failure(error: BaseException, options: Options | None, argv: list[str], kept: str) -> int:
+    """An error after the start, its run's way out taken: bad input in one line (status 2), or an internal error
+    in one line naming it, what was kept, and the crash report that holds its traceback (status 1)."""
+    if sys.stdout is not None:
+        sys.stdout.flush()
+    if isinstance(error, InputError):
+        fail(str(error))
+    near = None
+    if options is not None:
+        near = options.compare_checkpoint or options.run.checkpoint
+    report = write_crash_report(error, near, [PROG, *argv])
+    where = f"the crash report is {report}" if report else "no crash report could be written (traceback below)"
+    print(
+        f"{PROG}: error: stopped by an internal error ({one_line(error)}); {kept}; {where}",
+        file=sys.stderr,
+        flush=True,
+    )
+    if report is None:
+        traceback.print_exception(error, file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

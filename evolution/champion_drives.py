@@ -169,7 +169,10 @@ class JointDrives:
 
 def record(queue: ChampionQueue, raced: int, scores: np.ndarray) -> None:
     """The oldest `raced` champions of the queue have driven: their scores (raced,) become results."""
-    with atomic():  # the queue and the results change together, or not at all
-        queue.result_generations = np.concatenate([queue.result_generations, queue.generations[:raced]])
-        queue.results = np.concatenate([queue.results, scores])
+    # worked out first, then assigned at once: the queue and the results change together, or not at all
+    # (a signal waits for the end of the assignment; an error leaves both as they were)
+    result_generations = np.concatenate([queue.result_generations, queue.generations[:raced]])
+    results = np.concatenate([queue.results, scores])
+    with atomic():
+        queue.result_generations, queue.results = result_generations, results
         queue.generations, queue.genomes = queue.generations[raced:], queue.genomes[raced:]

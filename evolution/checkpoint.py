@@ -375,7 +375,10 @@ class Checkpointer:
             self.save(evolution)
 
     def save(self, evolution: Evolution) -> bool:
-        """Write now; True if it worked."""
+        """Write now; True if it worked (never a state an error left half changed: the file keeps the last one)."""
+        if evolution.torn is not None:
+            self.warn(f"checkpoint not saved: an error left the run half changed; {self.path} keeps its last state")
+            return False
         try:
             save_checkpoint(self.path, evolution.config, evolution.track, evolution.state, self.notes)
         except InputError as exc:
@@ -438,7 +441,11 @@ class ComparisonCheckpointer:
         return self.saved_marks == tuple(evolution.generation for evolution in self.evolutions)
 
     def save(self) -> bool:
-        """Write every run now; True if it worked."""
+        """Write every run now; True if it worked (never a state an error left half changed)."""
+        if any(evolution.torn is not None for evolution in self.evolutions):
+            self.warn(f"checkpoint not saved: an error left a run half changed; {self.path} keeps its last state")
+            self.failed = True
+            return False
         runs = [(evolution.config, evolution.track, evolution.state) for evolution in self.evolutions]
         try:
             save_comparison(self.path, self.specs, runs)

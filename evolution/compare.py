@@ -9,7 +9,6 @@ in lockstep, printing one line per generation with every run's figures and a tab
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from .errors import InputError
 from .flag_types import number, shown, whole
 from .history import GenerationStats
 from .network import DEFAULT_LAYERS
-from .reporters import OutputClosed, Reporter
+from .reporters import Reporter, print_line
 from .strategies import STRATEGIES
 from .together import generation_together
 
@@ -155,15 +154,8 @@ class Lines(Reporter):
         while all(self.printed in rows for rows in self.rows):
             parts = [self.figures(name, rows.pop(self.printed)) for name, rows in zip(self.names, self.rows)]
             limit = "∞" if total is None else total
-            try:
-                print(
-                    f"gen {self.printed:>{len(str(limit))}}/{limit}  " + "  |  ".join(parts),
-                    file=self.stream or sys.stdout,
-                    flush=True,
-                )
-            except BrokenPipeError:
-                raise OutputClosed from None
             self.printed += 1
+            print_line(f"gen {self.printed - 1:>{len(str(limit))}}/{limit}  " + "  |  ".join(parts), self.stream)
 
     @staticmethod
     def figures(name: str, stats: GenerationStats) -> str:

@@ -1,4 +1,4 @@
-"""The one exception a user can cause: bad input, reported as a single line."""
+"""The exceptions that end a run: bad input (one line), a signal, and an error after the start (RunFailed)."""
 
 
 class InputError(Exception):
@@ -16,3 +16,15 @@ class Interrupted(BaseException):
     def status(self) -> int:
         """The exit status the shell expects after this signal: 128 + its number (130, 143)."""
         return 128 + self.signum
+
+
+class RunFailed(Exception):
+    """An error raised after a run started, carried to the program's end once the run's way out has saved what
+    it could; error is the original exception, evolution the run whose state the way out saves (or None), kept
+    what the way out kept, in words for the user."""
+
+    def __init__(self, error: BaseException, evolution=None, kept: str = "what the run had was saved") -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.evolution = evolution
+        self.kept = kept

@@ -7,9 +7,11 @@ in slices. Words for ending: a race is *done*, a generation is *closed*, a run i
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +23,7 @@ from .interrupts import atomic
 from .lab import apply_due, change_track_now, command_line, saved_settings, schedule_change
 from .network import DEFAULT_LAYERS, Network
 from .race import SLICE_SECONDS, Race, StackedRace, in_slices
-from .reporters import Reporter
+from .reporters import Reporter, tell_all
 from .run_state import BEST_EVER, RunState
 from .selection import selection_scores
 from .settings import SettingEvent, check_knobs, current_value, knobs, settings_table
@@ -122,6 +124,7 @@ class Evolution:
         self.test_track = blog_test_track()
         self.champion_drives = ChampionDrives(self.test_track, self.network, self.state.champions)
         self.last_tracks: list[Track] = []  # the tracks the latest generation was scored on, its own first
+        self.torn: BaseException | None = None  # an error that left the state half changed (see _changing)
         self._clock_start = time.perf_counter() - seconds_so_far
 
     @property
@@ -209,19 +212,23 @@ class Evolution:
             weight,
         )
         order = rank_order(selection)
-        # From here on the run's state changes, with no yield in between and no signal cutting in
-        # (atomic): an interrupted generation leaves the state as it was before it, still pending.
-        with atomic():
-            self.strategy.tell(state.strategy, race.genomes, selection)
-            state.ranked_genomes = race.genomes[order]
-            state.ranked_scores = scores[order]
+        # What the generation changes is worked out first (the strategy told on a copy of its state: a tell
+        # only replaces its state's fields), so that an error there leaves the state as it was, still pending.
+        told = copy.copy(state.strategy)
+        self.strategy.tell(told, race.genomes, selection)
+        ranked_genomes, ranked_scores = race.genomes[order], scores[order]
+        stats = GenerationStats.from_scores(
+            state.generation, scores, race.track.finish, time.perf_counter() - self._clock_start
+        )
+        # Then the run's state changes, with no yield in between and no signal cutting in (atomic): an
+        # interrupted generation leaves the state as it was before it, still pending.
+        with atomic(), self._changing():
+            state.strategy = told
+            state.ranked_genomes, state.ranked_scores = ranked_genomes, ranked_scores
             state.archive.keep(state.generation, race.genomes, order, scores, race.track.name)
             self._keep_best_ever()
             self.last_tracks = tracks
             state.pending = state.pending_track_seeds = None
-            stats = GenerationStats.from_scores(
-                state.generation, scores, race.track.finish, time.perf_counter() - self._clock_start
-            )
             state.history.append(stats)
             if self.config.test_curve:
                 state.champions.add(state.generation, state.ranked_genomes[0])
@@ -255,7 +262,7 @@ class Evolution:
         state = self.state
         while state.reported < state.generation:
             generation = state.reported
-            with atomic():
+            with atomic(), self._changing():
                 if self.config.test_curve:
                     result = state.champions.result(generation)
                     if result is None:
@@ -264,8 +271,20 @@ class Evolution:
                     state.history.set(generation, "test_best", result)
                     state.history.set(generation, "test_finish", self.test_track.finish)
                 state.reported += 1
-            for reporter in self.reporters:
-                reporter.end_generation(self, state.history.row(generation))
+            # Every reporter is told of the row, whatever another did (a progress line to a closed pipe), and no
+            # signal comes in between: the log has every row the state counts as reported.
+            with atomic():
+                tell_all(self.reporters, "end_generation", self, state.history.row(generation))
+
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """A block that changes the run's state: an error inside it leaves the state torn (half changed), which is
+        then never checkpointed nor saved (self.torn holds the error)."""
+        try:
+            yield
+        except BaseException as exc:
+            self.torn = exc
+            raise
 
     def close_generation_now(self, race: Race, extra: ExtraResults | None = None) -> GenerationStats:
         """Close a done race's generation at once; returns its statistics (test_best may come later)."""
@@ -340,9 +359,10 @@ class Evolution:
         return time.perf_counter() - self._clock_start
 
     def best(self, keep: int) -> GenomeFile | None:
-        """The best `keep` genomes of the latest generation, best first (None before the first)."""
+        """The best `keep` genomes of the latest generation, best first (None before the first, or when an error
+        left the state torn)."""
         state = self.state
-        if state.ranked_genomes is None:
+        if state.ranked_genomes is None or self.torn is not None:
             return None
         return GenomeFile(
             layers=self.network.layers,

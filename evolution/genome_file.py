@@ -11,7 +11,7 @@ import math
 import os
 import reprlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,7 @@ class GenomeFile:
 
 def save_genomes(path: str | os.PathLike, record: GenomeFile, replace: bool = False) -> Path:
     """Write a genome file atomically; an existing file is kept unless replace is set."""
-    created = record.created or datetime.now(timezone.utc).isoformat(timespec="seconds")
+    created = record.created or datetime.now(UTC).isoformat(timespec="seconds")
     document = {
         "format": FORMAT,
         "version": VERSION,

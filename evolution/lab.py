@@ -38,6 +38,7 @@ import numpy as np
 from .champion_drives import ChampionDrives, ChampionQueue
 from .errors import InputError
 from .network import Network
+from .reporters import tell_all
 from .seeds import change_generator, change_random_state
 from .settings import (
     KNOB_NAMES,
@@ -105,7 +106,14 @@ def apply_due(evolution: Evolution) -> None:
     while state.scheduled and state.scheduled[0].generation <= state.generation:
         if state.scheduled[0].setting == "layers":
             evolution.finish_test_drives_now()  # the waiting champions have the old shape: drive them first
-        apply_change(evolution, state.scheduled.pop(0))
+        recorded = len(state.events)
+        try:
+            apply_change(evolution, state.scheduled[0])
+        except BaseException:
+            if len(state.events) > recorded:  # it applied, and a reporter told of it failed (a closed pipe)
+                state.scheduled.pop(0)
+            raise  # else it stays scheduled, as a checkpoint written now keeps it
+        state.scheduled.pop(0)
 
 
 def apply_change(evolution: Evolution, change: SettingEvent) -> SettingEvent | None:
@@ -140,10 +148,7 @@ def apply_change(evolution: Evolution, change: SettingEvent) -> SettingEvent | N
 def _record(evolution: Evolution, event: SettingEvent) -> SettingEvent:
     """Add an applied change to the run's events and tell the reporters that listen (the log's '# set')."""
     evolution.state.events.append(event)
-    for reporter in evolution.reporters:
-        changed = getattr(reporter, "changed", None)
-        if changed is not None:
-            changed(evolution, event)
+    tell_all(evolution.reporters, "changed", evolution, event)
     return event
 
 

@@ -36,6 +36,21 @@ class Reporter:
         """Called when a settings change (settings.SettingEvent) applies, at the start of its generation."""
 
 
+def tell_all(reporters: list, hook: str, *args) -> None:
+    """Call the hook of every reporter that has it with args, even when one raises (a progress line to a closed
+    pipe); then the first error, if any, is raised."""
+    first: Exception | None = None
+    for reporter in reporters:
+        call = getattr(reporter, hook, None)
+        try:
+            if call is not None:
+                call(*args)
+        except Exception as exc:
+            first = first or exc
+    if first is not None:
+        raise first
+
+
 def log_row(stats: GenerationStats) -> str:
     """One CSV row; mean and median use repr so they read back exactly."""
     test_best = "" if stats.test_best < 0 else str(stats.test_best)
@@ -74,7 +89,8 @@ class CsvLog(Reporter):
     """Writes one row per generation to a CSV file, flushed as it goes so a crash loses at most a row.
 
     continue_at: when resuming, keep an existing log's rows before that generation and append after them;
-    its '# set' lines are dropped and `events` (the resumed run's settings changes so far) written instead.
+    its '# set' lines of `events` (the resumed run's settings changes so far) stay where they were, the others
+    are dropped, and events it lacks are written after its rows.
     run_line: the run's seed and settings (lab.run_line), written as the first line '# neuroracer run: ...'
     (also before a continued log that lacks it); logs without it are still read and continued.
     An existing file that is not a neuroracer log is refused, never replaced. A write that fails later (a
@@ -104,7 +120,7 @@ class CsvLog(Reporter):
         try:
             if self.path.is_file() and self.path.stat().st_size:
                 if continue_at is not None:
-                    kept = self._rows_before(continue_at)
+                    kept, events = self._rows_before(continue_at, events)
                 elif not self._is_a_log():
                     raise InputError(
                         f"{self.path}: exists and is not a neuroracer log; --log never replaces other files"
@@ -142,8 +158,9 @@ class CsvLog(Reporter):
     def _is_a_log(self) -> bool:
         return starts_as_a_log(self.path)
 
-    def _rows_before(self, generation: int) -> str:
-        """The header and rows of an earlier log for generations before `generation`, as text."""
+    def _rows_before(self, generation: int, events=()) -> tuple[str, list]:
+        """The header and rows of an earlier log for generations before `generation`, as text, with the '# set'
+        lines of `events` (the changes the resumed run has made) where they were; and the events it lacks."""
         try:
             lines = self.path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
@@ -152,13 +169,18 @@ class CsvLog(Reporter):
         if len(lines) <= start or lines[start] != LOG_HEADER:
             raise InputError(f"{self.path}: not a neuroracer log; choose another --log to continue the run")
         kept = lines[: start + 1]
+        missing = list(events)
         for line in lines[start + 1 :]:
             first = line.split(",", 1)[0]
-            if line.startswith(SET_LINE):
+            if line.startswith(SET_LINE):  # kept if the resumed run made that change (else it comes again)
+                made = next((event for event in missing if line == f"# {event.log_text()}"), None)
+                if made is not None:
+                    missing.remove(made)
+                    kept.append(line)
                 continue
             if line.startswith("#") or (first.isdigit() and int(first) < generation):
                 kept.append(line)
-        return "\n".join(kept) + "\n"
+        return "\n".join(kept) + "\n", missing
 
     def _write(self, text: str) -> None:
         if self.failed:
@@ -194,6 +216,51 @@ class OutputClosed(Exception):
     """Standard output was closed (a pipe into `head`, say): the run ends quietly, saving first."""
 
 
+class GuardedOutput:
+    """Standard output that outlives its reader: once the pipe is closed (`| head`, `| true`), what is written
+    goes nowhere instead of raising BrokenPipeError wherever a line is printed (a save's message on the way out,
+    say), and pipe_closed says so; the progress lines (print_line) then end the run, which saves first."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.pipe_closed = False
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            self._closed()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._closed()
+
+    def _closed(self) -> None:
+        self.pipe_closed = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # what the stream still holds goes nowhere
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
+        self.stream = open(os.devnull, "w")  # noqa: SIM115  (standard output's stand-in until the program ends)
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+def print_line(line: str, stream: TextIO | None = None) -> None:
+    """Print a progress line (to sys.stdout unless stream is given); OutputClosed if its reader has gone."""
+    out = stream or sys.stdout
+    try:
+        print(line, file=out, flush=True)
+    except BrokenPipeError:
+        raise OutputClosed from None
+    if getattr(out, "pipe_closed", False):
+        raise OutputClosed
+
+
 class ProgressLine(Reporter):
     """Prints one line per generation."""
 
@@ -213,7 +280,4 @@ class ProgressLine(Reporter):
         self._print(event.log_text())
 
     def _print(self, line: str) -> None:
-        try:
-            print(line, file=self.stream or sys.stdout, flush=True)
-        except BrokenPipeError:
-            raise OutputClosed from None
+        print_line(line, self.stream)

@@ -20,6 +20,7 @@ from .flag_types import MAX_LAYERS
 from .network import MAX_LAYER_WIDTH
 from .race import INPUTS
 from .strategies import STRATEGIES, Strategy
+from .track import random_track_numbers
 
 ALL = tuple(STRATEGIES)
 MAX_EVENTS = 10_000  # events a run, a checkpoint or a file may hold
@@ -238,6 +239,18 @@ def is_built_track(name: str) -> bool:
     return bool(TRACK_PATTERN.match(name))
 
 
+def check_track_change(name: str, label: str) -> None:
+    """ValueError (starting with label) unless a change can go to the track `name`: training, test or
+    random:SEED[:COLUMNS] with its seed and columns in range (checked now, not when the change applies)."""
+    if not is_built_track(name):
+        raise ValueError(f"{label}: a run's track changes to training, test or random:SEED[:COLUMNS]")
+    if name.startswith("random:"):
+        try:
+            random_track_numbers(name)
+        except InputError as exc:
+            raise ValueError(f"{label}: {exc}") from None
+
+
 def start_track(track_name: str, events) -> str:
     """The name of the track a run started on: the old value of its first track change, else track_name."""
     return next((event.old for event in events if event.setting == "track"), track_name)
@@ -361,6 +374,8 @@ def check_schedule(config, changes, first: int) -> None:
             raise ValueError(f"{label}: {exc}") from None
         if change.setting == "strategy":
             strategy = change.new
+        if change.setting == "track":
+            check_track_change(change.new, label)
         if change.setting in size:
             size[change.setting] = parse_value(change.setting, change.new)
             try:

@@ -348,17 +348,20 @@ def parse_seeds(text: str) -> list[int]:
 
 
 class SweepLog:
-    """A sweep's --log: locked while the sweep runs (a second sweep given it is refused), its header written
-    at the start and each seed's row appended and flushed to the disk as the seed finishes, so a stopped
-    sweep, or one that fills the disk, keeps every row it finished. A row that cannot be written is cut off
-    whole (the log ends with its last whole row) and the log stops with one warning; the sweep goes on."""
+    """A sweep's --log: locked while the sweep runs (a second sweep given it is refused), its header and each
+    seed's row appended and flushed to the disk as the seed finishes, so a stopped sweep, or one that fills
+    the disk, keeps every row it finished. A row that cannot be written is cut off whole (the log ends with
+    its last whole row) and the log stops with one warning; the sweep goes on. An existing file is emptied only
+    when the first row comes; a sweep that ends without a row leaves no file of its own behind."""
 
     def __init__(self, path: Path, header: str, warn: Callable[[str], None]) -> None:
         self.path = Path(path)
+        self.header = header
         self.warn = warn
         self.rows = 0
         self.failed = False
         check_regular(self.path, "--log")
+        self._existed = self.path.exists()
         try:
             handle = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
         except OSError as exc:
@@ -366,18 +369,22 @@ class SweepLog:
         lock_open_file(handle, f"{self.path}: another run is writing this log; choose another --log")
         self._handle: int | None = handle
         self._size = 0
-        try:
-            os.ftruncate(handle, 0)
-        except OSError as exc:
-            self.close()
-            raise InputError(f"{self.path}: cannot write the log ({exc.strerror or exc})") from None
-        if not self._append(header + "\n"):
-            self.close()
-            raise InputError(f"{self.path}: cannot write the log")
+        self._emptied = False  # the file's old content (if any) is gone: the header and rows are ours
 
     def write(self, row: str) -> None:
-        """Append one seed's row, on the disk before this returns."""
-        if not self.failed and self._append(row + "\n"):
+        """Append one seed's row (after the header, before the first), on the disk before this returns."""
+        if self.failed:
+            return
+        if not self._emptied:
+            try:
+                os.ftruncate(self._handle, 0)
+            except OSError as exc:
+                self._stop(exc)
+                return
+            self._emptied = True
+            if not self._append(self.header + "\n"):
+                return
+        if self._append(row + "\n"):
             self.rows += 1
 
     def _append(self, text: str) -> bool:
@@ -390,15 +397,22 @@ class SweepLog:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.ftruncate(self._handle, self._size)  # no torn row: the log ends with its last whole one
-            self.failed = True
-            self.warn(f"{self.path}: the log stopped after {self.rows} rows ({exc.strerror or exc}); they are kept")
+            self._stop(exc)
             return False
         self._size += len(data)
         return True
 
+    def _stop(self, exc: OSError) -> None:
+        self.failed = True
+        self.warn(f"{self.path}: the log stopped after {self.rows} rows ({exc.strerror or exc}); they are kept")
+
     def close(self) -> None:
-        """Let the file (and its lock) go."""
-        if self._handle is not None:
+        """Let the file (and its lock) go; a file this log made, or emptied, that holds no row is removed."""
+        if self._handle is None:
+            return
+        if not self.rows and (self._emptied or not self._existed):
             with contextlib.suppress(OSError):
-                os.close(self._handle)
-            self._handle = None
+                self.path.unlink()
+        with contextlib.suppress(OSError):
+            os.close(self._handle)
+        self._handle = None

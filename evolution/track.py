@@ -238,15 +238,20 @@ def resolve_track(spec: str) -> Track:
     if spec == "test":
         return blog_test_track()
     if spec.startswith("random:"):
-        parts = spec.split(":")[1:]
-        try:
-            numbers = [int(part) for part in parts]
-        except ValueError:
-            numbers = []
-        if len(numbers) not in (1, 2) or not 0 <= numbers[0] < 2**32:
-            raise InputError(f"track {spec!r}: expected random:SEED or random:SEED:COLUMNS, SEED in 0..2**32-1")
-        columns = numbers[1] if len(numbers) == 2 else RANDOM_TRACK_COLUMNS
-        if not MIN_COLUMNS <= columns <= MAX_COLUMNS:
-            raise InputError(f"track {spec!r}: COLUMNS must be between {MIN_COLUMNS} and {MAX_COLUMNS}")
-        return random_track(numbers[0], columns)
+        return random_track(*random_track_numbers(spec))
     return load_track_file(spec)
+
+
+def random_track_numbers(spec: str) -> tuple[int, int]:
+    """The seed and columns of a track named random:SEED[:COLUMNS], or InputError naming what is wrong."""
+    parts = spec.split(":")[1:]
+    try:
+        numbers = [int(part) for part in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) not in (1, 2) or not 0 <= numbers[0] < 2**32:
+        raise InputError(f"track {spec!r}: expected random:SEED or random:SEED:COLUMNS, SEED in 0..2**32-1")
+    columns = numbers[1] if len(numbers) == 2 else RANDOM_TRACK_COLUMNS
+    if not MIN_COLUMNS <= columns <= MAX_COLUMNS:
+        raise InputError(f"track {spec!r}: COLUMNS must be between {MIN_COLUMNS} and {MAX_COLUMNS}")
+    return numbers[0], columns

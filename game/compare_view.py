@@ -19,7 +19,7 @@ import pygame
 from evolution.champion_drives import STEPS_PER_GENERATION, JointDrives
 from evolution.checkpoint import ComparisonCheckpointer
 from evolution.compare import first_finisher
-from evolution.errors import InputError
+from evolution.errors import InputError, RunFailed
 from evolution.evolve import Evolution
 from evolution.genome_file import save_genomes
 from evolution.race import SLICE_SECONDS, Race
@@ -457,9 +457,15 @@ def run_compare_window(options: Options, warn) -> int:
         views.append(compare_view(window, options, lambda text: window.say(text, error=True), checkpointer))
         return views[-1]
 
-    status, _ = run_window(options.window, None, run.keep, None, run.track, run.config.seed, make_view)
+    failed = None
+    try:
+        status, _ = run_window(options.window, None, run.keep, None, run.track, run.config.seed, make_view)
+    except RunFailed as error:  # the window has done what Q does; then the same way out, and main says it
+        status, failed = 1, error
     evolutions = [session.evolution for session in views[-1].runs] if views else []
     reporters = [reporter for evolution in evolutions for reporter in evolution.reporters]
     written = compare_shutdown(options, evolutions, reporters, checkpointer)
+    if failed is not None:
+        raise failed
     sys.stdout.flush()
     return status or written

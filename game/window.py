@@ -10,6 +10,7 @@ one view at a time (game/view.py); the views own what they show.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -22,10 +23,11 @@ from typing import TYPE_CHECKING
 import pygame
 
 from evolution.checkpoint import Checkpointer
-from evolution.errors import Interrupted
+from evolution.errors import Interrupted, RunFailed
 from evolution.evolve import Evolution
 from evolution.flag_types import MIN_WINDOW, SPEEDS, TURBO
 from evolution.genome_file import GenomeFile, load_genomes
+from evolution.interrupts import ignore_signals
 from evolution.race import Race
 from evolution.seeds import generator
 from evolution.track import Track
@@ -289,6 +291,8 @@ def run_window(
     first view instead (runs side by side).
     """
     status, final = 0, evolution
+    error: Exception | None = None  # an error after the start: the window ends as on Q, then RunFailed carries it
+    window: Window | None = None
     start_pygame()
     try:
         pygame.display.set_caption("neuroracer")
@@ -319,7 +323,12 @@ def run_window(
         except Interrupted as stop:  # Ctrl+C or SIGTERM: as Q, then the signal's status
             status = stop.status
             print("interrupted; saving first", file=sys.stderr)
+            ignore_signals()  # a second one does not cut the saving short
             window.do_quit()
+        except Exception as exc:  # an internal error: Q's way out (the checkpoint, the best saved), then said
+            error = exc
+            ignore_signals()
+            quit_after_error(window)
         window.closing = True  # (also at the end of --frames)
         if options.screenshot:
             try:
@@ -336,7 +345,23 @@ def run_window(
         if window.failure is not None:  # shown on screen; now the one line, after the shutdown as headless
             print(f"main.py: error: {window.failure}", file=sys.stderr)
             status = 2
+    except Exception as exc:  # opening the window, or its way out, failed: the run is still handed back
+        error = error or exc
+        if window is not None:
+            with contextlib.suppress(Exception):
+                final = window.view.run_evolving() or final
     finally:
         pygame.quit()
     sys.stdout.flush()
+    if error is not None:
+        raise RunFailed(error, final) from error
     return status, final
+
+
+def quit_after_error(window: Window) -> None:
+    """After an internal error, what Q does (the view's checkpoint, its best saved); if that fails as well, the
+    run's own way out (main.shutdown) still writes its state as it is."""
+    try:
+        window.do_quit()
+    except Exception:
+        window.running = False

@@ -359,9 +359,19 @@ def test_two_sweeps_cannot_write_one_log(in_tmp):
     try:
         second = run_cli(*SWEEP, "--seeds", "0-1", "--log", str(log))
         assert second.returncode == 2 and "another run is writing this log" in second.stderr, second.stderr
+        first.write("1,,0,0.0,1.000")
     finally:
         first.close()
-    assert log.read_text() == main.SWEEP_LOG_HEADER + "\n"
+    assert log.read_text() == main.SWEEP_LOG_HEADER + "\n1,,0,0.0,1.000\n"  # the first sweep's, whole
+
+
+def test_a_sweep_that_ends_without_a_row_leaves_an_existing_log_as_it_was_and_no_file_of_its_own(in_tmp):
+    old = in_tmp / "old.csv"
+    old.write_text(main.SWEEP_LOG_HEADER + "\n7,,0,0.0,1.000\n")
+    for path in (old, in_tmp / "new.csv"):
+        SweepLog(path, main.SWEEP_LOG_HEADER, warn=print).close()
+    assert old.read_text() == main.SWEEP_LOG_HEADER + "\n7,,0,0.0,1.000\n"
+    assert not (in_tmp / "new.csv").exists()
 
 
 def test_a_sweep_stopped_by_sigterm_stops_at_once_and_keeps_the_rows_of_the_seeds_done(in_tmp):

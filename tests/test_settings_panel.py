@@ -59,14 +59,17 @@ def choose(app: Window, name: str, option: str) -> None:
     gui(app, pygame_gui.UI_DROP_DOWN_MENU_CHANGED, open_panel(app).controls[name][0], text=option)
 
 
-def at_generation(app: Window, generation: int) -> None:
-    """Run until the race of `generation - 1` is under way, then pause: a change made now applies from
-    `generation`, and Space goes on."""
+def at_generation(app: Window, generation: int, columns: int = 200_000) -> None:
+    """Step column by column (→ while paused, so a step ends at most one race) until the race of
+    `generation - 1` is under way, and stay paused: a change made now applies from `generation`, and Space
+    goes on. Frames of wall-clock time would not do: at x64 one frame can close two generations."""
     evolution = app.view.evolution
-    app.paused = False
-    frames_until(app, lambda: evolution.next_change_generation >= generation)
-    assert evolution.next_change_generation == generation
     app.paused = True
+    for _ in range(columns):
+        if evolution.next_change_generation >= generation:
+            break
+        app.view.step()
+    assert evolution.next_change_generation == generation
 
 
 def to_the_end(app: Window) -> None:
