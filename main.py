@@ -1053,6 +1053,9 @@ def said_failure(error: BaseException, options: Options | None, argv: list[str],
         sys.stdout.flush()
     if isinstance(error, InputError):
         fail(str(error))
+    if isinstance(error, NotFinite):  # not a bug: the run's numbers outgrew a float (the window's run, say)
+        print(f"{PROG}: error: {error}; the run stopped at its last finite generation ({kept})", file=sys.stderr)
+        return 1
     near = None
     if options is not None:
         near = options.compare_checkpoint or options.run.checkpoint

@@ -614,3 +614,21 @@ def test_a_log_that_could_outgrow_what_replay_reads_is_refused_before_the_run(in
     # the bound holds for the longest row a run can log: a generation of 8 digits, every number at its longest
     stats = GenerationStats(9_999_999, 100_000, 99_999.123456789012, 99_999.5, 100_000, 99_999_999.9995, 99_999)
     assert len(log_row(stats)) + 1 <= LOG_ROW_BYTES
+
+
+def test_a_window_run_whose_snes_overflows_stops_with_one_line_its_last_finite_state_saved(in_tmp, capsys):
+    config = RunConfig(
+        population=3, layers=(7, 1), strategy="snes", seed=5, generations=None, extra_tracks=0, test_curve=False,
+        mean_rate=10.0, spread_rate=10.0,
+    )  # fmt: skip
+    evolution = Evolution(config, training_track())
+    for _ in range(3):
+        evolution.run_generation()
+    evolution.state.strategy.spread[:] = 1e306
+    save_checkpoint(in_tmp / "s.npz", evolution.config, evolution.track, evolution.state)
+    status = main.main(["--resume", "s.npz", "--frames", "300", "--speed", "turbo", "--save", "w.json"])
+    err = capsys.readouterr().err
+    assert status == 1 and "grew past what a number can hold; the run stopped at its last finite generation" in err
+    assert "crash report" not in err and not list(in_tmp.glob("neuroracer-crash-*"))  # not a bug: no report
+    assert np.isfinite(load_checkpoint(in_tmp / "s.npz").state.strategy.spread).all()
+    assert np.isfinite(load_genomes(in_tmp / "w.json").genomes).all()
