@@ -283,6 +283,21 @@ def build_parser() -> Parser:
         "saved top 20 on the test track, the champion on 50 unseen tracks; --log writes one row per seed; "
         "every run makes the --set changes",
     )
+    parser.add_argument(
+        "--study",
+        nargs="+",
+        metavar="SETTING=V,V",
+        help="headless, with --seeds: every combination of these settings' values, each on every seed, e.g. "
+        "mutation_rate=0.1,0.3 population=20,50 strategy=classic,elitist (layers: lists split by /); one row "
+        "per run and a summary per combination in its folder; run again, it skips the runs done (docs/studies.md)",
+    )
+    parser.add_argument(
+        "--study-folder", type=Path, metavar="FOLDER", help="where a study writes (default studies/<its settings>)"
+    )
+    parser.add_argument(
+        "--cluster", metavar="ADDRESS", help="run a study on this Dask scheduler, e.g. tcp://10.0.0.5:8786"
+    )
+    parser.add_argument("--plot", type=Path, metavar="FOLDER", help="draw a study's summary as a PNG in its folder")
     window = parser.add_argument_group("window")
     window.add_argument(
         "--speed", type=speed, metavar="X", help="starting speed: 1, 2, 4, ... 64, or turbo (default 1)"
@@ -352,6 +367,10 @@ class Options:
     compare_names: tuple[str, ...] = ()  # their short names
     compare_specs: tuple[str, ...] = ()  # their SPECs as typed (a comparison's checkpoint keeps them)
     compare_checkpoint: Path | None = None  # --checkpoint of a comparison: every run in one file
+    study: object = None  # --study: an evolution.study.Study, run on every seed
+    study_folder: Path | None = None
+    cluster: str | None = None
+    plot: Path | None = None  # --plot: a study's folder
 
     @property
     def saves(self) -> list[Path]:
@@ -390,6 +409,10 @@ def parse(argv: list[str]) -> Options:
         load=args.load,
         ghosts=ghost_genomes(args.ghost or []),
     )
+    if args.plot is not None:
+        return Options(headless=True, run=RunOptions(RunConfig(), None), plot=args.plot)
+    if args.study is not None or args.cluster is not None or args.study_folder is not None:
+        return study_options(args)
     if args.compare is not None:
         return compare_options(args, window)
     if args.seeds is not None:
@@ -414,6 +437,28 @@ def parse(argv: list[str]) -> Options:
     if window.ghosts:  # they race beside the run: counted with it
         check_ghosts(run.config.population, run.config.layers, run.config.extra_tracks, window.ghosts)
     return Options(headless=args.headless, run=run, window=window, load=args.load)
+
+
+def study_options(args: argparse.Namespace) -> Options:
+    """--study: its combinations, each built as fresh() builds the same run alone with those flags."""
+    from evolution.study import build_study, parse_study
+
+    if args.study is None:
+        raise InputError("--cluster and --study-folder go with --study")
+    if args.seeds is None or not args.headless:
+        raise InputError("--study runs many headless runs: add --headless and --seeds, e.g. --seeds 0-99")
+    refused = [name for name in (*SWEEP_REFUSES, "log", "compare") if getattr(args, name) not in (None, False, [])]
+    if refused:
+        raise InputError(f"--study writes into its folder; it does not go with --{refused[0].replace('_', '-')}")
+
+    def make_run(flags: dict) -> tuple:
+        run = fresh(argparse.Namespace(**{**vars(args), **flags}))
+        return run.config, run.track.name, run.scheduled
+
+    study = build_study(parse_study(args.study, len(args.seeds)), make_run)
+    run = RunOptions(study.combinations[0].config, None)
+    return Options(True, run, seeds=tuple(args.seeds), study=study, study_folder=args.study_folder,
+                   cluster=args.cluster)  # fmt: skip
 
 
 def ghost_genomes(paths: list[Path]) -> tuple:
@@ -1066,6 +1111,14 @@ def run_command(argv: list[str]) -> int:
             from game.compare_view import run_compare_window
 
             return run_compare_window(options, warn)
+        if options.plot is not None:
+            from evolution.study_plot import plot_command
+
+            return plot_command(options.plot)
+        if options.study is not None:
+            from evolution.study import study_main
+
+            return study_main(options.study, options.seeds, options.study_folder, options.cluster)
         if options.seeds:
             return sweep_headless(options)
         if options.headless:
