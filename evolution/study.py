@@ -641,7 +641,10 @@ def study_main(
     for combo in study.combinations:
         config = combo.config
         batch = batch_size(len(seeds), jobs, config.population)
-        check_sweep_size(config.population, config.layers, config.extra_tracks, total, jobs, batch)
+        try:
+            check_sweep_size(config.population, config.layers, config.extra_tracks, total, jobs, batch)
+        except InputError as exc:
+            raise InputError(str(exc).replace("--seeds: ", "--study: ", 1)) from None
     folder = Path(folder) if folder is not None else study.default_folder()
     where = cluster if cluster is not None else f"a local Dask cluster of {jobs} processes"
     print(f"study: {len(study.combinations)} combinations x {len(seeds)} seeds = {total} runs, on {where}, "
