@@ -23,7 +23,9 @@ import json
 import math
 import os
 import sys
+import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -290,8 +292,10 @@ def run_on_dask(todo: Sequence[dict], address: str | None, jobs: int, quiet: boo
 
     from distributed import Client, LocalCluster, as_completed
 
-    if quiet:  # a worker restarting after a kill is said by the study, not by pages of Dask's log
-        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    if quiet:  # a lost worker or scheduler is said by the study in one line, not by pages of Dask's log
+        for name in ["distributed", *logging.root.manager.loggerDict]:
+            if name.startswith("distributed"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
     cluster = None
     try:
         if address is None:
@@ -306,6 +310,9 @@ def run_on_dask(todo: Sequence[dict], address: str | None, jobs: int, quiet: boo
         raise
     futures = []
     try:
+        if cluster is None:  # another machine's scheduler and workers run exactly this code: it is sent to them
+            with tempfile.TemporaryDirectory() as folder:
+                client.upload_file(str(code_archive(Path(folder))), load=True)
         futures = [client.submit(run_task, task, pure=False, retries=RETRIES) for task in todo]
         for future in as_completed(futures):
             try:
@@ -314,7 +321,8 @@ def run_on_dask(todo: Sequence[dict], address: str | None, jobs: int, quiet: boo
                 raise LostCluster(f"lost the Dask scheduler ({first_line(exc)})") from None
             except Exception as exc:
                 if type(exc).__name__ in ("KilledWorker", "CancelledError", "FutureCancelledError"):
-                    raise LostCluster(f"lost the Dask workers ({first_line(exc)})") from None
+                    lost = "scheduler" if "scheduler-connection-lost" in str(exc) else "workers"
+                    raise LostCluster(f"lost the Dask {lost} ({first_line(exc)})") from None
                 raise
             future.release()
             yield rows
@@ -326,6 +334,16 @@ def run_on_dask(todo: Sequence[dict], address: str | None, jobs: int, quiet: boo
         if cluster is not None:
             with contextlib.suppress(Exception):
                 cluster.close(timeout=10)
+
+
+def code_archive(folder: Path) -> Path:
+    """This package's modules in a zip (evolution/*.py) in folder: what a cluster's scheduler and workers import
+    to run a batch, so that they need only the same Python packages installed, not a copy of the project."""
+    path = folder / "neuroracer_evolution.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for module in sorted(Path(__file__).parent.glob("*.py")):
+            archive.write(module, f"evolution/{module.name}")
+    return path
 
 
 def first_line(exc: BaseException) -> str:

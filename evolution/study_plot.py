@@ -54,8 +54,9 @@ def plot_study(folder: Path) -> list[Path]:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    width = 1.2 + 2.6 * len(strategies) + 0.35 * len(columns) * len(strategies)
-    figure, axes = plt.subplots(1, len(strategies), figsize=(width, 1.6 + 0.45 * len(rows)), squeeze=False)
+    width = 1.5 + (1.6 + 0.7 * len(columns)) * len(strategies)
+    size = (width, 2.0 + 0.5 * len(rows))
+    figure, axes = plt.subplots(1, len(strategies), figsize=size, squeeze=False, layout="constrained")
     image = None
     for panel, strategy in zip(axes[0], strategies):
         share = np.full((len(rows), len(columns)), np.nan)
@@ -72,13 +73,13 @@ def plot_study(folder: Path) -> list[Path]:
         panel.set_xticks(range(len(columns)), columns)
         panel.set_yticks(range(len(rows)), rows)
         panel.set_xlabel(across or "")
-        panel.set_ylabel(down or "")
+        panel.set_ylabel((down or "") if panel is axes[0][0] else "")
         panel.set_title(strategy or "all runs")
     title = "share of seeds with a finisher within 60 generations"
     if summed:
         title += f" (summed over {', '.join(summed)})"
     figure.suptitle(title, fontsize=10)
-    figure.colorbar(image, ax=list(axes[0]), shrink=0.8)
+    figure.colorbar(image, ax=list(axes[0]), shrink=0.9)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80)
     plt.close(figure)
