@@ -25,6 +25,7 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -34,6 +35,7 @@ from typing import Any
 from .errors import InputError
 from .evolve import RunConfig
 from .files import write_atomic
+from .interrupts import atomic
 from .outputs import check_regular, lock_open_file
 from .settings import SETTINGS, SettingEvent, format_value, parse_value, setting
 from .sweep import MAX_SEEDS, SeedOutcome, Summary, batch_size, run_batch, summarise
@@ -299,7 +301,7 @@ def run_on_dask(todo: Sequence[dict], address: str | None, jobs: int, quiet: boo
     cluster = None
     try:
         if address is None:
-            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+            cluster = local_cluster(LocalCluster, jobs)
         try:
             client = Client(cluster if cluster is not None else address, timeout=10)
         except (OSError, TimeoutError) as exc:
@@ -313,6 +315,8 @@ def run_on_dask(todo: Sequence[dict], address: str | None, jobs: int, quiet: boo
         if cluster is None:  # another machine's scheduler and workers run exactly this code: it is sent to them
             with tempfile.TemporaryDirectory() as folder:
                 client.upload_file(str(code_archive(Path(folder))), load=True)
+        if not client.scheduler_info().get("workers"):
+            print(f"waiting for workers to join the scheduler at {address}", file=sys.stderr, flush=True)
         futures = [client.submit(run_task, task, pure=False, retries=RETRIES) for task in todo]
         for future in as_completed(futures):
             try:
@@ -334,6 +338,23 @@ def run_on_dask(todo: Sequence[dict], address: str | None, jobs: int, quiet: boo
         if cluster is not None:
             with contextlib.suppress(Exception):
                 cluster.close(timeout=10)
+
+
+def local_cluster(LocalCluster, jobs: int):
+    """A LocalCluster of jobs single-threaded worker processes that ignore SIGINT (as sweep.py's workers do): a
+    Ctrl+C, which the terminal sends to every process, is this process's to handle (it stops them), and the
+    workers do not each print a traceback. An ignored signal stays ignored in the processes started meanwhile;
+    their log is quiet unless DASK_LOGGING__DISTRIBUTED says otherwise."""
+    import signal
+
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")  # the workers' log: the study says what matters
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with warnings.catch_warnings():  # its scheduler's web port, taken by another cluster: it takes another
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            return LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def code_archive(folder: Path) -> Path:
@@ -626,8 +647,9 @@ def run_study(
                         key = (combo.values, row["seed"])
                         if key in runs:  # a batch run twice (a retry after its result came) is kept once
                             continue
-                        log.append(row_line(study, row))
-                        runs[key] = row
+                        with atomic():  # a signal waits: the row is whole in the file and in the table
+                            log.append(row_line(study, row))
+                            runs[key] = row
                         result.ran += 1
                         if row.get("stopped"):
                             overflowed.append(f"{combo.label(study.axes)} seed {row['seed']}: {row['stopped']}")

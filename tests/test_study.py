@@ -59,14 +59,15 @@ def test_a_study_equals_its_runs_alone(clean, tmp_path):
     found = results(clean)
     assert len(found) == 2 * 2 * len(SEEDS)
     assert any(row[0] for row in found.values()), "some runs should learn, or the comparison says little"
-    for (rate, strategy, seed), row in found.items():
-        alone = tmp_path / f"{rate}-{strategy}-{seed}.csv"
+    for rate, strategy in {(rate, strategy) for rate, strategy, _ in found}:
+        alone = tmp_path / f"{rate}-{strategy}.csv"
         flags = [*BASE, "--mutation-rate", rate, "--strategy", strategy]
-        done = run_cli(*flags, "--seeds", seed, "--log", str(alone))
+        done = run_cli(*flags, "--seeds", "0-2", "--log", str(alone))  # each seed's run as --seeds makes it
         assert done.returncode == 0, done.stderr
         with open(alone, newline="") as stream:
-            (sweep_row,) = list(csv.DictReader(stream))
-        assert row == (sweep_row["first_finisher"], sweep_row["top20_all_finish_test"], sweep_row["unseen_share"])
+            for each in csv.DictReader(stream):
+                row = found[(rate, strategy, each["seed"])]
+                assert row == (each["first_finisher"], each["top20_all_finish_test"], each["unseen_share"])
     # and the first finisher is that of the plain run alone, read from its per-generation log
     rate, strategy, seed = next(key for key, row in found.items() if row[0])
     log = tmp_path / "alone.csv"
@@ -159,6 +160,34 @@ def test_a_killed_study_command_resumes(client, clean, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "runs were already done" in done.stdout
     assert results(folder) == results(clean)
+
+
+def test_ctrl_c_stops_a_local_study_in_one_line(tmp_path):
+    """Ctrl+C reaches every process of the terminal's group: the local Dask workers leave it to the study, which
+    stops them, keeps its rows and says so in one line (no worker prints a traceback)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "ctrl-c"
+    command = [sys.executable, str(ROOT / "main.py"), *BASE, "--study", *SPEC, "--seeds", "0-5",
+               "--study-folder", str(folder)]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if (folder / RUNS_FILE).is_file() and len((folder / RUNS_FILE).read_text().splitlines()) >= 2:
+            os.killpg(process.pid, signal.SIGINT)
+            break
+        time.sleep(0.01)
+    _, err = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the study ended before it could be stopped")
+    assert process.returncode == 130, err
+    said = [line for line in err.splitlines() if " first finisher " not in line]
+    assert said == [f"interrupted; the runs done are in {folder / RUNS_FILE}; the same command goes on from there"]
+    assert 1 <= len(results(folder)) < 24
 
 
 @pytest.mark.parametrize(
