@@ -287,9 +287,12 @@ class LostCluster(Exception):
     """The Dask scheduler or its workers went away: the study stops, its finished rows kept."""
 
 
-def run_on_dask(todo: Sequence[dict], address: str | None, jobs: int, quiet: bool = True) -> Iterator[list[dict]]:
-    """The batches on a Dask cluster (address), or on a LocalCluster of `jobs` worker processes (address None),
-    each batch's rows as it finishes (as_completed). A batch whose worker dies is run again on another (retries)."""
+def run_on_dask(
+    todo: Callable[[int], Sequence[dict]], address: str | None, jobs: int, quiet: bool = True
+) -> Iterator[list[dict]]:
+    """The batches todo(processes) gives on a Dask cluster (address; processes: its workers' threads), or on a
+    LocalCluster of `jobs` worker processes (address None), each batch's rows as it finishes (as_completed). A
+    batch whose worker dies is run again on another (retries)."""
     import logging
 
     from distributed import Client, LocalCluster, as_completed
@@ -317,7 +320,9 @@ def run_on_dask(todo: Sequence[dict], address: str | None, jobs: int, quiet: boo
                 client.upload_file(str(code_archive(Path(folder))), load=True)
         if not client.scheduler_info().get("workers"):
             print(f"waiting for workers to join the scheduler at {address}", file=sys.stderr, flush=True)
-        futures = [client.submit(run_task, task, pure=False, retries=RETRIES) for task in todo]
+        threads = sum(client.nthreads().values()) if cluster is None else jobs
+        batches = todo(max(1, threads or jobs))  # the batches' size depends on the cores, never the numbers
+        futures = [client.submit(run_task, task, pure=False, retries=RETRIES) for task in batches]
         for future in as_completed(futures):
             try:
                 rows = future.result()
@@ -639,7 +644,10 @@ def run_study(
     overflowed = []
     try:
         if todo:
-            stream = run_on_pool(todo, jobs) if backend == "pool" else run_on_dask(todo, cluster, jobs)
+            if backend == "pool":
+                stream = run_on_pool(todo, jobs)
+            else:
+                stream = run_on_dask(lambda processes: tasks(study, seeds, done, processes), cluster, jobs)
             with contextlib.closing(stream):
                 for batch in stream:
                     for row in batch:

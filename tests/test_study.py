@@ -234,3 +234,16 @@ def test_plot_draws_a_heat_map_per_strategy(clean):
     assert done.returncode == 0, done.stderr
     png = clean / "study.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_folder_another_study_is_writing_is_refused(clean):
+    from evolution.study import RunsFile
+
+    held = RunsFile(clean / RUNS_FILE, "")  # as a study running into this folder holds it
+    try:
+        done = run_cli(*BASE, "--study", *SPEC, "--seeds", "0-2", "--study-folder", str(clean))
+    finally:
+        held.close()
+    assert done.returncode == 2
+    assert "another study is writing this folder" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
