@@ -247,3 +247,15 @@ def test_a_folder_another_study_is_writing_is_refused(clean):
     assert done.returncode == 2
     assert "another study is writing this folder" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_dask_and_matplotlib_are_imported_only_by_a_study_or_a_plot():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = "import sys, main; main.parse(['--headless']); print(sorted({'dask', 'distributed', 'matplotlib'} & "
+    code += "set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
