@@ -206,27 +206,43 @@ def test_ctrl_c_stops_a_local_study_in_one_line(tmp_path):
         ),
     ],
 )
-def test_bad_study_specs_are_refused_in_one_line(spec, says, tmp_path):
-    done = run_cli(*BASE, "--study", *spec, "--seeds", "0-2", "--study-folder", str(tmp_path / "s"))
-    assert done.returncode == 2
-    assert says in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
+def test_bad_study_specs_are_refused_in_one_line(spec, says, tmp_path, capsys):
+    status, err = refused(capsys, *BASE, "--study", *spec, "--seeds", "0-2", "--study-folder", str(tmp_path / "s"))
+    assert status == 2
+    assert says in err
+    assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "s").exists()
 
 
-def test_a_study_beyond_the_memory_budget_is_refused(tmp_path):
-    done = run_cli(*BASE, "--study", "population=20,50", "--seeds", "0-99999", "--memory-budget", "150M",
-                   "--study-folder", str(tmp_path / "s"))  # fmt: skip
-    assert done.returncode == 2, done.stderr
-    assert done.stderr.startswith("main.py: error: --study: 200000 runs")
-    assert len(done.stderr.strip().splitlines()) == 1
+def refused(capsys, *argv: str) -> tuple[int, str]:
+    """main.py's command line run in this process (a refusal comes before any work): exit status and stderr."""
+    import main
+
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        main.run_command(list(argv))
+    return stop.value.code, capsys.readouterr().err
+
+
+def test_a_study_beyond_the_memory_budget_is_refused(tmp_path, capsys):
+    from evolution.budget import set_budget
+
+    try:
+        status, err = refused(capsys, *BASE, "--study", "population=20,50", "--seeds", "0-99999", "--memory-budget",
+                              "150M", "--study-folder", str(tmp_path / "s"))  # fmt: skip
+    finally:
+        set_budget(None)
+    assert status == 2, err
+    assert err.startswith("main.py: error: --study: 200000 runs")
+    assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "s").exists()
 
 
-def test_a_folder_of_another_study_is_refused(clean):
-    done = run_cli(*BASE, "--study", "mutation_rate=0.1,0.3", "--seeds", "0-2", "--study-folder", str(clean))
-    assert done.returncode == 2
-    assert "holds another study" in done.stderr
+def test_a_folder_of_another_study_is_refused(clean, capsys):
+    status, err = refused(capsys, *BASE, "--study", "mutation_rate=0.1,0.3", "--seeds", "0-2", "--study-folder",
+                          str(clean))  # fmt: skip
+    assert status == 2
+    assert "holds another study" in err
 
 
 def test_plot_draws_a_heat_map_per_strategy(clean):
