@@ -86,6 +86,8 @@ class Race:
         # compiled: raced by race_kernel when it loads (the same numbers); else, or with compiled=False, by
         # the numpy code below, the reference. Decided at the first step (see _compiled_race).
         self._compiled = compiled
+        if compiled:
+            race_kernel.start()
         self._kernel: race_kernel.KernelState | None = None
         self._brains: Brains | None = None
         # safety's sums of margins: the crashed dots' in _margin_sum (P,), the living dots' in _margin_live

@@ -1,20 +1,24 @@
 """The race compiled with numba: one call drives every dot over many columns, with the numpy race's numbers.
 
-`evolution.race.Race` hands its dots here when numba loads; its own numpy code stays as the reference the
-tests compare against and as the fallback. Every number equals the numpy race's bit for bit, because the
-arithmetic is the same operations in the same order, one IEEE operation at a time:
+`evolution.race.Race` hands its dots here once the kernel (evolution/kernel_jit.py) has loaded; its own numpy
+code stays as the reference the tests compare against and as the fallback. Every number equals the numpy
+race's bit for bit, because the arithmetic is the same operations in the same order, one IEEE operation at
+a time:
 
 - no fast-math and no fused multiply-add (numba leaves LLVM's contraction off unless fastmath is asked for);
 - a layer of several outputs sums its products in input order from zero, its bias last (numpy's einsum);
-  a one-output layer fed by another layer sums in numpy's two lanes (`_two_lane_sum`, as network.py says),
-  and so does a first layer of one output while a single dot races;
+  a one-output layer fed by another layer sums in numpy's two lanes (as network.py says), and so does a
+  first layer of one output while a single dot races;
 - exp is numpy's own: its float64 loop (SIMD on this machine, and different in the last bit from the C
   library's exp in about 1 value of 20) is called through its address, read from np.exp, and checked
-  against np.exp on a large sample when this module loads. If anything fails, the numpy race runs.
+  against np.exp on a large sample when the kernel loads. If anything fails, the numpy race runs, and one
+  line on stderr says so.
 
 Dots are raced in blocks of a few hundred, column by column inside a block, so each layer's exponentials
-go to numpy's loop as one vector; crashed dots are packed away at once. Compiled functions are cached on
-disk (numba's cache: the package's __pycache__, or the user's cache folder when that is not writable).
+go to numpy's loop as one vector; crashed dots are packed away at once. The kernel loads in a thread of its
+own while the first races run with numpy: compiling takes several seconds the first time, then numba's
+on-disk cache (the package's __pycache__, or the user's cache folder when that is not writable) serves it
+in a fraction of a second.
 """
 
 from __future__ import annotations
@@ -22,14 +26,13 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import threading
+from types import ModuleType
 
 import numpy as np
 
 BLOCK = 256  # dots raced together: big enough that a layer's exponentials make one long call
 _BOUND = 1e300  # magnitudes below which no product or sum can overflow (so no NaN can arise; see usable)
-
-AVAILABLE = False
-REASON = ""
 
 
 def _exp_loop() -> tuple[int, int]:
@@ -67,267 +70,7 @@ def _numba_cache_folder() -> None:
     os.environ["NUMBA_CACHE_DIR"] = os.path.join(base, "neuroracer", "numba")
 
 
-try:
-    _numba_cache_folder()
-    import numba
-    from llvmlite import ir
-    from numba.core import types as nbtypes
-    from numba.extending import intrinsic
-
-    _EXP_ADDRESS, _EXP_DATA = _exp_loop()
-except Exception as error:  # any failure means: race with numpy
-    REASON = f"{type(error).__name__}: {error}"
-else:
-    AVAILABLE = True
-
-if AVAILABLE:
-
-    @intrinsic
-    def _call_unary_loop(typingctx, address, args, dims, steps, data):
-        """Call numpy's inner loop at `address` (a ufunc loop: char **args, npy_intp *dims, *steps, void *)."""
-        signature = nbtypes.void(nbtypes.int64, nbtypes.int64, nbtypes.int64, nbtypes.int64, nbtypes.int64)
-
-        def codegen(context, builder, sig, values):
-            bytes_pointer = ir.IntType(8).as_pointer()
-            sizes_pointer = ir.IntType(64).as_pointer()
-            loop_type = ir.FunctionType(
-                ir.VoidType(), [bytes_pointer.as_pointer(), sizes_pointer, sizes_pointer, bytes_pointer]
-            )
-            loop = builder.inttoptr(values[0], loop_type.as_pointer())
-            arguments = [
-                builder.inttoptr(values[1], bytes_pointer.as_pointer()),
-                builder.inttoptr(values[2], sizes_pointer),
-                builder.inttoptr(values[3], sizes_pointer),
-                builder.inttoptr(values[4], bytes_pointer),
-            ]
-            builder.call(loop, arguments)
-            return context.get_dummy_value()
-
-        return signature, codegen
-
-    _jit = numba.njit(cache=True, fastmath=False, error_model="numpy", nogil=True, boundscheck=False)
-
-    @_jit
-    def _exp_in_place(values, count, call, address, data):
-        """values[:count] = np.exp(values[:count]) through numpy's own loop; call is an int64 scratch (5,)."""
-        if count == 0:
-            return
-        pointer = values.ctypes.data
-        call[0] = pointer  # args: input and output, the same buffer (numpy's in-place exp)
-        call[1] = pointer
-        call[2] = count  # dimensions
-        call[3] = 8  # steps: float64, contiguous
-        call[4] = 8
-        base = call.ctypes.data
-        _call_unary_loop(address, base, base + 16, base + 24, data)
-
-    @_jit
-    def _exp_vector(values, address, data):
-        """np.exp of a whole vector, in place, through the loop the kernel uses (for the check at load)."""
-        call = np.empty(5, np.int64)
-        _exp_in_place(values, values.size, call, address, data)
-
-    @_jit
-    def _lane_step(lane0, lane1, products, first, count, last, added):
-        """One step of numpy's two-lane sum: the terms first (and first + 1) added into the lanes."""
-        term0 = products[first * count : first * count + count]
-        if first + 1 < last:
-            term1 = products[(first + 1) * count : (first + 1) * count + count]
-            for slot in range(count):
-                lane0[slot] = term0[slot] + lane0[slot]
-                lane1[slot] = term1[slot] + lane1[slot]
-        else:  # an odd last term joins lane 0; lane 1 is copied when it was still a term (+ 0.0)
-            for slot in range(count):
-                lane0[slot] = term0[slot] + lane0[slot]
-            if added == 0:
-                for slot in range(count):
-                    lane1[slot] = lane1[slot] + 0.0
-
-    @_jit
-    def _two_lane_rows(products, terms, count, lane0, lane1, out):
-        """out[:count] = each slot's sum of its `terms` products (rows of products, `count` apart), added
-        as numpy's two-lane dot kernel adds them (network._two_lane_plan)."""
-        if terms == 1:
-            for slot in range(count):
-                out[slot] = products[slot] + 0.0
-            return
-        blocks = terms // 8 * 8
-        first = 6 if blocks else 0
-        lane0[:count] = products[first * count : first * count + count]
-        lane1[:count] = products[(first + 1) * count : (first + 1) * count + count]
-        added = 0
-        for block in range(0, blocks, 8):
-            for pair in (6, 4, 2, 0):
-                if block or pair != 6:
-                    _lane_step(lane0, lane1, products, block + pair, count, terms, added)
-                    added += 1
-        for index in range(blocks if blocks else 2, terms, 2):
-            _lane_step(lane0, lane1, products, index, count, terms, added)
-            added += 1
-        for slot in range(count):
-            out[slot] = lane0[slot] + lane1[slot]
-
-    @_jit
-    def _race_block(
-        layers, weights, first, size, ids, p, v, margins, lanes, tables, start, stop, scores, alive,
-        final_p, final_v, margin_sum, paths, trail, safety, values, products, call, address, data,
-    ):  # fmt: skip
-        """Race the dots in slots first .. first+size-1 from column start to stop (or until all are out).
-
-        Survivors are packed to the block's front in their order; returns (survivors, last crash column).
-        A layer's values are rows `count` apart in `values`; products holds a two-lane layer's terms, then
-        its two lanes."""
-        inputs = layers[0]
-        depth = layers.size - 1
-        last_crash = -1
-        count = size
-        out = np.zeros(size, np.bool_)
-        for column in range(start, stop):
-            if count == 0:
-                break
-            end = first + count
-            # sensing: row 0 the speed, then the distances to both barriers at each sensor
-            values[:count] = v[first:end]
-            here_p = p[first:end]
-            here_lanes = lanes[first:end]
-            for sensor in range(inputs - 1):
-                row = values[(sensor + 1) * count : (sensor + 2) * count]
-                for slot in range(count):
-                    row[slot] = here_p[slot] - tables[here_lanes[slot], column, sensor]
-            offset = 0  # of the layer's weights in a genome
-            here = 0  # of the layer's values in `values`
-            for layer in range(depth):
-                a = layers[layer]
-                b = layers[layer + 1]
-                there = here + a * count
-                if b == 1 and (layer > 0 or count == 1):
-                    # numpy's two lanes (network._two_lane_plan); the bias is added after
-                    for i in range(a):
-                        source = values[here + i * count : here + (i + 1) * count]
-                        weight = weights[offset + i, first:end]
-                        target = products[i * count : (i + 1) * count]
-                        for slot in range(count):
-                            target[slot] = source[slot] * weight[slot]
-                    lanes_at = a * count
-                    result = values[there : there + count]
-                    _two_lane_rows(
-                        products, a, count, products[lanes_at : lanes_at + count],
-                        products[lanes_at + count : lanes_at + 2 * count], result,
-                    )  # fmt: skip
-                    bias = weights[offset + a, first:end]
-                    for slot in range(count):
-                        result[slot] = result[slot] + bias[slot]
-                else:
-                    for k in range(b):
-                        target = values[there + k * count : there + (k + 1) * count]
-                        for slot in range(count):
-                            target[slot] = 0.0
-                        for i in range(a):
-                            source = values[here + i * count : here + (i + 1) * count]
-                            weight = weights[offset + i * b + k, first:end]
-                            for slot in range(count):
-                                target[slot] = target[slot] + source[slot] * weight[slot]
-                        bias = weights[offset + a * b + k, first:end]
-                        for slot in range(count):
-                            target[slot] = target[slot] + 1.0 * bias[slot]
-                total = b * count
-                layer_values = values[there : there + total]
-                _exp_in_place(layer_values, total, call, address, data)
-                for j in range(total):
-                    layer_values[j] = 1.0 / (1.0 + layer_values[j])
-                offset += a * b + b
-                here = there
-            # the physics, the bookkeeping and the crash check, as Race._advance
-            crashed = 0
-            for slot in range(count):
-                dot = first + slot
-                force = values[here + slot] - 0.5
-                position = p[dot] + v[dot] * 0.5
-                speed = v[dot] + force
-                position = position + speed * 0.5
-                p[dot] = position
-                v[dot] = speed
-                top = tables[lanes[dot], column, inputs - 1]
-                bottom = tables[lanes[dot], column, inputs]
-                if safety:
-                    above = top - position
-                    below = position - bottom
-                    margin = above if (above <= below or above != above) else below  # np.minimum
-                    margin = margin if (margin >= 0.0 or margin != margin) else 0.0  # np.maximum
-                    margins[dot] = margins[dot] + margin
-                if paths.shape[0]:
-                    paths[column + 1, ids[dot]] = position
-                if trail.shape[0]:
-                    trail[(column + 1) % trail.shape[0], ids[dot]] = np.float32(position)
-                out[slot] = position > top or position < bottom
-                crashed += out[slot]
-            if crashed:
-                last_crash = column
-                kept = 0
-                for slot in range(count):
-                    dot = first + slot
-                    if out[slot]:
-                        index = ids[dot]
-                        scores[index] = column
-                        alive[index] = False
-                        final_p[index] = p[dot]
-                        final_v[index] = v[dot]
-                        if safety:
-                            margin_sum[index] = margins[dot]
-                        continue
-                    if kept != slot:
-                        _move(weights, ids, p, v, margins, lanes, dot, first + kept)
-                    kept += 1
-                count = kept
-        return count, last_crash
-
-    @_jit
-    def _move(weights, ids, p, v, margins, lanes, source, target):
-        """Move one dot's state from slot source to slot target."""
-        for j in range(weights.shape[0]):
-            weights[j, target] = weights[j, source]
-        ids[target] = ids[source]
-        p[target] = p[source]
-        v[target] = v[source]
-        margins[target] = margins[source]
-        lanes[target] = lanes[source]
-
-    @_jit
-    def race_columns(
-        layers, weights, count, ids, p, v, margins, lanes, tables, start, stop, scores, alive,
-        final_p, final_v, margin_sum, paths, trail, safety, block, address, data,
-    ):  # fmt: skip
-        """Race the `count` dots in slots 0..count-1 from column start to stop, block by block.
-
-        weights (D, capacity) are the genomes negated and transposed, slot by slot; ids, p, v, margins and
-        lanes (capacity,) each slot's dot, position, speed, sum of margins and track; tables (tracks, finish,
-        inputs + 1): what a dot reads at each column, the sensors then the column's top and bottom barrier.
-        A dot out at column i gets scores[dot] = i, alive[dot] = False and its final position, speed and
-        (with safety) margin_sum; paths (finish + 1, P) and trail (L, P) are written where not empty.
-        Survivors are packed into the first slots, in order. Returns (survivors, last crash column or -1)."""
-        width = 0
-        for layer in range(layers.size):
-            width = max(width, layers[layer])
-        values = np.empty(block * layers.sum())
-        products = np.empty(block * (width + 2))
-        call = np.empty(5, np.int64)
-        survivors = 0
-        last_crash = -1
-        for first in range(0, count, block):
-            size = min(block, count - first)
-            kept, crash = _race_block(
-                layers, weights, first, size, ids, p, v, margins, lanes, tables, start, stop, scores, alive,
-                final_p, final_v, margin_sum, paths, trail, safety, values, products, call, address, data,
-            )  # fmt: skip
-            last_crash = max(last_crash, crash)
-            for slot in range(kept):
-                if survivors + slot != first + slot:
-                    _move(weights, ids, p, v, margins, lanes, first + slot, survivors + slot)
-            survivors += kept
-        return survivors, last_crash
-
-
-def _check_exp() -> str:
+def _check_exp(jit: ModuleType, address: int, data: int) -> str:
     """'' when the kernel's exp equals np.exp bit for bit on a large sample, else what differs."""
     rng = np.random.default_rng(20261206)
     sample = np.concatenate(
@@ -338,7 +81,7 @@ def _check_exp() -> str:
         ]
     )
     ours = sample.copy()
-    _exp_vector(ours, _EXP_ADDRESS, _EXP_DATA)
+    jit.exp_vector(ours, address, data)
     with np.errstate(all="ignore"):
         theirs = np.exp(sample)
     same = (ours.view(np.int64) == theirs.view(np.int64)) | (np.isnan(ours) & np.isnan(theirs))
@@ -346,30 +89,84 @@ def _check_exp() -> str:
         return f"the compiled exp differs from numpy's on {int((~same).sum())} values"
     for size in range(1, 20):  # short calls (a small block's layer) take the same path
         ours = sample[:size].copy()
-        _exp_vector(ours, _EXP_ADDRESS, _EXP_DATA)
+        jit.exp_vector(ours, address, data)
         if not np.array_equal(ours.view(np.int64), theirs[:size].view(np.int64)):
             return f"the compiled exp differs from numpy's on {size} values"
     return ""
 
 
-_READY: bool | None = None
+class _Loader:
+    """The kernel, loaded once per process in a thread of its own: numba's import, the compilation (several
+    seconds the first time; a fraction of a second from numba's cache) and the check of exp. Races run with
+    numpy until it is ready, so nothing waits for it; the numbers are the same either way."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pid = -1  # the process that started the thread (a forked worker starts its own)
+        self.done = threading.Event()
+        self.jit: ModuleType | None = None
+        self.exp: tuple[int, int] = (0, 0)
+        self.reason = ""
+
+    def start(self) -> threading.Event:
+        with self.lock:
+            if self.pid != os.getpid():
+                self.pid, self.done = os.getpid(), threading.Event()
+                self.jit, self.reason = None, ""
+                threading.Thread(target=self._load, args=(self.done,), name="race-kernel", daemon=True).start()
+            return self.done
+
+    def _load(self, done: threading.Event) -> None:
+        try:
+            _numba_cache_folder()
+            exp = _exp_loop()
+            from . import kernel_jit as jit
+
+            reason = _check_exp(jit, *exp)
+            if not reason:
+                _warm_up(jit, *exp)
+        except Exception as error:  # any failure means: race with numpy
+            reason = f"{type(error).__name__}: {error}"
+        if reason:
+            self.reason = reason
+            print(f"neuroracer: the compiled race is off ({reason}); races run with numpy, slower", file=sys.stderr)
+        else:
+            self.jit, self.exp = jit, exp
+        done.set()
 
 
-def ready() -> bool:
-    """Whether races run compiled: numba loaded, the kernel compiled (or read from the cache), exp checked.
+_LOADER = _Loader()
 
-    The first call does the work; if it fails, one line on stderr says that the races run with numpy."""
-    global _READY, REASON
-    if _READY is None:
-        if AVAILABLE:
-            try:
-                REASON = _check_exp()
-            except Exception as error:  # a kernel that cannot compile means numpy races
-                REASON = f"{type(error).__name__}: {error}"
-        _READY = not REASON
-        if REASON:
-            print(f"neuroracer: the compiled race is off ({REASON}); races run with numpy, slower", file=sys.stderr)
-    return _READY
+
+def start() -> None:
+    """Begin loading the kernel in the background (once per process); races run with numpy meanwhile."""
+    _LOADER.start()
+
+
+def ready(wait: bool = False) -> bool:
+    """Whether races run compiled now; starts the loading if not begun. wait: until the loading ends."""
+    done = _LOADER.start()
+    if wait:
+        done.wait()
+    return done.is_set() and _LOADER.jit is not None
+
+
+def reason() -> str:
+    """Why the kernel is off ('' while loading or when on)."""
+    return _LOADER.reason
+
+
+def _warm_up(jit: ModuleType, address: int, data: int) -> None:
+    """Compile (or load) race_columns for the argument types races pass, on a three-column race of one dot."""
+    table = np.zeros((1, 1, 8))
+    table[0, 0, 6:] = (1.0, -1.0)
+    scores, alive = np.zeros(1, np.int64), np.ones(1, bool)
+    for safety, paths, trail in ((False, _NO_PATHS, _NO_TRAIL), (True, np.zeros((2, 1)), np.zeros((1, 1), np.float32))):
+        jit.race_columns(
+            np.array([7, 2, 1]), np.zeros((19, 1)), 1, np.zeros(1, np.int64), np.zeros(1), np.zeros(1), np.zeros(1),
+            np.zeros(1, np.int64), table, 0, 1, scores, alive, np.zeros(1), np.zeros(1), np.zeros(1), paths, trail,
+            safety, BLOCK, address, data,
+        )  # fmt: skip
 
 
 def usable(layers: tuple[int, ...], genomes: np.ndarray, tracks: list) -> bool:
@@ -379,7 +176,7 @@ def usable(layers: tuple[int, ...], genomes: np.ndarray, tracks: list) -> bool:
     numpy race do exactly the same operations on each dot, so they agree; outside that (weights near 1e300,
     which no evolution makes) the numpy race runs, whose crash checks are not per dot once NaN appears."""
     if not ready():
-        return False
+        return False  # off, or still loading: this race runs with numpy
     if not genomes.size:
         return True
     largest_weight = float(np.max(np.abs(genomes)))
@@ -412,11 +209,11 @@ class KernelState:
                 final_v: np.ndarray, margin_sum: np.ndarray | None, paths: np.ndarray | None,
                 trail: np.ndarray | None) -> int:  # fmt: skip
         """Race from column start to stop; returns the column reached (as Race.run leaves it)."""
-        count, last_crash = race_columns(
+        count, last_crash = _LOADER.jit.race_columns(
             self.layers, self.weights, self.count, self.ids, self.p, self.v, self.margins, self.lanes,
             self.tables, start, stop, scores, alive, final_p, final_v,
             margin_sum if margin_sum is not None else _NO_SUMS, paths if paths is not None else _NO_PATHS,
-            trail if trail is not None else _NO_TRAIL, self.safety, self.block, _EXP_ADDRESS, _EXP_DATA,
+            trail if trail is not None else _NO_TRAIL, self.safety, self.block, *_LOADER.exp,
         )  # fmt: skip
         self.count = int(count)
         return stop if self.count else int(last_crash) + 1

@@ -1,5 +1,9 @@
 """The compiled race against the numpy race, its reference: every number the same, bit for bit."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -9,7 +13,8 @@ from evolution.network import Network
 from evolution.race import Race, StackedRace, in_slices
 from evolution.track import Track, blog_test_track, random_track, training_track
 
-pytestmark = pytest.mark.skipif(not race_kernel.ready(), reason="numba cannot load: races run with numpy")
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(not race_kernel.ready(wait=True), reason="numba cannot load: races run with numpy")
 
 
 def corridor(seed: int, columns: int, height: float) -> Track:
@@ -165,7 +170,7 @@ def test_stacked_races_of_groups_on_their_own_tracks_race_alike():
 def test_the_kernels_exp_is_numpys_on_every_exponent():
     values = np.concatenate([np.linspace(-746.0, 710.0, 400_001), np.random.default_rng(1).normal(0, 8, 100_000)])
     ours = values.copy()
-    race_kernel._exp_vector(ours, race_kernel._EXP_ADDRESS, race_kernel._EXP_DATA)
+    race_kernel._LOADER.jit.exp_vector(ours, *race_kernel._LOADER.exp)
     with np.errstate(over="ignore"):
         assert np.array_equal(ours.view(np.int64), np.exp(values).view(np.int64))
 
@@ -176,3 +181,23 @@ def test_weights_too_big_to_sum_safely_race_with_numpy():
     race = Race(genomes, training_track(), network)
     race.run()
     assert not race._compiled
+
+
+def test_without_numba_races_run_with_numpy_and_one_line_says_so(golden):
+    code = (
+        "import sys; sys.modules['numba'] = None\n"  # as if numba were not installed
+        "import numpy as np\n"
+        "from evolution import race_kernel\n"
+        "from evolution.network import Network\n"
+        "from evolution.race import Race\n"
+        "from evolution.track import training_track\n"
+        "genomes = np.load('tests/data/reference_arrays.npz')['genomes']\n"
+        "assert not race_kernel.ready(wait=True)\n"
+        "race = Race(genomes, training_track(), Network())\n"
+        "print(race.run().tolist())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(golden["training_scores"].tolist())
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "races run with numpy" in lines[0]
