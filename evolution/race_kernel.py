@@ -32,6 +32,8 @@ from types import ModuleType
 import numpy as np
 
 BLOCK = 256  # dots raced together: big enough that a layer's exponentials make one long call
+BIG_RACE = 100_000  # dot-columns from which a race waits for the kernel still loading (numpy: about 50 ms)
+LOAD_WAIT = 0.5  # seconds it waits at most
 _BOUND = 1e300  # magnitudes below which no product or sum can overflow (so no NaN can arise; see usable)
 
 
@@ -143,11 +145,14 @@ def start() -> None:
     _LOADER.start()
 
 
-def ready(wait: bool = False) -> bool:
-    """Whether races run compiled now; starts the loading if not begun. wait: until the loading ends."""
+def ready(wait: bool | float = False) -> bool:
+    """Whether races run compiled now; starts the loading if not begun. wait: True until the loading ends,
+    or at most that many seconds."""
     done = _LOADER.start()
-    if wait:
+    if wait is True:
         done.wait()
+    elif wait:
+        done.wait(float(wait))
     return done.is_set() and _LOADER.jit is not None
 
 
@@ -170,12 +175,14 @@ def _warm_up(jit: ModuleType, address: int, data: int) -> None:
 
 
 def usable(layers: tuple[int, ...], genomes: np.ndarray, tracks: list) -> bool:
-    """Whether these dots may race compiled: the kernel is ready and no sum can overflow.
+    """Whether these dots may race compiled: the kernel is ready and no sum can overflow. A long race (BIG_RACE
+    dot-columns or more) waits up to LOAD_WAIT seconds for a kernel still loading: from numba's cache it
+    loads in a fraction of a second, less than such a race takes with numpy.
 
     With every weight, input and intermediate value finite and far from overflow, the compiled race and the
     numpy race do exactly the same operations on each dot, so they agree; outside that (weights near 1e300,
     which no evolution makes) the numpy race runs, whose crash checks are not per dot once NaN appears."""
-    if not ready():
+    if not ready(LOAD_WAIT if len(genomes) * tracks[0].columns >= BIG_RACE else False):
         return False  # off, or still loading: this race runs with numpy
     if not genomes.size:
         return True
