@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -201,3 +202,41 @@ def test_without_numba_races_run_with_numpy_and_one_line_says_so(golden):
     assert done.stdout.strip() == str(golden["training_scores"].tolist())
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "races run with numpy" in lines[0]
+
+
+def test_the_window_races_the_columns_asked_in_calls_of_many():
+    from evolution.evolve import Evolution, RunConfig
+    from game.session import EvolveSession
+
+    session = EvolveSession(Evolution(RunConfig(strategy="classic", seed=3, generations=20), training_track()))
+    far = time.perf_counter() + 60.0
+    assert session.advance(1, far) == 1 and session.race.column == 1
+    assert session.advance(5, far) == 5 and session.race.column == 6
+    assert session.advance(40, far) == 40  # across the end of generation 0
+    calls = []
+    run = Race.run
+
+    def counted(race, max_steps=None):
+        calls.append(max_steps)
+        return run(race, max_steps)
+
+    Race.run = counted
+    try:
+        taken = session.advance(10**9, far)  # turbo: the rest of the run, as fast as it goes
+    finally:
+        Race.run = run
+    assert session.complete and taken > 100
+    assert len([steps for steps in calls if steps and steps > 1]) > 0  # not a call per column
+    straight = Evolution(RunConfig(strategy="classic", seed=3, generations=20), training_track())
+    for _ in range(21):
+        race = straight.next_race()
+        race.run()
+        for _ in straight.close_generation(race, slice_seconds=None):
+            pass
+    straight.finish_test_drives_now()
+    from evolution.history import COLUMNS
+
+    def numbers(evolution: Evolution) -> np.ndarray:
+        return np.delete(evolution.state.history.to_arrays(), COLUMNS.index("seconds"), axis=0)
+
+    assert np.array_equal(numbers(session.evolution), numbers(straight))
