@@ -109,12 +109,13 @@ class _Loader:
         self.jit: ModuleType | None = None
         self.exp: tuple[int, int] = (0, 0)
         self.reason = ""
+        self.waited = False  # whether a race has waited for the loading in vain (see ready)
 
     def start(self) -> threading.Event:
         with self.lock:
             if self.pid != os.getpid():
                 self.pid, self.done = os.getpid(), threading.Event()
-                self.jit, self.reason = None, ""
+                self.jit, self.reason, self.waited = None, "", False
                 threading.Thread(target=self._load, args=(self.done,), name="race-kernel", daemon=True).start()
             return self.done
 
@@ -151,8 +152,8 @@ def ready(wait: bool | float = False) -> bool:
     done = _LOADER.start()
     if wait is True:
         done.wait()
-    elif wait:
-        done.wait(float(wait))
+    elif wait and not _LOADER.waited:
+        _LOADER.waited = not done.wait(float(wait))  # a kernel still compiling is waited for once only
     return done.is_set() and _LOADER.jit is not None
 
 
@@ -177,7 +178,8 @@ def _warm_up(jit: ModuleType, address: int, data: int) -> None:
 def usable(layers: tuple[int, ...], genomes: np.ndarray, tracks: list) -> bool:
     """Whether these dots may race compiled: the kernel is ready and no sum can overflow. A long race (BIG_RACE
     dot-columns or more) waits up to LOAD_WAIT seconds for a kernel still loading: from numba's cache it
-    loads in a fraction of a second, less than such a race takes with numpy.
+    loads in a fraction of a second, less than such a race takes with numpy (when it is compiling, for the
+    first time, only the first such race waits).
 
     With every weight, input and intermediate value finite and far from overflow, the compiled race and the
     numpy race do exactly the same operations on each dot, so they agree; outside that (weights near 1e300,
