@@ -114,9 +114,12 @@ class _Loader:
     def start(self) -> threading.Event:
         with self.lock:
             if self.pid != os.getpid():
-                self.pid, self.done = os.getpid(), threading.Event()
-                self.jit, self.reason, self.waited = None, "", False
-                threading.Thread(target=self._load, args=(self.done,), name="race-kernel", daemon=True).start()
+                loaded = self.done.is_set() and self.jit is not None  # a fork keeps what its parent loaded
+                self.pid = os.getpid()
+                if not loaded:
+                    self.done = threading.Event()
+                    self.jit, self.reason, self.waited = None, "", False
+                    threading.Thread(target=self._load, args=(self.done,), name="race-kernel", daemon=True).start()
             return self.done
 
     def _load(self, done: threading.Event) -> None:

@@ -240,3 +240,20 @@ def test_the_window_races_the_columns_asked_in_calls_of_many():
         return np.delete(evolution.state.history.to_arrays(), COLUMNS.index("seconds"), axis=0)
 
     assert np.array_equal(numbers(session.evolution), numbers(straight))
+
+
+def test_a_forked_worker_races_compiled_with_the_kernel_its_parent_loaded():
+    import multiprocessing
+
+    network, track = Network(), training_track()
+    genomes = population("evolved", 20, network.genome_size)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        compiled, scores = pool.apply(_race_in_worker, (genomes, track, network))
+    assert compiled
+    assert np.array_equal(scores, Race(genomes, track, network, compiled=False).run())
+
+
+def _race_in_worker(genomes: np.ndarray, track: Track, network: Network) -> tuple[bool, np.ndarray]:
+    race = Race(genomes, track, network)
+    race.run()
+    return race._compiled, race.scores
