@@ -102,6 +102,8 @@ class Race:
         if self.trail is not None:
             self.trail[0] = 0.0
         self._recording = measure_safety or keep_paths or bool(trail_length)
+        if type(self) is Race:
+            self._lay_out_early()
 
     @property
     def done(self) -> bool:
@@ -213,6 +215,12 @@ class Race:
         if not self._compiled and self._brains is None:
             self._brains = Brains(self.network, self.genomes[self._active])
         return self._compiled
+
+    def _lay_out_early(self) -> None:
+        """With the kernel loaded, lay the dots out for it now: a race made on a thread (the window's next race
+        of a large population) then starts at once, without copying its genomes in a frame."""
+        if self._compiled and race_kernel.ready():
+            self._compiled_race()
 
     def _kernel_tracks(self) -> list[Track]:
         """The tracks the dots race on, for the kernel's tables."""
@@ -340,6 +348,7 @@ class StackedRace(Race):
             self._gathered = np.empty((DISTANCES + 2, self.count))
             self._outside = np.empty((2, self.count), dtype=bool)
             self._sense, self._out = self._sense_each, self._out_each
+        self._lay_out_early()
 
     def _kernel_tracks(self) -> list[Track]:
         return self.tracks

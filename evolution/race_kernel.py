@@ -191,7 +191,7 @@ def usable(layers: tuple[int, ...], genomes: np.ndarray, tracks: list) -> bool:
         return False  # off, or still loading: this race runs with numpy
     if not genomes.size:
         return True
-    largest_weight = float(np.max(np.abs(genomes)))
+    largest_weight = max(float(genomes.max()), -float(genomes.min()))  # no temporary: a frame may be waiting
     largest_barrier = max(float(np.max(np.abs(np.concatenate([t.top, t.bottom])))) for t in tracks)
     largest_input = 0.5 * tracks[0].columns + 2.0 * largest_barrier + 1.0  # speed or distance, before a crash
     bound = largest_weight * largest_input * (max(layers) + 1)
@@ -204,7 +204,8 @@ class KernelState:
     def __init__(self, genomes: np.ndarray, layers: tuple[int, ...], active: np.ndarray, p: np.ndarray,
                  v: np.ndarray, margins: np.ndarray | None, lanes: np.ndarray, tables: np.ndarray) -> None:  # fmt: skip
         self.layers = np.asarray(layers, dtype=np.int64)
-        self.weights = np.ascontiguousarray(-genomes[active].T)  # negation is exact: see network.Brains
+        chosen = genomes if active.size == len(genomes) else genomes[active]  # at the start: every dot
+        self.weights = np.negative(chosen.T, order="C")  # negation is exact: see network.Brains
         self.count = int(active.size)
         self.ids = np.array(active, dtype=np.int64)
         self.p = np.array(p, dtype=np.float64)

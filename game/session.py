@@ -33,6 +33,7 @@ class EvolveSession:
         self._next_track: Track | None = None  # a track asked for while a generation was closing
         self._preparing: Future[Race] | None = None  # the next race, being made on a thread
         self._chunk = 1  # columns raced per call in advance(), grown while they fit in the frame's time
+        self._chunk_race: Race | None = None  # the race the chunk was measured on
 
     @property
     def complete(self) -> bool:
@@ -62,6 +63,8 @@ class EvolveSession:
             if last_generation is not None and self.evolution.generation > last_generation:
                 break
             # many columns per call (the compiled race takes them in one), as many as fit before the deadline
+            if self._chunk_race is not self.race:  # a column of a new race costs more than the last race's last
+                self._chunk, self._chunk_race = 1, self.race
             started, before = time.perf_counter(), self.race.column
             self.race.run(min(steps, self._chunk))
             moved = self.race.column - before
