@@ -257,3 +257,28 @@ def _race_in_worker(genomes: np.ndarray, track: Track, network: Network) -> tupl
     race = Race(genomes, track, network)
     race.run()
     return race._compiled, race.scores
+
+
+def test_a_new_race_in_the_window_starts_with_one_column_a_call():
+    # a chunk grown on the cheap end of one race, kept for the next, made a frame of 10,000 dots last 70 ms
+    from evolution.evolve import Evolution, RunConfig
+    from game.session import EvolveSession
+
+    session = EvolveSession(Evolution(RunConfig(strategy="classic", seed=3, generations=5), training_track()))
+    session._chunk = 500  # as after the end of a race whose last columns were cheap
+    calls = []
+    run = Race.run
+
+    def counted(race, max_steps=None):
+        calls.append((race, max_steps))
+        return run(race, max_steps)
+
+    Race.run = counted
+    try:
+        session.advance(10**9, time.perf_counter() + 60.0)
+    finally:
+        Race.run = run
+    firsts = {}
+    for race, steps in calls:
+        firsts.setdefault(id(race), steps)
+    assert firsts and set(firsts.values()) == {1}
