@@ -6,6 +6,10 @@ output minus 0.5 is the force; the position moves half a step, the speed takes t
 position moves the other half; a dot above the top or below the bottom barrier of column i after
 that step is out with score i; a dot that reaches the last sensor column scores track.finish.
 Crashed dots are dropped from the arrays, so they cost nothing further.
+
+Once evolution/race_kernel.py has loaded (in the background, from the first race on), races run compiled,
+many columns per call, with the same numbers bit for bit; the numpy code here is their reference (the tests
+compare the two) and the fallback where numba cannot load. compiled=False keeps a race on numpy.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ _max, _min = np.maximum.reduce, np.minimum.reduce
 _maximum, _minimum, _greater, _less, _take = np.maximum, np.minimum, np.greater, np.less, np.take
 SLICE_SECONDS = 0.0005  # work per slice when a race is run in slices (see in_slices)
 DISTANCES = 2 * len(SENSORS)  # the inputs after the speed: top and bottom barrier at each sensor
+race_kernel.start()  # the kernel loads in the background from now on, while the program starts
 
 
 def sensor_table(track: Track) -> np.ndarray:

@@ -145,7 +145,10 @@ _LOADER = _Loader()
 
 
 def start() -> None:
-    """Begin loading the kernel in the background (once per process); races run with numpy meanwhile."""
+    """Begin loading the kernel in the background (once per process); races run with numpy meanwhile.
+
+    A process that forks workers lets the loading end first (ready(wait=True)): forked mid-import, a worker
+    would inherit locks held by a thread it does not have, and never load the kernel itself."""
     _LOADER.start()
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import race_kernel
 from .champion_drives import JointDrives
 from .evolve import Evolution, RunConfig
 from .history import GenerationStats
@@ -194,6 +195,8 @@ def sweep(
     tasks = [(configs[start : start + size], track, judge, tuple(changes)) for start in range(0, len(configs), size)]
     report = _progress(len(configs)) if progress else (lambda outcome: None)
     outcomes: list[SeedOutcome] = []
+    if jobs > 1:
+        race_kernel.ready(wait=True)  # loaded before the workers fork, they race compiled from the start
     try:
         with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else nullcontext() as pool:
             # a batch at a time, in order: each process takes the next when it is done

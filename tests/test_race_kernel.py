@@ -282,3 +282,23 @@ def test_a_new_race_in_the_window_starts_with_one_column_a_call():
     for race, steps in calls:
         firsts.setdefault(id(race), steps)
     assert firsts and set(firsts.values()) == {1}
+
+
+def test_a_sweeps_workers_race_compiled_though_forked_while_the_kernel_loads(tmp_path):
+    # the kernel starts loading when the race module is imported; a fork in the middle of that leaves the
+    # workers locks held by a thread they do not have: the sweep lets the loading end before it forks
+    code = (
+        "import sys, numpy as np\n"
+        "from evolution import race_kernel, sweep\n"
+        "from evolution.evolve import RunConfig\n"
+        "run_batch = sweep.run_batch\n"
+        "def recording(*args):\n"
+        "    done = run_batch(*args)\n"
+        f"    open({str(tmp_path / 'workers')!r}, 'a').write(str(race_kernel.ready()) + '\\n')\n"
+        "    return done\n"
+        "sweep.run_batch = recording\n"
+        "sweep.sweep(RunConfig(strategy='classic', generations=2), [1, 2], jobs=2, judge=False, progress=False)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "workers").read_text().split() == ["True", "True"]
