@@ -151,6 +151,14 @@ def _race_block(
                 bias = weights[offset + a, first:end]
                 for slot in range(count):
                     result[slot] = result[slot] + bias[slot]
+            elif count < 8:  # a few dots (a test drive): plain loops, the same sums in the same order
+                for slot in range(count):
+                    dot = first + slot
+                    for k in range(b):
+                        added = 0.0
+                        for i in range(a):
+                            added = added + values[here + i * count + slot] * weights[offset + i * b + k, dot]
+                        values[there + k * count + slot] = added + 1.0 * weights[offset + a * b + k, dot]
             else:
                 for k in range(b):
                     target = values[there + k * count : there + (k + 1) * count]
