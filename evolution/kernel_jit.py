@@ -102,6 +102,32 @@ def _two_lane_rows(products, terms, count, lane0, lane1, out):
 
 
 @_jit
+def _two_lane_sum(terms, count):
+    """The sum of terms[:count] as numpy's two-lane dot kernel forms it, for one dot (see _two_lane_rows)."""
+    if count == 1:
+        return terms[0] + 0.0
+    blocks = count // 8 * 8
+    first = 6 if blocks else 0
+    lane0 = terms[first]
+    lane1 = terms[first + 1]
+    added = 0
+    for block in range(0, blocks, 8):
+        for pair in (6, 4, 2, 0):
+            if block or pair != 6:
+                lane0 = terms[block + pair] + lane0
+                lane1 = terms[block + pair + 1] + lane1
+                added += 1
+    for index in range(blocks if blocks else 2, count, 2):
+        lane0 = terms[index] + lane0
+        if index + 1 < count:
+            lane1 = terms[index + 1] + lane1
+        elif added == 0:  # an odd last term joins lane 0; lane 1 is copied when it was still a term
+            lane1 = lane1 + 0.0
+        added += 1
+    return lane0 + lane1
+
+
+@_jit
 def _race_block(
     layers, weights, first, size, ids, p, v, margins, lanes, tables, start, stop, scores, alive,
     final_p, final_v, margin_sum, paths, trail, safety, values, products, call, address, data,
@@ -134,7 +160,13 @@ def _race_block(
             a = layers[layer]
             b = layers[layer + 1]
             there = here + a * count
-            if b == 1 and (layer > 0 or count == 1):
+            if b == 1 and (layer > 0 or count == 1) and count < 8:  # a few dots: one at a time
+                for slot in range(count):
+                    dot = first + slot
+                    for i in range(a):
+                        products[i] = values[here + i * count + slot] * weights[offset + i, dot]
+                    values[there + slot] = _two_lane_sum(products, a) + weights[offset + a, dot]
+            elif b == 1 and (layer > 0 or count == 1):
                 # numpy's two lanes (network._two_lane_plan); the bias is added after
                 for i in range(a):
                     source = values[here + i * count : here + (i + 1) * count]
