@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -50,12 +51,14 @@ def default_budget():
 
 
 def unreported(strategy: str = "elitist") -> Evolution:
-    """A run stopped after generation 11 with rows waiting for their champions' test drives (as Ctrl+C leaves
-    it): its champion of generation 11 drives the test track for longer than a generation."""
+    """A run stopped after generation 11 with rows waiting for their champions' test drives, as a checkpoint
+    of the program before champions drove the whole test track in their own generation holds it: the drives
+    advance 400 columns a generation here, so generation 11's champion is still on its way."""
     config = RunConfig(population=20, seed=2, generations=None, strategy=strategy, extra_tracks=0, mutation_rate=0.7)
     evolution = Evolution(config, training_track())
-    for _ in range(12):
-        evolution.run_generation()
+    with mock.patch("evolution.evolve.STEPS_PER_GENERATION", 400):
+        for _ in range(12):
+            evolution.run_generation()
     assert evolution.state.reported < evolution.state.generation == 12  # rows wait for their test drive
     return evolution
 
