@@ -344,9 +344,11 @@ class Driver:
         groups.append(("command", [panel.command_button]))
         groups = [(name, [c for c in controls if c is not None and c.is_enabled]) for name, controls in groups]
         groups = [(name, controls) for name, controls in groups if controls]
+        if isinstance(first, str):  # a setting named (a storm written by hand)
+            groups = [(name, controls) for name, controls in groups if name == first]
         if not groups:
             return None, ""
-        name, controls = groups[first % len(groups)]
+        name, controls = groups[0 if isinstance(first, str) else first % len(groups)]
         return controls[second % len(controls)], name
 
     def ui_event(self, panel, element, name: str, action: list) -> list[pygame.event.Event]:
