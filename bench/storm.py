@@ -46,6 +46,8 @@ import pygame
 
 import bench.common  # noqa: F401  (puts the project on the path)
 
+EVOLVED = Path(__file__).resolve().parent / "data" / "evolved.json"
+
 # ---- what a storm is ---------------------------------------------------------------------------------------
 STRATEGIES = ("classic", "elitist", "snes")
 LAYERS = ("7,8,4,1", "7,4,1", "7,1", "7,6,3,1")
@@ -107,6 +109,8 @@ KEYS = (
 )
 # the other actions, by weight: a control of the settings panel (its event), a real click on one, a click
 UI_WEIGHT, PANEL_CLICK_WEIGHT, CLICK_WEIGHT, TURBO_WEIGHT = 14, 4, 6, 6
+FASTER = (pygame.K_f, pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS)
+SLOWER = (pygame.K_MINUS, pygame.K_KP_MINUS)
 # keys followed by another a little later (often): key -> (the later key, within frames, how often)
 AGAIN = {
     pygame.K_SPACE: (pygame.K_SPACE, 60, 0.8),
@@ -114,6 +118,8 @@ AGAIN = {
     pygame.K_RETURN: (pygame.K_HOME, 200, 0.6),
     pygame.K_r: (pygame.K_r, 3, 0.5),
 }
+TO_TURBO = 9  # F presses from ×1 to turbo, and one more
+RESIZES = ((1280, 720), (800, 500), (1920, 1080), (640, 400), (1000, 700), (3840, 2160))
 ACTION_SHARE = 0.12  # of frames with an action
 TEXTS = ("0", "1", "0.5", "3", "20", "-1", "1000", "1e309", "nan", "abc", "", "7,3,1", "2")
 
@@ -126,6 +132,8 @@ class Storm:
     frames: int
     argv: list[str]
     actions: list[list] = field(default_factory=list)  # [frame, kind, *arguments]
+    resume: list[str] = field(default_factory=list)  # then --resume of the checkpoint with these flags (if any)
+    resume_actions: list[list] = field(default_factory=list)  # and these actions
 
     @property
     def compare(self) -> bool:
@@ -153,10 +161,23 @@ def make_storm(seed: int, frames: int) -> Storm:
         for setting, values, needs in sets:  # a knob of one strategy only while no --set changes the strategy
             if needs is None or (strategy in needs and not changes_strategy):
                 argv += ["--set", f"{rng.randint(1, 12)}:{setting}={rng.choice(values)}"]
+    if not argv.count("--compare") and rng.random() < 0.2:
+        argv += ["--ghost", str(EVOLVED)]
+    actions = make_actions(rng, frames)
+    resume: list[str] = []
+    resume_actions: list[list] = []
+    if rng.random() < 0.4:  # the run goes on from its checkpoint, in a window of its own
+        resume = ["--speed", rng.choice(SPEEDS), "--size", rng.choice(SIZES), "--keep", str(rng.choice((1, 20)))]
+        resume_actions = make_actions(rng, frames // 2)
+    return Storm(seed, frames, argv, actions, resume, resume_actions)
+
+
+def make_actions(rng: random.Random, frames: int) -> list[list]:
+    """Actions at frames 0 to frames - 1, drawn from rng."""
     keys = [(key, char) for key, char, _ in KEYS]
     weights = [weight for _, _, weight in KEYS]
-    kinds = ["key", "ui", "panel_click", "click", "turbo"]
-    kind_weights = [sum(weights), UI_WEIGHT, PANEL_CLICK_WEIGHT, CLICK_WEIGHT, TURBO_WEIGHT]
+    kinds = ["key", "ui", "panel_click", "click", "turbo", "resize", "wheel", "type"]
+    kind_weights = [sum(weights), UI_WEIGHT, PANEL_CLICK_WEIGHT, CLICK_WEIGHT, TURBO_WEIGHT, 1, 2, 3]
     actions = []
     for frame in range(frames):
         if rng.random() >= ACTION_SHARE:
@@ -173,13 +194,18 @@ def make_storm(seed: int, frames: int) -> Storm:
         elif kind == "panel_click":
             actions.append([frame, "panel_click", rng.randrange(1000), rng.randrange(1000)])
         elif kind == "turbo":  # F to turbo frame after frame, then back down a few steps a little later
-            actions += [[frame + step, "key", pygame.K_f, "f"] for step in range(len(SPEEDS) + 3)]
-            later = frame + len(SPEEDS) + 3 + rng.randint(1, 90)
+            actions += [[frame + step, "key", pygame.K_f, "f"] for step in range(TO_TURBO)]
+            later = frame + TO_TURBO + rng.randint(1, 90)
             actions += [[later + step, "key", pygame.K_MINUS, "-"] for step in range(rng.randint(1, 4))]
+        elif kind == "resize":  # the user drags the window's corner
+            actions.append([frame, "resize", *rng.choice(RESIZES)])
+        elif kind == "wheel":
+            actions.append([frame, "wheel", round(rng.random(), 3), round(rng.random(), 3), rng.choice((-3, -1, 1, 3))])
+        elif kind == "type":  # characters typed, then Enter (into a field of the panel if one has the keyboard)
+            actions.append([frame, "type", rng.choice(TEXTS)])
         else:
             actions.append([frame, "click", round(rng.random(), 3), round(rng.random(), 3)])
-    actions = sorted((action for action in actions if action[0] < frames), key=lambda action: action[0])
-    return Storm(seed, frames, argv, actions)
+    return sorted((action for action in actions if action[0] < frames), key=lambda action: action[0])
 
 
 # ---- known failures --------------------------------------------------------------------------------------
@@ -224,6 +250,7 @@ class Outcome:
     avoided: Counter = field(default_factory=Counter)
     actions_done: int = 0
     seen: Counter = field(default_factory=Counter)
+    said: Counter = field(default_factory=Counter)  # errors said on screen, and warnings on stderr
     seconds: float = 0.0
 
 
@@ -245,17 +272,17 @@ class _Clock:
 class Driver:
     """Turns the storm's actions into the events of each frame, looking at the window as it is then."""
 
-    def __init__(self, storm: Storm, avoid: bool) -> None:
-        self.storm = storm
+    def __init__(self, actions: list[list], avoid: bool) -> None:
         self.avoid = avoid
         self.window = None
         self.frame = 0
         self.by_frame: dict[int, list[list]] = {}
-        for action in storm.actions:
+        for action in actions:
             self.by_frame.setdefault(action[0], []).append(action)
         self.later: dict[int, list[pygame.event.Event]] = {}  # the rest of a real click, on the next frames
         self.avoided: Counter = Counter()
         self.done = 0
+        self.said: Counter = Counter()  # errors said on screen
         self.seen: Counter = Counter()  # frames spent in each view, at each speed, with the panel open, ...
         self.real_get = pygame.event.get
 
@@ -263,7 +290,7 @@ class Driver:
         """pygame.event.get as the window's frame loop calls it: this frame's storm events, then the real ones."""
         frame, self.frame = self.frame, self.frame + 1
         self.note()
-        made = self.later.pop(frame, [])
+        made = self.guard() + self.later.pop(frame, [])
         for action in self.by_frame.get(frame, []):
             made += self.make(action)
         return [*made, *self.real_get(*args, **kwargs)]
@@ -284,22 +311,39 @@ class Driver:
             self.seen["help"] += 1
 
     def make(self, action: list) -> list[pygame.event.Event]:
+        from evolution.flag_types import TURBO
         from game.frame_runner import key_event
 
         window = self.window
         if window is None:
             return []
         kind = action[1]
-        reason = self.avoided_by(action) if self.avoid else None
+        reason = self.avoided_by(action)
         if reason:
             self.avoided[reason] += 1
             return []
         if kind == "key":
             self.done += 1
             return [key_event(action[2], action[3])]
-        if kind == "click":
+        if kind in ("click", "wheel"):
             width, height = window.screen.get_size()
-            return self.click((int(action[2] * (width - 1)), int(action[3] * (height - 1))))
+            position = (int(action[2] * (width - 1)), int(action[3] * (height - 1)))
+            if kind == "click":
+                return self.click(position)
+            self.done += 1
+            pygame.mouse.set_pos(position)
+            wheel = {"x": 0, "y": action[4], "flipped": False, "precise_x": 0.0, "precise_y": float(action[4])}
+            return [pygame.event.Event(pygame.MOUSEWHEEL, touch=False, **wheel)]
+        if kind == "resize":
+            self.done += 1
+            pygame.display.set_mode((action[2], action[3]), pygame.RESIZABLE)
+            size = {"x": action[2], "y": action[3]}
+            return [pygame.event.Event(pygame.VIDEORESIZE, size=(action[2], action[3]), w=action[2], h=action[3]),
+                    pygame.event.Event(pygame.WINDOWSIZECHANGED, **size)]  # fmt: skip
+        if kind == "type":
+            self.done += 1
+            typed = [pygame.event.Event(pygame.TEXTINPUT, text=char) for char in action[2]]
+            return [*typed, key_event(pygame.K_RETURN, "\r")]
         panel = self.open_panel()
         if panel is None:
             return []
@@ -308,6 +352,9 @@ class Driver:
             return []
         if self.avoid and self.knob_of_another_strategy(name):
             self.avoided[KNOWN[1].name] += 1
+            return []
+        if self.avoid and name == "layers" and self.window.speed == TURBO:
+            self.avoided[KNOWN[0].name] += 1  # the change would apply within this frame's turbo work
             return []
         if kind == "panel_click":
             return self.click(element.rect.center)
@@ -371,63 +418,101 @@ class Driver:
 
     def avoided_by(self, action: list) -> str:
         """Why this action is skipped now, or '': Esc outside the saves list (it quits: Q does that, rarely);
-        an action that would likely lead to a KNOWN failure."""
+        with avoid, an action that would likely lead to a KNOWN failure (the name of that failure)."""
+        from evolution.flag_types import TURBO
         from game.saves_view import SavesView
 
-        if action[1] == "key" and action[2] == pygame.K_ESCAPE and not isinstance(self.window.view, SavesView):
+        window = self.window
+        if action[1] == "key" and action[2] == pygame.K_ESCAPE and not isinstance(window.view, SavesView):
             return "Esc would quit"
+        if not self.avoid:
+            return ""
+        faster = action[1] == "key" and action[2] in FASTER and window.speed == 64
+        slower = action[1] == "key" and action[2] in SLOWER and window.speed == TURBO
+        if faster and self.network_changing():
+            return KNOWN[0].name
+        if (faster or slower) and self.compare_drives_shown():
+            return KNOWN[2].name
         return ""
+
+    def evolving(self):
+        """The evolving view on screen or behind the view on screen (a test drive's, a replay's), or None."""
+        view = self.window.view
+        while view is not None and not hasattr(view, "runs"):
+            view = view.back
+        return view
+
+    def network_changing(self) -> bool:
+        """True while turbo would replay a generation of genomes the run no longer has: from a change of its
+        network scheduled until the new network's first generation has raced (KNOWN[0])."""
+        view = self.evolving()
+        if view is None:
+            return False
+        for run in view.runs:
+            state = run.evolution.state
+            if any(change.setting == "layers" for change in state.scheduled):
+                return True
+            if state.ranked_genomes is None and len(run.evolution.history):
+                return True
+        return False
+
+    def compare_drives_shown(self) -> bool:
+        """True when the view updated is a comparison whose champions drive the test track: turbo's joint drives
+        start and stop as the speed crosses into turbo and back (KNOWN[2])."""
+        from game.compare_view import CompareView
+        from game.saves_view import SavesView
+
+        view = self.window.view
+        view = view.back if isinstance(view, SavesView) else view
+        return isinstance(view, CompareView) and any(run.evolution.config.test_curve for run in view.runs)
+
+    def guard(self) -> list[pygame.event.Event]:
+        """With avoid, at the start of a frame: out of turbo while the network is changing (KNOWN[0])."""
+        from evolution.flag_types import TURBO
+        from game.frame_runner import key_event
+
+        window = self.window
+        if not self.avoid or window is None or window.speed != TURBO or not self.network_changing():
+            return []
+        if self.compare_drives_shown():
+            return []
+        self.avoided[KNOWN[0].name] += 1
+        return [key_event(pygame.K_MINUS, "-")]
 
 
 def run_storm(storm: Storm, folder: Path, avoid: bool = True) -> Outcome:
-    """Run the storm in folder (made empty first), check the invariants; its Outcome."""
-    import game.window as window_module
-    import main
-
+    """Run the storm in folder (made empty first), then its resumed part if it has one, and check the
+    invariants; its Outcome."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     outcome = Outcome(storm.seed, storm.frames)
-    driver = Driver(storm, avoid)
     started = time.perf_counter()
-
-    class StormWindow(window_module.Window):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            driver.window = self
-
-    outputs = ["--log", "run.csv", "--save", "best.json", "--frames", str(storm.frames)]
-    outputs += ["--checkpoint", "compare.npz" if storm.compare else "run.npz"]
-    status, report = None, ""
-    out, err = io.StringIO(), io.StringIO()
-    here = Path.cwd()
-    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    saved = (window_module.Window, pygame.event.get, pygame.time.Clock)
-    try:
-        os.chdir(folder)
-        window_module.Window, pygame.event.get, pygame.time.Clock = StormWindow, driver.events, _Clock
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                status = main.main([*storm.argv, *outputs])
-            except SystemExit as exit_:
-                status = exit_.code
-            except Exception:  # what the storm is looking for
-                report = traceback.format_exc()
-    finally:
-        window_module.Window, pygame.event.get, pygame.time.Clock = saved
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
-        os.chdir(here)
-        pygame.quit()
-    outcome.frames_run, outcome.avoided, outcome.actions_done = driver.frame, driver.avoided, driver.done
-    outcome.seen = driver.seen
-    if report or status != 0:
-        stderr = err.getvalue()
-        report = report or f"exit status {status}; stderr:\n{stderr}"
-        outcome.report = report
-        known = known_failure(report + stderr)
-        outcome.verdict = "known" if known else "failed"
-        outcome.signature = known.name if known else signature(report, stderr, status)
+    checkpoint = "compare.npz" if storm.compare else "run.npz"
+    outputs = ["--log", "run.csv", "--save", "best.json", "--frames", str(storm.frames), "--checkpoint", checkpoint]
+    parts = [([*storm.argv, *outputs], storm.actions)]
+    if storm.resume:
+        frames = str(storm.frames // 2)
+        again = ["--resume", checkpoint, "--log", "run.csv", "--save", "best-resumed.json", "--frames", frames]
+        parts.append(([*again, *storm.resume], storm.resume_actions))
+    for part, (argv, actions) in enumerate(parts):
+        if part and not (folder / checkpoint).exists():
+            break
+        driver = Driver(actions, avoid)
+        status, report, stderr = run_main(argv, driver, folder)
+        outcome.frames_run += driver.frame
+        outcome.actions_done += driver.done
+        outcome.avoided.update(driver.avoided)
+        outcome.seen.update(driver.seen)
+        outcome.said.update(driver.said)
+        outcome.said.update(normalised(line) for line in stderr.splitlines() if "warning" in line)
+        where = " (resumed)" if part else ""
+        if report or status != 0:
+            outcome.report = report or f"exit status {status}{where}; stderr:\n{stderr}"
+            known = known_failure(outcome.report + stderr)
+            outcome.verdict = "known" if known else "failed"
+            outcome.signature = known.name if known else signature(outcome.report, stderr, status) + where
+            break
     else:
         try:
             check_outputs(storm, folder, outcome)
@@ -439,6 +524,46 @@ def run_storm(storm: Storm, folder: Path, avoid: bool = True) -> Outcome:
             outcome.report = traceback.format_exc()
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def run_main(argv: list[str], driver: Driver, folder: Path) -> tuple[object, str, str]:
+    """main.main(argv) in folder, its frame loop reading the driver's events and its clock not sleeping:
+    (the exit status, the traceback of an exception that came out of it or '', what it said on stderr)."""
+    import game.window as window_module
+    import main
+
+    class StormWindow(window_module.Window):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            driver.window = self
+
+        def say(self, text: str, error: bool = False) -> None:
+            if error:  # the errors said on screen, for the report: a refusal, or something that went wrong
+                driver.said[normalised(text)] += 1
+            super().say(text, error)
+
+    status, report = None, ""
+    out, err = io.StringIO(), io.StringIO()
+    here = Path.cwd()
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    saved = (window_module.Window, pygame.event.get, pygame.time.Clock)
+    try:
+        os.chdir(folder)
+        window_module.Window, pygame.event.get, pygame.time.Clock = StormWindow, driver.events, _Clock
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = main.main(argv)
+            except SystemExit as exit_:
+                status = exit_.code
+            except Exception:  # what the storm is looking for
+                report = traceback.format_exc()
+    finally:
+        window_module.Window, pygame.event.get, pygame.time.Clock = saved
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        os.chdir(here)
+        pygame.quit()
+    return status, report, err.getvalue()
 
 
 def normalised(text: str) -> str:
@@ -498,6 +623,8 @@ def check_outputs(storm: Storm, folder: Path, outcome: Outcome) -> None:
         assert log.stat().st_size > 0, f"{log.name} left empty"
         rows = log_rows(log)
         rows_of[log.stem] = rows
+        numbers = [int(row[0]) for row in rows]
+        assert numbers == list(range(len(rows))), f"{log.name}: generations {numbers[:3]}… are not 0, 1, 2, …"
         outcome.seen["changes logged"] += sum(line.startswith("# set") for line in log.read_text().splitlines())
         outcome.generations = max(outcome.generations, len(rows))
         if rows:
@@ -515,8 +642,8 @@ def check_outputs(storm: Storm, folder: Path, outcome: Outcome) -> None:
         outcome.replayed_rows += len(rows)
         if checkpoint.stem == "run":  # the log's run (a restart's checkpoints are run-2.npz, ...)
             logged = rows_of.get("run", [])
-            common = min(len(logged), len(rows))
-            assert rows[:common] == logged[:common], "the checkpoint's replay and the log disagree"
+            assert len(logged) >= len(rows), f"the log has {len(logged)} rows, its checkpoint {len(rows)}"
+            assert rows == logged[: len(rows)], "the checkpoint's replay and the log disagree"
     saves = sorted(folder.glob("best*.json"))
     for save in saves:
         assert save.stat().st_size > 0, f"the claimed {save.name} is left empty"
@@ -549,6 +676,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-seed", type=int, default=0, help="storms use seeds first-seed, first-seed+1, ...")
     parser.add_argument("--out", type=Path, default=Path("storms"), help="where failing storms are written")
     parser.add_argument("--no-avoid", action="store_true", help="do not skip the actions that lead to KNOWN crashes")
+    parser.add_argument("--said", action="store_true", help="list the errors said on screen and warnings")
     parser.add_argument("--repro", type=Path, help="run the storm of this JSON file again")
     args = parser.parse_args(argv)
     storms = (
@@ -559,14 +687,17 @@ def main(argv: list[str] | None = None) -> int:
     counts: Counter = Counter()
     signatures: Counter = Counter()
     seen: Counter = Counter()
+    said: Counter = Counter()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="storm-") as temp:
         for storm in storms:
             outcome = run_storm(storm, Path(temp) / "run", avoid=not args.no_avoid)
             counts[outcome.verdict] += 1
             seen.update(outcome.seen)
+            said.update(outcome.said)
+            asked = storm.frames + (storm.frames // 2 if storm.resume else 0)
             line = (
-                f"seed {storm.seed}  frames {outcome.frames_run}/{storm.frames}  {outcome.verdict}"
+                f"seed {storm.seed}  frames {outcome.frames_run}/{asked}  {outcome.verdict}"
                 f"  generations {outcome.generations}  replayed rows {outcome.replayed_rows}"
                 f"  actions {outcome.actions_done}  avoided {sum(outcome.avoided.values())}  {outcome.seconds:.1f} s"
             )
@@ -574,12 +705,18 @@ def main(argv: list[str] | None = None) -> int:
                 signatures[outcome.signature] += 1
                 line += f"\n    {outcome.signature}  ->  {write_failure(storm, outcome, args.out)}"
             print(line, flush=True)
+    resumed = sum(bool(storm.resume) for storm in storms)
     print(
-        f"{len(storms)} storms of {storms[0].frames} frames in {time.perf_counter() - started:.0f} s: "
+        f"{len(storms)} storms of {storms[0].frames} frames ({resumed} then resumed for {storms[0].frames // 2} more)"
+        f" in {time.perf_counter() - started:.0f} s: "
         + ", ".join(f"{counts[v]} {v}" for v in ("ok", "known", "failed"))
     )
     for text, count in signatures.most_common():
         print(f"  {count} × {text}")
+    if args.said:
+        print("errors said on screen and warnings, by how often:")
+        for text, count in said.most_common():
+            print(f"  {count} × {text}")
     print("coverage (frames, or changes logged): " + ", ".join(f"{k} {v}" for k, v in sorted(seen.items())))
     return 1 if counts["failed"] else 0
 
