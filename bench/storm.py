@@ -134,6 +134,8 @@ class Storm:
     actions: list[list] = field(default_factory=list)  # [frame, kind, *arguments]
     resume: list[str] = field(default_factory=list)  # then --resume of the checkpoint with these flags (if any)
     resume_actions: list[list] = field(default_factory=list)  # and these actions
+    replay: list[str] = field(default_factory=list)  # then --replay of the log in a window with these flags
+    replay_actions: list[list] = field(default_factory=list)
 
     @property
     def compare(self) -> bool:
@@ -169,15 +171,20 @@ def make_storm(seed: int, frames: int) -> Storm:
     if rng.random() < 0.4:  # the run goes on from its checkpoint, in a window of its own
         resume = ["--speed", rng.choice(SPEEDS), "--size", rng.choice(SIZES), "--keep", str(rng.choice((1, 20)))]
         resume_actions = make_actions(rng, frames // 2)
-    return Storm(seed, frames, argv, actions, resume, resume_actions)
+    replay: list[str] = []
+    replay_actions: list[list] = []
+    if rng.random() < 0.3:  # the log replayed in the window, where it must match its rows whatever is pressed
+        replay = ["--speed", rng.choice(SPEEDS), "--size", rng.choice(SIZES)]
+        replay_actions = make_actions(rng, frames // 2)
+    return Storm(seed, frames, argv, actions, resume, resume_actions, replay, replay_actions)
 
 
 def make_actions(rng: random.Random, frames: int) -> list[list]:
     """Actions at frames 0 to frames - 1, drawn from rng."""
     keys = [(key, char) for key, char, _ in KEYS]
     weights = [weight for _, _, weight in KEYS]
-    kinds = ["key", "ui", "panel_click", "click", "turbo", "resize", "wheel", "type"]
-    kind_weights = [sum(weights), UI_WEIGHT, PANEL_CLICK_WEIGHT, CLICK_WEIGHT, TURBO_WEIGHT, 1, 2, 3]
+    kinds = ["key", "ui", "panel_click", "click", "turbo", "resize", "wheel", "type", "dot"]
+    kind_weights = [sum(weights), UI_WEIGHT, PANEL_CLICK_WEIGHT, CLICK_WEIGHT, TURBO_WEIGHT, 1, 2, 3, 6]
     actions = []
     for frame in range(frames):
         if rng.random() >= ACTION_SHARE:
@@ -201,6 +208,8 @@ def make_actions(rng: random.Random, frames: int) -> list[list]:
             actions.append([frame, "resize", *rng.choice(RESIZES)])
         elif kind == "wheel":
             actions.append([frame, "wheel", round(rng.random(), 3), round(rng.random(), 3), rng.choice((-3, -1, 1, 3))])
+        elif kind == "dot":  # a click on a dot of the race shown: it is followed
+            actions.append([frame, "dot", rng.randrange(1000)])
         elif kind == "type":  # characters typed, then Enter (into a field of the panel if one has the keyboard)
             actions.append([frame, "type", rng.choice(TEXTS)])
         else:
@@ -305,6 +314,8 @@ class Driver:
         self.seen["speed " + ("paused" if window.paused else "turbo" if window.turbo else f"x{window.speed}")] += 1
         if getattr(view, "panel_open", False):
             self.seen["panel open"] += 1
+        if getattr(getattr(view, "scene", None), "picked", False):
+            self.seen["dot followed"] += 1
         if getattr(getattr(view, "scene", None), "lanes", False):
             self.seen["lanes"] += 1
         if window.show_help:
@@ -334,6 +345,9 @@ class Driver:
             pygame.mouse.set_pos(position)
             wheel = {"x": 0, "y": action[4], "flipped": False, "precise_x": 0.0, "precise_y": float(action[4])}
             return [pygame.event.Event(pygame.MOUSEWHEEL, touch=False, **wheel)]
+        if kind == "dot":
+            position = self.dot_position(action[2])
+            return self.click(position) if position is not None else []
         if kind == "resize":
             self.done += 1
             pygame.display.set_mode((action[2], action[3]), pygame.RESIZABLE)
@@ -366,6 +380,28 @@ class Driver:
 
         evolution = self.window.view.evolution
         return name in KNOB_NAMES and not hasattr(evolution.strategy, name)
+
+    def dot_position(self, number: int) -> tuple[int, int] | None:
+        """Where a dot of the race shown is on screen (as last drawn), or None if the view shows no race."""
+        from game.track_view import dot_screen_positions
+
+        view = self.window.view
+        scene = getattr(view, "scene", None)
+        if scene is None:
+            return None
+        if hasattr(view, "races"):  # a comparison: the dots of its first camera's first run
+            races = view.races
+            camera, runs = scene._cameras(races)[0]
+            race = races[runs[0]]
+        else:
+            replay = getattr(view, "replay", None)
+            race = getattr(view, "shown_race", None) or getattr(replay, "race", None) or getattr(view, "race", None)
+            camera = scene.camera
+        if race is None or camera.view.width <= 1:
+            return None
+        xs, ys = dot_screen_positions(camera, race)
+        index = number % len(xs)
+        return int(xs[index]), int(ys[index])
 
     def click(self, position: tuple[int, int]) -> list[pygame.event.Event]:
         """A left click at position: the pointer moves there, the button goes down, and up a frame later."""
@@ -495,9 +531,16 @@ def run_storm(storm: Storm, folder: Path, avoid: bool = True) -> Outcome:
         frames = str(storm.frames // 2)
         again = ["--resume", checkpoint, "--log", "run.csv", "--save", "best-resumed.json", "--frames", frames]
         parts.append(([*again, *storm.resume], storm.resume_actions))
+    if storm.replay:
+        parts.append(([], storm.replay_actions))  # the log's name is known once it is written
     for part, (argv, actions) in enumerate(parts):
         if part and not (folder / checkpoint).exists():
             break
+        if not argv:
+            logs = sorted(folder.glob("run*.csv"))
+            if not logs or not log_rows(logs[0]):
+                break
+            argv = ["--replay", logs[0].name, "--frames", str(storm.frames // 2), *storm.replay]
         driver = Driver(actions, avoid)
         status, report, stderr = run_main(argv, driver, folder)
         outcome.frames_run += driver.frame
@@ -506,7 +549,7 @@ def run_storm(storm: Storm, folder: Path, avoid: bool = True) -> Outcome:
         outcome.seen.update(driver.seen)
         outcome.said.update(driver.said)
         outcome.said.update(normalised(line) for line in stderr.splitlines() if "warning" in line)
-        where = " (resumed)" if part else ""
+        where = f" ({argv[0][2:]})" if part else ""
         if report or status != 0:
             outcome.report = report or f"exit status {status}{where}; stderr:\n{stderr}"
             known = known_failure(outcome.report + stderr)
@@ -648,6 +691,7 @@ def check_outputs(storm: Storm, folder: Path, outcome: Outcome) -> None:
     for save in saves:
         assert save.stat().st_size > 0, f"the claimed {save.name} is left empty"
         assert len(load_genomes(save).genomes) > 0
+        replay(save, checks)  # its run again gives its genomes
     for save in sorted((folder / "saves").rglob("*.json")) if (folder / "saves").exists() else ():
         assert save.stat().st_size > 0, f"the S save {save.name} is empty"
         load_genomes(save)
@@ -695,7 +739,7 @@ def main(argv: list[str] | None = None) -> int:
             counts[outcome.verdict] += 1
             seen.update(outcome.seen)
             said.update(outcome.said)
-            asked = storm.frames + (storm.frames // 2 if storm.resume else 0)
+            asked = storm.frames + storm.frames // 2 * (bool(storm.resume) + bool(storm.replay))
             line = (
                 f"seed {storm.seed}  frames {outcome.frames_run}/{asked}  {outcome.verdict}"
                 f"  generations {outcome.generations}  replayed rows {outcome.replayed_rows}"
@@ -705,9 +749,10 @@ def main(argv: list[str] | None = None) -> int:
                 signatures[outcome.signature] += 1
                 line += f"\n    {outcome.signature}  ->  {write_failure(storm, outcome, args.out)}"
             print(line, flush=True)
-    resumed = sum(bool(storm.resume) for storm in storms)
+    resumed, replayed = sum(bool(storm.resume) for storm in storms), sum(bool(storm.replay) for storm in storms)
     print(
-        f"{len(storms)} storms of {storms[0].frames} frames ({resumed} then resumed for {storms[0].frames // 2} more)"
+        f"{len(storms)} storms of {storms[0].frames} frames ({resumed} then resumed, {replayed} replayed in the"
+        f" window, for {storms[0].frames // 2} frames more each)"
         f" in {time.perf_counter() - started:.0f} s: "
         + ", ".join(f"{counts[v]} {v}" for v in ("ok", "known", "failed"))
     )
