@@ -543,6 +543,8 @@ def run_storm(storm: Storm, folder: Path, avoid: bool = True) -> Outcome:
             argv = ["--replay", logs[0].name, "--frames", str(storm.frames // 2), *storm.replay]
         driver = Driver(actions, avoid)
         status, report, stderr = run_main(argv, driver, folder)
+        if status in (130, 143):  # Ctrl+C or SIGTERM reached the program: the storms stop (the program saved)
+            raise KeyboardInterrupt
         outcome.frames_run += driver.frame
         outcome.actions_done += driver.done
         outcome.avoided.update(driver.avoided)
@@ -728,6 +730,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.repro
         else [make_storm(seed, args.frames) for seed in range(args.first_seed, args.first_seed + args.storms)]
     )
+    frames = storms[0].frames
     counts: Counter = Counter()
     signatures: Counter = Counter()
     seen: Counter = Counter()
@@ -735,7 +738,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="storm-") as temp:
         for storm in storms:
-            outcome = run_storm(storm, Path(temp) / "run", avoid=not args.no_avoid)
+            try:
+                outcome = run_storm(storm, Path(temp) / "run", avoid=not args.no_avoid)
+            except KeyboardInterrupt:
+                print(f"stopped during storm {storm.seed}", flush=True)
+                storms = storms[: storms.index(storm)]
+                break
             counts[outcome.verdict] += 1
             seen.update(outcome.seen)
             said.update(outcome.said)
@@ -751,8 +759,8 @@ def main(argv: list[str] | None = None) -> int:
             print(line, flush=True)
     resumed, replayed = sum(bool(storm.resume) for storm in storms), sum(bool(storm.replay) for storm in storms)
     print(
-        f"{len(storms)} storms of {storms[0].frames} frames ({resumed} then resumed, {replayed} replayed in the"
-        f" window, for {storms[0].frames // 2} frames more each)"
+        f"{len(storms)} storms of {frames} frames ({resumed} then resumed, {replayed} replayed in the"
+        f" window, for {frames // 2} frames more each)"
         f" in {time.perf_counter() - started:.0f} s: "
         + ", ".join(f"{counts[v]} {v}" for v in ("ok", "known", "failed"))
     )
