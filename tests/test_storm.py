@@ -101,3 +101,35 @@ def test_known_failures_are_told_apart_from_new_ones():
     assert known_failure("ValueError: genomes must be (P, 73), not ()") is KNOWN[0]
     assert known_failure("AttributeError: 'SNES' object has no attribute 'elite_share'") is KNOWN[1]
     assert known_failure("KeyError: 'something new'") is None
+
+
+# ---- what the storms found ------------------------------------------------------------------------------------
+def test_a_restarted_run_with_a_changed_knob_replays_from_its_checkpoint(in_tmp, capsys):
+    """Storm 3014: R carried elite_share 0.3 (set by a change of the old run) into the new run's start, where no
+    change recorded it; a later change of strategy dropped the knob, so --replay of the new run's checkpoint
+    started it with the default and did not match from generation 1."""
+    import main
+    from game.frame_runner import key_event, open_window, run_frames
+
+    flags = ["--seed", "4", "--population", "20", "--strategy", "elitist", "--set", "1:elite_share=0.5"]
+    flags += ["--tracks", "0", "--no-test-curve", "--speed", "64", "--checkpoint", "a.npz"]
+    app = open_window(main.parse(flags))
+    for _ in range(2000):
+        if app.view.evolution.generation >= 3:
+            break
+        run_frames(app, 1)
+    app.paused = True
+    run_frames(app, 2, lambda frame: [key_event(pygame.K_r, "r")])  # R, and R again to confirm
+    evolution = app.view.evolution
+    assert app.view.checkpointer.path.name == "a-2.npz" and evolution.config.elite_share == 0.5  # kept
+    evolution.schedule("strategy", "snes", 4)
+    app.paused = False
+    for _ in range(2000):
+        if evolution.generation >= 6:
+            break
+        run_frames(app, 1)
+    app.do_quit()
+    app.view.close()
+    app.view.checkpointer.release()
+    assert main.main(["--headless", "--replay", "a-2.npz"]) == 0
+    assert "rows of a-2.npz match" in capsys.readouterr().out
