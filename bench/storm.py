@@ -115,7 +115,9 @@ SLOWER = (pygame.K_MINUS, pygame.K_KP_MINUS)
 AGAIN = {
     pygame.K_SPACE: (pygame.K_SPACE, 60, 0.8),
     pygame.K_h: (pygame.K_h, 120, 0.9),
-    pygame.K_RETURN: (pygame.K_HOME, 200, 0.6),
+    pygame.K_RETURN: (pygame.K_HOME, 150, 0.8),
+    pygame.K_t: (pygame.K_t, 150, 0.7),
+    pygame.K_l: (pygame.K_l, 150, 0.5),
     pygame.K_r: (pygame.K_r, 3, 0.5),
 }
 TO_TURBO = 9  # F presses from ×1 to turbo, and one more
