@@ -19,8 +19,8 @@ unless --no-avoid, the actions that lead to them are skipped, so that a storm go
 A failing storm is written as JSON (its seed, command line and actions), which --repro runs again, avoiding
 nothing. bench/data/storms/ keeps those that found something: the KNOWN crashes (seeds 1003, 204 and 1009 of
 an earlier version of this file) and the restart that lost a knob (3014, fixed). In turbo a frame's work
-depends on the machine's speed, so a storm repeats its actions exactly but not always its turbo races: 1003
-and 204 reproduce; the comparison's crash (1009) needs a champions' drive half done, and mostly does not.
+depends on the machine's speed, so a storm repeats its actions exactly but not always its turbo races: 204
+and 3014 (before the fix) reproduce; 1003 and 1009 crashed at one moment of a turbo race and mostly do not.
 """
 
 from __future__ import annotations
