@@ -9,7 +9,7 @@ list, clicks anywhere in the window, and the settings panel's controls, used bot
 pygame_gui posts and through real clicks on them. The program runs in this process as a user runs it
 (main.main with --frames, the SDL dummy driver): its own frame loop reads the storm's events each frame
 (only the clock does not sleep). Then the invariants:
-(a) the program ended with status 0, and no exception came out of it;
+(a) the program ended with status 0, no exception came out of it, and no traceback was printed;
 (b) every log and run checkpoint it wrote replays (--replay, in process) to the same rows, and the
     checkpoint's rows are the log's;
 (c) no claimed file is left empty: a --save is whole and loads, or is not there; every S save loads; a
@@ -558,6 +558,8 @@ def run_storm(storm: Storm, folder: Path, avoid: bool = True) -> Outcome:
         outcome.said.update(driver.said)
         outcome.said.update(normalised(line) for line in stderr.splitlines() if "warning" in line)
         where = f" ({argv[0][2:]})" if part else ""
+        if not report and "Traceback" in stderr:  # printed (a thread's, say) though the program went on
+            report = stderr[stderr.index("Traceback") :]
         if report or status != 0:
             outcome.report = report or f"exit status {status}{where}; stderr:\n{stderr}"
             known = known_failure(outcome.report + stderr)

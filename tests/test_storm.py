@@ -3,7 +3,7 @@
 Each storm (bench/storm.py) runs main.main with --frames under the SDL dummy driver, its frame loop reading
 the storm's keys, clicks and settings-panel events; the property is that whatever the storm does, the program
 ends with status 0 and no exception, what it wrote replays (--replay) to the same rows, and no claimed file is
-left empty. The suite runs a few storms of a few hundred frames; NEURORACER_NIGHTLY=1 runs 100 of 2,000 frames
+left empty. The suite runs four storms of 250 frames; NEURORACER_NIGHTLY=1 runs 100 of 2,000 frames
 (`python -m bench.storm --storms 100 --frames 2000` does the same from the command line, printing each).
 Crashes already known and being fixed elsewhere (bench.storm.KNOWN) are counted, not failed.
 """
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from bench.storm import KNOWN, Outcome, Storm, known_failure, make_storm, run_storm, write_failure
 
 NIGHTLY = os.environ.get("NEURORACER_NIGHTLY") == "1"
-SUITE_STORMS, SUITE_FRAMES = 1, 300  # and the seeds of SUITE_SEEDS
+SUITE_STORMS, SUITE_FRAMES = 1, 250  # and the seeds of the examples below
 NIGHTLY_STORMS, NIGHTLY_FRAMES = 100, 2000
 
 
@@ -54,7 +54,6 @@ def run_and_check(storm: Storm) -> Outcome:
 @storm_settings(SUITE_STORMS)
 @given(seed=st.integers(0, 2**32 - 1))
 @example(seed=0)  # --set changes of strategy and extra tracks
-@example(seed=9)  # three runs compared at ×64
 @example(seed=17)  # turbo from the start, a network change scheduled
 @example(seed=19)  # three runs compared in turbo
 def test_a_storm_of_commands_breaks_nothing(seed):
