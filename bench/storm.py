@@ -475,7 +475,15 @@ class Driver:
             return KNOWN[0].name
         if (faster or slower) and self.compare_drives_shown():
             return KNOWN[2].name
+        if action[1] == "key" and action[2] in (pygame.K_g, pygame.K_b) and self.comparing():
+            return KNOWN[3].name
         return ""
+
+    def comparing(self) -> bool:
+        """True when the evolving view (shown or behind) races runs side by side."""
+        from game.compare_view import CompareView
+
+        return isinstance(self.evolving(), CompareView)
 
     def evolving(self):
         """The evolving view on screen or behind the view on screen (a test drive's, a replay's), or None."""
