@@ -17,10 +17,10 @@ pygame_gui posts and through real clicks on them. The program runs in this proce
 A failure matching KNOWN (crashes being fixed on other branches) is counted as known, not as new; and
 unless --no-avoid, the actions that lead to them are skipped, so that a storm goes on to find new ones.
 A failing storm is written as JSON (its seed, command line and actions), which --repro runs again, avoiding
-nothing. bench/data/storms/ keeps those that found something: the KNOWN crashes (seeds 1003, 204 and 1009 of
-an earlier version of this file) and the restart that lost a knob (3014, fixed). In turbo a frame's work
-depends on the machine's speed, so a storm repeats its actions exactly but not always its turbo races: 204
-and 3014 (before the fix) reproduce; 1003 and 1009 crashed at one moment of a turbo race and mostly do not.
+nothing. bench/data/storms/ keeps those that found something: the KNOWN crashes (seeds 1003, 204, 1009 and
+5008) and the restart that lost a knob (3014, fixed). In turbo a frame's work depends on the machine's speed,
+so a storm repeats its actions exactly but not always its turbo races: 204, 5008 and 3014 (before the fix)
+reproduce; 1003 and 1009 crashed at one moment of a turbo race and mostly do not.
 """
 
 from __future__ import annotations
