@@ -697,7 +697,7 @@ def check_outputs(storm: Storm, folder: Path, outcome: Outcome) -> None:
         found = read_checkpoint(checkpoint)
         if isinstance(found, Comparison):
             continue
-        if not len(found.state.history):
+        if not found.state.reported:  # no row told yet (their champions' test drives wait): --replay says so
             continue
         rows = replay(checkpoint, checks)
         outcome.replayed_rows += len(rows)
