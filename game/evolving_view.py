@@ -12,11 +12,12 @@ import pygame
 
 from evolution.checkpoint import Checkpointer
 from evolution.errors import InputError
-from evolution.evolve import Evolution
+from evolution.evolve import Evolution, RunConfig
 from evolution.genome_file import load_genomes, save_genomes
-from evolution.lab import ReplayMismatch
+from evolution.lab import ReplayMismatch, start_changes
 from evolution.race import Race
 from evolution.seeds import generator
+from evolution.settings import KNOB_NAMES
 from evolution.track import Track, blog_test_track, random_track, training_track
 
 from . import hud, lab_actions
@@ -355,7 +356,7 @@ class EvolvingView(TimeMachineCommands, View):
         for run in self.runs:
             run.close()
         reporters = [self.checkpointer] if self.checkpointer else []
-        self.runs = [EvolveSession(Evolution(config, track, reporters))]
+        self.runs = [EvolveSession(restarted(config, track, reporters))]
         self.started = datetime.now()
         self.folder = run_folder(config, self.started)
         self.start_generation, self.saved_generation, self.saved_best = 0, None, None
@@ -404,6 +405,17 @@ class EvolvingView(TimeMachineCommands, View):
     def close(self) -> None:
         for run in self.runs:
             run.close()
+
+
+def restarted(config: RunConfig, track: Track, reporters: list) -> Evolution:
+    """A new run of config as a command line starts it: the strategy's knobs it keeps from the old run are
+    changes at generation 0 (as `--set 0:...`), so that they are recorded; in the start config, a later change
+    of strategy would drop them, and the run's checkpoint would replay with the defaults."""
+    changes = [change for change in start_changes(config) if change.setting in KNOB_NAMES]
+    evolution = Evolution(replace(config, **{name: None for name in KNOB_NAMES}), track, reporters)
+    for change in changes:
+        evolution.schedule(change.setting, change.new, 0)
+    return evolution
 
 
 def replay_plan(evolution: Evolution):
