@@ -19,6 +19,7 @@ import secrets
 import time
 import traceback
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from evolution import compare
@@ -45,6 +46,21 @@ from evolution.reporters import (
     Reporter,
     starts_as_a_log,
 )
+from evolution.run_folder import (
+    BEST,
+    CHECKPOINT,
+    LOG,
+    SWEEP_LOG,
+    command_text,
+    folder_name,
+    folder_of,
+    listing,
+    make_folder,
+    remove_if_unused,
+    resolve,
+    runs_root,
+    write_command,
+)
 from evolution.settings import (
     SettingEvent,
     check_schedule,
@@ -61,6 +77,11 @@ from evolution.track import Track, resolve_track
 PROG = "main.py"
 DEFAULT_STRATEGY = "elitist"  # the best row of python -m bench.learning (see the README)
 HEADLESS_GENERATIONS = 120
+LISTED = "?"  # --resume or --replay given alone: list the runs; --plot alone: this run's figures at its end
+
+
+class Listed(Exception):
+    """--resume or --replay given without a file: the runs are listed (the message) and nothing is run."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -87,6 +108,13 @@ def png_path(text: str) -> Path:
     """A --screenshot path: it must end in .png."""
     if not text.lower().endswith(".png"):
         raise argparse.ArgumentTypeError(f"{shown(text)}: the file must end in .png")
+    return Path(text)
+
+
+def recording_path(text: str) -> Path:
+    """A --record path: it must end in .mp4 or .gif."""
+    if not text.lower().endswith((".mp4", ".gif")):
+        raise argparse.ArgumentTypeError(f"{shown(text)}: the file must end in .mp4 or .gif")
     return Path(text)
 
 
@@ -195,8 +223,11 @@ def build_parser() -> Parser:
     parser.add_argument(
         "--resume",
         type=Path,
+        nargs="?",
+        const=LISTED,
         metavar="FILE.npz",
-        help="continue a checkpointed run; --generations is then the run's total from its start",
+        help="continue a checkpointed run; --generations is then the run's total from its start. FILE may be a "
+        "run's folder or 'last' (the latest run); --resume alone lists the runs",
     )
     parser.add_argument(
         "--set",
@@ -210,8 +241,25 @@ def build_parser() -> Parser:
         "--replay",
         type=Path,
         metavar="FILE",
+        nargs="?",
+        const=LISTED,
         help="re-run a run from its log (.csv), checkpoint (.npz) or genome file (.json) with the same seed, "
-        "settings and changes, and check that it gives the same rows",
+        "settings and changes, and check that it gives the same rows; FILE may be a run's folder or 'last'; "
+        "--replay alone lists the runs",
+    )
+    parser.add_argument(
+        "--runs-dir",
+        type=Path,
+        metavar="DIR",
+        help="where each run's folder goes (default runs/, or $NEURORACER_RUNS)",
+    )
+    parser.add_argument(
+        "--plot",
+        nargs="?",
+        const=LISTED,
+        metavar="RUN",
+        help="draw the figures (the saved top 20's paths on the track, the learning curves) as PNG and SVG: "
+        "with a run's folder, 'last' or a log (.csv), for that finished run; alone, for this run at its end",
     )
     parser.add_argument(
         "--compare",
@@ -237,6 +285,13 @@ def build_parser() -> Parser:
     )
     window.add_argument("--frames", type=whole(1), metavar="N", help="quit after N frames (for tests and demos)")
     window.add_argument("--screenshot", type=png_path, metavar="FILE.png", help="save the last frame as a PNG")
+    window.add_argument(
+        "--record",
+        type=recording_path,
+        metavar="FILE.mp4",
+        help="record the window to an MP4 or animated GIF (.gif) from the first frame to the last (with --frames "
+        "and --speed: a scripted run for slides and lessons)",
+    )
     window.add_argument("--size", type=window_size, metavar="WxH", help="window size (default 1280x720)")
     window.add_argument(
         "--ghost",
@@ -248,7 +303,7 @@ def build_parser() -> Parser:
     return parser
 
 
-WINDOW_FLAGS = ("speed", "frames", "screenshot", "size", "ghost")
+WINDOW_FLAGS = ("speed", "frames", "screenshot", "size", "ghost", "record")
 
 
 @dataclass(frozen=True)
@@ -272,6 +327,7 @@ class RunOptions:
     changes: tuple[str, ...] = ()
     scheduled: tuple[SettingEvent, ...] = ()  # --set: settings changes, each from its generation on
     replay: ReplayPlan | None = None  # --replay: the run to re-run and the rows it must give
+    folder: Path | None = None  # the run's folder: its command line is rewritten there on the way out
 
 
 @dataclass(frozen=True)
@@ -285,6 +341,9 @@ class WindowOptions:
     load: Path | None = None  # saved genomes to test-drive instead of evolving
     drive: GenomeFile | None = None  # what that file holds, read and checked with the other flags
     ghosts: tuple = ()  # --ghost: evolution.ghosts.Ghost genomes racing beside the run
+    record: Path | None = None  # --record: the whole window recorded to this MP4 or GIF
+    folder: Path | None = None  # the run's folder: S, recordings, figures and exports go there
+    plot: bool = False  # --plot alone: the run's figures are drawn at its end
 
 
 @dataclass(frozen=True)
@@ -300,6 +359,11 @@ class Options:
     compare_names: tuple[str, ...] = ()  # their short names
     compare_specs: tuple[str, ...] = ()  # their SPECs as typed (a comparison's checkpoint keeps them)
     compare_checkpoint: Path | None = None  # --checkpoint of a comparison: every run in one file
+    folder: Path | None = None  # the run's folder under runs/ (None until made, and for a test drive)
+    folder_is_new: bool = False  # made by this command (not a resumed run's): removed if the run never starts
+    runs_dir: Path | None = None  # --runs-dir: where run folders go
+    plot: bool = False  # --plot alone: draw the run's figures into its folder at its end
+    plot_target: Path | None = None  # --plot RUN: draw that finished run's figures, and run nothing
 
     @property
     def saves(self) -> list[Path]:
@@ -316,6 +380,17 @@ def parse(argv: list[str]) -> Options:
     args = build_parser().parse_args(argv)
     if args.memory_budget is not None:
         set_budget(args.memory_budget)
+    if LISTED in (str(args.resume), str(args.replay)):  # (argparse has made the const a Path)
+        raise Listed(listing(args.runs_dir))
+    if args.plot not in (None, LISTED):
+        from evolution.plots import plot_target
+
+        return Options(headless=True, run=fresh(args), plot_target=plot_target(Path(args.plot), args.runs_dir))
+    if args.resume is not None:
+        args.resume = resolve(args.resume, CHECKPOINT, args.runs_dir)
+    if args.replay is not None:
+        args.replay = resolve(args.replay, LOG, args.runs_dir)
+    plot = args.plot == LISTED
     if args.headless:
         given = [name for name in WINDOW_FLAGS if getattr(args, name) is not None]
         if given:
@@ -331,9 +406,11 @@ def parse(argv: list[str]) -> Options:
         screenshot=args.screenshot,
         load=args.load,
         ghosts=ghost_genomes(args.ghost or []),
+        record=args.record,
+        plot=plot,
     )
     if args.compare is not None:
-        return compare_options(args, window)
+        return replace(compare_options(args, window), runs_dir=args.runs_dir, plot=plot)
     if args.seeds is not None:
         refused = [name for name in SWEEP_REFUSES if getattr(args, name) not in (None, False, [])]
         if refused:
@@ -341,7 +418,9 @@ def parse(argv: list[str]) -> Options:
             raise InputError(f"--seeds runs many headless runs; it does not go with {flag}")
         if not args.headless:
             raise InputError("--seeds runs many headless runs, not a window: add --headless")
-        return Options(headless=True, run=fresh(args), window=window, seeds=tuple(args.seeds))
+        return Options(
+            headless=True, run=fresh(args), window=window, seeds=tuple(args.seeds), runs_dir=args.runs_dir, plot=plot
+        )
     if args.load:  # read and checked with the other flags: a bad file is refused before any window opens
         window = replace(window, drive=load_genomes(args.load))
     if args.replay:
@@ -349,11 +428,59 @@ def parse(argv: list[str]) -> Options:
     elif args.resume:
         found = read_checkpoint(args.resume)
         if isinstance(found, Comparison):
-            return compare_resumed(args, window, found)
+            return replace(compare_resumed(args, window, found), runs_dir=args.runs_dir, plot=plot)
         run = resumed(args, found)
     else:
         run = fresh(args)
-    return Options(headless=args.headless, run=run, window=window, load=args.load)
+    return Options(headless=args.headless, run=run, window=window, load=args.load, runs_dir=args.runs_dir, plot=plot)
+
+
+def in_run_folder(options: Options, argv: list[str]) -> Options:
+    """Make the run's folder under runs/ (a resumed run's own folder is used again) with its command line, and
+    put there every output the command line does not place: the log, the checkpoint and, headless, the best
+    genomes at the end (the window's S and Q save there). A test drive (--load) makes no folder."""
+    if options.load:
+        return options
+    run, config = options.run, options.run.config
+    folder = folder_of(run.resumed_from) if run.resumed_from is not None else None
+    if folder is None:
+        if options.seeds:
+            what, seed = f"sweep-{config.strategy}", f"s{options.seeds[0]}-{options.seeds[-1]}"
+        elif options.compare:
+            what, seed = "compare-" + "-".join(sorted(set(options.compare_names))), config.seed
+        else:
+            what, seed = config.strategy, config.seed
+        folder = make_folder(runs_root(options.runs_dir), folder_name(what, seed, datetime.now()))
+        write_command(folder, command_text(argv, config.seed if run.seed_was_drawn else None))
+        options = replace(options, folder_is_new=True)
+    window = replace(options.window, folder=folder)
+    if options.seeds:
+        return replace(options, run=replace(run, log=run.log or folder / SWEEP_LOG), window=window, folder=folder)
+    if options.compare:
+        runs = []
+        for index, (each, text) in enumerate(zip(options.compare, options.compare_specs), start=1):
+            spec = compare.parse_spec(text)
+            log = each.log or compare.log_path(folder / "log", index, spec)
+            save = each.save or (
+                free_name(compare.save_path(folder / "best", index, spec)) if options.headless else None
+            )
+            runs.append(replace(each, log=log, save=save, folder=folder))
+        checkpoint = options.compare_checkpoint or folder / CHECKPOINT
+        return replace(options, run=runs[0], compare=tuple(runs), compare_checkpoint=checkpoint, window=window,
+                       folder=folder)  # fmt: skip
+    save = run.save or (free_name(folder / BEST) if options.headless else None)
+    run = replace(run, log=run.log or folder / LOG, checkpoint=run.checkpoint or folder / CHECKPOINT, save=save,
+                  folder=folder)  # fmt: skip
+    return replace(options, run=run, window=window, folder=folder)
+
+
+def free_name(path: Path) -> Path:
+    """path, or path-2, path-3, … beside it if taken (a resumed run's folder already holds a best.json)."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
 
 
 def ghost_genomes(paths: list[Path]) -> tuple:
@@ -659,14 +786,24 @@ def shutdown(evolution: Evolution | None, run: RunOptions, reporters: list[Repor
             except Exception as exc:  # an internal error: said, and the rest still done
                 warn(f"checkpoint not saved: {one_line(exc)}")
                 saved = False
-            if saved:
+            if saved and not in_own_folder(checkpointer.path, run):
                 print(f"checkpoint: {checkpointer.path} ({evolution.generation} generations done)")
             else:
                 failed = True
         checkpointer.release()
     failed = not close_reporters(reporters) or failed
     failed = not save_best_file(evolution, run) or failed
+    if run.folder is not None and evolution is not None:
+        try:  # the line that repeats the run as it went, its window changes (--set) and length included
+            write_command(run.folder, evolution.command_line())
+        except Exception as exc:
+            warn(f"{run.folder}: the run's command line was not written ({one_line(exc)})")
     return 1 if failed else 0
+
+
+def in_own_folder(path: Path, run: RunOptions) -> bool:
+    """True for an output the run's folder holds by default (said once, as the folder, not file by file)."""
+    return run.folder is not None and path.parent == run.folder
 
 
 def close_reporters(reporters: list[Reporter]) -> bool:
@@ -707,6 +844,7 @@ def run_headless(options: Options) -> int:
     config = run.config
     if run.seed_was_drawn:
         print(f"seed {config.seed} (drawn at random; pass --seed {config.seed} to repeat this run)")
+    say_folder(options)
     if nothing_to_do(run):
         release_claim(run.save) if run.save else None
         return 0
@@ -745,6 +883,12 @@ def run_headless(options: Options) -> int:
     return status
 
 
+def say_folder(options: Options) -> None:
+    """The line that tells where the run's files go."""
+    if options.folder is not None:
+        print(f"this run's folder: {options.folder} (its command line, log, checkpoint and saves)", flush=True)
+
+
 def start_window(options: Options) -> int:
     """The window, evolving the run of the options or test-driving --load."""
     from game.window import run_window
@@ -776,6 +920,7 @@ def compare_headless(options: Options) -> int:
     first = options.run
     if first.seed_was_drawn:
         print(f"seed {first.config.seed} (drawn at random; pass --seed {first.config.seed} to repeat this comparison)")
+    say_folder(options)
     lines = compare.Lines(names, start=max(run.resumed.state.reported if run.resumed else 0 for run in options.compare))
     checkpointer = comparison_checkpointer(options, warn)
     evolutions, reporters = [], []
@@ -890,6 +1035,7 @@ def sweep_headless(options: Options) -> int:
     if run.scheduled:
         what += ", " + " ".join(f"--set {change.flag()}" for change in run.scheduled)
     print(f"{len(options.seeds)} runs of {what}", flush=True)
+    say_folder(options)
     try:
         outcomes = sweep(config, list(options.seeds), track=run.track, jobs=os.cpu_count() or 1, changes=run.scheduled)
     except Exception as error:  # after the start (a ValueError too is no bad input now): said with a crash report
@@ -937,31 +1083,68 @@ def run_command(argv: list[str]) -> int:
     options = None
     try:
         options = parse(argv)
+        if options.plot_target is not None:
+            return draw_figures(options.plot_target)
+        options = in_run_folder(options, argv)
         claim_outputs(options)
-        if options.compare:
-            if options.headless:
-                return compare_headless(options)
-            from game.compare_view import run_compare_window
-
-            return run_compare_window(options, warn)
-        if options.seeds:
-            return sweep_headless(options)
-        if options.headless:
-            return drive_headless(options) if options.load else run_headless(options)
-        return start_window(options)
+        status = run_mode(options)
+        if options.plot and options.folder is not None:
+            status = draw_figures(options.folder) or status
+        return status
+    except Listed as listed:
+        print(listed)
+        return 0
     except RunFailed as failed:  # after the run's way out: what it had is saved
         return said_failure(failed.error, options, argv, failed.kept)
     except (InputError, ValueError) as exc:
-        for save in options.saves if options is not None else ():
-            release_claim(save)
+        let_go(options)
         fail(str(exc))
     except Interrupted as stop:  # before the run started (a load, say): nothing to save yet
+        let_go(options)
         print("interrupted before the run started; nothing was written", file=sys.stderr)
         return stop.status
     except Exception as error:  # an internal error with nothing started to save (a sweep, a drive): the claims go
-        for save in options.saves if options is not None else ():
-            release_claim(save)
+        let_go(options)
         return said_failure(error, options, argv, "nothing was saved")
+    return 0
+
+
+def run_mode(options: Options) -> int:
+    """Run what the options ask for: a comparison, a sweep, a headless run or drive, or the window."""
+    if options.compare:
+        if options.headless:
+            return compare_headless(options)
+        from game.compare_view import run_compare_window
+
+        return run_compare_window(options, warn)
+    if options.seeds:
+        return sweep_headless(options)
+    if options.headless:
+        return drive_headless(options) if options.load else run_headless(options)
+    return start_window(options)
+
+
+def let_go(options: Options | None) -> None:
+    """Before the run started: the --save files claimed go, and the run's folder if it holds nothing yet."""
+    for save in options.saves if options is not None else ():
+        release_claim(save)
+    if options is not None and options.folder is not None and options.folder_is_new:
+        remove_if_unused(options.folder)
+
+
+def draw_figures(target: Path) -> int:
+    """--plot: the figures of the run in target (a run's folder or a log) drawn beside it; 1 if none could be."""
+    from evolution.plots import plot_run
+
+    try:
+        written = plot_run(target)
+    except InputError:
+        raise
+    except Exception as exc:  # a figure that cannot be drawn or written is said; the run's files stay as they are
+        warn(f"{target}: the figures were not drawn ({one_line(exc)})")
+        return 1
+    for path in written:
+        print(f"figure: {path}")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Where saves go and how they are found again: one folder per run under saves/, listed newest first."""
+"""Where saves go and how they are found again: one folder per run under runs/ (saves/ before that, still listed),
+listed newest first."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from datetime import datetime
 from pathlib import Path
 
 from evolution.evolve import RunConfig
+from evolution.run_folder import OLD_SAVES, folder_name, runs_root
 
-SAVES = Path("saves")
+SAVES = OLD_SAVES  # where saves went before every run had a folder under runs/: still listed and loaded
 MAX_LISTED = 200  # the newest saves a list shows; older ones are still there, by path
 
 
 def run_folder(config: RunConfig, started: datetime) -> Path:
-    """The folder a run saves into: saves/STRATEGY-seedSEED-YYYYMMDD-HHMMSS (made when the first save is)."""
-    return SAVES / f"{config.strategy}-seed{config.seed}-{started.strftime('%Y%m%d-%H%M%S')}"
+    """The folder a run saves into when main.py made none for it (a restart with R, the window of a test):
+    runs/STRATEGY-seedSEED-YYYYMMDD-HHMMSS (made when the first save is)."""
+    return runs_root() / folder_name(config.strategy, config.seed, started)
 
 
 @dataclass(frozen=True)
@@ -37,13 +40,16 @@ class SaveEntry:
 
 
 def list_saves(own_folder: Path | list[Path] | None) -> list[SaveEntry]:
-    """Every save under saves/: those of own_folder (or of any of several: a comparison's runs) first, then the
-    others, each group newest first."""
+    """Every save under runs/ (and the old saves/): those of own_folder (or of any of several: a comparison's runs)
+    first, then the others, each group newest first."""
     owned = {own_folder} if isinstance(own_folder, Path) else set(own_folder or ())
-    if not SAVES.is_dir():
+    found = [
+        path for folder in dict.fromkeys((runs_root(), SAVES)) if folder.is_dir() for path in folder.rglob("*.json")
+    ]
+    if not found:
         return []
     entries = []
-    for path in SAVES.rglob("*.json"):
+    for path in found:
         try:
             modified = path.stat().st_mtime
         except OSError:
