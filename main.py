@@ -786,10 +786,10 @@ def shutdown(evolution: Evolution | None, run: RunOptions, reporters: list[Repor
             except Exception as exc:  # an internal error: said, and the rest still done
                 warn(f"checkpoint not saved: {one_line(exc)}")
                 saved = False
-            if saved and not in_own_folder(checkpointer.path, run):
-                print(f"checkpoint: {checkpointer.path} ({evolution.generation} generations done)")
-            else:
+            if not saved:
                 failed = True
+            elif not in_own_folder(checkpointer.path, run):  # the folder's own is said once, as the folder
+                print(f"checkpoint: {checkpointer.path} ({evolution.generation} generations done)")
         checkpointer.release()
     failed = not close_reporters(reporters) or failed
     failed = not save_best_file(evolution, run) or failed
@@ -844,13 +844,13 @@ def run_headless(options: Options) -> int:
     config = run.config
     if run.seed_was_drawn:
         print(f"seed {config.seed} (drawn at random; pass --seed {config.seed} to repeat this run)")
-    say_folder(options)
     if nothing_to_do(run):
         release_claim(run.save) if run.save else None
         return 0
     reporters, checkpointer = build_reporters(run, progress=True, warn=warn)
     if checkpointer:
         checkpointer.claim()
+    say_folder(options)  # once its files are open: a refused one is said alone
     evolution = start_evolution(run, reporters)
     started = time.perf_counter()
     status = 0
@@ -920,7 +920,6 @@ def compare_headless(options: Options) -> int:
     first = options.run
     if first.seed_was_drawn:
         print(f"seed {first.config.seed} (drawn at random; pass --seed {first.config.seed} to repeat this comparison)")
-    say_folder(options)
     lines = compare.Lines(names, start=max(run.resumed.state.reported if run.resumed else 0 for run in options.compare))
     checkpointer = comparison_checkpointer(options, warn)
     evolutions, reporters = [], []
@@ -930,6 +929,7 @@ def compare_headless(options: Options) -> int:
         evolutions.append(start_evolution(run, [lines.for_run(index), *own]))
     if checkpointer:
         checkpointer.attach(evolutions)
+    say_folder(options)
 
     def checkpoint_when_due() -> None:
         if checkpointer and checkpointer.due():

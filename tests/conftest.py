@@ -32,7 +32,7 @@ def in_tmp(tmp_path, monkeypatch):
     import pygame
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NEURORACER_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("NEURORACER_RUNS", "runs")  # relative, as by default: in the test's folder
     yield tmp_path
     pygame.quit()
 
