@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import shlex
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,7 +159,7 @@ def _figure(rows: int = 1, columns: int = 1):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(FIGURE_PIXELS[0] / DPI, FIGURE_PIXELS[1] / DPI), dpi=DPI)
+    figure = Figure(figsize=(FIGURE_PIXELS[0] / DPI, FIGURE_PIXELS[1] / DPI), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.subplots(rows, columns, squeeze=False)
     return figure, axes
@@ -169,7 +170,9 @@ def _save(figure, stem: Path) -> list[Path]:
     written = []
     for kind in FORMATS:
         buffer = io.BytesIO()
-        figure.savefig(buffer, format=kind, dpi=DPI)
+        with warnings.catch_warnings():  # crowded marks can defeat the layout: the figure is still drawn
+            warnings.simplefilter("ignore", UserWarning)
+            figure.savefig(buffer, format=kind, dpi=DPI)
         written.append(write_atomic(stem.with_name(f"{stem.name}.{kind}"), buffer.getvalue()))
     return written
 
@@ -214,7 +217,6 @@ def draw_curves(curves: list[Curve], stem: Path, title: str = "") -> list[Path]:
     ax.grid(alpha=0.3)
     ax.legend(loc="center right", fontsize=8)
     ax.set_title(title or "how the population learned", fontsize=11)
-    figure.tight_layout()
     return _save(figure, stem)
 
 
@@ -254,7 +256,6 @@ def draw_paths(saved: GenomeFile, track: Track, stem: Path, title: str = "") -> 
         "(darker is better, × a crash)",
         fontsize=11,
     )
-    figure.tight_layout()
     return _save(figure, stem)
 
 
@@ -287,7 +288,6 @@ def draw_sweep(path: Path, stem: Path) -> list[Path]:
     right.set_ylabel("champion's share of unseen tracks finished")
     right.tick_params(axis="x", labelrotation=90, labelsize=6)
     right.grid(alpha=0.3, axis="y")
-    figure.tight_layout()
     return _save(figure, stem)
 
 

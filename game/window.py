@@ -166,6 +166,7 @@ class Window:
         self.running = False
         self.closing = True
         self.view.quit()
+        self.takeaway.close()  # a recording under way ends whole; figures being drawn are written
 
     # ---- the frame ---------------------------------------------------------------------------
     def frame(self, events: list[pygame.event.Event]) -> None:
