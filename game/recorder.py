@@ -23,6 +23,7 @@ FPS = 60  # the window's frames a second: an MP4 plays them at this rate
 GIF_EVERY = 3  # a GIF keeps every third frame: 20 a second
 GIF_SCALE = 0.5
 MAX_GIF_SECONDS = 30
+FULL_BYTES = 1 << 20  # less room than this where the file goes: a failed encoder is said as a full disk
 QUEUE_FRAMES = 16  # frames waiting for the encoder; beyond, a live recording skips frames rather than stall
 STOP = None
 
@@ -87,7 +88,8 @@ class Recorder:
             quality=quality,
             macro_block_size=1,
             output_params=params,
-            ffmpeg_log_level="error",
+            ffmpeg_log_level="quiet",  # its complaints would reach the terminal: what failed is said on screen
+            ffmpeg_timeout=0,  # on stop, wait for ffmpeg to finish the file (a GIF is made at the end)
         )
         writer.send(None)  # starts ffmpeg
         return writer
@@ -134,7 +136,7 @@ class Recorder:
             try:
                 self._writer.send(data)
             except Exception as exc:  # a full disk, ffmpeg gone: the recording stops, the run goes on
-                self.error = failure_text(exc)
+                self.error = self._failure(exc)
 
     def stop(self) -> Path | None:
         """End the recording: the encoder finishes, and the file is renamed into place. Returns the file, or None
@@ -147,9 +149,11 @@ class Recorder:
         try:
             self._writer.close()  # ffmpeg writes the rest (a GIF's all of it) and ends
         except Exception as exc:
-            self.error = self.error or failure_text(exc)
+            self.error = self.error or self._failure(exc)
         if self.error is None and self.frames == 0:
             self.error = "no frame was recorded"
+        if self.error is None and not whole(self.temp, self.gif):  # ffmpeg ended without finishing the file
+            self.error = self._failure(None)
         if self.error is None:
             try:
                 os.replace(self.temp, self.path)
@@ -169,14 +173,42 @@ class Recorder:
             time.sleep(0.01)
         return self.error is not None
 
+    def _failure(self, exc: BaseException | None) -> str:
+        """Why the encoder failed, in words: a full disk (little room left where the file goes) is named."""
+        try:
+            stats = os.statvfs(self.temp.parent)
+            full = stats.f_bavail * stats.f_frsize < FULL_BYTES
+        except OSError:
+            full = False
+        if full:
+            return "the disk is full"
+        if exc is None:
+            return "the encoder did not finish the file"
+        return f"the encoder stopped ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})"
 
-def failure_text(exc: BaseException) -> str:
-    """Why an encoder failed, in one line: a full disk is named as such."""
-    text = str(exc)
-    if "No space left" in text or "ENOSPC" in text or getattr(exc, "errno", None) == 28:
-        return "the disk is full"
-    if isinstance(exc, BrokenPipeError | OSError):
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        reason = next((line for line in reversed(lines) if "space" in line.lower()), lines[-1] if lines else "")
-        return "the disk is full" if "space" in reason.lower() else f"the encoder stopped ({reason[:120]})"
-    return f"the encoder stopped ({type(exc).__name__}: {text.splitlines()[0][:120] if text else ''})"
+
+def whole(path: Path, gif: bool) -> bool:
+    """True if the file ends as a finished file does: a GIF with its trailer; an MP4 whose top-level boxes run
+    to its end, its index (moov) among them."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as stream:
+            if gif:
+                stream.seek(max(size - 1, 0))
+                return size > 0 and stream.read(1) == b";"
+            position, boxes = 0, set()
+            while position < size:
+                stream.seek(position)
+                header = stream.read(16)
+                if len(header) < 8:
+                    return False
+                length, kind = int.from_bytes(header[:4], "big"), header[4:8]
+                if length == 1:  # a 64-bit size follows
+                    length = int.from_bytes(header[8:16], "big")
+                if length < 8:
+                    return False
+                boxes.add(kind)
+                position += length
+            return position == size and b"moov" in boxes
+    except OSError:
+        return False
