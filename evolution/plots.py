@@ -320,6 +320,8 @@ def plot_run(target: Path) -> list[Path]:
         track = _track_of(saved, target)
         if track is not None:
             written += draw_paths(saved, track, target / "paths")
+        if track is None or track.name != "test":  # the blog's test: the track the genomes never saw
+            written += draw_paths(saved, blog_test_track(), target / "paths-test")
     if not written:
         what = "run's folder" if is_run_folder(target) else "folder"
         raise InputError(f"--plot {target}: this {what} holds no log and no saved genomes to draw")

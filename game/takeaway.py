@@ -233,11 +233,14 @@ class Takeaway:
 def draw_figures(curves: list, best: tuple | None, folder: Path, generation: int) -> list[Path]:
     """The figures of a running run (on the worker thread): its learning curves, and its best's paths."""
     from evolution.plots import draw_curves, draw_paths
+    from evolution.track import blog_test_track
 
     written = draw_curves(curves, folder / f"curves-gen{generation}")
     if best is not None:
         saved, track = best
         written += draw_paths(saved, track, folder / f"paths-gen{generation}")
+        if track.name != "test":  # the blog's test: the track the genomes never saw
+            written += draw_paths(saved, blog_test_track(), folder / f"paths-test-gen{generation}")
     return written
 
 

@@ -303,7 +303,7 @@ def test_plot_draws_a_runs_figures_as_png_and_svg(in_tmp, capsys):
     capsys.readouterr()
     assert main.main(["--plot", "last"]) == 0
     assert f"figure: {(latest / 'curves.png').relative_to(in_tmp)}" in capsys.readouterr().out
-    check_figures(latest, ("curves", "paths"))
+    check_figures(latest, ("curves", "paths", "paths-test"))
 
 
 def test_plot_draws_a_comparison_and_a_sweep_on_one_figure_each(in_tmp):
@@ -344,7 +344,7 @@ def test_export_writes_the_chart_and_the_log_so_far_and_d_draws_the_figures(in_t
     while not app.messages[-1][0].startswith("figures: "):
         assert time.monotonic() < deadline and not app.messages[-1][1], app.messages[-1]
         run_frames(app, 1)
-    check_figures(folder, (f"curves-gen{generation}", f"paths-gen{generation}"))
+    check_figures(folder, (f"curves-gen{generation}", f"paths-gen{generation}", f"paths-test-gen{generation}"))
 
 
 def test_the_runs_are_listed_newest_first_with_what_they_hold(in_tmp):
@@ -354,3 +354,12 @@ def test_the_runs_are_listed_newest_first_with_what_they_hold(in_tmp):
     entries = list_runs()
     assert [entry.folder.name.split("-")[1] for entry in entries] == ["seed4", "seed3"]
     assert entries[0].holds() == "log, checkpoint, save"
+
+
+def test_the_fps_benchmark_measures_the_window_without_and_with_a_recording(capsys):
+    from bench import fps
+
+    assert fps.main(["--record", "gif", "--seconds", "0.2", "--repeats", "1"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| 50 ")]
+    assert [row.split("|")[2].strip() for row in rows] == ["off", "gif"]
+    assert int(rows[1].split("|")[7]) > 0  # frames were recorded
