@@ -183,6 +183,25 @@ def test_q_and_esc_leave_the_folder_whole_with_a_recording_under_way(in_tmp, mon
     assert len(recordings) == 1 and decode(recordings[0]).shape[1:] == (720, 1280, 3)
 
 
+def test_q_leaves_a_comparisons_folder_whole(in_tmp, monkeypatch):
+    quit_when(monkeypatch, pygame.K_q, lambda window: generations_done(window, 2))
+    args = [*COMMON, "--speed", "64", "--frames", "5000", "--compare", "classic", "elitist"]
+    assert main.main(args) == 0
+    folder = only_folder(in_tmp / "runs")
+    assert folder.name.startswith("compare-classic-elitist-seed3-")
+    names = {p.name for p in folder.iterdir()}
+    assert {
+        COMMAND,
+        "log-1-classic.csv",
+        "log-2-elitist.csv",
+        "checkpoint.npz",
+        "run1-classic",
+        "run2-elitist",
+    } == names
+    for run in ("run1-classic", "run2-elitist"):  # each run's best, saved on the way out, in its own folder
+        assert [load_genomes(path).genomes.shape[0] for path in (folder / run).glob("*.json")] == [20]
+
+
 def start_window(tmp_path: Path, *args: str) -> subprocess.Popen:
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", NEURORACER_RUNS=str(tmp_path / "runs"))
     return subprocess.Popen(
