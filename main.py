@@ -1090,6 +1090,8 @@ def run_command(argv: list[str]) -> int:
         status = run_mode(options)
         if options.plot and options.folder is not None:
             status = draw_figures(options.folder) or status
+        elif options.plot:
+            warn("--plot draws an evolving run's figures; a test drive has none (--plot RUN draws a finished run's)")
         return status
     except Listed as listed:
         print(listed)

@@ -322,6 +322,8 @@ def run_window(
         window = Window(screen, options.speed)
         folder = getattr(options, "folder", None)
         window.takeaway = Takeaway(window, folder, getattr(options, "record", None))
+        if folder is not None:
+            window.say(f"this run's folder: {folder} (M records, D draws figures, E exports, S saves there)")
         if checkpointer is not None:
             checkpointer.warn = lambda text: window.say(text, error=True)
         if make_view is not None:
