@@ -2,7 +2,8 @@
 
 Keys (the table in game/keys.py is the source; H shows it in the window):
 Space pause · → or N step · F or + faster · − slower · T training/test track · G new random track
-S save · L test-drive the newest save · R restart · H or F1 help · Esc or Q quit. Click a dot to follow it.
+S save · L test-drive the newest save · R restart · M record a movie · I record a GIF · D figures · E export
+H or F1 help · Esc or Q quit. Click a dot to follow it.
 
 The window owns what every view shares (speed, pause, help, messages, the frame budget) and shows
 one view at a time (game/view.py); the views own what they show.

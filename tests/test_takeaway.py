@@ -382,3 +382,17 @@ def test_the_fps_benchmark_measures_the_window_without_and_with_a_recording(caps
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| 50 ")]
     assert [row.split("|")[2].strip() for row in rows] == ["off", "gif"]
     assert int(rows[1].split("|")[7]) > 0  # frames were recorded
+
+
+def test_the_window_starts_without_matplotlib_or_imageio():
+    code = (
+        "import sys, main\n"
+        "main.main(['--seed', '1', '--frames', '3', '--runs-dir', sys.argv[1]])\n"
+        "print(sorted(name for name in ('matplotlib', 'imageio', 'imageio_ffmpeg') if name in sys.modules))"
+    )
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    result = subprocess.run(
+        [sys.executable, "-c", code, os.environ["NEURORACER_RUNS"]], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
