@@ -985,7 +985,12 @@ def compare_shutdown(
     failed = False
     attached = checkpointer is not None and len(checkpointer.evolutions) == len(options.compare)
     try:
-        if attached and not checkpointer.up_to_date and checkpointer.save():
+        if (
+            attached
+            and not checkpointer.up_to_date
+            and checkpointer.save()
+            and checkpointer.path.parent != options.folder
+        ):
             print(f"checkpoint: {checkpointer.path} ({len(evolutions)} runs, generation {checkpointer.generation})")
         failed = checkpointer is not None and checkpointer.failed
     except Exception as exc:  # an internal error: said, and the rest still done
@@ -1089,7 +1094,7 @@ def run_command(argv: list[str]) -> int:
         claim_outputs(options)
         status = run_mode(options)
         if options.plot and options.folder is not None:
-            status = draw_figures(options.folder) or status
+            status = draw_figures(options.folder, after_run=True) or status
         elif options.plot:
             warn("--plot draws an evolving run's figures; a test drive has none (--plot RUN draws a finished run's)")
         return status
@@ -1134,14 +1139,18 @@ def let_go(options: Options | None) -> None:
         remove_if_unused(options.folder)
 
 
-def draw_figures(target: Path) -> int:
-    """--plot: the figures of the run in target (a run's folder or a log) drawn beside it; 1 if none could be."""
+def draw_figures(target: Path, after_run: bool = False) -> int:
+    """--plot: the figures of the run in target (a run's folder or a log) drawn beside it; 1 if none could be.
+    after_run: the run just made (stopped before its first generation, it has nothing to draw: said)."""
     from evolution.plots import plot_run
 
     try:
         written = plot_run(target)
-    except InputError:
-        raise
+    except InputError as exc:
+        if not after_run:
+            raise
+        warn(f"no figures: {exc}")
+        return 0
     except Exception as exc:  # a figure that cannot be drawn or written is said; the run's files stay as they are
         warn(f"{target}: the figures were not drawn ({one_line(exc)})")
         return 1

@@ -22,7 +22,7 @@ from .files import read_limited, write_atomic
 from .genome_file import GenomeFile, load_genomes
 from .race import Race
 from .reporters import LOG_HEADER, RUN_LINE, SET_LINE
-from .run_folder import LAST, SWEEP_LOG, is_run_folder, last_run
+from .run_folder import CHECKPOINT, LAST, SWEEP_LOG, is_run_folder, last_run
 from .track import Track, blog_test_track, resolve_track
 
 FIGURE_PIXELS = (1280, 720)
@@ -315,8 +315,8 @@ def plot_run(target: Path) -> list[Path]:
         curves = [read_log(log, label=_run_label(log)) for log in logs]
         written += draw_curves(curves, target / "curves", _title(curves))
     saves = sorted(target.glob("*.json"), key=lambda p: p.stat().st_mtime)
-    if saves:
-        saved = load_genomes(saves[-1])
+    saved = load_genomes(saves[-1]) if saves else _best_of_checkpoint(target / CHECKPOINT)
+    if saved is not None:
         track = _track_of(saved, target)
         if track is not None:
             written += draw_paths(saved, track, target / "paths")
@@ -326,6 +326,17 @@ def plot_run(target: Path) -> list[Path]:
         what = "run's folder" if is_run_folder(target) else "folder"
         raise InputError(f"--plot {target}: this {what} holds no log and no saved genomes to draw")
     return written
+
+
+def _best_of_checkpoint(path: Path) -> GenomeFile | None:
+    """The best PATHS_KEPT genomes of a run's checkpoint (a window run stopped by --frames saves none), or None."""
+    if not path.is_file():
+        return None
+    from .checkpoint import Comparison, read_checkpoint
+
+    found = read_checkpoint(path)
+    checkpoint = found.runs[0] if isinstance(found, Comparison) else found  # a comparison's: its first run's
+    return checkpoint.evolution().best(PATHS_KEPT)
 
 
 def _run_label(log: Path) -> str:
