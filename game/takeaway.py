@@ -22,6 +22,7 @@ import pygame
 from evolution.crash import one_line
 from evolution.errors import InputError
 from evolution.files import write_atomic
+from evolution.interrupts import atomic
 from evolution.lab import run_line
 from evolution.reporters import LOG_HEADER, log_row
 from evolution.run_folder import command_text, make_folder, runs_root, write_command
@@ -74,6 +75,10 @@ class Takeaway:
     # ---- recording --------------------------------------------------------------------------
     def toggle(self, suffix: str) -> None:
         """M (".mp4") or I (".gif"): start a recording into the run's folder, or stop the one running."""
+        with atomic():  # a signal waits: no encoder is left half started or half stopped
+            self._toggle(suffix)
+
+    def _toggle(self, suffix: str) -> None:
         if self.recorder is not None:
             self._stop_recording()
             return
@@ -97,7 +102,12 @@ class Takeaway:
             self.window.say(f"recording saved: {path} ({recorder.frames} frames{skipped})")
 
     def after_frame(self, surface: pygame.Surface) -> None:
-        """After a frame is shown: recordings take it; a recording that failed or is full stops, said."""
+        """After a frame is shown: recordings take it; a recording that failed or is full stops, said. A signal
+        waits for the end (a recording started has its first frame; none is left half started)."""
+        with atomic():
+            self._after_frame(surface)
+
+    def _after_frame(self, surface: pygame.Surface) -> None:
         if self.record_path is not None and self.scripted is None:
             self._start_scripted(surface)
         if self.scripted is not None and self.scripted.running:
@@ -184,6 +194,10 @@ class Takeaway:
 
     def export(self) -> None:
         """E: the chart as it stands (PNG) and the log so far (CSV) into the run's folder."""
+        with atomic():  # both, or (a signal waiting) both still
+            self._export()
+
+    def _export(self) -> None:
         evolutions = self.evolutions()
         if not evolutions or len(evolutions[0].history) == 0:
             self.window.say("nothing to export yet: the first generation is still racing", error=True)
@@ -214,7 +228,12 @@ class Takeaway:
 
     # ---- the way out --------------------------------------------------------------------------
     def close(self) -> None:
-        """On the window's way out: recordings end whole (or say why not), the figures being drawn are waited for."""
+        """On the window's way out: recordings end whole (or say why not), the figures being drawn are waited for;
+        a signal meanwhile waits for the end."""
+        with atomic():
+            self._close()
+
+    def _close(self) -> None:
         if self.recorder is not None:
             recorder = self.recorder
             self._stop_recording()
@@ -222,6 +241,10 @@ class Takeaway:
                 print(f"recording: {recorder.path} ({recorder.frames} frames)", flush=True)
         if self.scripted is not None:
             self._end_scripted()
+        elif self.record_path is not None:  # the window closed before its first frame was drawn
+            self.failed, self.record_path = True, None
+            print("main.py: warning: --record not written: the window closed before its first frame",
+                  file=sys.stderr, flush=True)  # fmt: skip
         if self._figures is not None:
             with contextlib.suppress(Exception):
                 self._figures.result()

@@ -221,13 +221,17 @@ def log_has_rows(folder_parent: Path, count: int) -> bool:
 
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_leaves_the_window_runs_folder_whole(tmp_path, signum, status):
-    process = start_window(tmp_path, *COMMON, "--speed", "turbo", "--checkpoint-every", "1000")
+    movie = tmp_path / "signal.mp4"
+    process = start_window(tmp_path, *COMMON, "--speed", "turbo", "--checkpoint-every", "1000", "--record", str(movie))
     try:
-        wait_for(lambda: log_has_rows(tmp_path / "runs", 2), what="two generations in the run's log")
+        started = tmp_path / ".signal.part.mp4"  # the recording under way (the first frame is drawn)
+        wait_for(lambda: log_has_rows(tmp_path / "runs", 2) and started.exists(), what="two generations, recorded")
     finally:
         process.send_signal(signum)
-        _, err = process.communicate(timeout=120)
+        out, err = process.communicate(timeout=120)
     assert process.returncode == status, err
+    frames = int(out.split(f"recording: {movie} (")[1].split()[0])  # the recording ended whole, and said so
+    assert decode(movie).shape == (frames, 720, 1280, 3)
     folder = only_folder(tmp_path / "runs")
     names = {p.name for p in folder.iterdir()}
     assert {COMMAND, "log.csv", "checkpoint.npz"} <= names and not [n for n in names if n.startswith(".")]
