@@ -60,6 +60,7 @@ from evolution.run_folder import (
     resolve,
     runs_root,
     write_command,
+    write_seed_logs,
 )
 from evolution.settings import (
     SettingEvent,
@@ -1064,6 +1065,8 @@ def sweep_headless(options: Options) -> int:
             for o in outcomes
         ]
         write_atomic(run.log, ("\n".join(rows) + "\n").encode())
+    if options.folder is not None:  # each seed's rows, for its figure
+        write_seed_logs(options.folder, config, run.track.name, outcomes, exact=not run.scheduled)
     return 0
 
 

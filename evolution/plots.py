@@ -259,9 +259,9 @@ def draw_paths(saved: GenomeFile, track: Track, stem: Path, title: str = "") -> 
     return _save(figure, stem)
 
 
-def draw_sweep(path: Path, stem: Path) -> list[Path]:
-    """A sweep's seeds on one figure: the share of seeds with a finisher by each generation, and each seed's
-    champion's share of unseen tracks."""
+def draw_sweep(path: Path, stem: Path, curves: list[Curve] = ()) -> list[Path]:
+    """A sweep's seeds on one figure: each seed's best of every generation (thin) and their median (thick),
+    and the share of seeds with a finisher by each generation; the champions on unseen tracks in the title."""
     text = read_limited(path, MAX_LOG_BYTES, "sweep log").decode("utf-8", errors="replace")
     try:
         rows = list(csv.DictReader(io.StringIO(text)))
@@ -274,20 +274,32 @@ def draw_sweep(path: Path, stem: Path) -> list[Path]:
         raise InputError(f"{path}: the sweep's log has no seeds")
     figure, axes = _figure(1, 2)
     left, right = axes[0]
-    if firsts:
-        order = np.sort(firsts)
-        left.step(np.concatenate([[0], order]), np.arange(order.size + 1) / len(seeds), where="post", color="#1f6fb4")
+    if curves:
+        for curve in curves:
+            left.plot(curve.generation, curve.share(curve.best), color="#1f6fb4", linewidth=0.7, alpha=0.35)
+        length = min(len(curve.generation) for curve in curves)
+        median = np.median([curve.share(curve.best)[:length] for curve in curves], axis=0)
+        left.plot(curves[0].generation[:length], median, color="#0b3d66", linewidth=2.2, label="median of the seeds")
+        left.legend(loc="lower right", fontsize=8)
     left.set_xlabel("generation")
-    left.set_ylabel("share of seeds with a finisher")
-    left.set_ylim(0, 1.02)
+    left.set_ylabel("best of the generation, % of the track" if curves and curves[0].finish is not None else "best")
     left.grid(alpha=0.3)
-    left.set_title(f"{len(firsts)} of {len(seeds)} seeds found a finisher", fontsize=10)
-    right.bar([str(seed) for seed in seeds], unseen, color="#2f9e44")
+    left.set_title(f"each seed's best ({len(curves)} seeds)", fontsize=10)
+    last = max([int(curve.generation[-1]) for curve in curves] + firsts + [1])
+    order = np.sort(firsts)
+    shares = np.arange(order.size + 1) / len(seeds)
+    right.step(np.concatenate([[0], order, [last]]), np.concatenate([shares, shares[-1:]]), where="post",
+               color="#2f9e44")  # fmt: skip
+    right.set_xlabel("generation")
+    right.set_ylabel("share of seeds with a finisher")
     right.set_ylim(0, 1.02)
-    right.set_xlabel("seed")
-    right.set_ylabel("champion's share of unseen tracks finished")
-    right.tick_params(axis="x", labelrotation=90, labelsize=6)
-    right.grid(alpha=0.3, axis="y")
+    right.grid(alpha=0.3)
+    mean = float(np.nanmean(unseen)) if np.isfinite(unseen).any() else float("nan")
+    right.set_title(f"{len(firsts)} of {len(seeds)} seeds found a finisher", fontsize=10)
+    if np.isfinite(mean):
+        figure.suptitle(
+            f"{len(seeds)} seeds · their champions finish {100 * mean:.0f}% of the unseen tracks", fontsize=11
+        )
     return _save(figure, stem)
 
 
@@ -308,9 +320,13 @@ def plot_run(target: Path) -> list[Path]:
     if target.is_file():
         return draw_curves([read_log(target)], target.with_name(f"{target.stem}-curves"))
     written: list[Path] = []
-    logs = sorted(p for p in target.glob("log*.csv") if p.name.startswith(("log.", "log-")) and "-gen" not in p.name)
+    logs = sorted(
+        p for p in target.glob("log*.csv") if p.name.startswith(("log.", "log-")) and not p.name.startswith("log-seed")
+        and "-gen" not in p.name
+    )  # fmt: skip
     if (target / SWEEP_LOG).is_file():
-        written += draw_sweep(target / SWEEP_LOG, target / "sweep")
+        seeds = sorted(target.glob("log-seed*.csv"), key=lambda p: int(p.stem.removeprefix("log-seed") or 0))
+        written += draw_sweep(target / SWEEP_LOG, target / "sweep", [read_log(log, log.stem[4:]) for log in seeds])
     if logs:
         curves = [read_log(log, label=_run_label(log)) for log in logs]
         written += draw_curves(curves, target / "curves", _title(curves))

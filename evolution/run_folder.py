@@ -12,12 +12,16 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .files import write_atomic
+
+if TYPE_CHECKING:
+    from .evolve import RunConfig
 
 ENVIRONMENT = "NEURORACER_RUNS"
 COMMAND = "command.txt"  # the run's settings as one command line
@@ -25,6 +29,7 @@ LOG = "log.csv"
 CHECKPOINT = "checkpoint.npz"
 BEST = "best.json"
 SWEEP_LOG = "sweep.csv"
+SEED_LOG = "log-seed{}.csv"  # a sweep's run of one seed
 LAST = "last"
 OLD_SAVES = Path("saves")  # where saves went before runs/: still listed and loaded
 
@@ -185,3 +190,17 @@ def folder_of(path: Path) -> Path | None:
     """The run folder a file lies in, or None."""
     folder = path.parent
     return folder if is_run_folder(folder) else None
+
+
+def write_seed_logs(folder: Path, config: RunConfig, track: str, outcomes, exact: bool) -> list[Path]:
+    """A sweep's runs, each seed's rows as its log (for --plot; with its run line, for --replay too, when the
+    sweep made no --set change, which the rows alone do not record)."""
+    from .lab import run_line
+    from .reporters import LOG_HEADER, log_row
+
+    written = []
+    for outcome in outcomes:
+        head = [f"# {run_line(replace(config, seed=outcome.seed), track)}"] if exact else []
+        lines = [*head, LOG_HEADER, *(log_row(row) for row in outcome.rows)]
+        written.append(write_atomic(folder / SEED_LOG.format(outcome.seed), ("\n".join(lines) + "\n").encode()))
+    return written

@@ -338,6 +338,8 @@ def test_plot_draws_a_comparison_and_a_sweep_on_one_figure_each(in_tmp):
     sweep = next(folder for folder in folders(in_tmp / "runs") if folder.name.startswith("sweep-"))
     assert main.main(["--plot", str(sweep)]) == 0
     check_figures(sweep, ("sweep",))
+    assert sorted(p.name for p in sweep.glob("log-seed*.csv")) == ["log-seed0.csv", "log-seed1.csv", "log-seed2.csv"]
+    assert main.main(["--headless", "--replay", str(sweep / "log-seed1.csv")]) == 0  # each seed's rows, exactly
 
 
 def test_plot_of_something_that_is_not_a_run_is_refused_in_one_line(in_tmp):
