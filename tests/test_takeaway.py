@@ -241,14 +241,15 @@ def test_a_signal_leaves_the_window_runs_folder_whole(tmp_path, signum, status):
     assert "python main.py --headless --seed 3" in (folder / COMMAND).read_text()
 
 
-def test_a_signal_leaves_a_headless_runs_folder_whole(tmp_path):
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_leaves_a_headless_runs_folder_whole(tmp_path, signum, status):
     process = start_window(tmp_path, "--headless", *COMMON, "--generations", "100000", "--checkpoint-every", "1000")
     try:
         wait_for(lambda: log_has_rows(tmp_path / "runs", 3), what="three generations in the run's log")
     finally:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signum)
         process.communicate(timeout=120)
-    assert process.returncode == 143
+    assert process.returncode == status
     folder = only_folder(tmp_path / "runs")
     assert {p.name for p in folder.iterdir()} == {COMMAND, "log.csv", "checkpoint.npz", "best.json"}
     assert len(read_log(folder / "log.csv").generation) == load_checkpoint(folder / "checkpoint.npz").state.reported
@@ -266,6 +267,18 @@ def test_a_recorded_gif_and_mp4_have_the_frames_and_size_expected_and_decode(in_
     assert f"recording: {path} ({expected_frames(frames, gif)} frames)" in capsys.readouterr().out
     assert video[-1].std() > 10  # a picture, not a blank frame
     assert not list(in_tmp.glob(".*"))  # the hidden file it was encoded to is gone
+
+
+def test_a_recording_of_a_test_drive_makes_a_folder_for_it(in_tmp):
+    assert main.main(["--headless", *COMMON, "--generations", "1", "--save", "b.json", "--runs-dir", "elsewhere"]) == 0
+    app = open_window(main.parse(["--load", "b.json"]))
+    press(app, pygame.K_i)  # a GIF
+    run_frames(app, 9)
+    press(app, pygame.K_i)
+    text, error, _ = app.messages[-1]
+    assert not error and text.startswith("recording saved: runs/drive-") and "(4 frames)" in text
+    folder = only_folder(in_tmp / "runs")
+    assert (folder / COMMAND).is_file() and decode(next(folder.glob("recording-*.gif"))).shape[0] == 4
 
 
 def test_record_refuses_a_name_that_is_not_mp4_or_gif():
