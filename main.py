@@ -23,8 +23,23 @@ from datetime import datetime
 from pathlib import Path
 
 from evolution import compare
-from evolution.budget import ENVIRONMENT, check_run_size, parse_size, set_budget
-from evolution.checkpoint import Checkpoint, Checkpointer, Comparison, ComparisonCheckpointer, read_checkpoint
+from evolution.budget import (
+    ENVIRONMENT,
+    check_ghosts,
+    check_run_size,
+    check_sweep_size,
+    parse_size,
+    set_budget,
+)
+from evolution.checkpoint import (
+    Checkpoint,
+    Checkpointer,
+    Comparison,
+    ComparisonCheckpointer,
+    check_checkpoint_fits,
+    check_resumed_total,
+    read_checkpoint,
+)
 from evolution.crash import one_line, write_crash_report
 from evolution.errors import InputError, Interrupted, RunFailed
 from evolution.evolve import Evolution, RunConfig
@@ -34,9 +49,15 @@ from evolution.genome_file import MAX_BYTES, GenomeFile, load_genomes, save_geno
 from evolution.ghosts import MAX_GHOSTS, ghosts_from_file
 from evolution.interrupts import ignore_signals, stop_on_signals
 from evolution.lab import ReplayMismatch, run_line
-from evolution.outputs import check_writable, claim_new_file, release_claim
+from evolution.outputs import (
+    check_not_another_run,
+    check_one_owner,
+    check_writable,
+    claim_new_file,
+    release_claim,
+)
 from evolution.race import race_scores
-from evolution.replay import ReplayCheck, ReplayPlan, load_replay
+from evolution.replay import ReplayCheck, ReplayPlan, check_log_fits, load_replay
 from evolution.reporters import (
     LOG_HEADER,
     CsvLog,
@@ -63,6 +84,8 @@ from evolution.run_folder import (
     write_seed_logs,
 )
 from evolution.settings import (
+    MAX_EVENTS,
+    ScheduleError,
     SettingEvent,
     check_schedule,
     help_text,
@@ -71,8 +94,8 @@ from evolution.settings import (
     parse_set,
     start_track,
 )
-from evolution.strategies import STRATEGIES
-from evolution.sweep import summarise, sweep
+from evolution.strategies import STRATEGIES, NotFinite
+from evolution.sweep import SweepLog, batch_size, summarise, sweep
 from evolution.track import Track, resolve_track
 
 PROG = "main.py"
@@ -125,6 +148,35 @@ def set_flag(text: str) -> SettingEvent:
         return parse_set(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def take_sets(argv: list[str]) -> tuple[list[str], list[SettingEvent]]:
+    """argv without its --set flags, and their changes in order, read in one pass: argparse's time grows with the
+    square of the flags it reads (10,000 --set took seconds). A --set that is not plainly followed by its value
+    is left to argparse, with every other (argv unchanged), so it says what is wrong as it always has."""
+    rest: list[str] = []
+    changes: list[SettingEvent] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--":
+            rest += argv[index:]
+            break
+        if token == "--set" and index + 1 < len(argv) and not argv[index + 1].startswith("-"):
+            value, index = argv[index + 1], index + 2
+        elif token.startswith("--set="):
+            value, index = token[len("--set=") :], index + 1
+        elif token == "--set":
+            return argv, []
+        else:
+            rest.append(token)
+            index += 1
+            continue
+        try:
+            changes.append(set_flag(value))
+        except argparse.ArgumentTypeError as exc:
+            fail(f"argument --set: {exc} (see --help)")
+    return rest, changes
 
 
 def build_parser() -> Parser:
@@ -378,7 +430,13 @@ FIXED_ON_REPLAY = (*FIXED_ON_RESUME, "resume", "mutation_rate", "track", "set", 
 
 def parse(argv: list[str]) -> Options:
     """The command line as typed options, or InputError / SystemExit(2) with one line naming the problem."""
+    sets = sum(1 for token in argv if token == "--set" or token.startswith("--set="))
+    if sets > MAX_EVENTS:  # refused before anything is read
+        raise InputError(f"--set: {sets} changes, more than the {MAX_EVENTS} a run may hold")
+    argv, changes = take_sets(argv)
     args = build_parser().parse_args(argv)
+    if changes:
+        args.set = changes
     if args.memory_budget is not None:
         set_budget(args.memory_budget)
     if LISTED in (str(args.resume), str(args.replay)):  # (argparse has made the const a Path)
@@ -433,6 +491,8 @@ def parse(argv: list[str]) -> Options:
         run = resumed(args, found)
     else:
         run = fresh(args)
+    if window.ghosts:  # they race beside the run: counted with it
+        check_ghosts(run.config.population, run.config.layers, run.config.extra_tracks, window.ghosts)
     return Options(headless=args.headless, run=run, window=window, load=args.load, runs_dir=args.runs_dir, plot=plot)
 
 
@@ -533,6 +593,8 @@ def fresh(args: argparse.Namespace) -> RunOptions:
 def checked_sets(config: RunConfig, sets: list[SettingEvent] | None, first: int) -> tuple[SettingEvent, ...]:
     """The --set changes in generation order, each checked against the strategy of its time."""
     changes = tuple(sorted(sets or (), key=lambda change: change.generation))
+    if len(changes) > MAX_EVENTS:  # what a run, its checkpoint and its log may hold
+        raise InputError(f"--set: {len(changes)} changes, more than the {MAX_EVENTS} a run may hold")
     try:
         check_schedule(config, changes, first)
     except ValueError as exc:
@@ -621,6 +683,7 @@ def compare_resumed(args: argparse.Namespace, window: WindowOptions, comparison:
     specs = [compare.parse_spec(text) for text in comparison.specs]
     runs = []
     for index, (spec, checkpoint) in enumerate(zip(specs, comparison.runs), start=1):
+        check_resumed_total(args.resume, checkpoint.state, args.generations)
         config = checkpoint.config
         if args.generations is not None:
             config = replace(config, generations=args.generations)
@@ -645,6 +708,7 @@ def resumed(args: argparse.Namespace, checkpoint: Checkpoint) -> RunOptions:
     """Options that continue a checkpoint (read from --resume): its settings, but for the total, mutation
     rate and track."""
     refuse_fixed(args, FIXED_ON_RESUME, "--resume", "the checkpoint")
+    check_resumed_total(args.resume, checkpoint.state, args.generations)
     config, track = checkpoint.config, checkpoint.track
     changes = []
     if args.generations is not None:
@@ -722,11 +786,13 @@ def start_evolution(run: RunOptions, reporters: list[Reporter]) -> Evolution:
                 evolution.track = run.track  # a track file is not a setting: the run replays up to here only
     if run.replay:
         run.replay.schedule(evolution)
-    for change in run.scheduled:
-        try:
-            evolution.schedule(change.setting, change.new, change.generation)
-        except ValueError as exc:
-            raise InputError(f"--set {change.flag()}: {exc}") from None
+    try:
+        evolution.schedule_all(list(run.scheduled))
+    except ScheduleError as exc:
+        text = str(exc)  # check_schedule's names the change; a value's check does not
+        raise InputError(text if text.startswith("--set ") else f"--set {exc.change.flag()}: {text}") from None
+    except ValueError as exc:
+        raise InputError(f"--set: {exc}") from None
     return evolution
 
 
@@ -751,6 +817,7 @@ def warn(message: str) -> None:
 def claim_outputs(options: Options) -> None:
     """Check every file the run will write, and claim the --save file, before any work (InputError if not)."""
     run = options.run
+    check_one_owner(*outputs_and_inputs(options))
     for other in options.compare[1:]:
         check_writable(other.log, "--log") if other.log else None
     if run.log:
@@ -761,6 +828,9 @@ def claim_outputs(options: Options) -> None:
         if nonempty and not starts_as_a_log(run.log, headers):
             raise InputError(f"{run.log}: exists and is not a neuroracer log; --log never replaces other files")
     for each in options.compare or (run,):
+        if each.log and not options.seeds and not options.load:  # a run's log, which --replay reads back
+            events = len(each.scheduled) + (len(each.resumed.state.events) if each.resumed else 0)
+            check_log_fits(each.log, each.config.generations, events)
         count = min(each.keep, each.config.population)
         least = smallest_saved_bytes(count, each.config.layers)
         if each.save and least > MAX_BYTES:
@@ -769,10 +839,31 @@ def claim_outputs(options: Options) -> None:
                 f"least {least} bytes, more than a genome file may hold "
                 f"({MAX_BYTES} bytes); keep fewer (--keep) or a smaller network"
             )
+    checkpoint = options.compare_checkpoint if options.compare else run.checkpoint
+    if checkpoint is not None:
+        check_not_another_run(checkpoint, run.resumed_from)
+        check_checkpoint_fits(
+            checkpoint, [(r.config, len(r.track.top), r.scheduled) for r in options.compare or (run,)]
+        )
     for save in options.saves:
         claim_new_file(save, "--save")
     if options.window.screenshot and not options.headless:
         check_writable(options.window.screenshot, "--screenshot")
+
+
+def outputs_and_inputs(options: Options) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
+    """Every file the command writes (flag, path) and every file it reads, for check_one_owner."""
+    run = options.run
+    outputs = []
+    for each in options.compare or (run,):
+        outputs += [(flag, path) for flag, path in (("--log", each.log), ("--save", each.save)) if path]
+    checkpoint = options.compare_checkpoint if options.compare else run.checkpoint
+    outputs += [("--checkpoint", checkpoint)] if checkpoint else []
+    outputs += [("--screenshot", options.window.screenshot)] if options.window.screenshot else []
+    inputs = [("--resume", run.resumed_from)] if run.resumed_from else []
+    inputs += [("--replay", run.replay.source)] if run.replay else []
+    inputs += [("--load", options.load)] if options.load else []
+    return outputs, inputs
 
 
 def shutdown(evolution: Evolution | None, run: RunOptions, reporters: list[Reporter], checkpointer) -> int:
@@ -864,6 +955,9 @@ def run_headless(options: Options) -> int:
         print(f"interrupted in generation {evolution.generation}; saving first", file=sys.stderr)
     except OutputClosed:
         status = 141  # as a program killed by SIGPIPE; quietly, as `head` expects (stdout now goes nowhere)
+    except NotFinite as exc:  # the state is still the last finite one: saved as any stop saves
+        status = 1
+        print(f"{PROG}: error: generation {evolution.generation}: {exc}; the run stops here", file=sys.stderr)
     except ReplayMismatch as exc:  # the replay does not give the recorded rows: bad input, after the shutdown
         shutdown(evolution, run, reporters, checkpointer)
         raise run.replay.mismatch(exc) if run.replay else InputError(str(exc)) from None
@@ -942,6 +1036,9 @@ def compare_headless(options: Options) -> int:
     except Interrupted as stop:
         status = stop.status
         print("interrupted; saving first", file=sys.stderr)
+    except NotFinite as exc:  # every run's state is still its last finite one: saved as any stop saves
+        status = 1
+        print(f"{PROG}: error: {exc}; the comparison stops here", file=sys.stderr)
     except OutputClosed:
         status = 141  # quietly (stdout now goes nowhere)
     except Exception as error:  # an error after the start: the same way out, then main says it in one line
@@ -1033,19 +1130,57 @@ SWEEP_LOG_HEADER = "seed,first_finisher,top20_all_finish_test,unseen_share,secon
 
 
 def sweep_headless(options: Options) -> int:
-    """--seeds: the run of the other flags once per seed, over every core; the summary, and --log's rows."""
+    """--seeds: the run of the other flags once per seed, over every core; the summary, and --log's rows, each
+    written as its seed finishes (a stopped sweep keeps them, and says how many)."""
     run = options.run
     config = run.config
     started = time.perf_counter()
     what = f"{config.strategy}, population {config.population}, {config.generations} generations"
     if run.scheduled:
         what += ", " + " ".join(f"--set {change.flag()}" for change in run.scheduled)
+    jobs = min(os.cpu_count() or 1, len(options.seeds))
+    batch = batch_size(len(options.seeds), jobs, config.population)
+    check_sweep_size(config.population, config.layers, config.extra_tracks, len(options.seeds), jobs, batch)
     print(f"{len(options.seeds)} runs of {what}", flush=True)
     say_folder(options)
+    log = SweepLog(run.log, SWEEP_LOG_HEADER, warn) if run.log else None
+    outcomes: list = []
+    seed_logs = [options.folder] if options.folder is not None else []  # each seed's rows, for its figure
+
+    def finished(outcome) -> None:
+        if seed_logs:
+            try:
+                write_seed_logs(seed_logs[0], config, run.track.name, [outcome], exact=not run.scheduled)
+            except InputError as exc:  # a full disk: said once, and the sweep goes on without them
+                warn(f"the seeds' logs are no longer written ({exc})")
+                seed_logs.clear()
+        outcome = replace(outcome, rows=())  # written: a long sweep does not keep them
+        outcomes.append(outcome)
+        if outcome.stopped:  # its numbers overflowed: it ended at its last finite generation, the others go on
+            print(f"{PROG}: error: seed {outcome.seed}: {outcome.stopped}; its run stopped there", file=sys.stderr)
+        if log is not None:
+            log.write(
+                f"{outcome.seed},{'' if outcome.first_finisher is None else outcome.first_finisher},"
+                f"{'' if outcome.top_all_finish_test is None else int(outcome.top_all_finish_test)},"
+                f"{outcome.unseen_share!r},{outcome.seconds:.3f}"
+            )
+
+    status = 0
     try:
-        outcomes = sweep(config, list(options.seeds), track=run.track, jobs=os.cpu_count() or 1, changes=run.scheduled)
+        sweep(config, options.seeds, run.track, jobs, changes=run.scheduled, on_outcome=finished,
+              keep_rows=bool(seed_logs))  # fmt: skip
+    except Interrupted as stop:
+        ignore_signals()
+        status = stop.status
+        kept = f"; their rows are in {run.log}" if log is not None and log.rows else ""
+        print(f"interrupted after {len(outcomes)} of {len(options.seeds)} seeds{kept}", file=sys.stderr)
     except Exception as error:  # after the start (a ValueError too is no bad input now): said with a crash report
-        raise RunFailed(error, kept="no seed's row was written") from error
+        done = len(outcomes)
+        kept = f"the rows of the {done} seeds done are in {run.log}" if log is not None and log.rows else ""
+        raise RunFailed(error, kept=kept or "no seed's row was written") from error
+    finally:
+        if log is not None:
+            log.close()
     wall = time.perf_counter() - started
     summary = summarise(outcomes)
     count = summary.seeds
@@ -1058,22 +1193,15 @@ def sweep_headless(options: Options) -> int:
         f"saved top 20 all finish the test track: {summary.top_all_finish_test} of {count} · champion's share of "
         f"50 unseen tracks: {100 * summary.mean_unseen_share:.1f}% · {wall:.0f} s"
     )
-    if run.log:
-        rows = [SWEEP_LOG_HEADER] + [
-            f"{o.seed},{'' if o.first_finisher is None else o.first_finisher},"
-            f"{'' if o.top_all_finish_test is None else int(o.top_all_finish_test)},{o.unseen_share!r},{o.seconds:.3f}"
-            for o in outcomes
-        ]
-        write_atomic(run.log, ("\n".join(rows) + "\n").encode())
-    if options.folder is not None:  # each seed's rows, for its figure
-        write_seed_logs(options.folder, config, run.track.name, outcomes, exact=not run.scheduled)
-    return 0
+    overflowed = any(outcome.stopped for outcome in outcomes)
+    return status or (1 if overflowed or (log is not None and log.failed) else 0)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; the exit status: 0 done, 1 an output could not be written or an internal error
-    (said in one line on stderr, with a crash report), 2 bad input (one line), 130 or 143 stopped by SIGINT or
-    SIGTERM after saving, 141 output pipe closed (quietly, after saving)."""
+    """Run the command line; the exit status: 0 done, 1 an output could not be written, the run's numbers
+    overflowed or an internal error (said in one line on stderr, with a crash report for an error), 2 bad input
+    (one line), 130 or 143 stopped by SIGINT or SIGTERM after saving, 141 output pipe closed (quietly, after
+    saving)."""
     stop_on_signals()
     stdout, stderr = sys.stdout, sys.stderr
     # both guarded (`2>&1 | head` closes both); one closed before the start (`>&-`) is None, and prints nothing
@@ -1169,6 +1297,9 @@ def said_failure(error: BaseException, options: Options | None, argv: list[str],
         sys.stdout.flush()
     if isinstance(error, InputError):
         fail(str(error))
+    if isinstance(error, NotFinite):  # not a bug: the run's numbers outgrew a float (the window's run, say)
+        print(f"{PROG}: error: {error}; the run stopped at its last finite generation ({kept})", file=sys.stderr)
+        return 1
     near = None
     if options is not None:
         near = options.compare_checkpoint or options.run.checkpoint

@@ -78,23 +78,25 @@ class ChampionDrives:
     def advance(self, steps: int | None, slice_seconds: float | None) -> Iterator[None]:
         """Race the batch `steps` columns (None: until every champion has its result), yielding between slices
         of `slice_seconds` (None: no slicing)."""
-        if self.joint is not None:
-            if steps is not None:
-                return
-            self.joint.stop()  # every result now (before a change of network, or at the end): the run's own
         while steps is None or steps > 0:
+            # (checked in the loop: a joint batch may take over between two slices, see JointDrives.start)
+            if self.joint is not None:
+                if steps is not None:
+                    return
+                self.joint.stop()  # every result now (before a change of network, or at the end): the run's own
             if self._batch is None:
                 if not self.queue.generations.size:
                     return
                 self._batch = Race(self.queue.genomes, self.track, self.network)
-            before = self._batch.column
-            yield from in_slices(self._batch, slice_seconds, steps)
+            batch = self._batch
+            before = batch.column
+            yield from in_slices(batch, slice_seconds, steps)
+            if self._batch is not batch:  # finished and recorded meanwhile (finish_batch), between two slices
+                continue
             if steps is not None:
-                steps -= max(self._batch.column - before, 1)
-            if self._batch.done:
-                raced = self._batch.count  # the oldest `raced` champions of the queue
-                queue = self.queue
-                record(queue, raced, self._batch.scores)
+                steps -= max(batch.column - before, 1)
+            if batch.done:
+                record(self.queue, batch.count, batch.scores)  # the oldest `count` champions of the queue
                 self._batch = None
 
     def finish_batch(self) -> None:

@@ -20,7 +20,7 @@ from .champion_drives import STEPS_PER_GENERATION, ChampionDrives
 from .genome_file import GenomeFile
 from .history import GenerationStats
 from .interrupts import atomic
-from .lab import apply_due, change_track_now, command_line, saved_settings, schedule_change
+from .lab import apply_due, change_track_now, command_line, saved_settings, schedule_change, schedule_changes
 from .network import DEFAULT_LAYERS, Network
 from .race import SLICE_SECONDS, Race, StackedRace, in_slices
 from .reporters import Reporter, tell_all
@@ -238,10 +238,14 @@ class Evolution:
 
     def _keep_best_ever(self) -> None:
         state = self.state
-        genomes = np.concatenate([state.best_ever_genomes, state.ranked_genomes[:BEST_EVER]])
         scores = np.concatenate([state.best_ever_scores, state.ranked_scores[:BEST_EVER]])
         keep = rank_order(scores)[:BEST_EVER]
-        state.best_ever_genomes, state.best_ever_scores = genomes[keep], scores[keep]
+        # the rows kept, copied straight from where they are: no joined copy of both (20 large genomes less)
+        old = len(state.best_ever_scores)
+        genomes = np.empty((len(keep), state.ranked_genomes.shape[1]))
+        for row, index in enumerate(keep.tolist()):
+            genomes[row] = state.best_ever_genomes[index] if index < old else state.ranked_genomes[index - old]
+        state.best_ever_genomes, state.best_ever_scores = genomes, scores[keep]
 
     def finish_test_drives(self, slice_seconds: float | None = SLICE_SECONDS) -> Iterator[None]:
         """Finish every champion's test drive and report what is left, in slices."""
@@ -324,6 +328,13 @@ class Evolution:
         scheduled change, or a setting the strategy of that generation does not have."""
         with self._lock:
             return schedule_change(self, setting, value, generation, expect_old)
+
+    def schedule_all(self, changes: list[SettingEvent]) -> None:
+        """Schedule many changes at once, as schedule() one after another would, in a time that grows with their
+        number (each SettingEvent's old is the value expected then, or ''); ValueError naming the first wrong
+        one (settings.ScheduleError: its change), and then none is scheduled."""
+        with self._lock:
+            schedule_changes(self, changes)
 
     def unschedule(self, index: int) -> SettingEvent:
         """Drop the scheduled change at position `index` of state.scheduled (not yet applied); returns it."""

@@ -20,7 +20,8 @@ import numpy as np
 from . import budget
 from .errors import InputError
 from .files import read_limited, write_atomic
-from .network import Network
+from .flag_types import MAX_LAYERS  # as --layers: a file's network (a ghost's, L's) costs what a run's may
+from .network import MAX_LAYER_WIDTH, Network
 from .race import INPUTS
 from .saved_run import check_saved_run
 
@@ -31,9 +32,11 @@ MAX_BYTES = 32 * 1024 * 1024  # about 15,000 genomes of 105 weights; parsed JSON
 FIELDS = ("format", "version", "layers", "strategy", "seed", "generation", "track", "created", "genomes")
 TEXT_FIELDS = ("strategy", "track", "created")
 MAX_TEXT = 200  # characters of a text field
-MAX_LAYERS = 1000
 MIN_WEIGHT_BYTES = 2  # the shortest a weight can be written in the file: a digit and a comma
 SAVED_WEIGHT_BYTES = 6  # the least a weight takes in a file save_genomes writes: its line's indent, a digit, its end
+# The largest weight a file holds: with inputs of at most a few million (the barriers' MAX_HEIGHT) and 4096 neurons
+# a layer, no sum of a network reaches inf, whose inf - inf would drive a dot on NaN, which no barrier stops.
+MAX_WEIGHT = 1e100
 OPTIONAL_FIELDS = ("settings", "events")  # the run that made the genomes: its start settings and its changes
 
 
@@ -74,6 +77,12 @@ def save_genomes(path: str | os.PathLike, record: GenomeFile, replace: bool = Fa
             for score, weights in zip(record.scores, record.genomes)
         ],
     }
+    too_large = np.flatnonzero(~(np.abs(np.asarray(record.genomes, dtype=np.float64)) <= MAX_WEIGHT).all(axis=1))
+    if too_large.size:  # never write a file that load_genomes would refuse
+        raise InputError(
+            f"{path}: genome {too_large[0]} holds a weight beyond ±{MAX_WEIGHT:g} (or not a number), which a "
+            "genome file may not hold; not written"
+        )
     if record.settings is not None:
         document["settings"] = record.settings
         document["events"] = [dataclasses.asdict(event) for event in record.events]
@@ -169,8 +178,8 @@ def _check(document: Any, label: str, file_bytes: int) -> GenomeFile:
     if not isinstance(layers, list) or not layers:
         raise ValueError("field 'layers' must be a list of layer sizes")
     if len(layers) > MAX_LAYERS:
-        raise ValueError(f"field 'layers' has {len(layers)} sizes, more than {MAX_LAYERS}")
-    layers = tuple(_whole(size, "layers", 1, 4096) for size in layers)
+        raise ValueError(f"field 'layers' has {len(layers)} sizes, more than {MAX_LAYERS} (as many as --layers allows)")
+    layers = tuple(_whole(size, "layers", 1, MAX_LAYER_WIDTH) for size in layers)
     network = Network(layers)
     if layers[0] != INPUTS or layers[-1] != 1:
         raise ValueError(f"layers {list(layers)} cannot drive: a driver has {INPUTS} inputs and 1 output")
@@ -202,6 +211,12 @@ def _check(document: Any, label: str, file_bytes: int) -> GenomeFile:
             if not _finite_number(value):
                 raise ValueError(f"genome {row} holds a weight that is not a finite number: {reprlib.repr(value)}")
         genomes[row] = weights
+        largest = float(np.abs(genomes[row]).max(initial=0.0))
+        if largest > MAX_WEIGHT:
+            raise ValueError(
+                f"genome {row} holds a weight of {largest:.3g}, beyond ±{MAX_WEIGHT:g}: its network's sums would "
+                "overflow"
+            )
     return GenomeFile(
         layers=layers,
         genomes=genomes,

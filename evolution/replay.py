@@ -15,6 +15,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .budget import check_run_size
 from .checkpoint import load_checkpoint
 from .errors import InputError
 from .evolve import Evolution, RunConfig
@@ -23,12 +24,31 @@ from .flag_types import layer_list, rate, whole
 from .genome_file import GenomeFile, load_genomes
 from .history import GenerationStats
 from .lab import ReplayMismatch
-from .reporters import LOG_HEADER, RUN_LINE, SET_LINE, Reporter, log_row
-from .settings import SettingEvent, check_applies, initial_config, parse_log_text, parse_set, start_track
+from .reporters import CONTINUED_LINE, LOG_HEADER, RUN_LINE, SET_LINE, Reporter, log_row
+from .settings import ScheduleError, SettingEvent, check_applies, initial_config, parse_log_text, parse_set, start_track
 from .strategies import STRATEGIES
 from .track import Track, resolve_track
 
 MAX_LOG_BYTES = 64 * 1024 * 1024
+LOG_ROW_BYTES = 80  # the longest a log row can be: 8-digit generation, a 24-character mean, seconds, ...
+LOG_LINE_BYTES = 1024  # the run line, the header, a '# set' line, at most
+
+
+def check_log_fits(path: Path, generations: int | None, changes: int) -> None:
+    """InputError, before the run starts, when the log of a run to this last generation (with this many
+    '# set' lines) could outgrow what --replay reads (MAX_LOG_BYTES): what cannot be read back is not written.
+    A run without a last generation (the window) is not bounded here."""
+    if generations is None:
+        return
+    most = (int(generations) + 1) * LOG_ROW_BYTES + (int(changes) + 4) * LOG_LINE_BYTES
+    if most > MAX_LOG_BYTES:
+        rows = (MAX_LOG_BYTES - (int(changes) + 4) * LOG_LINE_BYTES) // LOG_ROW_BYTES - 1
+        raise InputError(
+            f"--log {path}: a log of {int(generations) + 1} generations could outgrow what --replay reads "
+            f"({MAX_LOG_BYTES // 2**20} MiB); log at most {rows} generations, or run without --log"
+        )
+
+
 SECONDS = LOG_HEADER.split(",").index("seconds")
 
 
@@ -52,11 +72,13 @@ class ReplayPlan:
 
     def schedule(self, evolution: Evolution) -> None:
         """Schedule every change of the source in the run (each checked against its old value when it applies)."""
-        for event, where in self.changes:
-            try:
-                evolution.schedule(event.setting, event.new, event.generation, expect_old=event.old)
-            except ValueError as exc:
-                raise self.error(where, str(exc)) from None
+        try:
+            evolution.schedule_all([event for event, _ in self.changes])  # (one at a time: N² for N changes)
+        except ScheduleError as exc:
+            where = next((where for event, where in self.changes if event == exc.change), "")
+            raise self.error(where, str(exc)) from None
+        except ValueError as exc:
+            raise InputError(f"{self.source}: {exc}") from None
 
     def mismatch(self, exc: ReplayMismatch) -> InputError:
         """The InputError for a change whose old value is not the run's: the line that names it."""
@@ -134,7 +156,7 @@ def load_replay(path: str | Path) -> ReplayPlan:
 def _config(path: Path, where: str, flags: dict, generations: int) -> RunConfig:
     defaults = STRATEGIES[flags["strategy"]]
     try:
-        return RunConfig(
+        config = RunConfig(
             population=flags["population"],
             layers=tuple(flags["layers"]),
             mutation_rate=flags["mutation_rate"],
@@ -147,6 +169,14 @@ def _config(path: Path, where: str, flags: dict, generations: int) -> RunConfig:
         )
     except ValueError as exc:
         raise InputError(f"{path} {where}: {exc}") from None
+    return _fits(config, f"{path} {where}")
+
+
+def _fits(config: RunConfig, label: str) -> RunConfig:
+    """config, if the run it describes fits the memory budget (InputError naming label otherwise): a replay
+    allocates what the replayed run did."""
+    check_run_size(config.population, config.layers, config.extra_tracks, label + ": population {} with layers {}")
+    return config
 
 
 def _run_flags(path: Path, text: str) -> tuple[dict, list[SettingEvent]]:
@@ -209,8 +239,13 @@ def _from_log(path: Path) -> ReplayPlan:
     changes: list[tuple[SettingEvent, str]] = [(change, "line 1") for change in start]
     rows: dict[int, tuple[str, list[str]]] = {}
     strategy, last_change, last_row = flags["strategy"], 0, None
+    continued = 0  # where the rows start: 0, or where a resumed run's new log says it continued
     for number, line in enumerate(lines[2:], start=3):
         where = f"line {number}"
+        rest = line[len(CONTINUED_LINE) :]
+        if line.startswith(CONTINUED_LINE) and rest.isdigit() and len(rest) <= 8 and last_row is None:
+            continued = int(rest)
+            continue
         if line.startswith(SET_LINE):
             try:
                 event = parse_log_text(line[2:])
@@ -229,6 +264,11 @@ def _from_log(path: Path) -> ReplayPlan:
         if len(fields) != 7 or not fields[0].isdigit() or len(fields[0]) > 8:
             raise InputError(f"{path} {where}: not a row of the log")
         generation = int(fields[0])
+        if last_row is None and generation != continued:  # a replay races every generation up to the last row
+            raise InputError(
+                f"{path} {where}: the rows start at generation {generation}, not {continued}"
+                + ("" if continued else " (and the log does not say that its run was continued there)")
+            )
         if last_row is not None and generation != last_row + 1:
             raise InputError(f"{path} {where}: generation {generation} is out of order (after {last_row})")
         last_row = generation
@@ -250,6 +290,7 @@ def _from_checkpoint(path: Path) -> ReplayPlan:
     if state.reported == 0:
         raise InputError(f"{path}: the checkpoint has no generation to replay yet")
     config = dataclasses.replace(initial_config(checkpoint.config, state.events), generations=state.reported - 1)
+    _fits(config, f"{path}: the run's start")
     changes = [(event, f"(change {index}: {event.log_text()})") for index, event in enumerate(state.events)]
     rows = {}
     for generation in range(state.reported):

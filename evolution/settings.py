@@ -352,35 +352,51 @@ def check_events(events, first: int = 0, last: int | None = None, label: str = "
             raise ValueError(f"{where}: {exc}") from None
 
 
+class ScheduleError(ValueError):
+    """A change that cannot apply (check_schedule): the message names it; change is the SettingEvent."""
+
+    def __init__(self, change, message: str) -> None:
+        super().__init__(message)
+        self.change = change
+
+
 def check_schedule(config, changes, first: int) -> None:
-    """ValueError naming the first change that cannot apply: before generation `first`, out of order, a
-    setting the strategy of its time does not have (strategy changes scheduled before it counted), or a run
-    size (population, layers, extra tracks) beyond the memory budget."""
+    """ScheduleError (a ValueError) naming the first change that cannot apply: before generation `first`, out of
+    order, a setting the strategy of its time does not have (strategy changes scheduled before it counted), or a
+    run size (population, layers, extra tracks) beyond the memory budget; a plain ValueError for more changes
+    than a run may hold."""
+    if len(changes) > MAX_EVENTS:  # as a checkpoint, a log or a genome file holds
+        raise ValueError(f"{len(changes)} changes (--set): at most {MAX_EVENTS}")
     strategy = config.strategy
     size = {"population": config.population, "layers": tuple(config.layers), "extra_tracks": config.extra_tracks}
     previous = first
     for change in changes:
-        label = f"--set {change.flag()}"
         if change.generation < first:
-            raise ValueError(f"{label}: generation {change.generation} has already been bred (the next is {first})")
+            problem = f"generation {change.generation} has already been bred (the next is {first})"
+            raise ScheduleError(change, f"--set {change.flag()}: {problem}")
         if change.generation < previous:
-            raise ValueError(f"{label}: the generations of the changes must be in order")
+            raise ScheduleError(change, f"--set {change.flag()}: the generations of the changes must be in order")
         previous = change.generation
-        try:
-            check_applies(change.setting, strategy)
-        except ValueError as exc:
-            raise ValueError(f"{label}: {exc}") from None
+        spec = SETTINGS.get(change.setting)
+        if spec is None or not spec.applies_to(strategy):  # (the message is made only for a change refused)
+            try:
+                check_applies(change.setting, strategy)
+            except ValueError as exc:
+                raise ScheduleError(change, f"--set {change.flag()}: {exc}") from None
         if change.setting == "strategy":
             strategy = change.new
         if change.setting == "track":
-            check_track_change(change.new, label)
+            try:
+                check_track_change(change.new, f"--set {change.flag()}")
+            except ValueError as exc:
+                raise ScheduleError(change, str(exc)) from None
         if change.setting in size:
             size[change.setting] = parse_value(change.setting, change.new)
             try:
-                check_run_size(size["population"], size["layers"], size["extra_tracks"], label + ": population {} "
-                               "with layers {}")  # fmt: skip
+                check_run_size(size["population"], size["layers"], size["extra_tracks"],
+                               f"--set {change.flag()}: population {{}} with layers {{}}")  # fmt: skip
             except InputError as exc:
-                raise ValueError(str(exc)) from None
+                raise ScheduleError(change, str(exc)) from None
 
 
 def settings_table(config=None, strategy: Strategy | None = None, track: str = "") -> list[dict[str, Any]]:

@@ -39,10 +39,12 @@ class Camera:
     _placed: bool = False
 
     def columns_in_view(self, track: Track) -> tuple[int, int]:
-        """First and last column (inclusive, clamped to the track) that the view shows."""
+        """First and last column (inclusive, clamped to the track) that the view shows; a view past the track's
+        end (another run's longer track followed, in lanes) gets its last column."""
         left = self.head - self.view.width * HEAD_AT / self.pixels_per_column
         right = self.head + self.view.width * (1 - HEAD_AT) / self.pixels_per_column
-        return max(0, math.floor(left)), min(track.columns - 1, math.ceil(right))
+        last = min(track.columns - 1, math.ceil(right))
+        return min(max(0, math.floor(left)), last), last
 
     def follow(self, track: Track, head: float, seconds: float) -> None:
         """The old interface: follow the head column with no particular dot, easing as over seconds at ×1."""

@@ -127,7 +127,11 @@ class CompareView(EvolvingView):
                 for run in self.runs:
                     run.advance(0, deadline)  # closing work only
                 if self._marks() == before:
-                    break  # nothing to do until another frame (a race being prepared, or every run complete)
+                    # Nothing closing, and the races cannot be joined: begun before turbo (→ while paused), or a
+                    # run left behind the others when turbo began. They go on in turns (waiting for them was for
+                    # ever); with nothing to race either, this frame is done (a race being prepared, or the end).
+                    self._update_in_turns(10**9, deadline)
+                    return
                 continue
             while not self._joint.done and time.perf_counter() < deadline:
                 self._joint.run(JOINT_CHUNK)
@@ -249,7 +253,8 @@ class CompareView(EvolvingView):
         """In turbo, replay every run's latest race together, as one run's is (same genomes, same track)."""
         latest = min(len(run.evolution.history) for run in self.runs) - 1
         dots = sum(run.evolution.config.population for run in self.runs)
-        if not self.window.turbo or latest < 0 or dots > REPLAY_MAX_DOTS:
+        raced = all(run.evolution.state.ranked_genomes is not None for run in self.runs)  # none after a network change
+        if not self.window.turbo or latest < 0 or not raced or dots > REPLAY_MAX_DOTS:
             self.replays, self._replayed = None, -1
             return
         if latest != self._replayed and (self.replays is None or all(race.done for race in self.replays)):

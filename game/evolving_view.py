@@ -143,7 +143,10 @@ class EvolvingView(TimeMachineCommands, View):
         track, so the same race); at other speeds, the live race is shown."""
         evolution = self.evolution
         latest = len(evolution.history) - 1
-        if not self.window.turbo or latest < 0 or evolution.config.population > REPLAY_MAX_DOTS:
+        # after a change of network no genome of the new shape has raced yet (its ranked genomes are None):
+        # the live race is shown until its first generation closes
+        raced = evolution.state.ranked_genomes is not None
+        if not self.window.turbo or latest < 0 or not raced or evolution.config.population > REPLAY_MAX_DOTS:
             self.replay, self._replayed = None, -1
             return
         if latest != self._replayed and (self.replay is None or self.replay.done):

@@ -19,7 +19,7 @@ import pygame
 from evolution.evolve import Evolution
 from evolution.flag_types import MAX_LAYERS
 from evolution.network import MAX_LAYER_WIDTH
-from evolution.settings import KNOBS, SETTINGS, SettingEvent, format_value, parse_value
+from evolution.settings import KNOB_NAMES, KNOBS, SETTINGS, SettingEvent, format_value, parse_value
 from evolution.strategies import make_strategy
 
 from . import palette
@@ -115,7 +115,10 @@ def change(evolution: Evolution, name: str, value: Any) -> SettingEvent | None:
         )
         if drop:
             evolution.unschedule(index)
-    if text == format_value(name, evolution.setting_value(name)) and not _strategy_pending_changes_it(evolution, name):
+    # a knob of a pending strategy has no value now (the run's strategy lacks it): there is nothing to compare
+    has_now = name not in KNOB_NAMES or name in KNOBS.get(evolution.config.strategy, ())
+    same = has_now and text == format_value(name, evolution.setting_value(name))
+    if same and not _strategy_pending_changes_it(evolution, name):
         return None
     return evolution.schedule(name, value, first)
 
@@ -125,9 +128,25 @@ def _strategy_pending_changes_it(evolution: Evolution, name: str) -> bool:
     return name in KNOBS.get(evolution.config.strategy, ()) and strategy_next(evolution) != evolution.config.strategy
 
 
-def cancel(evolution: Evolution, index: int) -> SettingEvent:
-    """Cancel the scheduled change at `index` of state.scheduled."""
-    return evolution.unschedule(index)
+def cancel(evolution: Evolution, index: int) -> tuple[SettingEvent, list[SettingEvent]]:
+    """Cancel the scheduled change at `index` of state.scheduled; a strategy change takes with it the changes
+    of its strategy's knobs that no longer apply (they would stop the run when their generation came).
+    Returns the change cancelled and those that went with it."""
+    change = evolution.unschedule(index)
+    gone: list[SettingEvent] = []
+    if change.setting != "strategy":
+        return change, gone
+    strategy = evolution.config.strategy
+    position = 0
+    while position < len(evolution.state.scheduled):
+        other = evolution.state.scheduled[position]
+        if other.setting in SETTINGS and not SETTINGS[other.setting].applies_to(strategy):
+            gone.append(evolution.unschedule(position))
+            continue
+        if other.setting == "strategy":
+            strategy = other.new
+        position += 1
+    return change, gone
 
 
 def pending_lines(evolution: Evolution) -> list[str]:

@@ -110,9 +110,11 @@ class NetworkView:
             values = None if activations is None else activations[layer][0]
             if values is not None and layer == 0:
                 values = squash_inputs(values)  # inputs are unbounded; squashed for colour only
-            colours = palette.viridis(values) if values is not None else None
+            # weights near the largest double overflow a neuron's sum to inf - inf: no activation, drawn as none
+            known = np.isfinite(values) if values is not None else None
+            colours = palette.viridis(np.where(known, values, 0.0)) if values is not None else None
             for n, (x, y) in enumerate(nodes):
-                fill = tuple(colours[n]) if colours is not None else palette.PANEL_EDGE
+                fill = tuple(colours[n]) if colours is not None and known[n] else palette.PANEL_EDGE
                 pygame.draw.circle(surface, fill, (x, y), radius)
                 pygame.draw.circle(surface, palette.TEXT_DIM, (x, y), radius, max(1, s.px(1)))
                 if layer == 0 and n < len(INPUT_LABELS):
@@ -121,7 +123,7 @@ class NetworkView:
                         label += f" {reading(float(activations[0][0][n]))}"
                     text = small.render(label, True, palette.TEXT_DIM)
                     surface.blit(text, (x - radius - s.px(4) - text.get_width(), y - text.get_height() / 2))
-        if activations is not None:
+        if activations is not None and np.isfinite(activations[-1][0][0]):
             self._draw_force(surface, area, float(activations[-1][0][0]) - 0.5, radius, s)
         draw_network_legend(surface, pygame.Rect(inner.x, inner.bottom - legend_h, inner.width, legend_h), s)
         surface.set_clip(clip)

@@ -1,4 +1,7 @@
-"""The list of saves that L opens: this run's saves first, then the others, newest first; pick one to test-drive."""
+"""The list of saves that L opens: this run's saves first, then the others, newest first; pick one to test-drive.
+
+The list is there at once (the files' names and times); what each file holds is read on a thread (game/saves.py,
+SaveScan), shown as it comes with a progress line, so the window never waits for a folder of large saves."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import pygame
 from . import palette
 from .layout import Layout
 from .panel import draw_panel
-from .saves import SaveEntry, list_saves
+from .saves import SaveEntry, SaveScan
 from .text import fit
 from .view import View
 
@@ -25,11 +28,16 @@ class SavesView(View):
         """own_folder: the run's saves folder (a comparison's: every run's), whose saves are listed first."""
         super().__init__(window)
         self.back = back
-        self.entries: list[SaveEntry] = list_saves(own_folder)
+        self.scan = SaveScan(own_folder)
         self.chosen = 0
         self._rows: list[tuple[pygame.Rect, int]] = []  # where each listed entry was drawn, for clicks
         if not self.entries:
             window.say("no saves yet: press S to save", error=True)
+
+    @property
+    def entries(self) -> list[SaveEntry]:
+        """The saves listed, with what has been read of them so far."""
+        return self.scan.entries
 
     def update(self, steps: int, deadline: float) -> None:
         self.back.update(steps, deadline)  # evolution goes on behind the list
@@ -37,7 +45,7 @@ class SavesView(View):
     def arrange(self, layout: Layout) -> None:
         self.back.arrange(layout)
         if not self.entries:
-            self.window.show_view(self.back)
+            self.leave()
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         self.back.draw(surface, layout)
@@ -46,6 +54,11 @@ class SavesView(View):
         inner = draw_panel(surface, box, "test-drive a save: ↑ ↓ and Enter, or click · Esc or L: back", s)
         text_font, small = s.font(14, bold=True), s.font(12)
         row = max(s.px(ROW), text_font.get_linesize() + s.px(4))
+        if not self.scan.done:  # the last row says how far the reading has got
+            progress = f"reading what the saves hold: {self.scan.read} of {self.scan.total}"
+            line = small.render(fit(small, progress, inner.width - s.px(8)), True, palette.TEXT_DIM)
+            surface.blit(line, (inner.x + s.px(4), inner.bottom - row + (row - line.get_height()) // 2))
+            inner = pygame.Rect(inner.x, inner.y, inner.width, max(inner.height - row, row))
         rows = max(1, inner.height // row)
         first = min(max(self.chosen - rows // 2, 0), max(len(self.entries) - rows, 0))
         self._rows = []
@@ -72,7 +85,7 @@ class SavesView(View):
         elif event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
             self.pick(self.chosen)
         elif event.key in (pygame.K_ESCAPE, pygame.K_l):
-            self.window.show_view(self.back)
+            self.leave()
         else:
             return False
         return True
@@ -85,5 +98,15 @@ class SavesView(View):
 
     def pick(self, index: int) -> None:
         if 0 <= index < len(self.entries):
-            self.window.show_view(self.back)
-            self.back.drive(self.entries[index].path)
+            path = self.entries[index].path
+            self.leave()
+            self.back.drive(path)
+
+    def close(self) -> None:
+        self.scan.stop()
+        super().close()
+
+    def leave(self) -> None:
+        """Back to the run; the reading stops."""
+        self.scan.stop()
+        self.window.show_view(self.back)

@@ -248,7 +248,9 @@ class SettingsPanel:
         extra = []
         if row.range_text and row.changeable:
             extra.append(row.range_text)
-        if row.pending is not None:
+        if row.pending is not None and row.now is None:  # a knob of the strategy pending: the run has none now
+            extra.append(f"set at gen {row.pending.generation}")
+        elif row.pending is not None:
             extra.append(f"now {lab_actions.format_value(row.name, row.now)}, changes at gen {row.pending.generation}")
         text = caption + (f" ({'; '.join(extra)})" if extra else "")
         self.captions[row.name] = text
@@ -345,7 +347,11 @@ class SettingsPanel:
         self._apply(name, text.strip())
 
     def _step(self, name: str, direction: int) -> None:
-        self._apply(name, lab_actions.stepped(self._row_now(name), direction))
+        row = self._row_now(name)
+        if not row.changeable or row.value is None:  # a press on a control the panel has not yet disabled
+            self.say(row.caption, True)
+            return
+        self._apply(name, lab_actions.stepped(row, direction))
 
     def _choose(self, name: str, text: str) -> None:
         if name == "track" and text == NEW_RANDOM:
@@ -356,8 +362,9 @@ class SettingsPanel:
         self._apply("layers", lab_actions.layers_with(self._row_now("layers").value, action, index))
 
     def _cancel(self, index: int) -> None:
-        change = lab_actions.cancel(self.evolution, index)
-        self.say(f"cancelled: {change.setting} → {change.new} at generation {change.generation}", False)
+        change, gone = lab_actions.cancel(self.evolution, index)
+        also = f" and {', '.join(other.setting for other in gone)}, which went with it" if gone else ""
+        self.say(f"cancelled: {change.setting} → {change.new} at generation {change.generation}{also}", False)
         self._signature = None
 
     def copy(self) -> None:
@@ -380,6 +387,8 @@ class SettingsPanel:
             action = self.actions.get(event.ui_element)
             if action is not None:
                 action(event)
+            else:  # a control's own part (a drop-down opens on its button's press): pygame_gui's to handle
+                self.manager.process_events(event)
             return True
         used = self.manager.process_events(event)
         if event.type == pygame.KEYDOWN:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import evolution.track as track_module
-from evolution.genome_file import FIELDS, MAX_TEXT, GenomeFile, load_genomes, save_genomes
+from evolution.genome_file import FIELDS, MAX_TEXT, MAX_WEIGHT, GenomeFile, load_genomes, save_genomes
 from evolution.network import Network
 from evolution.track import MAX_HEIGHT, MIN_COLUMNS, Track, load_track_file
 from tests.loader_properties import OUTCOMES, load_or_refuse, report, settings_for_loaders
@@ -112,7 +112,8 @@ def check_genome_file(loaded: GenomeFile) -> None:
 def genome_records(draw) -> GenomeFile:
     layers = (7, *draw(st.lists(st.integers(1, 6), max_size=2)), 1)
     count = draw(st.integers(1, 4))
-    genomes = draw(hnp.arrays(np.float64, (count, Network(layers).genome_size), elements=finite))
+    weights = st.floats(-MAX_WEIGHT, MAX_WEIGHT)  # what a genome file may hold (genome_file.MAX_WEIGHT)
+    genomes = draw(hnp.arrays(np.float64, (count, Network(layers).genome_size), elements=weights))
     scores = np.array(draw(st.lists(st.integers(0, 10**9), min_size=count, max_size=count)), dtype=np.int64)
     return GenomeFile(
         layers=layers,

@@ -131,7 +131,7 @@ def test_old_saves_are_still_listed_with_the_runs_and_load(in_tmp):
     old = in_tmp / "saves" / "elitist-seed3-20250101-000000" / "gen1.json"
     old.parent.mkdir(parents=True)
     old.write_bytes((only_folder(in_tmp / "runs") / "best.json").read_bytes())
-    listed = {entry.path.parts[0] for entry in list_saves(None) if entry.generation is not None}
+    listed = {entry.path.parts[0] for entry in list_saves(None)}
     assert listed == {"runs", "saves"}
     assert main.main(["--headless", "--load", str(old.relative_to(in_tmp))]) == 0
 
@@ -378,10 +378,13 @@ def test_export_writes_the_chart_and_the_log_so_far_and_d_draws_the_figures(in_t
     curve = read_log(exported)
     assert list(curve.best) == list(history.column("best")) and list(curve.mean) == list(history.column("mean"))
     press(app, pygame.K_d)
+    assert app.takeaway._figures is not None  # being drawn, on a worker thread
     deadline = time.monotonic() + 120
-    while not app.messages[-1][0].startswith("figures: "):
-        assert time.monotonic() < deadline and not app.messages[-1][1], app.messages[-1]
+    while app.takeaway._figures is not None:  # until drawn and said (a deadline, not a guess)
+        assert time.monotonic() < deadline, "the figures were not drawn"
         run_frames(app, 1)
+    text, error, _ = app.messages[-1]
+    assert not error and text.startswith(f"figures: {folder / f'curves-gen{generation}.png'}"), text
     check_figures(folder, (f"curves-gen{generation}", f"paths-gen{generation}", f"paths-test-gen{generation}"))
 
 
