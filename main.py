@@ -521,18 +521,44 @@ def in_run_folder(options: Options, argv: list[str]) -> Options:
         runs = []
         for index, (each, text) in enumerate(zip(options.compare, options.compare_specs), start=1):
             spec = compare.parse_spec(text)
-            log = each.log or compare.log_path(folder / "log", index, spec)
+            log = each.log or (compare.log_path(folder / "log", index, spec) if log_fits(each) else None)
             save = each.save or (
-                free_name(compare.save_path(folder / "best", index, spec)) if options.headless else None
+                free_name(compare.save_path(folder / "best", index, spec)) if options.headless and fits(each) else None
             )
             runs.append(replace(each, log=log, save=save, folder=folder))
-        checkpoint = options.compare_checkpoint or folder / CHECKPOINT
+        checkpoint = options.compare_checkpoint or (folder / CHECKPOINT if checkpoint_fits(options.compare) else None)
         return replace(options, run=runs[0], compare=tuple(runs), compare_checkpoint=checkpoint, window=window,
                        folder=folder)  # fmt: skip
-    save = run.save or (free_name(folder / BEST) if options.headless else None)
-    run = replace(run, log=run.log or folder / LOG, checkpoint=run.checkpoint or folder / CHECKPOINT, save=save,
-                  folder=folder)  # fmt: skip
+    save = run.save or (free_name(folder / BEST) if options.headless and fits(run) else None)
+    checkpoint = run.checkpoint or (folder / CHECKPOINT if checkpoint_fits((run,)) else None)
+    log = run.log or (folder / LOG if log_fits(run) else None)
+    run = replace(run, log=log, checkpoint=checkpoint, save=save, folder=folder)
     return replace(options, run=run, window=window, folder=folder)
+
+
+def log_fits(run: RunOptions) -> bool:
+    """True if the run's log stays one --replay reads (a run of millions of generations keeps none by default)."""
+    events = len(run.scheduled) + (len(run.resumed.state.events) if run.resumed else 0)
+    try:
+        check_log_fits(Path(LOG), run.config.generations, events)
+    except InputError:
+        return False
+    return True
+
+
+def fits(run: RunOptions) -> bool:
+    """True if the run's best --keep genomes fit a genome file (a run too large for one keeps no best.json)."""
+    return smallest_saved_bytes(min(run.keep, run.config.population), run.config.layers) <= MAX_BYTES
+
+
+def checkpoint_fits(runs: tuple[RunOptions, ...]) -> bool:
+    """True if the runs' checkpoint is one its loader reads back (a run too large for one keeps none by default;
+    --checkpoint asks for one, and is refused)."""
+    try:
+        check_checkpoint_fits(CHECKPOINT, [(r.config, len(r.track.top), r.scheduled) for r in runs])
+    except InputError:
+        return False
+    return True
 
 
 def free_name(path: Path) -> Path:

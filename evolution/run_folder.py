@@ -9,6 +9,7 @@ directory unless $NEURORACER_RUNS or --runs-dir says otherwise (the tests send i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -92,6 +93,8 @@ def remove_if_unused(folder: Path) -> None:
     except OSError:
         return
     shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.suppress(OSError):  # and runs/ itself, if this left it empty
+        folder.parent.rmdir()
 
 
 def _no_rows(path: Path) -> bool:
