@@ -312,7 +312,8 @@ def build_parser() -> Parser:
         const=LISTED,
         metavar="RUN",
         help="draw the figures (the saved top 20's paths on the track, the learning curves) as PNG and SVG: "
-        "with a run's folder, 'last' or a log (.csv), for that finished run; alone, for this run at its end",
+        "with a run's folder, 'last' or a log (.csv), for that finished run; alone, for this run at its end; "
+        "with a study's folder, its summary (study.png)",
     )
     parser.add_argument(
         "--compare",
@@ -331,6 +332,20 @@ def build_parser() -> Parser:
         "then a summary: seeds with a finisher within 40/60/150 generations, the median first finisher, the "
         "saved top 20 on the test track, the champion on 50 unseen tracks; --log writes one row per seed; "
         "every run makes the --set changes",
+    )
+    parser.add_argument(
+        "--study",
+        nargs="+",
+        metavar="SETTING=V,V",
+        help="headless, with --seeds: every combination of these settings' values, each on every seed, e.g. "
+        "mutation_rate=0.1,0.3 population=20,50 strategy=classic,elitist (layers: lists split by /); one row "
+        "per run and a summary per combination in its folder; run again, it skips the runs done (docs/studies.md)",
+    )
+    parser.add_argument(
+        "--study-folder", type=Path, metavar="FOLDER", help="where a study writes (default studies/<its settings>)"
+    )
+    parser.add_argument(
+        "--cluster", metavar="ADDRESS", help="run a study on this Dask scheduler, e.g. tcp://10.0.0.5:8786"
     )
     window = parser.add_argument_group("window")
     window.add_argument(
@@ -417,6 +432,10 @@ class Options:
     runs_dir: Path | None = None  # --runs-dir: where run folders go
     plot: bool = False  # --plot alone: draw the run's figures into its folder at its end
     plot_target: Path | None = None  # --plot RUN: draw that finished run's figures, and run nothing
+    study: object = None  # --study: an evolution.study.Study, run on every seed
+    study_folder: Path | None = None
+    cluster: str | None = None
+    study_plot: Path | None = None  # --plot of a study's folder
 
     @property
     def saves(self) -> list[Path]:
@@ -441,6 +460,10 @@ def parse(argv: list[str]) -> Options:
         set_budget(args.memory_budget)
     if LISTED in (str(args.resume), str(args.replay)):  # (argparse has made the const a Path)
         raise Listed(listing(args.runs_dir))
+    from evolution.study import is_study_folder
+
+    if args.plot not in (None, LISTED) and is_study_folder(Path(args.plot)):
+        return Options(headless=True, run=RunOptions(RunConfig(), None), study_plot=Path(args.plot))
     if args.plot not in (None, LISTED):
         from evolution.plots import plot_target
 
@@ -468,6 +491,8 @@ def parse(argv: list[str]) -> Options:
         record=args.record,
         plot=plot,
     )
+    if args.study is not None or args.cluster is not None or args.study_folder is not None:
+        return study_options(args)
     if args.compare is not None:
         return replace(compare_options(args, window), runs_dir=args.runs_dir, plot=plot)
     if args.seeds is not None:
@@ -500,7 +525,7 @@ def in_run_folder(options: Options, argv: list[str]) -> Options:
     """Make the run's folder under runs/ (a resumed run's own folder is used again) with its command line, and
     put there every output the command line does not place: the log, the checkpoint and, headless, the best
     genomes at the end (the window's S and Q save there). A test drive (--load) makes no folder."""
-    if options.load:
+    if options.load or options.study is not None:  # a test drive writes nothing; a study has its own folder
         return options
     run, config = options.run, options.run.config
     folder = folder_of(run.resumed_from) if run.resumed_from is not None else None
@@ -568,6 +593,28 @@ def free_name(path: Path) -> Path:
         number += 1
         candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
     return candidate
+
+
+def study_options(args: argparse.Namespace) -> Options:
+    """--study: its combinations, each built as fresh() builds the same run alone with those flags."""
+    from evolution.study import build_study, parse_study
+
+    if args.study is None:
+        raise InputError("--cluster and --study-folder go with --study")
+    if args.seeds is None or not args.headless:
+        raise InputError("--study runs many headless runs: add --headless and --seeds, e.g. --seeds 0-99")
+    refused = [name for name in (*SWEEP_REFUSES, "log", "compare") if getattr(args, name) not in (None, False, [])]
+    if refused:
+        raise InputError(f"--study writes into its folder; it does not go with --{refused[0].replace('_', '-')}")
+
+    def make_run(flags: dict) -> tuple:
+        run = fresh(argparse.Namespace(**{**vars(args), **flags}))
+        return run.config, run.track.name, run.scheduled
+
+    study = build_study(parse_study(args.study, len(args.seeds)), make_run)
+    run = RunOptions(study.combinations[0].config, None)
+    return Options(True, run, seeds=tuple(args.seeds), study=study, study_folder=args.study_folder,
+                   cluster=args.cluster)  # fmt: skip
 
 
 def ghost_genomes(paths: list[Path]) -> tuple:
@@ -1247,6 +1294,10 @@ def run_command(argv: list[str]) -> int:
         options = parse(argv)
         if options.plot_target is not None:
             return draw_figures(options.plot_target)
+        if options.study_plot is not None:
+            from evolution.study_plot import plot_command
+
+            return plot_command(options.study_plot)
         options = in_run_folder(options, argv)
         claim_outputs(options)
         status = run_mode(options)
@@ -1281,6 +1332,10 @@ def run_mode(options: Options) -> int:
         from game.compare_view import run_compare_window
 
         return run_compare_window(options, warn)
+    if options.study is not None:
+        from evolution.study import study_main
+
+        return study_main(options.study, options.seeds, options.study_folder, options.cluster)
     if options.seeds:
         return sweep_headless(options)
     if options.headless:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import race_kernel
 from .champion_drives import JointDrives
 from .errors import InputError
 from .evolve import Evolution, RunConfig
@@ -241,6 +242,8 @@ def sweep(
                 on_outcome(outcome)
 
     waiting: dict[int, list[SeedOutcome]] = {}  # batches done before an earlier one
+    if jobs > 1:
+        race_kernel.ready(wait=True)  # loaded before the workers fork, they race compiled from the start
     pool = multiprocessing.Pool(jobs, initializer=_worker_signals) if jobs > 1 else None
     try:
         if pool is None:
