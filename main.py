@@ -19,6 +19,7 @@ import secrets
 import time
 import traceback
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from evolution import compare
@@ -66,6 +67,22 @@ from evolution.reporters import (
     Reporter,
     starts_as_a_log,
 )
+from evolution.run_folder import (
+    BEST,
+    CHECKPOINT,
+    LOG,
+    SWEEP_LOG,
+    command_text,
+    folder_name,
+    folder_of,
+    listing,
+    make_folder,
+    remove_if_unused,
+    resolve,
+    runs_root,
+    write_command,
+    write_seed_logs,
+)
 from evolution.settings import (
     MAX_EVENTS,
     ScheduleError,
@@ -84,6 +101,11 @@ from evolution.track import Track, resolve_track
 PROG = "main.py"
 DEFAULT_STRATEGY = "elitist"  # the best row of python -m bench.learning (see the README)
 HEADLESS_GENERATIONS = 120
+LISTED = "?"  # --resume or --replay given alone: list the runs; --plot alone: this run's figures at its end
+
+
+class Listed(Exception):
+    """--resume or --replay given without a file: the runs are listed (the message) and nothing is run."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -110,6 +132,13 @@ def png_path(text: str) -> Path:
     """A --screenshot path: it must end in .png."""
     if not text.lower().endswith(".png"):
         raise argparse.ArgumentTypeError(f"{shown(text)}: the file must end in .png")
+    return Path(text)
+
+
+def recording_path(text: str) -> Path:
+    """A --record path: it must end in .mp4 or .gif."""
+    if not text.lower().endswith((".mp4", ".gif")):
+        raise argparse.ArgumentTypeError(f"{shown(text)}: the file must end in .mp4 or .gif")
     return Path(text)
 
 
@@ -247,8 +276,11 @@ def build_parser() -> Parser:
     parser.add_argument(
         "--resume",
         type=Path,
+        nargs="?",
+        const=LISTED,
         metavar="FILE.npz",
-        help="continue a checkpointed run; --generations is then the run's total from its start",
+        help="continue a checkpointed run; --generations is then the run's total from its start. FILE may be a "
+        "run's folder or 'last' (the latest run); --resume alone lists the runs",
     )
     parser.add_argument(
         "--set",
@@ -262,8 +294,26 @@ def build_parser() -> Parser:
         "--replay",
         type=Path,
         metavar="FILE",
+        nargs="?",
+        const=LISTED,
         help="re-run a run from its log (.csv), checkpoint (.npz) or genome file (.json) with the same seed, "
-        "settings and changes, and check that it gives the same rows",
+        "settings and changes, and check that it gives the same rows; FILE may be a run's folder or 'last'; "
+        "--replay alone lists the runs",
+    )
+    parser.add_argument(
+        "--runs-dir",
+        type=Path,
+        metavar="DIR",
+        help="where each run's folder goes (default runs/, or $NEURORACER_RUNS)",
+    )
+    parser.add_argument(
+        "--plot",
+        nargs="?",
+        const=LISTED,
+        metavar="RUN",
+        help="draw the figures (the saved top 20's paths on the track, the learning curves) as PNG and SVG: "
+        "with a run's folder, 'last' or a log (.csv), for that finished run; alone, for this run at its end; "
+        "with a study's folder, its summary (study.png)",
     )
     parser.add_argument(
         "--compare",
@@ -297,13 +347,19 @@ def build_parser() -> Parser:
     parser.add_argument(
         "--cluster", metavar="ADDRESS", help="run a study on this Dask scheduler, e.g. tcp://10.0.0.5:8786"
     )
-    parser.add_argument("--plot", type=Path, metavar="FOLDER", help="draw a study's summary as a PNG in its folder")
     window = parser.add_argument_group("window")
     window.add_argument(
         "--speed", type=speed, metavar="X", help="starting speed: 1, 2, 4, ... 64, or turbo (default 1)"
     )
     window.add_argument("--frames", type=whole(1), metavar="N", help="quit after N frames (for tests and demos)")
     window.add_argument("--screenshot", type=png_path, metavar="FILE.png", help="save the last frame as a PNG")
+    window.add_argument(
+        "--record",
+        type=recording_path,
+        metavar="FILE.mp4",
+        help="record the window to an MP4 or animated GIF (.gif) from the first frame to the last (with --frames "
+        "and --speed: a scripted run for slides and lessons)",
+    )
     window.add_argument("--size", type=window_size, metavar="WxH", help="window size (default 1280x720)")
     window.add_argument(
         "--ghost",
@@ -315,7 +371,7 @@ def build_parser() -> Parser:
     return parser
 
 
-WINDOW_FLAGS = ("speed", "frames", "screenshot", "size", "ghost")
+WINDOW_FLAGS = ("speed", "frames", "screenshot", "size", "ghost", "record")
 
 
 @dataclass(frozen=True)
@@ -339,6 +395,7 @@ class RunOptions:
     changes: tuple[str, ...] = ()
     scheduled: tuple[SettingEvent, ...] = ()  # --set: settings changes, each from its generation on
     replay: ReplayPlan | None = None  # --replay: the run to re-run and the rows it must give
+    folder: Path | None = None  # the run's folder: its command line is rewritten there on the way out
 
 
 @dataclass(frozen=True)
@@ -352,6 +409,9 @@ class WindowOptions:
     load: Path | None = None  # saved genomes to test-drive instead of evolving
     drive: GenomeFile | None = None  # what that file holds, read and checked with the other flags
     ghosts: tuple = ()  # --ghost: evolution.ghosts.Ghost genomes racing beside the run
+    record: Path | None = None  # --record: the whole window recorded to this MP4 or GIF
+    folder: Path | None = None  # the run's folder: S, recordings, figures and exports go there
+    plot: bool = False  # --plot alone: the run's figures are drawn at its end
 
 
 @dataclass(frozen=True)
@@ -367,10 +427,15 @@ class Options:
     compare_names: tuple[str, ...] = ()  # their short names
     compare_specs: tuple[str, ...] = ()  # their SPECs as typed (a comparison's checkpoint keeps them)
     compare_checkpoint: Path | None = None  # --checkpoint of a comparison: every run in one file
+    folder: Path | None = None  # the run's folder under runs/ (None until made, and for a test drive)
+    folder_is_new: bool = False  # made by this command (not a resumed run's): removed if the run never starts
+    runs_dir: Path | None = None  # --runs-dir: where run folders go
+    plot: bool = False  # --plot alone: draw the run's figures into its folder at its end
+    plot_target: Path | None = None  # --plot RUN: draw that finished run's figures, and run nothing
     study: object = None  # --study: an evolution.study.Study, run on every seed
     study_folder: Path | None = None
     cluster: str | None = None
-    plot: Path | None = None  # --plot: a study's folder
+    study_plot: Path | None = None  # --plot of a study's folder
 
     @property
     def saves(self) -> list[Path]:
@@ -393,6 +458,21 @@ def parse(argv: list[str]) -> Options:
         args.set = changes
     if args.memory_budget is not None:
         set_budget(args.memory_budget)
+    if LISTED in (str(args.resume), str(args.replay)):  # (argparse has made the const a Path)
+        raise Listed(listing(args.runs_dir))
+    from evolution.study import is_study_folder
+
+    if args.plot not in (None, LISTED) and is_study_folder(Path(args.plot)):
+        return Options(headless=True, run=RunOptions(RunConfig(), None), study_plot=Path(args.plot))
+    if args.plot not in (None, LISTED):
+        from evolution.plots import plot_target
+
+        return Options(headless=True, run=fresh(args), plot_target=plot_target(Path(args.plot), args.runs_dir))
+    if args.resume is not None:
+        args.resume = resolve(args.resume, CHECKPOINT, args.runs_dir)
+    if args.replay is not None:
+        args.replay = resolve(args.replay, LOG, args.runs_dir)
+    plot = args.plot == LISTED
     if args.headless:
         given = [name for name in WINDOW_FLAGS if getattr(args, name) is not None]
         if given:
@@ -408,13 +488,13 @@ def parse(argv: list[str]) -> Options:
         screenshot=args.screenshot,
         load=args.load,
         ghosts=ghost_genomes(args.ghost or []),
+        record=args.record,
+        plot=plot,
     )
-    if args.plot is not None:
-        return Options(headless=True, run=RunOptions(RunConfig(), None), plot=args.plot)
     if args.study is not None or args.cluster is not None or args.study_folder is not None:
         return study_options(args)
     if args.compare is not None:
-        return compare_options(args, window)
+        return replace(compare_options(args, window), runs_dir=args.runs_dir, plot=plot)
     if args.seeds is not None:
         refused = [name for name in SWEEP_REFUSES if getattr(args, name) not in (None, False, [])]
         if refused:
@@ -422,7 +502,9 @@ def parse(argv: list[str]) -> Options:
             raise InputError(f"--seeds runs many headless runs; it does not go with {flag}")
         if not args.headless:
             raise InputError("--seeds runs many headless runs, not a window: add --headless")
-        return Options(headless=True, run=fresh(args), window=window, seeds=tuple(args.seeds))
+        return Options(
+            headless=True, run=fresh(args), window=window, seeds=tuple(args.seeds), runs_dir=args.runs_dir, plot=plot
+        )
     if args.load:  # read and checked with the other flags: a bad file is refused before any window opens
         window = replace(window, drive=load_genomes(args.load))
     if args.replay:
@@ -430,13 +512,87 @@ def parse(argv: list[str]) -> Options:
     elif args.resume:
         found = read_checkpoint(args.resume)
         if isinstance(found, Comparison):
-            return compare_resumed(args, window, found)
+            return replace(compare_resumed(args, window, found), runs_dir=args.runs_dir, plot=plot)
         run = resumed(args, found)
     else:
         run = fresh(args)
     if window.ghosts:  # they race beside the run: counted with it
         check_ghosts(run.config.population, run.config.layers, run.config.extra_tracks, window.ghosts)
-    return Options(headless=args.headless, run=run, window=window, load=args.load)
+    return Options(headless=args.headless, run=run, window=window, load=args.load, runs_dir=args.runs_dir, plot=plot)
+
+
+def in_run_folder(options: Options, argv: list[str]) -> Options:
+    """Make the run's folder under runs/ (a resumed run's own folder is used again) with its command line, and
+    put there every output the command line does not place: the log, the checkpoint and, headless, the best
+    genomes at the end (the window's S and Q save there). A test drive (--load) makes no folder."""
+    if options.load or options.study is not None:  # a test drive writes nothing; a study has its own folder
+        return options
+    run, config = options.run, options.run.config
+    folder = folder_of(run.resumed_from) if run.resumed_from is not None else None
+    if folder is None:
+        if options.seeds:
+            what, seed = f"sweep-{config.strategy}", f"s{options.seeds[0]}-{options.seeds[-1]}"
+        elif options.compare:
+            what, seed = "compare-" + "-".join(sorted(set(options.compare_names))), config.seed
+        else:
+            what, seed = config.strategy, config.seed
+        folder = make_folder(runs_root(options.runs_dir), folder_name(what, seed, datetime.now()))
+        write_command(folder, command_text(argv, config.seed if run.seed_was_drawn else None))
+        options = replace(options, folder_is_new=True)
+    window = replace(options.window, folder=folder)
+    if options.seeds:
+        return replace(options, run=replace(run, log=run.log or folder / SWEEP_LOG), window=window, folder=folder)
+    if options.compare:
+        runs = []
+        for index, (each, text) in enumerate(zip(options.compare, options.compare_specs), start=1):
+            spec = compare.parse_spec(text)
+            log = each.log or (compare.log_path(folder / "log", index, spec) if log_fits(each) else None)
+            save = each.save or (
+                free_name(compare.save_path(folder / "best", index, spec)) if options.headless and fits(each) else None
+            )
+            runs.append(replace(each, log=log, save=save, folder=folder))
+        checkpoint = options.compare_checkpoint or (folder / CHECKPOINT if checkpoint_fits(options.compare) else None)
+        return replace(options, run=runs[0], compare=tuple(runs), compare_checkpoint=checkpoint, window=window,
+                       folder=folder)  # fmt: skip
+    save = run.save or (free_name(folder / BEST) if options.headless and fits(run) else None)
+    checkpoint = run.checkpoint or (folder / CHECKPOINT if checkpoint_fits((run,)) else None)
+    log = run.log or (folder / LOG if log_fits(run) else None)
+    run = replace(run, log=log, checkpoint=checkpoint, save=save, folder=folder)
+    return replace(options, run=run, window=window, folder=folder)
+
+
+def log_fits(run: RunOptions) -> bool:
+    """True if the run's log stays one --replay reads (a run of millions of generations keeps none by default)."""
+    events = len(run.scheduled) + (len(run.resumed.state.events) if run.resumed else 0)
+    try:
+        check_log_fits(Path(LOG), run.config.generations, events)
+    except InputError:
+        return False
+    return True
+
+
+def fits(run: RunOptions) -> bool:
+    """True if the run's best --keep genomes fit a genome file (a run too large for one keeps no best.json)."""
+    return smallest_saved_bytes(min(run.keep, run.config.population), run.config.layers) <= MAX_BYTES
+
+
+def checkpoint_fits(runs: tuple[RunOptions, ...]) -> bool:
+    """True if the runs' checkpoint is one its loader reads back (a run too large for one keeps none by default;
+    --checkpoint asks for one, and is refused)."""
+    try:
+        check_checkpoint_fits(CHECKPOINT, [(r.config, len(r.track.top), r.scheduled) for r in runs])
+    except InputError:
+        return False
+    return True
+
+
+def free_name(path: Path) -> Path:
+    """path, or path-2, path-3, … beside it if taken (a resumed run's folder already holds a best.json)."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
 
 
 def study_options(args: argparse.Namespace) -> Options:
@@ -795,14 +951,24 @@ def shutdown(evolution: Evolution | None, run: RunOptions, reporters: list[Repor
             except Exception as exc:  # an internal error: said, and the rest still done
                 warn(f"checkpoint not saved: {one_line(exc)}")
                 saved = False
-            if saved:
-                print(f"checkpoint: {checkpointer.path} ({evolution.generation} generations done)")
-            else:
+            if not saved:
                 failed = True
+            elif not in_own_folder(checkpointer.path, run):  # the folder's own is said once, as the folder
+                print(f"checkpoint: {checkpointer.path} ({evolution.generation} generations done)")
         checkpointer.release()
     failed = not close_reporters(reporters) or failed
     failed = not save_best_file(evolution, run) or failed
+    if run.folder is not None and evolution is not None:
+        try:  # the line that repeats the run as it went, its window changes (--set) and length included
+            write_command(run.folder, evolution.command_line())
+        except Exception as exc:
+            warn(f"{run.folder}: the run's command line was not written ({one_line(exc)})")
     return 1 if failed else 0
+
+
+def in_own_folder(path: Path, run: RunOptions) -> bool:
+    """True for an output the run's folder holds by default (said once, as the folder, not file by file)."""
+    return run.folder is not None and path.parent == run.folder
 
 
 def close_reporters(reporters: list[Reporter]) -> bool:
@@ -849,6 +1015,7 @@ def run_headless(options: Options) -> int:
     reporters, checkpointer = build_reporters(run, progress=True, warn=warn)
     if checkpointer:
         checkpointer.claim()
+    say_folder(options)  # once its files are open: a refused one is said alone
     evolution = start_evolution(run, reporters)
     started = time.perf_counter()
     status = 0
@@ -882,6 +1049,12 @@ def run_headless(options: Options) -> int:
     if run.replay and not status:
         print(run.replay.finish(evolution))
     return status
+
+
+def say_folder(options: Options) -> None:
+    """The line that tells where the run's files go."""
+    if options.folder is not None:
+        print(f"this run's folder: {options.folder} (its command line, log, checkpoint and saves)", flush=True)
 
 
 def start_window(options: Options) -> int:
@@ -924,6 +1097,7 @@ def compare_headless(options: Options) -> int:
         evolutions.append(start_evolution(run, [lines.for_run(index), *own]))
     if checkpointer:
         checkpointer.attach(evolutions)
+    say_folder(options)
 
     def checkpoint_when_due() -> None:
         if checkpointer and checkpointer.due():
@@ -982,7 +1156,12 @@ def compare_shutdown(
     failed = False
     attached = checkpointer is not None and len(checkpointer.evolutions) == len(options.compare)
     try:
-        if attached and not checkpointer.up_to_date and checkpointer.save():
+        if (
+            attached
+            and not checkpointer.up_to_date
+            and checkpointer.save()
+            and checkpointer.path.parent != options.folder
+        ):
             print(f"checkpoint: {checkpointer.path} ({len(evolutions)} runs, generation {checkpointer.generation})")
         failed = checkpointer is not None and checkpointer.failed
     except Exception as exc:  # an internal error: said, and the rest still done
@@ -1036,10 +1215,19 @@ def sweep_headless(options: Options) -> int:
     batch = batch_size(len(options.seeds), jobs, config.population)
     check_sweep_size(config.population, config.layers, config.extra_tracks, len(options.seeds), jobs, batch)
     print(f"{len(options.seeds)} runs of {what}", flush=True)
+    say_folder(options)
     log = SweepLog(run.log, SWEEP_LOG_HEADER, warn) if run.log else None
     outcomes: list = []
+    seed_logs = [options.folder] if options.folder is not None else []  # each seed's rows, for its figure
 
     def finished(outcome) -> None:
+        if seed_logs:
+            try:
+                write_seed_logs(seed_logs[0], config, run.track.name, [outcome], exact=not run.scheduled)
+            except InputError as exc:  # a full disk: said once, and the sweep goes on without them
+                warn(f"the seeds' logs are no longer written ({exc})")
+                seed_logs.clear()
+        outcome = replace(outcome, rows=())  # written: a long sweep does not keep them
         outcomes.append(outcome)
         if outcome.stopped:  # its numbers overflowed: it ended at its last finite generation, the others go on
             print(f"{PROG}: error: seed {outcome.seed}: {outcome.stopped}; its run stopped there", file=sys.stderr)
@@ -1053,7 +1241,7 @@ def sweep_headless(options: Options) -> int:
     status = 0
     try:
         sweep(config, options.seeds, run.track, jobs, changes=run.scheduled, on_outcome=finished,
-              keep_rows=False)  # fmt: skip
+              keep_rows=bool(seed_logs))  # fmt: skip
     except Interrupted as stop:
         ignore_signals()
         status = stop.status
@@ -1104,39 +1292,82 @@ def run_command(argv: list[str]) -> int:
     options = None
     try:
         options = parse(argv)
-        claim_outputs(options)
-        if options.compare:
-            if options.headless:
-                return compare_headless(options)
-            from game.compare_view import run_compare_window
-
-            return run_compare_window(options, warn)
-        if options.plot is not None:
+        if options.plot_target is not None:
+            return draw_figures(options.plot_target)
+        if options.study_plot is not None:
             from evolution.study_plot import plot_command
 
-            return plot_command(options.plot)
-        if options.study is not None:
-            from evolution.study import study_main
-
-            return study_main(options.study, options.seeds, options.study_folder, options.cluster)
-        if options.seeds:
-            return sweep_headless(options)
-        if options.headless:
-            return drive_headless(options) if options.load else run_headless(options)
-        return start_window(options)
+            return plot_command(options.study_plot)
+        options = in_run_folder(options, argv)
+        claim_outputs(options)
+        status = run_mode(options)
+        if options.plot and options.folder is not None:
+            status = draw_figures(options.folder, after_run=True) or status
+        elif options.plot:
+            warn("--plot draws an evolving run's figures; a test drive has none (--plot RUN draws a finished run's)")
+        return status
+    except Listed as listed:
+        print(listed)
+        return 0
     except RunFailed as failed:  # after the run's way out: what it had is saved
         return said_failure(failed.error, options, argv, failed.kept)
     except (InputError, ValueError) as exc:
-        for save in options.saves if options is not None else ():
-            release_claim(save)
+        let_go(options)
         fail(str(exc))
     except Interrupted as stop:  # before the run started (a load, say): nothing to save yet
+        let_go(options)
         print("interrupted before the run started; nothing was written", file=sys.stderr)
         return stop.status
     except Exception as error:  # an internal error with nothing started to save (a sweep, a drive): the claims go
-        for save in options.saves if options is not None else ():
-            release_claim(save)
+        let_go(options)
         return said_failure(error, options, argv, "nothing was saved")
+    return 0
+
+
+def run_mode(options: Options) -> int:
+    """Run what the options ask for: a comparison, a sweep, a headless run or drive, or the window."""
+    if options.compare:
+        if options.headless:
+            return compare_headless(options)
+        from game.compare_view import run_compare_window
+
+        return run_compare_window(options, warn)
+    if options.study is not None:
+        from evolution.study import study_main
+
+        return study_main(options.study, options.seeds, options.study_folder, options.cluster)
+    if options.seeds:
+        return sweep_headless(options)
+    if options.headless:
+        return drive_headless(options) if options.load else run_headless(options)
+    return start_window(options)
+
+
+def let_go(options: Options | None) -> None:
+    """Before the run started: the --save files claimed go, and the run's folder if it holds nothing yet."""
+    for save in options.saves if options is not None else ():
+        release_claim(save)
+    if options is not None and options.folder is not None and options.folder_is_new:
+        remove_if_unused(options.folder)
+
+
+def draw_figures(target: Path, after_run: bool = False) -> int:
+    """--plot: the figures of the run in target (a run's folder or a log) drawn beside it; 1 if none could be.
+    after_run: the run just made (stopped before its first generation, it has nothing to draw: said)."""
+    from evolution.plots import plot_run
+
+    try:
+        written = plot_run(target)
+    except InputError as exc:
+        if not after_run:
+            raise
+        warn(f"no figures: {exc}")
+        return 0
+    except Exception as exc:  # a figure that cannot be drawn or written is said; the run's files stay as they are
+        warn(f"{target}: the figures were not drawn ({one_line(exc)})")
+        return 1
+    for path in written:
+        print(f"figure: {path}")
     return 0
 
 

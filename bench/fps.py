@@ -8,6 +8,8 @@ frame (events, simulation, drawing), and in turbo the generations per second aga
 of the same generations. --ghosts N: N ghosts (genomes of bench/data/evolved.json) race beside the run.
 With --compare: turbo's generations per second of one run of 100 dots against two runs of 50 side by
 side (--compare, in lockstep), measured alternately in one process.
+python -m bench.fps --record mp4 [--seconds 5] [--repeats 3] [--sizes 50]: the window at 1280×720, ×1,
+without and with a recording (M; I for gif), alternately: frames per second, frame work, frames skipped.
 """
 
 from __future__ import annotations
@@ -95,6 +97,53 @@ def compare_table(seconds: float, repeats: int, strategy: str) -> None:
         print(f"| {count} | {dots} | {rate:.1f} | {each} | {rate / single:.0%} |", flush=True)
 
 
+def recording_rate(size: int, seconds: float, strategy: str, kind: str | None, folder: Path) -> tuple:
+    """(frames per second, median and p99 frame work in ms, frames recorded, frames skipped) of the window at
+    1280×720, ×1, paced at 60 a second, recording to an MP4 or GIF in folder (kind None: not recording)."""
+    from game.recorder import Recorder
+
+    app = open_window(cli.parse(["--seed", "1", "--population", str(size), "--strategy", strategy]))
+    run_frames(app, 20, paced=True)  # warm up
+    recorder = None
+    if kind is not None:
+        recorder = app.takeaway.recorder = Recorder(folder / f"bench-{time.perf_counter_ns()}.{kind}", (1280, 720))
+    frames = int(seconds * 60)
+    started = time.perf_counter()
+    times = np.array(run_frames(app, frames, paced=True))
+    elapsed = time.perf_counter() - started
+    recorded = dropped = 0
+    if recorder is not None:
+        app.takeaway.recorder = None
+        recorder.stop()
+        recorded, dropped = recorder.frames, recorder.dropped
+    app.view.close()
+    return frames / elapsed, np.median(times) * 1e3, np.percentile(times, 99) * 1e3, recorded, dropped
+
+
+def record_table(sizes: list[int], seconds: float, repeats: int, strategy: str, kind: str) -> None:
+    """The window without and with a recording, measured alternately; the median of the repeats."""
+    import tempfile
+
+    print(f"| dots | recording | frames/s (median) | each repeat | frame median ms | frame p99 ms | {kind} frames "
+          "| skipped |")  # fmt: skip
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    with tempfile.TemporaryDirectory(prefix="neuroracer-bench-") as folder:
+        for size in sizes:
+            results: dict[str | None, list[tuple]] = {None: [], kind: []}
+            for _ in range(repeats):
+                for case in (None, kind):
+                    results[case].append(recording_rate(size, seconds, strategy, case, Path(folder)))
+            for case in (None, kind):
+                rows = np.array(results[case])
+                each = ", ".join(f"{value:.1f}" for value in rows[:, 0])
+                print(
+                    f"| {size:,} | {case or 'off'} | {np.median(rows[:, 0]):.1f} | {each} "
+                    f"| {np.median(rows[:, 1]):.1f} | {np.median(rows[:, 2]):.1f} "
+                    f"| {int(np.median(rows[:, 3])) if case else ''} | {int(np.median(rows[:, 4])) if case else ''} |",
+                    flush=True,
+                )
+
+
 def main(argv: list[str] | None = None) -> int:
     bench.common.register_before()  # --strategy elitist-before: the default before the learning work
     parser = argparse.ArgumentParser(prog="python -m bench.fps", description=__doc__.splitlines()[0])
@@ -113,7 +162,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeats", type=whole(1, 100), default=3, help="with --compare: repeats (default 3)")
     parser.add_argument("--ghosts", type=whole(0, 200), default=0, help="ghosts racing beside the run (default 0)")
+    parser.add_argument(
+        "--record",
+        choices=("mp4", "gif"),
+        help="the window at ×1 without and with a recording: frames per second (sizes default 50)",
+    )
     args = parser.parse_args(argv)
+    if args.record:
+        sizes = args.sizes if argv is not None and "--sizes" in argv else [50]
+        record_table(sizes, args.seconds, args.repeats, args.strategy, args.record)
+        return 0
     if args.compare:
         compare_table(args.seconds, args.repeats, args.strategy)
         return 0

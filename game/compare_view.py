@@ -54,8 +54,10 @@ class CompareView(EvolvingView):
         names: list[str],
         keep: int,
         checkpointer: ComparisonCheckpointer | None = None,
+        folder: Path | None = None,
     ) -> None:
-        """checkpointer: writes every run to the comparison's one checkpoint (--checkpoint, --resume)."""
+        """checkpointer: writes every run to the comparison's one checkpoint (--checkpoint, --resume); folder: the
+        comparison's folder under runs/ (each run saves into a folder of its own inside it)."""
         super().__init__(window, evolutions, keep)
         self.names = names
         self.comparison_checkpointer = checkpointer
@@ -63,11 +65,14 @@ class CompareView(EvolvingView):
             checkpointer.attach(evolutions)
         self.scene = CompareScene(names, lambda run, race: self.runs[run].evolution.heir(race))
         # each run saves into a folder of its own, even two runs of one strategy and seed
-        self.folders = [
-            (folder := run_folder(e.config, self.started)).with_name(f"{folder.name}-run{i + 1}")
-            for i, e in enumerate(evolutions)
-        ]
-        self.folder = self.folders[0]  # L lists the first run's saves first
+        if folder is not None:
+            self.folders = [folder / f"run{i + 1}-{e.config.strategy}" for i, e in enumerate(evolutions)]
+        else:
+            self.folders = [
+                (each := run_folder(e.config, self.started)).with_name(f"{each.name}-run{i + 1}")
+                for i, e in enumerate(evolutions)
+            ]
+        self.folder = folder or self.folders[0]  # recordings, figures and exports go there
         self.saved: list[tuple[int, int] | None] = [None] * len(evolutions)  # (generation, best) of each last save
         self.starts = [e.generation for e in evolutions]
         self.first_finishers: list[int | None] = [None] * len(evolutions)
@@ -440,7 +445,8 @@ def compare_view(
     for run in options.compare:
         reporters, _ = build_reporters(run, progress=False, warn=warn)
         evolutions.append(start_evolution(run, reporters))
-    return CompareView(window, evolutions, list(options.compare_names), options.run.keep, checkpointer)
+    folder = options.window.folder
+    return CompareView(window, evolutions, list(options.compare_names), options.run.keep, checkpointer, folder)
 
 
 def run_compare_window(options: Options, warn) -> int:

@@ -51,8 +51,10 @@ class EvolvingView(TimeMachineCommands, View):
         checkpointer: Checkpointer | None = None,
         drive_file: Path | None = None,
         ghosts: list | None = None,
+        folder: Path | None = None,
     ) -> None:
-        """ghosts: evolution.ghosts.Ghost genomes racing beside the run (--ghost)."""
+        """ghosts: evolution.ghosts.Ghost genomes racing beside the run (--ghost); folder: the run's folder (S
+        saves there), made by main.py (else one under runs/, made at the first save)."""
         super().__init__(window)
         self.runs = [EvolveSession(evolution) for evolution in evolutions]
         self.keep = keep
@@ -65,7 +67,7 @@ class EvolvingView(TimeMachineCommands, View):
         self.chart = ChartView()
         self.chart_mode = 0
         self.started = datetime.now()
-        self.folder = run_folder(self.evolution.config, self.started)
+        self.folder = folder or run_folder(self.evolution.config, self.started)
         self.start_generation = self.evolution.generation  # a resumed run saves on quit only what is new
         self.saved_generation: int | None = None
         self.saved_best: int | None = None  # the best score of the latest save, for "better than saved"
@@ -382,7 +384,7 @@ class EvolvingView(TimeMachineCommands, View):
         if self.checkpointer is None:
             return
         self.run.close_generation_now()
-        if self.checkpointer.save(self.evolution):
+        if self.checkpointer.save(self.evolution) and self.checkpointer.path.parent != self.folder:  # else said once
             print(f"checkpoint: {self.checkpointer.path} (generation {self.evolution.generation})")
 
     def something_new(self) -> bool:

@@ -51,7 +51,7 @@ BINDINGS: tuple[Binding, ...] = (
         "train on the blog's training track again (marked on the chart)",
         "training track",
     ),
-    Binding("save", (pygame.K_s,), "S", "save the best genomes into this run's folder under saves/", "save"),
+    Binding("save", (pygame.K_s,), "S", "save the best genomes into this run's folder under runs/", "save"),
     Binding(
         "load",
         (pygame.K_l,),
@@ -116,6 +116,34 @@ BINDINGS: tuple[Binding, ...] = (
         "U",
         "lineage: replay the followed dot's parent's generation, following the parent",
         "lineage",
+    ),
+    Binding(
+        "record_movie",
+        (pygame.K_m,),
+        "M",
+        "record the window as a movie (MP4) into this run's folder; M again stops",
+        "movie",
+    ),
+    Binding(
+        "record_gif",
+        (pygame.K_i,),
+        "I",
+        "record the window as an animated picture (GIF, half size, at most 30 s) into this run's folder; I again stops",
+        "GIF",
+    ),
+    Binding(
+        "figures",
+        (pygame.K_d,),
+        "D",
+        "draw the figures into this run's folder: the best 20's paths on the track and the learning curves",
+        "figures",
+    ),
+    Binding(
+        "export",
+        (pygame.K_e,),
+        "E",
+        "export the chart as it stands (PNG) and the log so far (CSV) into this run's folder",
+        "export",
     ),
     Binding("help", (pygame.K_h, pygame.K_F1), "H or F1", "show or hide this help", "help"),
     Binding(

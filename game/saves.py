@@ -1,4 +1,5 @@
-"""Where saves go and how they are found again: one folder per run under saves/, listed newest first."""
+"""Where saves go and how they are found again: one folder per run under runs/ (saves/ before that, still listed),
+listed newest first."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from datetime import datetime
 from pathlib import Path
 
 from evolution.evolve import RunConfig
+from evolution.run_folder import OLD_SAVES, folder_name, runs_root
 
-SAVES = Path("saves")
+SAVES = OLD_SAVES  # where saves went before every run had a folder under runs/: still listed and loaded
 MAX_LISTED = 200  # the newest saves a list shows; older ones are still there, by path
 MAX_SCANNED = 20_000  # files looked at (names and times) for a list
 HEAD_BYTES = 64 * 1024  # of a file, read for its summary: the header save_genomes writes before the genomes
@@ -22,8 +24,9 @@ _INDEX: dict[tuple[str, int, int], tuple[int | None, str, str]] = {}
 
 
 def run_folder(config: RunConfig, started: datetime) -> Path:
-    """The folder a run saves into: saves/STRATEGY-seedSEED-YYYYMMDD-HHMMSS (made when the first save is)."""
-    return SAVES / f"{config.strategy}-seed{config.seed}-{started.strftime('%Y%m%d-%H%M%S')}"
+    """The folder a run saves into when main.py made none for it (a restart with R, the window of a test):
+    runs/STRATEGY-seedSEED-YYYYMMDD-HHMMSS (made when the first save is)."""
+    return runs_root() / folder_name(config.strategy, config.seed, started)
 
 
 @dataclass(frozen=True)
@@ -48,14 +51,15 @@ class SaveEntry:
 
 
 def list_saves(own_folder: Path | list[Path] | None) -> list[SaveEntry]:
-    """Every save under saves/ (the newest MAX_LISTED): those of own_folder (or of any of several: a comparison's
-    runs) first, then the others, each group newest first. Only names and times are looked at: the summaries the
-    index holds are filled in, the others are left to a SaveScan (read False)."""
+    """Every save under runs/ and the old saves/ (the newest MAX_LISTED): those of own_folder (or of any of several:
+    a comparison's runs) first, then the others, each group newest first. Only names and times are looked at: the
+    summaries the index holds are filled in, the others are left to a SaveScan (read False)."""
     owned = {own_folder} if isinstance(own_folder, Path) else set(own_folder or ())
-    if not SAVES.is_dir():
+    folders = [folder for folder in dict.fromkeys((runs_root(), SAVES)) if folder.is_dir()]
+    if not folders:
         return []
     entries = []
-    for path in itertools.islice(SAVES.rglob("*.json"), MAX_SCANNED):
+    for path in itertools.islice(itertools.chain.from_iterable(f.rglob("*.json") for f in folders), MAX_SCANNED):
         try:
             status = path.stat()
         except OSError:

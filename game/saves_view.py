@@ -32,7 +32,7 @@ class SavesView(View):
         self.chosen = 0
         self._rows: list[tuple[pygame.Rect, int]] = []  # where each listed entry was drawn, for clicks
         if not self.entries:
-            window.say("no saves under saves/ yet: press S to save", error=True)
+            window.say("no saves yet: press S to save", error=True)
 
     @property
     def entries(self) -> list[SaveEntry]:

@@ -2,7 +2,8 @@
 
 Keys (the table in game/keys.py is the source; H shows it in the window):
 Space pause · → or N step · F or + faster · − slower · T training/test track · G new random track
-S save · L test-drive the newest save · R restart · H or F1 help · Esc or Q quit. Click a dot to follow it.
+S save · L test-drive the newest save · R restart · M record a movie · I record a GIF · D figures · E export
+H or F1 help · Esc or Q quit. Click a dot to follow it.
 
 The window owns what every view shares (speed, pause, help, messages, the frame budget) and shows
 one view at a time (game/view.py); the views own what they show.
@@ -39,6 +40,7 @@ from .evolving_view import EvolvingView
 from .keys import COMMAND_OF_KEY
 from .layout import Layout
 from .scale import USER_STEPS, Scale, next_user_step
+from .takeaway import Takeaway
 from .view import View
 
 if TYPE_CHECKING:
@@ -51,7 +53,10 @@ FRAME_MARGIN = 0.0025  # of a frame's 16.7 ms, kept free for events, the flip an
 MIN_WORK_SECONDS = 0.002
 DRAWS_REMEMBERED = 120  # two seconds of frames
 MESSAGE_SECONDS = 5.0
-WINDOW_COMMANDS = ("pause", "faster", "slower", "help", "larger", "quit")  # the same in every view
+WINDOW_COMMANDS = (  # the same in every view
+    *("pause", "faster", "slower", "help", "larger", "quit"),
+    *("record_movie", "record_gif", "figures", "export"),
+)
 
 
 def speed_label(speed: int) -> str:
@@ -83,6 +88,7 @@ class Window:
         self.closing = False
         self.output_failed = False
         self._said_on_stderr: set[str] = set()
+        self.takeaway = Takeaway(self)  # recordings, figures and exports (run_window gives it the run's folder)
 
     @property
     def speed(self) -> int:
@@ -145,10 +151,23 @@ class Window:
         else:
             self.say(f"text and lines ×{self.user_scale:g}")
 
+    def do_record_movie(self) -> None:
+        self.takeaway.toggle(".mp4")
+
+    def do_record_gif(self) -> None:
+        self.takeaway.toggle(".gif")
+
+    def do_figures(self) -> None:
+        self.takeaway.figures()
+
+    def do_export(self) -> None:
+        self.takeaway.export()
+
     def do_quit(self) -> None:
         self.running = False
         self.closing = True
         self.view.quit()
+        self.takeaway.close()  # a recording under way ends whole; figures being drawn are written
 
     # ---- the frame ---------------------------------------------------------------------------
     def frame(self, events: list[pygame.event.Event]) -> None:
@@ -168,6 +187,7 @@ class Window:
         started = time.perf_counter()
         self.draw()
         pygame.display.flip()
+        self.takeaway.after_frame(self.screen)
         self.recent_draws.append(time.perf_counter() - started)
 
     def handle(self, event: pygame.event.Event) -> None:
@@ -250,11 +270,12 @@ def first_view(
     seed: int,
     ghosts: list | None = None,
     saved: GenomeFile | None = None,
+    folder: Path | None = None,
 ) -> View:
     """The view the window opens with: evolving the run (ghosts beside it: --ghost), or (with no run)
     test-driving drive_file, whose genomes are `saved` when the command line has read them already."""
     if evolution is not None:
-        return EvolvingView(window, [evolution], keep, checkpointer, ghosts=ghosts)
+        return EvolvingView(window, [evolution], keep, checkpointer, ghosts=ghosts, folder=folder)
     saved = saved or load_genomes(drive_file)
     window.say(f"test drive: {len(saved.genomes)} genomes from {drive_file}")
     return DriveView(window, saved, drive_file, track, generator(seed, "new_track"), speed=None)
@@ -300,6 +321,10 @@ def run_window(
         screen = pygame.display.set_mode(options.size, pygame.RESIZABLE)
         pygame.key.set_repeat(350, 40)
         window = Window(screen, options.speed)
+        folder = getattr(options, "folder", None)
+        window.takeaway = Takeaway(window, folder, getattr(options, "record", None))
+        if folder is not None:
+            window.say(f"this run's folder: {folder} (M records, D draws figures, E exports, S saves there)")
         if checkpointer is not None:
             checkpointer.warn = lambda text: window.say(text, error=True)
         if make_view is not None:
@@ -307,7 +332,9 @@ def run_window(
         else:
             ghosts = getattr(options, "ghosts", None)
             window.show_view(
-                first_view(window, evolution, keep, checkpointer, options.load, track, seed, ghosts, options.drive)
+                first_view(
+                    window, evolution, keep, checkpointer, options.load, track, seed, ghosts, options.drive, folder
+                )
             )
         clock = pygame.time.Clock()
         frames = 0
@@ -338,6 +365,12 @@ def run_window(
             except (OSError, pygame.error) as exc:
                 print(f"main.py: warning: --screenshot {options.screenshot} not written ({exc})", file=sys.stderr)
                 status = status or 1
+        try:  # the recordings end whole, the figures being drawn are written
+            window.takeaway.close()
+        except Exception as exc:
+            print(f"main.py: warning: a recording or figure was not finished ({exc})", file=sys.stderr)
+            status = status or 1
+        status = status or (1 if window.takeaway.failed else 0)
         if window.running:  # stopped by --frames rather than by the user
             window.view.checkpoint()
         final = window.view.run_evolving() or final
@@ -353,6 +386,9 @@ def run_window(
             with contextlib.suppress(Exception):
                 final = window.view.run_evolving() or final
     finally:
+        if window is not None:  # a way out that failed half way: the recordings still end
+            with contextlib.suppress(Exception):
+                window.takeaway.close()
         pygame.quit()
     sys.stdout.flush()
     if error is not None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,14 +19,20 @@ DATA = Path(__file__).resolve().parent / "data"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+# Every run makes a folder under runs/: during the tests, in a temporary folder (not the repository), removed
+# at the end; a test in its own folder (in_tmp) gets runs/ there, to look into.
+RUNS = Path(tempfile.mkdtemp(prefix="neuroracer-test-runs-"))
+os.environ["NEURORACER_RUNS"] = str(RUNS)
+atexit.register(shutil.rmtree, RUNS, ignore_errors=True)
 
 
 @pytest.fixture
 def in_tmp(tmp_path, monkeypatch):
-    """Run in a fresh folder (saves/ lands there); pygame is shut down afterwards."""
+    """Run in a fresh folder (runs/ lands there); pygame is shut down afterwards."""
     import pygame
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEURORACER_RUNS", "runs")  # relative, as by default: in the test's folder
     yield tmp_path
     pygame.quit()
 

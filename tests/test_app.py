@@ -108,7 +108,7 @@ def test_every_key_of_the_table_does_what_it_says(in_tmp):
     assert evolving.run.track.name == "training" and markers(evolving.evolution)[-1].label == "training"
 
     press(app, pygame.K_s)
-    saves = sorted((in_tmp / "saves").rglob("*.json"))
+    saves = sorted((in_tmp / "runs").rglob("*.json"))
     assert len(saves) == 1 and len(load_genomes(saves[0]).genomes) == 20
     assert saves[0].parent == in_tmp / evolving.folder  # the run's own folder
     assert saves[0].parent.name.startswith("elitist-seed5-")
@@ -143,13 +143,13 @@ def test_every_key_of_the_table_does_what_it_says(in_tmp):
     run_until(app, lambda: evolving.evolution.generation >= 1)
     press(app, pygame.K_q)
     assert not app.running
-    assert len(list((in_tmp / "saves").rglob("*.json"))) == 2  # quitting saved what was new, in the new run's folder
+    assert len(list((in_tmp / "runs").rglob("*.json"))) == 2  # quitting saved what was new, in the new run's folder
 
 
 def test_escape_quits_without_saving_when_nothing_is_new(in_tmp):
     app = app_for("--seed", "5")
     press(app, pygame.K_ESCAPE)
-    assert not app.running and not (in_tmp / "saves").exists()
+    assert not app.running and not (in_tmp / "runs").exists()
 
 
 def test_the_key_table_reaches_every_command_and_the_readme():
@@ -193,7 +193,7 @@ def test_saved_champions_drive_with_the_headless_scores(in_tmp):
     while not app.view.run.complete:
         run_frames(app, 20)
     press(app, pygame.K_s)
-    saved = next((in_tmp / "saves").rglob("*.json"))
+    saved = next((in_tmp / "runs").rglob("*.json"))
     drive = app_for("--load", str(saved), "--track", "test", "--speed", "turbo")
     while not drive.view.race.done:
         run_frames(drive, 10)
@@ -265,7 +265,7 @@ def test_real_window_screenshot_shows_the_corridor_and_the_dots(tmp_path):
     assert (221, 221, 221) in colours and (255, 255, 255) in colours  # the blog's grey and the corridor
     purple = (pixels[:, 2] > pixels[:, 1] + 40) & (pixels[:, 0] > pixels[:, 1] + 20)  # viridis' dark end
     assert purple.sum() > 20
-    assert not (tmp_path / "saves").exists()
+    assert not (tmp_path / "runs").exists()
 
 
 def test_the_camera_jumps_to_a_new_race_instead_of_panning_across_the_track():
@@ -352,7 +352,7 @@ def test_a_test_drive_replays_its_laps_with_the_same_scores(in_tmp):
     run_until(app, lambda: app.view.run.complete)
     assert dict(app.view.stat_lines())["generation"] == "30 of 30"  # the last one raced, not one past it
     press(app, pygame.K_s)
-    saved = next((in_tmp / "saves").rglob("*.json"))
+    saved = next((in_tmp / "runs").rglob("*.json"))
     drive = app_for("--load", str(saved), "--speed", "64")
     record = load_genomes(saved)
     expected = race_scores(record.genomes, resolve_track("training"), record.network)

@@ -151,7 +151,7 @@ def test_the_chart_has_a_set_of_curves_per_run_and_s_saves_each_run(in_tmp):
     assert len({series.colour for series in view.series() if series.label.endswith("best")}) == 3
     run_frames(app, 2)
     app.frame([key_event(pygame.K_s)])
-    saves = sorted((in_tmp / "saves").rglob("*.json"))
+    saves = sorted((in_tmp / "runs").rglob("*.json"))
     assert len(saves) == 3 and len({path.parent for path in saves}) == 3
     assert sorted(load_genomes(path).strategy for path in saves) == ["classic", "elitist", "snes"]
 

@@ -46,8 +46,9 @@ def start(*args: str, cwd: Path) -> subprocess.Popen:
 def test_a_signal_to_the_window_saves_the_checkpoint_and_the_best_then_exits_with_its_status(tmp_path, signum, status):
     checkpoint = tmp_path / "wc.npz"
     process = start(
-        "--seed", "1", "--speed", "turbo", "--checkpoint", str(checkpoint), "--checkpoint-every", "1000", cwd=tmp_path
-    )
+        "--seed", "1", "--speed", "turbo", "--checkpoint", str(checkpoint), "--checkpoint-every", "1000",
+        "--runs-dir", str(tmp_path / "runs"), cwd=tmp_path
+    )  # fmt: skip
     try:
         wait_for(lambda: (tmp_path / ".wc.npz.lock").exists(), what="the window's start")
         time.sleep(2.0)  # some generations go by (the checkpoint is only written on the way out)
@@ -57,7 +58,7 @@ def test_a_signal_to_the_window_saves_the_checkpoint_and_the_best_then_exits_wit
     assert process.returncode == status, err
     assert "Traceback" not in err and "interrupted; saving first" in err
     assert load_checkpoint(checkpoint).state.generation >= 1
-    assert "checkpoint:" in out and list((tmp_path / "saves").rglob("*.json"))
+    assert "checkpoint:" in out and list((tmp_path / "runs").rglob("*.json"))
     assert not (tmp_path / ".wc.npz.lock").exists()
 
 
@@ -116,7 +117,8 @@ def first_generation_done(app) -> bool:
 
 def test_a_save_that_fails_in_the_window_says_why_on_screen_and_on_the_way_out_on_stderr(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "saves").write_text("a file where the saves folder goes")  # unwritable, even for root
+    monkeypatch.setenv("NEURORACER_RUNS", "runs")
+    (tmp_path / "runs").write_text("a file where the runs folder goes")  # unwritable, even for root
     app = open_window(main.parse(["--seed", "1", "--speed", "turbo", "--population", "10", "--tracks", "0"]))
     for _ in range(600):  # bounded: until the first generation has raced
         if first_generation_done(app):
@@ -124,7 +126,7 @@ def test_a_save_that_fails_in_the_window_says_why_on_screen_and_on_the_way_out_o
         run_frames(app, 1)
     run_frames(app, 1, lambda frame: [key_event(pygame.K_s)])
     said = [text for text, _, _ in app.messages]
-    assert said[-1].startswith("could not save: saves/") and not any("still racing" in text for text in said)
+    assert said[-1].startswith("could not save: runs/") and not any("still racing" in text for text in said)
     pygame.quit()
     import game.window
 
@@ -134,10 +136,11 @@ def test_a_save_that_fails_in_the_window_says_why_on_screen_and_on_the_way_out_o
         real_frame(self, [*events, key_event(pygame.K_q)] if first_generation_done(self) else events)
 
     monkeypatch.setattr(game.window.Window, "frame", frame_then_quit)
+    monkeypatch.setattr(main, "in_run_folder", lambda options, argv: options)  # (runs/ is a file: no folder)
     capsys.readouterr()
     code = main.main(["--seed", "1", "--speed", "turbo", "--population", "10", "--tracks", "0", "--frames", "600"])
     out, err = capsys.readouterr()
-    assert code == 1 and err.count("\n") == 1 and "warning: could not save: saves/" in err, err
+    assert code == 1 and err.count("\n") == 1 and "warning: could not save: runs/" in err, err
     assert "saved the best" not in out
 
 

@@ -36,6 +36,7 @@ def random_event(rng: np.random.Generator, size: tuple[int, int]) -> pygame.even
 
 def test_ten_thousand_random_events_leave_a_consistent_app(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEURORACER_RUNS", "runs")  # saves, recordings, figures and exports land here
     rng = np.random.default_rng(7)
     options = main.parse(
         ["--seed", "3", "--strategy", "classic", "--checkpoint", str(tmp_path / "c.npz"), "--checkpoint-every", "2"]
@@ -64,9 +65,10 @@ def test_ten_thousand_random_events_leave_a_consistent_app(tmp_path, monkeypatch
     # quit in the middle of a save: S and the window's close button in one frame
     run_frames(app, 1, lambda f: [key_event(pygame.K_s), pygame.event.Event(pygame.QUIT)])
     assert not app.running
-    for saved in (tmp_path / "saves").rglob("*.json"):
+    for saved in (tmp_path / "runs").rglob("*.json"):
         assert len(load_genomes(saved).genomes) >= 1
-    assert not [p for p in (tmp_path / "saves").rglob("*") if p.is_file() and p.suffix != ".json"]
+    # every file whole: no temporary or half-written one is left (a recording ends whole on the way out)
+    assert not [p for p in (tmp_path / "runs").rglob("*") if p.is_file() and p.name.startswith(".")]
     assert load_checkpoint(evolving.checkpointer.path).state.generation == evolution.generation
     pygame.quit()
 

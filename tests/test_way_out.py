@@ -122,7 +122,7 @@ def test_an_error_in_the_window_saves_like_q_then_says_it_in_one_line(in_tmp, mo
     said_in_one_line(err, "Error: injected at generation 3")
     assert load_checkpoint(checkpoint).state.generation == 3
     assert load_genomes(save).generation == 2
-    assert list((in_tmp / "saves").rglob("*.json"))  # Q's save of the best into the run's folder
+    assert list((in_tmp / "runs").rglob("*.json"))  # Q's save of the best into the run's folder
     monkeypatch.undo()
     assert main.main(["--headless", "--resume", str(checkpoint), "--generations", "6", "--log", str(log)]) == 0
     assert rows(log) == straight_rows(in_tmp, 6)

@@ -357,7 +357,7 @@ def test_l_lists_the_saves_at_once_and_reads_them_on_a_thread_while_the_run_goes
     for number in range(3):
         press(app, pygame.K_s, unicode="s")  # three saves of this run
         run_until(app, lambda number=number: evolution.generation >= 2 + number)
-    paths = sorted((in_tmp / "saves").rglob("*.json"))
+    paths = sorted((in_tmp / "runs").rglob("*.json"))
     assert len(paths) == 3
     # reading a save takes as long as the test says (a slow disk, a 60 MB file), and says where it was read
     slow, readers, real = threading.Event(), [], saves._summary
