@@ -1,11 +1,12 @@
 """Frame times of the live window (SDL dummy driver, 1280×720, HUD, chart and network view on).
 
-python -m bench.fps [--seconds 5] [--strategy NAME] [--sizes 50 1000 10000] [--ghosts 10]
+python -m bench.fps [--seconds 5] [--strategy NAME] [--sizes 50 1000 10000] [--ghosts 10] [--size 1920x1080]
 python -m bench.fps --compare [--seconds 5] [--repeats 3] [--strategy NAME]
 
 For 50, 1,000 and 10,000 dots, at ×1 and in turbo: the median and 99th percentile of the work in a
 frame (events, simulation, drawing), and in turbo the generations per second against a headless run
 of the same generations. --ghosts N: N ghosts (genomes of bench/data/evolved.json) race beside the run.
+--size WxH: the window's size in pixels (default 1280x720).
 With --compare: turbo's generations per second of one run of 100 dots against two runs of 50 side by
 side (--compare, in lockstep), measured alternately in one process.
 """
@@ -36,10 +37,15 @@ SIZES = (50, 1_000, 10_000)
 
 
 def measure(
-    size: int, speed: str, seconds: float, strategy: str, ghosts: int = 0
+    size: int,
+    speed: str,
+    seconds: float,
+    strategy: str,
+    ghosts: int = 0,
+    window: tuple[int, int] = (1280, 720),
 ) -> tuple[np.ndarray, int, float, int, cli.Options]:
     options = cli.parse(["--seed", "1", "--population", str(size), "--speed", speed, "--strategy", strategy])
-    app = open_window(options)
+    app = open_window(options, window)
     if ghosts:
         app.view.time_machine.ghosts = evolved_ghosts(ghosts)
     run_frames(app, 20, paced=True)  # warm up: fonts, caches, the first generations
@@ -95,6 +101,17 @@ def compare_table(seconds: float, repeats: int, strategy: str) -> None:
         print(f"| {count} | {dots} | {rate:.1f} | {each} | {rate / single:.0%} |", flush=True)
 
 
+def window_size(text: str) -> tuple[int, int]:
+    """A window size read from WxH (800x500 up to 7680x4320)."""
+    try:
+        width, height = (int(part) for part in text.lower().replace("×", "x").split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 1920x1080") from None
+    if not (800 <= width <= 7680 and 500 <= height <= 4320):
+        raise argparse.ArgumentTypeError(f"{text!r}: the window must be from 800x500 to 7680x4320")
+    return width, height
+
+
 def main(argv: list[str] | None = None) -> int:
     bench.common.register_before()  # --strategy elitist-before: the default before the learning work
     parser = argparse.ArgumentParser(prog="python -m bench.fps", description=__doc__.splitlines()[0])
@@ -113,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeats", type=whole(1, 100), default=3, help="with --compare: repeats (default 3)")
     parser.add_argument("--ghosts", type=whole(0, 200), default=0, help="ghosts racing beside the run (default 0)")
+    parser.add_argument(
+        "--size", type=window_size, default=(1280, 720), help="the window's size, WxH pixels (default 1280x720)"
+    )
     args = parser.parse_args(argv)
     if args.compare:
         compare_table(args.seconds, args.repeats, args.strategy)
@@ -121,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     print("| --- | --- | --- | --- | --- | --- |")
     for size in args.sizes:
         for speed in ("1", "turbo"):
-            times, generations, elapsed, first, options = measure(size, speed, args.seconds, args.strategy, args.ghosts)
+            times, generations, elapsed, first, options = measure(
+                size, speed, args.seconds, args.strategy, args.ghosts, args.size
+            )
             rate = generations / elapsed
             headless = headless_rate(options, first, max(generations, 1)) if speed == "turbo" else None
             headless_text = "" if headless is None else f"{headless:.1f}"
