@@ -12,7 +12,7 @@ from evolution.network import Network
 from . import palette
 from .panel import PAD, TITLE_SIZE, draw_panel
 from .scale import Scale, as_scale
-from .text import reading, signed
+from .text import draw, reading, signed
 
 INPUT_LABELS = ("speed", "top +0", "bottom +0", "top +5", "bottom +5", "top +9", "bottom +9")
 WIDEST_LABEL = "bottom +9 -00.00"  # the input column sits right of this, so labels stay inside the panel
@@ -54,7 +54,9 @@ class NetworkView:
         xs = np.linspace(left, right, len(network.layers))
         nodes = []
         for x, size in zip(xs, network.layers):
-            gap = min(s.fpx(20), area.height / max(size, 1))
+            # the inputs' labels need a line each; where the panel has no room for it, some are left out
+            line = s.font(LABEL_SIZE).get_linesize() if len(nodes) == 0 else s.fpx(20)
+            gap = min(max(s.fpx(20), line), area.height / max(size, 1))
             ys = area.centery + (np.arange(size) - (size - 1) / 2) * gap
             nodes.append(np.column_stack([np.full(size, x), ys]))
         return nodes
@@ -90,6 +92,8 @@ class NetworkView:
         Draws only inside rect.
         """
         s = as_scale(scale)
+        if rect.width <= 0 or rect.height <= 0:  # folded away by the layout
+            return
         colour = palette.WARNING if crashed else palette.TEXT
         room = rect.width - 2 * s.px(PAD)
         title = fitting_title(title, crashed, s.font(TITLE_SIZE, bold=True), room)
@@ -105,6 +109,8 @@ class NetworkView:
         clip = surface.get_clip()
         surface.set_clip(rect.inflate(-2, -2).clip(clip) if clip else rect.inflate(-2, -2))
         surface.blit(self._weights, rect)
+        # the legend first: the inputs' labels are left out where they would cover it
+        draw_network_legend(surface, pygame.Rect(inner.x, inner.bottom - legend_h, inner.width, legend_h), s, rect)
         radius = max(2, min(s.px(6), round(min(s.fpx(20), area.height / max(network.layers)) * 0.4)))
         for layer, nodes in enumerate(self._nodes):
             values = None if activations is None else activations[layer][0]
@@ -121,14 +127,15 @@ class NetworkView:
                     label = INPUT_LABELS[n]
                     if activations is not None:
                         label += f" {reading(float(activations[0][0][n]))}"
-                    text = small.render(label, True, palette.TEXT_DIM)
-                    surface.blit(text, (x - radius - s.px(4) - text.get_width(), y - text.get_height() / 2))
+                    at = (x - radius - s.px(4), y)
+                    draw(surface, small, label, palette.TEXT_DIM, rect, palette.PANEL, only_if_free=True, midright=at)
         if activations is not None and np.isfinite(activations[-1][0][0]):
-            self._draw_force(surface, area, float(activations[-1][0][0]) - 0.5, radius, s)
-        draw_network_legend(surface, pygame.Rect(inner.x, inner.bottom - legend_h, inner.width, legend_h), s)
+            self._draw_force(surface, area, float(activations[-1][0][0]) - 0.5, radius, s, rect)
         surface.set_clip(clip)
 
-    def _draw_force(self, surface: pygame.Surface, area: pygame.Rect, force: float, radius: int, s: Scale) -> None:
+    def _draw_force(
+        self, surface: pygame.Surface, area: pygame.Rect, force: float, radius: int, s: Scale, panel: pygame.Rect
+    ) -> None:
         """The output minus 0.5, the push up (+) or down (−), as an arrow beside the output neuron."""
         x, y = self._nodes[-1][0]
         length = force * 2 * min(s.fpx(34), area.height / 3)
@@ -143,15 +150,21 @@ class NetworkView:
                 colour,
                 [(tip[0] - head, tip[1]), (tip[0] + head, tip[1]), (tip[0], tip[1] + direction * 1.4 * head)],
             )
-        text = s.font(LABEL_SIZE).render(f"force {signed(force)}", True, palette.TEXT)
-        top = y + radius + s.px(6) if force >= 0 else y - radius - s.px(6) - text.get_height()
-        surface.blit(text, (min(x - radius, area.right - text.get_width()), top))
+        label_font = s.font(LABEL_SIZE)
+        label = f"force {signed(force)}"
+        width, height = label_font.size(label)
+        top = y + radius + s.px(6) if force >= 0 else y - radius - s.px(6) - height
+        left = min(x - radius, area.right - width)
+        draw(surface, label_font, label, palette.TEXT, panel, palette.PANEL, only_if_free=True, topleft=(left, top))
 
 
-def draw_network_legend(surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float = 1.0) -> None:
+def draw_network_legend(
+    surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float = 1.0, panel: pygame.Rect | None = None
+) -> None:
     """One line saying what the colours mean: weights red + / blue −, thicker = larger; neurons by activation
     on the viridis ramp from 0 to 1 (inputs squashed from − to +). Items that do not fit are left out."""
     s = as_scale(scale)
+    panel = rect if panel is None else panel
     small = s.font(LABEL_SIZE)
     sample, gap = s.px(16), s.px(10)
     cy = rect.y + rect.height // 2
@@ -173,19 +186,15 @@ def draw_network_legend(surface: pygame.Surface, rect: pygame.Rect, scale: Scale
             continue
         if kind == "line":
             pygame.draw.line(surface, colour, (x, cy), (x + sample, cy), max(2, s.px(3)))
-            surface.blit(
-                small.render(text, True, palette.TEXT_DIM), (x + sample + s.px(3), cy - small.get_height() // 2)
-            )
+            draw(surface, small, text, palette.TEXT_DIM, panel, palette.PANEL, midleft=(x + sample + s.px(3), cy))
         elif kind == "ramp":
-            label = small.render("activation 0", True, palette.TEXT_DIM)
-            surface.blit(label, (x, cy - label.get_height() // 2))
-            ramp_x = x + label.get_width() + s.px(3)
+            label = draw(surface, small, "activation 0", palette.TEXT_DIM, panel, palette.PANEL, midleft=(x, cy))
+            ramp_x = x + label.width + s.px(3)
             ramp = palette.viridis(np.linspace(0, 1, ramp_w))
             bar_h = max(3, small.get_height() // 2)
             for i, c in enumerate(ramp):
                 pygame.draw.line(surface, tuple(c), (ramp_x + i, cy - bar_h // 2), (ramp_x + i, cy + bar_h // 2))
-            one = small.render("1", True, palette.TEXT_DIM)
-            surface.blit(one, (ramp_x + ramp_w + s.px(3), cy - one.get_height() // 2))
+            draw(surface, small, "1", palette.TEXT_DIM, panel, palette.PANEL, midleft=(ramp_x + ramp_w + s.px(3), cy))
         else:
-            surface.blit(small.render(text, True, colour), (x, cy - small.get_height() // 2))
+            draw(surface, small, text, colour, panel, palette.PANEL, midleft=(x, cy))
         x += width + gap

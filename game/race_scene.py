@@ -20,6 +20,7 @@ from .camera import Camera
 from .layout import Layout
 from .netview import NetworkView
 from .overview import Overview
+from .text import show
 from .track_view import draw_race, draw_stack_hint, pick_dot, stack_at
 
 NETWORK_SECONDS_THROTTLED = 0.1
@@ -97,6 +98,8 @@ class RaceScene:
             draw_stack_hint(surface, self.camera, race, self._ranks, self._stack, followed, scale)
         self.overview.draw(surface, layout.overview, race, self.camera, scale)
         rect = layout.network
+        if rect.width <= 0 or rect.height <= 0:  # folded away (the projector layout)
+            return
         now = time.perf_counter()
         picture = self._network_picture
         if not (throttle and picture is not None and picture.get_size() == rect.size and now < self._network_until):
@@ -111,4 +114,4 @@ class RaceScene:
             picture = pygame.Surface(rect.size)
             self.netview.draw(picture, picture.get_rect(), race.network, genome, activations, title, scale, crashed)
             self._network_picture, self._network_until = picture, now + NETWORK_SECONDS_THROTTLED
-        surface.blit(picture, rect)
+        show(surface, picture, rect.topleft)
