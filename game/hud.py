@@ -151,7 +151,6 @@ def draw_messages(
         if is_error:
             pygame.draw.rect(surface, palette.WARNING, (box.x, box.y, s.px(4), box.height), border_radius=s.px(2))
         draw(surface, message_font, shown, colour, box, palette.PANEL, center=box.center)
-        y += box.height + s.px(4)
     return boxes
 
 
