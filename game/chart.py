@@ -19,7 +19,7 @@ import pygame
 from evolution.history import History
 
 from . import palette
-from .panel import PAD, draw_panel
+from .panel import PAD, draw_panel, picture
 from .scale import Scale, as_scale
 from .text import draw, fit, show
 
@@ -296,7 +296,7 @@ class ChartView:
         key = (fingerprint(chosen), *layout_key)
         if key != self._key or self._picture is None:
             self._layout_key, self._drawn_at = layout_key, now
-            self._picture = pygame.Surface(rect.size)
+            self._picture = picture(rect.size)
             self.time_axis = draw_chart(
                 self._picture, self._picture.get_rect(), history, scale, mode, events, chosen, title
             )

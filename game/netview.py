@@ -11,8 +11,9 @@ from evolution.network import Network
 
 from . import palette
 from .panel import PAD, TITLE_SIZE, draw_panel
+from .panel import picture as new_picture
 from .scale import Scale, as_scale
-from .text import draw, reading, signed
+from .text import draw, reading, show, signed
 
 INPUT_LABELS = ("speed", "top +0", "bottom +0", "top +5", "bottom +5", "top +9", "bottom +9")
 WIDEST_LABEL = "bottom +9 -00.00"  # the input column sits right of this, so labels stay inside the panel
@@ -46,6 +47,10 @@ class NetworkView:
         self._key: tuple | None = None
         self._weights: pygame.Surface | None = None
         self._nodes: list[np.ndarray] = []
+        # the panel's frame, title, weights and legend, drawn once per genome and size (opaque: a fast blit)
+        self._static_key: tuple | None = None
+        self._static: pygame.Surface | None = None
+        self._area = pygame.Rect(0, 0, 1, 1)
 
     def _layout(self, network: Network, area: pygame.Rect, s: Scale) -> list[np.ndarray]:
         """(size, 2) pixel centres of each layer's neurons inside the area left for them."""
@@ -97,20 +102,32 @@ class NetworkView:
         colour = palette.WARNING if crashed else palette.TEXT
         room = rect.width - 2 * s.px(PAD)
         title = fitting_title(title, crashed, s.font(TITLE_SIZE, bold=True), room)
-        inner = draw_panel(surface, rect, title, s, title_colour=colour)
         small = s.font(LABEL_SIZE)
         legend_h = small.get_linesize() + s.px(2)
-        area = pygame.Rect(inner.x, inner.y, inner.width, max(inner.height - legend_h, 1))
-        key = (genome.tobytes(), rect.topleft, rect.size, network.layers, s.factor)
-        if key != self._key:
-            self._nodes = self._layout(network, area, s)
-            self._weights = self._render_weights(network, genome, rect, s)
-            self._key = key
+        key = (genome.tobytes(), rect.topleft, rect.size, network.layers, s)
+        static_key = (key, title, colour)
+        if static_key != self._static_key:
+            # the frame, title, weights and legend change only with the genome, the title or the size
+            picture = new_picture(rect.size)
+            local = picture.get_rect()
+            inner = draw_panel(picture, local, title, s, title_colour=colour)
+            area = pygame.Rect(inner.x, inner.y, inner.width, max(inner.height - legend_h, 1))
+            self._area = area.move(rect.topleft)  # where the neurons go, in the surface's pixels
+            if key != self._key:
+                self._nodes = self._layout(network, self._area, s)
+                self._weights = self._render_weights(network, genome, rect, s)
+                self._key = key
+            picture.set_clip(local.inflate(-2, -2))
+            picture.blit(self._weights, (0, 0))
+            # the legend first: the inputs' labels are left out where they would cover it
+            legend = pygame.Rect(inner.x, inner.bottom - legend_h, inner.width, legend_h)
+            draw_network_legend(picture, legend, s, local)
+            picture.set_clip(None)
+            self._static, self._static_key = picture, static_key
+        show(surface, self._static, rect.topleft)
+        area = self._area
         clip = surface.get_clip()
         surface.set_clip(rect.inflate(-2, -2).clip(clip) if clip else rect.inflate(-2, -2))
-        surface.blit(self._weights, rect)
-        # the legend first: the inputs' labels are left out where they would cover it
-        draw_network_legend(surface, pygame.Rect(inner.x, inner.bottom - legend_h, inner.width, legend_h), s, rect)
         radius = max(2, min(s.px(6), round(min(s.fpx(20), area.height / max(network.layers)) * 0.4)))
         for layer, nodes in enumerate(self._nodes):
             values = None if activations is None else activations[layer][0]

@@ -14,6 +14,13 @@ TITLE_TOP = 5
 HEADER = 26  # pixels at 1280×720 from the panel's top to its content
 
 
+def picture(size: tuple[int, int]) -> pygame.Surface:
+    """An opaque surface to draw a picture kept between frames on, in the screen's pixel format when there is a
+    screen (its blit is then a copy, not a conversion of every pixel)."""
+    screen = pygame.display.get_surface() if pygame.display.get_init() else None
+    return pygame.Surface(size, 0, screen) if screen is not None else pygame.Surface(size)
+
+
 def header_height(scale: Scale | float = 1.0) -> int:
     """Pixels from a panel's top edge to its content: the title line and a little air."""
     s = as_scale(scale)

@@ -20,6 +20,7 @@ from .camera import Camera
 from .layout import Layout
 from .netview import NetworkView
 from .overview import Overview
+from .panel import picture as new_picture
 from .text import show
 from .track_view import draw_race, draw_stack_hint, pick_dot, stack_at
 
@@ -111,7 +112,7 @@ class RaceScene:
             if not throttle:
                 self.netview.draw(surface, rect, race.network, genome, activations, title, scale, crashed)
                 return
-            picture = pygame.Surface(rect.size)
+            picture = new_picture(rect.size)
             self.netview.draw(picture, picture.get_rect(), race.network, genome, activations, title, scale, crashed)
             self._network_picture, self._network_until = picture, now + NETWORK_SECONDS_THROTTLED
         show(surface, picture, rect.topleft)

@@ -32,6 +32,21 @@ class Drawn:
 
 _DRAWN: weakref.WeakKeyDictionary[pygame.Surface, list[Drawn]] = weakref.WeakKeyDictionary()
 _TAKEN: weakref.WeakKeyDictionary[pygame.Surface, list[pygame.Rect]] = weakref.WeakKeyDictionary()
+# rendered texts by (font, text, colour): most of a frame's texts are the last frame's (rendering is the costly
+# part of text); emptied when it grows past RENDERED_LIMIT
+_RENDERED: dict[tuple, pygame.Surface] = {}
+RENDERED_LIMIT = 1024
+
+
+def rendered(text_font: pygame.font.Font, text: str, colour: Colour) -> pygame.Surface:
+    """text rendered (anti-aliased) in colour, from the cache when it was rendered before."""
+    key = (id(text_font), text_font.point_size, text, colour)
+    surface = _RENDERED.get(key)
+    if surface is None:
+        if len(_RENDERED) >= RENDERED_LIMIT:
+            _RENDERED.clear()
+        surface = _RENDERED[key] = text_font.render(text, True, colour)
+    return surface
 
 
 def drawn(surface: pygame.Surface) -> list[Drawn]:
@@ -127,13 +142,19 @@ def draw(
         setattr(rect, *next(iter(anchor.items())))
         if not free(surface, rect, panel):
             return None
-    rendered = text_font.render(text, True, colour)
-    rect = rendered.get_rect(
+    picture = rendered(text_font, text, tuple(colour))
+    rect = picture.get_rect(
         **{k: (round(v[0]), round(v[1])) if isinstance(v, tuple) else round(v) for k, v in anchor.items()}
     )
-    surface.blit(rendered, rect)
+    surface.blit(picture, rect)
     record(surface, rect, panel, text, text_font.point_size, colour, background)
     return rect
+
+
+def copy_records(source: pygame.Surface, target: pygame.Surface) -> None:
+    """Give target (a converted copy of source) source's records."""
+    _DRAWN[target] = list(_DRAWN.get(source, ()))
+    _TAKEN[target] = list(_TAKEN.get(source, ()))
 
 
 def show(

@@ -217,9 +217,9 @@ class Window:
     def draw(self) -> None:
         screen = self.screen
         width, height = screen.get_size()
-        screen.fill(palette.BACKGROUND)
         text.forget(screen)  # the texts of this frame are recorded afresh
         if width < MIN_WINDOW[0] or height < MIN_WINDOW[1]:
+            screen.fill(palette.BACKGROUND)
             line = f"make the window at least {MIN_WINDOW[0]}×{MIN_WINDOW[1]}"
             text.draw(
                 screen,
@@ -232,6 +232,9 @@ class Window:
             )
             return
         layout = self.layout()
+        # the track view paints every pixel of its rect: the background is filled only below it (at 3840×2160
+        # a whole-window fill was a sixth of a frame)
+        screen.fill(palette.BACKGROUND, (0, layout.view.bottom, width, height - layout.view.bottom))
         self.view.arrange(layout)
         # the banner and the messages are drawn last, over the track view: their places are kept free of labels
         banner = self.banner()
