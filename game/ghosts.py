@@ -11,7 +11,7 @@ from . import palette
 from .camera import Camera
 from .panel import draw_panel, header_height
 from .scale import Scale, as_scale
-from .text import draw, fit, place, reserve, spot
+from .text import around, draw, fit, place, reserve, spot
 
 GHOST_COLOUR = palette.GHOST  # dark magenta: a pale lilac ring on grey was unseen on a projector
 GHOST_ALPHA = 230
@@ -76,15 +76,16 @@ def draw_ghosts(surface: pygame.Surface, camera: Camera, ghosts: GhostRace, scal
         ring = _cached(("ring", radius, width, living), lambda living=living: _ring(radius, width, living))
         surface.blit(ring, (x - ring.get_width() / 2, y - ring.get_height() / 2))
         reserve(surface, pygame.Rect(0, 0, 2 * radius + 2, 2 * radius + 2).move_to(center=(round(x), round(y))))
-        name = ghost.label if living else f"{ghost.label} ✗"
-        label = _label(small, name, GHOST_COLOUR)
-        w, h = label.get_size()
-        candidates = [(x + radius + s.px(3), y - h / 2), (x - radius - s.px(3) - w, y - h / 2)]
-        candidates += [(x - w / 2, y - radius - s.px(2) - h), (x - w / 2, y + radius + s.px(2))]
-        rect = spot(surface, (w, h), candidates, camera.view)
-        if rect is not None:  # a ghost whose label finds no free place keeps its ring and its row in the table
-            pygame.draw.rect(surface, palette.PANEL, rect)
-            place(surface, label, rect.topleft, name, small, GHOST_COLOUR, camera.view, palette.PANEL)
+        # the label at the first free place around the ring; "ghost N" (its row in the table) if the whole
+        # label finds none; none if that does not either
+        for name in (ghost.label, f"ghost {index + 1}"):
+            name = name if living else f"{name} ✗"
+            label = _label(small, name, GHOST_COLOUR)
+            rect = spot(surface, label.get_size(), around(x, y, radius + s.px(3), *label.get_size()), camera.view)
+            if rect is not None:
+                pygame.draw.rect(surface, palette.PANEL, rect)
+                place(surface, label, rect.topleft, name, small, GHOST_COLOUR, camera.view, palette.PANEL)
+                break
     surface.set_clip(clip)
 
 

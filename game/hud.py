@@ -36,8 +36,8 @@ def value_column(
     (with text above its designed size, the labels' column grows with it, up to 45% of the panel)."""
     s = as_scale(scale)
     label_font = label_font or s.font(12)
-    grown = round(VALUE_AT * label_font.point_size / 12) if s.factor else 0
-    x = rect.x + min(max(s.px(VALUE_AT), grown), max(s.px(VALUE_AT), int(rect.width * 0.45)))
+    grown = round(VALUE_AT * label_font.point_size / 12)  # the designed column, for text at its design size
+    x = rect.x + min(grown, max(s.px(VALUE_AT), int(rect.width * 0.4)))
     return x, rect.right - x - s.px(6)
 
 
@@ -48,29 +48,37 @@ def draw_panel_lines(
     lines: list[tuple[str, str]],
     scale: Scale | float = 1.0,
 ) -> None:
-    """A panel with a title and label/value rows; rows that do not fit are left out, long values shortened."""
+    """A panel with a title and label/value rows; rows that do not fit are left out. A value too wide for its
+    column goes whole on a line of its own under its label if it fits there (a row fewer), else shortened."""
     s = as_scale(scale)
     inner = draw_panel(surface, rect, title, s)
     if not inner.width:
         return
     label_font, value_font = s.font(12), s.font(12, bold=True)
     value_x, room = value_column(rect, s, label_font)
+    widest = max((label_font.size(label)[0] for label, _ in lines), default=0)
+    # the labels' column as wide as its widest label, up to 45% of the panel
+    value_x = max(value_x, min(inner.x + s.px(2) + widest + s.px(8), rect.x + int(rect.width * 0.45)))
+    room = rect.right - value_x - s.px(6)
     label_room = value_x - (inner.x + s.px(2)) - s.px(4)
     row, height = s.line(12, at_least=ROW), max(label_font.get_height(), value_font.get_height())
     y = inner.y
     for label, value in lines:
         if y + height > rect.bottom - 1:
             break
-        draw(
-            surface,
-            label_font,
-            fit(label_font, label, label_room),
-            palette.TEXT_DIM,
-            rect,
-            palette.PANEL,
-            topleft=(inner.x + s.px(2), y),
-        )
-        draw(surface, value_font, fit(value_font, value, room), palette.TEXT, rect, palette.PANEL, topleft=(value_x, y))
+        width = value_font.size(value)[0]
+        own_line = room < width <= inner.width - s.px(14)  # the value whole on a line of its own, under its label
+        if own_line and y + row + height > rect.bottom - 1:
+            break  # no room for that: a row fewer rather than a value cut
+        label_at = (inner.x + s.px(2), y)
+        shown_label = fit(label_font, label, label_room)
+        draw(surface, label_font, shown_label, palette.TEXT_DIM, rect, palette.PANEL, topleft=label_at)
+        if own_line:
+            y += row
+            at, shown = (inner.right - width - s.px(4), y), value
+        else:
+            at, shown = (value_x, y), fit(value_font, value, room)
+        draw(surface, value_font, shown, palette.TEXT, rect, palette.PANEL, topleft=at)
         y += row
 
 
@@ -159,22 +167,53 @@ def help_rows() -> list[tuple[str, str]]:
     return [(b.label, b.description) for b in BINDINGS] + [("click", "follow a dot: marker and network view")]
 
 
-def help_layout(screen: pygame.Rect, scale: Scale) -> tuple[int, int]:
-    """(font size, columns) of the help: the designed size (15, scaled) or smaller down to the window's text
-    floor, in one column if every row fits whole in the window there, else at the floor in as many columns as
-    its height needs (descriptions then shortened to their column): smaller than the floor, never."""
+def wrap(text_font: pygame.font.Font, text: str, width: int) -> list[str]:
+    """text in lines of at most width pixels, broken between words (a word wider than width is shortened)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and text_font.size(f"{lines[-1]} {word}")[0] <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(fit(text_font, word, width))
+    return lines
+
+
+def packed(heights: list[int], capacity: int) -> int:
+    """Columns that rows of heights (in lines) take, filled in order, capacity lines each, none split."""
+    columns, used = 1, 0
+    for height in heights:
+        if used + height > capacity and used:
+            columns, used = columns + 1, 0
+        used += height
+    return columns
+
+
+def help_layout(screen: pygame.Rect, scale: Scale) -> tuple[int, int, int, int]:
+    """(font size, columns, description width, lines per column) of the help: the designed size (15, scaled)
+    down to the window's text floor, in one column or more, descriptions wrapped between words: the largest
+    text with which every row fits whole in the window; at the floor, in the most columns, the rows that do
+    not fit are left out (never smaller text)."""
     rows = help_rows()
-    pad = scale.px(20)
+    pad, margin, between = scale.px(20), scale.px(10), scale.px(16)
     for size in range(scale.font_size(15), scale.floor - 1, -1):
         key_font, text_font = _font(size, True), _font(size)
         key_w = max(key_font.size(label)[0] for label, _ in rows) + scale.px(12)
-        width = key_w + max(text_font.size(d)[0] for _, d in rows) + 2 * pad
-        height = _help_top(scale, size) + text_font.get_linesize() * len(rows) + pad
-        if width <= screen.width - 2 * scale.px(10) and height <= screen.height - 2 * scale.px(10):
-            return size, 1
-    line = _font(scale.floor).get_linesize()
-    per_column = max(1, (screen.height - 2 * scale.px(10) - _help_top(scale, scale.floor) - pad) // line)
-    return scale.floor, -(-len(rows) // per_column)
+        for columns in (1, 2, 3):
+            column_w = (screen.width - 2 * margin - 2 * pad - (columns - 1) * between) // columns
+            room = min(column_w - key_w, max(text_font.size(d)[0] for _, d in rows))
+            if room < 6 * size:
+                break
+            heights = [len(wrap(text_font, d, room)) for _, d in rows]
+            capacity = (screen.height - 2 * margin - _help_top(scale, size) - pad) // text_font.get_linesize()
+            if capacity >= max(heights) and packed(heights, capacity) <= columns:
+                # as few lines a column as still fit the columns: the columns even
+                while capacity > max(heights) and packed(heights, capacity - 1) <= columns:
+                    capacity -= 1
+                return size, columns, room, capacity
+    floor = _font(scale.floor)
+    key_w = max(_font(scale.floor, True).size(label)[0] for label, _ in rows) + scale.px(12)
+    capacity = (screen.height - 2 * margin - _help_top(scale, scale.floor) - pad) // floor.get_linesize()
+    return scale.floor, 1, max(screen.width - 2 * margin - 2 * pad - key_w, 1), max(capacity, 1)
 
 
 def _help_top(scale: Scale, size: int) -> int:
@@ -184,41 +223,35 @@ def _help_top(scale: Scale, size: int) -> int:
 
 def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0) -> None:
     """Every key of the table over a dimmed window, in a box that fits the window (text down to the window's
-    floor if need be, then in columns, descriptions shortened: never smaller text)."""
+    floor if need be, descriptions wrapped, in columns: never smaller text; rows left out only if even that
+    does not fit)."""
     shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
     shade.fill((20, 20, 30, 150))
     surface.blit(shade, (0, 0))
     screen = surface.get_rect()
     s = as_scale(scale)
-    size, columns = help_layout(screen, s)
+    size, columns, room, per_column = help_layout(screen, s)
     key_font, text_font = _font(size, True), _font(size)
-    rows = help_rows()
-    pad = s.px(20)
-    per_column = -(-len(rows) // columns)
+    rows = [(label, wrap(text_font, description, room)) for label, description in help_rows()]
+    pad, between = s.px(20), s.px(16)
     key_w = max(key_font.size(label)[0] for label, _ in rows) + s.px(12)
-    description_w = max(text_font.size(d)[0] for _, d in rows)
-    column_w = min(key_w + description_w, (screen.width - 2 * s.px(10) - 2 * pad) // columns - s.px(16))
-    width = columns * column_w + (columns - 1) * s.px(16) + 2 * pad
-    row = text_font.get_linesize()
-    height = min(_help_top(s, size) + row * per_column + pad, screen.height - 2 * s.px(10))
+    line = text_font.get_linesize()
+    column_w = key_w + room
+    width = columns * column_w + (columns - 1) * between + 2 * pad
+    height = min(_help_top(s, size) + line * per_column + pad, screen.height - 2 * s.px(10))
     box = pygame.Rect(0, 0, width, height)
     box.center = screen.center
     pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(10))
-    draw(
-        surface,
-        _font(size + 3, True),
-        "Keys",
-        palette.TEXT,
-        box,
-        palette.PANEL,
-        topleft=(box.x + pad, box.y + s.px(14)),
-    )
+    title = (box.x + pad, box.y + s.px(14))
+    draw(surface, _font(size + 3, True), "Keys", palette.TEXT, box, palette.PANEL, topleft=title)
     top = box.y + _help_top(s, size)
-    for index, (label, description) in enumerate(rows):
-        column, line = divmod(index, per_column)
-        x, y = box.x + pad + column * (column_w + s.px(16)), top + line * row
-        if y + text_font.get_height() > box.bottom:
-            continue
+    column, y = 0, top
+    for label, lines in rows:
+        if y + line * len(lines) > top + line * per_column:
+            if column + 1 >= columns:
+                break  # no room left even at the floor: the last rows are left out
+            column, y = column + 1, top  # a row is never split between columns
+        x = box.x + pad + column * (column_w + between)
         draw(
             surface,
             key_font,
@@ -228,5 +261,6 @@ def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0) -> None:
             palette.PANEL,
             topleft=(x, y),
         )
-        shown = fit(text_font, description, column_w - key_w)
-        draw(surface, text_font, shown, palette.TEXT, box, palette.PANEL, topleft=(x + key_w, y))
+        for part in lines:
+            draw(surface, text_font, part, palette.TEXT, box, palette.PANEL, topleft=(x + key_w, y))
+            y += line

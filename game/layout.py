@@ -47,7 +47,8 @@ class Layout:
         view = pygame.Rect(0, 0, width, max(height - footer_h - panel_h - strip_h - 2 * gap, 0))
         overview = pygame.Rect(gap, view.bottom + gap, width - 2 * gap, strip_h)
         y = overview.bottom + gap
-        stats_w = min(s.px(270), int(width * 0.3))
+        grown = s.font(12).point_size / max(12 * s.factor, 1e-9)  # text above its designed size (the floor)
+        stats_w = min(round(s.px(270) * grown), int(width * 0.3))
         net_w = min(s.px(440), width // 3)
         stats = pygame.Rect(gap, y, stats_w, panel_h)
         network = pygame.Rect(width - net_w - gap, y, net_w, panel_h)

@@ -37,7 +37,13 @@ def fitting_title(title: str, crashed: bool, title_font: pygame.font.Font, room:
     """network_title(), without the size of the mutation (lineage.brief) if it does not fit room pixels
     whole; the panel shortens what still does not fit."""
     full = network_title(title, crashed)
-    return full if title_font.size(full)[0] <= room else network_title(brief(title), crashed)
+    if title_font.size(full)[0] <= room:
+        return full
+    short = network_title(brief(title), crashed)
+    if title_font.size(short)[0] <= room or ": " not in title:
+        return short
+    # text large for its panel: the dot's number goes ("#50" is in the panel's own words elsewhere: the marker)
+    return network_title(brief(title).split(": ", 1)[1], crashed)
 
 
 class NetworkView:
@@ -103,7 +109,7 @@ class NetworkView:
         room = rect.width - 2 * s.px(PAD)
         title = fitting_title(title, crashed, s.font(TITLE_SIZE, bold=True), room)
         small = s.font(LABEL_SIZE)
-        legend_h = small.get_linesize() + s.px(2)
+        legend_h = (small.get_linesize() + s.px(2)) * legend_lines(rect.width - 2 * s.px(PAD), s)
         key = (genome.tobytes(), rect.topleft, rect.size, network.layers, s)
         static_key = (key, title, colour)
         if static_key != self._static_key:
@@ -175,16 +181,27 @@ class NetworkView:
         draw(surface, label_font, label, palette.TEXT, panel, palette.PANEL, only_if_free=True, topleft=(left, top))
 
 
+def legend_lines(width: int, scale: Scale | float = 1.0) -> int:
+    """Lines the legend needs in width pixels to show its three main items (weights +, −, the activation ramp)."""
+    s = as_scale(scale)
+    small = s.font(LABEL_SIZE)
+    main = [small.size(text)[0] + s.px(19) for text in ("weight +", "weight −")]
+    main.append(small.size("activation 0")[0] + s.px(40) + small.size("1")[0] + s.px(6))
+    return 1 if sum(main) + 2 * s.px(10) <= width else 2
+
+
 def draw_network_legend(
     surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float = 1.0, panel: pygame.Rect | None = None
 ) -> None:
-    """One line saying what the colours mean: weights red + / blue −, thicker = larger; neurons by activation
-    on the viridis ramp from 0 to 1 (inputs squashed from − to +). Items that do not fit are left out."""
+    """A line (two where one has no room: rect's height says) saying what the colours mean: weights red + /
+    blue −, thicker = larger; neurons by activation on the viridis ramp from 0 to 1 (inputs squashed from −
+    to +). Items that do not fit are left out."""
     s = as_scale(scale)
     panel = rect if panel is None else panel
     small = s.font(LABEL_SIZE)
     sample, gap = s.px(16), s.px(10)
-    cy = rect.y + rect.height // 2
+    line_h = small.get_linesize() + s.px(2)
+    cy = rect.y + line_h // 2
     ramp_w = s.px(40)
 
     def line_item(colour, text):
@@ -199,6 +216,8 @@ def draw_network_legend(
     ]
     x = rect.x
     for width, (kind, colour, text) in items:
+        if x + width > rect.right and x > rect.x and cy + line_h <= rect.bottom:
+            x, cy = rect.x, cy + line_h  # the next line
         if x + width > rect.right:
             continue
         if kind == "line":

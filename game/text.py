@@ -32,6 +32,8 @@ class Drawn:
 
 _DRAWN: weakref.WeakKeyDictionary[pygame.Surface, list[Drawn]] = weakref.WeakKeyDictionary()
 _TAKEN: weakref.WeakKeyDictionary[pygame.Surface, list[pygame.Rect]] = weakref.WeakKeyDictionary()
+# every rect a label must not cover (the texts' and the reserved places), in one list for Rect.collidelist
+_COVERED: weakref.WeakKeyDictionary[pygame.Surface, list[pygame.Rect]] = weakref.WeakKeyDictionary()
 # rendered texts by (font, text, colour): most of a frame's texts are the last frame's (rendering is the costly
 # part of text); emptied when it grows past RENDERED_LIMIT
 _RENDERED: dict[tuple, pygame.Surface] = {}
@@ -58,12 +60,14 @@ def forget(surface: pygame.Surface) -> None:
     """Start surface's records afresh (the window does at each frame; a picture when it is redrawn)."""
     _DRAWN[surface] = []
     _TAKEN[surface] = []
+    _COVERED[surface] = []
 
 
 def reserve(surface: pygame.Surface, rect: pygame.Rect) -> None:
     """Keep rect of surface free of labels placed from now on (a mark a label must not cover, a message box
     drawn later in the frame)."""
     _TAKEN.setdefault(surface, []).append(pygame.Rect(rect))
+    _COVERED.setdefault(surface, []).append(pygame.Rect(rect))
 
 
 def taken(surface: pygame.Surface) -> list[pygame.Rect]:
@@ -73,11 +77,20 @@ def taken(surface: pygame.Surface) -> list[pygame.Rect]:
 
 def free(surface: pygame.Surface, rect: pygame.Rect, panel: pygame.Rect) -> bool:
     """True if rect lies inside panel and covers no text drawn or place reserved on surface so far."""
-    if not panel.contains(rect):
-        return False
-    if rect.collidelist(_TAKEN.get(surface, ())) >= 0:
-        return False
-    return not any(rect.colliderect(entry.rect) for entry in _DRAWN.get(surface, ()))
+    return panel.contains(rect) and rect.collidelist(_COVERED.get(surface, [])) < 0
+
+
+def around(x: float, y: float, gap: float, width: int, height: int) -> list[tuple[float, float]]:
+    """Top-left corners for a width×height label beside a mark at (x, y) gap pixels in radius: right, left,
+    above, below, then the diagonals, then one and two lines farther up and down."""
+    right, left = x + gap, x - gap - width
+    middle = y - height / 2
+    corners = [(right, middle), (left, middle), (x - width / 2, y - gap - height), (x - width / 2, y + gap)]
+    corners += [(right, y - gap - height), (right, y + gap), (left, y - gap - height), (left, y + gap)]
+    for lines in (1, 2):
+        for side in (right, left, x - width / 2):
+            corners += [(side, y - gap - (lines + 1) * height), (side, y + gap + lines * height)]
+    return corners
 
 
 def spot(
@@ -103,6 +116,7 @@ def record(
     """Keep a text drawn on surface (drawn by other means than draw()/place())."""
     entry = Drawn(pygame.Rect(rect), pygame.Rect(panel), text, int(size), tuple(colour)[:3], tuple(background)[:3])
     _DRAWN.setdefault(surface, []).append(entry)
+    _COVERED.setdefault(surface, []).append(entry.rect)
 
 
 def place(
@@ -137,24 +151,17 @@ def draw(
     would leave its panel or cover another (free())."""
     if not text:
         return pygame.Rect(0, 0, 0, 0)
+    where = {k: (round(v[0]), round(v[1])) if isinstance(v, tuple) else round(v) for k, v in anchor.items()}
     if only_if_free:
         rect = pygame.Rect((0, 0), text_font.size(text))
-        setattr(rect, *next(iter(anchor.items())))
+        setattr(rect, *next(iter(where.items())))
         if not free(surface, rect, panel):
             return None
     picture = rendered(text_font, text, tuple(colour))
-    rect = picture.get_rect(
-        **{k: (round(v[0]), round(v[1])) if isinstance(v, tuple) else round(v) for k, v in anchor.items()}
-    )
+    rect = picture.get_rect(**where)
     surface.blit(picture, rect)
     record(surface, rect, panel, text, text_font.point_size, colour, background)
     return rect
-
-
-def copy_records(source: pygame.Surface, target: pygame.Surface) -> None:
-    """Give target (a converted copy of source) source's records."""
-    _DRAWN[target] = list(_DRAWN.get(source, ()))
-    _TAKEN[target] = list(_TAKEN.get(source, ()))
 
 
 def show(

@@ -11,7 +11,7 @@ from evolution.track import SENSORS
 from . import palette
 from .camera import Camera
 from .scale import Scale, as_scale
-from .text import draw, fit, reserve, spot
+from .text import around, draw, fit, reserve, spot
 
 FEW_DOTS = 300  # up to this many, dots are anti-aliased circles and trails are lines; beyond, pixels
 DOT_RADIUS = 4  # pixels at 1280×720
@@ -188,7 +188,7 @@ def draw_marker(
         above, under = y - s.px(8) - height, y + s.px(8)
         rows = (under, above) if below else (above, under)
         candidates = [(x + gap, row) for row in rows] + [(x - gap - width, row) for row in rows]
-        candidates += [(x + ring + s.px(4), y - height - ring - s.px(6)), (x + ring + s.px(4), y + ring + s.px(6))]
+        candidates += around(x, y, ring + s.px(4), width + 2 * s.px(2), height)
         rect = spot(surface, (width + 2 * s.px(2), height), candidates, view)
         if rect is not None:
             pygame.draw.rect(surface, palette.PANEL, rect)
