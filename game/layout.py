@@ -36,7 +36,7 @@ class Layout:
         """
         s = Scale.for_window(width, height) if scale is None else as_scale(scale)
         # the footer holds a line of text, whatever its size (text has a floor: scale.text_floor)
-        footer_h, strip_h, gap = max(s.px(22), s.line(12) + s.px(4)), s.px(30), s.px(6)
+        footer_h, strip_h, gap = max(s.px(22), s.line(12) + 1), s.px(30), s.px(6)
         if projector:
             return cls.projector_layout(width, height, s, footer_h, strip_h, gap, tab)
         panel_h = min(

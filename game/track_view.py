@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pygame
 
@@ -177,6 +179,8 @@ def draw_marker(
     s = as_scale(scale)
     view = surface.get_clip() if view is None else view
     ring = s.px(DOT_RADIUS + 5)
+    if not (math.isfinite(centre[0]) and math.isfinite(centre[1])):  # a dot whose network gave no position
+        return
     pygame.draw.circle(surface, colour, centre, ring, max(2, s.px(2)))
     reserve(surface, pygame.Rect(0, 0, 2 * ring + 2, 2 * ring + 2).move_to(center=(round(centre[0]), round(centre[1]))))
     label_font = s.font(12, bold=True)
