@@ -49,7 +49,7 @@ def _ring(radius: int, width: int, alive: bool) -> pygame.Surface:
 
 def _label(font: pygame.font.Font, text: str, colour, alpha: int | None = None) -> pygame.Surface:
     def make() -> pygame.Surface:
-        label = font.render(text, True, colour)
+        label = font.render(text, True, colour, palette.PANEL)  # on its white plate: an opaque, fast blit
         if alpha is not None:
             label.set_alpha(alpha)
         return label
@@ -129,7 +129,7 @@ def draw_ghost_table(
         y = inner.y + line * row
         name = ghosts.ghosts[index].label
         shown = fit(small, name, room)
-        label = _cached(("fit", id(small), name, room), lambda shown=shown: small.render(shown, True, GHOST_COLOUR))
+        label = _label(small, shown, GHOST_COLOUR)
         place(surface, label, (inner.x + s.px(2), y), shown, small, GHOST_COLOUR, rect, palette.PANEL)
         value = _label(small, text, palette.TEXT)
         place(
