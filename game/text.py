@@ -46,7 +46,7 @@ def rendered(
     """text rendered (anti-aliased) in colour, on background if given (an opaque picture: its blit is a copy,
     several times cheaper than blending a transparent one, which at 3840×2160 was a large part of a frame),
     from the cache when it was rendered before."""
-    key = (id(text_font), text_font.point_size, text, colour, background)
+    key = (text_font, text, colour, background)  # the font itself: an id could be reused by a later font
     surface = _RENDERED.get(key)
     if surface is None:
         if len(_RENDERED) >= RENDERED_LIMIT:
