@@ -75,6 +75,8 @@ class Window:
         first_guess = FRAME_SECONDS - WORK_SECONDS - FRAME_MARGIN
         self.recent_draws: deque[float] = deque([first_guess], maxlen=DRAWS_REMEMBERED)
         self._turbo_frames = 0  # frames since turbo began: the odd ones are not drawn
+        self._background_key: tuple | None = None  # the layout the gaps between the panels were last filled for
+        self._overlay_shown = False  # the help or a panel was drawn over the window last frame
         self.user_scale = USER_STEPS[0]  # Z makes everything larger, for a projector
         self.panel_tab = 0  # in the projector layout (Z at ×1.5 or more): 0 the chart, 1 the numbers and network
         self.view: View = View(self)
@@ -232,9 +234,14 @@ class Window:
             )
             return
         layout = self.layout()
-        # the track view paints every pixel of its rect: the background is filled only below it (at 3840×2160
-        # a whole-window fill was a sixth of a frame)
-        screen.fill(palette.BACKGROUND, (0, layout.view.bottom, width, height - layout.view.bottom))
+        # the track view paints every pixel of its rect and each panel its own: the gaps between them are
+        # filled only when the picture under them may have changed (another layout or view, an overlay over
+        # them last frame or now). At 3840×2160 a whole-window fill was a sixth of a frame.
+        overlay = self.show_help or bool(getattr(self.view, "panel_open", False))
+        key = (screen.get_size(), layout.view, layout.stats, layout.chart, layout.network, id(self.view))
+        if key != self._background_key or overlay or self._overlay_shown:
+            screen.fill(palette.BACKGROUND, (0, layout.view.bottom, width, height - layout.view.bottom))
+        self._background_key, self._overlay_shown = key, overlay
         self.view.arrange(layout)
         # the banner and the messages are drawn last, over the track view: their places are kept free of labels
         banner = self.banner()
