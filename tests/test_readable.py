@@ -171,3 +171,30 @@ def test_the_projector_layout_enlarges_at_every_size_and_says_so(in_tmp):
         press(window, pygame.K_z)  # Z again returns
         assert not window.layout().projector and window.layout().stats.width > 0
         window.view.close()
+
+
+def test_dots_crash_marks_and_ghosts_stay_inside_the_track_view(in_tmp):
+    """Every mark of the track view (dots, the followed dot's ✗, rings, ghosts) is drawn inside it: the pixels
+    around it (the strip, the panels) are untouched."""
+    window = open_window(main.parse(["--seed", "1", "--population", "20"]), (1280, 720))
+    window.paused = True
+    window.view.time_machine.ghosts = evolved_ghosts(10)
+    generations(window, 2)
+    advance(window, 30)
+    layout = window.layout()
+    window.view.scene.selected = 0  # followed, and crashed or not, marked
+    screen = window.screen
+    sentinel = (1, 2, 3)
+    screen.fill(sentinel)
+    window.view.scene.draw(screen, layout, window.view.shown_race)
+    window.view.draw_time_machine(screen, layout)
+    outside = [
+        pygame.Rect(0, layout.view.bottom, layout.view.width, layout.overview.top - layout.view.bottom),
+        pygame.Rect(0, layout.overview.bottom, layout.view.width, layout.stats.top - layout.overview.bottom),
+    ]
+    for rect in outside:
+        if rect.height > 0:
+            picture = screen.subsurface(rect)
+            colours = {tuple(picture.get_at((x, y)))[:3] for x in range(0, rect.width, 3) for y in range(rect.height)}
+            assert colours == {sentinel}, (rect, colours - {sentinel})
+    window.view.close()
