@@ -128,7 +128,7 @@ def draw_ghost_table(
         text = f"{int(now[index])} {mark}"
         y = inner.y + line * row
         name = ghosts.ghosts[index].label
-        shown = fit(small, name, room)
+        shown = fit(small, f"{index + 1} {name}", room)  # the number a ghost whose label has no room goes by
         label = _label(small, shown, GHOST_COLOUR)
         place(surface, label, (inner.x + s.px(2), y), shown, small, GHOST_COLOUR, rect, palette.PANEL)
         value = _label(small, text, palette.TEXT)
