@@ -222,6 +222,7 @@ class Window:
         text.forget(screen)  # the texts of this frame are recorded afresh
         if width < MIN_WINDOW[0] or height < MIN_WINDOW[1]:
             screen.fill(palette.BACKGROUND)
+            self._background_key = None  # the whole window was painted over
             line = f"make the window at least {MIN_WINDOW[0]}×{MIN_WINDOW[1]}"
             text.draw(
                 screen,
