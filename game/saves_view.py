@@ -13,7 +13,7 @@ from . import palette
 from .layout import Layout
 from .panel import draw_panel
 from .saves import SaveEntry, SaveScan
-from .text import draw, fit
+from .text import cover, draw, fit, reserve, taken
 from .view import View
 
 ROW = 24  # pixels at 1280×720
@@ -48,9 +48,15 @@ class SavesView(View):
             self.leave()
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
-        self.back.draw(surface, layout)
         s = layout.scale
         box = layout.view.inflate(-2 * s.px(40), -2 * s.px(20))
+        # the list starts below the messages over it, so that a message never covers it (a save's "saved
+        # …" covered its first rows); the race's labels keep out of it, and those under it are hidden
+        top = max([box.top] + [rect.bottom + s.px(6) for rect in taken(surface) if rect.colliderect(box)])
+        box = pygame.Rect(box.x, top, box.width, max(box.bottom - top, 0))
+        reserve(surface, box)
+        self.back.draw(surface, layout)
+        cover(surface, box)
         inner = draw_panel(surface, box, "test-drive a save: ↑ ↓ and Enter, or click · Esc or L: back", s)
         text_font, small = s.font(14, bold=True), s.font(12)
         row = max(s.px(ROW), text_font.get_linesize() + s.px(4))

@@ -79,6 +79,13 @@ def taken(surface: pygame.Surface) -> list[pygame.Rect]:
     return list(_TAKEN.get(surface, ()))
 
 
+def cover(surface: pygame.Surface, rect: pygame.Rect) -> None:
+    """An opaque box is drawn over rect: the texts wholly under it are no longer seen, so no longer kept."""
+    kept = [entry for entry in _DRAWN.get(surface, ()) if not rect.contains(entry.rect)]
+    _DRAWN[surface] = kept
+    _COVERED[surface] = [*_TAKEN.get(surface, ()), *(entry.rect for entry in kept)]
+
+
 def free(surface: pygame.Surface, rect: pygame.Rect, panel: pygame.Rect) -> bool:
     """True if rect lies inside panel and covers no text drawn or place reserved on surface so far."""
     return panel.contains(rect) and rect.collidelist(_COVERED.get(surface, [])) < 0

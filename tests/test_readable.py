@@ -70,6 +70,14 @@ def lesson(size: tuple[int, int]) -> Iterator[tuple[str, object]]:
     advance(window, 120)
     yield "replaying", window
     press(window, pygame.K_HOME)
+    press(window, pygame.K_s)  # a save, and the list of saves, under the message that says so
+    press(window, pygame.K_l)
+    deadline = time.perf_counter() + 30
+    while not window.view.scan.done:
+        assert time.perf_counter() < deadline, "the saves were not read in time"
+        window.frame([])
+    yield "saves list", window
+    press(window, pygame.K_ESCAPE)
     press(window, pygame.K_t)  # test drive
     advance(window, 150)
     yield "test drive", window
@@ -115,7 +123,7 @@ def test_every_text_of_a_lesson_is_large_inside_its_panel_and_alone(size, in_tmp
     for what, window in lesson(size):
         seen.append(what)
         assert not problems(window), (what, problems(window)[:6])
-    assert "comparing" in seen and "test drive" in seen
+    assert {"comparing", "test drive", "saves list", "replaying"} <= set(seen)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
