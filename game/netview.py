@@ -13,7 +13,7 @@ from . import palette
 from .panel import PAD, TITLE_SIZE, draw_panel
 from .panel import picture as new_picture
 from .scale import Scale, as_scale
-from .text import draw, reading, show, signed
+from .text import draw, reading, reserve, show, signed
 
 INPUT_LABELS = ("speed", "top +0", "bottom +0", "top +5", "bottom +5", "top +9", "bottom +9")
 WIDEST_LABEL = "bottom +9 -00.00"  # the input column sits right of this, so labels stay inside the panel
@@ -61,6 +61,8 @@ class NetworkView:
     def _layout(self, network: Network, area: pygame.Rect, s: Scale) -> list[np.ndarray]:
         """(size, 2) pixel centres of each layer's neurons inside the area left for them."""
         left = area.x + s.px(10) + s.font(LABEL_SIZE).size(WIDEST_LABEL)[0] + s.px(6)
+        if area.right - s.px(62) - left < area.width * 0.45:  # text too large for the labels and the network:
+            left = area.x + s.px(16)  # the network keeps its shape, the inputs' labels are left out
         right = max(area.right - s.px(62), left + 1)
         xs = np.linspace(left, right, len(network.layers))
         nodes = []
@@ -152,6 +154,9 @@ class NetworkView:
                         label += f" {reading(float(activations[0][0][n]))}"
                     at = (x - radius - s.px(4), y)
                     draw(surface, small, label, palette.TEXT_DIM, rect, palette.PANEL, only_if_free=True, midright=at)
+        for nodes in self._nodes:  # the labels below cover no neuron
+            for x, y in nodes:
+                reserve(surface, pygame.Rect(round(x) - radius, round(y) - radius, 2 * radius + 1, 2 * radius + 1))
         if activations is not None and np.isfinite(activations[-1][0][0]):
             self._draw_force(surface, area, float(activations[-1][0][0]) - 0.5, radius, s, rect)
         surface.set_clip(clip)
@@ -178,7 +183,10 @@ class NetworkView:
         width, height = label_font.size(label)
         top = y + radius + s.px(6) if force >= 0 else y - radius - s.px(6) - height
         left = min(x - radius, area.right - width)
-        draw(surface, label_font, label, palette.TEXT, panel, palette.PANEL, only_if_free=True, topleft=(left, top))
+        other = y - radius - s.px(6) - height if force >= 0 else y + radius + s.px(6)  # the arrow's other side
+        for corner in ((left, top), (left, other), (area.right - width, top), (area.right - width, other)):
+            if draw(surface, label_font, label, palette.TEXT, panel, palette.PANEL, only_if_free=True, topleft=corner):
+                break
 
 
 def legend_lines(width: int, scale: Scale | float = 1.0) -> int:
