@@ -28,7 +28,7 @@ def generation_at(
     chart: pygame.Rect, time_axis: tuple[pygame.Rect, int] | None, position: tuple[int, int], raced: int
 ) -> int | None:
     """The generation under a click on the chart (0..raced-1), or None if the click is not on the plot."""
-    if time_axis is None or raced <= 0:
+    if time_axis is None or raced <= 0 or not chart.width:  # no chart (folded away by the projector layout)
         return None
     plot, last = _plot(chart, time_axis)
     if not plot.inflate(0, 8).collidepoint(position):
@@ -49,7 +49,7 @@ def draw_timeline(
     """Over the chart: a grey tick under the plot for each generation whose population is kept (taller for a
     new best; in no curve's colour, so it is not read as data), a ghost-coloured tick for each ghost's
     generation, and the selected generation's line."""
-    if time_axis is None:
+    if time_axis is None or not chart.width or not chart.height:  # the chart is folded away (projector, Tab)
         return
     s = as_scale(scale)
     plot, _ = _plot(chart, time_axis)

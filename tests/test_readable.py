@@ -206,3 +206,21 @@ def test_dots_crash_marks_and_ghosts_stay_inside_the_track_view(in_tmp):
             colours = {tuple(picture.get_at((x, y)))[:3] for x in range(0, rect.width, 3) for y in range(rect.height)}
             assert colours == {sentinel}, (rect, colours - {sentinel})
     window.view.close()
+
+
+def test_with_the_chart_folded_away_nothing_of_it_is_drawn_over_the_track(in_tmp):
+    """In the projector layout with the numbers and the network shown (Tab), the chart's timeline (its ticks,
+    the selected generation's line) is not drawn at the folded chart's place, over the track view."""
+    window = open_window(main.parse(["--seed", "1", "--population", "20"]), (1280, 720))
+    window.paused = True
+    generations(window, 3)
+    press(window, pygame.K_LEFTBRACKET)  # a generation selected: its line and label on the timeline
+    window.user_scale = 1.5
+    press(window, pygame.K_TAB)
+    layout = window.layout()
+    assert layout.chart.width == 0 and layout.stats.width > 0
+    screen = window.screen
+    screen.fill((1, 2, 3))
+    window.view.draw_time_machine(screen, layout)
+    assert {tuple(screen.get_at((x, y)))[:3] for x in range(0, 1280, 7) for y in range(0, 720, 7)} == {(1, 2, 3)}
+    window.view.close()
