@@ -35,9 +35,12 @@ _TAKEN: weakref.WeakKeyDictionary[pygame.Surface, list[pygame.Rect]] = weakref.W
 # every rect a label must not cover (the texts' and the reserved places), in one list for Rect.collidelist
 _COVERED: weakref.WeakKeyDictionary[pygame.Surface, list[pygame.Rect]] = weakref.WeakKeyDictionary()
 # rendered texts by (font, text, colour): most of a frame's texts are the last frame's (rendering is the costly
-# part of text); emptied when it grows past RENDERED_LIMIT
+# part of text); emptied when it holds RENDERED_LIMIT texts or RENDERED_BYTES of pixels (at 3840×2160 a line of
+# text is a few hundred kilobytes, and the numbers that change every frame would fill it with new ones)
 _RENDERED: dict[tuple, pygame.Surface] = {}
 RENDERED_LIMIT = 1024
+RENDERED_BYTES = 24 * 2**20
+_rendered_bytes = 0
 
 
 def rendered(
@@ -46,12 +49,15 @@ def rendered(
     """text rendered (anti-aliased) in colour, on background if given (an opaque picture: its blit is a copy,
     several times cheaper than blending a transparent one, which at 3840×2160 was a large part of a frame),
     from the cache when it was rendered before."""
+    global _rendered_bytes
     key = (text_font, text, colour, background)  # the font itself: an id could be reused by a later font
     surface = _RENDERED.get(key)
     if surface is None:
-        if len(_RENDERED) >= RENDERED_LIMIT:
+        if len(_RENDERED) >= RENDERED_LIMIT or _rendered_bytes >= RENDERED_BYTES:
             _RENDERED.clear()
+            _rendered_bytes = 0
         surface = _RENDERED[key] = text_font.render(text, True, colour, background)
+        _rendered_bytes += surface.get_width() * surface.get_height() * surface.get_bytesize()
     return surface
 
 
