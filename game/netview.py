@@ -61,7 +61,7 @@ class NetworkView:
     def _layout(self, network: Network, area: pygame.Rect, s: Scale) -> list[np.ndarray]:
         """(size, 2) pixel centres of each layer's neurons inside the area left for them."""
         left = area.x + s.px(10) + s.font(LABEL_SIZE).size(WIDEST_LABEL)[0] + s.px(6)
-        if area.right - s.px(62) - left < area.width * 0.45:  # text too large for the labels and the network:
+        if area.right - s.px(62) - left < area.width * 0.3:  # text too large for the labels and the network:
             left = area.x + s.px(16)  # the network keeps its shape, the inputs' labels are left out
         right = max(area.right - s.px(62), left + 1)
         xs = np.linspace(left, right, len(network.layers))

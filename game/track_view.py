@@ -13,7 +13,7 @@ from evolution.track import SENSORS
 from . import palette
 from .camera import Camera
 from .scale import Scale, as_scale
-from .text import around, draw, fit, reserve, spot
+from .text import around, draw, fit, reserve, spot, taken
 
 FEW_DOTS = 300  # up to this many, dots are anti-aliased circles and trails are lines; beyond, pixels
 DOT_RADIUS = 4  # pixels at 1280×720
@@ -305,19 +305,24 @@ def draw_stack_hint(
     stack: np.ndarray,
     chosen: int | None,
     scale: Scale | float = 1.0,
-) -> None:
+    dry: bool = False,
+    avoid: list[pygame.Rect] | None = None,
+) -> pygame.Rect | None:
     """The dots of a stack under a click (stack: indices (K,) from stack_at), spread out in a small box beside
     it, top to bottom (at most HINT_ROWS around the chosen one), each in its colour with its number, the chosen
     one ringed, and how to reach the next:
-    so a teacher sees that clicking again at the same place picks the next dot. Nothing for fewer than 2."""
+    so a teacher sees that clicking again at the same place picks the next dot. Nothing for fewer than 2.
+    Returns the box (dry: only the box, nothing drawn, so that the labels drawn before it keep out of it).
+    avoid: the places to keep below (default: those reserved on surface so far: the banner, the messages)."""
     if stack.size < 2:
-        return
+        return None
     s = as_scale(scale)
     label_font = s.font(11)
     xs, ys = dot_screen_positions(camera, race)
     colours = palette.rank_colours(ranks, race.count)
     row = max(s.px(15), label_font.get_linesize())
-    rows = max(1, min(HINT_ROWS, (camera.view.height - 4 * row) // row))
+    view = camera.view
+    rows = max(1, min(HINT_ROWS, (view.height - 4 * row) // row))
     place = int(np.flatnonzero(stack == chosen)[0]) if chosen in stack else 0
     first = min(max(place - rows // 2, 0), max(stack.size - rows, 0))
     shown = stack[first : first + rows]  # a window of the stack around the chosen dot
@@ -330,9 +335,19 @@ def draw_stack_hint(
     height = (len(shown) + 1) * row + 2 * s.px(4)
     anchor_x = float(np.max(xs[stack])) + s.px(18)
     box = pygame.Rect(int(anchor_x), int(float(np.mean(ys[stack])) - height / 2), width, height)
-    if box.right > camera.view.right:
+    if box.right > view.right:
         box.right = int(float(np.min(xs[stack])) - s.px(18))
-    box.clamp_ip(camera.view)
+    box.clamp_ip(view)
+    # the banner and the messages over the track view (drawn later) stay clear: the list goes below them, or
+    # is not shown while they are there (they go after a few seconds)
+    avoid = taken(surface) if avoid is None else avoid
+    for other in sorted(avoid, key=lambda rect: rect.bottom):
+        if box.colliderect(other):
+            box.top = other.bottom + s.px(4)
+    if box.bottom > view.bottom or box.collidelist(avoid) >= 0:
+        return None
+    if dry:
+        return box
     pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(4))
     pygame.draw.rect(surface, palette.PANEL_EDGE, box, max(1, s.px(1)), border_radius=s.px(4))
     y = box.y + s.px(4)
@@ -355,3 +370,4 @@ def draw_stack_hint(
         y += row
     shown = fit(label_font, footer, box.width - 2 * s.px(6))
     draw(surface, label_font, shown, palette.TEXT_DIM, box, palette.PANEL, midleft=(box.x + s.px(6), y + row // 2))
+    return box

@@ -8,6 +8,7 @@ import math
 import time
 from collections.abc import Iterator
 
+import numpy as np
 import pygame
 import pytest
 
@@ -17,6 +18,7 @@ from evolution.flag_types import TURBO
 from game import palette, text
 from game.frame_runner import key_event, open_window
 from game.scale import TEXT_SHARE, USER_STEPS
+from game.track_view import dot_screen_positions
 
 SIZES = [(800, 500), (1280, 720), (1920, 1080), (3840, 2160)]
 
@@ -51,10 +53,30 @@ def lesson(size: tuple[int, int]) -> Iterator[tuple[str, object]]:
     yield "evolving", window
     layout = window.layout()
     window.view.scene.click(window.view.shown_race, layout.view.center, layout)  # the nearest dot, if any near
+    yield "a dot picked", window
     window.say("saved the best 10 genomes to a folder with a rather long name/gen3.json")
     window.say("a warning that something could not be done", error=True)
     window.view.time_machine.ghosts = evolved_ghosts(10)
     advance(window, 200)
+    # at a new race's start every dot sits at the start: a click there lists the stack beside it
+    first = window.view.evolution.generation
+    deadline = time.perf_counter() + 60
+    while window.view.evolution.generation == first:  # one race step at a time, not drawn, up to the next race
+        assert time.perf_counter() < deadline, "the race did not end in time"
+        window.paused = False
+        window.view.update(1, time.perf_counter() + 60)
+        window.paused = True
+    advance(window, 2)
+    race, scene = window.view.shown_race, window.view.scene
+    xs, ys = dot_screen_positions(scene.camera, race)
+    near = (np.hypot(xs[:, None] - xs[None], ys[:, None] - ys[None]) <= 3).sum(axis=1)
+    near[[not layout.view.collidepoint(x, y) for x, y in zip(xs, ys)]] = 0
+    if near.max() >= 2:
+        pile = int(np.argmax(near))
+        scene.click(race, (round(xs[pile]), round(ys[pile])), layout)
+        window.frame([])
+        assert scene._stack.size >= 2
+        yield "a stack picked", window
     press(window, pygame.K_LEFTBRACKET)  # a generation selected on the timeline
     advance(window, 1)
     yield "ghosts", window
