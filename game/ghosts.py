@@ -54,7 +54,7 @@ def _label(font: pygame.font.Font, text: str, colour, alpha: int | None = None) 
             label.set_alpha(alpha)
         return label
 
-    return _cached(("label", id(font), text, colour, alpha), make)
+    return _cached(("label", font, text, colour, alpha), make)  # the font itself: its id may be reused
 
 
 def draw_ghosts(surface: pygame.Surface, camera: Camera, ghosts: GhostRace, scale: Scale | float = 1.0) -> None:
