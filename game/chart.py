@@ -19,9 +19,9 @@ import pygame
 from evolution.history import History
 
 from . import palette
-from .panel import PAD, draw_panel
+from .panel import PAD, draw_panel, picture
 from .scale import Scale, as_scale
-from .text import fit
+from .text import draw, fit, show
 
 MODES = ("linear", "log", "zoom")  # y axis: 0..100%; log from the data's smallest share to 100%; 0..the data's top
 MODE_NOTES = {"linear": "", "log": " · log scale", "zoom": " · zoomed"}
@@ -284,22 +284,24 @@ class ChartView:
         """As draw_chart; redraws only when the curves, the rect's size or any other parameter changed, and
         when only the curves changed, at most every `every` seconds (in turbo, generations pass faster than
         anyone reads a chart, and a redraw costs a few milliseconds of racing)."""
+        if rect.width <= 0 or rect.height <= 0:  # folded away by the layout
+            return
         events = tuple(Event(*e) if isinstance(e, tuple) else e for e in events)
         layout_key = (rect.size, as_scale(scale), mode, events, title)
         now = time.perf_counter()
         if self._picture is not None and layout_key == self._layout_key and now - self._drawn_at < every:
-            surface.blit(self._picture, rect)
+            show(surface, self._picture, rect.topleft)
             return
         chosen = list(history_series(history) if series is None else series)
         key = (fingerprint(chosen), *layout_key)
         if key != self._key or self._picture is None:
             self._layout_key, self._drawn_at = layout_key, now
-            self._picture = pygame.Surface(rect.size)
+            self._picture = picture(rect.size)
             self.time_axis = draw_chart(
                 self._picture, self._picture.get_rect(), history, scale, mode, events, chosen, title
             )
             self._key = key
-        surface.blit(self._picture, rect)
+        show(surface, self._picture, rect.topleft)
 
 
 def _draw(
@@ -346,12 +348,24 @@ def _draw(
                 continue
             cy = y + small.get_height() // 2
             _legend_sample(surface, entry, inner.x + ex, cy, sample, s)
-            surface.blit(small.render(entry.label, True, entry.colour), (inner.x + ex + sample + s.px(4), y))
-    top = inner.y + (len(legend_rows) - 1) * row_h + s.px(6)
+            draw(
+                surface,
+                small,
+                entry.label,
+                entry.colour,
+                rect,
+                palette.PANEL,
+                topleft=(inner.x + ex + sample + s.px(4), y),
+            )
+    # a band above the plot for the events' labels and the selected generation's, so no label covers a curve
+    band = row_h + s.px(2)
+    top = inner.y + (len(legend_rows) - 1) * row_h + s.px(4) + band
 
     axis = y_axis(mode, chosen)
     label_h = small.get_height()
     bottom = inner.bottom - label_h - s.px(3)
+    if bottom - top < 2 * label_h:  # no room for a plot under the band: the band goes
+        top -= band
     widest = max(small.size(percent(v))[0] for v in (axis.low, axis.high, 0.005, 0.25))
     plot = pygame.Rect(inner.x + widest + s.px(6), top, 0, 0)
     plot.width = max(inner.right - plot.x - s.px(4), 1)
@@ -363,10 +377,19 @@ def _draw(
     for value in axis.ticks(plot.height, label_h * 1.3):
         y = float(_ys(plot, axis, np.array([value]), s)[0])
         if value > axis.low:
-            pygame.draw.line(surface, (236, 236, 232), (plot.left + 1, y), (plot.right, y))
-        text = small.render(percent(value), True, palette.TEXT_DIM)
-        ty = min(max(y - text.get_height() / 2, rect.y + 1), inner.bottom - text.get_height())
-        surface.blit(text, (plot.left - s.px(4) - text.get_width(), ty))
+            pygame.draw.line(surface, palette.GRID, (plot.left + 1, y), (plot.right, y))
+        ty = min(max(y - label_h / 2, top - band), inner.bottom - label_h)
+        right = plot.left - s.px(4)
+        draw(
+            surface,
+            small,
+            percent(value),
+            palette.TEXT_DIM,
+            rect,
+            palette.PANEL,
+            only_if_free=True,
+            topright=(right, ty),
+        )
 
     # x ticks: nice steps, every label drawn (the newest generations' numbers matter most); the caption
     # "generation" at the right end if no tick label is there, else "gen" in the bottom-left corner
@@ -380,30 +403,41 @@ def _draw(
     for generation in ticks:
         x = float(x_of(generation))
         pygame.draw.line(surface, palette.PANEL_EDGE, (x, plot.bottom), (x, plot.bottom + s.px(3)), max(1, s.px(1)))
-        text = small.render(str(generation), True, palette.TEXT_DIM)
-        left = min(max(x - text.get_width() / 2, inner.x), plot.right - text.get_width())
-        surface.blit(text, (left, plot.bottom + s.px(2)))
-        right_of_labels = left + text.get_width()
-    caption = small.render("generation", True, palette.TEXT_DIM)
-    if plot.right - caption.get_width() > right_of_labels + s.px(6):
-        surface.blit(caption, (plot.right - caption.get_width(), plot.bottom + s.px(2)))
+        width = small.size(str(generation))[0]
+        left = min(max(x - width / 2, inner.x), plot.right - width)
+        tick = draw(
+            surface,
+            small,
+            str(generation),
+            palette.TEXT_DIM,
+            rect,
+            palette.PANEL,
+            only_if_free=True,
+            topleft=(left, plot.bottom + s.px(2)),
+        )
+        if tick is not None:
+            right_of_labels = tick.right
+    caption_w = small.size("generation")[0]
+    if plot.right - caption_w > right_of_labels + s.px(6):
+        at = (plot.right - caption_w, plot.bottom + s.px(2))
+        draw(surface, small, "generation", palette.TEXT_DIM, rect, palette.PANEL, only_if_free=True, topleft=at)
     else:  # "gen" in the corner under the percentages, left of the tick 0
-        caption = small.render("gen", True, palette.TEXT_DIM)
-        x = plot.left - small.size("0")[0] // 2 - s.px(4) - caption.get_width()
-        surface.blit(caption, (max(inner.x, x), plot.bottom + s.px(2)))
+        x = plot.left - small.size("0")[0] // 2 - s.px(4) - small.size("gen")[0]
+        at = (max(inner.x, x), plot.bottom + s.px(2))
+        draw(surface, small, "gen", palette.TEXT_DIM, rect, palette.PANEL, only_if_free=True, topleft=at)
 
     clip = surface.get_clip()
     surface.set_clip(plot.clip(clip))
     _draw_event_lines(surface, plot, events, x_of, last, s)
     if count == 0:
-        waiting = small.render(fit(small, "generation 0 is racing…", plot.width - 4), True, palette.TEXT_DIM)
-        surface.blit(waiting, waiting.get_rect(center=plot.center))
+        waiting = fit(small, "generation 0 is racing…", plot.width - 4)
+        draw(surface, small, waiting, palette.TEXT_DIM, rect, palette.PANEL, only_if_free=True, center=plot.center)
     else:
         few = count <= plot.width / max(s.px(10), 1)
         for entry in chosen:
             _draw_series(surface, plot, entry, axis, x_of, few, s)
-    _draw_event_labels(surface, plot, events, x_of, last, small, s)
     surface.set_clip(clip)
+    _draw_event_labels(surface, plot, events, x_of, last, small, s, rect, band)
     return plot, last
 
 
@@ -421,24 +455,22 @@ def _draw_event_lines(surface, plot: pygame.Rect, events: list[Event], x_of, las
         )
 
 
-def _draw_event_labels(surface, plot: pygame.Rect, events: list[Event], x_of, last: int, small, s: Scale) -> None:
-    """Each event's short label at the top of the plot beside its line, on a white box, in one of two lanes
-    (left out where both lanes are taken)."""
-    lanes: list[float] = [-1e9, -1e9]  # the right end of the last label in each lane
+def _draw_event_labels(
+    surface, plot: pygame.Rect, events: list[Event], x_of, last: int, small, s: Scale, panel: pygame.Rect, band: int
+) -> None:
+    """Each event's short label in the band above the plot, beside its line (right of it, else left), where it
+    covers no other label; left out where there is no room."""
+    top = plot.top - band + s.px(1)
     for event in sorted(events, key=lambda e: e.generation):
         if not 0 <= event.generation <= last:
             continue
         x = float(x_of(event.generation))
-        text = small.render(fit(small, event.label, s.px(110)), True, event.colour)
-        left = x + s.px(3)
-        if left + text.get_width() > plot.right - 1:
-            left = x - s.px(3) - text.get_width()
-        for lane, end in enumerate(lanes):
-            top = plot.top + s.px(2) + lane * small.get_linesize()
-            if left > end + s.px(4) and left >= plot.left + 1 and top + text.get_height() <= plot.bottom:
-                pygame.draw.rect(surface, palette.PANEL, (left - 1, top, text.get_width() + 2, text.get_height()))
-                surface.blit(text, (left, top))
-                lanes[lane] = left + text.get_width()
+        label = fit(small, event.label, s.px(110))
+        width = small.size(label)[0]
+        for left in (x + s.px(3), x - s.px(3) - width):
+            if left < plot.left or left + width > plot.right:
+                continue
+            if draw(surface, small, label, event.colour, panel, palette.PANEL, only_if_free=True, topleft=(left, top)):
                 break
 
 

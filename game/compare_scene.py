@@ -22,6 +22,7 @@ from .layout import Layout
 from .netview import NetworkView
 from .overview import Overview
 from .scale import Scale
+from .text import draw, fit
 from .track_view import (
     PICK_REACH,
     STACK,
@@ -186,8 +187,13 @@ class CompareScene:
             if self.lanes:
                 race = races[runs[0]]
                 label = f"{self.names[runs[0]]} · {race.alive_count} of {race.count} racing"
-                name = s.font(12, bold=True).render(label, True, palette.family_colour(runs[0]))
-                surface.blit(name, (camera.view.x + s.px(8), camera.view.y + s.px(4)))
+                name_font = s.font(12, bold=True)
+                at = (camera.view.x + s.px(8), camera.view.y + s.px(4))
+                shown = fit(name_font, label, camera.view.width - 2 * s.px(8))
+                size = name_font.size(shown)
+                pygame.draw.rect(surface, palette.PANEL, (*at, *size))
+                colour = palette.family_colour(runs[0])
+                draw(surface, name_font, shown, colour, camera.view, palette.PANEL, only_if_free=True, topleft=at)
         surface.set_clip(clip)
         race = races[self.run]
         self.overview.draw(surface, layout.overview, race, self.camera, s)

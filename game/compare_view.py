@@ -278,8 +278,8 @@ class CompareView(EvolvingView):
         """Every run's best, mean and test-track curves, in its colour family."""
         curves: list[Series] = []
         for index, run in enumerate(self.runs):
-            dark, middle = palette.family_colour(index), palette.family_colour(index, 0.55)
-            colours = (dark, middle, middle, palette.family_colour(index, 0.25))
+            dark, middle = palette.family_colour(index), palette.family_colour(index, 0.3)  # 4.5:1 on white
+            colours = (dark, middle, middle, palette.family_colour(index, 0.15))
             for series in history_series(run.evolution.history, f"{self.names[index]} ", colours):
                 if not series.label.endswith("median"):
                     curves.append(series)

@@ -12,7 +12,7 @@ from evolution.race import Race
 from . import palette
 from .panel import draw_panel
 from .scale import Scale, as_scale
-from .text import fit
+from .text import draw, fit
 
 TITLE = "scores as they go"
 ROW = 17  # pixels at 1280×720 per genome
@@ -67,8 +67,15 @@ def draw_drive_scores(
         else:
             colour, mark = palette.WARNING, " ✗"
         tint = name_colours[index] if name_colours is not None else palette.TEXT
-        label = bold.render(fit(bold, labels[index], label_w - s.px(6)), True, tint)
-        surface.blit(label, (x, y + (row_h - label.get_height()) // 2))
+        draw(
+            surface,
+            bold,
+            fit(bold, labels[index], label_w - s.px(6)),
+            tint,
+            rect,
+            palette.PANEL,
+            midleft=(x, y + row_h // 2),
+        )
         bar = pygame.Rect(x + label_w, y + row_h // 4, max(column_w - label_w - score_w, 0), max(row_h // 2, 2))
         if bar.width > s.px(10):
             pygame.draw.rect(surface, palette.BACKGROUND, bar)
@@ -77,13 +84,13 @@ def draw_drive_scores(
             pygame.draw.rect(surface, colour if racing[index] else palette.fade(np.array([colour]), 0.35)[0], done)
             pygame.draw.rect(surface, palette.PANEL_EDGE, bar, 1)
         if not racing[index]:  # while racing the bar says it: twenty equal numbers would say nothing
-            text = small.render(fit(small, f"{score}{mark}", score_w), True, colour)
-            surface.blit(text, (x + column_w - text.get_width(), y + (row_h - text.get_height()) // 2))
+            at = (x + column_w, y + row_h // 2)
+            draw(surface, small, fit(small, f"{score}{mark}", score_w), colour, rect, palette.PANEL, midright=at)
         if index == followed:
             pygame.draw.rect(surface, palette.SELECTED, (x - s.px(3), y, column_w + s.px(6), row_h), max(1, s.px(2)))
     if shown < race.count:
         place = shown
         x = inner.x + (place // rows) * (column_w + s.px(12))
         y = inner.y + (place % rows) * row_h
-        more = small.render(fit(small, f"+{race.count - shown} more", column_w), True, palette.TEXT_DIM)
-        surface.blit(more, (x, y + (row_h - more.get_height()) // 2))
+        more = fit(small, f"+{race.count - shown} more", column_w)
+        draw(surface, small, more, palette.TEXT_DIM, rect, palette.PANEL, midleft=(x, y + row_h // 2))

@@ -164,6 +164,7 @@ class EvolvingView(TimeMachineCommands, View):
             run.advance(1, time.perf_counter() + 0.008)
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
+        self.reserve_time_machine(surface, layout)
         self.scene.draw(surface, layout, self.shown_race, throttle=self.window.turbo)
         hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
         mode = CHART_MODES[self.chart_mode]

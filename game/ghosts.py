@@ -9,12 +9,12 @@ from evolution.ghosts import GhostRace
 
 from . import palette
 from .camera import Camera
-from .panel import draw_panel
+from .panel import draw_panel, header_height
 from .scale import Scale, as_scale
-from .text import fit
+from .text import around, draw, fit, place, reserve, spot
 
-GHOST_COLOUR = (150, 60, 170)
-GHOST_ALPHA = 110
+GHOST_COLOUR = palette.GHOST  # dark magenta: a pale lilac ring on grey was unseen on a projector
+GHOST_ALPHA = 230
 RADIUS = 6  # pixels at 1280×720
 TABLE_ROWS = 12  # ghosts listed in the table at most
 _CACHE: dict[tuple, pygame.Surface] = {}  # rings and labels, drawn once (text is the costly part of a frame)
@@ -35,19 +35,26 @@ def _ring(radius: int, width: int, alive: bool) -> pygame.Surface:
     size = 2 * radius + 2
     ring = pygame.Surface((size, size), pygame.SRCALPHA)
     alpha = GHOST_ALPHA if alive else GHOST_ALPHA // 2
-    pygame.draw.circle(ring, (*GHOST_COLOUR, alpha // 2), (size // 2, size // 2), radius)
-    pygame.draw.circle(ring, (*GHOST_COLOUR, min(255, 2 * alpha)), (size // 2, size // 2), radius, width)
+    pygame.draw.circle(ring, (*GHOST_COLOUR, 40), (size // 2, size // 2), radius)
+    # a white halo under the ring, so it reads on the grey outside and over dots; a crashed ghost's ring is dashed
+    pygame.draw.circle(ring, (*palette.PANEL, 200), (size // 2, size // 2), radius + 1, width + 2)
+    pygame.draw.circle(ring, (*GHOST_COLOUR, alpha), (size // 2, size // 2), radius, width)
+    if not alive:
+        for angle in range(0, 360, 60):
+            pygame.draw.arc(
+                ring, (0, 0, 0, 0), ring.get_rect().inflate(-1, -1), angle / 57.3, (angle + 25) / 57.3, width + 2
+            )
     return ring
 
 
 def _label(font: pygame.font.Font, text: str, colour, alpha: int | None = None) -> pygame.Surface:
     def make() -> pygame.Surface:
-        label = font.render(text, True, colour)
+        label = font.render(text, True, colour, palette.PANEL)  # on its white plate: an opaque, fast blit
         if alpha is not None:
             label.set_alpha(alpha)
         return label
 
-    return _cached(("label", id(font), text, colour, alpha), make)
+    return _cached(("label", font, text, colour, alpha), make)  # the font itself: its id may be reused
 
 
 def draw_ghosts(surface: pygame.Surface, camera: Camera, ghosts: GhostRace, scale: Scale | float = 1.0) -> None:
@@ -68,19 +75,51 @@ def draw_ghosts(surface: pygame.Surface, camera: Camera, ghosts: GhostRace, scal
         living = bool(alive[index])
         ring = _cached(("ring", radius, width, living), lambda living=living: _ring(radius, width, living))
         surface.blit(ring, (x - ring.get_width() / 2, y - ring.get_height() / 2))
-        label = _label(small, ghost.label, GHOST_COLOUR, 200 if living else 110)
-        surface.blit(label, (x + radius + s.px(2), y - label.get_height() / 2))
+        reserve(surface, pygame.Rect(0, 0, 2 * radius + 2, 2 * radius + 2).move_to(center=(round(x), round(y))))
+        # the label at the first free place around the ring; "ghost N" (its row in the table) if the whole
+        # label finds none; none if that does not either
+        for name in (ghost.label, f"ghost {index + 1}"):
+            name = name if living else f"{name} ✗"
+            label = _label(small, name, GHOST_COLOUR)
+            rect = spot(surface, label.get_size(), around(x, y, radius + s.px(3), *label.get_size()), camera.view)
+            if rect is not None:
+                pygame.draw.rect(surface, palette.PANEL, rect)
+                place(surface, label, rect.topleft, name, small, GHOST_COLOUR, camera.view, palette.PANEL)
+                break
     surface.set_clip(clip)
 
 
-def draw_ghost_table(surface: pygame.Surface, view: pygame.Rect, ghosts: GhostRace, scale: Scale | float = 1.0) -> None:
-    """A small table of the ghosts' scores so far (✓ finished, ✗ out), at the track view's top right."""
+def ghost_table_rect(view: pygame.Rect, count: int, scale: Scale | float = 1.0) -> pygame.Rect:
+    """Where the table of count ghosts goes: the track view's top left (the messages have its top right), as
+    many rows as the view has room for."""
     s = as_scale(scale)
     small = s.font(11)
     row = small.get_linesize()
-    count = min(len(ghosts.ghosts), TABLE_ROWS)
-    width = s.px(190)
-    rect = pygame.Rect(view.right - width - s.px(8), view.y + s.px(30), width, row * (count + 1) + s.px(26))
+    rows = min(count, TABLE_ROWS, (view.height - s.px(16) - header_height(s)) // row - 1)
+    if rows < 1:  # no room in the view: the table is left out
+        return pygame.Rect(view.x, view.y, 0, 0)
+    width = min(max(s.px(190), small.size("generation 000 0000 ✓")[0] + s.px(20)), view.width // 2)
+    return pygame.Rect(view.x + s.px(8), view.y + s.px(8), width, header_height(s) + row * (rows + 1))
+
+
+def draw_ghost_table(
+    surface: pygame.Surface,
+    view: pygame.Rect,
+    ghosts: GhostRace,
+    scale: Scale | float = 1.0,
+    rect: pygame.Rect | None = None,
+) -> None:
+    """A small table of the ghosts' scores so far (✓ finished, ✗ out), at the track view's top left (or at
+    rect, from ghost_table_rect, where the view's messages leave room)."""
+    s = as_scale(scale)
+    small = s.font(11)
+    row = small.get_linesize()
+    rect = ghost_table_rect(view, len(ghosts.ghosts), s) if rect is None else rect
+    if rect.height < header_height(s) + row:
+        return
+    count = min(len(ghosts.ghosts), (rect.height - header_height(s)) // row - 1)
+    if len(ghosts.ghosts) <= count + 1:
+        count = len(ghosts.ghosts)
     inner = draw_panel(surface, rect, "ghosts", s)
     now, alive, finish = ghosts.current_scores, ghosts.alive, ghosts.track.finish
     room = inner.width - small.size("0000 ✓")[0] - s.px(8)
@@ -89,12 +128,28 @@ def draw_ghost_table(surface: pygame.Surface, view: pygame.Rect, ghosts: GhostRa
         text = f"{int(now[index])} {mark}"
         y = inner.y + line * row
         name = ghosts.ghosts[index].label
-        label = _cached(
-            ("fit", id(small), name, room), lambda name=name: small.render(fit(small, name, room), True, GHOST_COLOUR)
-        )
-        surface.blit(label, (inner.x + s.px(2), y))
+        shown = fit(small, f"{index + 1} {name}", room)  # the number a ghost whose label has no room goes by
+        label = _label(small, shown, GHOST_COLOUR)
+        place(surface, label, (inner.x + s.px(2), y), shown, small, GHOST_COLOUR, rect, palette.PANEL)
         value = _label(small, text, palette.TEXT)
-        surface.blit(value, (inner.right - value.get_width() - s.px(2), y))
+        place(
+            surface,
+            value,
+            (inner.right - value.get_width() - s.px(2), y),
+            text,
+            small,
+            palette.TEXT,
+            rect,
+            palette.PANEL,
+        )
     if len(ghosts.ghosts) > count:
-        more = small.render(f"and {len(ghosts.ghosts) - count} more", True, palette.TEXT_DIM)
-        surface.blit(more, (inner.x + s.px(2), inner.y + count * row))
+        more = f"and {len(ghosts.ghosts) - count} more"
+        draw(
+            surface,
+            small,
+            more,
+            palette.TEXT_DIM,
+            rect,
+            palette.PANEL,
+            topleft=(inner.x + s.px(2), inner.y + count * row),
+        )

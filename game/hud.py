@@ -8,10 +8,11 @@ from __future__ import annotations
 import pygame
 
 from . import palette
+from .assets import font as _font
 from .keys import BINDINGS, footer_text
 from .panel import draw_panel
-from .scale import MIN_FONT, Scale, as_scale
-from .text import fit, number
+from .scale import Scale, as_scale
+from .text import draw, fit, number
 
 __all__ = [
     "draw_banner",
@@ -28,10 +29,15 @@ ROW = 16  # pixels at 1280×720 per label/value row
 VALUE_AT = 104  # pixels at 1280×720 from the panel's left edge to the value column
 
 
-def value_column(rect: pygame.Rect, scale: Scale | float = 1.0) -> tuple[int, int]:
-    """(x, width) of the value column of draw_panel_lines in a panel rect: where values start, their room."""
+def value_column(
+    rect: pygame.Rect, scale: Scale | float = 1.0, label_font: pygame.font.Font | None = None
+) -> tuple[int, int]:
+    """(x, width) of the value column of draw_panel_lines in a panel rect: where values start, their room
+    (with text above its designed size, the labels' column grows with it, up to 45% of the panel)."""
     s = as_scale(scale)
-    x = rect.x + s.px(VALUE_AT)
+    label_font = label_font or s.font(12)
+    grown = round(VALUE_AT * label_font.point_size / 12)  # the designed column, for text at its design size
+    x = rect.x + min(grown, max(s.px(VALUE_AT), int(rect.width * 0.4)))
     return x, rect.right - x - s.px(6)
 
 
@@ -42,21 +48,37 @@ def draw_panel_lines(
     lines: list[tuple[str, str]],
     scale: Scale | float = 1.0,
 ) -> None:
-    """A panel with a title and label/value rows; rows that do not fit are left out, long values shortened."""
+    """A panel with a title and label/value rows; rows that do not fit are left out. A value too wide for its
+    column goes whole on a line of its own under its label if it fits there (a row fewer), else shortened."""
     s = as_scale(scale)
     inner = draw_panel(surface, rect, title, s)
+    if not inner.width:
+        return
     label_font, value_font = s.font(12), s.font(12, bold=True)
-    value_x, room = value_column(rect, s)
+    value_x, room = value_column(rect, s, label_font)
+    widest = max((label_font.size(label)[0] for label, _ in lines), default=0)
+    # the labels' column as wide as its widest label, up to 45% of the panel
+    value_x = max(value_x, min(inner.x + s.px(2) + widest + s.px(8), rect.x + int(rect.width * 0.45)))
+    room = rect.right - value_x - s.px(6)
     label_room = value_x - (inner.x + s.px(2)) - s.px(4)
-    row, height = s.px(ROW), max(label_font.get_height(), value_font.get_height())
+    row, height = s.line(12, at_least=ROW), max(label_font.get_height(), value_font.get_height())
     y = inner.y
     for label, value in lines:
         if y + height > rect.bottom - 1:
             break
-        surface.blit(
-            label_font.render(fit(label_font, label, label_room), True, palette.TEXT_DIM), (inner.x + s.px(2), y)
-        )
-        surface.blit(value_font.render(fit(value_font, value, room), True, palette.TEXT), (value_x, y))
+        width = value_font.size(value)[0]
+        own_line = room < width <= inner.width - s.px(14)  # the value whole on a line of its own, under its label
+        if own_line and y + row + height > rect.bottom - 1:
+            break  # no room for that: a row fewer rather than a value cut
+        label_at = (inner.x + s.px(2), y)
+        shown_label = fit(label_font, label, label_room)
+        draw(surface, label_font, shown_label, palette.TEXT_DIM, rect, palette.PANEL, topleft=label_at)
+        if own_line:
+            y += row
+            at, shown = (inner.right - width - s.px(4), y), value
+        else:
+            at, shown = (value_x, y), fit(value_font, value, room)
+        draw(surface, value_font, shown, palette.TEXT, rect, palette.PANEL, topleft=at)
         y += row
 
 
@@ -65,26 +87,39 @@ def short_number(value: float) -> str:
     return number(value, 1) if abs(value) < 99.95 else number(value, 0)
 
 
-def draw_footer(surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float = 1.0) -> None:
-    """The one-line key reminder, shortened to the window's width."""
+def draw_footer(surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float = 1.0, note: str = "") -> None:
+    """The one-line key reminder, shortened to the window's width; a note (the projector layout's) first."""
     s = as_scale(scale)
     pygame.draw.rect(surface, palette.BACKGROUND, rect)
     text_font = s.font(12)
-    text = text_font.render(fit(text_font, footer_text(), rect.width - 2 * s.px(8)), True, palette.TEXT_DIM)
-    surface.blit(text, (rect.x + s.px(8), rect.y + (rect.height - text.get_height()) // 2))
+    line = f"{note}   ·   {footer_text()}" if note else footer_text()
+    shown = fit(text_font, line, rect.width - 2 * s.px(8))
+    y = rect.y + (rect.height - text_font.get_height()) // 2
+    draw(surface, text_font, shown, palette.TEXT_DIM, rect, palette.BACKGROUND, topleft=(rect.x + s.px(8), y))
 
 
 def draw_banner(
-    surface: pygame.Surface, view: pygame.Rect, text: str, colour=palette.TEXT, scale: Scale | float = 1.0
+    surface: pygame.Surface,
+    view: pygame.Rect,
+    text: str,
+    colour=palette.TEXT,
+    scale: Scale | float = 1.0,
+    dry: bool = False,
 ) -> pygame.Rect:
-    """A line of large text at the top middle of the track view (pause, run complete); returns its box."""
+    """A line of large text at the top middle of the track view (pause, run complete); returns its box
+    (dry: only the box, nothing drawn)."""
     s = as_scale(scale)
     banner_font = s.font(18, bold=True)
-    rendered = banner_font.render(fit(banner_font, text, view.width - 2 * s.px(20)), True, colour)
-    box = rendered.get_rect(midtop=(view.centerx, view.y + s.px(10))).inflate(s.px(20), s.px(10))
+    shown = fit(banner_font, text, view.width - 2 * s.px(20))
+    size = banner_font.size(shown)
+    box = pygame.Rect((0, 0), size)
+    box.midtop = (view.centerx, view.y + s.px(10))
+    box = box.inflate(s.px(20), s.px(10))
+    if dry:
+        return box
     pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(6))
     pygame.draw.rect(surface, palette.PANEL_EDGE, box, max(1, s.px(1)), border_radius=s.px(6))
-    surface.blit(rendered, rendered.get_rect(center=box.center))
+    draw(surface, banner_font, shown, colour, box, palette.PANEL, center=box.center)
     return box
 
 
@@ -94,27 +129,36 @@ def draw_messages(
     messages: list[tuple[str, bool]],
     scale: Scale | float = 1.0,
     banner: pygame.Rect | None = None,
+    dry: bool = False,
 ) -> list[pygame.Rect]:
-    """Recent messages, newest last, at the top right of the track view; errors in red. A message that would
-    cover the banner (its box given) goes below it, and so do the ones after it. Returns the boxes drawn."""
+    """Recent messages, newest last, at the top right of the track view; errors in red with a bar at their left
+    (not told by colour alone). A message that would cover the banner (its box given) goes below it, and so
+    do the ones after it. Returns the boxes drawn (dry: the boxes only, nothing drawn)."""
     s = as_scale(scale)
     message_font = s.font(13, bold=True)
     y = view.y + s.px(10)
     boxes: list[pygame.Rect] = []
     for text, is_error in messages:
         shown = fit(message_font, text, view.width - 2 * s.px(12) - s.px(14))
-        rendered = message_font.render(shown, True, palette.WARNING if is_error else palette.GOOD)
-        box = rendered.get_rect(topright=(view.right - s.px(12), y)).inflate(s.px(14), s.px(8))
+        if not shown:
+            break
+        rendered = pygame.Rect((0, 0), message_font.size(shown))
+        box = rendered.move_to(topright=(view.right - s.px(12), y)).inflate(s.px(14), s.px(8))
         if banner is not None and box.colliderect(banner):
             y += banner.bottom + s.px(4) - box.top
-            box = rendered.get_rect(topright=(view.right - s.px(12), y)).inflate(s.px(14), s.px(8))
+            box = rendered.move_to(topright=(view.right - s.px(12), y)).inflate(s.px(14), s.px(8))
         if box.bottom > view.bottom:
             break
-        pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(5))
-        pygame.draw.rect(surface, palette.PANEL_EDGE, box, max(1, s.px(1)), border_radius=s.px(5))
-        surface.blit(rendered, rendered.get_rect(center=box.center))
         boxes.append(box)
         y += box.height + s.px(4)
+        if dry:
+            continue
+        pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(5))
+        pygame.draw.rect(surface, palette.PANEL_EDGE, box, max(1, s.px(1)), border_radius=s.px(5))
+        colour = palette.WARNING if is_error else palette.GOOD
+        if is_error:
+            pygame.draw.rect(surface, palette.WARNING, (box.x, box.y, s.px(4), box.height), border_radius=s.px(2))
+        draw(surface, message_font, shown, colour, box, palette.PANEL, center=box.center)
     return boxes
 
 
@@ -123,47 +167,100 @@ def help_rows() -> list[tuple[str, str]]:
     return [(b.label, b.description) for b in BINDINGS] + [("click", "follow a dot: marker and network view")]
 
 
-def help_scale(screen: pygame.Rect, scale: Scale) -> Scale:
-    """The scale the help is drawn at: the window's, or smaller until every row fits whole in the window
-    (an 800×500 window left out the last rows and cut the longest ones), but never below the smallest font."""
+def wrap(text_font: pygame.font.Font, text: str, width: int) -> list[str]:
+    """text in lines of at most width pixels, broken between words (a word wider than width is shortened)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and text_font.size(f"{lines[-1]} {word}")[0] <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(fit(text_font, word, width))
+    return lines
+
+
+def packed(heights: list[int], capacity: int) -> int:
+    """Columns that rows of heights (in lines) take, filled in order, capacity lines each, none split."""
+    columns, used = 1, 0
+    for height in heights:
+        if used + height > capacity and used:
+            columns, used = columns + 1, 0
+        used += height
+    return columns
+
+
+def help_layout(screen: pygame.Rect, scale: Scale) -> tuple[int, int, int, int]:
+    """(font size, columns, description width, lines per column) of the help: the designed size (15, scaled)
+    down to the window's text floor, in one column or more, descriptions wrapped between words: the largest
+    text with which every row fits whole in the window; at the floor, in the most columns, the rows that do
+    not fit are left out (never smaller text)."""
     rows = help_rows()
-    step = scale
-    while True:
-        text_font = step.font(15)
-        width = step.px(140) + max(text_font.size(d)[0] for _, d in rows) + 2 * step.px(20)
-        height = step.px(60) + step.px(26) * len(rows)
-        fits = width <= screen.width - 2 * step.px(10) and height <= screen.height - 2 * step.px(10)
-        if fits or step.font_size(15) <= MIN_FONT:
-            return step
-        step = Scale(step.factor * 0.95)
+    pad, margin, between = scale.px(20), scale.px(10), scale.px(16)
+    for size in range(scale.font_size(15), scale.floor - 1, -1):
+        key_font, text_font = _font(size, True), _font(size)
+        key_w = max(key_font.size(label)[0] for label, _ in rows) + scale.px(12)
+        for columns in (1, 2, 3):
+            column_w = (screen.width - 2 * margin - 2 * pad - (columns - 1) * between) // columns
+            room = min(column_w - key_w, max(text_font.size(d)[0] for _, d in rows))
+            if room < 6 * size:
+                break
+            heights = [len(wrap(text_font, d, room)) for _, d in rows]
+            capacity = (screen.height - 2 * margin - _help_top(scale, size) - pad) // text_font.get_linesize()
+            if capacity >= max(heights) and packed(heights, capacity) <= columns:
+                # as few lines a column as still fit the columns: the columns even
+                while capacity > max(heights) and packed(heights, capacity - 1) <= columns:
+                    capacity -= 1
+                return size, columns, room, capacity
+    floor = _font(scale.floor)
+    key_w = max(_font(scale.floor, True).size(label)[0] for label, _ in rows) + scale.px(12)
+    capacity = (screen.height - 2 * margin - _help_top(scale, scale.floor) - pad) // floor.get_linesize()
+    return scale.floor, 1, max(screen.width - 2 * margin - 2 * pad - key_w, 1), max(capacity, 1)
+
+
+def _help_top(scale: Scale, size: int) -> int:
+    """Pixels from the help box's top to its first row: the title 'Keys' and some air."""
+    return scale.px(14) + _font(size + 3, True).get_linesize() + scale.px(8)
 
 
 def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0) -> None:
-    """Every key of the table over a dimmed window, in a box that fits the window (smaller text if need be;
-    rows left out only if even the smallest text does not fit)."""
+    """Every key of the table over a dimmed window, in a box that fits the window (text down to the window's
+    floor if need be, descriptions wrapped, in columns: never smaller text; rows left out only if even that
+    does not fit)."""
     shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
     shade.fill((20, 20, 30, 150))
     surface.blit(shade, (0, 0))
     screen = surface.get_rect()
-    s = help_scale(screen, as_scale(scale))
-    key_font, text_font = s.font(15, bold=True), s.font(15)
-    rows = help_rows()
-    key_w = s.px(140)
-    width = min(key_w + max(text_font.size(d)[0] for _, d in rows) + 2 * s.px(20), screen.width - 2 * s.px(10))
-    row = s.px(26)
-    height = min(s.px(60) + row * len(rows), screen.height - 2 * s.px(10))
+    s = as_scale(scale)
+    size, columns, room, per_column = help_layout(screen, s)
+    key_font, text_font = _font(size, True), _font(size)
+    rows = [(label, wrap(text_font, description, room)) for label, description in help_rows()]
+    pad, between = s.px(20), s.px(16)
+    key_w = max(key_font.size(label)[0] for label, _ in rows) + s.px(12)
+    line = text_font.get_linesize()
+    column_w = key_w + room
+    width = columns * column_w + (columns - 1) * between + 2 * pad
+    height = min(_help_top(s, size) + line * per_column + pad, screen.height - 2 * s.px(10))
     box = pygame.Rect(0, 0, width, height)
     box.center = screen.center
     pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(10))
-    surface.blit(s.font(18, bold=True).render("Keys", True, palette.TEXT), (box.x + s.px(20), box.y + s.px(14)))
-    room = box.right - s.px(20) - (box.x + s.px(20) + key_w)
-    y = box.y + s.px(50)
-    for label, description in rows:
-        if y + text_font.get_height() > box.bottom:
-            break
-        surface.blit(
-            key_font.render(fit(key_font, label, key_w - s.px(8)), True, palette.ACCENT), (box.x + s.px(20), y)
+    title = (box.x + pad, box.y + s.px(14))
+    draw(surface, _font(size + 3, True), "Keys", palette.TEXT, box, palette.PANEL, topleft=title)
+    top = box.y + _help_top(s, size)
+    column, y = 0, top
+    for label, lines in rows:
+        if y + line * len(lines) > top + line * per_column:
+            if column + 1 >= columns:
+                break  # no room left even at the floor: the last rows are left out
+            column, y = column + 1, top  # a row is never split between columns
+        x = box.x + pad + column * (column_w + between)
+        draw(
+            surface,
+            key_font,
+            fit(key_font, label, key_w - s.px(8)),
+            palette.ACCENT_TEXT,
+            box,
+            palette.PANEL,
+            topleft=(x, y),
         )
-        rendered = text_font.render(fit(text_font, description, room), True, palette.TEXT)
-        surface.blit(rendered, (box.x + s.px(20) + key_w, y))
-        y += row
+        for part in lines:
+            draw(surface, text_font, part, palette.TEXT, box, palette.PANEL, topleft=(x + key_w, y))
+            y += line

@@ -83,7 +83,20 @@ BINDINGS: tuple[Binding, ...] = (
         "runs side by side (--compare): all in one track view, or stacked lanes, one per run",
         "lanes",
     ),
-    Binding("larger", (pygame.K_z,), "Z", "everything larger (×1, ×1.25, ×1.5, ×2), for a projector", "larger"),
+    Binding(
+        "larger",
+        (pygame.K_z,),
+        "Z",
+        "everything larger (×1, ×1.25, ×1.5, ×2), for a projector: from ×1.5 the track and the chart only, big",
+        "larger",
+    ),
+    Binding(
+        "panels",
+        (pygame.K_TAB,),
+        "Tab",
+        "with Z at ×1.5 or ×2: the numbers and the network in place of the chart, and back",
+        "panels",
+    ),
     Binding(
         "earlier",
         (pygame.K_LEFTBRACKET, pygame.K_COMMA),

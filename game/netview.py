@@ -11,8 +11,9 @@ from evolution.network import Network
 
 from . import palette
 from .panel import PAD, TITLE_SIZE, draw_panel
+from .panel import picture as new_picture
 from .scale import Scale, as_scale
-from .text import reading, signed
+from .text import draw, reading, reserve, show, signed
 
 INPUT_LABELS = ("speed", "top +0", "bottom +0", "top +5", "bottom +5", "top +9", "bottom +9")
 WIDEST_LABEL = "bottom +9 -00.00"  # the input column sits right of this, so labels stay inside the panel
@@ -36,7 +37,13 @@ def fitting_title(title: str, crashed: bool, title_font: pygame.font.Font, room:
     """network_title(), without the size of the mutation (lineage.brief) if it does not fit room pixels
     whole; the panel shortens what still does not fit."""
     full = network_title(title, crashed)
-    return full if title_font.size(full)[0] <= room else network_title(brief(title), crashed)
+    if title_font.size(full)[0] <= room:
+        return full
+    short = network_title(brief(title), crashed)
+    if title_font.size(short)[0] <= room or ": " not in title:
+        return short
+    # text large for its panel: the dot's number goes ("#50" is in the panel's own words elsewhere: the marker)
+    return network_title(brief(title).split(": ", 1)[1], crashed)
 
 
 class NetworkView:
@@ -46,15 +53,23 @@ class NetworkView:
         self._key: tuple | None = None
         self._weights: pygame.Surface | None = None
         self._nodes: list[np.ndarray] = []
+        # the panel's frame, title, weights and legend, drawn once per genome and size (opaque: a fast blit)
+        self._static_key: tuple | None = None
+        self._static: pygame.Surface | None = None
+        self._area = pygame.Rect(0, 0, 1, 1)
 
     def _layout(self, network: Network, area: pygame.Rect, s: Scale) -> list[np.ndarray]:
         """(size, 2) pixel centres of each layer's neurons inside the area left for them."""
         left = area.x + s.px(10) + s.font(LABEL_SIZE).size(WIDEST_LABEL)[0] + s.px(6)
+        if area.right - s.px(62) - left < area.width * 0.3:  # text too large for the labels and the network:
+            left = area.x + s.px(16)  # the network keeps its shape, the inputs' labels are left out
         right = max(area.right - s.px(62), left + 1)
         xs = np.linspace(left, right, len(network.layers))
         nodes = []
         for x, size in zip(xs, network.layers):
-            gap = min(s.fpx(20), area.height / max(size, 1))
+            # the inputs' labels need a line each; where the panel has no room for it, some are left out
+            line = s.font(LABEL_SIZE).get_linesize() if len(nodes) == 0 else s.fpx(20)
+            gap = min(max(s.fpx(20), line), area.height / max(size, 1))
             ys = area.centery + (np.arange(size) - (size - 1) / 2) * gap
             nodes.append(np.column_stack([np.full(size, x), ys]))
         return nodes
@@ -90,21 +105,37 @@ class NetworkView:
         Draws only inside rect.
         """
         s = as_scale(scale)
+        if rect.width <= 0 or rect.height <= 0:  # folded away by the layout
+            return
         colour = palette.WARNING if crashed else palette.TEXT
         room = rect.width - 2 * s.px(PAD)
         title = fitting_title(title, crashed, s.font(TITLE_SIZE, bold=True), room)
-        inner = draw_panel(surface, rect, title, s, title_colour=colour)
         small = s.font(LABEL_SIZE)
-        legend_h = small.get_linesize() + s.px(2)
-        area = pygame.Rect(inner.x, inner.y, inner.width, max(inner.height - legend_h, 1))
-        key = (genome.tobytes(), rect.topleft, rect.size, network.layers, s.factor)
-        if key != self._key:
-            self._nodes = self._layout(network, area, s)
-            self._weights = self._render_weights(network, genome, rect, s)
-            self._key = key
+        legend_h = (small.get_linesize() + s.px(2)) * legend_lines(rect.width - 2 * s.px(PAD), s)
+        key = (genome.tobytes(), rect.topleft, rect.size, network.layers, s)
+        static_key = (key, title, colour)
+        if static_key != self._static_key:
+            # the frame, title, weights and legend change only with the genome, the title or the size
+            picture = new_picture(rect.size)
+            local = picture.get_rect()
+            inner = draw_panel(picture, local, title, s, title_colour=colour)
+            area = pygame.Rect(inner.x, inner.y, inner.width, max(inner.height - legend_h, 1))
+            self._area = area.move(rect.topleft)  # where the neurons go, in the surface's pixels
+            if key != self._key:
+                self._nodes = self._layout(network, self._area, s)
+                self._weights = self._render_weights(network, genome, rect, s)
+                self._key = key
+            picture.set_clip(local.inflate(-2, -2))
+            picture.blit(self._weights, (0, 0))
+            # the legend first: the inputs' labels are left out where they would cover it
+            legend = pygame.Rect(inner.x, inner.bottom - legend_h, inner.width, legend_h)
+            draw_network_legend(picture, legend, s, local)
+            picture.set_clip(None)
+            self._static, self._static_key = picture, static_key
+        show(surface, self._static, rect.topleft)
+        area = self._area
         clip = surface.get_clip()
         surface.set_clip(rect.inflate(-2, -2).clip(clip) if clip else rect.inflate(-2, -2))
-        surface.blit(self._weights, rect)
         radius = max(2, min(s.px(6), round(min(s.fpx(20), area.height / max(network.layers)) * 0.4)))
         for layer, nodes in enumerate(self._nodes):
             values = None if activations is None else activations[layer][0]
@@ -121,14 +152,18 @@ class NetworkView:
                     label = INPUT_LABELS[n]
                     if activations is not None:
                         label += f" {reading(float(activations[0][0][n]))}"
-                    text = small.render(label, True, palette.TEXT_DIM)
-                    surface.blit(text, (x - radius - s.px(4) - text.get_width(), y - text.get_height() / 2))
+                    at = (x - radius - s.px(4), y)
+                    draw(surface, small, label, palette.TEXT_DIM, rect, palette.PANEL, only_if_free=True, midright=at)
+        for nodes in self._nodes:  # the labels below cover no neuron
+            for x, y in nodes:
+                reserve(surface, pygame.Rect(round(x) - radius, round(y) - radius, 2 * radius + 1, 2 * radius + 1))
         if activations is not None and np.isfinite(activations[-1][0][0]):
-            self._draw_force(surface, area, float(activations[-1][0][0]) - 0.5, radius, s)
-        draw_network_legend(surface, pygame.Rect(inner.x, inner.bottom - legend_h, inner.width, legend_h), s)
+            self._draw_force(surface, area, float(activations[-1][0][0]) - 0.5, radius, s, rect)
         surface.set_clip(clip)
 
-    def _draw_force(self, surface: pygame.Surface, area: pygame.Rect, force: float, radius: int, s: Scale) -> None:
+    def _draw_force(
+        self, surface: pygame.Surface, area: pygame.Rect, force: float, radius: int, s: Scale, panel: pygame.Rect
+    ) -> None:
         """The output minus 0.5, the push up (+) or down (−), as an arrow beside the output neuron."""
         x, y = self._nodes[-1][0]
         length = force * 2 * min(s.fpx(34), area.height / 3)
@@ -143,18 +178,38 @@ class NetworkView:
                 colour,
                 [(tip[0] - head, tip[1]), (tip[0] + head, tip[1]), (tip[0], tip[1] + direction * 1.4 * head)],
             )
-        text = s.font(LABEL_SIZE).render(f"force {signed(force)}", True, palette.TEXT)
-        top = y + radius + s.px(6) if force >= 0 else y - radius - s.px(6) - text.get_height()
-        surface.blit(text, (min(x - radius, area.right - text.get_width()), top))
+        label_font = s.font(LABEL_SIZE)
+        label = f"force {signed(force)}"
+        width, height = label_font.size(label)
+        top = y + radius + s.px(6) if force >= 0 else y - radius - s.px(6) - height
+        left = min(x - radius, area.right - width)
+        other = y - radius - s.px(6) - height if force >= 0 else y + radius + s.px(6)  # the arrow's other side
+        for corner in ((left, top), (left, other), (area.right - width, top), (area.right - width, other)):
+            if draw(surface, label_font, label, palette.TEXT, panel, palette.PANEL, only_if_free=True, topleft=corner):
+                break
 
 
-def draw_network_legend(surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float = 1.0) -> None:
-    """One line saying what the colours mean: weights red + / blue −, thicker = larger; neurons by activation
-    on the viridis ramp from 0 to 1 (inputs squashed from − to +). Items that do not fit are left out."""
+def legend_lines(width: int, scale: Scale | float = 1.0) -> int:
+    """Lines the legend needs in width pixels to show its three main items (weights +, −, the activation ramp)."""
     s = as_scale(scale)
     small = s.font(LABEL_SIZE)
+    main = [small.size(text)[0] + s.px(19) for text in ("weight +", "weight −")]
+    main.append(small.size("activation 0")[0] + s.px(40) + small.size("1")[0] + s.px(6))
+    return 1 if sum(main) + 2 * s.px(10) <= width else 2
+
+
+def draw_network_legend(
+    surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float = 1.0, panel: pygame.Rect | None = None
+) -> None:
+    """A line (two where one has no room: rect's height says) saying what the colours mean: weights red + /
+    blue −, thicker = larger; neurons by activation on the viridis ramp from 0 to 1 (inputs squashed from −
+    to +). Items that do not fit are left out."""
+    s = as_scale(scale)
+    panel = rect if panel is None else panel
+    small = s.font(LABEL_SIZE)
     sample, gap = s.px(16), s.px(10)
-    cy = rect.y + rect.height // 2
+    line_h = small.get_linesize() + s.px(2)
+    cy = rect.y + line_h // 2
     ramp_w = s.px(40)
 
     def line_item(colour, text):
@@ -169,23 +224,21 @@ def draw_network_legend(surface: pygame.Surface, rect: pygame.Rect, scale: Scale
     ]
     x = rect.x
     for width, (kind, colour, text) in items:
+        if x + width > rect.right and x > rect.x and cy + line_h <= rect.bottom:
+            x, cy = rect.x, cy + line_h  # the next line
         if x + width > rect.right:
             continue
         if kind == "line":
             pygame.draw.line(surface, colour, (x, cy), (x + sample, cy), max(2, s.px(3)))
-            surface.blit(
-                small.render(text, True, palette.TEXT_DIM), (x + sample + s.px(3), cy - small.get_height() // 2)
-            )
+            draw(surface, small, text, palette.TEXT_DIM, panel, palette.PANEL, midleft=(x + sample + s.px(3), cy))
         elif kind == "ramp":
-            label = small.render("activation 0", True, palette.TEXT_DIM)
-            surface.blit(label, (x, cy - label.get_height() // 2))
-            ramp_x = x + label.get_width() + s.px(3)
+            label = draw(surface, small, "activation 0", palette.TEXT_DIM, panel, palette.PANEL, midleft=(x, cy))
+            ramp_x = x + label.width + s.px(3)
             ramp = palette.viridis(np.linspace(0, 1, ramp_w))
             bar_h = max(3, small.get_height() // 2)
             for i, c in enumerate(ramp):
                 pygame.draw.line(surface, tuple(c), (ramp_x + i, cy - bar_h // 2), (ramp_x + i, cy + bar_h // 2))
-            one = small.render("1", True, palette.TEXT_DIM)
-            surface.blit(one, (ramp_x + ramp_w + s.px(3), cy - one.get_height() // 2))
+            draw(surface, small, "1", palette.TEXT_DIM, panel, palette.PANEL, midleft=(ramp_x + ramp_w + s.px(3), cy))
         else:
-            surface.blit(small.render(text, True, colour), (x, cy - small.get_height() // 2))
+            draw(surface, small, text, colour, panel, palette.PANEL, midleft=(x, cy))
         x += width + gap

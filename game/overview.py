@@ -10,6 +10,7 @@ from evolution.track import Track
 
 from . import palette
 from .camera import Camera
+from .panel import picture as new_picture
 from .scale import Scale, as_scale
 
 
@@ -22,7 +23,7 @@ class Overview:
 
     def _render(self, track: Track, size: tuple[int, int]) -> pygame.Surface:
         width, height = size
-        picture = pygame.Surface(size)
+        picture = new_picture(size)
         picture.fill(palette.OUTSIDE)
         edges = np.linspace(0, track.columns, width + 1).astype(np.int64)
         low, high = float(track.bottom.min()), float(track.top.max())

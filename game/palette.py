@@ -1,4 +1,10 @@
-"""Colours of the window: the blog's look (white corridor, grey outside) and a viridis ramp."""
+"""Colours of the window: the blog's look (white corridor, grey outside) and a viridis ramp.
+
+Every colour text or a mark is drawn in has a contrast of at least 4.5:1 (WCAG AA) against what it is drawn
+on (PANEL, BACKGROUND, CORRIDOR or OUTSIDE; tests/test_readable.py checks each pair). Dots, whose ramps
+run to pale colours, carry a dark edge (DOT_EDGE). No meaning is carried by red against green alone: errors
+also have a bar of their own, the leader and the selected dot a label.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +15,42 @@ PANEL = (255, 255, 255)
 PANEL_EDGE = (214, 214, 210)
 OUTSIDE = (221, 221, 221)  # the blog's '#dddddd' fill beyond the barriers
 CORRIDOR = (255, 255, 255)
-BARRIER = (150, 150, 150)
+BARRIER = (105, 105, 105)
 TEXT = (40, 40, 46)
-TEXT_DIM = (120, 120, 128)
-ACCENT = (214, 69, 65)
-SELECTED = (20, 140, 200)
-GOOD = (30, 140, 80)
-WARNING = (200, 60, 40)
+TEXT_DIM = (88, 88, 96)
+ACCENT = (172, 32, 28)
+ACCENT_TEXT = (170, 30, 30)  # the help's keys
+SELECTED = (0, 95, 160)
+GOOD = (16, 104, 56)
+WARNING = (178, 40, 20)
 BEST_LINE = (68, 1, 84)
-MEAN_LINE = (33, 145, 140)
-MEDIAN_LINE = (170, 200, 40)
-TEST_LINE = (214, 69, 65)
-POSITIVE = (214, 96, 77)
-NEGATIVE = (67, 147, 195)
+MEAN_LINE = (0, 110, 120)  # viridis' teal, darkened to read on white
+MEDIAN_LINE = (120, 100, 0)  # viridis' yellow-green, darkened (olive) to read on white
+TEST_LINE = (172, 32, 28)
+POSITIVE = (180, 55, 35)
+NEGATIVE = (25, 95, 160)
+DOT_EDGE = (40, 40, 46)  # the dark edge of every dot, so a pale one still stands out on white
+GHOST = (120, 30, 135)  # ghost rings and labels: a dark magenta (it was a pale lilac, unseen on a projector)
+GRID = (236, 236, 232)  # the chart's faint grid lines (not a mark to read: the ticks' labels are)
+BACKGROUNDS = {"panel": PANEL, "background": BACKGROUND, "corridor": CORRIDOR, "outside": OUTSIDE}
+
+
+def luminance(colour: tuple[int, int, int]) -> float:
+    """WCAG relative luminance of an sRGB colour."""
+
+    def channel(value: int) -> float:
+        v = value / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = colour[:3]
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
+    """WCAG contrast ratio of two colours, 1 to 21 (4.5 is AA for text)."""
+    low, high = sorted((luminance(first), luminance(second)))
+    return (high + 0.05) / (low + 0.05)
+
 
 # viridis at 0, 1/8, ..., 1 (matplotlib's values, rounded); interpolated linearly between.
 _VIRIDIS = np.array(

@@ -6,12 +6,19 @@ import pygame
 
 from . import palette
 from .scale import Scale, as_scale
-from .text import fit
+from .text import draw, fit
 
 TITLE_SIZE = 13
 PAD = 8  # pixels at 1280×720 between the edge and the content, left and right
 TITLE_TOP = 5
 HEADER = 26  # pixels at 1280×720 from the panel's top to its content
+
+
+def picture(size: tuple[int, int]) -> pygame.Surface:
+    """An opaque surface to draw a picture kept between frames on, in the screen's pixel format when there is a
+    screen (its blit is then a copy, not a conversion of every pixel)."""
+    screen = pygame.display.get_surface() if pygame.display.get_init() else None
+    return pygame.Surface(size, 0, screen) if screen is not None else pygame.Surface(size)
 
 
 def header_height(scale: Scale | float = 1.0) -> int:
@@ -34,14 +41,24 @@ def draw_panel(
     caller can keep the rest of the title line for itself (a legend).
     """
     s = as_scale(scale)
+    if rect.width <= 0 or rect.height <= 0:  # a panel the layout folded away
+        return pygame.Rect(rect.x, rect.y, 0, 0)
     pygame.draw.rect(surface, palette.PANEL, rect)
     pygame.draw.rect(surface, palette.PANEL_EDGE, rect, max(1, s.px(1)))
     pad = s.px(PAD)
     room = rect.width - 2 * pad if title_room is None else min(title_room, rect.width - 2 * pad)
     if title and room > 0:
         title_font = s.font(TITLE_SIZE, bold=True)
-        text = title_font.render(fit(title_font, title, room), True, title_colour)
-        if text.get_height() <= rect.height - s.px(TITLE_TOP):
-            surface.blit(text, (rect.x + pad, rect.y + s.px(TITLE_TOP)))
+        if title_font.get_height() <= rect.height - s.px(TITLE_TOP):
+            shown = fit(title_font, title, room)
+            draw(
+                surface,
+                title_font,
+                shown,
+                title_colour,
+                rect,
+                palette.PANEL,
+                topleft=(rect.x + pad, rect.y + s.px(TITLE_TOP)),
+            )
     top = header_height(s) if title else pad
     return pygame.Rect(rect.x + pad, rect.y + top, max(rect.width - 2 * pad, 0), max(rect.height - top - pad // 2, 0))

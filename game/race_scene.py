@@ -20,6 +20,8 @@ from .camera import Camera
 from .layout import Layout
 from .netview import NetworkView
 from .overview import Overview
+from .panel import picture as new_picture
+from .text import reserve, show, taken
 from .track_view import draw_race, draw_stack_hint, pick_dot, stack_at
 
 NETWORK_SECONDS_THROTTLED = 0.1
@@ -92,11 +94,18 @@ class RaceScene:
         """
         followed, scale = self.followed, layout.scale
         colours = self.colours(race, self._ranks) if self.colours is not None else None
+        avoid = taken(surface)  # the banner's and the messages' places: the stack's list keeps below them
+        if self.picked and self._stack.size > 1:  # the stack's list is drawn last: the labels keep out of it
+            box = draw_stack_hint(surface, self.camera, race, self._ranks, self._stack, followed, scale, True, avoid)
+            if box is not None:
+                reserve(surface, box)
         draw_race(surface, self.camera, race, self._ranks, self._leader, followed, self.picked, scale, colours)
         if self.picked and self._stack.size > 1:
-            draw_stack_hint(surface, self.camera, race, self._ranks, self._stack, followed, scale)
+            draw_stack_hint(surface, self.camera, race, self._ranks, self._stack, followed, scale, avoid=avoid)
         self.overview.draw(surface, layout.overview, race, self.camera, scale)
         rect = layout.network
+        if rect.width <= 0 or rect.height <= 0:  # folded away (the projector layout)
+            return
         now = time.perf_counter()
         picture = self._network_picture
         if not (throttle and picture is not None and picture.get_size() == rect.size and now < self._network_until):
@@ -108,7 +117,7 @@ class RaceScene:
             if not throttle:
                 self.netview.draw(surface, rect, race.network, genome, activations, title, scale, crashed)
                 return
-            picture = pygame.Surface(rect.size)
+            picture = new_picture(rect.size)
             self.netview.draw(picture, picture.get_rect(), race.network, genome, activations, title, scale, crashed)
             self._network_picture, self._network_until = picture, now + NETWORK_SECONDS_THROTTLED
-        surface.blit(picture, rect)
+        show(surface, picture, rect.topleft)

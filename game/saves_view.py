@@ -13,7 +13,7 @@ from . import palette
 from .layout import Layout
 from .panel import draw_panel
 from .saves import SaveEntry, SaveScan
-from .text import fit
+from .text import cover, draw, fit, reserve, taken
 from .view import View
 
 ROW = 24  # pixels at 1280×720
@@ -48,16 +48,30 @@ class SavesView(View):
             self.leave()
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
-        self.back.draw(surface, layout)
         s = layout.scale
         box = layout.view.inflate(-2 * s.px(40), -2 * s.px(20))
+        # the list starts below the messages over it, so that a message never covers it (a save's "saved
+        # …" covered its first rows); the race's labels keep out of it, and those under it are hidden
+        top = max([box.top] + [rect.bottom + s.px(6) for rect in taken(surface) if rect.colliderect(box)])
+        box = pygame.Rect(box.x, top, box.width, max(box.bottom - top, 0))
+        reserve(surface, box)
+        self.back.draw(surface, layout)
+        cover(surface, box)
         inner = draw_panel(surface, box, "test-drive a save: ↑ ↓ and Enter, or click · Esc or L: back", s)
         text_font, small = s.font(14, bold=True), s.font(12)
         row = max(s.px(ROW), text_font.get_linesize() + s.px(4))
         if not self.scan.done:  # the last row says how far the reading has got
             progress = f"reading what the saves hold: {self.scan.read} of {self.scan.total}"
-            line = small.render(fit(small, progress, inner.width - s.px(8)), True, palette.TEXT_DIM)
-            surface.blit(line, (inner.x + s.px(4), inner.bottom - row + (row - line.get_height()) // 2))
+            at = (inner.x + s.px(4), inner.bottom - row + row // 2)
+            draw(
+                surface,
+                small,
+                fit(small, progress, inner.width - s.px(8)),
+                palette.TEXT_DIM,
+                box,
+                palette.PANEL,
+                midleft=at,
+            )
             inner = pygame.Rect(inner.x, inner.y, inner.width, max(inner.height - row, row))
         rows = max(1, inner.height // row)
         first = min(max(self.chosen - rows // 2, 0), max(len(self.entries) - rows, 0))
@@ -71,10 +85,11 @@ class SavesView(View):
                 f"{entry.path.parent.name}/{entry.path.name}" if entry.path.parent.name != "saves" else entry.path.name
             )
             mark = "this run · " if entry.mine else ""
-            left = text_font.render(fit(text_font, name, inner.width // 2), True, palette.TEXT)
-            surface.blit(left, (rect.x + s.px(4), rect.y + (row - left.get_height()) // 2))
-            right = small.render(fit(small, mark + entry.summary, inner.width // 2 - s.px(12)), True, palette.TEXT_DIM)
-            surface.blit(right, (rect.centerx + s.px(8), rect.y + (row - right.get_height()) // 2))
+            behind = (225, 238, 248) if index == self.chosen else palette.PANEL
+            shown = fit(text_font, name, inner.width // 2 - s.px(12))
+            draw(surface, text_font, shown, palette.TEXT, box, behind, midleft=(rect.x + s.px(4), rect.centery))
+            shown = fit(small, mark + entry.summary, inner.width // 2 - s.px(12))
+            draw(surface, small, shown, palette.TEXT_DIM, box, behind, midleft=(rect.centerx + s.px(8), rect.centery))
             self._rows.append((rect, index))
 
     def key(self, event: pygame.event.Event) -> bool:

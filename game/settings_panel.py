@@ -132,7 +132,9 @@ class SettingsPanel:
     # ---- building ---------------------------------------------------------------------------
     def place(self, window_rect: pygame.Rect, footer_top: int, scale: Scale) -> None:
         """Lay the panel out for this window (rebuilt when the window, the scale or the run's settings change)."""
-        width = min(scale.px(WIDTH), int(window_rect.width * WIDTH_SHARE))
+        width = min(
+            round(scale.px(WIDTH) * scale.font_size(FONT) / (FONT * scale.factor)), int(window_rect.width * WIDTH_SHARE)
+        )
         rect = pygame.Rect(window_rect.right - width, 0, width, footer_top)
         rows = lab_actions.rows(self.evolution)
         signature = (rect.size, scale, tuple(rows), tuple(self.evolution.state.scheduled), id(self.evolution))
@@ -158,7 +160,7 @@ class SettingsPanel:
             self.manager.set_window_resolution(size)
         self.actions, self.controls, self.cancel_buttons, self.captions = {}, {}, [], {}
         manager, s = self.manager, scale
-        pad, line = s.px(6), s.px(22)
+        pad, line = s.px(6), s.line(FONT, at_least=22) + s.px(4)  # a control holds a line of text (the floor)
         panel = UIPanel(rect, starting_height=1, manager=manager)
         inner = pygame.Rect(0, 0, rect.width - 2 * pad, 0)
         evolution = self.evolution
@@ -217,7 +219,7 @@ class SettingsPanel:
         """One setting's controls and caption from y; returns the y below them."""
         from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UITextEntryLine
 
-        manager, line, gap = self.manager, s.px(22), s.px(2)
+        manager, line, gap = self.manager, s.line(FONT, at_least=22) + s.px(4), s.px(2)
         name_w = int(width * 0.42)
         control = pygame.Rect(name_w, y, width - name_w, line)
         UILabel(pygame.Rect(0, y, name_w, line), row.name, manager, container=container, object_id="#name")
@@ -269,7 +271,7 @@ class SettingsPanel:
         """− layer / + layer beside the name; below, each hidden layer's size with − and +."""
         from pygame_gui.elements import UIButton, UILabel
 
-        manager, line, gap = self.manager, s.px(22), s.px(2)
+        manager, line, gap = self.manager, s.line(FONT, at_least=22) + s.px(4), s.px(2)
         half = (control.width - gap) // 2
         remove = UIButton(pygame.Rect(control.x, control.y, half, line), "− layer", manager, container=container)
         add = UIButton(

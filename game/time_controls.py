@@ -12,8 +12,9 @@ from evolution.lineage import describe, parent_of
 from evolution.race import Race
 from evolution.time_machine import layers_at
 
-from .ghosts import draw_ghost_table, draw_ghosts
+from .ghosts import draw_ghost_table, draw_ghosts, ghost_table_rect
 from .layout import Layout
+from .text import reserve, taken
 from .timeline import draw_timeline, generation_at
 
 
@@ -166,6 +167,21 @@ class TimeMachineCommands:
         self.select(generation)
         return True
 
+    def reserve_time_machine(self, surface: pygame.Surface, layout: Layout) -> None:
+        """Keep the ghosts' table's place free of the race's labels (drawn before it)."""
+        tm = self.time_machine
+        self._ghost_table = None
+        if tm.race is not None:
+            view = layout.view.copy()
+            for other in sorted(taken(surface), key=lambda rect: rect.bottom):  # below the banner and messages
+                if ghost_table_rect(view, len(tm.race.ghosts), layout.scale).colliderect(other):
+                    view.height, view.top = (
+                        view.bottom - other.bottom - layout.scale.px(4),
+                        other.bottom + layout.scale.px(4),
+                    )
+            self._ghost_table = ghost_table_rect(view, len(tm.race.ghosts), layout.scale)
+            reserve(surface, self._ghost_table)
+
     def draw_time_machine(self, surface: pygame.Surface, layout: Layout) -> None:
         tm = self.time_machine
         archive = self.evolution.state.archive
@@ -173,4 +189,4 @@ class TimeMachineCommands:
         draw_timeline(surface, layout.chart, axis, archive, tm.selected, ghosts, layout.scale)
         if tm.race is not None:
             draw_ghosts(surface, self.scene.camera, tm.race, layout.scale)
-            draw_ghost_table(surface, layout.view, tm.race, layout.scale)
+            draw_ghost_table(surface, layout.view, tm.race, layout.scale, getattr(self, "_ghost_table", None))

@@ -10,6 +10,7 @@ from evolution.archive import Archive
 from . import palette
 from .ghosts import GHOST_COLOUR
 from .scale import Scale, as_scale
+from .text import draw
 
 
 def _plot(chart: pygame.Rect, time_axis: tuple[pygame.Rect, int]) -> tuple[pygame.Rect, int]:
@@ -27,7 +28,7 @@ def generation_at(
     chart: pygame.Rect, time_axis: tuple[pygame.Rect, int] | None, position: tuple[int, int], raced: int
 ) -> int | None:
     """The generation under a click on the chart (0..raced-1), or None if the click is not on the plot."""
-    if time_axis is None or raced <= 0:
+    if time_axis is None or raced <= 0 or not chart.width:  # no chart (folded away by the projector layout)
         return None
     plot, last = _plot(chart, time_axis)
     if not plot.inflate(0, 8).collidepoint(position):
@@ -48,7 +49,7 @@ def draw_timeline(
     """Over the chart: a grey tick under the plot for each generation whose population is kept (taller for a
     new best; in no curve's colour, so it is not read as data), a ghost-coloured tick for each ghost's
     generation, and the selected generation's line."""
-    if time_axis is None:
+    if time_axis is None or not chart.width or not chart.height:  # the chart is folded away (projector, Tab)
         return
     s = as_scale(scale)
     plot, _ = _plot(chart, time_axis)
@@ -66,6 +67,13 @@ def draw_timeline(
     pygame.draw.line(surface, palette.SELECTED, (x, plot.top), (x, plot.bottom), max(1, s.px(2)))
     small = s.font(11, bold=True)
     kept = "population" if selected in archive.populations else "champion"
-    label = small.render(f"gen {selected} · {kept}", True, palette.SELECTED)
-    left = min(max(x + s.px(3), plot.left), plot.right - label.get_width())
-    surface.blit(label, (left, plot.top + s.px(2)))
+    # in the band the chart keeps above its plot (over no curve), right of the line, else left of it, shorter
+    # if it must be, never over the events' labels
+    top = plot.top - small.get_linesize() - s.px(1)
+    for label in (f"gen {selected} · {kept}", f"gen {selected}"):
+        width = small.size(label)[0]
+        for left in (x + s.px(3), x - s.px(3) - width):
+            left = min(max(left, plot.left), plot.right - width)
+            at = (left, top)
+            if draw(surface, small, label, palette.SELECTED, chart, palette.PANEL, only_if_free=True, topleft=at):
+                return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pygame
 
@@ -11,7 +13,7 @@ from evolution.track import SENSORS
 from . import palette
 from .camera import Camera
 from .scale import Scale, as_scale
-from .text import fit
+from .text import around, draw, fit, reserve, spot, taken
 
 FEW_DOTS = 300  # up to this many, dots are anti-aliased circles and trails are lines; beyond, pixels
 DOT_RADIUS = 4  # pixels at 1280×720
@@ -93,10 +95,12 @@ def draw_dots(
     if race.count <= FEW_DOTS:
         _draw_trails_as_lines(surface, camera, race, colours)
         faint = palette.fade(colours, 0.7)
-        for i in np.flatnonzero(~alive):
+        edge = max(1, s.px(1))
+        for i in np.flatnonzero(~alive):  # a crashed dot: its faded colour in a grey edge that reads on white
+            pygame.draw.circle(surface, palette.TEXT_DIM, (xs[i], ys[i]), max(radius - 1, 1) + edge)
             pygame.draw.circle(surface, faint[i], (xs[i], ys[i]), max(radius - 1, 1))
         for i in np.flatnonzero(alive)[np.argsort(-ranks[alive])]:  # the best drawn last, on top
-            pygame.draw.aacircle(surface, colours[i], (xs[i], ys[i]), radius)
+            pygame.draw.circle(surface, palette.DOT_EDGE, (xs[i], ys[i]), radius + edge)  # pale ones read on white
             pygame.draw.circle(surface, colours[i], (xs[i], ys[i]), radius)
     else:
         _splat_trails(surface, camera, race, colours)
@@ -166,12 +170,34 @@ def draw_marker(
     label: str,
     below: bool = False,
     scale: Scale | float = 1.0,
+    view: pygame.Rect | None = None,
 ) -> None:
-    """A labelled ring around the dot at centre."""
+    """A labelled ring around the dot at centre. The label, on a white plate, goes to the first free place
+    around the ring (above or below it first, as asked, then the other side, then to the left) that covers
+    no other label or ring and stays inside the view; shortened to "#12"-like brevity, or left out, where
+    none is free."""
     s = as_scale(scale)
-    pygame.draw.circle(surface, colour, centre, s.px(DOT_RADIUS + 5), max(2, s.px(2)))
-    text = s.font(12, bold=True).render(label, True, colour)
-    surface.blit(text, (centre[0] + s.px(10), centre[1] + (s.px(8) if below else -s.px(8) - text.get_height())))
+    view = surface.get_clip() if view is None else view
+    ring = s.px(DOT_RADIUS + 5)
+    if not (math.isfinite(centre[0]) and math.isfinite(centre[1])):  # a dot whose network gave no position
+        return
+    pygame.draw.circle(surface, colour, centre, ring, max(2, s.px(2)))
+    reserve(surface, pygame.Rect(0, 0, 2 * ring + 2, 2 * ring + 2).move_to(center=(round(centre[0]), round(centre[1]))))
+    label_font = s.font(12, bold=True)
+    x, y = centre
+    gap = s.px(10)
+    short = next((word for word in label.split() if word.startswith("#")), label.split()[0])
+    for text in dict.fromkeys((label, short)):
+        width, height = label_font.size(text)
+        above, under = y - s.px(8) - height, y + s.px(8)
+        rows = (under, above) if below else (above, under)
+        candidates = [(x + gap, row) for row in rows] + [(x - gap - width, row) for row in rows]
+        candidates += around(x, y, ring + s.px(4), width + 2 * s.px(2), height)
+        rect = spot(surface, (width + 2 * s.px(2), height), candidates, view)
+        if rect is not None:
+            pygame.draw.rect(surface, palette.PANEL, rect)
+            draw(surface, label_font, text, colour, view, palette.PANEL, center=rect.center)
+            return
 
 
 def draw_followed(
@@ -229,10 +255,13 @@ def draw_race(
     centre = (float(xs[followed]), float(ys[followed]))
     draw_followed(surface, centre, colour, not race.alive[followed], s)
     if race.alive[leader]:  # the living dot doing best; once every dot has crashed there is none
-        draw_marker(surface, (float(xs[leader]), float(ys[leader])), palette.ACCENT, "leader", scale=s)
+        draw_marker(
+            surface, (float(xs[leader]), float(ys[leader])), palette.ACCENT, "leader", scale=s, view=camera.view
+        )
     if selected:
         crashed = "" if race.alive[followed] else " (crashed)"
-        draw_marker(surface, centre, palette.SELECTED, f"selected #{followed + 1}{crashed}", below=True, scale=s)
+        label = f"selected #{followed + 1}{crashed}"
+        draw_marker(surface, centre, palette.SELECTED, label, below=True, scale=s, view=camera.view)
     surface.set_clip(clip)
 
 
@@ -276,19 +305,24 @@ def draw_stack_hint(
     stack: np.ndarray,
     chosen: int | None,
     scale: Scale | float = 1.0,
-) -> None:
+    dry: bool = False,
+    avoid: list[pygame.Rect] | None = None,
+) -> pygame.Rect | None:
     """The dots of a stack under a click (stack: indices (K,) from stack_at), spread out in a small box beside
     it, top to bottom (at most HINT_ROWS around the chosen one), each in its colour with its number, the chosen
     one ringed, and how to reach the next:
-    so a teacher sees that clicking again at the same place picks the next dot. Nothing for fewer than 2."""
+    so a teacher sees that clicking again at the same place picks the next dot. Nothing for fewer than 2.
+    Returns the box (dry: only the box, nothing drawn, so that the labels drawn before it keep out of it).
+    avoid: the places to keep below (default: those reserved on surface so far: the banner, the messages)."""
     if stack.size < 2:
-        return
+        return None
     s = as_scale(scale)
     label_font = s.font(11)
     xs, ys = dot_screen_positions(camera, race)
     colours = palette.rank_colours(ranks, race.count)
     row = max(s.px(15), label_font.get_linesize())
-    rows = max(1, min(HINT_ROWS, (camera.view.height - 4 * row) // row))
+    view = camera.view
+    rows = max(1, min(HINT_ROWS, (view.height - 4 * row) // row))
     place = int(np.flatnonzero(stack == chosen)[0]) if chosen in stack else 0
     first = min(max(place - rows // 2, 0), max(stack.size - rows, 0))
     shown = stack[first : first + rows]  # a window of the stack around the chosen dot
@@ -301,9 +335,19 @@ def draw_stack_hint(
     height = (len(shown) + 1) * row + 2 * s.px(4)
     anchor_x = float(np.max(xs[stack])) + s.px(18)
     box = pygame.Rect(int(anchor_x), int(float(np.mean(ys[stack])) - height / 2), width, height)
-    if box.right > camera.view.right:
+    if box.right > view.right:
         box.right = int(float(np.min(xs[stack])) - s.px(18))
-    box.clamp_ip(camera.view)
+    box.clamp_ip(view)
+    # the banner and the messages over the track view (drawn later) stay clear: the list goes below them, or
+    # is not shown while they are there (they go after a few seconds)
+    avoid = taken(surface) if avoid is None else avoid
+    for other in sorted(avoid, key=lambda rect: rect.bottom):
+        if box.colliderect(other):
+            box.top = other.bottom + s.px(4)
+    if box.bottom > view.bottom or box.collidelist(avoid) >= 0:
+        return None
+    if dry:
+        return box
     pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(4))
     pygame.draw.rect(surface, palette.PANEL_EDGE, box, max(1, s.px(1)), border_radius=s.px(4))
     y = box.y + s.px(4)
@@ -313,8 +357,17 @@ def draw_stack_hint(
         if index == chosen:
             pygame.draw.circle(surface, palette.SELECTED, centre, s.px(DOT_RADIUS + 3), max(1, s.px(2)))
         colour = palette.TEXT if race.alive[index] else palette.WARNING
-        text = label_font.render(f"#{index + 1}" + ("" if race.alive[index] else " ✗"), True, colour)
-        surface.blit(text, (centre[0] + s.px(DOT_RADIUS + 6), y + (row - text.get_height()) // 2))
+        name = f"#{index + 1}" + ("" if race.alive[index] else " ✗")
+        draw(
+            surface,
+            label_font,
+            name,
+            colour,
+            box,
+            palette.PANEL,
+            midleft=(centre[0] + s.px(DOT_RADIUS + 6), y + row // 2),
+        )
         y += row
-    text = label_font.render(fit(label_font, footer, box.width - 2 * s.px(6)), True, palette.TEXT_DIM)
-    surface.blit(text, (box.x + s.px(6), y + (row - text.get_height()) // 2))
+    shown = fit(label_font, footer, box.width - 2 * s.px(6))
+    draw(surface, label_font, shown, palette.TEXT_DIM, box, palette.PANEL, midleft=(box.x + s.px(6), y + row // 2))
+    return box

@@ -33,13 +33,13 @@ from evolution.race import Race
 from evolution.seeds import generator
 from evolution.track import Track
 
-from . import hud, palette
+from . import hud, palette, text
 from .assets import font, icon, start_pygame
 from .drive_view import DriveView
 from .evolving_view import EvolvingView
 from .keys import COMMAND_OF_KEY
 from .layout import Layout
-from .scale import USER_STEPS, Scale, next_user_step
+from .scale import PROJECTOR_FROM, USER_STEPS, Scale, next_user_step
 from .takeaway import Takeaway
 from .view import View
 
@@ -54,7 +54,7 @@ MIN_WORK_SECONDS = 0.002
 DRAWS_REMEMBERED = 120  # two seconds of frames
 MESSAGE_SECONDS = 5.0
 WINDOW_COMMANDS = (  # the same in every view
-    *("pause", "faster", "slower", "help", "larger", "quit"),
+    *("pause", "faster", "slower", "help", "larger", "panels", "quit"),
     *("record_movie", "record_gif", "figures", "export"),
 )
 
@@ -80,7 +80,10 @@ class Window:
         first_guess = FRAME_SECONDS - WORK_SECONDS - FRAME_MARGIN
         self.recent_draws: deque[float] = deque([first_guess], maxlen=DRAWS_REMEMBERED)
         self._turbo_frames = 0  # frames since turbo began: the odd ones are not drawn
+        self._background_key: tuple | None = None  # the layout the gaps between the panels were last filled for
+        self._overlay_shown = False  # the help or a panel was drawn over the window last frame
         self.user_scale = USER_STEPS[0]  # Z makes everything larger, for a projector
+        self.panel_tab = 0  # in the projector layout (Z at ×1.5 or more): 0 the chart, 1 the numbers and network
         self.view: View = View(self)
         self.failure: Exception | None = None  # a --replay that did not match: the one line the program ends with
         # Once the window is closing no one reads the screen: an error said then (an output that could not be
@@ -106,7 +109,8 @@ class Window:
     def layout(self) -> Layout:
         """Where everything goes at the window's size and scale."""
         width, height = self.screen.get_size()
-        return Layout.for_size(width, height, Scale.for_window(width, height, self.user_scale))
+        scale = Scale.for_window(width, height, self.user_scale)
+        return Layout.for_size(width, height, scale, self.user_scale >= PROJECTOR_FROM, self.panel_tab)
 
     def show_view(self, view: View) -> None:
         """Show another view from the next frame on."""
@@ -146,8 +150,12 @@ class Window:
         self.user_scale = next_user_step(self.user_scale)
         width, height = self.screen.get_size()
         shown = Scale.for_window(width, height, self.user_scale).factor / Scale.for_window(width, height).factor
-        if shown < self.user_scale - 1e-9:  # the panels would have no room for their text beyond
-            self.say(f"text and lines ×{self.user_scale:g}: ×{shown:.3g} is the most this window has room for")
+        if self.user_scale >= PROJECTOR_FROM:
+            self.say(f"projector ×{self.user_scale:g}: the track and the chart, large · Tab: the other panels")
+        elif shown < self.user_scale - 1e-9:  # the panels would have no room for their text beyond
+            self.say(f"text ×{self.user_scale:g}, lines ×{shown:.3g}: the most this window has room for")
+        elif self.user_scale == USER_STEPS[0]:
+            self.say("text and lines ×1: every panel back")
         else:
             self.say(f"text and lines ×{self.user_scale:g}")
 
@@ -162,6 +170,12 @@ class Window:
 
     def do_export(self) -> None:
         self.takeaway.export()
+
+    def do_panels(self) -> None:
+        if self.user_scale < PROJECTOR_FROM:
+            self.say("Tab swaps panels in the projector layout: press Z until ×1.5 first")
+            return
+        self.panel_tab = 1 - self.panel_tab
 
     def do_quit(self) -> None:
         self.running = False
@@ -225,20 +239,43 @@ class Window:
     def draw(self) -> None:
         screen = self.screen
         width, height = screen.get_size()
-        screen.fill(palette.BACKGROUND)
+        text.forget(screen)  # the texts of this frame are recorded afresh
         if width < MIN_WINDOW[0] or height < MIN_WINDOW[1]:
-            text = font(14).render(f"make the window at least {MIN_WINDOW[0]}×{MIN_WINDOW[1]}", True, palette.TEXT)
-            screen.blit(text, text.get_rect(center=screen.get_rect().center))
+            screen.fill(palette.BACKGROUND)
+            self._background_key = None  # the whole window was painted over
+            line = f"make the window at least {MIN_WINDOW[0]}×{MIN_WINDOW[1]}"
+            text.draw(
+                screen,
+                font(14),
+                line,
+                palette.TEXT,
+                screen.get_rect(),
+                palette.BACKGROUND,
+                center=screen.get_rect().center,
+            )
             return
         layout = self.layout()
+        # the track view paints every pixel of its rect and each panel its own: the gaps between them are
+        # filled only when the picture under them may have changed (another layout or view, an overlay over
+        # them last frame or now). At 3840×2160 a whole-window fill was a sixth of a frame.
+        overlay = self.show_help or bool(getattr(self.view, "panel_open", False))
+        key = (screen.get_size(), layout.view, layout.stats, layout.chart, layout.network, id(self.view))
+        if key != self._background_key or overlay or self._overlay_shown:
+            screen.fill(palette.BACKGROUND, (0, layout.view.bottom, width, height - layout.view.bottom))
+        self._background_key, self._overlay_shown = key, overlay
         self.view.arrange(layout)
-        self.view.draw(screen, layout)
-        hud.draw_footer(screen, layout.footer, layout.scale)
+        # the banner and the messages are drawn last, over the track view: their places are kept free of labels
         banner = self.banner()
         area = self.view.message_area(layout)
-        box = hud.draw_banner(screen, area, banner, scale=layout.scale) if banner else None
+        box = hud.draw_banner(screen, area, banner, scale=layout.scale, dry=True) if banner else None
         now = time.perf_counter()
-        messages = [(text, error) for text, error, until in self.messages if until > now]
+        messages = [(line, error) for line, error, until in self.messages if until > now]
+        for taken in [box] * (box is not None) + hud.draw_messages(screen, area, messages, layout.scale, box, dry=True):
+            text.reserve(screen, taken)
+        self.view.draw(screen, layout)
+        hud.draw_footer(screen, layout.footer, layout.scale, layout.note)
+        if banner:
+            hud.draw_banner(screen, area, banner, scale=layout.scale)
         hud.draw_messages(screen, area, messages, layout.scale, banner=box)
         if self.show_help:
             hud.draw_help(screen, layout.scale)
