@@ -151,7 +151,7 @@ def take_sets(argv: list[str]) -> tuple[list[str], list[SettingEvent]]:
 
 
 def build_parser() -> Parser:
-    strategies = "; ".join(f"{name}: {cls.description}" for name, cls in STRATEGIES.items()).replace("%", "%%")
+    strategies = "; ".join(f"{name}: {cls.summary()}" for name, cls in STRATEGIES.items()).replace("%", "%%")
     parser = Parser(
         prog=PROG,
         description="Watch a population of 7-8-4-1 neural networks learn to race a track by evolution.",
@@ -178,7 +178,7 @@ def build_parser() -> Parser:
         help=(
             f"size of the mutation noise (default {STRATEGIES['classic'].default_mutation_rate:g} for classic, "
             f"{STRATEGIES['elitist'].default_mutation_rate:g} for elitist, {STRATEGIES['elitist'].LATE_NOISE:g} "
-            "times that from generation 40; snes adapts its own)"
+            f"times that from generation {STRATEGIES['elitist'].LATE_GENERATION}; snes adapts its own)"
         ),
     )
     parser.add_argument(
@@ -188,6 +188,8 @@ def build_parser() -> Parser:
     )
     parser.add_argument(
         "--tracks",
+        "--extra-tracks",
+        dest="tracks",
         type=whole(0, 100),
         metavar="K",
         help="also score each generation on K fresh random tracks; selection uses the mean share finished, and "
@@ -270,7 +272,8 @@ def build_parser() -> Parser:
         nargs="+",
         metavar="SPEC",
         help="race 2 to 4 runs side by side on one track, each a strategy with optional settings, e.g. "
-        "classic elitist:mutation=0.1,tracks=0 (settings: mutation, tracks, seed, population; the rest come "
+        "classic elitist:mutation_rate=0.1,extra_tracks=0 (settings: mutation_rate, extra_tracks, seed, population, "
+        "also spelled mutation, tracks; the rest come "
         "from the other flags); --log PREFIX writes PREFIX-1-classic.csv, ..., --save PREFIX PREFIX-1-classic.json, "
         "...; --checkpoint FILE.npz holds every run, and --resume FILE.npz alone continues them",
     )
