@@ -15,11 +15,12 @@ from evolution.errors import InputError
 from evolution.evolve import Evolution
 from evolution.genome_file import load_genomes, save_genomes
 from evolution.lab import ReplayMismatch
+from evolution.narration import MILESTONES, Narrator, test_drive_started
 from evolution.race import Race
 from evolution.seeds import generator
 from evolution.track import Track, blog_test_track, random_track, training_track
 
-from . import hud, lab_actions
+from . import hud, lab_actions, palette
 from .chart import ChartView, Event
 from .layout import Layout
 from .race_scene import RaceScene
@@ -80,6 +81,7 @@ class EvolvingView(TimeMachineCommands, View):
         self.failure_until = 0.0  # a mismatch is shown until then, then the window closes
         self.time_machine = TimeMachine(ghosts=list(ghosts or []))  # the timeline's selection and the ghosts
         self.scene.origin = self.origin_of
+        self.narrator = Narrator()  # the run's events in words (the window's caption) and its milestones
 
     @property
     def run(self) -> EvolveSession:
@@ -128,8 +130,20 @@ class EvolvingView(TimeMachineCommands, View):
         if self.failure_until and time.perf_counter() > self.failure_until:
             self.window.running = False  # a replay that did not match has been shown: the window closes
         self._update_replay()
+        self.narrate()
         self.scene.arrange(layout, self.shown_race)
         self.time_machine.follow(self.shown_race)  # ghosts race beside the shown race, in a race of their own
+
+    def narrate(self) -> None:
+        """Hand the caption what has happened since the last frame, in words."""
+        generation = self._replayed if self.replay is not None else self.race_generation()
+        self.window.caption.add(self.narrator.watch(self.evolution, self.shown_race, generation))
+
+    def milestone_marks(self) -> list[Event]:
+        """The milestones reached, as labelled marks on the chart."""
+        return [
+            Event(generation, MILESTONES[kind], palette.GOOD) for kind, generation in self.narrator.milestones.items()
+        ]
 
     @property
     def shown_race(self) -> Race:
@@ -166,6 +180,7 @@ class EvolvingView(TimeMachineCommands, View):
         mode = CHART_MODES[self.chart_mode]
         every = CHART_SECONDS_IN_TURBO if self.window.turbo else 0.0
         events = self.events + lab_actions.markers(self.evolution)  # every applied change, a track change too
+        events += self.milestone_marks()
         self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, events, every=every)
         self.draw_time_machine(surface, layout)
         if self.panel_open:
@@ -223,6 +238,8 @@ class EvolvingView(TimeMachineCommands, View):
         self.window.say(
             f"test drive: the best {len(record.genomes)} of generation {record.generation} on the test track"
         )
+        test = blog_test_track()
+        self.window.caption.add([test_drive_started(record.generation, len(record.genomes), test.name, test.finish)])
         view = DriveView(self.window, record, None, blog_test_track(), self.track_seeds, back=self, back_key="track")
         self.window.show_view(view)
 
@@ -361,6 +378,8 @@ class EvolvingView(TimeMachineCommands, View):
         self.start_generation, self.saved_generation, self.saved_best = 0, None, None
         self.events, self.track_since, self.replay, self._replayed = [], 0, None, -1
         self.time_machine.restart()
+        self.narrator = Narrator()
+        self.window.caption.clear()
         self.scene.selected = None
         where = f"; its checkpoints go to {self.checkpointer.path}" if self.checkpointer else ""
         self.window.say(f"restarted evolution with seed {seed}{where}")

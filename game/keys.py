@@ -83,6 +83,7 @@ BINDINGS: tuple[Binding, ...] = (
         "runs side by side (--compare): all in one track view, or stacked lanes, one per run",
         "lanes",
     ),
+    Binding("captions", (pygame.K_w,), "W", "captions on or off: a line saying what is happening and why", "captions"),
     Binding("larger", (pygame.K_z,), "Z", "everything larger (×1, ×1.25, ×1.5, ×2), for a projector", "larger"),
     Binding(
         "earlier",

@@ -34,6 +34,7 @@ from evolution.track import Track
 
 from . import hud, palette
 from .assets import font, icon, start_pygame
+from .caption import Caption
 from .drive_view import DriveView
 from .evolving_view import EvolvingView
 from .keys import COMMAND_OF_KEY
@@ -51,7 +52,7 @@ FRAME_MARGIN = 0.0025  # of a frame's 16.7 ms, kept free for events, the flip an
 MIN_WORK_SECONDS = 0.002
 DRAWS_REMEMBERED = 120  # two seconds of frames
 MESSAGE_SECONDS = 5.0
-WINDOW_COMMANDS = ("pause", "faster", "slower", "help", "larger", "quit")  # the same in every view
+WINDOW_COMMANDS = ("pause", "faster", "slower", "help", "larger", "quit", "captions")  # the same in every view
 
 
 def speed_label(speed: int) -> str:
@@ -77,6 +78,7 @@ class Window:
         self._turbo_frames = 0  # frames since turbo began: the odd ones are not drawn
         self.user_scale = USER_STEPS[0]  # Z makes everything larger, for a projector
         self.view: View = View(self)
+        self.caption = Caption()  # what is happening and why, in words (W turns it off and on)
         self.failure: Exception | None = None  # a --replay that did not match: the one line the program ends with
         # Once the window is closing no one reads the screen: an error said then (an output that could not be
         # written on the way out) also goes to stderr, once; output_failed makes the exit status 1.
@@ -135,6 +137,10 @@ class Window:
 
     def do_help(self) -> None:
         self.show_help = not self.show_help
+
+    def do_captions(self) -> None:
+        self.caption.on = not self.caption.on
+        self.say("captions on: a line says what is happening and why" if self.caption.on else "captions off")
 
     def do_larger(self) -> None:
         self.user_scale = next_user_step(self.user_scale)
@@ -213,6 +219,7 @@ class Window:
         layout = self.layout()
         self.view.arrange(layout)
         self.view.draw(screen, layout)
+        self.caption.draw(screen, self.view.message_area(layout), layout.scale)
         hud.draw_footer(screen, layout.footer, layout.scale)
         banner = self.banner()
         area = self.view.message_area(layout)
