@@ -8,7 +8,7 @@ from __future__ import annotations
 import pygame
 
 from . import palette
-from .keys import BINDINGS, footer_text
+from .keys import BINDINGS, GROUPS, footer_text, grouped
 from .panel import draw_panel
 from .scale import MIN_FONT, Scale, as_scale
 from .text import fit, number
@@ -65,12 +65,13 @@ def short_number(value: float) -> str:
     return number(value, 1) if abs(value) < 99.95 else number(value, 0)
 
 
-def draw_footer(surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float = 1.0) -> None:
-    """The one-line key reminder, shortened to the window's width."""
+def draw_footer(surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float = 1.0, works=None) -> None:
+    """The one-line key reminder (the keys that work in the view shown: works(command)), shortened to the
+    window's width."""
     s = as_scale(scale)
     pygame.draw.rect(surface, palette.BACKGROUND, rect)
     text_font = s.font(12)
-    text = text_font.render(fit(text_font, footer_text(), rect.width - 2 * s.px(8)), True, palette.TEXT_DIM)
+    text = text_font.render(fit(text_font, footer_text(works), rect.width - 2 * s.px(8)), True, palette.TEXT_DIM)
     surface.blit(text, (rect.x + s.px(8), rect.y + (rect.height - text.get_height()) // 2))
 
 
@@ -118,15 +119,30 @@ def draw_messages(
     return boxes
 
 
-def help_rows() -> list[tuple[str, str]]:
-    """The help's rows: every key of the table, and the mouse."""
-    return [(b.label, b.description) for b in BINDINGS] + [("click", "follow a dot: marker and network view")]
+HEADING = "—"  # the key column of a heading row
 
 
-def help_scale(screen: pygame.Rect, scale: Scale) -> Scale:
+def help_rows(works=None) -> list[tuple[str, str]]:
+    """The help's rows: the keys under their headings (those that work in the view shown, works(command)), a row
+    naming the keys that do nothing here, and the mouse."""
+    rows: list[tuple[str, str]] = []
+    for heading, bindings in grouped(works):
+        rows.append((HEADING, heading))
+        rows += [(b.label, b.description) for b in bindings]
+    idle = [b.label.split(" or ")[0] for b in BINDINGS if works is not None and not works(b.command)]
+    if idle:
+        rows.append(("not here", f"{', '.join(idle)} do nothing in this view"))
+    return [*rows, ("click", "follow a dot: marker and network view")]
+
+
+def is_heading(row: tuple[str, str]) -> bool:
+    return row[0] == HEADING and row[1] in GROUPS.values()
+
+
+def help_scale(screen: pygame.Rect, scale: Scale, rows: list[tuple[str, str]] | None = None) -> Scale:
     """The scale the help is drawn at: the window's, or smaller until every row fits whole in the window
     (an 800×500 window left out the last rows and cut the longest ones), but never below the smallest font."""
-    rows = help_rows()
+    rows = help_rows() if rows is None else rows
     step = scale
     while True:
         text_font = step.font(15)
@@ -138,16 +154,17 @@ def help_scale(screen: pygame.Rect, scale: Scale) -> Scale:
         step = Scale(step.factor * 0.95)
 
 
-def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0) -> None:
-    """Every key of the table over a dimmed window, in a box that fits the window (smaller text if need be;
-    rows left out only if even the smallest text does not fit)."""
+def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0, works=None) -> None:
+    """Every key of the table over a dimmed window, grouped under headings, in a box that fits the window (smaller
+    text if need be; rows left out only if even the smallest text does not fit); works(command) says which keys
+    work in the view shown (the others are named on one line)."""
     shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
     shade.fill((20, 20, 30, 150))
     surface.blit(shade, (0, 0))
     screen = surface.get_rect()
-    s = help_scale(screen, as_scale(scale))
+    rows = help_rows(works)
+    s = help_scale(screen, as_scale(scale), rows)
     key_font, text_font = s.font(15, bold=True), s.font(15)
-    rows = help_rows()
     key_w = s.px(140)
     width = min(key_w + max(text_font.size(d)[0] for _, d in rows) + 2 * s.px(20), screen.width - 2 * s.px(10))
     row = s.px(26)
@@ -155,7 +172,10 @@ def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0) -> None:
     box = pygame.Rect(0, 0, width, height)
     box.center = screen.center
     pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(10))
-    surface.blit(s.font(18, bold=True).render("Keys", True, palette.TEXT), (box.x + s.px(20), box.y + s.px(14)))
+    title = "Keys (the run is paused while this is open; H closes it)"
+    title_font = s.font(18, bold=True)
+    title = fit(title_font, title, box.width - 2 * s.px(20))
+    surface.blit(title_font.render(title, True, palette.TEXT), (box.x + s.px(20), box.y + s.px(14)))
     room = box.right - s.px(20) - (box.x + s.px(20) + key_w)
     y = box.y + s.px(50)
     for label, description in rows:
@@ -164,6 +184,10 @@ def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0) -> None:
         surface.blit(
             key_font.render(fit(key_font, label, key_w - s.px(8)), True, palette.ACCENT), (box.x + s.px(20), y)
         )
-        rendered = text_font.render(fit(text_font, description, room), True, palette.TEXT)
+        heading = is_heading((label, description))
+        shown_font = key_font if heading else text_font
+        rendered = shown_font.render(
+            fit(shown_font, description, room), True, palette.GOOD if heading else palette.TEXT
+        )
         surface.blit(rendered, (box.x + s.px(20) + key_w, y))
         y += row

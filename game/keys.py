@@ -131,14 +131,43 @@ BINDINGS: tuple[Binding, ...] = (
 COMMAND_OF_KEY: dict[int, str] = {key: b.command for b in BINDINGS for key in b.keys}
 
 
-# the keys the footer reminds of (every key is in the help, H); more would not fit a 1280-pixel line whole
-FOOTER = ("pause", "faster", "slower", "track", "new_track", "save", "load", "restart", "settings", "help", "quit")
+# the help's headings, in order: what each group of keys is for
+GROUPS: dict[str, str] = {
+    "watch": "Watch: pace, words and size",
+    "experiment": "Experiment: change what they learn",
+    "time": "Go back in time: earlier generations",
+    "files": "Files: keep and share a run",
+    "": "More keys",
+}
+
+# the group of each command in the help (GROUPS); a command not here goes under "More keys"
+GROUP_OF: dict[str, str] = {
+    **dict.fromkeys(("pause", "step", "faster", "slower", "captions", "larger", "axis", "lanes", "help"), "watch"),
+    **dict.fromkeys(("track", "new_track", "training_track", "settings", "restart"), "experiment"),
+    **dict.fromkeys(("earlier", "later", "replay", "present", "ghost", "clear_ghosts", "lineage"), "time"),
+    **dict.fromkeys(("save", "load", "copy_command", "quit"), "files"),
+}
+
+# the keys the footer reminds of: the few a first lesson needs (every key is in the help, H)
+FOOTER = ("pause", "faster", "slower", "track", "captions", "settings", "help", "quit")
 
 
-def footer_text() -> str:
-    """The one-line reminder at the bottom of the window: the everyday keys; H shows them all."""
-    shown = [b for b in BINDINGS if b.command in FOOTER]
+def footer_text(works=None) -> str:
+    """The one-line reminder at the bottom of the window: the keys a first lesson needs, those that work in the
+    view shown (works(command) says; None: all); H shows them all."""
+    shown = [b for b in BINDINGS if b.command in FOOTER and (works is None or works(b.command))]
     return "   ".join(f"{b.label.split(' or ')[0]} {b.short}" for b in shown) + "   click a dot to follow it"
+
+
+def grouped(works=None) -> list[tuple[str, list[Binding]]]:
+    """The bindings under their headings (GROUPS' order), those that work in the view shown (works(command));
+    the ones that do not are left out, and listed by the help on a line of their own."""
+    groups = []
+    for group, heading in GROUPS.items():
+        members = [b for b in BINDINGS if GROUP_OF.get(b.command, "") == group and (works is None or works(b.command))]
+        if members:
+            groups.append((heading, members))
+    return groups
 
 
 def markdown_table() -> str:

@@ -136,7 +136,16 @@ class Window:
         self.speed_index = max(self.speed_index - 1, 0)
 
     def do_help(self) -> None:
+        """H: the help opens over a paused run (as it was before comes back when it closes)."""
         self.show_help = not self.show_help
+        if self.show_help:
+            self._paused_before_help, self.paused = self.paused, True
+        else:
+            self.paused = getattr(self, "_paused_before_help", self.paused)
+
+    def works(self, command: str) -> bool:
+        """True if the command does something in the view shown (the footer and the help offer only those)."""
+        return command in WINDOW_COMMANDS or command == "step" or hasattr(self.view, f"do_{command}")
 
     def do_captions(self) -> None:
         self.caption.on = not self.caption.on
@@ -220,7 +229,7 @@ class Window:
         self.view.arrange(layout)
         self.view.draw(screen, layout)
         self.caption.draw(screen, self.view.message_area(layout), layout.scale)
-        hud.draw_footer(screen, layout.footer, layout.scale)
+        hud.draw_footer(screen, layout.footer, layout.scale, self.works)
         banner = self.banner()
         area = self.view.message_area(layout)
         box = hud.draw_banner(screen, area, banner, scale=layout.scale) if banner else None
@@ -228,7 +237,7 @@ class Window:
         messages = [(text, error) for text, error, until in self.messages if until > now]
         hud.draw_messages(screen, area, messages, layout.scale, banner=box)
         if self.show_help:
-            hud.draw_help(screen, layout.scale)
+            hud.draw_help(screen, layout.scale, self.works)
 
     def race_lines(self, race: Race) -> list[tuple[str, str]]:
         """The stats panel's last lines, the same in every view that races."""

@@ -1,0 +1,288 @@
+"""A lesson a class can follow: captions from the run's own events and numbers, words that follow the code's
+constants, and one name per setting with every other spelling still read."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import main
+from evolution import narration
+from evolution.compare import parse_spec
+from evolution.evolve import Evolution, RunConfig
+from evolution.history import GenerationStats, History
+from evolution.narration import KINDS, MILESTONES, Narrator
+from evolution.settings import ALIASES, SETTINGS, SettingEvent, canonical, parse_set, spellings
+from evolution.strategies import STRATEGIES, Classic, Elitist
+from evolution.track import training_track
+
+
+def watched_run(strategy: str, generations: int, **config) -> tuple[Evolution, Narrator, list]:
+    """A small run raced a few columns at a time, its narrator watching as the window's does."""
+    evolution = Evolution(RunConfig(strategy=strategy, seed=3, generations=generations, **config), training_track())
+    narrator, notes = Narrator(), []
+    for _ in range(generations):
+        race = evolution.next_race()
+        generation = evolution.generation
+        while not race.done:
+            notes += narrator.watch(evolution, race, generation)
+            race.run(3)
+        notes += narrator.watch(evolution, race, generation)
+        evolution.close_generation_now(race)
+        notes += narrator.watch(evolution, race, generation)
+    return evolution, narrator, notes
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+def test_a_run_is_narrated_with_its_own_numbers(strategy):
+    evolution, _narrator, notes = watched_run(strategy, 4, extra_tracks=0)
+    kinds = {note.kind for note in notes}
+    assert {"race_start", "leader_crash", "all_out", "closed"} <= kinds
+    history = evolution.history
+    starts = [note for note in notes if note.kind == "race_start"]
+    assert [note.generation for note in starts] == [0, 1, 2, 3]
+    assert f"{evolution.config.population} dots" in starts[1].text and "391 columns" in starts[1].text
+    for note in notes:
+        if note.kind == "closed":
+            row = history.row(note.generation)
+            assert f"best {row.best} of {row.finish}, {row.finished} finished" in note.text
+    crash = next(note for note in notes if note.kind == "leader_crash")
+    column = int(re.search(r"crashed at column (\d+)", crash.text)[1])
+    assert 0 <= column < 391
+    # the last caption of breeding is the strategy's own words with its real numbers, for the next generation
+    last = [note for note in notes if note.kind == "closed"][-1]
+    assert last.text.endswith(evolution.strategy.explain(evolution.state.strategy, evolution.generation))
+    assert f"generation {evolution.generation}" in last.text
+
+
+def test_each_strategy_says_what_it_does_from_its_real_values():
+    classic = Classic(105, 50, 0.1)
+    text = classic.explain(classic.initial_state(0), 7)
+    assert "50 new dots" in text and "top 5" in text and "±0.1" in text and "105 weights" in text
+    assert "63%" in text  # 1 - exp(-1): the share of parents drawn from the top PARENT_SCALE
+    elitist = Elitist(105, 40, 0.5, elite_share=0.25, tournament=4, late_generation=12)
+    state = elitist.initial_state(0)
+    state.told = 3
+    text = elitist.explain(state, 3)
+    assert "best 10 of 40" in text and "30 children" in text and "4 random dots" in text and "size 0.5" in text
+    assert "From generation 12 on, 20 are kept and the noise is 0.15" in text
+    state.told = 12
+    assert "size 0.15" in elitist.explain(state, 12) and "late stage" in elitist.explain(state, 12)
+    snes = STRATEGIES["snes"](105, 50, 0.1)
+    state = snes.initial_state(0)
+    state.spread = np.full(105, 0.5)
+    assert "49 variations" in snes.explain(state, 2) and "now 0.5 per weight" in snes.explain(state, 2)
+
+
+def stats(generation: int, best: int, finished: int, test_best: int = -1, finish: int = 100) -> GenerationStats:
+    return GenerationStats(generation, best, best / 2, best / 2, finished, 0.0, test_best, finish, 200)
+
+
+def fake_run(rows: list[GenerationStats], population: int = 10, events=()) -> SimpleNamespace:
+    """What a Narrator reads of a run, with a history made by hand: milestones without racing to them."""
+    history = History()
+    for row in rows:
+        history.append(row)
+    strategy = Classic(105, population, 0.1)
+    return SimpleNamespace(
+        history=history,
+        config=SimpleNamespace(population=population),
+        strategy=strategy,
+        state=SimpleNamespace(events=list(events), reported=len(rows), strategy=strategy.initial_state(0)),
+        generation=len(rows),
+    )
+
+
+def test_milestones_new_best_overfitting_and_settings_are_said_once_with_their_numbers():
+    rows = [stats(0, 40, 0), stats(1, 100, 2, 50), stats(2, 100, 5, 60), stats(3, 100, 5, 60)]
+    rows += [stats(4, 100, 6, 70), stats(5, 100, 6, 80), stats(6, 100, 7, 200)]
+    event = SettingEvent(2, "mutation_rate", "0.1", "0.5")
+    run = fake_run(rows, events=[event])
+    narrator = Narrator()
+    race = SimpleNamespace(count=10, track=SimpleNamespace(finish=100, name="training"), alive=np.zeros(10, bool))
+    race.alive_count, race.column, race.done, race.scores = 0, 100, True, np.full(10, 100)
+    race.current_scores = race.scores
+    notes = narrator.watch(run, race, 7)
+    by_kind = {note.kind: note for note in notes}
+    assert narrator.milestones == {"first_finisher": 1, "half_finish": 2, "test_finish": 6}
+    assert "generation 1, 2 dots drove the whole track (100 columns)" in by_kind["first_finisher"].text
+    assert "generation 2, 5 of 10 reached the end" in by_kind["half_finish"].text
+    assert "200 columns" in by_kind["test_finish"].text
+    assert "got to column 100 of 100" in by_kind["new_best"].text and "old best was 40" in by_kind["new_best"].text
+    assert "for 5 generations" in by_kind["overfitting"].text and "only 80 of 200" in by_kind["overfitting"].text
+    assert "Mutation size (mutation_rate) is now 0.5, was 0.1" in by_kind["setting"].text
+    assert "noise of size 0.5" in by_kind["setting"].text
+    assert by_kind["all_out"].text.startswith("The race is over: 10 of 10")
+    assert all(note.milestone == (note.kind in MILESTONES) for note in notes)
+    assert narrator.watch(run, race, 7) == []  # nothing twice
+
+
+def test_every_kind_of_event_has_a_caption():
+    row = stats(4, 90, 3, 120)
+    made = {
+        narration.race_started(4, 50, "training", 391),
+        narration.leader_crashed(4, 7, 33, 391, 12),
+        narration.all_out(4, 90, 391, 0, 50),
+        narration.closed(row, "Breeding."),
+        narration.new_best(row, 80),
+        narration.first_finisher(row),
+        narration.half_finish(row, 6),
+        narration.test_finish(row),
+        narration.overfitting(row, 5),
+        narration.setting_changed(SettingEvent(4, "tournament", "3", "5")),
+        narration.test_drive_started(4, 20, "test", 300),
+        narration.test_drive_ended(4, 3, 20, 300, 300),
+    }
+    assert {note.kind for note in made} == set(KINDS)
+    for note in made:  # words for a pupil, with the numbers given
+        assert re.search(r"\d", note.text) and ("_" not in note.text or note.kind == "setting")
+
+
+def test_the_words_follow_the_strategy_constants(monkeypatch):
+    monkeypatch.setattr(Elitist, "LATE_NOISE", 0.25)
+    monkeypatch.setattr(Elitist, "LATE_GENERATION", 33)
+    monkeypatch.setattr(Elitist, "ELITE_SHARE", 0.1)
+    monkeypatch.setattr(Classic, "PARENT_SCALE", 8.0)
+    help_text = " ".join(main.build_parser().format_help().split())
+    assert "0.25×R" in Elitist.summary() and "generation 33" in Elitist.summary() and "best 10%" in Elitist.summary()
+    assert "Exp(8)" in Classic.summary()
+    assert "0.25 times that from generation 33" in help_text and "Exp(8)" in help_text
+    assert "0.25 times that" in SETTINGS["mutation_rate"].describe(0.2)
+    assert "33 unless changed" in SETTINGS["mutation_rate"].describe(0.2)
+    assert "0.25 times the mutation size" in SETTINGS["late_generation"].describe(33)
+    elitist = Elitist(105, 50, 0.7)
+    state = elitist.initial_state(0)
+    assert "From generation 33 on" in elitist.explain(state, 0) and "noise is 0.175" in elitist.explain(state, 0)
+    assert "top 8" in Classic(105, 50, 0.1).explain(None, 1)
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_every_spelling_of_every_setting_is_read_by_set(name):
+    value = {"strategy": "elitist", "layers": "7,9,1", "track": "test"}.get(name)
+    if value is None:
+        value = str(SETTINGS[name].kind(SETTINGS[name].low + (1 if SETTINGS[name].kind is int else 0.5)))
+    for spelling in spellings(name):
+        assert canonical(spelling) == name
+        assert parse_set(f"5:{spelling}={value}").setting == name
+        assert main.set_flag(f"5:{spelling}={value}").setting == name
+
+
+def test_every_alias_names_a_setting_and_the_run_schedules_by_any_spelling():
+    assert set(ALIASES.values()) <= set(SETTINGS)
+    evolution = Evolution(RunConfig(seed=1, generations=3), training_track())
+    change = evolution.schedule("mutation", 0.5, 2)
+    assert change.setting == "mutation_rate" and evolution.setting_value("mutation-rate") == 0.1
+
+
+@pytest.mark.parametrize(
+    ("text", "attribute", "value"),
+    [
+        ("elitist:mutation=0.3", "mutation_rate", 0.3),
+        ("elitist:mutation_rate=0.3", "mutation_rate", 0.3),
+        ("elitist:mutation-rate=0.3", "mutation_rate", 0.3),
+        ("snes:tracks=1", "tracks", 1),
+        ("snes:extra_tracks=1", "tracks", 1),
+        ("snes:extra-tracks=1", "tracks", 1),
+        ("classic:seed=4,population=8", "population", 8),
+    ],
+)
+def test_a_spec_reads_every_spelling(text, attribute, value):
+    assert parse_spec(text).settings[attribute] == value
+
+
+def test_the_command_line_reads_the_long_and_the_short_names():
+    parser = main.build_parser()
+    assert parser.parse_args(["--extra-tracks", "3"]).tracks == 3
+    assert parser.parse_args(["--tracks", "3"]).tracks == 3
+    assert parser.parse_args(["--set", "4:mutation=0.5"]).set[0] == SettingEvent(4, "mutation_rate", "", "0.5")
+
+
+# ---- in the window -------------------------------------------------------------------------------------
+
+
+def window_for(*argv: str):
+    from game.frame_runner import open_window
+
+    return open_window(main.parse(list(argv)))
+
+
+def press(app, key: int) -> None:
+    from game.frame_runner import key_event, run_frames
+
+    run_frames(app, 1, lambda frame: [key_event(key, "")] if frame == 0 else [])
+
+
+def test_h_pauses_while_open_and_gives_back_the_pace_it_found(in_tmp):
+    import pygame
+
+    from game.frame_runner import run_frames
+
+    app = window_for("--seed", "2", "--speed", "8")
+    run_frames(app, 3)
+    press(app, pygame.K_h)
+    assert app.show_help and app.paused
+    column = app.view.race.column
+    run_frames(app, 10)
+    assert app.view.race.column == column  # nothing moves while the help is read
+    press(app, pygame.K_h)
+    assert not app.show_help and not app.paused
+    press(app, pygame.K_SPACE)
+    press(app, pygame.K_h)
+    press(app, pygame.K_h)
+    assert app.paused  # paused before: still paused after
+
+
+def test_the_help_is_grouped_and_names_the_keys_that_do_nothing_in_the_view(in_tmp):
+    from game import hud
+    from game.keys import GROUPS
+
+    app = window_for("--seed", "2")
+    rows = hud.help_rows(app.works)
+    headings = [description for label, description in rows if label == hud.HEADING]
+    assert headings == [heading for heading in GROUPS.values() if heading in headings] and len(headings) >= 4
+    assert not any(label == "not here" for label, _ in rows)  # every key works while evolving
+    drive = hud.help_rows(lambda command: command in ("pause", "help", "quit"))
+    assert ("not here", next(text for label, text in drive if label == "not here")) in drive
+    assert "T, G" in next(text for label, text in drive if label == "not here")
+    from game.keys import footer_text
+
+    assert "T test track" in footer_text(app.works) and "T test track" not in footer_text(lambda c: c != "track")
+
+
+def test_the_caption_changes_as_the_run_goes_and_w_turns_it_off(in_tmp):
+    import pygame
+
+    from game.frame_runner import run_frames
+
+    app = window_for("--seed", "1", "--speed", "64")
+    seen = []
+    for _ in range(600):
+        run_frames(app, 1)
+        text = app.caption.text()
+        if text and (not seen or seen[-1] != text):
+            seen.append(text)
+        if app.view.evolution.generation >= 3 and len(seen) >= 3:
+            break
+    assert len(seen) >= 3 and seen[0].startswith("Generation 0 ")  # started or scored, as the first frame finds it
+    press(app, pygame.K_w)
+    assert not app.caption.on and app.caption.text() == ""
+    press(app, pygame.K_w)
+    assert app.caption.on
+
+
+def test_a_milestone_raises_a_banner_and_marks_the_chart(in_tmp):
+    from game.caption import Caption
+
+    clock = [0.0]
+    caption = Caption(clock=lambda: clock[0])
+    row = stats(12, 100, 1)
+    caption.add([narration.race_started(13, 50, "training", 100), narration.first_finisher(row)])
+    assert caption.banner_text() == "★ first finisher: generation 12" and caption.text().startswith("First finisher")
+    clock[0] = 10.0
+    assert caption.banner_text() == ""
+    app = window_for("--seed", "2")
+    app.view.narrator.milestones["first_finisher"] = 7
+    assert [(mark.generation, mark.label) for mark in app.view.milestone_marks()] == [(7, "first finisher")]
