@@ -286,3 +286,50 @@ def test_a_milestone_raises_a_banner_and_marks_the_chart(in_tmp):
     app = window_for("--seed", "2")
     app.view.narrator.milestones["first_finisher"] = 7
     assert [(mark.generation, mark.label) for mark in app.view.milestone_marks()] == [(7, "first finisher")]
+
+
+# ---- a fresh network is a fresh start --------------------------------------------------------------------
+
+
+def first_finisher_after(evolution: Evolution, start: int, limit: int = 120) -> int:
+    """Generations from `start` until one has a finisher (limit if none)."""
+    for _ in range(limit):
+        row = evolution.run_generation()
+        if row.finished:
+            return row.generation - start
+    return limit
+
+
+def elitist_config(seed: int, layers=(7, 8, 4, 1)) -> RunConfig:
+    return RunConfig(strategy="elitist", seed=seed, generations=None, extra_tracks=2, mutation_rate=0.7,
+                     safety_weight=0.5, layers=layers, test_curve=False)  # fmt: skip
+
+
+def test_after_a_fresh_network_the_schedule_counts_from_the_change_and_the_words_say_the_noise_in_force():
+    evolution = Evolution(elitist_config(5), training_track())
+    for _ in range(45):
+        evolution.run_generation()
+    strategy = evolution.strategy
+    assert strategy.late(evolution.state.strategy) and strategy.noise_now(evolution.state.strategy) == 0.7 * 0.3
+    evolution.schedule("mutation", 0.2)
+    evolution.schedule("layers", "7,8,8,4,1")
+    evolution.run_generation()  # generation 45: the fresh network's first
+    state, strategy = evolution.state.strategy, evolution.strategy
+    assert state.told == 1 and not strategy.late(state) and strategy.noise_now(state) == 0.2
+    assert "From generation 85 on" in strategy.explain(state, evolution.generation)  # 45 + late_generation
+
+
+def test_a_fresh_network_mid_run_learns_as_soon_as_one_at_the_start():
+    # held-out seeds (not those the defaults were tuned on): the same shape from the start, and after 45
+    # generations of another shape; a schedule that went on counting from the run's start gave the fresh network
+    # the late, small noise, and no finisher for 150 generations
+    shape = (7, 8, 8, 1)
+    at_start, mid_run = [], []
+    for seed in (101, 102, 103):
+        at_start.append(first_finisher_after(Evolution(elitist_config(seed, shape), training_track()), 0))
+        evolution = Evolution(elitist_config(seed), training_track())
+        for _ in range(45):
+            evolution.run_generation()
+        evolution.schedule("layers", ",".join(map(str, shape)))
+        mid_run.append(first_finisher_after(evolution, 45))
+    assert max(mid_run) < 60 and sum(mid_run) <= 1.5 * sum(at_start) + 15, (at_start, mid_run)
