@@ -16,6 +16,7 @@ from evolution.narration import MILESTONES, Note
 
 from . import palette
 from .scale import Scale, as_scale
+from .text import fit
 
 HOLD = 3.0  # seconds a caption stays at least (unless a more important one comes)
 STALE = 6.0  # a note still waiting after this long is dropped: it is no longer what is happening
@@ -134,3 +135,23 @@ def wrap(text_font: pygame.font.Font, text: str, width: int, most: int) -> list[
     if line:
         lines.append(line)
     return lines
+
+
+def draw_progress(
+    surface: pygame.Surface, view: pygame.Rect, text: str, fraction: float, scale: Scale | float = 1.0
+) -> pygame.Rect:
+    """A line naming the work a closing generation is doing, with a bar that fills as it goes: the track view
+    never looks frozen while the generation is scored elsewhere. Drawn in the middle of the track view."""
+    s = as_scale(scale)
+    text_font = s.font(14, bold=True)
+    shown = fit(text_font, f"{text}: {fraction:.0%}", view.width - 2 * s.px(30))
+    rendered = text_font.render(shown, True, palette.TEXT)
+    bar_h = s.px(6)
+    box = rendered.get_rect(midtop=(view.centerx, view.y + view.height // 2)).inflate(s.px(20), s.px(12) + bar_h)
+    pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(5))
+    pygame.draw.rect(surface, palette.PANEL_EDGE, box, max(1, s.px(1)), border_radius=s.px(5))
+    surface.blit(rendered, (box.x + s.px(10), box.y + s.px(4)))
+    bar = pygame.Rect(box.x + s.px(10), box.bottom - bar_h - s.px(4), box.width - s.px(20), bar_h)
+    pygame.draw.rect(surface, palette.PANEL_EDGE, bar)
+    pygame.draw.rect(surface, palette.GOOD, (bar.x, bar.y, int(bar.width * max(0.0, min(fraction, 1.0))), bar.height))
+    return box

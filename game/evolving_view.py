@@ -21,6 +21,7 @@ from evolution.seeds import generator
 from evolution.track import Track, blog_test_track, random_track, training_track
 
 from . import hud, lab_actions, palette
+from .caption import draw_progress
 from .chart import ChartView, Event
 from .layout import Layout
 from .race_scene import RaceScene
@@ -183,9 +184,21 @@ class EvolvingView(TimeMachineCommands, View):
         events += self.milestone_marks()
         self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, events, every=every)
         self.draw_time_machine(surface, layout)
+        self.draw_closing(surface, layout)
         if self.panel_open:
             self.panel.place(surface.get_rect(), layout.footer.top, layout.scale)
             self.panel.draw(surface)
+
+    def draw_closing(self, surface: pygame.Surface, layout: Layout) -> None:
+        """While the generation on screen closes (its extra tracks, the champions' test drive), what it is doing
+        and how far, so the track view never stands still."""
+        if self.replay is not None or not self.run.closing:
+            return
+        work = self.evolution.closing_work()
+        if work is None and self.run._preparing is not None:
+            work = (f"breeding generation {self.evolution.generation}", 0.5)
+        if work is not None:
+            draw_progress(surface, self.message_area(layout), work[0], work[1], layout.scale)
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
         if not self.click_timeline(position, layout):

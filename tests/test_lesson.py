@@ -333,3 +333,45 @@ def test_a_fresh_network_mid_run_learns_as_soon_as_one_at_the_start():
         evolution.schedule("layers", ",".join(map(str, shape)))
         mid_run.append(first_finisher_after(evolution, 45))
     assert max(mid_run) < 60 and sum(mid_run) <= 1.5 * sum(at_start) + 15, (at_start, mid_run)
+
+
+# ---- never frozen ----------------------------------------------------------------------------------------
+
+
+def test_at_x8_the_track_view_never_stands_still_while_a_generation_closes(in_tmp):
+    # at ×8 the view sat on the finish line for 3.5 s of every 6 while the generation was scored on its extra
+    # tracks and its champion test-driven: now that work is named, with a bar that fills
+    import hashlib
+
+    import pygame
+
+    from game.frame_runner import run_frames
+
+    app = window_for("--seed", "2", "--speed", "8")  # elitist: 2 extra tracks, the test drive
+    longest, run, last, closing = 0, 0, None, 0
+    for _ in range(600):
+        run_frames(app, 1)
+        view = app.screen.subsurface(app.layout().view)
+        digest = hashlib.md5(pygame.image.tobytes(view, "RGB")).hexdigest()
+        run = run + 1 if digest == last else 1
+        longest, last = max(longest, run), digest
+        closing += app.view.run.closing
+    assert closing > 30  # the generations did close meanwhile (the case that looked frozen)
+    assert longest <= 30
+
+
+def test_a_closing_generation_says_what_it_does_and_how_far():
+    evolution = Evolution(RunConfig(strategy="elitist", seed=4, generations=3, extra_tracks=2), training_track())
+    race = evolution.next_race()
+    race.run()
+    seen = []
+    for _ in evolution.close_generation(race, slice_seconds=0.0):
+        work = evolution.closing_work()
+        if work is not None:
+            seen.append(work)
+    assert evolution.closing_work() is None
+    texts = {text for text, _ in seen}
+    assert "generation 0 also races 2 fresh tracks it has never seen" in texts
+    assert any("test track" in text for text in texts)
+    fractions = [fraction for text, fraction in seen if "fresh" in text]
+    assert fractions == sorted(fractions) and all(0 <= fraction <= 1 for fraction in fractions)
