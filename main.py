@@ -48,6 +48,7 @@ from evolution.genome_file import MAX_BYTES, GenomeFile, load_genomes, save_geno
 from evolution.ghosts import MAX_GHOSTS, ghosts_from_file
 from evolution.interrupts import ignore_signals, stop_on_signals
 from evolution.lab import ReplayMismatch, run_line
+from evolution.lessons import LESSONS, take_lesson
 from evolution.outputs import (
     check_not_another_run,
     check_one_owner,
@@ -158,6 +159,12 @@ def build_parser() -> Parser:
         epilog="Keys in the window: press H there, or see the README.",
     )
     parser.add_argument("--headless", action="store_true", help="run without a window, printing a line per generation")
+    parser.add_argument(
+        "--lesson",
+        metavar="NAME",
+        help="start a ready-made lesson: its settings, and in the window a card saying what to watch for "
+        f"({', '.join(LESSONS)}); flags after it change it (F2 in the window lists them)",
+    )
     parser.add_argument(
         "--generations",
         type=whole(0, 10**7),
@@ -340,6 +347,7 @@ class WindowOptions:
     load: Path | None = None  # saved genomes to test-drive instead of evolving
     drive: GenomeFile | None = None  # what that file holds, read and checked with the other flags
     ghosts: tuple = ()  # --ghost: evolution.ghosts.Ghost genomes racing beside the run
+    lesson: str = ""  # --lesson: the lesson whose card the window shows first
 
 
 @dataclass(frozen=True)
@@ -371,6 +379,7 @@ def parse(argv: list[str]) -> Options:
     sets = sum(1 for token in argv if token == "--set" or token.startswith("--set="))
     if sets > MAX_EVENTS:  # refused before anything is read
         raise InputError(f"--set: {sets} changes, more than the {MAX_EVENTS} a run may hold")
+    argv, chosen = take_lesson(argv)  # the lesson's flags first: a flag given after --lesson wins
     argv, changes = take_sets(argv)
     args = build_parser().parse_args(argv)
     if changes:
@@ -392,6 +401,7 @@ def parse(argv: list[str]) -> Options:
         screenshot=args.screenshot,
         load=args.load,
         ghosts=ghost_genomes(args.ghost or []),
+        lesson=chosen.name if chosen is not None else "",
     )
     if args.compare is not None:
         return compare_options(args, window)

@@ -47,6 +47,7 @@ class Note:
     kind: str
     generation: int
     text: str
+    run: str = ""  # the run's name when several race side by side (a comparison)
 
     @property
     def milestone(self) -> bool:

@@ -78,7 +78,8 @@ class Caption:
         """The milestone banner shown now, or ''."""
         if self.banner is None or self.clock() >= self.banner_until:
             return ""
-        return f"★ {MILESTONES[self.banner.kind]}: generation {self.banner.generation}"
+        who = f"{self.banner.run} · " if self.banner.run else ""
+        return f"★ {who}{MILESTONES[self.banner.kind]}: generation {self.banner.generation}"
 
     def clear(self) -> None:
         """Forget every note (a restart)."""

@@ -236,8 +236,6 @@ class EvolvingView(TimeMachineCommands, View):
         else:
             lines.append(("best here", "—"))
         lines.append(("strategy", config.strategy))
-        noise = evolution.strategy.noise_now(evolution.state.strategy)  # the schedule counted: what children get now
-        lines.append(("mutation now", f"{noise:.3g}"))
         lines.append(("seed", str(config.seed)))  # drawn seeds have ten digits: a line of its own
         return lines + self.window.race_lines(self.shown_race)
 

@@ -118,6 +118,13 @@ BINDINGS: tuple[Binding, ...] = (
         "lineage: replay the followed dot's parent's generation, following the parent",
         "lineage",
     ),
+    Binding(
+        "lessons",
+        (pygame.K_F2, pygame.K_TAB),
+        "F2 or Tab",
+        "ready-made lessons: the blog's experiment, overfitting, generalising, two strategies, bigger brains",
+        "lessons",
+    ),
     Binding("help", (pygame.K_h, pygame.K_F1), "H or F1", "show or hide this help", "help"),
     Binding(
         "quit",
@@ -143,13 +150,13 @@ GROUPS: dict[str, str] = {
 # the group of each command in the help (GROUPS); a command not here goes under "More keys"
 GROUP_OF: dict[str, str] = {
     **dict.fromkeys(("pause", "step", "faster", "slower", "captions", "larger", "axis", "lanes", "help"), "watch"),
-    **dict.fromkeys(("track", "new_track", "training_track", "settings", "restart"), "experiment"),
+    **dict.fromkeys(("track", "new_track", "training_track", "settings", "restart", "lessons"), "experiment"),
     **dict.fromkeys(("earlier", "later", "replay", "present", "ghost", "clear_ghosts", "lineage"), "time"),
     **dict.fromkeys(("save", "load", "copy_command", "quit"), "files"),
 }
 
 # the keys the footer reminds of: the few a first lesson needs (every key is in the help, H)
-FOOTER = ("pause", "faster", "slower", "track", "captions", "settings", "help", "quit")
+FOOTER = ("pause", "faster", "slower", "track", "captions", "settings", "lessons", "help", "quit")
 
 
 def footer_text(works=None) -> str:

@@ -52,7 +52,16 @@ FRAME_MARGIN = 0.0025  # of a frame's 16.7 ms, kept free for events, the flip an
 MIN_WORK_SECONDS = 0.002
 DRAWS_REMEMBERED = 120  # two seconds of frames
 MESSAGE_SECONDS = 5.0
-WINDOW_COMMANDS = ("pause", "faster", "slower", "help", "larger", "quit", "captions")  # the same in every view
+WINDOW_COMMANDS = (
+    "pause",
+    "faster",
+    "slower",
+    "help",
+    "larger",
+    "quit",
+    "captions",
+    "lessons",
+)  # the same in every view
 
 
 def speed_label(speed: int) -> str:
@@ -79,6 +88,7 @@ class Window:
         self.user_scale = USER_STEPS[0]  # Z makes everything larger, for a projector
         self.view: View = View(self)
         self.caption = Caption()  # what is happening and why, in words (W turns it off and on)
+        self.card: list[str] | None = None  # a lesson's card, shown until a key is pressed
         self.failure: Exception | None = None  # a --replay that did not match: the one line the program ends with
         # Once the window is closing no one reads the screen: an error said then (an output that could not be
         # written on the way out) also goes to stderr, once; output_failed makes the exit status 1.
@@ -147,6 +157,21 @@ class Window:
         """True if the command does something in the view shown (the footer and the help offer only those)."""
         return command in WINDOW_COMMANDS or command == "step" or hasattr(self.view, f"do_{command}")
 
+    def show_card(self, name: str) -> None:
+        """Show a lesson's card (what to watch for) until a key is pressed."""
+        from evolution.lessons import lesson
+
+        self.card = lesson(name).card()
+
+    def do_lessons(self) -> None:
+        """F2: the lesson menu over the view (a number starts one; F2 or Esc closes it)."""
+        from .lessons import LessonMenu
+
+        if isinstance(self.view, LessonMenu):
+            self.view.close_menu()
+        else:
+            self.show_view(LessonMenu(self, self.view))
+
     def do_captions(self) -> None:
         self.caption.on = not self.caption.on
         self.say("captions on: a line says what is happening and why" if self.caption.on else "captions off")
@@ -191,6 +216,8 @@ class Window:
         elif self.view.event(event):
             return
         elif event.type == pygame.KEYDOWN:
+            if self.card is not None:  # the card goes; the key does what it says too
+                self.card = None
             if self.view.key(event):
                 return
             name = COMMAND_OF_KEY.get(event.key)
@@ -236,6 +263,10 @@ class Window:
         now = time.perf_counter()
         messages = [(text, error) for text, error, until in self.messages if until > now]
         hud.draw_messages(screen, area, messages, layout.scale, banner=box)
+        if self.card is not None:
+            from .lessons import draw_card
+
+            draw_card(screen, self.view.message_area(layout), self.card, layout.scale)
         if self.show_help:
             hud.draw_help(screen, layout.scale, self.works)
 
@@ -316,6 +347,10 @@ def run_window(
         screen = pygame.display.set_mode(options.size, pygame.RESIZABLE)
         pygame.key.set_repeat(350, 40)
         window = Window(screen, options.speed)
+        if getattr(options, "lesson", ""):
+            window.show_card(options.lesson)
+        else:
+            window.say("F2 opens ready-made lessons; H shows every key")
         if checkpointer is not None:
             checkpointer.warn = lambda text: window.say(text, error=True)
         if make_view is not None:

@@ -257,16 +257,22 @@ def test_the_caption_changes_as_the_run_goes_and_w_turns_it_off(in_tmp):
 
     from game.frame_runner import run_frames
 
-    app = window_for("--seed", "1", "--speed", "64")
+    app = window_for("--seed", "1", "--speed", "8")
+    clock = [0.0]
+    app.caption.clock = lambda: clock[0]  # half a second a frame: the caption's hold counted in frames
     seen = []
-    for _ in range(600):
+    for _ in range(2000):
         run_frames(app, 1)
+        clock[0] += 0.5
         text = app.caption.text()
         if text and (not seen or seen[-1] != text):
             seen.append(text)
-        if app.view.evolution.generation >= 3 and len(seen) >= 3:
+        if app.view.evolution.generation >= 3 and len(seen) >= 4:
             break
-    assert len(seen) >= 3 and seen[0].startswith("Generation 0 ")  # started or scored, as the first frame finds it
+    assert seen[0] == "Generation 0 starts: 50 dots with random networks try the training track (391 columns). " + (
+        "Nobody has learned anything yet, so most crash soon."
+    )
+    assert len(seen) >= 4 and any(" is scored: best " in text for text in seen)
     press(app, pygame.K_w)
     assert not app.caption.on and app.caption.text() == ""
     press(app, pygame.K_w)
@@ -375,3 +381,97 @@ def test_a_closing_generation_says_what_it_does_and_how_far():
     assert any("test track" in text for text in texts)
     fractions = [fraction for text, fraction in seen if "fresh" in text]
     assert fractions == sorted(fractions) and all(0 <= fraction <= 1 for fraction in fractions)
+
+
+# ---- ready-made lessons ------------------------------------------------------------------------------------
+
+
+def essentials(options) -> list:
+    """What decides a run's numbers, of each run the options start (a Track holds arrays: its name stands for it)."""
+    return [(run.config, run.track.name, run.keep) for run in (options.compare or (options.run,))]
+
+
+@pytest.mark.parametrize("name", sorted(__import__("evolution.lessons", fromlist=["LESSONS"]).LESSONS))
+def test_each_lesson_is_its_own_command_line(name):
+    import shlex
+    from dataclasses import replace
+
+    from evolution.lessons import LESSONS
+
+    lesson = LESSONS[name]
+    by_name = main.parse(["--lesson", name])
+    by_line = main.parse(shlex.split(lesson.command_line())[2:])
+    assert by_name.window.lesson == name
+    assert replace(by_name.window, lesson="") == by_line.window
+    assert essentials(by_name) == essentials(by_line)
+    card = lesson.card()
+    assert card[0] == lesson.title and card[-1].endswith(lesson.command_line())
+    if not by_name.compare:  # and the run it starts gives the same rows as the line's
+        rows = []
+        for options in (by_name, by_line):
+            evolution = main.start_evolution(options.run, [])
+            rows.append([evolution.run_generation() for _ in range(2)])
+        assert [(r.best, r.mean, r.finished) for r in rows[0]] == [(r.best, r.mean, r.finished) for r in rows[1]]
+
+
+def test_a_flag_after_a_lesson_changes_it_and_a_wrong_lesson_is_one_line():
+    from evolution.errors import InputError
+
+    assert main.parse(["--lesson", "blog", "--seed", "9"]).run.config.seed == 9
+    assert main.parse(["--lesson=overfitting"]).run.config.strategy == "classic"
+    with pytest.raises(InputError, match="unknown lesson 'nope'; choose blog, overfitting"):
+        main.parse(["--lesson", "nope"])
+    with pytest.raises(InputError, match="twice"):
+        main.parse(["--lesson", "blog", "--lesson", "blog"])
+
+
+def test_the_lesson_menu_starts_a_lesson_in_the_window(in_tmp):
+    import pygame
+
+    from game.frame_runner import run_frames
+    from game.lessons import LessonMenu
+
+    app = window_for("--seed", "2", "--speed", "64")
+    run_frames(app, 20)
+    evolving = app.view
+    press(app, pygame.K_F2)
+    assert isinstance(app.view, LessonMenu)
+    generation = evolving.evolution.generation
+    run_frames(app, 5)
+    assert evolving.evolution.generation == generation  # the run waits while the menu is open
+    press(app, pygame.K_ESCAPE)
+    assert app.view is evolving and app.running  # Esc closes the menu, not the window
+    press(app, pygame.K_TAB)
+    press(app, pygame.K_2)  # overfitting
+    config = app.view.evolution.config
+    assert (config.strategy, config.seed, config.extra_tracks) == ("classic", 4, 0)
+    assert app.card is not None and app.card[0].startswith("Overfitting") and app.speed == 8
+    assert any(path.suffix == ".json" for path in (in_tmp / "saves").rglob("*"))  # the old run's best kept
+    press(app, pygame.K_SPACE)
+    assert app.card is None
+
+
+def test_a_comparison_says_each_runs_milestones_with_its_name(in_tmp):
+    app = window_for("--compare", "classic", "elitist", "--seed", "1")
+    view = app.view
+    row = stats(6, 100, 30)
+    view.narrators[1].watch = lambda *args: [narration.half_finish(row, 50)]
+    view.narrators[1].milestones["half_finish"] = 6
+    view.narrate()
+    assert app.caption.banner_text() == "★ elitist · half finish: generation 6"
+    assert app.caption.text().startswith("elitist: Half the dots finish!")
+    assert [(mark.generation, mark.label) for mark in view.milestone_marks()] == [(6, "elitist half finish")]
+
+
+def test_the_panel_says_the_noise_in_force_when_the_schedule_makes_it_smaller():
+    from game import lab_actions
+
+    evolution = Evolution(
+        RunConfig(strategy="elitist", seed=1, generations=5, mutation_rate=0.7, late_generation=2), training_track()
+    )
+    caption = next(row.caption for row in lab_actions.rows(evolution) if row.name == "mutation_rate")
+    assert "in force" not in caption
+    for _ in range(3):
+        evolution.run_generation()
+    caption = next(row.caption for row in lab_actions.rows(evolution) if row.name == "mutation_rate")
+    assert caption.endswith(f"in force now: {0.7 * Elitist.LATE_NOISE:g}")
