@@ -34,6 +34,7 @@ KINDS = (
     "setting",
     "test_drive_start",
     "test_drive_end",
+    "then_and_now",
 )
 MILESTONES = {"first_finisher": "first finisher", "half_finish": "half finish", "test_finish": "test track finished"}
 OVERFIT_GENERATIONS = 5  # training finished this many generations in a row while the test stays low: overfitting
@@ -157,6 +158,27 @@ def test_drive_ended(generation: int, finished: int, count: int, best: int, fini
     else:
         text = f"Test drive over: none of {count} finished; the farthest got to column {best} of {finish}."
     return Note("test_drive_end", generation, text)
+
+
+def then_and_now(then: int, now: int, count_then: int, count_now: int, track: str, same_network: bool) -> Note:
+    same = (
+        "Same network, same track: only the weights evolution found differ."
+        if same_network
+        else ("Their networks have different shapes (the run changed it between them).")
+    )
+    text = (
+        f"Then and now: all {count_then} dots of generation {then} race beside all {count_now} of generation {now} "
+        f"on the {track} track. {same}"
+    )
+    return Note("then_and_now", now, text)
+
+
+def then_and_now_lap(then: int, now: int, finished: tuple[int, int], counts: tuple[int, int]) -> Note:
+    text = (
+        f"Lap over: {finished[0]} of {counts[0]} dots of generation {then} finished, and {finished[1]} of "
+        f"{counts[1]} of generation {now}. That difference is what {now - then} generations of evolution learned."
+    )
+    return Note("then_and_now", now, text)
 
 
 @dataclass

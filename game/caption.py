@@ -31,6 +31,7 @@ IMPORTANCE = {
     "test_drive_start": 3,
     "test_drive_end": 3,
     "overfitting": 4,
+    "then_and_now": 4,
     **dict.fromkeys(MILESTONES, 5),
 }
 MAX_LINES = 2

@@ -397,6 +397,12 @@ class EvolvingView(TimeMachineCommands, View):
         where = f"; its checkpoints go to {self.checkpointer.path}" if self.checkpointer else ""
         self.window.say(f"restarted evolution with seed {seed}{where}")
 
+    def do_then_and_now(self) -> None:
+        """Y: a past generation races beside the latest (game/then_and_now.py)."""
+        from .then_and_now import open_then_and_now
+
+        open_then_and_now(self)
+
     def do_lanes(self) -> None:
         self.window.say("V splits the track view into lanes when runs race side by side (--compare)")
 

@@ -110,6 +110,13 @@ BINDINGS: tuple[Binding, ...] = (
         "the selected generation's champion races as a ghost beside the population, from the next race on",
         "ghost",
     ),
+    Binding(
+        "then_and_now",
+        (pygame.K_y,),
+        "Y",
+        "then and now: the selected generation (else generation 5) races beside the latest, in two lanes",
+        "then and now",
+    ),
     Binding("clear_ghosts", (pygame.K_x,), "X", "clear the ghosts", "no ghosts"),
     Binding(
         "lineage",
@@ -152,6 +159,7 @@ GROUP_OF: dict[str, str] = {
     **dict.fromkeys(("pause", "step", "faster", "slower", "captions", "larger", "axis", "lanes", "help"), "watch"),
     **dict.fromkeys(("track", "new_track", "training_track", "settings", "restart", "lessons"), "experiment"),
     **dict.fromkeys(("earlier", "later", "replay", "present", "ghost", "clear_ghosts", "lineage"), "time"),
+    "then_and_now": "time",
     **dict.fromkeys(("save", "load", "copy_command", "quit"), "files"),
 }
 

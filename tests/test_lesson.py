@@ -475,3 +475,69 @@ def test_the_panel_says_the_noise_in_force_when_the_schedule_makes_it_smaller():
         evolution.run_generation()
     caption = next(row.caption for row in lab_actions.rows(evolution) if row.name == "mutation_rate")
     assert caption.endswith(f"in force now: {0.7 * Elitist.LATE_NOISE:g}")
+
+
+# ---- then and now --------------------------------------------------------------------------------------------
+
+
+def test_generation_5_is_kept_whole_and_replays_with_all_its_dots_equal_to_the_history():
+    from evolution.time_machine import replay
+
+    evolution = Evolution(RunConfig(seed=2, generations=None), training_track())
+    for _ in range(32):
+        evolution.run_generation()
+    archive = evolution.state.archive
+    kept = set(archive.populations)
+    assert set(range(11)) | {20, 30} <= kept  # the first generations and every tenth
+    assert not {13, 14} & (kept - archive.records)  # others only while recent (or records)
+    again = replay(evolution, 5)
+    assert again.whole and again.race.count == 50
+    again.race.run()
+    assert again.verdict()[0] is True  # best, mean and finished equal the history's row
+    assert archive.populations[5].shape == (50, evolution.network.genome_size)
+
+
+def test_the_landmarks_stay_within_their_bound(monkeypatch):
+    from evolution import archive as archive_module
+    from evolution.archive import Archive
+
+    monkeypatch.setattr(archive_module, "LANDMARK_ROWS", 100)
+    archive = Archive()
+    rng = np.random.default_rng(0)
+    for generation in range(60):
+        genomes = rng.standard_normal((30, 4))
+        archive.keep(generation, genomes, np.arange(30), np.full(30, 5 + generation), "training")
+    landmark_rows = sum(len(archive.populations[g]) for g in archive.landmarks)
+    assert landmark_rows <= 100 + 30  # the bound (the first always kept), and no more
+    assert {0, 1, 2} <= archive.landmarks and 59 in archive.populations
+
+
+def test_y_races_generation_5_beside_the_latest_in_labelled_lanes(in_tmp):
+    import pygame
+
+    from game.frame_runner import run_frames
+    from game.then_and_now import ThenAndNow
+
+    app = window_for("--seed", "2", "--speed", "turbo", "--strategy", "classic")
+    while app.view.evolution.generation < 12:
+        run_frames(app, 1)
+    evolving = app.view
+    press(app, pygame.K_y)
+    view = app.view
+    assert isinstance(view, ThenAndNow) and view.generations == (5, len(evolving.evolution.history) - 1)
+    assert view.scene.names == ["generation 5", f"generation {view.generations[1]}"] and view.scene.lanes
+    assert [race.count for race in view.races] == [50, 50]
+    assert app.caption.text().startswith("Then and now: all 50 dots of generation 5 race beside all 50")
+    generation = evolving.evolution.generation
+    clock = [app.caption.clock()]
+    app.caption.clock = lambda: clock[0]  # a second a frame: the caption's hold counted in frames
+    for _ in range(200):
+        run_frames(app, 1)
+        clock[0] += 1.0
+        if all(race.done for race in view.races):
+            break
+    run_frames(app, 4)
+    clock[0] += 4.0
+    assert "Lap over:" in app.caption.text() and evolving.evolution.generation == generation  # the run waits
+    press(app, pygame.K_y)
+    assert app.view is evolving
