@@ -135,6 +135,8 @@ def test_every_kind_of_event_has_a_caption():
         narration.setting_changed(SettingEvent(4, "tournament", "3", "5")),
         narration.test_drive_started(4, 20, "test", 300),
         narration.test_drive_ended(4, 3, 20, 300, 300),
+        narration.then_and_now(5, 60, 50, 50, "training", True),
+        narration.then_and_now_lap(5, 60, (0, 42), (50, 50)),
     }
     assert {note.kind for note in made} == set(KINDS)
     for note in made:  # words for a pupil, with the numbers given
