@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .settings import setting
+from .track import SENSORS
 
 if TYPE_CHECKING:
     from .evolve import Evolution
@@ -39,6 +40,54 @@ KINDS = (
 MILESTONES = {"first_finisher": "first finisher", "half_finish": "half finish", "test_finish": "test track finished"}
 OVERFIT_GENERATIONS = 5  # training finished this many generations in a row while the test stays low: overfitting
 OVERFIT_SHARE = 0.5  # "low": the champion gets less than this share of the test track
+
+
+def input_names() -> list[str]:
+    """The network's inputs in words, in its order: the speed, then the top and bottom barrier at each sensor."""
+    names = ["speed"]
+    for ahead in SENSORS:
+        where = "here" if ahead == 0 else f"{ahead} ahead"
+        names += [f"top barrier, {where}", f"bottom barrier, {where}"]
+    return names
+
+
+def neuron_words(layer: int, index: int, layers: tuple[int, ...], value: float) -> str:
+    """One line on a neuron of the followed dot's network and its value now (layer 0: an input)."""
+    if layer == 0:
+        if index == 0:
+            return f"input: speed {value:+.2f} now (up is +, down is -)"
+        return f"input: {input_names()[index]}: {value:+.2f} now (the dot's height minus the barrier's)"
+    if layer == len(layers) - 1:
+        force = value - 0.5
+        towards = "top" if force > 0 else "bottom"
+        return f"output: {value:.2f} now, a steering force of {force:+.2f} (towards the {towards} barrier)"
+    return f"hidden neuron {index + 1} of layer {layer}: {value:.2f} now (0 silent, 1 fully on)"
+
+
+def weight_words(layer: int, source: int, target: int, layers: tuple[int, ...], weight: float) -> str:
+    """One line on a weight of the followed dot's network."""
+    first = input_names()[source] if layer == 0 else f"hidden neuron {source + 1} of layer {layer}"
+    last = "the output" if layer + 1 == len(layers) - 1 else f"hidden neuron {target + 1} of layer {layer + 1}"
+    effect = "pushes it up" if weight > 0 else "holds it down"
+    return f"weight from {first} to {last}: {weight:+.2f} ({effect}; evolution tunes it)"
+
+
+def generation_words(row: GenerationStats) -> str:
+    """One line on a point of the chart: a generation's numbers."""
+    share = row.best / max(row.finish, 1)
+    text = f"generation {row.generation}: best {row.best} of {row.finish} ({share:.0%}), {row.finished} finished"
+    if row.test_best >= 0:
+        text += f", champion on the test track {row.test_best} of {row.test_finish}"
+    return text
+
+
+def dot_words(index: int, alive: bool, score: int, finish: int, place: int, count: int) -> str:
+    """One line on a dot of the race."""
+    if not alive:
+        state = "finished" if score >= finish else f"crashed at column {score}"
+    else:
+        state = f"driving, at column {score} of {finish}"
+    return f"dot #{index + 1}: {state}, in place {place} of {count}"
 
 
 @dataclass(frozen=True)

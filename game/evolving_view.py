@@ -189,6 +189,12 @@ class EvolvingView(TimeMachineCommands, View):
             self.panel.place(surface.get_rect(), layout.footer.top, layout.scale)
             self.panel.draw(surface)
 
+    def point_at(self, position: tuple[int, int], layout: Layout) -> str | None:
+        """What is under the mouse, in one line (game/pointer.py)."""
+        from .pointer import point_at
+
+        return point_at(self, position, layout)
+
     def draw_closing(self, surface: pygame.Surface, layout: Layout) -> None:
         """While the generation on screen closes (its extra tracks, the champions' test drive), what it is doing
         and how far, so the track view never stands still."""

@@ -89,6 +89,7 @@ class Window:
         self.view: View = View(self)
         self.caption = Caption()  # what is happening and why, in words (W turns it off and on)
         self.card: list[str] | None = None  # a lesson's card, shown until a key is pressed
+        self.pointer: tuple[int, int] | None = None  # where the mouse is: what is under it is said in one line
         self.failure: Exception | None = None  # a --replay that did not match: the one line the program ends with
         # Once the window is closing no one reads the screen: an error said then (an output that could not be
         # written on the way out) also goes to stderr, once; output_failed makes the exit status 1.
@@ -227,6 +228,8 @@ class Window:
                 self.command(name)
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
             self.view.click(event.pos, self.layout())
+        elif event.type == pygame.MOUSEMOTION:
+            self.pointer = event.pos
 
     def update(self, work_only: bool = False) -> None:
         """Advance the view: what is left of the frame after drawing (as it has lately taken) goes to racing,
@@ -263,6 +266,12 @@ class Window:
         now = time.perf_counter()
         messages = [(text, error) for text, error, until in self.messages if until > now]
         hud.draw_messages(screen, area, messages, layout.scale, banner=box)
+        point_at = getattr(self.view, "point_at", None)
+        said = point_at(self.pointer, layout) if self.pointer is not None and point_at is not None else None
+        if said:
+            from .pointer import draw_pointer_line
+
+            draw_pointer_line(screen, self.pointer, said, layout.scale)
         if self.card is not None:
             from .lessons import draw_card
 

@@ -543,3 +543,59 @@ def test_y_races_generation_5_beside_the_latest_in_labelled_lanes(in_tmp):
     assert "Lap over:" in app.caption.text() and evolving.evolution.generation == generation  # the run waits
     press(app, pygame.K_y)
     assert app.view is evolving
+
+
+# ---- point and learn ---------------------------------------------------------------------------------------
+
+
+def hover(app, position) -> str | None:
+    import pygame
+
+    from game.frame_runner import run_frames
+
+    motion = pygame.event.Event(pygame.MOUSEMOTION, pos=position, rel=(0, 0), buttons=(0, 0, 0))
+    run_frames(app, 1, lambda frame: [motion] if frame == 0 else [])
+    return app.view.point_at(app.pointer, app.layout())
+
+
+def test_pointing_at_a_neuron_an_input_a_weight_a_chart_point_or_a_dot_says_what_it_is_and_its_value(in_tmp):
+    from game.frame_runner import run_frames
+
+    app = window_for("--seed", "2", "--speed", "2")
+    run_frames(app, 120)
+    app.paused = True
+    run_frames(app, 1)
+    view = app.view
+    race, dot = view.shown_race, view.scene.followed
+    values = race.network.activations(race.genomes[dot][None], race.inputs_of(dot)[None])
+    nodes = view.scene.netview._nodes
+    x, y = nodes[0][3]
+    assert hover(app, (int(x), int(y))) == f"input: top barrier, 5 ahead: {values[0][0][3]:+.2f} now (the dot's " + (
+        "height minus the barrier's)"
+    )
+    x, y = nodes[1][2]
+    assert (
+        hover(app, (int(x), int(y))) == f"hidden neuron 3 of layer 1: {values[1][0][2]:.2f} now (0 silent, 1 fully on)"
+    )
+    x, y = nodes[-1][0]
+    assert hover(app, (int(x), int(y))).startswith(f"output: {values[-1][0][0]:.2f} now, a steering force of")
+    (x0, y0), (x1, y1) = nodes[2][0], nodes[3][0]  # the weight from the last hidden layer's first neuron
+    weights = race.network.unpack(race.genomes[dot][None])[2][0][0]
+    said = hover(app, (int((x0 + x1) / 2), int((y0 + y1) / 2)))
+    assert said.startswith("weight from hidden neuron") and f"{weights[0, 0]:+.2f}" in said
+    from game.timeline import generation_at
+
+    layout = app.layout()
+    raced = len(view.evolution.history)
+    x = next(
+        x
+        for x in range(layout.chart.x, layout.chart.right)
+        if generation_at(layout.chart, view.chart.time_axis, (x, layout.chart.centery), raced) == 0
+    )
+    row = view.evolution.history.row(0)
+    assert hover(app, (x, layout.chart.centery)).startswith(f"generation 0: best {row.best} of {row.finish} (")
+    from game.track_view import dot_screen_positions
+
+    xs, ys = dot_screen_positions(view.scene.camera, race)
+    said = hover(app, (int(xs[dot]), int(ys[dot])))
+    assert said.startswith("dot #") and "in place" in said and "of 50" in said
