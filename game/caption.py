@@ -93,7 +93,9 @@ class Caption:
         if banner:
             big = s.font(22, bold=True)
             rendered = big.render(banner, True, palette.PANEL)
-            box = rendered.get_rect(center=(view.centerx, view.y + view.height // 3)).inflate(s.px(28), s.px(14))
+            # high in the track view, under the window's own banner: the camera keeps the followed dot (and the
+            # leader's label) lower, near the middle, where a banner would hide them
+            box = rendered.get_rect(midtop=(view.centerx, view.y + s.px(54))).inflate(s.px(28), s.px(14))
             pygame.draw.rect(surface, palette.GOOD, box, border_radius=s.px(8))
             surface.blit(rendered, rendered.get_rect(center=box.center))
         text = self.text()
