@@ -14,7 +14,7 @@ from .scale import Scale, as_scale
 from .text import fit
 
 GHOST_COLOUR = (150, 60, 170)
-GHOST_ALPHA = 110
+GHOST_ALPHA = 170  # clearly visible on a projector (110 faded into the corridor), still not a dot of the race
 RADIUS = 6  # pixels at 1280×720
 TABLE_ROWS = 12  # ghosts listed in the table at most
 _CACHE: dict[tuple, pygame.Surface] = {}  # rings and labels, drawn once (text is the costly part of a frame)
@@ -54,7 +54,7 @@ def draw_ghosts(surface: pygame.Surface, camera: Camera, ghosts: GhostRace, scal
     """Every ghost as a translucent ring with its label; a crashed ghost where it crashed, fainter."""
     s = as_scale(scale)
     radius = s.px(RADIUS)
-    small = s.font(10)
+    small = s.font(11, bold=True)
     alive, positions, scores = ghosts.alive, ghosts.positions, ghosts.scores
     column = ghosts.column
     clip = surface.get_clip()
@@ -68,7 +68,7 @@ def draw_ghosts(surface: pygame.Surface, camera: Camera, ghosts: GhostRace, scal
         living = bool(alive[index])
         ring = _cached(("ring", radius, width, living), lambda living=living: _ring(radius, width, living))
         surface.blit(ring, (x - ring.get_width() / 2, y - ring.get_height() / 2))
-        label = _label(small, ghost.label, GHOST_COLOUR, 200 if living else 110)
+        label = _label(small, ghost.label, GHOST_COLOUR, 255 if living else 150)
         surface.blit(label, (x + radius + s.px(2), y - label.get_height() / 2))
     surface.set_clip(clip)
 

@@ -16,11 +16,12 @@ import pygame
 
 from evolution.race import Race
 
+from . import palette
 from .camera import Camera
 from .layout import Layout
 from .netview import NetworkView
 from .overview import Overview
-from .track_view import draw_race, draw_stack_hint, pick_dot, stack_at
+from .track_view import dot_screen_positions, draw_marker, draw_race, draw_stack_hint, pick_dot, stack_at
 
 NETWORK_SECONDS_THROTTLED = 0.1
 # (race) -> (index, what it is) of the dot to follow when a race starts, or None for the leader
@@ -112,3 +113,13 @@ class RaceScene:
             self.netview.draw(picture, picture.get_rect(), race.network, genome, activations, title, scale, crashed)
             self._network_picture, self._network_until = picture, now + NETWORK_SECONDS_THROTTLED
         surface.blit(picture, rect)
+
+    def draw_leader_on_top(self, surface: pygame.Surface, race: Race, scale) -> None:
+        """The leader's ring and label again, over what was drawn after the race (ghosts): never hidden."""
+        if race.alive_count and race.alive[self._leader] and len(self._ranks) == race.count:
+            xs, ys = dot_screen_positions(self.camera, race)
+            clip = surface.get_clip()
+            surface.set_clip(self.camera.view)
+            centre = (float(xs[self._leader]), float(ys[self._leader]))
+            draw_marker(surface, centre, palette.ACCENT, "leader", scale=scale)
+            surface.set_clip(clip)

@@ -599,3 +599,36 @@ def test_pointing_at_a_neuron_an_input_a_weight_a_chart_point_or_a_dot_says_what
     xs, ys = dot_screen_positions(view.scene.camera, race)
     said = hover(app, (int(xs[dot]), int(ys[dot])))
     assert said.startswith("dot #") and "in place" in said and "of 50" in said
+
+
+def test_a_ghost_never_hides_the_leader_or_its_label(in_tmp, monkeypatch):
+    import pygame
+
+    from game import palette, time_controls
+    from game.frame_runner import run_frames
+    from game.track_view import DOT_RADIUS, dot_screen_positions
+
+    def opaque_ghosts(surface, camera, ghosts, scale):  # the worst ghost: one that covers the whole track view
+        surface.fill(palette.TEXT_DIM, camera.view)
+
+    monkeypatch.setattr(time_controls, "draw_ghosts", opaque_ghosts)
+    app = window_for("--seed", "3", "--speed", "2")
+    run_frames(app, 5)
+    view = app.view
+    while view.evolution.generation < 2:
+        run_frames(app, 5)
+    press(app, pygame.K_LEFTBRACKET)
+    press(app, pygame.K_o)  # the selected generation's champion races as a ghost from the next race on
+    while view.time_machine.race is None or view.shown_race.column < 5:
+        run_frames(app, 1)
+    app.paused = True
+    app.caption.on = False
+    run_frames(app, 1)
+    race = view.shown_race
+    leader = view.scene._leader
+    assert race.alive[leader]
+    xs, ys = dot_screen_positions(view.scene.camera, race)
+    scale = app.layout().scale
+    ring = (int(xs[leader]) + scale.px(DOT_RADIUS + 5), int(ys[leader]))
+    near = [app.screen.get_at((ring[0] + dx, ring[1] + dy))[:3] for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+    assert palette.ACCENT in near
