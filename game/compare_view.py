@@ -50,6 +50,7 @@ class CompareView(EvolvingView):
     together, each run in its colours; L lists every run's saves first."""
 
     title = "comparing"
+    idle_commands: tuple[str, ...] = ()
 
     def __init__(
         self,

@@ -43,6 +43,7 @@ class EvolvingView(TimeMachineCommands, View):
     every run races the same track, in step."""
 
     title = "evolving"
+    idle_commands: tuple[str, ...] = ("lanes",)  # V only says it is for runs side by side: not offered here
 
     def __init__(
         self,

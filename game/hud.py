@@ -131,7 +131,8 @@ def help_rows(works=None) -> list[tuple[str, str]]:
         rows += [(b.label, b.description) for b in bindings]
     idle = [b.label.split(" or ")[0] for b in BINDINGS if works is not None and not works(b.command)]
     if idle:
-        rows.append(("not here", f"{', '.join(idle)} do nothing in this view"))
+        verb = "does" if len(idle) == 1 else "do"
+        rows.append(("not here", f"{', '.join(idle)} {verb} nothing in this view"))
     return [*rows, ("click", "follow a dot: marker and network view")]
 
 

@@ -156,6 +156,8 @@ class Window:
 
     def works(self, command: str) -> bool:
         """True if the command does something in the view shown (the footer and the help offer only those)."""
+        if command in getattr(self.view, "idle_commands", ()):  # answered only with why it does nothing here
+            return False
         return command in WINDOW_COMMANDS or command == "step" or hasattr(self.view, f"do_{command}")
 
     def show_card(self, name: str) -> None:
