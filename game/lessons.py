@@ -98,7 +98,7 @@ def draw_box(surface: pygame.Surface, view: pygame.Rect, lines: list[str], scale
     for line in lines[1:]:
         colour = palette.TEXT_DIM if line.startswith("As a command:") else palette.TEXT
         rows += [(part, text_font, colour) for part in wrap(text_font, line, room, 3)]
-    height = sum(font.get_linesize() for _, font, _ in rows) + s.px(8) * len(lines) + s.px(16)
+    height = sum(font.get_linesize() for _, font, _ in rows) + s.px(8) + 2 * s.px(12)
     box = pygame.Rect(0, 0, room + 2 * s.px(16), min(height, view.height - s.px(8)))
     box.center = view.center
     pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(8))
@@ -108,7 +108,7 @@ def draw_box(surface: pygame.Surface, view: pygame.Rect, lines: list[str], scale
         if y + font.get_linesize() > box.bottom:
             break
         surface.blit(font.render(text, True, colour), (box.x + s.px(16), y))
-        y += font.get_linesize() + (s.px(8) if index == 0 or font is title_font else 0)
+        y += font.get_linesize() + (s.px(8) if index == 0 else 0)
     return box
 
 
