@@ -49,6 +49,7 @@ from evolution.genome_file import MAX_BYTES, GenomeFile, load_genomes, save_geno
 from evolution.ghosts import MAX_GHOSTS, ghosts_from_file
 from evolution.interrupts import ignore_signals, stop_on_signals
 from evolution.lab import ReplayMismatch, run_line
+from evolution.lessons import LESSONS, take_lesson
 from evolution.outputs import (
     check_not_another_run,
     check_one_owner,
@@ -180,13 +181,19 @@ def take_sets(argv: list[str]) -> tuple[list[str], list[SettingEvent]]:
 
 
 def build_parser() -> Parser:
-    strategies = "; ".join(f"{name}: {cls.description}" for name, cls in STRATEGIES.items()).replace("%", "%%")
+    strategies = "; ".join(f"{name}: {cls.summary()}" for name, cls in STRATEGIES.items()).replace("%", "%%")
     parser = Parser(
         prog=PROG,
         description="Watch a population of 7-8-4-1 neural networks learn to race a track by evolution.",
         epilog="Keys in the window: press H there, or see the README.",
     )
     parser.add_argument("--headless", action="store_true", help="run without a window, printing a line per generation")
+    parser.add_argument(
+        "--lesson",
+        metavar="NAME",
+        help="start a ready-made lesson: its settings, and in the window a card saying what to watch for "
+        f"({', '.join(LESSONS)}); flags after it change it (F2 in the window lists them)",
+    )
     parser.add_argument(
         "--generations",
         type=whole(0, 10**7),
@@ -207,7 +214,7 @@ def build_parser() -> Parser:
         help=(
             f"size of the mutation noise (default {STRATEGIES['classic'].default_mutation_rate:g} for classic, "
             f"{STRATEGIES['elitist'].default_mutation_rate:g} for elitist, {STRATEGIES['elitist'].LATE_NOISE:g} "
-            "times that from generation 40; snes adapts its own)"
+            f"times that from generation {STRATEGIES['elitist'].LATE_GENERATION}; snes adapts its own)"
         ),
     )
     parser.add_argument(
@@ -217,6 +224,8 @@ def build_parser() -> Parser:
     )
     parser.add_argument(
         "--tracks",
+        "--extra-tracks",
+        dest="tracks",
         type=whole(0, 100),
         metavar="K",
         help="also score each generation on K fresh random tracks; selection uses the mean share finished, and "
@@ -320,7 +329,8 @@ def build_parser() -> Parser:
         nargs="+",
         metavar="SPEC",
         help="race 2 to 4 runs side by side on one track, each a strategy with optional settings, e.g. "
-        "classic elitist:mutation=0.1,tracks=0 (settings: mutation, tracks, seed, population; the rest come "
+        "classic elitist:mutation_rate=0.1,extra_tracks=0 (settings: mutation_rate, extra_tracks, seed, population, "
+        "also spelled mutation, tracks; the rest come "
         "from the other flags); --log PREFIX writes PREFIX-1-classic.csv, ..., --save PREFIX PREFIX-1-classic.json, "
         "...; --checkpoint FILE.npz holds every run, and --resume FILE.npz alone continues them",
     )
@@ -412,6 +422,7 @@ class WindowOptions:
     record: Path | None = None  # --record: the whole window recorded to this MP4 or GIF
     folder: Path | None = None  # the run's folder: S, recordings, figures and exports go there
     plot: bool = False  # --plot alone: the run's figures are drawn at its end
+    lesson: str = ""  # --lesson: the lesson whose card the window shows first
 
 
 @dataclass(frozen=True)
@@ -452,6 +463,7 @@ def parse(argv: list[str]) -> Options:
     sets = sum(1 for token in argv if token == "--set" or token.startswith("--set="))
     if sets > MAX_EVENTS:  # refused before anything is read
         raise InputError(f"--set: {sets} changes, more than the {MAX_EVENTS} a run may hold")
+    argv, chosen = take_lesson(argv)  # the lesson's flags first: a flag given after --lesson wins
     argv, changes = take_sets(argv)
     args = build_parser().parse_args(argv)
     if changes:
@@ -490,6 +502,7 @@ def parse(argv: list[str]) -> Options:
         ghosts=ghost_genomes(args.ghost or []),
         record=args.record,
         plot=plot,
+        lesson=chosen.name if chosen is not None else "",
     )
     if args.study is not None or args.cluster is not None or args.study_folder is not None:
         return study_options(args)

@@ -3,8 +3,10 @@
 Kept for every generation: its champion (the genome ranked first, with its training score), up to
 CHAMPION_GENES weights in all (the oldest dropped first: a large network keeps fewer). Kept whole, in the
 order it raced (so a replay gives the same scores): the population of the last RECENT generations (at
-most RECENT_ROWS genomes and RECENT_GENES weights in all) and of every generation that set a new best on
-its track (at most RECORD_ROWS genomes and RECORD_GENES weights in all, the oldest records dropped first).
+most RECENT_ROWS genomes and RECENT_GENES weights in all), of every generation that set a new best on
+its track (at most RECORD_ROWS genomes and RECORD_GENES weights in all, the oldest records dropped first),
+and the landmarks a lesson goes back to: generations 0 to FIRST_KEPT and every LANDMARK_EVERY-th (at most
+LANDMARK_ROWS genomes and LANDMARK_GENES weights in all: the first ones kept first, then the newest tenths).
 So the archive never holds more than about archive_bytes(), whatever the network and the run's length.
 For the last ORIGIN_GENERATIONS generations: each genome's origin (evolution/lineage.py) and the ranking (raced index
 of each rank), which lineage needs to find a parent. The name of the track each generation raced.
@@ -28,6 +30,10 @@ RECORD_ROWS = 20_000  # genomes of the populations kept because they set a new b
 # and no more weights than these (16 MiB each: 20,000 genomes of the blog's 105 weights, so the blog's
 # network meets the row bounds first; a large network keeps fewer genomes)
 RECENT_GENES = RECORD_GENES = 20_000 * 105
+FIRST_KEPT = 10  # generations 0..FIRST_KEPT are kept whole: "then" in a lesson's "then and now"
+LANDMARK_EVERY = 10  # and every tenth generation
+LANDMARK_ROWS = 20_000
+LANDMARK_GENES = 20_000 * 105
 CHAMPION_GENES = 4 * 2**20  # the champions' weights (32 MiB: 40,000 generations of the blog's network)
 FLOAT = 8
 ORIGIN_GENERATIONS = 200  # generations whose origins and ranking are kept, the latest
@@ -78,6 +84,7 @@ class Archive:
         self.champions: dict[int, tuple[int, np.ndarray]] = {}  # generation -> (training score, genome (D,))
         self.populations: dict[int, np.ndarray] = {}  # generation -> (P, D) in the order raced
         self.records: set[int] = set()  # generations kept because they set a new best on their track
+        self.landmarks: set[int] = set()  # generations kept as landmarks (is_landmark)
         self.origins: dict[int, Origins] = {}  # generation -> each genome's origin, in the order raced
         self.orders: dict[int, np.ndarray] = {}  # generation -> (P,) the raced index of each rank
         self.tracks: list[tuple[int, str]] = []  # (first generation, track name), in order
@@ -108,6 +115,8 @@ class Archive:
             self.record_track, self.record_score = track, best
             self.records.add(generation)
         self.populations[generation] = np.asarray(genomes, dtype=np.float64)  # a run never changes a raced population
+        if is_landmark(generation):
+            self.landmarks.add(generation)
         self._trim(generation)
 
     def _keep_champion(self, generation: int, score: int, genome: np.ndarray) -> None:
@@ -121,7 +130,7 @@ class Archive:
 
     def _trim(self, latest: int) -> None:
         """Drop the populations beyond the bounds (see the module's docstring)."""
-        recent = sorted((g for g in self.populations if g not in self.records), reverse=True)
+        recent = sorted((g for g in self.populations if g not in self.records | self.landmarks), reverse=True)
         rows = genes = 0
         for index, generation in enumerate(recent):
             rows += len(self.populations[generation])
@@ -136,8 +145,21 @@ class Archive:
             rows += 0 if kept is None else len(kept)
             genes += 0 if kept is None else kept.size
             if index and (rows > RECORD_ROWS or genes > RECORD_GENES):
-                self.populations.pop(generation, None)
                 self.records.discard(generation)
+                if generation not in self.landmarks:
+                    self.populations.pop(generation, None)
+        # landmarks: the first generations first, then the newest tenths (the oldest tenths dropped first)
+        first = sorted(g for g in self.landmarks if g <= FIRST_KEPT)
+        tenths = sorted((g for g in self.landmarks if g > FIRST_KEPT), reverse=True)
+        rows = genes = 0
+        for index, generation in enumerate(first + tenths):
+            kept = self.populations.get(generation)
+            rows += 0 if kept is None else len(kept)
+            genes += 0 if kept is None else kept.size
+            if index and (rows > LANDMARK_ROWS or genes > LANDMARK_GENES):
+                self.landmarks.discard(generation)
+                if generation not in self.records and generation <= latest - RECENT:
+                    self.populations.pop(generation, None)
         self._trim_origins(latest)
 
     def _trim_origins(self, latest: int) -> None:
@@ -198,7 +220,10 @@ class Archive:
             population_generations=_ints(populations),
             population_counts=_ints(block.shape[0] for block in blocks),
             population_sizes=_ints(block.shape[1] for block in blocks),
-            population_records=np.array([g in self.records for g in populations], dtype=np.int8),
+            # 1 a record, 2 a landmark, 3 both
+            population_records=np.array(
+                [(g in self.records) + 2 * (g in self.landmarks) for g in populations], dtype=np.int8
+            ),
             population_genes=np.concatenate([block.ravel() for block in blocks]) if blocks else np.zeros(0),
             origin_generations=_ints(origins),
             origin_counts=_ints(len(part) for part in parts),
@@ -252,8 +277,12 @@ class Archive:
             p.population_generations, p.population_counts, p.population_sizes, p.population_records, blocks
         ):
             archive.populations[int(g)] = block.astype(np.float64).reshape(int(count), int(size))
-            if record:
+            if not 0 <= record <= 3:
+                raise ValueError("the archive's records are damaged")
+            if record & 1:
                 archive.records.add(int(g))
+            if record & 2:
+                archive.landmarks.add(int(g))
         k = len(p.origin_generations)
         if len(p.origin_counts) != k or not len(p.origin_kind) == len(p.origin_parent) == len(p.origin_noise):
             raise ValueError("the archive's origins do not fit together")
@@ -288,7 +317,7 @@ class Archive:
         ):
             if any(not 0 <= g <= last for g in kept):
                 raise ValueError(f"the archive keeps {what} of generations not raced")
-        if not self.records <= set(self.populations):
+        if not (self.records | self.landmarks) <= set(self.populations):
             raise ValueError("the archive's records are damaged")
 
 
@@ -300,6 +329,7 @@ def archive_bytes(population: int, genome_size: int, generations: int | None = N
     one = population * genome_size
     recent = max(min(RECENT_ROWS * genome_size, RECENT_GENES), one)
     records = max(min(RECORD_ROWS * genome_size, RECORD_GENES), one)
+    landmarks = max(min(LANDMARK_ROWS * genome_size, LANDMARK_GENES), one)
     champions = CHAMPION_GENES + genome_size
     lineage = ORIGIN_GENERATIONS * population * 4  # kind, parent, noise and rank of each genome
     if generations is not None:
@@ -308,4 +338,10 @@ def archive_bytes(population: int, genome_size: int, generations: int | None = N
         records = min(records, raced * one - min(recent, raced * one))  # a generation is kept once at most
         champions = min(champions, raced * genome_size)
         lineage = min(lineage, raced * population * 4)
-    return (recent + records + champions + lineage) * FLOAT
+        landmarks = min(landmarks, (FIRST_KEPT + 1 + raced // LANDMARK_EVERY) * one)
+    return (recent + records + landmarks + champions + lineage) * FLOAT
+
+
+def is_landmark(generation: int) -> bool:
+    """True for the generations whose whole population is kept for lessons: the first ones, and every tenth."""
+    return generation <= FIRST_KEPT or generation % LANDMARK_EVERY == 0

@@ -101,6 +101,11 @@ class ChampionDrives:
                 record(self.queue, batch.count, batch.scores)  # the oldest `count` champions of the queue
                 self._batch = None
 
+    @property
+    def batch(self) -> Race | None:
+        """The batch of champions on the test track now, if any (its own; a joint batch is the sweep's)."""
+        return self._batch
+
     def finish_batch(self) -> None:
         """Race the batch under way, if any, to its end now and record its results (no new batch starts)."""
         if self._batch is not None:

@@ -1,6 +1,7 @@
 """Side by side: two to four runs on one track, each with its own settings (`--compare SPEC SPEC ...`).
 
-A SPEC is a strategy name with optional settings, `elitist:mutation=0.1,tracks=0`; the settings a SPEC
+A SPEC is a strategy name with optional settings, `elitist:mutation_rate=0.1,extra_tracks=0` (the short
+spellings mutation= and tracks= are read too); the settings a SPEC
 does not give come from the other flags. Each run is its own Evolution (its own generators), so its
 numbers are exactly those of the same run made alone; this module parses SPECs and runs them headless,
 in lockstep, printing one line per generation with every run's figures and a table at the end.
@@ -21,6 +22,7 @@ from .flag_types import number, shown, whole
 from .history import GenerationStats
 from .network import DEFAULT_LAYERS
 from .reporters import Reporter, print_line
+from .settings import canonical
 from .strategies import STRATEGIES
 from .together import generation_together
 
@@ -30,8 +32,8 @@ if TYPE_CHECKING:
 MIN_RUNS, MAX_RUNS = 2, 4
 # a SPEC's settings: the name written in the SPEC, the flag's attribute it overrides, and its type
 SETTINGS: dict[str, tuple[str, Callable[[str], float | int]]] = {
-    "mutation": ("mutation_rate", number(0, 100)),
-    "tracks": ("tracks", whole(0, 100)),
+    "mutation_rate": ("mutation_rate", number(0, 100)),
+    "extra_tracks": ("tracks", whole(0, 100)),
     "seed": ("seed", whole(0, 2**32 - 1)),
     "population": ("population", whole(2, 100_000)),
 }
@@ -66,7 +68,7 @@ def parse_spec(text: str) -> RunSpec:
         raise InputError(f"{where}: no settings after ':'; give {choices} joined by commas, or drop the ':'")
     for part in rest.split(",") if rest else []:
         key, equals, value = part.partition("=")
-        key = key.strip()
+        key = canonical(key)  # any spelling of the setting (mutation, mutation-rate, tracks, ...)
         if not equals or key not in SETTINGS:
             raise InputError(f"{where}: unknown setting {shown(part)}; give {choices} joined by commas")
         if SETTINGS[key][0] in settings:

@@ -125,6 +125,7 @@ class Evolution:
         self.champion_drives = ChampionDrives(self.test_track, self.network, self.state.champions)
         self.last_tracks: list[Track] = []  # the tracks the latest generation was scored on, its own first
         self.torn: BaseException | None = None  # an error that left the state half changed (see _changing)
+        self._work: tuple[str, Race | StackedRace | None] | None = None  # what closing is doing (closing_work)
         self._clock_start = time.perf_counter() - seconds_so_far
 
     @property
@@ -196,9 +197,16 @@ class Evolution:
                 # a small population races all its extra tracks in one race, in little more time than one;
                 # a large one gains nothing from that, and builds smaller races one at a time
                 together = len(race.genomes) * len(extra_tracks) <= STACKED_DOTS
-                for group in [extra_tracks] if together else [[track] for track in extra_tracks]:
+                for number, group in enumerate([extra_tracks] if together else [[track] for track in extra_tracks]):
                     stacked = StackedRace(race.genomes, group, self.network, measure_safety=weight > 0)
+                    what = (
+                        f"{len(extra_tracks)} fresh tracks"
+                        if together
+                        else f"fresh track {number + 1} of {len(extra_tracks)}"
+                    )
+                    self._work = (f"generation {state.generation} also races {what} it has never seen", stacked)
                     yield from in_slices(stacked, slice_seconds)
+                    self._work = None
                     extra_scores += stacked.per_track_values(stacked.scores)
                     if weight > 0:
                         extra_safety += stacked.per_track_values(stacked.safety())
@@ -233,7 +241,9 @@ class Evolution:
             if self.config.test_curve:
                 state.champions.add(state.generation, state.ranked_genomes[0])
             state.generation += 1
+        self._work = ("the champions drive the test track, one they never train on", None)
         yield from self.champion_drives.advance(STEPS_PER_GENERATION, slice_seconds)
+        self._work = None
         self._report_ready()
 
     def _keep_best_ever(self) -> None:
@@ -249,8 +259,21 @@ class Evolution:
 
     def finish_test_drives(self, slice_seconds: float | None = SLICE_SECONDS) -> Iterator[None]:
         """Finish every champion's test drive and report what is left, in slices."""
+        self._work = ("the last champions drive the test track", None)
         yield from self.champion_drives.advance(None, slice_seconds)
+        self._work = None
         self._report_ready()
+
+    def closing_work(self) -> tuple[str, float] | None:
+        """What the closing of a generation is doing now, in words, and how far it has got (0 to 1); None when
+        it is doing nothing that takes long. Read by the window, so that a closing generation never looks frozen."""
+        if self._work is None:
+            return None
+        text, race = self._work
+        race = race if race is not None else self.champion_drives.batch
+        if race is None:
+            return None
+        return text, min(race.column / max(race.track.finish, 1), 1.0)
 
     def finish_test_drives_now(self) -> None:
         """finish_test_drives() all at once."""

@@ -46,6 +46,7 @@ from .settings import (
     MAX_EVENTS,
     ScheduleError,
     SettingEvent,
+    canonical,
     check_applies,
     check_schedule,
     current_value,
@@ -80,6 +81,7 @@ def schedule_change(
     evolution: Evolution, name: str, value: Any, generation: int | None, expect_old: str
 ) -> SettingEvent:
     """Evolution.schedule() without its lock: check the change, insert it in generation order, return it."""
+    name = canonical(name)
     spec = setting(name)
     new = format_value(name, parse_value(name, value))
     if name == "track" and not is_built_track(new):
@@ -113,7 +115,7 @@ def schedule_changes(evolution: Evolution, changes: list[SettingEvent]) -> None:
     first = evolution.next_change_generation
     checked = []
     for change in changes:
-        name, generation = change.setting, change.generation
+        name, generation = canonical(change.setting), change.generation
         try:
             new = format_value(name, parse_value(name, change.new))
             if name == "track" and not is_built_track(new):

@@ -55,7 +55,8 @@ class Origins:
 
 
 def describe(origins: Origins | None, index: int, generation: int, mutation: str = "mutated by") -> str:
-    """The origin of genome `index` of `generation` in words, e.g. "child of #3 of gen 41 mutated by 0.8"."""
+    """The origin of genome `index` of `generation` in words, e.g. "child of 3rd, gen 41, mutated by 0.8" (a child of
+    the genome ranked 3rd in generation 41)."""
     if origins is None or not 0 <= index < len(origins):
         return "origin not kept"
     kind, parent, noise = int(origins.kind[index]), int(origins.parent[index]), float(origins.noise[index])
@@ -63,15 +64,22 @@ def describe(origins: Origins | None, index: int, generation: int, mutation: str
     if kind == RANDOM:
         return "drawn at random" if generation == 0 else "fresh, drawn at random"
     if kind == KEPT:
-        return f"kept: #{parent + 1} of gen {before}"
+        return f"kept: {ranked(parent)}, gen {before}"
     if kind == CHILD:
-        return f"child of #{parent + 1} of gen {before} {mutation} {noise:.1f}"
+        return f"child of {ranked(parent)}, gen {before}, {mutation} {noise:.1f}"
     if kind == MEAN:
         return "snes's mean"
     return f"sampled from gen {generation}'s distribution ({noise:.1f} spreads from its mean)"
 
 
-NOISE_WORDS = re.compile(r" mutated by \S+")
+def ranked(rank: int) -> str:
+    """A place in the ranking in words ('#' is only ever a dot's number): 0 -> '1st' (the best), 2 -> '3rd'."""
+    place = rank + 1
+    suffix = "th" if 10 <= place % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(place % 10, "th")
+    return f"{place}{suffix}"
+
+
+NOISE_WORDS = re.compile(r",? mutated by \S+")
 SAMPLE_WORDS = re.compile(r"sampled from gen (\d+)'s distribution \(\S+ spreads from its mean\)")
 
 

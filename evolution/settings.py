@@ -45,15 +45,27 @@ class Setting:
     caption: str
     rebuilds: str = "config"
     why_not: str = ""
+    title: str = ""  # the setting in words, for a panel row ("Mutation size"); the name is the one in commands
 
     def describe(self, value: Any) -> str:
-        """The caption with a value in it, e.g. 'the best 20% are copied unchanged'."""
+        """The caption with a value in it, e.g. 'the best 20% are copied unchanged'; the strategies' constants it
+        mentions are read now, so the words follow the code."""
         text = format_value(self.name, value)
         percent = f"{100 * float(value):g}" if self.kind is float else text
-        return self.caption.format(value=text, percent=percent)
+        return self.caption.format(value=text, percent=percent, **constants())
+
+    def plain_caption(self) -> str:
+        """The caption with the strategies' constants in it and VALUE where the value goes (for --help, a panel)."""
+        return self.caption.format(value="VALUE", percent="VALUE", **constants())
 
     def applies_to(self, strategy: str) -> bool:
         return strategy in self.strategies
+
+
+def constants() -> dict[str, str]:
+    """The strategy constants captions may name, read when a caption is made (a test may change them)."""
+    elitist = STRATEGIES["elitist"]
+    return {"late_noise": f"{elitist.LATE_NOISE:g}", "late_generation": f"{elitist.LATE_GENERATION}"}
 
 
 _KNOB = " is a setting of elitist only"
@@ -66,11 +78,21 @@ SETTINGS: dict[str, Setting] = {
             0,
             100,
             ("classic", "elitist"),
-            "children get mutation noise of size {value} (elitist: half from late_generation on)",
+            "children's weights change by random noise of size {value} (elitist: {late_noise} times that from its "
+            "late generation on, {late_generation} unless changed)",
             why_not="snes adapts its own step size; change its spread_rate or mean_rate instead",
+            title="Mutation size",
         ),
-        Setting("population", int, 2, 100_000, ALL, "{value} genomes race each generation", "population"),
-        Setting("extra_tracks", int, 0, 100, ALL, "each generation also races {value} fresh random tracks"),
+        Setting("population", int, 2, 100_000, ALL, "{value} genomes race each generation", "population", title="Dots"),
+        Setting(
+            "extra_tracks",
+            int,
+            0,
+            100,
+            ALL,
+            "each generation also races {value} fresh random tracks",
+            title="Extra tracks",
+        ),
         Setting(
             "safety_weight",
             float,
@@ -78,18 +100,40 @@ SETTINGS: dict[str, Setting] = {
             100,
             ALL,
             "on the extra tracks, keeping off the barriers adds {value} to a finisher's score",
+            title="Safety bonus",
         ),
-        Setting("strategy", "strategy", None, None, ALL, "the next generation is bred by {value}", "strategy"),
-        Setting("layers", "layers", None, None, ALL, "the network's layers are {value} (a fresh start)", "network"),
-        Setting("track", "track", None, None, ALL, "the population trains on the track {value}", "track"),
+        Setting(
+            "strategy",
+            "strategy",
+            None,
+            None,
+            ALL,
+            "the next generation is bred by {value}",
+            "strategy",
+            title="Breeding",
+        ),
+        Setting(
+            "layers",
+            "layers",
+            None,
+            None,
+            ALL,
+            "the network's layers are {value} (a fresh start)",
+            "network",
+            title="Network shape",
+        ),
+        Setting(
+            "track", "track", None, None, ALL, "the population trains on the track {value}", "track", title="Track"
+        ),
         Setting(
             "elite_share",
             float,
             0,
             1,
             ("elitist",),
-            "the best {percent}% are copied unchanged (before late_generation)",
+            "the best {percent}% are copied unchanged (before the late generation)",
             why_not="elite_share" + _KNOB,
+            title="Kept unchanged",
         ),
         Setting(
             "late_elite_share",
@@ -97,8 +141,9 @@ SETTINGS: dict[str, Setting] = {
             0,
             1,
             ("elitist",),
-            "from late_generation on, the best {percent}% are copied unchanged",
+            "from the late generation on, the best {percent}% are copied unchanged",
             why_not="late_elite_share" + _KNOB,
+            title="Kept unchanged, late",
         ),
         Setting(
             "late_generation",
@@ -106,8 +151,10 @@ SETTINGS: dict[str, Setting] = {
             0,
             10**7,
             ("elitist",),
-            "the late elite share and half the noise count from generation {value}",
+            "from generation {value} on (counted from the network's start), more are kept and the noise is "
+            "{late_noise} times the mutation size",
             why_not="late_generation" + _KNOB,
+            title="Late generation",
         ),
         Setting(
             "tournament",
@@ -117,6 +164,7 @@ SETTINGS: dict[str, Setting] = {
             ("elitist",),
             "each parent is the best of {value} random picks",
             why_not="tournament" + _KNOB + "; classic picks parents by rank and snes has no parents",
+            title="Contest size",
         ),
         Setting(
             "mean_rate",
@@ -126,6 +174,7 @@ SETTINGS: dict[str, Setting] = {
             ("snes",),
             "the mean moves {value} times its natural-gradient step",
             why_not="mean_rate is a setting of snes only",
+            title="Mean step",
         ),
         Setting(
             "spread_rate",
@@ -135,6 +184,7 @@ SETTINGS: dict[str, Setting] = {
             ("snes",),
             "the spread adapts at rate {value}",
             why_not="spread_rate is a setting of snes only",
+            title="Spread step",
         ),
     )
 }
@@ -170,8 +220,38 @@ class SettingEvent:
         return f"{self.generation}:{self.setting}={self.new}"
 
 
+# Other spellings of a setting's name, accepted wherever a name is read (--set, a SPEC); a hyphen reads as "_".
+# The name in SETTINGS is the one shown everywhere (and written in files).
+ALIASES: dict[str, str] = {
+    "mutation": "mutation_rate",
+    "rate": "mutation_rate",
+    "tracks": "extra_tracks",
+    "safety": "safety_weight",
+    "network": "layers",
+    "elites": "elite_share",
+    "late_elites": "late_elite_share",
+}
+
+
+def canonical(name: str) -> str:
+    """A setting's name as SETTINGS spells it, from any accepted spelling (mutation, mutation-rate, ...);
+    an unknown name comes back as it was (setting() then refuses it)."""
+    if not isinstance(name, str):
+        return name
+    name = name.strip().lower().replace("-", "_")
+    return ALIASES.get(name, name)
+
+
+def spellings(name: str) -> list[str]:
+    """Every accepted spelling of a setting (its name first)."""
+    others = [alias for alias, to in ALIASES.items() if to == name]
+    forms = [name, *others]
+    return forms + [form.replace("_", "-") for form in forms if "_" in form]
+
+
 def setting(name: str) -> Setting:
-    """The Setting called name, or ValueError listing the known ones."""
+    """The Setting called name (any accepted spelling), or ValueError listing the known ones."""
+    name = canonical(name)
     if name not in SETTINGS:
         raise ValueError(f"unknown setting {str(name)[:40]!r} (known: {', '.join(SETTINGS)})")
     return SETTINGS[name]
@@ -281,6 +361,7 @@ def check_knobs(config) -> None:
 
 def current_value(config, strategy: Strategy, name: str) -> Any:
     """A setting's value now: from the config, or for a knob left at its default, from the strategy."""
+    name = canonical(name)
     setting(name)
     if name in KNOB_NAMES:
         return getattr(strategy, name)
@@ -304,7 +385,7 @@ def initial_config(config, events) -> Any:
     return config
 
 
-SET_PATTERN = re.compile(r"^\s*(\d{1,8})\s*:\s*([a-z_]{1,40})\s*=\s*(\S.{0,200})$")
+SET_PATTERN = re.compile(r"^\s*(\d{1,8})\s*:\s*([A-Za-z_-]{1,40})\s*=\s*(\S.{0,200})$")
 
 
 def parse_set(text: str) -> SettingEvent:
@@ -312,7 +393,7 @@ def parse_set(text: str) -> SettingEvent:
     match = SET_PATTERN.match(text)
     if not match:
         raise ValueError(f"{text[:60]!r}: expected GENERATION:SETTING=VALUE, e.g. 20:mutation_rate=0.1")
-    generation, name, raw = int(match[1]), match[2], match[3].strip()
+    generation, name, raw = int(match[1]), canonical(match[2]), match[3].strip()
     value = parse_value(name, raw)
     return SettingEvent(generation, name, "", format_value(name, value))
 

@@ -59,7 +59,6 @@ class Strategy(ABC):
     """Breeds populations of flat genomes from the scores of the previous ones."""
 
     name: ClassVar[str]
-    description: ClassVar[str]
     default_tracks: ClassVar[int] = 0  # extra random tracks per generation when --tracks is not given
     default_mutation_rate: ClassVar[float] = 0.1
     default_safety_weight: ClassVar[float] = 0.0  # see RunConfig.safety_weight
@@ -89,6 +88,20 @@ class Strategy(ABC):
     def check(self, state) -> None:
         """ValueError unless the state (read from a file) fits this strategy's settings."""
 
+    @classmethod
+    @abstractmethod
+    def summary(cls) -> str:
+        """One line for --help, made from the class's constants (R stands for the mutation size)."""
+
+    @abstractmethod
+    def explain(self, state, generation: int) -> str:
+        """What breeding does now, in plain words with this run's numbers: said as a generation closes.
+        `state` is the strategy's state after the tell; `generation` the number of the one it breeds next."""
+
+    @abstractmethod
+    def noise_now(self, state) -> float:
+        """The size of the random changes the next generation gets (what is in force now, schedules counted)."""
+
 
 @dataclass
 class RankedState:
@@ -117,7 +130,6 @@ class Classic(Strategy):
     """The blog's algorithm, drawing numpy's legacy RandomState(seed) in the blog's order."""
 
     name = "classic"
-    description = "the blog's algorithm: parent at rank min(int(Exp(5)), P-1), uniform ±rate noise on every weight"
     state_type = ClassicState
 
     PARENT_SCALE = 5.0
@@ -151,15 +163,30 @@ class Classic(Strategy):
     def check(self, state: ClassicState) -> None:
         _check_genomes("ranked genomes", state.ranked, (self.population, self.genome_size))
 
+    @classmethod
+    def summary(cls) -> str:
+        return (
+            f"the blog's algorithm: parent at rank min(int(Exp({cls.PARENT_SCALE:g})), P-1), uniform ±R noise on "
+            "every weight"
+        )
+
+    def explain(self, state: ClassicState, generation: int) -> str:
+        top = max(1, round(self.PARENT_SCALE))
+        share = 1 - math.exp(-top / self.PARENT_SCALE)  # P(int(Exp(scale)) < top)
+        return (
+            f"Breeding generation {generation}: the {self.population} dots are ranked by how far they got. Each of "
+            f"the {self.population} new dots copies one of them, {share:.0%} of the time one of the top {top}, "
+            f"and every one of its {self.genome_size} weights is nudged at random by up to ±{self.mutation_rate:g}."
+        )
+
+    def noise_now(self, state: ClassicState) -> float:
+        return self.mutation_rate
+
 
 class Elitist(Strategy):
     """The best genomes carried over unchanged; the rest are tournament winners plus Gaussian noise."""
 
     name = "elitist"
-    description = (
-        "a genetic algorithm: a first generation uniform in ±3, the best 20% kept unchanged, tournament "
-        "parents, Gaussian noise of size R; from generation 40 on, 50% kept and noise R/2"
-    )
     default_tracks = 2
     default_mutation_rate = 0.7
     default_safety_weight = 0.5
@@ -228,6 +255,38 @@ class Elitist(Strategy):
     def check(self, state: ElitistState) -> None:
         _check_genomes("ranked genomes", state.ranked, (self.population, self.genome_size))
 
+    @classmethod
+    def summary(cls) -> str:
+        return (
+            f"a genetic algorithm: a first generation uniform in ±{cls.FIRST_SPREAD:g}, the best "
+            f"{cls.ELITE_SHARE:.0%} kept unchanged, tournament parents (the best of {cls.TOURNAMENT} random picks), "
+            f"Gaussian noise of size R; from generation {cls.LATE_GENERATION} on, {cls.LATE_ELITE_SHARE:.0%} kept "
+            f"and noise {cls.LATE_NOISE:g}×R"
+        )
+
+    def late(self, state: ElitistState) -> bool:
+        """True once the late stage (more kept, smaller noise) is in force: counted from the network's start."""
+        return state.told >= self.late_generation
+
+    def noise_now(self, state: ElitistState) -> float:
+        return self.mutation_rate * (self.LATE_NOISE if self.late(state) else 1.0)
+
+    def explain(self, state: ElitistState, generation: int) -> str:
+        elites = self.elites(state)
+        text = (
+            f"Breeding generation {generation}: the best {elites} of {self.population} are copied unchanged; "
+            f"{self.population - elites} children copy the winner of a contest between {self.tournament} random "
+            f"dots, and each weight changes by random noise of typical size {self.noise_now(state):g}."
+        )
+        if self.late(state):
+            return text + " (The late stage: more are kept and the changes are smaller, to polish good drivers.)"
+        late_at = generation + self.late_generation - state.told
+        late_elites = max(1, round(self.population * self.late_elite_share))
+        return (
+            text + f" From generation {late_at} on, {late_elites} are kept and the noise is "
+            f"{self.mutation_rate * self.LATE_NOISE:g}."
+        )
+
 
 @dataclass
 class SnesState:
@@ -243,7 +302,6 @@ class SNES(Strategy):
     """Separable natural evolution strategy: a Gaussian per weight whose mean and spread follow ranked samples."""
 
     name = "snes"
-    description = "separable natural evolution strategy: a Gaussian per weight, moved by rank-weighted samples"
     default_safety_weight = 0.5
     default_tracks = 2
     state_type = SnesState
@@ -299,6 +357,25 @@ class SNES(Strategy):
         _check_genomes("noise", state.noise, (self.population - 1, self.genome_size))
         if not (state.spread > 0).all():
             raise ValueError("the strategy's spread must be positive")
+
+    @classmethod
+    def summary(cls) -> str:
+        return (
+            "separable natural evolution strategy: a Gaussian per weight, moved by rank-weighted samples "
+            f"(the mean at {cls.MEAN_RATE:g} times its step)"
+        )
+
+    def noise_now(self, state: SnesState) -> float:
+        return float(np.mean(state.spread))
+
+    def explain(self, state: SnesState, generation: int) -> str:
+        voters = int((self.utilities > 0).sum())
+        return (
+            f"Breeding generation {generation}: there are no parents here. One average network (dot 0) and "
+            f"{self.population - 1} variations of it race; the average moves toward the best {voters} variations, "
+            f"and how far variations stray (now {self.noise_now(state):.3g} per weight on average) grows or "
+            "shrinks with what worked."
+        )
 
 
 def snes_origins(noise: np.ndarray) -> Origins:

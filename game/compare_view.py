@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from evolution.compare import first_finisher
 from evolution.errors import InputError, RunFailed
 from evolution.evolve import Evolution
 from evolution.genome_file import save_genomes
+from evolution.narration import MILESTONES, Narrator
 from evolution.race import SLICE_SECONDS, Race
 
 from . import hud, palette
@@ -40,12 +42,15 @@ if TYPE_CHECKING:
 
     from .window import Window
 
+COMPARED = ("overfitting", "setting")  # what a comparison's caption says besides each run's milestones
+
 
 class CompareView(EvolvingView):
     """Runs racing side by side. G/B act as in one run; S saves every run; T test-drives every run's best
     together, each run in its colours; L lists every run's saves first."""
 
     title = "comparing"
+    idle_commands: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -81,6 +86,7 @@ class CompareView(EvolvingView):
         self._drives: JointDrives | None = None  # in turbo: every run's champion drives, as one batch
         self._driving: Iterator[None] | None = None  # the joint drives' work after a generation, in slices
         self._shown = [run.race for run in self.runs]  # the live races on screen (see _update_shown)
+        self.narrators = [Narrator() for _ in evolutions]  # each run's milestones, said with its name
 
     # ---- the frame ------------------------------------------------------------------------
     def update(self, steps: int, deadline: float) -> None:
@@ -238,6 +244,24 @@ class CompareView(EvolvingView):
         self._update_replays()
         self._update_shown()
         self.scene.arrange(layout, self.races)
+        self.narrate()
+
+    def narrate(self) -> None:
+        """In a comparison the caption says each run's milestones, overfitting and changes, with the run's name."""
+        for index, (run, narrator) in enumerate(zip(self.runs, self.narrators)):
+            notes = narrator.watch(run.evolution, run.race, self.runs[index].evolution.generation)
+            said = [note for note in notes if note.milestone or note.kind in COMPARED]
+            name = self.names[index]
+            self.window.caption.add([replace(note, text=f"{name}: {note.text}", run=name) for note in said])
+
+    def milestone_marks(self) -> list[Event]:
+        """Every run's milestones but the first finisher (marked already, _note_finishers), in its colour."""
+        return [
+            Event(generation, f"{self.names[index]} {MILESTONES[kind]}", palette.family_colour(index))
+            for index, narrator in enumerate(self.narrators)
+            for kind, generation in narrator.milestones.items()
+            if kind != "first_finisher"
+        ]
 
     def _update_shown(self) -> None:
         """The live races to show: a run that waits for the others keeps its last race, done, on screen until
@@ -272,7 +296,8 @@ class CompareView(EvolvingView):
         self.scene.draw(surface, layout, self.races)
         hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
         mode = CHART_MODES[self.chart_mode]
-        self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, self.events, self.series())
+        events = self.events + self.milestone_marks()
+        self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, events, self.series())
 
     def series(self) -> list[Series]:
         """Every run's best, mean and test-track curves, in its colour family."""

@@ -13,6 +13,7 @@ import pygame
 
 from evolution.errors import InputError
 from evolution.genome_file import GenomeFile, load_genomes
+from evolution.narration import test_drive_ended
 from evolution.race import Race
 from evolution.track import Track, blog_test_track, random_track, training_track
 
@@ -67,6 +68,7 @@ class DriveView(View):
             self.scene.colours = self.group_colours
             self.scene.origin = lambda race, index: f"{self.dot_names[index]} · {self.scene.why}"
         self.track_seeds = track_seeds
+        self._said_end: Race | None = None  # the lap whose end the caption has said
         self.back_speed = window.speed
         if speed is not None:
             window.speed = speed
@@ -81,6 +83,13 @@ class DriveView(View):
 
     def arrange(self, layout: Layout) -> None:
         self.scene.arrange(layout, self.drive.race)
+        race = self.drive.race
+        if race.done and race is not self._said_end:  # the lap's end, in words
+            self._said_end = race
+            scores = race.scores
+            generation = int(getattr(self.drive.saved, "generation", 0) or 0)
+            finished, best = int((scores >= race.track.finish).sum()), int(scores.max())
+            self.window.caption.add([test_drive_ended(generation, finished, race.count, best, race.track.finish)])
 
     def step(self) -> None:
         self.drive.step()

@@ -15,12 +15,14 @@ from evolution.errors import InputError
 from evolution.evolve import Evolution, RunConfig
 from evolution.genome_file import load_genomes, save_genomes
 from evolution.lab import ReplayMismatch, start_changes
+from evolution.narration import MILESTONES, Narrator, test_drive_started
 from evolution.race import Race
 from evolution.seeds import generator
 from evolution.settings import KNOB_NAMES
 from evolution.track import Track, blog_test_track, random_track, training_track
 
-from . import hud, lab_actions
+from . import hud, lab_actions, palette
+from .caption import draw_progress
 from .chart import ChartView, Event
 from .layout import Layout
 from .race_scene import RaceScene
@@ -42,6 +44,7 @@ class EvolvingView(TimeMachineCommands, View):
     every run races the same track, in step."""
 
     title = "evolving"
+    idle_commands: tuple[str, ...] = ("lanes",)  # V only says it is for runs side by side: not offered here
 
     def __init__(
         self,
@@ -83,6 +86,7 @@ class EvolvingView(TimeMachineCommands, View):
         self.failure_until = 0.0  # a mismatch is shown until then, then the window closes
         self.time_machine = TimeMachine(ghosts=list(ghosts or []))  # the timeline's selection and the ghosts
         self.scene.origin = self.origin_of
+        self.narrator = Narrator()  # the run's events in words (the window's caption) and its milestones
 
     @property
     def run(self) -> EvolveSession:
@@ -131,8 +135,20 @@ class EvolvingView(TimeMachineCommands, View):
         if self.failure_until and time.perf_counter() > self.failure_until:
             self.window.running = False  # a replay that did not match has been shown: the window closes
         self._update_replay()
+        self.narrate()
         self.scene.arrange(layout, self.shown_race)
         self.time_machine.follow(self.shown_race)  # ghosts race beside the shown race, in a race of their own
+
+    def narrate(self) -> None:
+        """Hand the caption what has happened since the last frame, in words."""
+        generation = self._replayed if self.replay is not None else self.race_generation()
+        self.window.caption.add(self.narrator.watch(self.evolution, self.shown_race, generation))
+
+    def milestone_marks(self) -> list[Event]:
+        """The milestones reached, as labelled marks on the chart."""
+        return [
+            Event(generation, MILESTONES[kind], palette.GOOD) for kind, generation in self.narrator.milestones.items()
+        ]
 
     @property
     def shown_race(self) -> Race:
@@ -170,11 +186,30 @@ class EvolvingView(TimeMachineCommands, View):
         mode = CHART_MODES[self.chart_mode]
         every = CHART_SECONDS_IN_TURBO if self.window.turbo else 0.0
         events = self.events + lab_actions.markers(self.evolution)  # every applied change, a track change too
+        events += self.milestone_marks()
         self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, events, every=every)
         self.draw_time_machine(surface, layout)
+        self.draw_closing(surface, layout)
         if self.panel_open:
             self.panel.place(surface.get_rect(), layout.footer.top, layout.scale)
             self.panel.draw(surface)
+
+    def point_at(self, position: tuple[int, int], layout: Layout) -> str | None:
+        """What is under the mouse, in one line (game/pointer.py)."""
+        from .pointer import point_at
+
+        return point_at(self, position, layout)
+
+    def draw_closing(self, surface: pygame.Surface, layout: Layout) -> None:
+        """While the generation on screen closes (its extra tracks, the champions' test drive), what it is doing
+        and how far, so the track view never stands still."""
+        if self.replay is not None or not self.run.closing:
+            return
+        work = self.evolution.closing_work()
+        if work is None and self.run._preparing is not None:
+            work = (f"breeding generation {self.evolution.generation}", 0.5)
+        if work is not None:
+            draw_progress(surface, self.message_area(layout), work[0], work[1], layout.scale)
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
         if not self.click_timeline(position, layout):
@@ -227,6 +262,8 @@ class EvolvingView(TimeMachineCommands, View):
         self.window.say(
             f"test drive: the best {len(record.genomes)} of generation {record.generation} on the test track"
         )
+        test = blog_test_track()
+        self.window.caption.add([test_drive_started(record.generation, len(record.genomes), test.name, test.finish)])
         view = DriveView(self.window, record, None, blog_test_track(), self.track_seeds, back=self, back_key="track")
         self.window.show_view(view)
 
@@ -365,9 +402,17 @@ class EvolvingView(TimeMachineCommands, View):
         self.start_generation, self.saved_generation, self.saved_best = 0, None, None
         self.events, self.track_since, self.replay, self._replayed = [], 0, None, -1
         self.time_machine.restart()
+        self.narrator = Narrator()
+        self.window.caption.clear()
         self.scene.selected = None
         where = f"; its checkpoints go to {self.checkpointer.path}" if self.checkpointer else ""
         self.window.say(f"restarted evolution with seed {seed}{where}")
+
+    def do_then_and_now(self) -> None:
+        """Y: a past generation races beside the latest (game/then_and_now.py)."""
+        from .then_and_now import open_then_and_now
+
+        open_then_and_now(self)
 
     def do_lanes(self) -> None:
         self.window.say("V splits the track view into lanes when runs race side by side (--compare)")

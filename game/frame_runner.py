@@ -18,6 +18,8 @@ def open_window(options, size: tuple[int, int] = (1280, 720)) -> Window:
     start_pygame()
     screen = pygame.display.set_mode(size, pygame.RESIZABLE)
     window = Window(screen, options.window.speed)
+    if options.window.lesson:
+        window.show_card(options.window.lesson)
     if options.compare:  # runs side by side
         from .compare_view import compare_view
 

@@ -61,7 +61,7 @@ def draw_ghosts(surface: pygame.Surface, camera: Camera, ghosts: GhostRace, scal
     """Every ghost as a translucent ring with its label; a crashed ghost where it crashed, fainter."""
     s = as_scale(scale)
     radius = s.px(RADIUS)
-    small = s.font(10)
+    small = s.font(11, bold=True)
     alive, positions, scores = ghosts.alive, ghosts.positions, ghosts.scores
     column = ghosts.column
     clip = surface.get_clip()

@@ -9,7 +9,7 @@ import pygame
 
 from . import palette
 from .assets import font as _font
-from .keys import BINDINGS, footer_text
+from .keys import BINDINGS, GROUPS, footer_text, grouped
 from .panel import draw_panel
 from .scale import Scale, as_scale
 from .text import draw, fit, number
@@ -87,12 +87,16 @@ def short_number(value: float) -> str:
     return number(value, 1) if abs(value) < 99.95 else number(value, 0)
 
 
-def draw_footer(surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float = 1.0, note: str = "") -> None:
-    """The one-line key reminder, shortened to the window's width; a note (the projector layout's) first."""
+def draw_footer(
+    surface: pygame.Surface, rect: pygame.Rect, scale: Scale | float = 1.0, note: str = "", works=None
+) -> None:
+    """The one-line key reminder (the keys that work in the view shown: works(command)), shortened to the
+    window's width; a note (the projector layout's) first."""
     s = as_scale(scale)
     pygame.draw.rect(surface, palette.BACKGROUND, rect)
     text_font = s.font(12)
-    line = f"{note}   ·   {footer_text()}" if note else footer_text()
+    keys = footer_text(works)
+    line = f"{note}   ·   {keys}" if note else keys
     shown = fit(text_font, line, rect.width - 2 * s.px(8))
     y = rect.y + (rect.height - text_font.get_height()) // 2
     draw(surface, text_font, shown, palette.TEXT_DIM, rect, palette.BACKGROUND, topleft=(rect.x + s.px(8), y))
@@ -162,9 +166,25 @@ def draw_messages(
     return boxes
 
 
-def help_rows() -> list[tuple[str, str]]:
-    """The help's rows: every key of the table, and the mouse."""
-    return [(b.label, b.description) for b in BINDINGS] + [("click", "follow a dot: marker and network view")]
+HEADING = "—"  # the key column of a heading row
+
+
+def help_rows(works=None) -> list[tuple[str, str]]:
+    """The help's rows: the keys under their headings (those that work in the view shown, works(command)), a row
+    naming the keys that do nothing here, and the mouse."""
+    rows: list[tuple[str, str]] = []
+    for heading, bindings in grouped(works):
+        rows.append((HEADING, heading))
+        rows += [(b.label, b.description) for b in bindings]
+    idle = [b.label.split(" or ")[0] for b in BINDINGS if works is not None and not works(b.command)]
+    if idle:
+        verb = "does" if len(idle) == 1 else "do"
+        rows.append(("not here", f"{', '.join(idle)} {verb} nothing in this view"))
+    return [*rows, ("click", "follow a dot: marker and network view")]
+
+
+def is_heading(row: tuple[str, str]) -> bool:
+    return row[0] == HEADING and row[1] in GROUPS.values()
 
 
 def wrap(text_font: pygame.font.Font, text: str, width: int) -> list[str]:
@@ -188,12 +208,14 @@ def packed(heights: list[int], capacity: int) -> int:
     return columns
 
 
-def help_layout(screen: pygame.Rect, scale: Scale) -> tuple[int, int, int, int]:
+def help_layout(
+    screen: pygame.Rect, scale: Scale, rows: list[tuple[str, str]] | None = None
+) -> tuple[int, int, int, int]:
     """(font size, columns, description width, lines per column) of the help: the designed size (15, scaled)
     down to the window's text floor, in one column or more, descriptions wrapped between words: the largest
     text with which every row fits whole in the window; at the floor, in the most columns, the rows that do
     not fit are left out (never smaller text)."""
-    rows = help_rows()
+    rows = help_rows() if rows is None else rows
     pad, margin, between = scale.px(20), scale.px(10), scale.px(16)
     for size in range(scale.font_size(15), scale.floor - 1, -1):
         key_font, text_font = _font(size, True), _font(size)
@@ -221,18 +243,20 @@ def _help_top(scale: Scale, size: int) -> int:
     return scale.px(14) + _font(size + 3, True).get_linesize() + scale.px(8)
 
 
-def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0) -> None:
-    """Every key of the table over a dimmed window, in a box that fits the window (text down to the window's
-    floor if need be, descriptions wrapped, in columns: never smaller text; rows left out only if even that
-    does not fit)."""
+def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0, works=None) -> None:
+    """Every key of the table over a dimmed window, grouped under headings, in a box that fits the window (text
+    down to the window's floor if need be, descriptions wrapped, in columns: never smaller text; rows left out
+    only if even that does not fit); works(command) says which keys work in the view shown (the others are
+    named on one line)."""
     shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
     shade.fill((20, 20, 30, 150))
     surface.blit(shade, (0, 0))
     screen = surface.get_rect()
     s = as_scale(scale)
-    size, columns, room, per_column = help_layout(screen, s)
+    given = help_rows(works)
+    size, columns, room, per_column = help_layout(screen, s, given)
     key_font, text_font = _font(size, True), _font(size)
-    rows = [(label, wrap(text_font, description, room)) for label, description in help_rows()]
+    rows = [(label, wrap(text_font, description, room)) for label, description in given]
     pad, between = s.px(20), s.px(16)
     key_w = max(key_font.size(label)[0] for label, _ in rows) + s.px(12)
     line = text_font.get_linesize()
@@ -243,7 +267,9 @@ def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0) -> None:
     box.center = screen.center
     pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(10))
     title = (box.x + pad, box.y + s.px(14))
-    draw(surface, _font(size + 3, True), "Keys", palette.TEXT, box, palette.PANEL, topleft=title)
+    title_font = _font(size + 3, True)
+    title_text = fit(title_font, "Keys (the run is paused while this is open; H closes it)", box.width - 2 * pad)
+    draw(surface, title_font, title_text, palette.TEXT, box, palette.PANEL, topleft=title)
     top = box.y + _help_top(s, size)
     column, y = 0, top
     for label, lines in rows:
@@ -261,6 +287,8 @@ def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0) -> None:
             palette.PANEL,
             topleft=(x, y),
         )
+        heading = is_heading((label, " ".join(lines)))
         for part in lines:
-            draw(surface, text_font, part, palette.TEXT, box, palette.PANEL, topleft=(x + key_w, y))
+            shown_font, colour = (key_font, palette.GOOD) if heading else (text_font, palette.TEXT)
+            draw(surface, shown_font, part, colour, box, palette.PANEL, topleft=(x + key_w, y))
             y += line

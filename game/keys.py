@@ -83,6 +83,7 @@ BINDINGS: tuple[Binding, ...] = (
         "runs side by side (--compare): all in one track view, or stacked lanes, one per run",
         "lanes",
     ),
+    Binding("captions", (pygame.K_w,), "W", "captions on or off: a line saying what is happening and why", "captions"),
     Binding(
         "larger",
         (pygame.K_z,),
@@ -122,6 +123,13 @@ BINDINGS: tuple[Binding, ...] = (
         "the selected generation's champion races as a ghost beside the population, from the next race on",
         "ghost",
     ),
+    Binding(
+        "then_and_now",
+        (pygame.K_y,),
+        "Y",
+        "then and now: the selected generation (else generation 5) races beside the latest, in two lanes",
+        "then and now",
+    ),
     Binding("clear_ghosts", (pygame.K_x,), "X", "clear the ghosts", "no ghosts"),
     Binding(
         "lineage",
@@ -158,6 +166,13 @@ BINDINGS: tuple[Binding, ...] = (
         "export the chart as it stands (PNG) and the log so far (CSV) into this run's folder",
         "export",
     ),
+    Binding(
+        "lessons",
+        (pygame.K_F2,),
+        "F2",
+        "ready-made lessons: the blog's experiment, overfitting, generalising, two strategies, bigger brains",
+        "lessons",
+    ),
     Binding("help", (pygame.K_h, pygame.K_F1), "H or F1", "show or hide this help", "help"),
     Binding(
         "quit",
@@ -171,14 +186,46 @@ BINDINGS: tuple[Binding, ...] = (
 COMMAND_OF_KEY: dict[int, str] = {key: b.command for b in BINDINGS for key in b.keys}
 
 
-# the keys the footer reminds of (every key is in the help, H); more would not fit a 1280-pixel line whole
-FOOTER = ("pause", "faster", "slower", "track", "new_track", "save", "load", "restart", "settings", "help", "quit")
+# the help's headings, in order: what each group of keys is for
+GROUPS: dict[str, str] = {
+    "watch": "Watch: pace, words and size",
+    "experiment": "Experiment: change what they learn",
+    "time": "Go back in time: earlier generations",
+    "files": "Files: keep and share a run",
+    "": "More keys",
+}
+
+# the group of each command in the help (GROUPS); a command not here goes under "More keys"
+GROUP_OF: dict[str, str] = {
+    **dict.fromkeys(("pause", "step", "faster", "slower", "captions", "larger", "panels", "axis", "lanes"), "watch"),
+    "help": "watch",
+    **dict.fromkeys(("track", "new_track", "training_track", "settings", "restart", "lessons"), "experiment"),
+    **dict.fromkeys(("earlier", "later", "replay", "present", "ghost", "clear_ghosts", "lineage"), "time"),
+    "then_and_now": "time",
+    **dict.fromkeys(("save", "load", "copy_command", "quit"), "files"),
+    **dict.fromkeys(("record_movie", "record_gif", "figures", "export"), "files"),
+}
+
+# the keys the footer reminds of: the few a first lesson needs (every key is in the help, H)
+FOOTER = ("pause", "faster", "slower", "track", "captions", "settings", "lessons", "help", "quit")
 
 
-def footer_text() -> str:
-    """The one-line reminder at the bottom of the window: the everyday keys; H shows them all."""
-    shown = [b for b in BINDINGS if b.command in FOOTER]
+def footer_text(works=None) -> str:
+    """The one-line reminder at the bottom of the window: the keys a first lesson needs, those that work in the
+    view shown (works(command) says; None: all); H shows them all."""
+    shown = [b for b in BINDINGS if b.command in FOOTER and (works is None or works(b.command))]
     return "   ".join(f"{b.label.split(' or ')[0]} {b.short}" for b in shown) + "   click a dot to follow it"
+
+
+def grouped(works=None) -> list[tuple[str, list[Binding]]]:
+    """The bindings under their headings (GROUPS' order), those that work in the view shown (works(command));
+    the ones that do not are left out, and listed by the help on a line of their own."""
+    groups = []
+    for group, heading in GROUPS.items():
+        members = [b for b in BINDINGS if GROUP_OF.get(b.command, "") == group and (works is None or works(b.command))]
+        if members:
+            groups.append((heading, members))
+    return groups
 
 
 def markdown_table() -> str:

@@ -92,6 +92,10 @@ def rows(evolution: Evolution) -> list[Row]:
             value = getattr(defaults, name)
         if changeable:
             caption = spec.describe(value)
+            if name == "mutation_rate" and pending is None:  # the schedule may make the noise in force smaller
+                noise = evolution.strategy.noise_now(evolution.state.strategy)
+                if noise != value:
+                    caption += f"; in force now: {noise:g}"
         else:
             caption = f"{strategy} has no {name}: {row['why_not']}" if row["why_not"] else f"not for {strategy}"
         result.append(Row(name, row["kind"], row["low"], row["high"], value, now, pending, changeable, caption,

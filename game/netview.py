@@ -15,8 +15,17 @@ from .panel import picture as new_picture
 from .scale import Scale, as_scale
 from .text import draw, reading, reserve, show, signed
 
-INPUT_LABELS = ("speed", "top +0", "bottom +0", "top +5", "bottom +5", "top +9", "bottom +9")
-WIDEST_LABEL = "bottom +9 -00.00"  # the input column sits right of this, so labels stay inside the panel
+# the inputs in words, short: the barrier and how many columns ahead it is read (hover one for the whole line)
+INPUT_LABELS = (
+    "speed",
+    "top, here",
+    "bottom, here",
+    "top, 5 ahead",
+    "bottom, 5 ahead",
+    "top, 9 ahead",
+    "bottom, 9 ahead",
+)
+WIDEST_LABEL = "bottom, 9 ahead -00.00"  # the input column sits right of this, so labels stay inside the panel
 CRASHED_MARK = "✗ "
 LABEL_SIZE = 10
 

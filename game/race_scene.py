@@ -16,13 +16,15 @@ import pygame
 
 from evolution.race import Race
 
+from . import palette
 from .camera import Camera
 from .layout import Layout
 from .netview import NetworkView
 from .overview import Overview
 from .panel import picture as new_picture
+from .scale import as_scale
 from .text import reserve, show, taken
-from .track_view import draw_race, draw_stack_hint, pick_dot, stack_at
+from .track_view import DOT_RADIUS, dot_screen_positions, draw_race, draw_stack_hint, pick_dot, stack_at
 
 NETWORK_SECONDS_THROTTLED = 0.1
 # (race) -> (index, what it is) of the dot to follow when a race starts, or None for the leader
@@ -121,3 +123,15 @@ class RaceScene:
             self.netview.draw(picture, picture.get_rect(), race.network, genome, activations, title, scale, crashed)
             self._network_picture, self._network_until = picture, now + NETWORK_SECONDS_THROTTLED
         show(surface, picture, rect.topleft)
+
+    def draw_leader_on_top(self, surface: pygame.Surface, race: Race, scale) -> None:
+        """The leader's ring again, over what was drawn after the race (ghosts): never hidden."""
+        if race.alive_count and race.alive[self._leader] and len(self._ranks) == race.count:
+            xs, ys = dot_screen_positions(self.camera, race)
+            clip = surface.get_clip()
+            surface.set_clip(self.camera.view)
+            centre = (float(xs[self._leader]), float(ys[self._leader]))
+            # the ring alone: its label keeps the place it was given, which the ghosts' labels leave free
+            s = as_scale(scale)
+            pygame.draw.circle(surface, palette.ACCENT, centre, s.px(DOT_RADIUS + 5), max(2, s.px(2)))
+            surface.set_clip(clip)

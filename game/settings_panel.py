@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from evolution.settings import SETTINGS
 from evolution.strategies import STRATEGIES
 
 from . import lab_actions
@@ -222,7 +223,8 @@ class SettingsPanel:
         manager, line, gap = self.manager, s.line(FONT, at_least=22) + s.px(4), s.px(2)
         name_w = int(width * 0.42)
         control = pygame.Rect(name_w, y, width - name_w, line)
-        UILabel(pygame.Rect(0, y, name_w, line), row.name, manager, container=container, object_id="#name")
+        title = SETTINGS[row.name].title or row.name  # the setting in words; the name commands use is said below
+        UILabel(pygame.Rect(0, y, name_w, line), title, manager, container=container, object_id="#name")
         controls: list[Any] = []
         if row.kind in ("int", "float"):
             small = line + s.px(2)
@@ -257,7 +259,7 @@ class SettingsPanel:
         text = caption + (f" ({'; '.join(extra)})" if extra else "")
         self.captions[row.name] = text
         object_id = "#caption" if row.changeable else "#why_not"
-        for part in wrap(font, text, width):
+        for part in wrap(font, f"[{row.name}] {text}", width):
             UILabel(pygame.Rect(0, y, width, font.get_linesize() + gap), part, manager, container=container,
                     object_id=object_id)  # fmt: skip
             y += font.get_linesize() + gap

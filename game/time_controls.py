@@ -189,4 +189,7 @@ class TimeMachineCommands:
         draw_timeline(surface, layout.chart, axis, archive, tm.selected, ghosts, layout.scale)
         if tm.race is not None:
             draw_ghosts(surface, self.scene.camera, tm.race, layout.scale)
+            leader_on_top = getattr(self.scene, "draw_leader_on_top", None)
+            if leader_on_top is not None:  # a ghost never hides the leader or its label
+                leader_on_top(surface, self.shown_race, layout.scale)
             draw_ghost_table(surface, layout.view, tm.race, layout.scale, getattr(self, "_ghost_table", None))

@@ -35,6 +35,7 @@ from evolution.track import Track
 
 from . import hud, palette, text
 from .assets import font, icon, start_pygame
+from .caption import Caption
 from .drive_view import DriveView
 from .evolving_view import EvolvingView
 from .keys import COMMAND_OF_KEY
@@ -54,7 +55,7 @@ MIN_WORK_SECONDS = 0.002
 DRAWS_REMEMBERED = 120  # two seconds of frames
 MESSAGE_SECONDS = 5.0
 WINDOW_COMMANDS = (  # the same in every view
-    *("pause", "faster", "slower", "help", "larger", "panels", "quit"),
+    *("pause", "faster", "slower", "help", "larger", "panels", "quit", "captions", "lessons"),
     *("record_movie", "record_gif", "figures", "export"),
 )
 
@@ -85,6 +86,9 @@ class Window:
         self.user_scale = USER_STEPS[0]  # Z makes everything larger, for a projector
         self.panel_tab = 0  # in the projector layout (Z at ×1.5 or more): 0 the chart, 1 the numbers and network
         self.view: View = View(self)
+        self.caption = Caption()  # what is happening and why, in words (W turns it off and on)
+        self.card: list[str] | None = None  # a lesson's card, shown until a key is pressed
+        self.pointer: tuple[int, int] | None = None  # where the mouse is: what is under it is said in one line
         self.failure: Exception | None = None  # a --replay that did not match: the one line the program ends with
         # Once the window is closing no one reads the screen: an error said then (an output that could not be
         # written on the way out) also goes to stderr, once; output_failed makes the exit status 1.
@@ -144,7 +148,37 @@ class Window:
         self.speed_index = max(self.speed_index - 1, 0)
 
     def do_help(self) -> None:
+        """H: the help opens over a paused run (as it was before comes back when it closes)."""
         self.show_help = not self.show_help
+        if self.show_help:
+            self._paused_before_help, self.paused = self.paused, True
+        else:
+            self.paused = getattr(self, "_paused_before_help", self.paused)
+
+    def works(self, command: str) -> bool:
+        """True if the command does something in the view shown (the footer and the help offer only those)."""
+        if command in getattr(self.view, "idle_commands", ()):  # answered only with why it does nothing here
+            return False
+        return command in WINDOW_COMMANDS or command == "step" or hasattr(self.view, f"do_{command}")
+
+    def show_card(self, name: str) -> None:
+        """Show a lesson's card (what to watch for) until a key is pressed."""
+        from evolution.lessons import lesson
+
+        self.card = lesson(name).card()
+
+    def do_lessons(self) -> None:
+        """F2: the lesson menu over the view (a number starts one; F2 or Esc closes it)."""
+        from .lessons import LessonMenu
+
+        if isinstance(self.view, LessonMenu):
+            self.view.close_menu()
+        else:
+            self.show_view(LessonMenu(self, self.view))
+
+    def do_captions(self) -> None:
+        self.caption.on = not self.caption.on
+        self.say("captions on: a line says what is happening and why" if self.caption.on else "captions off")
 
     def do_larger(self) -> None:
         self.user_scale = next_user_step(self.user_scale)
@@ -210,6 +244,8 @@ class Window:
         elif self.view.event(event):
             return
         elif event.type == pygame.KEYDOWN:
+            if self.card is not None:  # the card goes; the key does what it says too
+                self.card = None
             if self.view.key(event):
                 return
             name = COMMAND_OF_KEY.get(event.key)
@@ -219,6 +255,8 @@ class Window:
                 self.command(name)
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
             self.view.click(event.pos, self.layout())
+        elif event.type == pygame.MOUSEMOTION:
+            self.pointer = event.pos
 
     def update(self, work_only: bool = False) -> None:
         """Advance the view: what is left of the frame after drawing (as it has lately taken) goes to racing,
@@ -273,12 +311,23 @@ class Window:
         for taken in [box] * (box is not None) + hud.draw_messages(screen, area, messages, layout.scale, box, dry=True):
             text.reserve(screen, taken)
         self.view.draw(screen, layout)
-        hud.draw_footer(screen, layout.footer, layout.scale, layout.note)
+        self.caption.draw(screen, self.view.message_area(layout), layout.scale)
+        hud.draw_footer(screen, layout.footer, layout.scale, layout.note, self.works)
         if banner:
             hud.draw_banner(screen, area, banner, scale=layout.scale)
         hud.draw_messages(screen, area, messages, layout.scale, banner=box)
+        point_at = getattr(self.view, "point_at", None)
+        said = point_at(self.pointer, layout) if self.pointer is not None and point_at is not None else None
+        if said:
+            from .pointer import draw_pointer_line
+
+            draw_pointer_line(screen, self.pointer, said, layout.scale)
+        if self.card is not None:
+            from .lessons import draw_card
+
+            draw_card(screen, self.view.message_area(layout), self.card, layout.scale)
         if self.show_help:
-            hud.draw_help(screen, layout.scale)
+            hud.draw_help(screen, layout.scale, self.works)
 
     def race_lines(self, race: Race) -> list[tuple[str, str]]:
         """The stats panel's last lines, the same in every view that races."""
@@ -362,6 +411,10 @@ def run_window(
         window.takeaway = Takeaway(window, folder, getattr(options, "record", None))
         if folder is not None:
             window.say(f"this run's folder: {folder} (M records, D draws figures, E exports, S saves there)")
+        if getattr(options, "lesson", ""):
+            window.show_card(options.lesson)
+        else:
+            window.say("F2 opens ready-made lessons; H shows every key")
         if checkpointer is not None:
             checkpointer.warn = lambda text: window.say(text, error=True)
         if make_view is not None:

@@ -316,7 +316,7 @@ def test_the_network_view_never_shows_negative_zero(recorder_for):
     NetworkView().draw(surface, pygame.Rect(10, 10, 440, 210), network, genome, activations, "network of dot #1")
     strings = surface.strings()
     assert "force 0.00" in strings
-    assert any(text.startswith("top +0 ") for text in strings)
+    assert any(text.startswith("top, here ") for text in strings)
     assert not any(NEGATIVE_ZERO.search(text) for text in strings)
 
 

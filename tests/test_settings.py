@@ -395,7 +395,7 @@ def test_the_settings_table_is_data_for_a_panel():
     table = {row["name"]: row for row in settings_table()}
     assert set(table) == set(SETTINGS)
     assert table["tournament"]["strategies"] == ("elitist",) and table["population"]["low"] == 2
-    assert SETTINGS["elite_share"].describe(0.2) == "the best 20% are copied unchanged (before late_generation)"
+    assert SETTINGS["elite_share"].describe(0.2) == "the best 20% are copied unchanged (before the late generation)"
     assert all(row["caption"] for row in table.values())
     evolution = Evolution(config(strategy="snes"), training_track())
     now = {row["name"]: row for row in evolution.settings()}
