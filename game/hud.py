@@ -232,10 +232,24 @@ def help_layout(
                 while capacity > max(heights) and packed(heights, capacity - 1) <= columns:
                     capacity -= 1
                 return size, columns, room, capacity
+    # at the floor, rows that do not all fit go on pages: the columns that take the fewest
     floor = _font(scale.floor)
     key_w = max(_font(scale.floor, True).size(label)[0] for label, _ in rows) + scale.px(12)
-    capacity = (screen.height - 2 * margin - _help_top(scale, scale.floor) - pad) // floor.get_linesize()
-    return scale.floor, 1, max(screen.width - 2 * margin - 2 * pad - key_w, 1), max(capacity, 1)
+    capacity = max((screen.height - 2 * margin - _help_top(scale, scale.floor) - pad) // floor.get_linesize(), 1)
+    best = (scale.floor, 1, max(screen.width - 2 * margin - 2 * pad - key_w, 1), capacity)
+    fewest = None
+    for columns in (1, 2, 3):
+        column_w = (screen.width - 2 * margin - 2 * pad - (columns - 1) * between) // columns
+        room = min(column_w - key_w, max(floor.size(d)[0] for _, d in rows))
+        if room < 6 * scale.floor:
+            break
+        wrapped = [(label, wrap(floor, d, room)) for label, d in rows]
+        if max(len(lines) for _, lines in wrapped) > capacity:
+            continue
+        pages = len(_paged(wrapped, columns, capacity))
+        if fewest is None or pages < fewest:
+            fewest, best = pages, (scale.floor, columns, room, capacity)
+    return best
 
 
 def _help_top(scale: Scale, size: int) -> int:
@@ -243,20 +257,50 @@ def _help_top(scale: Scale, size: int) -> int:
     return scale.px(14) + _font(size + 3, True).get_linesize() + scale.px(8)
 
 
-def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0, works=None) -> None:
+def _paged(rows: list[tuple[str, list[str]]], columns: int, per_column: int) -> list[list[tuple[int, int]]]:
+    """The help's pages: for each, (row index, column) of the rows it shows, filled in order, a row never split
+    between columns; a page starts where the last one's columns are full."""
+    pages: list[list[tuple[int, int]]] = [[]]
+    column, used = 0, 0
+    for index, (_, lines) in enumerate(rows):
+        if used + len(lines) > per_column and used:
+            column, used = column + 1, 0
+            if column >= columns:
+                pages.append([])
+                column = 0
+        pages[-1].append((index, column))
+        used += len(lines)
+    return pages
+
+
+def _help_parts(screen: pygame.Rect, s: Scale, works=None):
+    """(size, columns, room, per_column, rows wrapped, pages) of the help in this window."""
+    given = help_rows(works)
+    size, columns, room, per_column = help_layout(screen, s, given)
+    text_font = _font(size)
+    rows = [(label, wrap(text_font, description, room)) for label, description in given]
+    return size, columns, room, per_column, rows, _paged(rows, columns, per_column)
+
+
+def help_pages(screen: pygame.Rect, scale: Scale | float = 1.0, works=None) -> int:
+    """How many pages the help takes in this window: 1 where every row fits at once (the text is never made
+    smaller than the window's floor; a small window turns pages with H instead)."""
+    return len(_help_parts(screen, as_scale(scale), works)[5])
+
+
+def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0, works=None, page: int = 0) -> None:
     """Every key of the table over a dimmed window, grouped under headings, in a box that fits the window (text
-    down to the window's floor if need be, descriptions wrapped, in columns: never smaller text; rows left out
-    only if even that does not fit); works(command) says which keys work in the view shown (the others are
-    named on one line)."""
+    down to the window's floor if need be, descriptions wrapped, in columns: never smaller text; where even that
+    does not hold every row, in pages that H turns); works(command) says which keys work in the view shown (the
+    others are named on one line)."""
     shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
     shade.fill((20, 20, 30, 150))
     surface.blit(shade, (0, 0))
     screen = surface.get_rect()
     s = as_scale(scale)
-    given = help_rows(works)
-    size, columns, room, per_column = help_layout(screen, s, given)
+    size, columns, room, per_column, rows, pages = _help_parts(screen, s, works)
+    page = min(max(page, 0), len(pages) - 1)
     key_font, text_font = _font(size, True), _font(size)
-    rows = [(label, wrap(text_font, description, room)) for label, description in given]
     pad, between = s.px(20), s.px(16)
     key_w = max(key_font.size(label)[0] for label, _ in rows) + s.px(12)
     line = text_font.get_linesize()
@@ -268,15 +312,25 @@ def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0, works=None) -
     pygame.draw.rect(surface, palette.PANEL, box, border_radius=s.px(10))
     title = (box.x + pad, box.y + s.px(14))
     title_font = _font(size + 3, True)
-    title_text = fit(title_font, "Keys (the run is paused while this is open; H closes it)", box.width - 2 * pad)
-    draw(surface, title_font, title_text, palette.TEXT, box, palette.PANEL, topleft=title)
+    draw(surface, title_font, "Keys", palette.TEXT, box, palette.PANEL, topleft=title)
+    if len(pages) > 1:
+        turn = "H: the next page" if page + 1 < len(pages) else "H closes it"
+        note = f"page {page + 1} of {len(pages)} · {turn} · the run is paused"
+    else:
+        note = "the run is paused while this is open; H closes it"
+    note_at = (
+        title[0] + title_font.size("Keys")[0] + s.px(16),
+        title[1] + title_font.get_ascent() - text_font.get_ascent(),
+    )
+    note = fit(text_font, note, box.right - pad - note_at[0])
+    if text_font.size(note)[0] <= box.right - pad - note_at[0]:
+        draw(surface, text_font, note, palette.TEXT_DIM, box, palette.PANEL, topleft=note_at)
     top = box.y + _help_top(s, size)
-    column, y = 0, top
-    for label, lines in rows:
-        if y + line * len(lines) > top + line * per_column:
-            if column + 1 >= columns:
-                break  # no room left even at the floor: the last rows are left out
-            column, y = column + 1, top  # a row is never split between columns
+    y, last_column = top, 0
+    for index, column in pages[page]:
+        label, lines = rows[index]
+        if column != last_column:
+            y, last_column = top, column
         x = box.x + pad + column * (column_w + between)
         draw(
             surface,

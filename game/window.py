@@ -72,6 +72,7 @@ class Window:
         self.speed_index = SPEEDS.index(speed)
         self.paused = False
         self.show_help = False
+        self.help_page = 0  # the help's page shown (a small window's help takes more than one)
         self.running = True
         self.messages: list[tuple[str, bool, float]] = []
         self.frame_times: list[float] = []
@@ -148,8 +149,14 @@ class Window:
         self.speed_index = max(self.speed_index - 1, 0)
 
     def do_help(self) -> None:
-        """H: the help opens over a paused run (as it was before comes back when it closes)."""
-        self.show_help = not self.show_help
+        """H: the help opens over a paused run (as it was before comes back when it closes); in a window too small
+        for every row at once, H turns its pages, and closes it after the last."""
+        if self.show_help:
+            pages = hud.help_pages(self.screen.get_rect(), self.layout().scale, self.works)
+            if self.help_page + 1 < pages:
+                self.help_page += 1
+                return
+        self.show_help, self.help_page = not self.show_help, 0
         if self.show_help:
             self._paused_before_help, self.paused = self.paused, True
         else:
@@ -327,7 +334,7 @@ class Window:
 
             draw_card(screen, self.view.message_area(layout), self.card, layout.scale)
         if self.show_help:
-            hud.draw_help(screen, layout.scale, self.works)
+            hud.draw_help(screen, layout.scale, self.works, self.help_page)
 
     def race_lines(self, race: Race) -> list[tuple[str, str]]:
         """The stats panel's last lines, the same in every view that races."""

@@ -246,18 +246,24 @@ def test_at_every_size_and_every_z_step_the_stats_and_the_footer_are_whole(recor
 
 
 def test_the_help_fits_the_window_at_every_size(recorder_for):
-    # at 800×500 the help left out its last rows (H, Esc, click) and cut the two longest descriptions
+    # at 800×500 the help left out its last rows (H, Esc, click) and cut the two longest descriptions; now a
+    # window too small for every row at the text floor shows them on pages that H turns
     for width, height in [*SIZES, (1024, 600)]:
         for user in (1.0, 2.0):
-            surface = recorder_for((width, height))
-            hud.draw_help(surface, Scale.for_window(width, height, user))
-            screen = surface.get_rect()
-            texts = [box for box, text in surface.blits if text is not None]
-            assert len(texts) > 10 and all(screen.contains(box) for box in texts)
-            words = " ".join(surface.strings()).split()  # every row whole (wrapped between words) at ×1
-            if user == 1.0:
-                assert all(label in surface.strings() for label, _ in hud.help_rows()), (width, height)
-                assert all(word in words for _, text in hud.help_rows() for word in text.split()), (width, height)
+            scale = Scale.for_window(width, height, user)
+            pages = hud.help_pages(pygame.Rect(0, 0, width, height), scale)
+            strings: list[str] = []
+            for page in range(pages):
+                surface = recorder_for((width, height))
+                hud.draw_help(surface, scale, page=page)
+                screen = surface.get_rect()
+                texts = [box for box, text in surface.blits if text is not None]
+                assert len(texts) > (10 if page == 0 else 2) and all(screen.contains(box) for box in texts)
+                strings += surface.strings()
+            words = " ".join(strings).split()  # every row whole (wrapped between words), on one page or another
+            assert all(label in strings for label, _ in hud.help_rows()), (width, height, user)
+            assert all(word in words for _, text in hud.help_rows() for word in text.split()), (width, height, user)
+            assert pages <= (2 if user == 1.0 else 8), (width, height, user, pages)  # at ×1, two pages at most
 
 
 def test_messages_never_cover_the_banner():
