@@ -25,6 +25,7 @@ from evolution import compare
 from evolution.budget import ENVIRONMENT, check_run_size, parse_size, set_budget
 from evolution.checkpoint import Checkpoint, Checkpointer, Comparison, ComparisonCheckpointer, read_checkpoint
 from evolution.crash import one_line, write_crash_report
+from evolution.endless import climb_text, endless_name
 from evolution.errors import InputError, Interrupted, RunFailed
 from evolution.evolve import Evolution, RunConfig
 from evolution.files import write_atomic
@@ -187,6 +188,12 @@ def build_parser() -> Parser:
         "--track",
         metavar="TRACK",
         help="training, test, random:SEED[:COLUMNS] or a .csv/.npy file (default training)",
+    )
+    parser.add_argument(
+        "--endless",
+        action="store_true",
+        help="endless mode: each time half the population finishes, a new random track one level harder "
+        "(narrower, sharper, longer), drawn from the seed; the same as --track endless:SEED:1",
     )
     parser.add_argument("--log", type=Path, metavar="FILE.csv", help="write one CSV row per generation")
     parser.add_argument(
@@ -357,6 +364,8 @@ def parse(argv: list[str]) -> Options:
         given = [name for name in WINDOW_FLAGS if getattr(args, name) is not None]
         if given:
             raise InputError(f"--{given[0]} is a window flag; it does nothing with --headless")
+    if args.endless and (args.resume or args.replay or args.load):
+        raise InputError("--endless starts a run; a resumed or replayed run is endless if its track is")
     if args.save and args.load:
         raise InputError("--save and --load do not go together: --load drives saved genomes without evolving")
     if args.ghost and args.load:
@@ -426,9 +435,11 @@ def fresh(args: argparse.Namespace) -> RunOptions:
         safety_weight=defaults.default_safety_weight,
     )
     scheduled = checked_sets(config, args.set, 0)
+    if args.endless and args.track:
+        raise InputError("--endless and --track do not go together: endless mode draws its own tracks")
     return RunOptions(
         config=config,
-        track=resolve_track(args.track or "training"),
+        track=resolve_track(endless_name(config.seed, 1) if args.endless else args.track or "training"),
         log=args.log,
         checkpoint=args.checkpoint,
         checkpoint_every=args.checkpoint_every,
@@ -781,6 +792,8 @@ def run_headless(options: Options) -> int:
             f" {evolution.config.population}"
             f" · {time.perf_counter() - started:.2f} s · seed {config.seed} · track {evolution.track.name}"
         )
+        if climb_text(evolution):
+            print(f"endless: {climb_text(evolution)}")
     if run.replay and not status:
         print(run.replay.finish(evolution))
     return status

@@ -123,8 +123,14 @@ def _force_interval(poly: np.ndarray, p: float, v: float) -> tuple[float, float]
     if count == 1:  # a point: f is fixed by the speed
         f = v - poly[0, 1]
         return f, f
+    if count == 2:  # a segment: f puts the state before on its line
+        a, b = poly
+        normal = np.array([b[1] - a[1], a[0] - b[0]])
+        c0, c1 = normal @ (base - a), normal @ slope
+        f = -c0 / c1 if abs(c1) > _EPS else 0.0
+        return f, f
     centre = poly.mean(axis=0)
-    for k in range(count if count > 2 else 1):
+    for k in range(count):
         a, b = poly[k], poly[(k + 1) % count]
         normal = np.array([b[1] - a[1], a[0] - b[0]])  # outward for a counter-clockwise polygon
         if normal @ (centre - a) > 0:

@@ -221,7 +221,7 @@ def parse_value(name: str, text: Any) -> Any:
     return value
 
 
-TRACK_PATTERN = re.compile(r"^(training|test|random:\d{1,10}(:\d{1,6})?)$")
+TRACK_PATTERN = re.compile(r"^(training|test|random:\d{1,10}(:\d{1,6})?|endless:\d{1,10}:\d{1,6})$")
 TRACK_TEXT = re.compile(r"^[^\s#]{1,200}$")
 
 
@@ -247,6 +247,13 @@ def check_track_change(name: str, label: str) -> None:
     if name.startswith("random:"):
         try:
             random_track_numbers(name)
+        except InputError as exc:
+            raise ValueError(f"{label}: {exc}") from None
+    if name.startswith("endless:"):
+        from .endless import check_name  # (endless builds on the tracks, which build on nothing here)
+
+        try:
+            check_name(name)
         except InputError as exc:
             raise ValueError(f"{label}: {exc}") from None
 

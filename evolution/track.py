@@ -232,13 +232,18 @@ def _first_line(exc: BaseException) -> str:
 
 
 def resolve_track(spec: str) -> Track:
-    """A track from its name on the command line: training, test, random:SEED[:COLUMNS] or a file."""
+    """A track from its name on the command line: training, test, random:SEED[:COLUMNS], endless:SEED:LEVEL (a
+    level of endless mode, evolution/endless.py) or a file."""
     if spec == "training":
         return training_track()
     if spec == "test":
         return blog_test_track()
     if spec.startswith("random:"):
         return random_track(*random_track_numbers(spec))
+    if spec.startswith("endless:"):
+        from .endless import resolve  # (endless builds on this module)
+
+        return resolve(spec)
     return load_track_file(spec)
 
 
