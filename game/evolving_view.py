@@ -11,6 +11,7 @@ import numpy as np
 import pygame
 
 from evolution.checkpoint import Checkpointer
+from evolution.endless import endless_track, level_of
 from evolution.errors import InputError
 from evolution.evolve import Evolution
 from evolution.genome_file import load_genomes, save_genomes
@@ -207,6 +208,9 @@ class EvolvingView(TimeMachineCommands, View):
             lines.append(("best here", f"{int(bests.max())} (gen {self.track_since + int(np.argmax(bests))})"))
         else:
             lines.append(("best here", "—"))
+        level = level_of(evolution.track.name)
+        if level is not None:
+            lines.append(("level", f"{level} · {self.evolution.track.columns} columns"))
         lines.append(("strategy", config.strategy))
         lines.append(("seed", str(config.seed)))  # drawn seeds have ten digits: a line of its own
         return lines + self.window.race_lines(self.shown_race)
@@ -246,6 +250,16 @@ class EvolvingView(TimeMachineCommands, View):
             self.window.say("already training on the blog's training track")
             return
         self.set_track(training_track())
+
+    def do_endless(self) -> None:
+        """Endless mode on (level 1 of the run's road) or off (the training track again)."""
+        if self.replaying("no endless road"):
+            return
+        if level_of(self.run.track.name) is not None:
+            self.set_track(training_track())
+            return
+        self.set_track(endless_track(self.evolution.config.seed, 1))
+        self.window.say("endless road: each time half the dots finish, the next level comes (W again: back)")
 
     def set_track(self, track: Track) -> None:
         """Train every run on another track from the current generation on (raced again there)."""

@@ -51,6 +51,13 @@ BINDINGS: tuple[Binding, ...] = (
         "train on the blog's training track again (marked on the chart)",
         "training track",
     ),
+    Binding(
+        "endless",
+        (pygame.K_w,),
+        "W",
+        "endless road: each time half the dots finish, a new track one level harder (W again: the training track)",
+        "endless",
+    ),
     Binding("save", (pygame.K_s,), "S", "save the best genomes into this run's folder under saves/", "save"),
     Binding(
         "load",
