@@ -36,38 +36,38 @@ class Drivability:
     heights: np.ndarray | None = None
 
 
-def _hull(points: np.ndarray) -> np.ndarray:
-    """(k, 2) the convex hull of (n, 2) points, counter-clockwise, collinear and repeated points dropped."""
-    pts = sorted(set(map(tuple, np.round(points, 12).tolist())))
+def _cross(o: tuple, a: tuple, b: tuple) -> float:
+    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+
+def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The convex hull of points, counter-clockwise, collinear and repeated points dropped (plain floats:
+    a polygon has a handful of corners, and numpy's calls would cost more than the arithmetic)."""
+    pts = sorted(set(points))
     if len(pts) <= 2:
-        return np.array(pts, dtype=np.float64).reshape(-1, 2)
-
-    def cross(o, a, b) -> float:
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
+        return pts
     lower: list = []
     for p in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= _EPS:
+        while len(lower) >= 2 and _cross(lower[-2], lower[-1], p) <= _EPS:
             lower.pop()
         lower.append(p)
     upper: list = []
     for p in reversed(pts):
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= _EPS:
+        while len(upper) >= 2 and _cross(upper[-2], upper[-1], p) <= _EPS:
             upper.pop()
         upper.append(p)
-    return np.array(lower[:-1] + upper[:-1], dtype=np.float64)
+    return lower[:-1] + upper[:-1]
 
 
-def _clip(poly: np.ndarray, low: float, high: float) -> np.ndarray:
+def _clip(poly: list[tuple[float, float]], low: float, high: float) -> list[tuple[float, float]]:
     """The part of a convex polygon (or segment, or point) with low <= p <= high."""
     for sign, bound in ((1.0, high), (-1.0, -low)):  # sign * p <= bound
-        if poly.shape[0] == 0:
+        if not poly:
             return poly
-        inside = sign * poly[:, 0] <= bound
-        if inside.all():
+        if all(sign * p <= bound for p, _ in poly):
             continue
         out = []
-        count = poly.shape[0]
+        count = len(poly)
         for k in range(count):
             a, b = poly[k], poly[(k + 1) % count]
             a_in, b_in = sign * a[0] <= bound, sign * b[0] <= bound
@@ -75,16 +75,19 @@ def _clip(poly: np.ndarray, low: float, high: float) -> np.ndarray:
                 out.append(a)
             if a_in != b_in and count > 1:
                 t = (bound - sign * a[0]) / (sign * (b[0] - a[0]))
-                out.append(a + t * (b - a))
-        poly = _hull(np.array(out).reshape(-1, 2)) if out else np.zeros((0, 2))
+                out.append((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])))
+        poly = _hull(out) if out else []
     return poly
 
 
-def _step(poly: np.ndarray) -> np.ndarray:
+def _step(poly: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """Every state one column later, before the corridor cuts it."""
-    sheared = np.column_stack([poly[:, 0] + poly[:, 1], poly[:, 1]])
-    spread = np.array([FORCE / 2, FORCE])
-    return _hull(np.concatenate([sheared - spread, sheared + spread]))
+    dp, dv = FORCE / 2, FORCE
+    points = []
+    for p, v in poly:
+        points.append((p + v - dp, v - dv))
+        points.append((p + v + dp, v + dv))
+    return _hull(points)
 
 
 def check_drivable(track: Track) -> Drivability:
@@ -100,15 +103,15 @@ def check_barriers_drivable(top: np.ndarray, bottom: np.ndarray) -> Drivability:
     if not bottom[0] < 0 < top[0]:
         return Drivability(False, f"the start (height 0) lies outside the corridor ({bottom[0]:g} to {top[0]:g})", 0)
     polys: list[np.ndarray] = []
-    poly = np.zeros((1, 2))
-    for column in range(finish):
-        poly = _clip(_step(poly), float(bottom[column]), float(top[column]))
-        if poly.shape[0] == 0:
+    poly = [(0.0, 0.0)]
+    for column, (low, high) in enumerate(zip(bottom[:finish].tolist(), top[:finish].tolist())):
+        poly = _clip(_step(poly), low, high)
+        if not poly:
             return Drivability(
                 False, f"no dot can drive it: at column {column} every reachable height is outside the corridor", column
             )
         polys.append(poly)
-    forces = _walk_back(polys)
+    forces = _walk_back([np.array(poly, dtype=np.float64).reshape(-1, 2) for poly in polys])
     heights, crash = drive(top, bottom, forces)
     if crash >= 0:
         return Drivability(False, f"no dot can drive it safely: only a path grazing a barrier at column {crash}", crash)
