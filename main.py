@@ -25,6 +25,7 @@ from evolution import compare
 from evolution.budget import ENVIRONMENT, check_run_size, parse_size, set_budget
 from evolution.checkpoint import Checkpoint, Checkpointer, Comparison, ComparisonCheckpointer, read_checkpoint
 from evolution.crash import one_line, write_crash_report
+from evolution.drivable import refuse_undrivable
 from evolution.endless import climb_text, endless_name
 from evolution.errors import InputError, Interrupted, RunFailed
 from evolution.evolve import Evolution, RunConfig
@@ -439,7 +440,7 @@ def fresh(args: argparse.Namespace) -> RunOptions:
         raise InputError("--endless and --track do not go together: endless mode draws its own tracks")
     return RunOptions(
         config=config,
-        track=resolve_track(endless_name(config.seed, 1) if args.endless else args.track or "training"),
+        track=track_flag(endless_name(config.seed, 1) if args.endless else args.track or "training"),
         log=args.log,
         checkpoint=args.checkpoint,
         checkpoint_every=args.checkpoint_every,
@@ -448,6 +449,14 @@ def fresh(args: argparse.Namespace) -> RunOptions:
         seed_was_drawn=seed_was_drawn,
         scheduled=scheduled,
     )
+
+
+def track_flag(spec: str) -> Track:
+    """The track of --track: a built-in one, or a file that a dot can drive (InputError saying where not)."""
+    track = resolve_track(spec)
+    if not is_built_track(spec):
+        refuse_undrivable(track, spec)
+    return track
 
 
 def checked_sets(config: RunConfig, sets: list[SettingEvent] | None, first: int) -> tuple[SettingEvent, ...]:
@@ -584,7 +593,7 @@ def resumed(args: argparse.Namespace, checkpoint: Checkpoint) -> RunOptions:
             change = SettingEvent(first, "mutation_rate", "", repr(float(args.mutation_rate)))
             scheduled = (change, *scheduled)
     if args.track is not None and args.track != track.name:
-        new_track = resolve_track(args.track)
+        new_track = track_flag(args.track)
         changes.append(f"track {track.name} -> {new_track.name}")
         track = new_track
     return RunOptions(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import InputError
 from .track import MIN_COLUMNS, SENSORS, Track
 
 FORCE = 0.5  # the largest force: the network's output (0 to 1) minus 0.5
@@ -197,3 +198,15 @@ def check_editable(top: np.ndarray, bottom: np.ndarray) -> Drivability:
             False, f"too narrow for a dot at column {column} ({width:.2f} wide, at least {MIN_WIDTH:g})", column
         )
     return check_barriers_drivable(top, bottom)
+
+
+CHECKED_COLUMNS = 20_000  # a track file longer than this is not checked at start (a few seconds' work)
+
+
+def refuse_undrivable(track: Track, label: str) -> None:
+    """InputError naming the column where no dot can go on, for a track file (up to CHECKED_COLUMNS long)."""
+    if track.columns > CHECKED_COLUMNS:
+        return
+    verdict = check_drivable(track)
+    if not verdict.drivable:
+        raise InputError(f"{label}: {verdict.reason}")
