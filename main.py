@@ -60,7 +60,8 @@ from evolution.settings import (
 )
 from evolution.strategies import STRATEGIES
 from evolution.sweep import summarise, sweep
-from evolution.track import Track, resolve_track
+from evolution.track import SAVED_TRACK, Track, resolve_track
+from evolution.track_draft import TrackDraft
 
 PROG = "main.py"
 DEFAULT_STRATEGY = "elitist"  # the best row of python -m bench.learning (see the README)
@@ -278,6 +279,13 @@ def build_parser() -> Parser:
     window.add_argument("--screenshot", type=png_path, metavar="FILE.png", help="save the last frame as a PNG")
     window.add_argument("--size", type=window_size, metavar="WxH", help="window size (default 1280x720)")
     window.add_argument(
+        "--edit",
+        nargs="?",
+        const="",
+        metavar="FILE",
+        help="open the track editor (on a track file, or a new track); the K key opens it too",
+    )
+    window.add_argument(
         "--ghost",
         type=Path,
         action="append",
@@ -287,7 +295,7 @@ def build_parser() -> Parser:
     return parser
 
 
-WINDOW_FLAGS = ("speed", "frames", "screenshot", "size", "ghost")
+WINDOW_FLAGS = ("speed", "frames", "screenshot", "size", "ghost", "edit")
 
 
 @dataclass(frozen=True)
@@ -324,6 +332,7 @@ class WindowOptions:
     load: Path | None = None  # saved genomes to test-drive instead of evolving
     drive: GenomeFile | None = None  # what that file holds, read and checked with the other flags
     ghosts: tuple = ()  # --ghost: evolution.ghosts.Ghost genomes racing beside the run
+    edit: TrackDraft | None = None  # --edit: the track editor opens on this draft
 
 
 @dataclass(frozen=True)
@@ -379,6 +388,10 @@ def parse(argv: list[str]) -> Options:
         load=args.load,
         ghosts=ghost_genomes(args.ghost or []),
     )
+    if args.edit is not None:
+        if args.load or args.compare is not None:
+            raise InputError("--edit opens the editor in front of an evolving run, not with --load or --compare")
+        window = replace(window, edit=TrackDraft.from_track(resolve_track(args.edit)) if args.edit else TrackDraft())
     if args.compare is not None:
         return compare_options(args, window)
     if args.seeds is not None:
@@ -454,7 +467,7 @@ def fresh(args: argparse.Namespace) -> RunOptions:
 def track_flag(spec: str) -> Track:
     """The track of --track: a built-in one, or a file that a dot can drive (InputError saying where not)."""
     track = resolve_track(spec)
-    if not is_built_track(spec):
+    if not is_built_track(spec) or SAVED_TRACK.match(spec):
         refuse_undrivable(track, spec)
     return track
 

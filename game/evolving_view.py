@@ -251,6 +251,16 @@ class EvolvingView(TimeMachineCommands, View):
             return
         self.set_track(training_track())
 
+    def do_editor(self) -> None:
+        """The track editor, starting from the current track; the run waits until it is closed."""
+        from evolution.track_draft import TrackDraft
+
+        from .editor_view import open_editor
+
+        if self.replaying("no track of your own"):
+            return
+        open_editor(self.window, TrackDraft.from_track(self.run.track))
+
     def do_endless(self) -> None:
         """Endless mode on (level 1 of the run's road) or off (the training track again)."""
         if self.replaying("no endless road"):

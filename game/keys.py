@@ -58,6 +58,14 @@ BINDINGS: tuple[Binding, ...] = (
         "endless road: each time half the dots finish, a new track one level harder (W again: the training track)",
         "endless",
     ),
+    Binding(
+        "editor",
+        (pygame.K_k,),
+        "K",
+        "track editor: draw a track of your own (starting from this one), check that a dot can drive it, save it "
+        "into tracks/ and race it",
+        "editor",
+    ),
     Binding("save", (pygame.K_s,), "S", "save the best genomes into this run's folder under saves/", "save"),
     Binding(
         "load",
