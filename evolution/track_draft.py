@@ -67,6 +67,17 @@ class TrackDraft:
         self.set_height(index, height)
         return index
 
+    def draw_line(self, start: tuple[float, float], end: tuple[float, float]) -> int:
+        """Put the centre line along the segment from start to end, (column, height) each: every control point
+        between them moves onto it (a quick stroke skips none). The index of the point nearest end."""
+        (c0, h0), (c1, h1) = start, end
+        first, last = sorted((self.nearest_point(c0), self.nearest_point(c1)))
+        for index in range(first, last + 1):
+            column = float(self.point_columns[index])
+            share = 0.0 if c1 == c0 else float(np.clip((column - c0) / (c1 - c0), 0.0, 1.0))
+            self.set_height(index, h0 + share * (h1 - h0))
+        return self.draw_to(c1, h1)
+
     def widen(self, by: float) -> None:
         """A wider (by > 0) or narrower corridor; never under a tenth of the least a dot needs."""
         self.width = float(np.clip(round(self.width + by, 6), MIN_WIDTH / 10, MAX_WIDTH))

@@ -46,6 +46,7 @@ class EditorView(View):
         self.folder = folder
         self.selected = 0
         self.dragging = False
+        self.last_point: tuple[float, float] | None = None  # where the stroke being drawn has got
         self.span = (-5.0, 5.0)  # the heights shown, bottom to top; kept still while the mouse draws
         self.plot = pygame.Rect(0, 0, 1, 1)
         self.verdict: Drivability = self.draft.check()
@@ -129,7 +130,7 @@ class EditorView(View):
 
     def event(self, event: pygame.event.Event) -> bool:
         if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.plot.collidepoint(event.pos):
-            self.dragging = True
+            self.dragging, self.last_point = True, None
             self._draw_at(event.pos)
             return True
         if event.type == pygame.MOUSEMOTION and self.dragging:
@@ -142,7 +143,9 @@ class EditorView(View):
         return False
 
     def _draw_at(self, position: tuple[int, int]) -> None:
-        self.selected = self.draft.draw_to(self.column_at(position[0]), self.height_at(position[1]))
+        point = (self.column_at(position[0]), self.height_at(position[1]))
+        self.selected = self.draft.draw_line(self.last_point or point, point)
+        self.last_point = point
         self.verdict = Drivability(False, "drawing…") if self.dragging else self.draft.check()
 
     # ---- drawing ---------------------------------------------------------------------------
