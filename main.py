@@ -401,6 +401,8 @@ def parse(argv: list[str]) -> Options:
             raise InputError(f"--seeds runs many headless runs; it does not go with {flag}")
         if not args.headless:
             raise InputError("--seeds runs many headless runs, not a window: add --headless")
+        if args.endless or (args.track or "").startswith("endless:"):
+            raise InputError("--seeds does not race endless mode; python -m bench.learning --endless measures it")
         return Options(headless=True, run=fresh(args), window=window, seeds=tuple(args.seeds))
     if args.load:  # read and checked with the other flags: a bad file is refused before any window opens
         window = replace(window, drive=load_genomes(args.load))

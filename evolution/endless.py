@@ -132,14 +132,15 @@ def level_reached(evolution: Evolution) -> int | None:
 
 
 def levels_by_generation(evolution: Evolution) -> list[tuple[int, int]]:
-    """(generation, level) for every level the run started, from its events (the first level at its start)."""
+    """(generation, level) for every level the run started or has earned for its next generation, from its
+    events and scheduled changes (the first level at generation 0)."""
     from .settings import start_track
 
     out = []
     first = level_of(start_track(evolution.track.name, evolution.state.events))
     if first is not None:
         out.append((0, first))
-    for event in evolution.state.events:
+    for event in [*evolution.state.events, *evolution.state.scheduled]:  # a level earned, not yet raced, too
         if event.setting == "track" and level_of(event.new) is not None:
             out.append((event.generation, level_of(event.new)))
     return out
