@@ -155,6 +155,10 @@ def test_the_keyboard_alone_makes_a_track_and_an_undrivable_one_is_refused_on_sc
     assert editor.verdict.drivable
     events(app, key_event(pygame.K_RETURN))
     assert (in_tmp / "tracks" / "track-1.csv").exists() and app.view.run.track.name == "tracks/track-1.csv"
+    events(app, key_event(pygame.K_b))  # B leaves it for the training track, G for a random one
+    assert app.view.run.track.name == "training"
+    events(app, key_event(pygame.K_g))
+    assert app.view.run.track.name.startswith("random:")
     app.view.close()
 
 

@@ -109,6 +109,14 @@ def test_the_window_climbs_at_the_same_generations_as_headless(in_tmp):
     assert labels == ["level 2", "level 3"]  # marked on the chart
 
 
+def test_a_comparison_is_a_race_up_the_levels(in_tmp, capsys):
+    flags = ["--headless", "--compare", "classic", "elitist", *FLAGS, "--generations", "43"]
+    assert main.main(flags) == 0
+    out = capsys.readouterr().out
+    assert "endless: classic climbed to level 1 (no level passed)" in out
+    assert "endless: elitist climbed to level 2 (levels 2 from generations 42)" in out
+
+
 def test_the_key_starts_the_endless_road_and_again_leaves_it(in_tmp):
     app = open_window(main.parse(["--seed", "4", "--speed", "64"]))
     run_frames(app, 2)
