@@ -188,6 +188,11 @@ class EvolvingView(TimeMachineCommands, View):
             return f"turbo · replaying generation {self._replayed}"
         if self.run.complete:
             return f"run complete: {self.evolution.config.generations} generations · R restarts, L test-drives"
+        level = level_of(self.evolution.track.name)
+        if level is not None:  # the caption of the endless road
+            track = self.evolution.track
+            width = float(np.median(track.top - track.bottom))
+            return f"endless road · level {level}: {track.columns} columns, {width:.2f} wide · half must finish"
         return ""
 
     def stat_lines(self) -> list[tuple[str, str]]:
