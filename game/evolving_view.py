@@ -208,9 +208,12 @@ class EvolvingView(TimeMachineCommands, View):
         lines.append(("this gen", f"best {int(now.max())} · mean {hud.short_number(float(now.mean()))}"))
         if last is not None:
             lines.append(("last gen", f"best {last.best} · mean {hud.short_number(last.mean)}"))
-        bests = history.column("best")[self.track_since :]  # the best ever belongs to the track it was earned on
+        since = self.track_since
+        if level_of(evolution.track.name) is not None:  # the endless road changes track by itself
+            since = max([since] + [e.generation for e in evolution.state.events if e.setting == "track"])
+        bests = history.column("best")[since:]  # the best ever belongs to the track it was earned on
         if bests.size:
-            lines.append(("best here", f"{int(bests.max())} (gen {self.track_since + int(np.argmax(bests))})"))
+            lines.append(("best here", f"{int(bests.max())} (gen {since + int(np.argmax(bests))})"))
         else:
             lines.append(("best here", "—"))
         level = level_of(evolution.track.name)
