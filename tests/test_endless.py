@@ -131,3 +131,16 @@ def test_endless_and_a_track_do_not_go_together():
         result = run_cli("--headless", *args)
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 2 and len(lines) == 1 and lines[0].startswith("main.py: error: "), result.stderr
+
+
+def test_a_change_can_go_to_a_level_and_a_bad_level_is_refused():
+    from evolution.settings import check_track_change, parse_set
+
+    assert parse_set("5:track=endless:3:2").new == "endless:3:2"
+    check_track_change("endless:3:2", "--set")
+    for bad in ("endless:3:0", "endless:3", "endless:99999999999:1"):
+        try:
+            check_track_change(bad, "--set")
+            raise AssertionError(f"{bad} accepted")
+        except ValueError as exc:
+            assert "\n" not in str(exc)
