@@ -77,7 +77,7 @@ def level_shape(level: int) -> tuple[int, float, float, float]:
 
 @functools.lru_cache(maxsize=8)
 def endless_track(seed: int, level: int) -> Track:
-    """Level `level` of the road of `seed`: the first of its draws that a dot can drive."""
+    """Level `level` of the road of `seed`: the first of its draws that a dot can drive (the DRAWS-th if none)."""
     columns, width, smoothing, height = level_shape(level)
     name = endless_name(seed, level)
     budget.check(f"track {name}", budget.track_bytes(min(columns, MAX_COLUMNS)))
