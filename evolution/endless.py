@@ -3,9 +3,11 @@
 A level's track is named endless:SEED:LEVEL and is built from the run's seed alone (the generator
 seeds.change_generator(SEED, "endless", LEVEL)), so the same seed gives the same road. Level 1 is like
 a random track (1000 columns, one unit wide); each level after it is longer, narrower and sharper
-(LEVEL_* below, chosen on seeds 0..4; bench.learning measures on others). A track that the exact check
-of evolution/drivable.py finds undrivable is drawn again from the same generator, so every level can be
-passed.
+(LEVEL_* below, chosen on seeds 0..4; bench.learning measures on others): from level 19 the corridor
+narrows more gently (to a quarter of a unit at level 53), from level 21 the bends stop getting sharper, and
+the track grows to 10,000 columns at level 91; after that the levels are new tracks of the hardest shape.
+A track that the exact check of evolution/drivable.py finds undrivable is drawn again from the same
+generator, so every level can be passed.
 
 A run is endless while it races an endless track: when a generation closes with half its population
 at the finish, the next level is scheduled as a track change for the next generation, an ordinary
@@ -17,6 +19,7 @@ closes generations the same way, climbs at the same generations as a headless ru
 from __future__ import annotations
 
 import functools
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -34,8 +37,9 @@ if TYPE_CHECKING:
 
 PATTERN = re.compile(r"^endless:(\d{1,10}):(\d{1,6})$")
 MAX_LEVEL = 999_999
-LEVEL_COLUMNS = (1000, 100, 4000)  # level 1's columns, added per level, the most
-LEVEL_WIDTH = (1.0, 0.96, 0.5)  # level 1's corridor width, its factor per level, the least
+LEVEL_COLUMNS = (1000, 100, 10_000)  # level 1's columns, added per level, the most
+# level 1's corridor width, its factor per level down to the knee, then the factor per level, the least
+LEVEL_WIDTH = (1.0, 0.96, 0.5, 0.98, 0.25)
 LEVEL_SMOOTHING = (10.0, 0.2, 6.0)  # level 1's smoothing (columns), taken off per level, the least
 LEVEL_HEIGHT = (20.0, 1.0, 40.0)  # level 1's height scale, added per level, the most
 DRAWS = 20  # attempts at a drivable track before the last one drawn is kept
@@ -70,7 +74,11 @@ def level_shape(level: int) -> tuple[int, float, float, float]:
     """(columns, width, smoothing, height scale) of a level."""
     steps = level - 1
     columns = min(LEVEL_COLUMNS[0] + LEVEL_COLUMNS[1] * steps, LEVEL_COLUMNS[2])
-    width = max(LEVEL_WIDTH[0] * LEVEL_WIDTH[1] ** steps, LEVEL_WIDTH[2])
+    first, factor, knee, late_factor, least = LEVEL_WIDTH
+    width = first * factor**steps
+    if width < knee:  # past the knee the corridor narrows more gently, so that levels go on getting harder
+        knee_steps = math.ceil(math.log(knee / first) / math.log(factor))
+        width = max(knee * late_factor ** (steps - knee_steps), least)
     smoothing = max(LEVEL_SMOOTHING[0] - LEVEL_SMOOTHING[1] * steps, LEVEL_SMOOTHING[2])
     return columns, width, smoothing, min(LEVEL_HEIGHT[0] + LEVEL_HEIGHT[1] * steps, LEVEL_HEIGHT[2])
 
