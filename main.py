@@ -22,8 +22,23 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from evolution import compare
-from evolution.budget import ENVIRONMENT, check_run_size, parse_size, set_budget
-from evolution.checkpoint import Checkpoint, Checkpointer, Comparison, ComparisonCheckpointer, read_checkpoint
+from evolution.budget import (
+    ENVIRONMENT,
+    check_ghosts,
+    check_run_size,
+    check_sweep_size,
+    parse_size,
+    set_budget,
+)
+from evolution.checkpoint import (
+    Checkpoint,
+    Checkpointer,
+    Comparison,
+    ComparisonCheckpointer,
+    check_checkpoint_fits,
+    check_resumed_total,
+    read_checkpoint,
+)
 from evolution.crash import one_line, write_crash_report
 from evolution.drivable import refuse_undrivable
 from evolution.endless import climb_text, endless_name
@@ -35,9 +50,15 @@ from evolution.genome_file import MAX_BYTES, GenomeFile, load_genomes, save_geno
 from evolution.ghosts import MAX_GHOSTS, ghosts_from_file
 from evolution.interrupts import ignore_signals, stop_on_signals
 from evolution.lab import ReplayMismatch, run_line
-from evolution.outputs import check_writable, claim_new_file, release_claim
+from evolution.outputs import (
+    check_not_another_run,
+    check_one_owner,
+    check_writable,
+    claim_new_file,
+    release_claim,
+)
 from evolution.race import race_scores
-from evolution.replay import ReplayCheck, ReplayPlan, load_replay
+from evolution.replay import ReplayCheck, ReplayPlan, check_log_fits, load_replay
 from evolution.reporters import (
     LOG_HEADER,
     CsvLog,
@@ -58,8 +79,8 @@ from evolution.settings import (
     parse_set,
     start_track,
 )
-from evolution.strategies import STRATEGIES
-from evolution.sweep import summarise, sweep
+from evolution.strategies import STRATEGIES, NotFinite
+from evolution.sweep import SweepLog, batch_size, summarise, sweep
 from evolution.track import SAVED_TRACK, Track, resolve_track
 from evolution.track_draft import TrackDraft
 
@@ -271,6 +292,21 @@ def build_parser() -> Parser:
         "saved top 20 on the test track, the champion on 50 unseen tracks; --log writes one row per seed; "
         "every run makes the --set changes",
     )
+    parser.add_argument(
+        "--study",
+        nargs="+",
+        metavar="SETTING=V,V",
+        help="headless, with --seeds: every combination of these settings' values, each on every seed, e.g. "
+        "mutation_rate=0.1,0.3 population=20,50 strategy=classic,elitist (layers: lists split by /); one row "
+        "per run and a summary per combination in its folder; run again, it skips the runs done (docs/studies.md)",
+    )
+    parser.add_argument(
+        "--study-folder", type=Path, metavar="FOLDER", help="where a study writes (default studies/<its settings>)"
+    )
+    parser.add_argument(
+        "--cluster", metavar="ADDRESS", help="run a study on this Dask scheduler, e.g. tcp://10.0.0.5:8786"
+    )
+    parser.add_argument("--plot", type=Path, metavar="FOLDER", help="draw a study's summary as a PNG in its folder")
     window = parser.add_argument_group("window")
     window.add_argument(
         "--speed", type=speed, metavar="X", help="starting speed: 1, 2, 4, ... 64, or turbo (default 1)"
@@ -348,6 +384,10 @@ class Options:
     compare_names: tuple[str, ...] = ()  # their short names
     compare_specs: tuple[str, ...] = ()  # their SPECs as typed (a comparison's checkpoint keeps them)
     compare_checkpoint: Path | None = None  # --checkpoint of a comparison: every run in one file
+    study: object = None  # --study: an evolution.study.Study, run on every seed
+    study_folder: Path | None = None
+    cluster: str | None = None
+    plot: Path | None = None  # --plot: a study's folder
 
     @property
     def saves(self) -> list[Path]:
@@ -388,6 +428,10 @@ def parse(argv: list[str]) -> Options:
         load=args.load,
         ghosts=ghost_genomes(args.ghost or []),
     )
+    if args.plot is not None:
+        return Options(headless=True, run=RunOptions(RunConfig(), None), plot=args.plot)
+    if args.study is not None or args.cluster is not None or args.study_folder is not None:
+        return study_options(args)
     if args.edit is not None:
         if args.load or args.compare is not None:
             raise InputError("--edit opens the editor in front of an evolving run, not with --load or --compare")
@@ -415,7 +459,31 @@ def parse(argv: list[str]) -> Options:
         run = resumed(args, found)
     else:
         run = fresh(args)
+    if window.ghosts:  # they race beside the run: counted with it
+        check_ghosts(run.config.population, run.config.layers, run.config.extra_tracks, window.ghosts)
     return Options(headless=args.headless, run=run, window=window, load=args.load)
+
+
+def study_options(args: argparse.Namespace) -> Options:
+    """--study: its combinations, each built as fresh() builds the same run alone with those flags."""
+    from evolution.study import build_study, parse_study
+
+    if args.study is None:
+        raise InputError("--cluster and --study-folder go with --study")
+    if args.seeds is None or not args.headless:
+        raise InputError("--study runs many headless runs: add --headless and --seeds, e.g. --seeds 0-99")
+    refused = [name for name in (*SWEEP_REFUSES, "log", "compare") if getattr(args, name) not in (None, False, [])]
+    if refused:
+        raise InputError(f"--study writes into its folder; it does not go with --{refused[0].replace('_', '-')}")
+
+    def make_run(flags: dict) -> tuple:
+        run = fresh(argparse.Namespace(**{**vars(args), **flags}))
+        return run.config, run.track.name, run.scheduled
+
+    study = build_study(parse_study(args.study, len(args.seeds)), make_run)
+    run = RunOptions(study.combinations[0].config, None)
+    return Options(True, run, seeds=tuple(args.seeds), study=study, study_folder=args.study_folder,
+                   cluster=args.cluster)  # fmt: skip
 
 
 def ghost_genomes(paths: list[Path]) -> tuple:
@@ -567,6 +635,7 @@ def compare_resumed(args: argparse.Namespace, window: WindowOptions, comparison:
     specs = [compare.parse_spec(text) for text in comparison.specs]
     runs = []
     for index, (spec, checkpoint) in enumerate(zip(specs, comparison.runs), start=1):
+        check_resumed_total(args.resume, checkpoint.state, args.generations)
         config = checkpoint.config
         if args.generations is not None:
             config = replace(config, generations=args.generations)
@@ -591,6 +660,7 @@ def resumed(args: argparse.Namespace, checkpoint: Checkpoint) -> RunOptions:
     """Options that continue a checkpoint (read from --resume): its settings, but for the total, mutation
     rate and track."""
     refuse_fixed(args, FIXED_ON_RESUME, "--resume", "the checkpoint")
+    check_resumed_total(args.resume, checkpoint.state, args.generations)
     config, track = checkpoint.config, checkpoint.track
     changes = []
     if args.generations is not None:
@@ -699,6 +769,7 @@ def warn(message: str) -> None:
 def claim_outputs(options: Options) -> None:
     """Check every file the run will write, and claim the --save file, before any work (InputError if not)."""
     run = options.run
+    check_one_owner(*outputs_and_inputs(options))
     for other in options.compare[1:]:
         check_writable(other.log, "--log") if other.log else None
     if run.log:
@@ -709,6 +780,9 @@ def claim_outputs(options: Options) -> None:
         if nonempty and not starts_as_a_log(run.log, headers):
             raise InputError(f"{run.log}: exists and is not a neuroracer log; --log never replaces other files")
     for each in options.compare or (run,):
+        if each.log and not options.seeds and not options.load:  # a run's log, which --replay reads back
+            events = len(each.scheduled) + (len(each.resumed.state.events) if each.resumed else 0)
+            check_log_fits(each.log, each.config.generations, events)
         count = min(each.keep, each.config.population)
         least = smallest_saved_bytes(count, each.config.layers)
         if each.save and least > MAX_BYTES:
@@ -717,10 +791,31 @@ def claim_outputs(options: Options) -> None:
                 f"least {least} bytes, more than a genome file may hold "
                 f"({MAX_BYTES} bytes); keep fewer (--keep) or a smaller network"
             )
+    checkpoint = options.compare_checkpoint if options.compare else run.checkpoint
+    if checkpoint is not None:
+        check_not_another_run(checkpoint, run.resumed_from)
+        check_checkpoint_fits(
+            checkpoint, [(r.config, len(r.track.top), r.scheduled) for r in options.compare or (run,)]
+        )
     for save in options.saves:
         claim_new_file(save, "--save")
     if options.window.screenshot and not options.headless:
         check_writable(options.window.screenshot, "--screenshot")
+
+
+def outputs_and_inputs(options: Options) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
+    """Every file the command writes (flag, path) and every file it reads, for check_one_owner."""
+    run = options.run
+    outputs = []
+    for each in options.compare or (run,):
+        outputs += [(flag, path) for flag, path in (("--log", each.log), ("--save", each.save)) if path]
+    checkpoint = options.compare_checkpoint if options.compare else run.checkpoint
+    outputs += [("--checkpoint", checkpoint)] if checkpoint else []
+    outputs += [("--screenshot", options.window.screenshot)] if options.window.screenshot else []
+    inputs = [("--resume", run.resumed_from)] if run.resumed_from else []
+    inputs += [("--replay", run.replay.source)] if run.replay else []
+    inputs += [("--load", options.load)] if options.load else []
+    return outputs, inputs
 
 
 def shutdown(evolution: Evolution | None, run: RunOptions, reporters: list[Reporter], checkpointer) -> int:
@@ -801,6 +896,9 @@ def run_headless(options: Options) -> int:
         print(f"interrupted in generation {evolution.generation}; saving first", file=sys.stderr)
     except OutputClosed:
         status = 141  # as a program killed by SIGPIPE; quietly, as `head` expects (stdout now goes nowhere)
+    except NotFinite as exc:  # the state is still the last finite one: saved as any stop saves
+        status = 1
+        print(f"{PROG}: error: generation {evolution.generation}: {exc}; the run stops here", file=sys.stderr)
     except ReplayMismatch as exc:  # the replay does not give the recorded rows: bad input, after the shutdown
         shutdown(evolution, run, reporters, checkpointer)
         raise run.replay.mismatch(exc) if run.replay else InputError(str(exc)) from None
@@ -874,6 +972,9 @@ def compare_headless(options: Options) -> int:
     except Interrupted as stop:
         status = stop.status
         print("interrupted; saving first", file=sys.stderr)
+    except NotFinite as exc:  # every run's state is still its last finite one: saved as any stop saves
+        status = 1
+        print(f"{PROG}: error: {exc}; the comparison stops here", file=sys.stderr)
     except OutputClosed:
         status = 141  # quietly (stdout now goes nowhere)
     except Exception as error:  # an error after the start: the same way out, then main says it in one line
@@ -960,18 +1061,48 @@ SWEEP_LOG_HEADER = "seed,first_finisher,top20_all_finish_test,unseen_share,secon
 
 
 def sweep_headless(options: Options) -> int:
-    """--seeds: the run of the other flags once per seed, over every core; the summary, and --log's rows."""
+    """--seeds: the run of the other flags once per seed, over every core; the summary, and --log's rows, each
+    written as its seed finishes (a stopped sweep keeps them, and says how many)."""
     run = options.run
     config = run.config
     started = time.perf_counter()
     what = f"{config.strategy}, population {config.population}, {config.generations} generations"
     if run.scheduled:
         what += ", " + " ".join(f"--set {change.flag()}" for change in run.scheduled)
+    jobs = min(os.cpu_count() or 1, len(options.seeds))
+    batch = batch_size(len(options.seeds), jobs, config.population)
+    check_sweep_size(config.population, config.layers, config.extra_tracks, len(options.seeds), jobs, batch)
     print(f"{len(options.seeds)} runs of {what}", flush=True)
+    log = SweepLog(run.log, SWEEP_LOG_HEADER, warn) if run.log else None
+    outcomes: list = []
+
+    def finished(outcome) -> None:
+        outcomes.append(outcome)
+        if outcome.stopped:  # its numbers overflowed: it ended at its last finite generation, the others go on
+            print(f"{PROG}: error: seed {outcome.seed}: {outcome.stopped}; its run stopped there", file=sys.stderr)
+        if log is not None:
+            log.write(
+                f"{outcome.seed},{'' if outcome.first_finisher is None else outcome.first_finisher},"
+                f"{'' if outcome.top_all_finish_test is None else int(outcome.top_all_finish_test)},"
+                f"{outcome.unseen_share!r},{outcome.seconds:.3f}"
+            )
+
+    status = 0
     try:
-        outcomes = sweep(config, list(options.seeds), track=run.track, jobs=os.cpu_count() or 1, changes=run.scheduled)
+        sweep(config, options.seeds, run.track, jobs, changes=run.scheduled, on_outcome=finished,
+              keep_rows=False)  # fmt: skip
+    except Interrupted as stop:
+        ignore_signals()
+        status = stop.status
+        kept = f"; their rows are in {run.log}" if log is not None and log.rows else ""
+        print(f"interrupted after {len(outcomes)} of {len(options.seeds)} seeds{kept}", file=sys.stderr)
     except Exception as error:  # after the start (a ValueError too is no bad input now): said with a crash report
-        raise RunFailed(error, kept="no seed's row was written") from error
+        done = len(outcomes)
+        kept = f"the rows of the {done} seeds done are in {run.log}" if log is not None and log.rows else ""
+        raise RunFailed(error, kept=kept or "no seed's row was written") from error
+    finally:
+        if log is not None:
+            log.close()
     wall = time.perf_counter() - started
     summary = summarise(outcomes)
     count = summary.seeds
@@ -984,20 +1115,15 @@ def sweep_headless(options: Options) -> int:
         f"saved top 20 all finish the test track: {summary.top_all_finish_test} of {count} · champion's share of "
         f"50 unseen tracks: {100 * summary.mean_unseen_share:.1f}% · {wall:.0f} s"
     )
-    if run.log:
-        rows = [SWEEP_LOG_HEADER] + [
-            f"{o.seed},{'' if o.first_finisher is None else o.first_finisher},"
-            f"{'' if o.top_all_finish_test is None else int(o.top_all_finish_test)},{o.unseen_share!r},{o.seconds:.3f}"
-            for o in outcomes
-        ]
-        write_atomic(run.log, ("\n".join(rows) + "\n").encode())
-    return 0
+    overflowed = any(outcome.stopped for outcome in outcomes)
+    return status or (1 if overflowed or (log is not None and log.failed) else 0)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; the exit status: 0 done, 1 an output could not be written or an internal error
-    (said in one line on stderr, with a crash report), 2 bad input (one line), 130 or 143 stopped by SIGINT or
-    SIGTERM after saving, 141 output pipe closed (quietly, after saving)."""
+    """Run the command line; the exit status: 0 done, 1 an output could not be written, the run's numbers
+    overflowed or an internal error (said in one line on stderr, with a crash report for an error), 2 bad input
+    (one line), 130 or 143 stopped by SIGINT or SIGTERM after saving, 141 output pipe closed (quietly, after
+    saving)."""
     stop_on_signals()
     stdout, stderr = sys.stdout, sys.stderr
     # both guarded (`2>&1 | head` closes both); one closed before the start (`>&-`) is None, and prints nothing
@@ -1022,6 +1148,14 @@ def run_command(argv: list[str]) -> int:
             from game.compare_view import run_compare_window
 
             return run_compare_window(options, warn)
+        if options.plot is not None:
+            from evolution.study_plot import plot_command
+
+            return plot_command(options.plot)
+        if options.study is not None:
+            from evolution.study import study_main
+
+            return study_main(options.study, options.seeds, options.study_folder, options.cluster)
         if options.seeds:
             return sweep_headless(options)
         if options.headless:
@@ -1050,6 +1184,9 @@ def said_failure(error: BaseException, options: Options | None, argv: list[str],
         sys.stdout.flush()
     if isinstance(error, InputError):
         fail(str(error))
+    if isinstance(error, NotFinite):  # not a bug: the run's numbers outgrew a float (the window's run, say)
+        print(f"{PROG}: error: {error}; the run stopped at its last finite generation ({kept})", file=sys.stderr)
+        return 1
     near = None
     if options is not None:
         near = options.compare_checkpoint or options.run.checkpoint

@@ -292,13 +292,20 @@ class Archive:
             raise ValueError("the archive's records are damaged")
 
 
-def archive_bytes(population: int, genome_size: int) -> int:
+def archive_bytes(population: int, genome_size: int, generations: int | None = None) -> int:
     """About the most bytes an archive of a run with this population and genome size ever holds: its
-    populations (at least one generation each, recent and records), champions, and origins and rankings."""
+    populations (at least one generation each, recent and records), champions, and origins and rankings;
+    with generations (the number of generations the run races, if bounded) no more than that many of each."""
     population, genome_size = int(population), int(genome_size)
     one = population * genome_size
     recent = max(min(RECENT_ROWS * genome_size, RECENT_GENES), one)
     records = max(min(RECORD_ROWS * genome_size, RECORD_GENES), one)
     champions = CHAMPION_GENES + genome_size
     lineage = ORIGIN_GENERATIONS * population * 4  # kind, parent, noise and rank of each genome
+    if generations is not None:
+        raced = max(1, int(generations))
+        recent = min(recent, max(one, min(RECENT, raced) * one))
+        records = min(records, raced * one - min(recent, raced * one))  # a generation is kept once at most
+        champions = min(champions, raced * genome_size)
+        lineage = min(lineage, raced * population * 4)
     return (recent + records + champions + lineage) * FLOAT

@@ -33,6 +33,10 @@ DOT_BYTES = 64 * FLOAT
 # Per column: top and bottom, their noise and smoothed copies, the (finish, 6) sensor table, the camera's
 # and the overview's working copies (float64), and the race's two Python lists of barrier heights.
 TRACK_COLUMN_BYTES = 14 * FLOAT + 2 * PYTHON_FLOAT
+# The best genomes ever raced (evolution/run_state.py's BEST_EVER) and their new copy while they are renewed, and
+# the champions waiting for their test drive: the queue, its copy as one joins, and the batch driving.
+BEST_EVER_COPIES = 2 * 20
+CHAMPION_COPIES = 3 * 12
 JSON_FACTOR = 12  # bytes of parsed JSON per byte of text, at most
 TEST_TRACK_COLUMNS = 4000  # every run drives its champions on the blog's test track
 _UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40, "p": 2**50}
@@ -120,7 +124,8 @@ def track_bytes(columns: int) -> int:
 
 def run_bytes(population: int, layers: Sequence[int], extra_tracks: int = 0, extra_track_columns: int = 2000) -> int:
     """About the peak bytes of an evolution run: its populations, the networks' working values, the tracks,
-    and the run's past the time machine keeps (evolution/archive.py, bounded).
+    the best genomes ever and the champions waiting for their test drive (each with its copies), and the
+    run's past the time machine keeps (evolution/archive.py, bounded).
 
     The main track is not counted (check it with track_bytes when it is built); the test track is.
     """
@@ -131,7 +136,15 @@ def run_bytes(population: int, layers: Sequence[int], extra_tracks: int = 0, ext
     neurons = sum(layers) * population * FLOAT * NEURON_COPIES * (1 + extra_tracks)
     dots = population * DOT_BYTES * (1 + extra_tracks)
     tracks = track_bytes(TEST_TRACK_COLUMNS) + extra_tracks * track_bytes(extra_track_columns)
-    return genomes + neurons + dots + tracks + archive_bytes(population, genome_size(layers))
+    best = (BEST_EVER_COPIES + CHAMPION_COPIES) * genome_size(layers) * FLOAT
+    return genomes + neurons + dots + tracks + best + archive_bytes(population, genome_size(layers))
+
+
+def race_bytes(count: int, layers: Sequence[int]) -> int:
+    """About the bytes of a race of count genomes of this network that are already in memory (ghosts, a
+    --load drive): a copy of the genomes, the network's working values and the dots."""
+    count = int(count)
+    return count * (genome_size(layers) * FLOAT * 2 + sum(layers) * FLOAT * NEURON_COPIES + DOT_BYTES)
 
 
 def json_bytes(file_bytes: int) -> int:
@@ -150,3 +163,22 @@ def check_run_size(population: int, layers: Sequence[int], extra_tracks: int, wh
     population and the layers (e.g. "--population {} with --layers {}" or "checkpoint x.npz: population {}")."""
     shown = ",".join(str(size) for size in layers)
     check(what.format(population, shown), run_bytes(population, layers, extra_tracks))
+
+
+def check_ghosts(population: int, layers: Sequence[int], extra_tracks: int, ghosts: Sequence) -> None:
+    """Refuse ghosts (evolution/ghosts.py's Ghost: a genome and its layers) that with the run they race beside
+    would not fit the budget: each races as a dot of its own network."""
+    needed = run_bytes(population, layers, extra_tracks) + sum(race_bytes(1, ghost.layers) for ghost in ghosts)
+    check(f"--ghost: {len(ghosts)} ghosts beside a run of population {population}", needed)
+
+
+OUTCOME_BYTES = 1024  # a seed's outcome in a sweep, without its rows (and the seed in the list)
+
+
+def check_sweep_size(
+    population: int, layers: Sequence[int], extra_tracks: int, seeds: int, jobs: int, batch: int
+) -> None:
+    """Refuse a sweep that would not fit the budget: jobs processes each racing a batch of runs together, and
+    every seed's outcome kept for the summary."""
+    needed = int(jobs) * int(batch) * run_bytes(population, layers, extra_tracks) + int(seeds) * OUTCOME_BYTES
+    check(f"--seeds: {seeds} runs, {jobs} processes racing {batch} runs each at once", needed)

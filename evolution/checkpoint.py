@@ -14,23 +14,25 @@ import json
 import os
 import time
 import zipfile
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import compare
-from .budget import check_run_size
+from .archive import archive_bytes
+from .budget import FLOAT, check_run_size, format_size
 from .errors import InputError
 from .evolve import Evolution, RunConfig
 from .files import check_file, read_npy, write_atomic
+from .history import COLUMNS
 from .network import Network
 from .outputs import CheckpointLock
-from .run_state import RunState
-from .settings import knobs
+from .run_state import BEST_EVER, RunState
+from .settings import knobs, parse_value
 from .state_codec import checked_text, decode, encode
-from .strategies import make_strategy
+from .strategies import NotFinite, make_strategy
 from .track import Track
 
 FORMAT = "neuroracer-checkpoint"
@@ -116,6 +118,12 @@ def _run_tree(config: RunConfig, track: Track, state: RunState, prefix: str, arr
 def _write(path: str | os.PathLike, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> Path:
     buffer = io.BytesIO()
     np.savez(buffer, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8), **arrays)
+    size = buffer.getbuffer().nbytes  # stored, not compressed: the file's size is what it unpacks to, about
+    if size > min(MAX_FILE_BYTES, MAX_UNPACKED_BYTES):  # never write a checkpoint that read_checkpoint refuses
+        raise InputError(
+            f"{path}: the checkpoint would take {format_size(size)}, more than a checkpoint may hold "
+            f"({format_size(MAX_FILE_BYTES)}); not written (the previous one, if any, is kept)"
+        )
     return write_atomic(path, buffer.getvalue(), replace=True)
 
 
@@ -188,6 +196,59 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint | Comparison:
         raise InputError(f"{path}: the checkpoint's state is damaged ({detail})") from None
 
 
+def check_resumed_total(path: str | os.PathLike, state: RunState, generations: int | None) -> None:
+    """InputError unless a run resumed from path with this last generation (--generations, the total from the
+    start; None: no limit) could be checkpointed again: a run already past it would be written into a
+    checkpoint its own loader refuses, so it is refused here, before anything is written."""
+    last_raced = state.generation - 1
+    if generations is not None and last_raced > generations:
+        raise InputError(
+            f"--generations {generations}: {path} has already raced generation {last_raced}; give {last_raced} "
+            "or more (the total from the run's start), or leave --generations out"
+        )
+
+
+CHAMPIONS_WAITING = 64  # champions waiting for their test drive, at most about (a drive takes ~10 generations)
+HEADER_BYTES = 2**20  # the JSON header (settings, changes, generators' states) and the archive's members, about
+
+
+def checkpoint_bytes(config: RunConfig, track_columns: int) -> int:
+    """About the most bytes a checkpoint of this run ever takes (its file, and unpacked): the population
+    ranked, pending and in the strategy's state, the best genomes ever and the champions waiting, the archive,
+    the history (a row per generation, if the run has a last one) and the track."""
+    genome_size = Network(config.layers).genome_size
+    population = int(config.population)
+    raced = None if config.generations is None else int(config.generations) + 1
+    waiting = CHAMPIONS_WAITING if raced is None else min(CHAMPIONS_WAITING, raced)
+    genomes = (3 * population + BEST_EVER + waiting + 2) * genome_size * FLOAT
+    history = (raced or 0) * len(COLUMNS) * FLOAT
+    track = 2 * int(track_columns) * FLOAT
+    return genomes + archive_bytes(population, genome_size, raced) + history + track + HEADER_BYTES
+
+
+def largest_checkpoint_bytes(config: RunConfig, track_columns: int, scheduled=()) -> int:
+    """checkpoint_bytes of the run at its largest: its start, or after any scheduled change of its size."""
+    sizes, largest = {}, checkpoint_bytes(config, track_columns)
+    for change in scheduled:
+        if change.setting in ("population", "layers"):
+            sizes[change.setting] = parse_value(change.setting, change.new)
+            largest = max(largest, checkpoint_bytes(replace(config, **sizes), track_columns))
+    return largest
+
+
+def check_checkpoint_fits(path: str | os.PathLike, runs: list[tuple[RunConfig, int, tuple]]) -> None:
+    """InputError, before the run starts, unless a checkpoint of these runs (config, track columns, scheduled
+    changes; several for a comparison) would be one the loader reads back: what it could not read is never
+    written."""
+    needed = sum(largest_checkpoint_bytes(*run) for run in runs)
+    if needed > min(MAX_FILE_BYTES, MAX_UNPACKED_BYTES):
+        raise InputError(
+            f"--checkpoint {path}: the checkpoint would take about {format_size(needed)}, more than a checkpoint "
+            f"may hold ({format_size(MAX_FILE_BYTES)}), so it could never be resumed; choose a smaller population "
+            "or network (or fewer --generations)"
+        )
+
+
 def _read_comparison(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> Comparison:
     """The runs of a comparison's header, each read as a checkpoint of its own, and their SPECs checked."""
     texts, trees = header["specs"], header["runs"]
@@ -232,7 +293,10 @@ def _read_run(header: dict[str, Any], arrays: dict[str, np.ndarray], prefix: str
     state.check(strategy, config.extra_tracks, config.test_curve, config.generations)
     if state.pending is None:
         trial = copy.deepcopy(state.strategy)  # a damaged state shows itself when used
-        asked = strategy.ask(trial)
+        try:
+            asked = strategy.ask(trial)
+        except NotFinite:  # a run's last finite state, kept when its next one overflowed: it stops there again
+            asked = np.zeros((config.population, strategy.genome_size))
         if asked.shape != (config.population, strategy.genome_size) or not np.isfinite(asked).all():
             raise ValueError("the strategy's state does not fit the run")
     notes = header.get("notes", {})

@@ -23,10 +23,87 @@ except ImportError:  # not on Windows: checkpoints are then not locked
     fcntl = None
 
 
+WHAT = {"--log": "log", "--checkpoint": "checkpoint", "--save": "genomes", "--screenshot": "screenshot"}
+
+
+def not_regular(path: str | os.PathLike) -> str | None:
+    """What is at path if it is there but is not a regular file (a symlink, a FIFO, a device, a socket), in
+    words; None if nothing is there or a regular file is. The link itself is looked at, never followed."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        return f"something that cannot be looked at ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    kinds = (
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISFIFO, "a FIFO (a named pipe)"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    )
+    return next((word for test, word in kinds if test(mode)), "not a regular file")
+
+
+def check_regular(path: str | os.PathLike, flag: str) -> None:
+    """InputError unless path is free or a regular file: a symlink, FIFO or device is never replaced nor
+    written through (as root, replacing /dev/null would break the system)."""
+    kind = not_regular(path)
+    if kind is not None:
+        what = WHAT.get(flag, "file")
+        raise InputError(
+            f"{flag} {path}: cannot write the {what} to {kind}; only a regular file is written or replaced"
+        )
+
+
+def same_file_key(path: str | os.PathLike) -> str:
+    """A key equal for two paths that name one file (its folder's links resolved; ./a and a alike)."""
+    return os.path.normcase(os.path.realpath(os.path.abspath(path)))
+
+
+def check_one_owner(outputs: list[tuple[str, Path]], inputs: list[tuple[str, Path]] = ()) -> None:
+    """InputError when two outputs (flag, path) name one file, or an output names a file the run reads (an
+    input, flag and path) other than the checkpoint it resumes (the one input it may write): one path, one
+    output, or one would overwrite the other."""
+    owners: dict[str, str] = {}
+    for flag, path in outputs:
+        key = same_file_key(path)
+        if key in owners:
+            raise InputError(f"{owners[key]} and {flag} both name {path}: each output needs a file of its own")
+        owners[key] = flag
+    for flag, path in inputs:
+        owner = owners.get(same_file_key(path))
+        if owner is not None and not (flag == "--resume" and owner == "--checkpoint"):
+            raise InputError(f"{owner} {path}: is the file {flag} reads; write to another file")
+
+
+def check_not_another_run(path: Path, resumed: Path | None) -> None:
+    """InputError when the --checkpoint path already holds a file (another run's checkpoint, most likely) and is
+    not the checkpoint this run resumes: a checkpoint is only ever replaced by the run it belongs to."""
+    if resumed is not None and same_file_key(path) == same_file_key(resumed):
+        return
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(found.st_mode) and found.st_size > 0:
+        lock = CheckpointLock(path)
+        lock.acquire()  # refused, naming the other run, if one is writing it now
+        lock.release()
+        raise InputError(
+            f"--checkpoint {path}: already exists (another run's checkpoint?); it is only replaced by the run "
+            f"it holds: continue that with --resume {path}, or choose another file"
+        )
+
+
 def check_writable(path: Path, flag: str) -> None:
     """InputError unless a file could be written at path (its folder exists or can be made, and is writable)."""
     if path.is_dir():
         raise InputError(f"{flag} {path}: is a folder, not a file")
+    check_regular(path, flag)
     folder = path.parent if str(path.parent) else Path(".")
     existing = folder
     while not existing.exists() and existing != existing.parent:
@@ -89,6 +166,9 @@ class CheckpointLock:
         self._handle = None
 
 
+_claimed: dict[str, int] = {}  # the files claim_new_file made: absolute path -> inode
+
+
 def claim_new_file(path: Path, flag: str) -> None:
     """Create path, empty, for a file the run writes at its end; InputError if it exists or cannot be made."""
     check_writable(path, flag)
@@ -96,7 +176,9 @@ def claim_new_file(path: Path, flag: str) -> None:
         raise InputError(f"{flag} {path}: already exists; it is never replaced, choose another name")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        _claimed[os.path.abspath(path)] = os.fstat(handle).st_ino
+        os.close(handle)
     except FileExistsError:
         raise InputError(f"{flag} {path}: already exists; it is never replaced, choose another name") from None
     except OSError as exc:
@@ -104,7 +186,10 @@ def claim_new_file(path: Path, flag: str) -> None:
 
 
 def release_claim(path: Path) -> None:
-    """Remove a file claimed by claim_new_file that is still empty (the run ended with nothing to write)."""
+    """Remove a file claimed by claim_new_file that is still empty (the run ended with nothing to write); a file
+    this process did not claim (a user's empty file, a FIFO) is left alone."""
+    inode = _claimed.pop(os.path.abspath(path), None)
     with contextlib.suppress(OSError):
-        if path.stat().st_size == 0:
+        found = os.lstat(path)
+        if inode == found.st_ino and stat.S_ISREG(found.st_mode) and found.st_size == 0:
             path.unlink()

@@ -6,6 +6,10 @@ output minus 0.5 is the force; the position moves half a step, the speed takes t
 position moves the other half; a dot above the top or below the bottom barrier of column i after
 that step is out with score i; a dot that reaches the last sensor column scores track.finish.
 Crashed dots are dropped from the arrays, so they cost nothing further.
+
+Once evolution/race_kernel.py has loaded (in the background, from the first race on), races run compiled,
+many columns per call, with the same numbers bit for bit; the numpy code here is their reference (the tests
+compare the two) and the fallback where numba cannot load. compiled=False keeps a race on numpy.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from . import race_kernel
 from .network import Brains, Network
 from .track import SENSORS, Track
 
@@ -24,6 +29,7 @@ _max, _min = np.maximum.reduce, np.minimum.reduce
 _maximum, _minimum, _greater, _less, _take = np.maximum, np.minimum, np.greater, np.less, np.take
 SLICE_SECONDS = 0.0005  # work per slice when a race is run in slices (see in_slices)
 DISTANCES = 2 * len(SENSORS)  # the inputs after the speed: top and bottom barrier at each sensor
+race_kernel.start()  # the kernel loads in the background from now on, while the program starts
 
 
 def sensor_table(track: Track) -> np.ndarray:
@@ -49,6 +55,7 @@ class Race:
         trail_length: int = 0,
         keep_paths: bool = False,
         measure_safety: bool = False,
+        compiled: bool = True,
     ) -> None:
         genomes = np.asarray(genomes, dtype=np.float64)
         if genomes.ndim != 2 or genomes.shape[1] != network.genome_size:
@@ -81,7 +88,13 @@ class Race:
         self._half = np.empty(count)
         self._tops = track.top.tolist()  # Python floats compare with arrays faster than numpy scalars
         self._bottoms = track.bottom.tolist()
-        self._brains = Brains(network, genomes)
+        # compiled: raced by race_kernel when it loads (the same numbers); else, or with compiled=False, by
+        # the numpy code below, the reference. Decided at the first step (see _compiled_race).
+        self._compiled = compiled
+        if compiled:
+            race_kernel.start()
+        self._kernel: race_kernel.KernelState | None = None
+        self._brains: Brains | None = None
         # safety's sums of margins: the crashed dots' in _margin_sum (P,), the living dots' in _margin_live
         # (one per dot still racing, in the order of _active), so a step adds without scattering
         self._margin_sum = np.zeros(count) if measure_safety else None
@@ -94,6 +107,8 @@ class Race:
         if self.trail is not None:
             self.trail[0] = 0.0
         self._recording = measure_safety or keep_paths or bool(trail_length)
+        if type(self) is Race:
+            self._lay_out_early()
 
     @property
     def done(self) -> bool:
@@ -170,16 +185,67 @@ class Race:
     def step(self) -> None:
         """Advance every living dot by one column."""
         if not self.done:
+            if self._compiled_race():
+                self._run_compiled(self.column + 1)
+                return
             with np.errstate(over="ignore"):
                 self._advance()
 
     def run(self, max_steps: int | None = None) -> np.ndarray:
         """Race to the end (or at most max_steps further); returns the scores (P,) int64, final once done."""
         stop = self._finish if max_steps is None else min(self._finish, self.column + max_steps)
+        if self.column < stop and self._active.size and self._compiled_race():
+            self._run_compiled(stop)
+            return self.scores
         with np.errstate(over="ignore"):
             while self.column < stop and self._active.size:
                 self._advance()
         return self.scores
+
+    def _compiled_race(self) -> bool:
+        """Whether this race runs compiled; at the first call, lays its dots out for the kernel or the numpy code."""
+        if self._kernel is None and self._compiled:
+            tracks = self._kernel_tracks()
+            if race_kernel.usable(self.network.layers, self.genomes, tracks):
+                finish = self._finish
+                tables = np.stack(
+                    [np.column_stack([sensor_table(t), t.top[:finish], t.bottom[:finish]]) for t in tracks]
+                )
+                self._kernel = race_kernel.KernelState(
+                    self.genomes, self.network.layers, self._active, self._p, self._v, self._margin_live,
+                    self._kernel_lanes(), tables,
+                )  # fmt: skip
+            else:
+                self._compiled = False
+        if not self._compiled and self._brains is None:
+            self._brains = Brains(self.network, self.genomes[self._active])
+        return self._compiled
+
+    def _lay_out_early(self) -> None:
+        """With the kernel loaded, lay the dots out for it now: a race made on a thread (the window's next race
+        of a large population) then starts at once, without copying its genomes in a frame."""
+        if self._compiled and race_kernel.ready():
+            self._compiled_race()
+
+    def _kernel_tracks(self) -> list[Track]:
+        """The tracks the dots race on, for the kernel's tables."""
+        return [self.track]
+
+    def _kernel_lanes(self) -> np.ndarray:
+        """(dots racing,) each living dot's track, an index into _kernel_tracks()."""
+        return np.zeros(self._active.size, dtype=np.int64)
+
+    def _run_compiled(self, stop: int) -> None:
+        """Race compiled to column `stop` (or until every dot is out): the numpy race's numbers, in one call."""
+        kernel = self._kernel
+        self.column = kernel.advance(
+            self.column, stop, self.scores, self.alive, self._final_positions, self._final_speeds,
+            self._margin_sum, self.paths, self.trail,
+        )  # fmt: skip
+        count = kernel.count
+        self._active, self._p, self._v = kernel.ids[:count], kernel.p[:count], kernel.v[:count]
+        if self._margin_live is not None:
+            self._margin_live = kernel.margins[:count]
 
     def _advance(self) -> None:
         i = self.column
@@ -263,6 +329,7 @@ class StackedRace(Race):
         tracks: list[Track],
         network: Network,
         measure_safety: bool = False,
+        compiled: bool = True,
     ):
         if not tracks or len({track.columns for track in tracks}) != 1:
             raise ValueError("a stacked race needs one or more tracks, all of the same length")
@@ -272,7 +339,7 @@ class StackedRace(Race):
             groups = [np.asarray(group, dtype=np.float64) for group in genomes]
         else:
             groups = [np.asarray(genomes, dtype=np.float64)] * len(tracks)
-        super().__init__(np.concatenate(groups), tracks[0], network, measure_safety=measure_safety)
+        super().__init__(np.concatenate(groups), tracks[0], network, measure_safety=measure_safety, compiled=compiled)
         self.tracks = tracks
         self.group_sizes = [group.shape[0] for group in groups]
         self._lane = np.repeat(np.arange(len(tracks)), self.group_sizes)  # each living dot's track
@@ -286,6 +353,13 @@ class StackedRace(Race):
             self._gathered = np.empty((DISTANCES + 2, self.count))
             self._outside = np.empty((2, self.count), dtype=bool)
             self._sense, self._out = self._sense_each, self._out_each
+        self._lay_out_early()
+
+    def _kernel_tracks(self) -> list[Track]:
+        return self.tracks
+
+    def _kernel_lanes(self) -> np.ndarray:
+        return self._lane
 
     def per_track_values(self, values: np.ndarray) -> list[np.ndarray]:
         """Split values of every dot (scores, safety()) into one array per track, (P_k,) each."""

@@ -15,6 +15,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .budget import check_run_size
 from .checkpoint import load_checkpoint
 from .errors import InputError
 from .evolve import Evolution, RunConfig
@@ -29,6 +30,25 @@ from .strategies import STRATEGIES
 from .track import Track, resolve_track
 
 MAX_LOG_BYTES = 64 * 1024 * 1024
+LOG_ROW_BYTES = 80  # the longest a log row can be: 8-digit generation, a 24-character mean, seconds, ...
+LOG_LINE_BYTES = 1024  # the run line, the header, a '# set' line, at most
+
+
+def check_log_fits(path: Path, generations: int | None, changes: int) -> None:
+    """InputError, before the run starts, when the log of a run to this last generation (with this many
+    '# set' lines) could outgrow what --replay reads (MAX_LOG_BYTES): what cannot be read back is not written.
+    A run without a last generation (the window) is not bounded here."""
+    if generations is None:
+        return
+    most = (int(generations) + 1) * LOG_ROW_BYTES + (int(changes) + 4) * LOG_LINE_BYTES
+    if most > MAX_LOG_BYTES:
+        rows = (MAX_LOG_BYTES - (int(changes) + 4) * LOG_LINE_BYTES) // LOG_ROW_BYTES - 1
+        raise InputError(
+            f"--log {path}: a log of {int(generations) + 1} generations could outgrow what --replay reads "
+            f"({MAX_LOG_BYTES // 2**20} MiB); log at most {rows} generations, or run without --log"
+        )
+
+
 SECONDS = LOG_HEADER.split(",").index("seconds")
 
 
@@ -136,7 +156,7 @@ def load_replay(path: str | Path) -> ReplayPlan:
 def _config(path: Path, where: str, flags: dict, generations: int) -> RunConfig:
     defaults = STRATEGIES[flags["strategy"]]
     try:
-        return RunConfig(
+        config = RunConfig(
             population=flags["population"],
             layers=tuple(flags["layers"]),
             mutation_rate=flags["mutation_rate"],
@@ -149,6 +169,14 @@ def _config(path: Path, where: str, flags: dict, generations: int) -> RunConfig:
         )
     except ValueError as exc:
         raise InputError(f"{path} {where}: {exc}") from None
+    return _fits(config, f"{path} {where}")
+
+
+def _fits(config: RunConfig, label: str) -> RunConfig:
+    """config, if the run it describes fits the memory budget (InputError naming label otherwise): a replay
+    allocates what the replayed run did."""
+    check_run_size(config.population, config.layers, config.extra_tracks, label + ": population {} with layers {}")
+    return config
 
 
 def _run_flags(path: Path, text: str) -> tuple[dict, list[SettingEvent]]:
@@ -262,6 +290,7 @@ def _from_checkpoint(path: Path) -> ReplayPlan:
     if state.reported == 0:
         raise InputError(f"{path}: the checkpoint has no generation to replay yet")
     config = dataclasses.replace(initial_config(checkpoint.config, state.events), generations=state.reported - 1)
+    _fits(config, f"{path}: the run's start")
     changes = [(event, f"(change {index}: {event.log_text()})") for index, event in enumerate(state.events)]
     rows = {}
     for generation in range(state.reported):

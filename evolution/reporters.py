@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import stat
 import sys
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .errors import InputError
 from .history import GenerationStats
-from .outputs import lock_open_file
+from .outputs import check_regular, lock_open_file
 
 if TYPE_CHECKING:
     from .evolve import Evolution
@@ -59,6 +61,19 @@ def log_row(stats: GenerationStats) -> str:
     )
 
 
+IDENTITY = ("--seed", "--strategy", "--population", "--layers")  # what no resume changes: whose run it is
+
+
+def run_identity(line: str) -> tuple[str, ...]:
+    """The flags of a run line ('neuroracer run: --seed 7 ...') that say whose run it is: its seed, strategy and
+    starting population and layers, as 'flag value' texts; () if the line cannot be read."""
+    try:
+        words = shlex.split(line.strip())
+    except ValueError:
+        return ()
+    return tuple(f"{flag} {value}" for flag, value in pairwise(words) if flag in IDENTITY)
+
+
 def starts_as_a_log(path: Path, headers: tuple[str, ...] = (LOG_HEADER,)) -> bool:
     """True if the file starts as a neuroracer log does: one of headers (after the run line, if any)."""
     try:
@@ -97,6 +112,7 @@ class CsvLog(Reporter):
         kept = ""
         if self.path.is_dir():
             raise InputError(f"{self.path}: is a folder; --log needs a file")
+        check_regular(self.path, "--log")  # before opening: a FIFO would block, a link be followed
         try:  # opened without emptying it: it is locked (so no other run writes it) and checked first
             handle = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
         except OSError as exc:
@@ -113,6 +129,14 @@ class CsvLog(Reporter):
         except InputError:
             os.close(handle)
             raise
+        if run_line is not None and kept.startswith(RUN_LINE):
+            theirs = kept.split("\n", 1)[0]
+            if run_identity(theirs) != run_identity(run_line):
+                os.close(handle)
+                raise InputError(
+                    f"{self.path}: the log of another run ({' '.join(run_identity(theirs)) or 'unnamed'}); it is "
+                    "only continued by its own run: choose another --log"
+                )
         if run_line is not None and not kept.startswith(RUN_LINE):
             kept = f"# {run_line}\n" + (kept or LOG_HEADER + "\n")
         try:

@@ -372,7 +372,10 @@ class ScheduleError(ValueError):
 def check_schedule(config, changes, first: int) -> None:
     """ScheduleError (a ValueError) naming the first change that cannot apply: before generation `first`, out of
     order, a setting the strategy of its time does not have (strategy changes scheduled before it counted), or a
-    run size (population, layers, extra tracks) beyond the memory budget."""
+    run size (population, layers, extra tracks) beyond the memory budget; a plain ValueError for more changes
+    than a run may hold."""
+    if len(changes) > MAX_EVENTS:  # as a checkpoint, a log or a genome file holds
+        raise ValueError(f"{len(changes)} changes (--set): at most {MAX_EVENTS}")
     strategy = config.strategy
     size = {"population": config.population, "layers": tuple(config.layers), "extra_tracks": config.extra_tracks}
     previous = first

@@ -24,6 +24,27 @@ def rank_order(scores: np.ndarray) -> np.ndarray:
     return np.argsort(-np.asarray(scores), kind="stable")
 
 
+class NotFinite(ArithmeticError):
+    """A strategy's numbers grew past what a float holds (or vanished): asked or told, it leaves its state as it
+    was, the last finite one, and the run stops there."""
+
+
+def _finite_or_restore(genomes: np.ndarray, rng, saved, what: str) -> np.ndarray:
+    """genomes if all finite; else the generator is put back to its state `saved` and NotFinite raised."""
+    if np.isfinite(genomes).all():
+        return genomes
+    if isinstance(rng, np.random.RandomState):
+        rng.set_state(saved)
+    else:
+        rng.bit_generator.state = saved
+    raise NotFinite(f"the {what} grew past what a number can hold")
+
+
+def _rng_state(rng):
+    """The generator's state, to put back if what it drew is not kept."""
+    return rng.get_state() if isinstance(rng, np.random.RandomState) else rng.bit_generator.state
+
+
 def _check_genomes(name: str, genomes: np.ndarray | None, shape: tuple[int, ...]) -> None:
     """ValueError unless genomes is None or a finite float array of the given shape."""
     if genomes is None:
@@ -113,12 +134,15 @@ class Classic(Strategy):
         # C's log (math.log is the same), uniform(a, b) is a + (b - a) * U. So one block of doubles
         # gives the blog's numbers bit for bit, without a Python call per child.
         rate = self.mutation_rate
+        saved = _rng_state(state.rng)
         draws = state.rng.random_sample((self.population, self.genome_size + 1))
         last = self.population - 1
         parents = [min(int(self.PARENT_SCALE * -math.log(1.0 - u)), last) for u in draws[:, 0].tolist()]
         noise = -rate + (rate - -rate) * draws[:, 1:]
+        with np.errstate(over="ignore"):  # checked: a genome past what a float holds is refused
+            genomes = _finite_or_restore(state.ranked[parents] + noise, state.rng, saved, "genomes")
         self.last_origins = Origins.children(np.asarray(parents), noise)  # from the same draws: nothing more drawn
-        return state.ranked[parents] + noise
+        return genomes
 
     def tell(self, state: ClassicState, genomes: np.ndarray, scores: np.ndarray) -> None:
         state.ranked = np.asarray(genomes, dtype=np.float64)[rank_order(scores)]
@@ -187,12 +211,15 @@ class Elitist(Strategy):
             return state.rng.uniform(-spread, spread, size=(self.population, self.genome_size))
         elites = self.elites(state)
         count = self.population - elites
+        saved = _rng_state(state.rng)
         # a tournament on ranks: the best of `tournament` random picks wins
         parents = state.rng.integers(0, self.population, size=(count, self.tournament)).min(axis=1)
         rate = self.mutation_rate * (self.LATE_NOISE if state.told >= self.late_generation else 1.0)
         noise = rate * state.rng.standard_normal((count, self.genome_size))
+        with np.errstate(over="ignore"):  # checked: a genome past what a float holds is refused
+            children = _finite_or_restore(state.ranked[parents] + noise, state.rng, saved, "genomes")
         self.last_origins = Origins.concatenate([Origins.kept(elites), Origins.children(parents, noise)])
-        return np.concatenate([state.ranked[:elites], state.ranked[parents] + noise])
+        return np.concatenate([state.ranked[:elites], children])
 
     def tell(self, state: ElitistState, genomes: np.ndarray, scores: np.ndarray) -> None:
         state.ranked = np.asarray(genomes, dtype=np.float64)[rank_order(scores)]
@@ -244,8 +271,12 @@ class SNES(Strategy):
         return SnesState(rng=generator(seed, "snes"), mean=np.zeros(self.genome_size), spread=np.ones(self.genome_size))
 
     def ask(self, state: SnesState) -> np.ndarray:
-        state.noise = state.rng.standard_normal((self.population - 1, self.genome_size))
-        samples = state.mean + state.spread * state.noise
+        saved = _rng_state(state.rng)
+        noise = state.rng.standard_normal((self.population - 1, self.genome_size))
+        with np.errstate(over="ignore", invalid="ignore"):  # checked: a sample past what a float holds is refused
+            samples = state.mean + state.spread * noise
+        samples = _finite_or_restore(samples, state.rng, saved, "weights drawn around the mean")
+        state.noise = noise
         self.last_origins = snes_origins(state.noise)
         return np.concatenate([state.mean[None], samples])
 
@@ -254,8 +285,12 @@ class SNES(Strategy):
             raise ValueError("tell() before ask()")
         noise = state.noise[rank_order(np.asarray(scores)[1:])]
         # learning rate 1 by default, as usual for SNES (times 1.0 is exact: no number moves)
-        state.mean = state.mean + self.mean_rate * (state.spread * (self.utilities @ noise))
-        state.spread = state.spread * np.exp(self.spread_rate / 2 * (self.utilities @ (noise**2 - 1)))
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):  # checked below, before they are kept
+            mean = state.mean + self.mean_rate * (state.spread * (self.utilities @ noise))
+            spread = state.spread * np.exp(self.spread_rate / 2 * (self.utilities @ (noise**2 - 1)))
+        if not (np.isfinite(mean).all() and np.isfinite(spread).all() and (spread > 0).all()):
+            raise NotFinite("the mean or the spread of the weights grew past what a number can hold")
+        state.mean, state.spread = mean, spread
         state.noise = None
 
     def check(self, state: SnesState) -> None:

@@ -8,21 +8,27 @@ the blog's test track, and the share of UNSEEN_SEEDS' random tracks its champion
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
+import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
+from . import race_kernel
 from .champion_drives import JointDrives
+from .errors import InputError
 from .evolve import Evolution, RunConfig
 from .history import GenerationStats
+from .outputs import check_regular, lock_open_file
 from .race import StackedRace, race_scores
 from .settings import SettingEvent
+from .strategies import NotFinite
 from .together import generation_together
 from .track import Track, blog_test_track, random_track, training_track
 
@@ -51,6 +57,7 @@ class SeedOutcome:
     unseen_share: float
     rows: tuple[GenerationStats, ...]
     seconds: float  # the whole run, judging included
+    stopped: str | None = None  # why the run stopped before its last generation (its numbers overflowed)
 
 
 @dataclass(frozen=True)
@@ -104,12 +111,28 @@ def run_batch(
     drives.start()  # the champions' test drives wait for the end, then race all together
     firsts: list[int | None] = [None] * len(evolutions)
     to_first: list[float | None] = [None] * len(evolutions)
+    stopped: list[str | None] = [None] * len(evolutions)  # why a run stopped early (its numbers overflowed)
     while True:
-        live = [index for index, evolution in enumerate(evolutions) if not evolution.raced_all]
+        live = [index for index, evolution in enumerate(evolutions) if not evolution.raced_all and not stopped[index]]
         if not live:
             break
-        for index, stats in zip(live, generation_together([evolutions[index] for index in live])):
-            if firsts[index] is None and stats.finished > 0:
+        before = [evolutions[index].generation for index in live]
+        try:
+            closed = generation_together([evolutions[index] for index in live])
+        except NotFinite:  # a run's numbers overflowed: this generation run by run, the others' numbers as ever
+            closed = []
+            for index, generation in zip(live, before):
+                evolution = evolutions[index]
+                if evolution.generation > generation:  # closed in the joint step before the overflow
+                    closed.append(evolution.history.row(generation))
+                    continue
+                try:
+                    closed.append(evolution.run_generation())
+                except NotFinite as exc:  # this run stops at its last finite state, the others go on
+                    stopped[index] = f"generation {evolution.generation}: {exc}"
+                    closed.append(None)
+        for index, stats in zip(live, closed):
+            if stats is not None and firsts[index] is None and stats.finished > 0:
                 firsts[index] = stats.generation
                 to_first[index] = (time.perf_counter() - started) / len(evolutions)
     drives.drive_all()
@@ -127,8 +150,9 @@ def run_batch(
             unseen,
             tuple(evolution.history.row(index) for index in range(len(evolution.history))),
             share,
+            why,
         )
-        for evolution, first, seconds, (top_all, unseen) in zip(evolutions, firsts, to_first, judged)
+        for evolution, first, seconds, (top_all, unseen), why in zip(evolutions, firsts, to_first, judged, stopped)
     ]
 
 
@@ -168,42 +192,84 @@ def judge_genomes(ranked: np.ndarray, network) -> tuple[bool, float]:
     return all_finish, float(np.mean([bool(f[0]) for f in finished]))
 
 
-def _task(args: tuple[list[RunConfig], Track | None, bool, tuple[SettingEvent, ...]]) -> list[SeedOutcome]:
-    return run_batch(*args)
+def _task(args: tuple[RunConfig, list[int], Track | None, bool, tuple[SettingEvent, ...], bool]) -> list[SeedOutcome]:
+    """One batch in a worker: config's run for each seed (built here, so a long list of seeds is not a long
+    list of configs waiting in the queue); rows dropped unless keep_rows."""
+    config, seeds, track, judge, changes, keep_rows = args
+    outcomes = run_batch([replace(config, seed=int(seed)) for seed in seeds], track, judge, changes)
+    return outcomes if keep_rows else [replace(outcome, rows=()) for outcome in outcomes]
+
+
+def _worker_signals() -> None:
+    """A worker leaves SIGINT to the sweep's own process (which stops the workers) and dies at SIGTERM."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def sweep(
     config: RunConfig,
-    seeds: Iterable[int],
+    seeds: Sequence[int],
     track: Track | None = None,
     jobs: int | None = None,
     judge: bool = True,
     progress: bool = True,
     changes: Sequence[SettingEvent] = (),
+    on_outcome: Callable[[SeedOutcome], None] | None = None,
+    keep_rows: bool = True,
 ) -> list[SeedOutcome]:
     """One run of config per seed (config's own seed is ignored), in seed order; jobs processes at once.
 
     jobs defaults to os.cpu_count(); 1 runs in this process. progress shows a bar on a terminal's
     stderr (tqdm), plain lines otherwise. changes: the lab's changes (--set) every run makes, each from
-    its generation on (e.g. mutation 0.5 until generation 20, then 0.1).
+    its generation on (e.g. mutation 0.5 until generation 20, then 0.1). on_outcome is called with each
+    outcome as soon as it and every seed before it are done (a log row written at once); when the sweep is
+    stopped (Interrupted, an error), first with the outcomes done out of order too, then the workers are
+    stopped at once. keep_rows=False drops each run's per-generation rows (a long sweep's memory).
     """
-    configs = [replace(config, seed=int(seed)) for seed in seeds]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(configs) or 1))
-    size = batch_size(len(configs), jobs, config.population)
-    tasks = [(configs[start : start + size], track, judge, tuple(changes)) for start in range(0, len(configs), size)]
-    report = _progress(len(configs)) if progress else (lambda outcome: None)
+    seeds = list(seeds)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(seeds) or 1))
+    size = batch_size(len(seeds), jobs, config.population)
+    tasks = ((config, seeds[start : start + size], track, judge, tuple(changes), keep_rows) for start in
+             range(0, len(seeds), size))  # fmt: skip
+    report = _progress(len(seeds)) if progress else (lambda outcome: None)
     outcomes: list[SeedOutcome] = []
+
+    def take(batch: list[SeedOutcome]) -> None:
+        for outcome in batch:
+            outcomes.append(outcome)
+            report(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+
+    waiting: dict[int, list[SeedOutcome]] = {}  # batches done before an earlier one
+    if jobs > 1:
+        race_kernel.ready(wait=True)  # loaded before the workers fork, they race compiled from the start
+    pool = multiprocessing.Pool(jobs, initializer=_worker_signals) if jobs > 1 else None
     try:
-        with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else nullcontext() as pool:
-            # a batch at a time, in order: each process takes the next when it is done
-            batches = pool.map(_task, tasks) if pool is not None else map(_task, tasks)
-            for batch in batches:
-                for outcome in batch:
-                    outcomes.append(outcome)
-                    report(outcome)
+        if pool is None:
+            for task in tasks:
+                take(_task(task))
+        else:
+            following = 0
+            for index, batch in pool.imap_unordered(_indexed_task, enumerate(tasks)):
+                waiting[index] = batch
+                while following in waiting:
+                    take(waiting.pop(following))
+                    following += 1
+            pool.close()
     finally:
+        for index in sorted(waiting):  # stopped early: what was done is handed over all the same
+            take(waiting.pop(index))
+        if pool is not None:
+            pool.terminate()  # at once: a stopped sweep does not wait for the batches under way
+            pool.join()
         report(None)
     return outcomes
+
+
+def _indexed_task(item: tuple[int, tuple]) -> tuple[int, list[SeedOutcome]]:
+    index, task = item
+    return index, _task(task)
 
 
 def batch_size(runs: int, jobs: int, population: int) -> int:
@@ -261,15 +327,94 @@ def summarise(outcomes: Sequence[SeedOutcome]) -> Summary:
     )
 
 
+MAX_SEEDS = 1_000_000  # seeds in one sweep: a million runs of the smallest take days already
+
+
 def parse_seeds(text: str) -> list[int]:
-    """Seeds from '0-99', '5', or a comma list of both ('0-9,20,30-31')."""
-    seeds: list[int] = []
+    """Seeds from '0-99', '5', or a comma list of both ('0-9,20,30-31'); at most MAX_SEEDS of them, counted
+    before any list is made (so 0-4294967295 is refused at once, not after filling the memory)."""
+    spans: list[tuple[int, int]] = []
+    count = 0
     for part in text.split(","):
         low, dash, high = part.strip().partition("-")
-        if not low.isdigit() or (dash and not high.isdigit()):
-            raise ValueError(f"seeds {text!r}: expected e.g. 0-99 or 1,5,10-20")
+        if not low.isdigit() or (dash and not high.isdigit()) or len(low) > 12 or len(high) > 12:
+            raise ValueError(f"seeds {text[:80]!r}: expected e.g. 0-99 or 1,5,10-20")
         first, last = int(low), int(high) if dash else int(low)
         if last < first or last >= 2**32:
-            raise ValueError(f"seeds {text!r}: a range must run upwards, within 0..2**32-1")
-        seeds.extend(range(first, last + 1))
-    return seeds
+            raise ValueError(f"seeds {text[:80]!r}: a range must run upwards, within 0..2**32-1")
+        count += last - first + 1
+        if count > MAX_SEEDS:
+            raise ValueError(f"seeds {text[:80]!r}: more than {MAX_SEEDS} seeds; one sweep runs at most {MAX_SEEDS}")
+        spans.append((first, last))
+    return [seed for first, last in spans for seed in range(first, last + 1)]
+
+
+class SweepLog:
+    """A sweep's --log: locked while the sweep runs (a second sweep given it is refused), its header and each
+    seed's row appended and flushed to the disk as the seed finishes, so a stopped sweep, or one that fills
+    the disk, keeps every row it finished. A row that cannot be written is cut off whole (the log ends with
+    its last whole row) and the log stops with one warning; the sweep goes on. An existing file is emptied only
+    when the first row comes; a sweep that ends without a row leaves no file of its own behind."""
+
+    def __init__(self, path: Path, header: str, warn: Callable[[str], None]) -> None:
+        self.path = Path(path)
+        self.header = header
+        self.warn = warn
+        self.rows = 0
+        self.failed = False
+        check_regular(self.path, "--log")
+        self._existed = self.path.exists()
+        try:
+            handle = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot write the log ({exc.strerror or exc})") from None
+        lock_open_file(handle, f"{self.path}: another run is writing this log; choose another --log")
+        self._handle: int | None = handle
+        self._size = 0
+        self._emptied = False  # the file's old content (if any) is gone: the header and rows are ours
+
+    def write(self, row: str) -> None:
+        """Append one seed's row (after the header, before the first), on the disk before this returns."""
+        if self.failed:
+            return
+        if not self._emptied:
+            try:
+                os.ftruncate(self._handle, 0)
+            except OSError as exc:
+                self._stop(exc)
+                return
+            self._emptied = True
+            if not self._append(self.header + "\n"):
+                return
+        if self._append(row + "\n"):
+            self.rows += 1
+
+    def _append(self, text: str) -> bool:
+        data = text.encode()
+        try:
+            written = 0
+            while written < len(data):
+                written += os.write(self._handle, data[written:])
+            os.fsync(self._handle)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._handle, self._size)  # no torn row: the log ends with its last whole one
+            self._stop(exc)
+            return False
+        self._size += len(data)
+        return True
+
+    def _stop(self, exc: OSError) -> None:
+        self.failed = True
+        self.warn(f"{self.path}: the log stopped after {self.rows} rows ({exc.strerror or exc}); they are kept")
+
+    def close(self) -> None:
+        """Let the file (and its lock) go; a file this log made, or emptied, that holds no row is removed."""
+        if self._handle is None:
+            return
+        if not self.rows and (self._emptied or not self._existed):
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        with contextlib.suppress(OSError):
+            os.close(self._handle)
+        self._handle = None

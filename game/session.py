@@ -32,6 +32,8 @@ class EvolveSession:
         self._closing: Iterator[None] | None = None  # the finished race's remaining work, in slices
         self._next_track: Track | None = None  # a track asked for while a generation was closing
         self._preparing: Future[Race] | None = None  # the next race, being made on a thread
+        self._chunk = 1  # columns raced per call in advance(), grown while they fit in the frame's time
+        self._chunk_race: Race | None = None  # the race the chunk was measured on
 
     @property
     def complete(self) -> bool:
@@ -60,8 +62,19 @@ class EvolveSession:
                 break
             if last_generation is not None and self.evolution.generation > last_generation:
                 break
-            self.race.step()
-            steps, taken = steps - 1, taken + 1
+            # many columns per call (the compiled race takes them in one), as many as fit before the deadline
+            if self._chunk_race is not self.race:  # a column of a new race costs more than the last race's last
+                self._chunk, self._chunk_race = 1, self.race
+            started, before = time.perf_counter(), self.race.column
+            self.race.run(min(steps, self._chunk))
+            moved = self.race.column - before
+            steps, taken = steps - moved, taken + moved
+            left = deadline - time.perf_counter()
+            if moved and left > 0:  # a chunk that ends the frame stays as it was for the next frame
+                per_column = (time.perf_counter() - started) / moved
+                self._chunk = max(
+                    1, min(2 * self._chunk, int(left / per_column) if per_column > 0 else 2 * self._chunk)
+                )
             if self.race.done:
                 self._closing = self.evolution.close_generation(self.race)
         return taken

@@ -112,3 +112,11 @@ def assert_same_rows(run, other) -> None:
     other.finish_test_drives_now()
     columns = [COLUMNS.index(name) for name in ("generation", "best", "mean", "median", "finished", "test_best")]
     assert np.array_equal(run.history.to_arrays()[columns], other.history.to_arrays()[columns])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_races() -> None:
+    """Races in the tests run compiled from the first (the kernel loads in the background in a program)."""
+    from evolution import race_kernel
+
+    race_kernel.ready(wait=True)

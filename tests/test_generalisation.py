@@ -39,7 +39,8 @@ def test_test_best_is_the_champions_score_on_the_test_track():
     evolution = Evolution(RunConfig(strategy="classic", seed=42, generations=80), training_track())
     for _ in range(70):
         evolution.run_generation()
-    assert evolution.state.reported < evolution.generation  # the latest champions' drives are still under way
+    # each champion drives the whole test track as its generation closes: the test curve does not trail
+    assert evolution.state.reported == evolution.generation
     evolution.finish_test_drives_now()
     assert evolution.state.reported == evolution.generation
     champion = evolution.state.ranked_genomes[:1]
