@@ -41,6 +41,8 @@ from evolution.checkpoint import (
     read_checkpoint,
 )
 from evolution.crash import one_line, write_crash_report
+from evolution.drivable import refuse_undrivable
+from evolution.endless import climb_text, endless_name
 from evolution.errors import InputError, Interrupted, RunFailed
 from evolution.evolve import Evolution, RunConfig
 from evolution.files import write_atomic
@@ -97,7 +99,8 @@ from evolution.settings import (
 )
 from evolution.strategies import STRATEGIES, NotFinite
 from evolution.sweep import SweepLog, batch_size, summarise, sweep
-from evolution.track import Track, resolve_track
+from evolution.track import SAVED_TRACK, Track, resolve_track
+from evolution.track_draft import TrackDraft
 
 PROG = "main.py"
 DEFAULT_STRATEGY = "elitist"  # the best row of python -m bench.learning (see the README)
@@ -247,6 +250,12 @@ def build_parser() -> Parser:
         metavar="TRACK",
         help="training, test, random:SEED[:COLUMNS] or a .csv/.npy file (default training)",
     )
+    parser.add_argument(
+        "--endless",
+        action="store_true",
+        help="endless mode: each time half the population finishes, a new random track one level harder "
+        "(narrower, sharper, longer), drawn from the seed; the same as --track endless:SEED:1",
+    )
     parser.add_argument("--log", type=Path, metavar="FILE.csv", help="write one CSV row per generation")
     parser.add_argument(
         "--save",
@@ -372,6 +381,13 @@ def build_parser() -> Parser:
     )
     window.add_argument("--size", type=window_size, metavar="WxH", help="window size (default 1280x720)")
     window.add_argument(
+        "--edit",
+        nargs="?",
+        const="",
+        metavar="FILE",
+        help="open the track editor (on a track file, or a new track); the K key opens it too",
+    )
+    window.add_argument(
         "--ghost",
         type=Path,
         action="append",
@@ -381,7 +397,7 @@ def build_parser() -> Parser:
     return parser
 
 
-WINDOW_FLAGS = ("speed", "frames", "screenshot", "size", "ghost", "record")
+WINDOW_FLAGS = ("speed", "frames", "screenshot", "size", "ghost", "record", "edit")
 
 
 @dataclass(frozen=True)
@@ -423,6 +439,7 @@ class WindowOptions:
     folder: Path | None = None  # the run's folder: S, recordings, figures and exports go there
     plot: bool = False  # --plot alone: the run's figures are drawn at its end
     lesson: str = ""  # --lesson: the lesson whose card the window shows first
+    edit: TrackDraft | None = None  # --edit: the track editor opens on this draft
 
 
 @dataclass(frozen=True)
@@ -489,6 +506,8 @@ def parse(argv: list[str]) -> Options:
         given = [name for name in WINDOW_FLAGS if getattr(args, name) is not None]
         if given:
             raise InputError(f"--{given[0]} is a window flag; it does nothing with --headless")
+    if args.endless and (args.resume or args.replay or args.load):
+        raise InputError("--endless starts a run; a resumed or replayed run is endless if its track is")
     if args.save and args.load:
         raise InputError("--save and --load do not go together: --load drives saved genomes without evolving")
     if args.ghost and args.load:
@@ -506,6 +525,10 @@ def parse(argv: list[str]) -> Options:
     )
     if args.study is not None or args.cluster is not None or args.study_folder is not None:
         return study_options(args)
+    if args.edit is not None:
+        if args.load or args.compare is not None:
+            raise InputError("--edit opens the editor in front of an evolving run, not with --load or --compare")
+        window = replace(window, edit=TrackDraft.from_track(resolve_track(args.edit)) if args.edit else TrackDraft())
     if args.compare is not None:
         return replace(compare_options(args, window), runs_dir=args.runs_dir, plot=plot)
     if args.seeds is not None:
@@ -515,6 +538,8 @@ def parse(argv: list[str]) -> Options:
             raise InputError(f"--seeds runs many headless runs; it does not go with {flag}")
         if not args.headless:
             raise InputError("--seeds runs many headless runs, not a window: add --headless")
+        if args.endless or (args.track or "").startswith("endless:"):
+            raise InputError("--seeds does not race endless mode; python -m bench.learning --endless measures it")
         return Options(
             headless=True, run=fresh(args), window=window, seeds=tuple(args.seeds), runs_dir=args.runs_dir, plot=plot
         )
@@ -663,9 +688,11 @@ def fresh(args: argparse.Namespace) -> RunOptions:
         safety_weight=defaults.default_safety_weight,
     )
     scheduled = checked_sets(config, args.set, 0)
+    if args.endless and args.track:
+        raise InputError("--endless and --track do not go together: endless mode draws its own tracks")
     return RunOptions(
         config=config,
-        track=resolve_track(args.track or "training"),
+        track=track_flag(endless_name(config.seed, 1) if args.endless else args.track or "training"),
         log=args.log,
         checkpoint=args.checkpoint,
         checkpoint_every=args.checkpoint_every,
@@ -674,6 +701,14 @@ def fresh(args: argparse.Namespace) -> RunOptions:
         seed_was_drawn=seed_was_drawn,
         scheduled=scheduled,
     )
+
+
+def track_flag(spec: str) -> Track:
+    """The track of --track: a built-in one, or a file that a dot can drive (InputError saying where not)."""
+    track = resolve_track(spec)
+    if not is_built_track(spec) or SAVED_TRACK.match(spec):
+        refuse_undrivable(track, spec)
+    return track
 
 
 def checked_sets(config: RunConfig, sets: list[SettingEvent] | None, first: int) -> tuple[SettingEvent, ...]:
@@ -812,7 +847,7 @@ def resumed(args: argparse.Namespace, checkpoint: Checkpoint) -> RunOptions:
             change = SettingEvent(first, "mutation_rate", "", repr(float(args.mutation_rate)))
             scheduled = (change, *scheduled)
     if args.track is not None and args.track != track.name:
-        new_track = resolve_track(args.track)
+        new_track = track_flag(args.track)
         changes.append(f"track {track.name} -> {new_track.name}")
         track = new_track
     return RunOptions(
@@ -1059,6 +1094,8 @@ def run_headless(options: Options) -> int:
             f" {evolution.config.population}"
             f" · {time.perf_counter() - started:.2f} s · seed {config.seed} · track {evolution.track.name}"
         )
+        if climb_text(evolution):
+            print(f"endless: {climb_text(evolution)}")
     if run.replay and not status:
         print(run.replay.finish(evolution))
     return status

@@ -1,12 +1,18 @@
 """How reliably a strategy learns and how well its drivers generalise, on held-out seeds: a Markdown table.
 
 python -m bench.learning [--seeds 10000-10099] [--generations 150] [--jobs N] [--only NAME[+K],...]
+python -m bench.learning --endless [--seeds 10000-10009] [--generations 300]
 
 Rows: the blog's classic (the baseline, on the training track alone), the old default (elitist with 2
 extra tracks) and the new default (the program's default strategy with its own settings). For every
 seed (the held-out seeds by default: settings were chosen on seeds 0-99 only): evolve on the training
 track, note the first generation with a genome that finishes it, then drive the saved top 20 on the
 blog's test track and the champion on 50 unseen random tracks (evolution/sweep.py).
+
+--endless: a harder measure. Each strategy (with its own defaults) races endless mode (evolution/endless.py)
+from level 1 of each seed's road; the table gives the level each reaches after the generations (the level it
+races next: 1 + the levels passed), as the median, the range and the mean over the seeds. The levels' shapes
+were chosen on seeds 0-4; the held-out seeds are never used for choosing.
 """
 
 from __future__ import annotations
@@ -18,7 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
 from bench.common import BEFORE, config_for, register_before
+from evolution.endless import endless_track, level_reached
+from evolution.evolve import Evolution, RunConfig
 from evolution.flag_types import seed_list, whole
 from evolution.strategies import STRATEGIES
 from evolution.sweep import HELD_OUT_SEEDS, KEEP, Summary, summarise, sweep
@@ -57,6 +69,36 @@ def row(strategy: str, tracks: int, summary: Summary, generations: int) -> str:
     )
 
 
+ENDLESS_ROWS = ("classic", "elitist", "snes")  # each with its own defaults (classic: the training track alone)
+
+
+def climb(config: RunConfig) -> int:
+    """The level a run of config reaches in endless mode from level 1 of its seed's road (1 + levels passed)."""
+    evolution = Evolution(config, endless_track(config.seed, 1))
+    while not evolution.raced_all:
+        evolution.run_generation()
+    return level_reached(evolution) or 1
+
+
+def endless_table(seeds: list[int], generations: int, jobs: int | None) -> list[str]:
+    """The --endless table: per strategy, the level reached after `generations` on each seed."""
+    lines = [
+        f"| strategy | training tracks | level after {generations} generations: median | range | mean | seeds |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name in ENDLESS_ROWS:
+        base = config_for(name, generations=generations, test_curve=False)
+        configs = [RunConfig(**{**base.__dict__, "seed": seed}) for seed in seeds]
+        print(f"{name}: {len(configs)} seeds", file=sys.stderr, flush=True)
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            levels = np.array(list(pool.map(climb, configs)))
+        print(f"{name}: levels {levels.tolist()}", file=sys.stderr, flush=True)
+        tracks = "endless" if not base.extra_tracks else f"endless + {base.extra_tracks} random"
+        spread = f"{levels.min()}–{levels.max()}"
+        lines.append(f"| {name} | {tracks} | {np.median(levels):g} | {spread} | {levels.mean():.1f} | {len(levels)} |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.learning", description=__doc__.splitlines()[0])
     held_out = f"{HELD_OUT_SEEDS.start}-{HELD_OUT_SEEDS.stop - 1}"
@@ -66,8 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=whole(1, 256), default=None, help="worker processes (default: every core)")
     parser.add_argument("--only", help="rows to run, e.g. classic+0,snes+2 (default: classic, old and new default)")
+    parser.add_argument("--endless", action="store_true", help="the level reached in endless mode, per strategy")
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    if args.endless:
+        print("\n".join(endless_table(args.seeds, args.generations, args.jobs)))
+        seeds = args.seeds
+        print(f"\nseeds {seeds[0]}–{seeds[-1]} ({len(seeds)}) × {args.generations} generations, population 50; "
+              f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+        return 0
     lines = [
         "| strategy | training tracks | first finisher within 40 generations | within 60 "
         f"| within 150 | median generation of the first finisher | seeds whose saved top {KEEP} all finish the "

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .budget import check, check_run_size, run_bytes
+from .endless import climb_text
 from .errors import InputError
 from .flag_types import number, shown, whole
 from .history import GenerationStats
@@ -204,3 +205,6 @@ def print_end(names: list[str], evolutions: list[Evolution], started: float) -> 
     print(f"done: {len(evolutions)} runs · {time.perf_counter() - started:.2f} s")
     for line in summary_table(names, evolutions):
         print(line)
+    for name, evolution in zip(names, evolutions):
+        if climb_text(evolution):
+            print(f"endless: {name} climbed to {climb_text(evolution)}")

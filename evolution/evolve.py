@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .champion_drives import STEPS_PER_GENERATION, ChampionDrives
+from .endless import level_up
 from .genome_file import GenomeFile
 from .history import GenerationStats
 from .interrupts import atomic
@@ -241,6 +242,7 @@ class Evolution:
             if self.config.test_curve:
                 state.champions.add(state.generation, state.ranked_genomes[0])
             state.generation += 1
+        level_up(self, race.track, scores)  # endless mode: half finished, the next level comes next generation
         self._work = ("the champions drive the test track, one they never train on", None)
         yield from self.champion_drives.advance(STEPS_PER_GENERATION, slice_seconds)
         self._work = None

@@ -19,6 +19,7 @@ STREAMS: dict[str, int] = {
     "extra_tracks": 0x7AC,  # the seeds of each generation's extra training tracks
     "lab_strategy": 0x1AB5,  # a strategy started mid-run by a settings change: its generator
     "lab_population": 0x1AB9,  # a population grown mid-run: the noise of its new genomes
+    "endless": 0xE4D,  # endless mode: each level's track (with the level as a third number)
 }
 
 

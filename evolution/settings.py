@@ -301,7 +301,9 @@ def parse_value(name: str, text: Any) -> Any:
     return value
 
 
-TRACK_PATTERN = re.compile(r"^(training|test|random:\d{1,10}(:\d{1,6})?)$")
+TRACK_PATTERN = re.compile(
+    r"^(training|test|random:\d{1,10}(:\d{1,6})?|endless:\d{1,10}:\d{1,6}|tracks/[A-Za-z0-9_-]{1,60}\.csv)$"
+)  # tracks/NAME.csv: a track saved by the editor (evolution/track_draft.py), read from the tracks folder
 TRACK_TEXT = re.compile(r"^[^\s#]{1,200}$")
 
 
@@ -327,6 +329,13 @@ def check_track_change(name: str, label: str) -> None:
     if name.startswith("random:"):
         try:
             random_track_numbers(name)
+        except InputError as exc:
+            raise ValueError(f"{label}: {exc}") from None
+    if name.startswith("endless:"):
+        from .endless import check_name  # (endless builds on the tracks, which build on nothing here)
+
+        try:
+            check_name(name)
         except InputError as exc:
             raise ValueError(f"{label}: {exc}") from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -26,6 +27,7 @@ HEADERS = ("top", "top,bottom")
 RANDOM_TRACK_COLUMNS = 1000
 TEST_TRACK_COLUMNS = 4000
 TEST_TRACK_SEED = 0
+SAVED_TRACK = re.compile(r"^tracks/[A-Za-z0-9_-]{1,60}\.csv$")  # where the editor saves (evolution/track_draft.py)
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,13 +234,21 @@ def _first_line(exc: BaseException) -> str:
 
 
 def resolve_track(spec: str) -> Track:
-    """A track from its name on the command line: training, test, random:SEED[:COLUMNS] or a file."""
+    """A track from its name on the command line: training, test, random:SEED[:COLUMNS], endless:SEED:LEVEL (a
+    level of endless mode, evolution/endless.py) or a file."""
     if spec == "training":
         return training_track()
     if spec == "test":
         return blog_test_track()
     if spec.startswith("random:"):
         return random_track(*random_track_numbers(spec))
+    if SAVED_TRACK.match(spec):  # a track the editor saved: named by its path, so a change can go to it
+        track = load_track_file(spec)
+        return Track(spec, track.top, track.bottom)
+    if spec.startswith("endless:"):
+        from .endless import resolve  # (endless builds on this module)
+
+        return resolve(spec)
     return load_track_file(spec)
 
 

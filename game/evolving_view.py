@@ -11,6 +11,7 @@ import numpy as np
 import pygame
 
 from evolution.checkpoint import Checkpointer
+from evolution.endless import endless_track, level_of
 from evolution.errors import InputError
 from evolution.evolve import Evolution, RunConfig
 from evolution.genome_file import load_genomes, save_genomes
@@ -226,6 +227,11 @@ class EvolvingView(TimeMachineCommands, View):
             return f"turbo · replaying generation {self._replayed}"
         if self.run.complete:
             return f"run complete: {self.evolution.config.generations} generations · R restarts, L test-drives"
+        level = level_of(self.evolution.track.name)
+        if level is not None:  # the caption of the endless road
+            track = self.evolution.track
+            width = float(np.median(track.top - track.bottom))
+            return f"endless road · level {level}: {track.columns} columns, {width:.2f} wide · half must finish"
         return ""
 
     def stat_lines(self) -> list[tuple[str, str]]:
@@ -241,11 +247,17 @@ class EvolvingView(TimeMachineCommands, View):
         lines.append(("this gen", f"best {int(now.max())} · mean {hud.short_number(float(now.mean()))}"))
         if last is not None:
             lines.append(("last gen", f"best {last.best} · mean {hud.short_number(last.mean)}"))
-        bests = history.column("best")[self.track_since :]  # the best ever belongs to the track it was earned on
+        since = self.track_since
+        if level_of(evolution.track.name) is not None:  # the endless road changes track by itself
+            since = max([since] + [e.generation for e in evolution.state.events if e.setting == "track"])
+        bests = history.column("best")[since:]  # the best ever belongs to the track it was earned on
         if bests.size:
-            lines.append(("best here", f"{int(bests.max())} (gen {self.track_since + int(np.argmax(bests))})"))
+            lines.append(("best here", f"{int(bests.max())} (gen {since + int(np.argmax(bests))})"))
         else:
             lines.append(("best here", "—"))
+        level = level_of(evolution.track.name)
+        if level is not None:
+            lines.append(("level", f"{level} · {self.evolution.track.columns} columns"))
         lines.append(("strategy", config.strategy))
         lines.append(("seed", str(config.seed)))  # drawn seeds have ten digits: a line of its own
         return lines + self.window.race_lines(self.shown_race)
@@ -287,6 +299,26 @@ class EvolvingView(TimeMachineCommands, View):
             self.window.say("already training on the blog's training track")
             return
         self.set_track(training_track())
+
+    def do_editor(self) -> None:
+        """The track editor, starting from the current track; the run waits until it is closed."""
+        from evolution.track_draft import TrackDraft
+
+        from .editor_view import open_editor
+
+        if self.replaying("no track of your own"):
+            return
+        open_editor(self.window, TrackDraft.from_track(self.run.track))
+
+    def do_endless(self) -> None:
+        """Endless mode on (level 1 of the run's road) or off (the training track again)."""
+        if self.replaying("no endless road"):
+            return
+        if level_of(self.run.track.name) is not None:
+            self.set_track(training_track())
+            return
+        self.set_track(endless_track(self.evolution.config.seed, 1))
+        self.window.say("endless road: each time half the dots finish, the next level comes (W again: back)")
 
     def set_track(self, track: Track) -> None:
         """Train every run on another track from the current generation on (raced again there)."""

@@ -35,6 +35,10 @@ def open_window(options, size: tuple[int, int] = (1280, 720)) -> Window:
             window, evolution, run.keep, checkpointer, options.load, run.track, seed, ghosts, options.window.drive
         )
     )
+    if getattr(options.window, "edit", None) is not None:  # --edit
+        from .editor_view import open_editor
+
+        open_editor(window, options.window.edit)
     return window
 
 

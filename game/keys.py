@@ -51,6 +51,21 @@ BINDINGS: tuple[Binding, ...] = (
         "train on the blog's training track again (marked on the chart)",
         "training track",
     ),
+    Binding(
+        "endless",
+        (pygame.K_j,),
+        "J",
+        "endless road: each time half the dots finish, a new track one level harder (J again: the training track)",
+        "endless",
+    ),
+    Binding(
+        "editor",
+        (pygame.K_k,),
+        "K",
+        "track editor: draw a track of your own (starting from this one), check that a dot can drive it, save it "
+        "into tracks/ and race it",
+        "editor",
+    ),
     Binding("save", (pygame.K_s,), "S", "save the best genomes into this run's folder under runs/", "save"),
     Binding(
         "load",
@@ -199,7 +214,9 @@ GROUPS: dict[str, str] = {
 GROUP_OF: dict[str, str] = {
     **dict.fromkeys(("pause", "step", "faster", "slower", "captions", "larger", "panels", "axis", "lanes"), "watch"),
     "help": "watch",
-    **dict.fromkeys(("track", "new_track", "training_track", "settings", "restart", "lessons"), "experiment"),
+    **dict.fromkeys(
+        ("track", "new_track", "training_track", "settings", "restart", "lessons", "endless", "editor"), "experiment"
+    ),
     **dict.fromkeys(("earlier", "later", "replay", "present", "ghost", "clear_ghosts", "lineage"), "time"),
     "then_and_now": "time",
     **dict.fromkeys(("save", "load", "copy_command", "quit"), "files"),

@@ -16,6 +16,7 @@ from typing import Any
 
 import pygame
 
+from evolution.endless import level_of
 from evolution.evolve import Evolution
 from evolution.flag_types import MAX_LAYERS
 from evolution.network import MAX_LAYER_WIDTH
@@ -190,7 +191,8 @@ def layers_with(layers: tuple[int, ...], action: str, index: int = 0) -> tuple[i
 def marker(event: SettingEvent) -> Event:
     """A chart marker for an applied change: a new track (blue), a fresh network (red), any other change."""
     if event.setting == "track":
-        return Event(event.generation, event.new, palette.SELECTED)
+        level = level_of(event.new)
+        return Event(event.generation, event.new if level is None else f"level {level}", palette.SELECTED)
     if event.setting == "layers":
         return Event(event.generation, f"fresh net {event.new}", palette.ACCENT)
     label = f"{event.setting} {_short(event.new)}"

@@ -433,6 +433,10 @@ def run_window(
                     window, evolution, keep, checkpointer, options.load, track, seed, ghosts, options.drive, folder
                 )
             )
+            if getattr(options, "edit", None) is not None:  # --edit: the track editor in front of the run
+                from .editor_view import open_editor
+
+                open_editor(window, options.edit)
         clock = pygame.time.Clock()
         frames = 0
         try:
