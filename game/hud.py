@@ -343,6 +343,6 @@ def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0, works=None, p
         )
         heading = is_heading((label, " ".join(lines)))
         for part in lines:
-            shown_font, colour = (key_font, palette.GOOD) if heading else (text_font, palette.TEXT)
-            draw(surface, shown_font, part, colour, box, palette.PANEL, topleft=(x + key_w, y))
+            colour = palette.GOOD if heading else palette.TEXT  # (in the font its lines were wrapped for)
+            draw(surface, text_font, part, colour, box, palette.PANEL, topleft=(x + key_w, y))
             y += line

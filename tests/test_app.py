@@ -15,6 +15,7 @@ from evolution.genome_file import load_genomes
 from evolution.lineage import describe
 from evolution.race import Race, race_scores
 from evolution.track import resolve_track
+from game import hud
 from game.assets import start_pygame
 from game.drive_view import DriveView
 from game.evolving_view import EvolvingView
@@ -137,7 +138,8 @@ def test_every_key_of_the_table_does_what_it_says(in_tmp):
 
     press(app, pygame.K_h)
     assert app.show_help
-    press(app, pygame.K_F1)
+    for _ in range(hud.help_pages(app.screen.get_rect(), app.layout().scale, app.works)):  # its pages, then closed
+        press(app, pygame.K_F1)
     assert not app.show_help
 
     run_until(app, lambda: evolving.evolution.generation >= 1)
