@@ -96,6 +96,7 @@ def theme(scale: Scale) -> dict:
         "#title": {"font": {**font, "bold": "1"}},
         "label": {"font": font, "misc": {"text_horiz_alignment": "left"}},
         "tool_tip": {"font": {**font, "size": small}, "misc": {"rect_width": str(scale.px(380))}},
+        "#up": {"font": font, "misc": {"expand_direction": "up"}},
     }
 
 
@@ -241,7 +242,12 @@ class SettingsPanel:
             current = str(row.value)
             if current not in options:
                 options.insert(0, current)
-            menu = UIDropDownMenu(options, current, control, manager, container=container)
+            # in the lower half of the panel the options open upwards: below, the list of pending changes
+            # (drawn over the rows) would hide them
+            up = y > self.rect.height // 2
+            menu = UIDropDownMenu(
+                options, current, control, manager, container=container, object_id="#up" if up else None
+            )
             self.actions[menu] = lambda event, name=row.name: self._choose(name, event.text)
             controls = [menu]
         elif row.kind == "layers":
