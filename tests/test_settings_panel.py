@@ -142,7 +142,7 @@ def test_g_and_b_are_recorded_and_replay_exactly(in_tmp):
     flags = ["--seed", "8", "--population", "20", "--generations", "9", "--speed", "64", "--log", "run.csv"]
     app = app_for(*flags, "--checkpoint", "run.npz")
     evolution = app.view.evolution
-    frames_until(app, lambda: evolution.generation == 3)
+    frames_until(app, lambda: evolution.generation >= 3)
     app.speed = 1
     frames_until(app, lambda: app.view.race.column >= 2 and not app.view.race.done)  # mid-race
     app.paused = True  # so the new race cannot end within the frame that handles the key
@@ -153,7 +153,7 @@ def test_g_and_b_are_recorded_and_replay_exactly(in_tmp):
     assert app.view.race.column <= 1 and evolution.generation == changed
     app.paused = False
     app.speed = 64
-    frames_until(app, lambda: evolution.generation == changed + 3)
+    frames_until(app, lambda: evolution.generation >= changed + 3)  # x64 may close two in a frame
     press(app, pygame.K_b)
     to_the_end(app)
     app.view.checkpoint()

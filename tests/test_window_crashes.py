@@ -162,7 +162,15 @@ def half_done_drive(app: Window) -> bool:
     return False
 
 
-def test_turbo_toggled_while_the_champions_drive_is_half_done(in_tmp):
+def test_turbo_toggled_while_the_champions_drive_is_half_done(in_tmp, monkeypatch):
+    from evolution import champion_drives
+
+    # a drive yields after every chunk of columns (not after a slice of time), so that one is seen half done
+    # whatever the machine's speed: with the compiled race a whole drive can fit in one slice
+    real = champion_drives.in_slices
+    monkeypatch.setattr(
+        champion_drives, "in_slices", lambda race, seconds=None, steps=None: real(race, seconds and 0.0, steps)
+    )
     app = app_for("--compare", "classic", "elitist", "--seed", "3", "--speed", "64", "--generations", "40")
     view = app.view
     toggles = 0
