@@ -103,7 +103,7 @@ from evolution.track import SAVED_TRACK, Track, resolve_track
 from evolution.track_draft import TrackDraft
 
 PROG = "main.py"
-DEFAULT_STRATEGY = "elitist"  # the best row of python -m bench.learning (see the README)
+DEFAULT_STRATEGY = "elitist"  # the best row of python -m bench.learning (see docs/strategies.md)
 HEADLESS_GENERATIONS = 120
 LISTED = "?"  # --resume or --replay given alone: list the runs; --plot alone: this run's figures at its end
 
@@ -188,7 +188,7 @@ def build_parser() -> Parser:
     parser = Parser(
         prog=PROG,
         description="Watch a population of 7-8-4-1 neural networks learn to race a track by evolution.",
-        epilog="Keys in the window: press H there, or see the README.",
+        epilog="Keys in the window: press H there, or see docs/window.md.",
     )
     parser.add_argument("--headless", action="store_true", help="run without a window, printing a line per generation")
     parser.add_argument(

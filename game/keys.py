@@ -1,4 +1,4 @@
-"""The one table of keys: the app dispatches from it, and the help overlay, footer and README are made from it."""
+"""The one table of keys: the app dispatches from it; the help, the footer and docs/window.md are made from it."""
 
 from __future__ import annotations
 
@@ -246,7 +246,7 @@ def grouped(works=None) -> list[tuple[str, list[Binding]]]:
 
 
 def markdown_table() -> str:
-    """The keys as the README's Markdown table."""
+    """The keys as the Markdown table in docs/window.md."""
     rows = ["| Key | What it does |", "| --- | --- |"]
     rows += [f"| {b.label} | {b.description} |" for b in BINDINGS]
     return "\n".join(rows)

@@ -154,12 +154,12 @@ def test_escape_quits_without_saving_when_nothing_is_new(in_tmp):
     assert not app.running and not (in_tmp / "runs").exists()
 
 
-def test_the_key_table_reaches_every_command_and_the_readme():
+def test_the_key_table_reaches_every_command_and_the_window_page():
     commands = {b.command for b in BINDINGS}
     assert set(COMMAND_OF_KEY.values()) == commands
     views = (Window, EvolvingView, DriveView, SavesView)
     assert all(name == "step" or any(hasattr(view, f"do_{name}") for view in views) for name in commands)
-    assert markdown_table() in (ROOT / "README.md").read_text()
+    assert markdown_table() in (ROOT / "docs" / "window.md").read_text()
 
 
 def test_clicking_a_dot_follows_it(in_tmp):

@@ -161,8 +161,9 @@ def test_other_tracks_run_headless(tmp_path, spec):
     assert main.main(["--headless", "--seed", "1", "--generations", "2", "--track", spec]) == 0
 
 
-def test_the_readme_documents_every_flag():
-    readme = (ROOT / "README.md").read_text()
+def test_the_readme_and_its_docs_pages_document_every_flag():
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    readme = "\n".join(page.read_text() for page in pages)
     import main
 
     flags = [option for action in main.build_parser()._actions for option in action.option_strings]
@@ -170,8 +171,8 @@ def test_the_readme_documents_every_flag():
     assert not missing, missing
 
 
-def test_the_readmes_layout_names_every_module_and_only_modules_that_exist():
-    section = (ROOT / "README.md").read_text().split("## How it is built", 1)[1]
+def test_the_architecture_pages_layout_names_every_module_and_only_modules_that_exist():
+    section = (ROOT / "docs" / "architecture.md").read_text().split("# How it is built", 1)[1]
     layout = section.split("```", 2)[1]  # the tree, before "Where new things go"
     named = set(re.findall(r"(?<![\w/])([a-z_]+\.py)\b", layout))
     modules = {p.name for folder in ("evolution", "game", "bench") for p in (ROOT / folder).glob("*.py")}
@@ -179,6 +180,25 @@ def test_the_readmes_layout_names_every_module_and_only_modules_that_exist():
     assert not modules - named, f"modules the layout does not name: {sorted(modules - named)}"
     scripts = {p.name for p in (ROOT / "docs").rglob("*.py")}
     assert not named - modules - scripts, f"named in the layout but not in the tree: {sorted(named - modules)}"
+
+
+def test_every_relative_link_in_the_readme_and_the_docs_points_at_a_file_that_exists():
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
+            path = target.split("#", 1)[0]
+            if not path or re.match(r"[a-z]+:", path):
+                continue  # an anchor on the same page, or a web address
+            if not (page.parent / path).exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+    assert not broken, broken
+
+
+def test_the_readme_links_every_docs_page():
+    readme = (ROOT / "README.md").read_text()
+    missing = [p.name for p in (ROOT / "docs").glob("*.md") if f"(docs/{p.name})" not in readme]
+    assert not missing, missing
 
 
 def test_the_log_refuses_to_continue_a_file_that_is_not_its_own(tmp_path):
