@@ -1,6 +1,6 @@
 """A seeded random command storm: the window driven through its own event handling, then checked.
 
-python -m bench.storm [--storms 100] [--frames 2000] [--first-seed 0] [--out storms] [--no-avoid]
+python -m bench.storm [--storms 100] [--frames 2000] [--first-seed 0] [--out storms]
 python -m bench.storm --repro storms/storm-SEED.json
 
 A storm is made from one seed: a command line (one run or a comparison; a strategy, a network, a population,
@@ -13,14 +13,15 @@ pygame_gui posts and through real clicks on them. The program runs in this proce
 (b) every log and run checkpoint it wrote replays (--replay, in process) to the same rows, and the
     checkpoint's rows are the log's;
 (c) no claimed file is left empty: a --save is whole and loads, or is not there; every S save loads; a
-    comparison's checkpoint reads back.
-A failure matching KNOWN (crashes being fixed on other branches) is counted as known, not as new; and
-unless --no-avoid, the actions that lead to them are skipped, so that a storm goes on to find new ones.
-A failing storm is written as JSON (its seed, command line and actions), which --repro runs again, avoiding
-nothing. bench/data/storms/ keeps those that found something: the KNOWN crashes (seeds 1003, 204, 1009 and
-5008) and the restart that lost a knob (3014, fixed). In turbo a frame's work depends on the machine's speed,
-so a storm repeats its actions exactly but not always its turbo races: 204, 5008 and 3014 (before the fix)
-reproduce; 1003 and 1009 crashed at one moment of a turbo race and mostly do not.
+    comparison's checkpoint reads back; every file taken away into the run's folder (M movies, I GIFs, D
+    figures, E exports) is whole, and no hidden half-written file is left.
+The run's folders go under the storm's own temporary folder (runs/ there, whatever $NEURORACER_RUNS says).
+Nothing is avoided: any failure is a failure. A failing storm is written as JSON (its seed, command line and
+actions), which --repro runs again. bench/data/storms/ keeps those that found something, all fixed since and
+replayed by tests/test_storm.py as regression storms: issue 20's crashes #1-#4 (seeds 1003, 204, 1009, 5008)
+and the restart that lost a knob (3014). In turbo a frame's work depends on the machine's speed, so a storm
+repeats its actions exactly but not always its turbo races: 204, 5008 and 3014 reproduced (before their
+fixes); 1003 and 1009 crashed at one moment of a turbo race and mostly did not.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ import pygame
 import bench.common  # noqa: F401  (puts the project on the path)
 
 EVOLVED = Path(__file__).resolve().parent / "data" / "evolved.json"
+RUNS = "NEURORACER_RUNS"  # evolution.run_folder.ENVIRONMENT: where the run folders go
 
 # ---- what a storm is ---------------------------------------------------------------------------------------
 STRATEGIES = ("classic", "elitist", "snes")
@@ -108,13 +110,15 @@ KEYS = (
     (pygame.K_h, "h", 2),
     (pygame.K_UP, "", 2),
     (pygame.K_DOWN, "", 2),
-    (pygame.K_ESCAPE, "\x1b", 1),  # back from the saves list (elsewhere it quits: see Driver.avoided_by)
+    (pygame.K_m, "m", 1.5),  # a movie recorded into the run's folder (M again stops it)
+    (pygame.K_i, "i", 1.5),  # a GIF, the same
+    (pygame.K_d, "d", 2),  # figures drawn into the run's folder
+    (pygame.K_e, "e", 2),  # the chart and the log so far exported there
+    (pygame.K_ESCAPE, "\x1b", 1),  # back from the saves list (elsewhere it quits: see Driver.skipped_now)
     (pygame.K_q, "q", 0.05),  # quits: the storm ends early, through the way out,
 )
 # the other actions, by weight: a control of the settings panel (its event), a real click on one, a click
 UI_WEIGHT, PANEL_CLICK_WEIGHT, CLICK_WEIGHT, TURBO_WEIGHT = 14, 4, 6, 6
-FASTER = (pygame.K_f, pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS)
-SLOWER = (pygame.K_MINUS, pygame.K_KP_MINUS)
 # keys followed by another a little later (often): key -> (the later key, within frames, how often)
 AGAIN = {
     pygame.K_SPACE: (pygame.K_SPACE, 60, 0.8),
@@ -123,6 +127,8 @@ AGAIN = {
     pygame.K_t: (pygame.K_t, 150, 0.7),
     pygame.K_l: (pygame.K_l, 150, 0.5),
     pygame.K_r: (pygame.K_r, 3, 0.5),
+    pygame.K_m: (pygame.K_m, 200, 0.8),
+    pygame.K_i: (pygame.K_i, 200, 0.8),
 }
 TO_TURBO = 9  # F presses from ×1 to turbo, and one more
 RESIZES = ((1280, 720), (800, 500), (1920, 1080), (640, 400), (1000, 700), (3840, 2160))
@@ -223,36 +229,10 @@ def make_actions(rng: random.Random, frames: int) -> list[list]:
     return sorted((action for action in actions if action[0] < frames), key=lambda action: action[0])
 
 
-# ---- known failures --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Known:
-    """A failure being fixed elsewhere: its name, and a pattern of its report (the message and traceback)."""
-
-    name: str
-    pattern: str
-
-
-KNOWN = (
-    Known("turbo just after a network change (issue 20 #1)", r"genomes must be \(P, \d+\)"),
-    Known("panel knob of a pending strategy (issue 20 #2)", r"'(SNES|Classic|Elitist)\w*' object has no attribute"),
-    Known(
-        "compare F to turbo and back (issue 20 #3)",
-        r"champion_drives\.py[^\n]*\n[^\n]*\n?AttributeError: 'NoneType' object has no attribute 'column'"
-        r"|'NoneType' object has no attribute 'column'",
-    ),
-    Known("compare after G or B (issue 20 #4)", r"zero-size array to reduction operation maximum"),
-    Known("L on a save of huge weights (issue 20 #5)", r"netview\.py[\s\S]*IndexError"),
-)
-
-
-def known_failure(report: str) -> Known | None:
-    return next((known for known in KNOWN if re.search(known.pattern, report)), None)
-
-
 # ---- running one --------------------------------------------------------------------------------------------
 @dataclass
 class Outcome:
-    """How a storm went: 'ok', 'known' (a KNOWN failure), or 'failed'; what broke; figures."""
+    """How a storm went: 'ok' or 'failed'; what broke; figures."""
 
     seed: int
     frames_asked: int
@@ -262,7 +242,6 @@ class Outcome:
     report: str = ""
     generations: int = 0
     replayed_rows: int = 0
-    avoided: Counter = field(default_factory=Counter)
     actions_done: int = 0
     seen: Counter = field(default_factory=Counter)
     said: Counter = field(default_factory=Counter)  # errors said on screen, and warnings on stderr
@@ -287,15 +266,13 @@ class _Clock:
 class Driver:
     """Turns the storm's actions into the events of each frame, looking at the window as it is then."""
 
-    def __init__(self, actions: list[list], avoid: bool) -> None:
-        self.avoid = avoid
+    def __init__(self, actions: list[list]) -> None:
         self.window = None
         self.frame = 0
         self.by_frame: dict[int, list[list]] = {}
         for action in actions:
             self.by_frame.setdefault(action[0], []).append(action)
         self.later: dict[int, list[pygame.event.Event]] = {}  # the rest of a real click, on the next frames
-        self.avoided: Counter = Counter()
         self.done = 0
         self.said: Counter = Counter()  # errors said on screen
         self.seen: Counter = Counter()  # frames spent in each view, at each speed, with the panel open, ...
@@ -305,7 +282,7 @@ class Driver:
         """pygame.event.get as the window's frame loop calls it: this frame's storm events, then the real ones."""
         frame, self.frame = self.frame, self.frame + 1
         self.note()
-        made = self.guard() + self.later.pop(frame, [])
+        made = self.later.pop(frame, [])
         for action in self.by_frame.get(frame, []):
             made += self.make(action)
         return [*made, *self.real_get(*args, **kwargs)]
@@ -326,21 +303,21 @@ class Driver:
             self.seen["lanes"] += 1
         if window.show_help:
             self.seen["help"] += 1
+        recording = getattr(window.takeaway, "recorder", None)
+        if recording is not None and recording.running:
+            self.seen["recording"] += 1
 
     def make(self, action: list) -> list[pygame.event.Event]:
-        from evolution.flag_types import TURBO
         from game.frame_runner import key_event
+        from game.keys import COMMAND_OF_KEY
 
         window = self.window
-        if window is None:
+        if window is None or self.skipped_now(action):
             return []
         kind = action[1]
-        reason = self.avoided_by(action)
-        if reason:
-            self.avoided[reason] += 1
-            return []
         if kind == "key":
             self.done += 1
+            self.seen[f"key {COMMAND_OF_KEY.get(action[2]) or pygame.key.name(action[2])}"] += 1
             return [key_event(action[2], action[3])]
         if kind in ("click", "wheel"):
             width, height = window.screen.get_size()
@@ -370,22 +347,9 @@ class Driver:
         element, name = self.element(panel, action[2], action[3])
         if element is None:
             return []
-        if self.avoid and self.knob_of_another_strategy(name):
-            self.avoided[KNOWN[1].name] += 1
-            return []
-        if self.avoid and name == "layers" and self.window.speed == TURBO:
-            self.avoided[KNOWN[0].name] += 1  # the change would apply within this frame's turbo work
-            return []
         if kind == "panel_click":
             return self.click(element.rect.center)
         return self.ui_event(panel, element, name, action)
-
-    def knob_of_another_strategy(self, name: str) -> bool:
-        """True for a knob the run's strategy now lacks (enabled because a strategy change is pending): KNOWN[1]."""
-        from evolution.settings import KNOB_NAMES
-
-        evolution = self.window.view.evolution
-        return name in KNOB_NAMES and not hasattr(evolution.strategy, name)
 
     def dot_position(self, number: int) -> tuple[int, int] | None:
         """Where a dot of the race shown is on screen (as last drawn), or None if the view shows no race."""
@@ -458,79 +422,14 @@ class Driver:
             return [pygame.event.Event(pygame_gui.UI_TEXT_ENTRY_FINISHED, text=action[4], **fields)]
         return [pygame.event.Event(pygame_gui.UI_BUTTON_PRESSED, **fields)]
 
-    def avoided_by(self, action: list) -> str:
-        """Why this action is skipped now, or '': Esc outside the saves list (it quits: Q does that, rarely);
-        with avoid, an action that would likely lead to a KNOWN failure (the name of that failure)."""
-        from evolution.flag_types import TURBO
+    def skipped_now(self, action: list) -> bool:
+        """True for Esc outside the saves list: it quits (Q does that, rarely)."""
         from game.saves_view import SavesView
 
-        window = self.window
-        if action[1] == "key" and action[2] == pygame.K_ESCAPE and not isinstance(window.view, SavesView):
-            return "Esc would quit"
-        if not self.avoid:
-            return ""
-        faster = action[1] == "key" and action[2] in FASTER and window.speed == 64
-        slower = action[1] == "key" and action[2] in SLOWER and window.speed == TURBO
-        if faster and self.network_changing():
-            return KNOWN[0].name
-        if (faster or slower) and self.compare_drives_shown():
-            return KNOWN[2].name
-        if action[1] == "key" and action[2] in (pygame.K_g, pygame.K_b) and self.comparing():
-            return KNOWN[3].name
-        return ""
-
-    def comparing(self) -> bool:
-        """True when the evolving view (shown or behind) races runs side by side."""
-        from game.compare_view import CompareView
-
-        return isinstance(self.evolving(), CompareView)
-
-    def evolving(self):
-        """The evolving view on screen or behind the view on screen (a test drive's, a replay's), or None."""
-        view = self.window.view
-        while view is not None and not hasattr(view, "runs"):
-            view = view.back
-        return view
-
-    def network_changing(self) -> bool:
-        """True while turbo would replay a generation of genomes the run no longer has: from a change of its
-        network scheduled until the new network's first generation has raced (KNOWN[0])."""
-        view = self.evolving()
-        if view is None:
-            return False
-        for run in view.runs:
-            state = run.evolution.state
-            if any(change.setting == "layers" for change in state.scheduled):
-                return True
-            if state.ranked_genomes is None and len(run.evolution.history):
-                return True
-        return False
-
-    def compare_drives_shown(self) -> bool:
-        """True when the view updated is a comparison whose champions drive the test track: turbo's joint drives
-        start and stop as the speed crosses into turbo and back (KNOWN[2])."""
-        from game.compare_view import CompareView
-        from game.saves_view import SavesView
-
-        view = self.window.view
-        view = view.back if isinstance(view, SavesView) else view
-        return isinstance(view, CompareView) and any(run.evolution.config.test_curve for run in view.runs)
-
-    def guard(self) -> list[pygame.event.Event]:
-        """With avoid, at the start of a frame: out of turbo while the network is changing (KNOWN[0])."""
-        from evolution.flag_types import TURBO
-        from game.frame_runner import key_event
-
-        window = self.window
-        if not self.avoid or window is None or window.speed != TURBO or not self.network_changing():
-            return []
-        if self.compare_drives_shown():
-            return []
-        self.avoided[KNOWN[0].name] += 1
-        return [key_event(pygame.K_MINUS, "-")]
+        return action[1] == "key" and action[2] == pygame.K_ESCAPE and not isinstance(self.window.view, SavesView)
 
 
-def run_storm(storm: Storm, folder: Path, avoid: bool = True) -> Outcome:
+def run_storm(storm: Storm, folder: Path) -> Outcome:
     """Run the storm in folder (made empty first), then its resumed part if it has one, and check the
     invariants; its Outcome."""
     if folder.exists():
@@ -555,13 +454,12 @@ def run_storm(storm: Storm, folder: Path, avoid: bool = True) -> Outcome:
             if not logs or not log_rows(logs[0]):
                 break
             argv = ["--replay", logs[0].name, "--frames", str(storm.frames // 2), *storm.replay]
-        driver = Driver(actions, avoid)
+        driver = Driver(actions)
         status, report, stderr = run_main(argv, driver, folder)
         if status in (130, 143):  # Ctrl+C or SIGTERM reached the program: the storms stop (the program saved)
             raise KeyboardInterrupt
         outcome.frames_run += driver.frame
         outcome.actions_done += driver.done
-        outcome.avoided.update(driver.avoided)
         outcome.seen.update(driver.seen)
         outcome.said.update(driver.said)
         outcome.said.update(normalised(line) for line in stderr.splitlines() if "warning" in line)
@@ -570,9 +468,7 @@ def run_storm(storm: Storm, folder: Path, avoid: bool = True) -> Outcome:
             report = stderr[stderr.index("Traceback") :]
         if report or status != 0:
             outcome.report = report or f"exit status {status}{where}; stderr:\n{stderr}"
-            known = known_failure(outcome.report + stderr)
-            outcome.verdict = "known" if known else "failed"
-            outcome.signature = known.name if known else signature(outcome.report, stderr, status) + where
+            outcome.verdict, outcome.signature = "failed", signature(outcome.report, stderr, status) + where
             break
     else:
         try:
@@ -605,13 +501,11 @@ def run_main(argv: list[str], driver: Driver, folder: Path) -> tuple[object, str
 
     status, report = None, ""
     out, err = io.StringIO(), io.StringIO()
-    here = Path.cwd()
     handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
     saved = (window_module.Window, pygame.event.get, pygame.time.Clock)
     try:
-        os.chdir(folder)
         window_module.Window, pygame.event.get, pygame.time.Clock = StormWindow, driver.events, _Clock
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with in_folder(folder), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 status = main.main(argv)
             except SystemExit as exit_:
@@ -622,9 +516,25 @@ def run_main(argv: list[str], driver: Driver, folder: Path) -> tuple[object, str
         window_module.Window, pygame.event.get, pygame.time.Clock = saved
         for number, handler in handlers.items():
             signal.signal(number, handler)
-        os.chdir(here)
         pygame.quit()
     return status, report, err.getvalue()
+
+
+@contextlib.contextmanager
+def in_folder(folder: Path):
+    """Work in folder, the run folders made under its runs/ (whatever $NEURORACER_RUNS says): a storm and its
+    checks write nothing outside the storm's temporary folder."""
+    here, runs = Path.cwd(), os.environ.get(RUNS)
+    try:
+        os.environ[RUNS] = str(folder.resolve() / "runs")
+        os.chdir(folder)
+        yield
+    finally:
+        os.chdir(here)
+        if runs is None:
+            os.environ.pop(RUNS, None)
+        else:
+            os.environ[RUNS] = runs
 
 
 def normalised(text: str) -> str:
@@ -657,12 +567,12 @@ def replay(source: Path, folder: Path) -> list[tuple[str, ...]]:
     """--replay source headless, in process: the rows it logs (AssertionError if it does not end with 0)."""
     import main
 
-    target = folder / f"replayed-{source.stem}-{source.suffix[1:]}.csv"
+    target = folder.resolve() / f"replayed-{source.stem}-{source.suffix[1:]}.csv"
     out, err = io.StringIO(), io.StringIO()
     status = None
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with in_folder(folder), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            status = main.main(["--headless", "--replay", str(source), "--log", str(target)])
+            status = main.main(["--headless", "--replay", str(source.resolve()), "--log", str(target)])
         except SystemExit as exit_:
             status = exit_.code
     said = (err.getvalue().strip().splitlines() or [""])[-1]
@@ -713,6 +623,38 @@ def check_outputs(storm: Storm, folder: Path, outcome: Outcome) -> None:
     for save in sorted((folder / "saves").rglob("*.json")) if (folder / "saves").exists() else ():
         assert save.stat().st_size > 0, f"the S save {save.name} is empty"
         load_genomes(save)
+    check_taken_away(folder / "runs", outcome)
+
+
+def check_taken_away(runs: Path, outcome: Outcome) -> None:
+    """(c) for the run folders: every file in them is whole (S saves load, M/I recordings end as finished files
+    do, D figures and E charts are pictures, E logs are numbered rows), and no hidden half-written file is left."""
+    from evolution.genome_file import load_genomes
+    from game.recorder import whole
+
+    for path in sorted(runs.rglob("*")) if runs.exists() else ():
+        if not path.is_file():
+            continue
+        name = f"{path.parent.name}/{path.name}"
+        assert path.stat().st_size > 0, f"{name} left empty"
+        assert not path.name.startswith("."), f"{name}: a half-written file is left"
+        kind = path.suffix.lower()
+        if kind in (".mp4", ".gif"):
+            assert whole(path, kind == ".gif"), f"the recording {name} is not whole"
+            outcome.seen["movies" if kind == ".mp4" else "GIFs"] += 1
+        elif kind == ".png":
+            pygame.image.load(str(path))
+            outcome.seen["pictures"] += 1
+        elif kind == ".svg":
+            assert path.read_text().rstrip().endswith("</svg>"), f"{name} is not whole"
+            outcome.seen["pictures"] += 1
+        elif kind == ".csv":
+            rows = log_rows(path)
+            numbers = [int(row[0]) for row in rows]
+            assert numbers == list(range(len(rows))), f"{name}: generations {numbers[:3]}… are not 0, 1, 2, …"
+            outcome.seen["logs exported"] += path.stem.startswith("log")
+        elif kind == ".json" and path.name != "command.json":
+            load_genomes(path)
 
 
 # ---- the command ---------------------------------------------------------------------------------------------
@@ -737,9 +679,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=2000)
     parser.add_argument("--first-seed", type=int, default=0, help="storms use seeds first-seed, first-seed+1, ...")
     parser.add_argument("--out", type=Path, default=Path("storms"), help="where failing storms are written")
-    parser.add_argument("--no-avoid", action="store_true", help="do not skip the actions that lead to KNOWN crashes")
     parser.add_argument("--said", action="store_true", help="list the errors said on screen and warnings")
-    parser.add_argument("--repro", type=Path, help="run the storm of this JSON file again (nothing avoided)")
+    parser.add_argument("--repro", type=Path, help="run the storm of this JSON file again")
     args = parser.parse_args(argv)
     storms = (
         [read_storm(args.repro)]
@@ -755,7 +696,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="storm-") as temp:
         for storm in storms:
             try:
-                outcome = run_storm(storm, Path(temp) / "run", avoid=not args.no_avoid and args.repro is None)
+                outcome = run_storm(storm, Path(temp) / "run")
             except KeyboardInterrupt:
                 print(f"stopped during storm {storm.seed}", flush=True)
                 storms = storms[: storms.index(storm)]
@@ -767,7 +708,7 @@ def main(argv: list[str] | None = None) -> int:
             line = (
                 f"seed {storm.seed}  frames {outcome.frames_run}/{asked}  {outcome.verdict}"
                 f"  generations {outcome.generations}  replayed rows {outcome.replayed_rows}"
-                f"  actions {outcome.actions_done}  avoided {sum(outcome.avoided.values())}  {outcome.seconds:.1f} s"
+                f"  actions {outcome.actions_done}  {outcome.seconds:.1f} s"
             )
             if outcome.verdict != "ok":
                 signatures[outcome.signature] += 1
@@ -777,8 +718,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{len(storms)} storms of {frames} frames ({resumed} then resumed, {replayed} replayed in the"
         f" window, for {frames // 2} frames more each)"
-        f" in {time.perf_counter() - started:.0f} s: "
-        + ", ".join(f"{counts[v]} {v}" for v in ("ok", "known", "failed"))
+        f" in {time.perf_counter() - started:.0f} s: " + ", ".join(f"{counts[v]} {v}" for v in ("ok", "failed"))
     )
     for text, count in signatures.most_common():
         print(f"  {count} × {text}")
@@ -786,7 +726,10 @@ def main(argv: list[str] | None = None) -> int:
         print("errors said on screen and warnings, by how often:")
         for text, count in said.most_common():
             print(f"  {count} × {text}")
-    print("coverage (frames, or changes logged): " + ", ".join(f"{k} {v}" for k, v in sorted(seen.items())))
+    keys = {name: count for name, count in seen.items() if name.startswith("key ")}
+    print("keys pressed, by command: " + ", ".join(f"{k[4:]} {v}" for k, v in sorted(keys.items())))
+    covered = sorted((name, count) for name, count in seen.items() if name not in keys)
+    print("coverage (frames, or files and changes counted): " + ", ".join(f"{k} {v}" for k, v in covered))
     return 1 if counts["failed"] else 0
 
 
