@@ -114,6 +114,13 @@ KEYS = (
     (pygame.K_i, "i", 1.5),  # a GIF, the same
     (pygame.K_d, "d", 2),  # figures drawn into the run's folder
     (pygame.K_e, "e", 2),  # the chart and the log so far exported there
+    (pygame.K_w, "w", 2),  # captions off and on
+    (pygame.K_TAB, "\t", 2),  # the projector's other panels (with Z at x1.5 or x2; otherwise it says why not)
+    (pygame.K_y, "y", 2),  # then and now: a past generation beside the latest
+    (pygame.K_j, "j", 1.5),  # the endless road on and off
+    (pygame.K_k, "k", 1),  # the track editor (Esc leaves it)
+    (pygame.K_F2, "", 1),  # the lessons menu (a digit starts one, Esc closes it)
+    (pygame.K_1, "1", 1),  # a lesson, in the menu (elsewhere nothing)
     (pygame.K_ESCAPE, "\x1b", 1),  # back from the saves list (elsewhere it quits: see Driver.skipped_now)
     (pygame.K_q, "q", 0.05),  # quits: the storm ends early, through the way out,
 )
