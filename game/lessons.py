@@ -85,6 +85,8 @@ def start_lesson(window, name: str, under: View) -> None:
     window.speed = options.window.speed
     window.show_view(view)
     window.show_card(name)
+    # the lesson's run keeps its own outputs (its folder): the window's --checkpoint and --save stay the old run's
+    window.replaced_by_lesson = True
 
 
 def draw_box(surface: pygame.Surface, view: pygame.Rect, lines: list[str], scale: Scale | float = 1.0) -> pygame.Rect:
