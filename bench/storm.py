@@ -583,6 +583,8 @@ def replay(source: Path, folder: Path) -> list[tuple[str, ...]]:
         except SystemExit as exit_:
             status = exit_.code
     said = (err.getvalue().strip().splitlines() or [""])[-1]
+    if status in (130, 143):  # Ctrl+C during the checks stops the storms: it is not the storm's failure
+        raise KeyboardInterrupt
     assert status == 0, f"--replay {source.name} exit {status}: {normalised(said)}"
     return log_rows(target)
 

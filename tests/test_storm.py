@@ -78,7 +78,7 @@ def test_the_storms_that_found_a_failure_now_pass(path):
 
 
 def test_the_regression_storms_are_kept():
-    assert len(FOUND) == 5 and all(read_storm(path).frames <= 2000 for path in FOUND)
+    assert len(FOUND) == 6 and all(read_storm(path).frames <= 2000 for path in FOUND)
 
 
 def key(frame: int, code: int, char: str = "") -> list:
@@ -178,3 +178,13 @@ def test_a_restarted_run_with_a_changed_knob_replays_from_its_checkpoint(in_tmp,
     app.view.checkpointer.release()
     assert main.main(["--headless", "--replay", "a-2.npz"]) == 0
     assert "rows of a-2.npz match" in capsys.readouterr().out
+
+
+def test_ctrl_c_during_a_storms_checks_stops_the_storms_rather_than_failing_one(monkeypatch, tmp_path):
+    """Seed 10081 of the nightly run: Ctrl+C reached a check's --replay (exit 130) and was counted a failure."""
+    import main
+    from bench.storm import replay
+
+    monkeypatch.setattr(main, "main", lambda argv: 130)
+    with pytest.raises(KeyboardInterrupt):
+        replay(tmp_path / "run.csv", tmp_path)
