@@ -188,3 +188,15 @@ def test_ctrl_c_during_a_storms_checks_stops_the_storms_rather_than_failing_one(
     monkeypatch.setattr(main, "main", lambda argv: 130)
     with pytest.raises(KeyboardInterrupt):
         replay(tmp_path / "run.csv", tmp_path)
+
+
+def test_a_lesson_started_in_the_window_leaves_the_checkpoint_to_the_run_it_opened_with():
+    """F2 and 1 start the blog's lesson in place of the run: the window's way out wrote the lesson's run into
+    the --checkpoint of the run the window opened with, so resuming it with its --log was refused as another
+    run's (found by storm 20006). The storm's second part resumes the checkpoint with the same --log."""
+    actions = [key(5, pygame.K_F2), key(8, pygame.K_1, "1"), key(40, pygame.K_q, "q")]
+    argv = ["--seed", "7", "--population", "6", "--layers", "7,4,1", "--no-test-curve", "--tracks", "0"]
+    argv += ["--speed", "64", "--size", "800x500", "--checkpoint-every", "1"]
+    storm = Storm(3, 60, argv, actions, resume=["--speed", "64"], resume_actions=[key(10, pygame.K_q, "q")])
+    outcome = run_and_check(storm)
+    assert outcome.seen["key lessons"] == 1 and outcome.seen["view LessonMenu"] >= 1
