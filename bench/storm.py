@@ -577,7 +577,8 @@ def replay(source: Path, folder: Path) -> list[tuple[str, ...]]:
     target = folder.resolve() / f"replayed-{source.stem}-{source.suffix[1:]}.csv"
     out, err = io.StringIO(), io.StringIO()
     status = None
-    with in_folder(folder), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    # in the folder the run ran in: a track drawn in the editor is read from tracks/ there, as it was then
+    with in_folder(source.resolve().parent), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             status = main.main(["--headless", "--replay", str(source.resolve()), "--log", str(target)])
         except SystemExit as exit_:

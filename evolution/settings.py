@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from .budget import check_run_size
@@ -331,6 +332,9 @@ def check_track_change(name: str, label: str) -> None:
             random_track_numbers(name)
         except InputError as exc:
             raise ValueError(f"{label}: {exc}") from None
+    if name.startswith("tracks/") and not Path(name).is_file():  # read when the change applies: there now
+        raise ValueError(f"{label}: {name}: no such file (a track drawn in the editor is read from tracks/ in the "
+                         "folder the run starts in)")  # fmt: skip
     if name.startswith("endless:"):
         from .endless import check_name  # (endless builds on the tracks, which build on nothing here)
 

@@ -167,3 +167,12 @@ def test_edit_is_a_window_flag_and_reads_its_file(tmp_path):
     assert result.returncode == 2 and "--edit is a window flag" in result.stderr
     result = run_cli("--edit", str(tmp_path / "absent.csv"), "--frames", "1")
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_change_to_an_editor_track_that_is_not_there_is_refused_at_the_start_in_one_line(in_tmp):
+    # a log replayed in another folder named tracks/track-1.csv, which was read only when its generation came:
+    # "stopped by an internal error" after the run had started (found by storms 10084 and 10086)
+    result = run_cli("--headless", "--generations", "5", "--set", "3:track=tracks/nope.csv")
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "tracks/nope.csv: no such file" in lines[0] and "Traceback" not in result.stderr
