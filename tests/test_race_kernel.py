@@ -247,8 +247,11 @@ def test_a_forked_worker_races_compiled_with_the_kernel_its_parent_loaded():
 
     network, track = Network(), training_track()
     genomes = population("evolved", 20, network.genome_size)
+    # loaded before the fork, as a sweep does: a fork while the loading thread holds a lock leaves the child
+    # waiting on that lock for ever (a CI run hung here)
+    assert race_kernel.ready(wait=True)
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        compiled, scores = pool.apply(_race_in_worker, (genomes, track, network))
+        compiled, scores = pool.apply_async(_race_in_worker, (genomes, track, network)).get(timeout=300)
     assert compiled
     assert np.array_equal(scores, Race(genomes, track, network, compiled=False).run())
 
