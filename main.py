@@ -95,12 +95,12 @@ from evolution.settings import (
     initial_config,
     is_built_track,
     parse_set,
-    start_track,
 )
 from evolution.strategies import STRATEGIES, NotFinite
 from evolution.sweep import SweepLog, batch_size, summarise, sweep
-from evolution.track import SAVED_TRACK, Track, resolve_track
+from evolution.track import SAVED_TRACK, Track, start_track
 from evolution.track_draft import TrackDraft
+from evolution.track_names import resolve_track
 
 PROG = "main.py"
 DEFAULT_STRATEGY = "elitist"  # the best row of python -m bench.learning (see docs/strategies.md)

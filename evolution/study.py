@@ -39,7 +39,7 @@ from .interrupts import atomic
 from .outputs import check_regular, lock_open_file
 from .settings import SETTINGS, SettingEvent, format_value, parse_value, setting
 from .sweep import MAX_SEEDS, SeedOutcome, Summary, batch_size, run_batch, summarise
-from .track import resolve_track
+from .track_names import resolve_track
 
 FORMAT = "neuroracer study"
 VERSION = 1

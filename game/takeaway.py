@@ -26,7 +26,7 @@ from evolution.interrupts import atomic
 from evolution.lab import run_line
 from evolution.reporters import LOG_HEADER, log_row
 from evolution.run_folder import command_text, make_folder, runs_root, write_command
-from evolution.settings import start_track
+from evolution.track import start_track
 
 from .recorder import MAX_GIF_SECONDS, Recorder
 
