@@ -52,6 +52,14 @@ def write_atomic(path: str | os.PathLike, data: bytes, replace: bool = True) -> 
     return path
 
 
+def write_synced(handle: int, data: bytes) -> None:
+    """Write all of data to an open file descriptor and return once it is on the disk; OSError if it cannot."""
+    written = 0
+    while written < len(data):
+        written += os.write(handle, data[written:])
+    os.fsync(handle)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

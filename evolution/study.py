@@ -34,7 +34,7 @@ from typing import Any
 
 from .errors import InputError
 from .evolve import RunConfig
-from .files import write_atomic
+from .files import write_atomic, write_synced
 from .interrupts import atomic
 from .outputs import check_regular, lock_open_file
 from .settings import SETTINGS, SettingEvent, format_value, parse_value, setting
@@ -463,11 +463,7 @@ class RunsFile:
             self.append(header)
 
     def append(self, line: str) -> None:
-        data = line.encode()
-        written = 0
-        while written < len(data):
-            written += os.write(self.handle, data[written:])
-        os.fsync(self.handle)
+        write_synced(self.handle, line.encode())
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

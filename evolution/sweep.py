@@ -24,6 +24,7 @@ from . import race_kernel
 from .champion_drives import JointDrives
 from .errors import InputError
 from .evolve import Evolution, RunConfig
+from .files import write_synced
 from .history import GenerationStats
 from .outputs import check_regular, lock_open_file
 from .race import StackedRace, race_scores
@@ -392,10 +393,7 @@ class SweepLog:
     def _append(self, text: str) -> bool:
         data = text.encode()
         try:
-            written = 0
-            while written < len(data):
-                written += os.write(self._handle, data[written:])
-            os.fsync(self._handle)
+            write_synced(self._handle, data)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.ftruncate(self._handle, self._size)  # no torn row: the log ends with its last whole one
