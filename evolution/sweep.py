@@ -207,6 +207,13 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def worker_pool(jobs: int) -> multiprocessing.pool.Pool:
+    """A pool of `jobs` worker processes (a sweep's, a study's on this machine), forked once the race kernel has
+    loaded: they race compiled from the start, and no child inherits a lock held by the loading thread."""
+    race_kernel.ready(wait=True)
+    return multiprocessing.Pool(jobs, initializer=_worker_signals)
+
+
 def sweep(
     config: RunConfig,
     seeds: Sequence[int],
@@ -243,9 +250,7 @@ def sweep(
                 on_outcome(outcome)
 
     waiting: dict[int, list[SeedOutcome]] = {}  # batches done before an earlier one
-    if jobs > 1:
-        race_kernel.ready(wait=True)  # loaded before the workers fork, they race compiled from the start
-    pool = multiprocessing.Pool(jobs, initializer=_worker_signals) if jobs > 1 else None
+    pool = worker_pool(jobs) if jobs > 1 else None
     try:
         if pool is None:
             for task in tasks:
