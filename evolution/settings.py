@@ -18,8 +18,7 @@ from typing import Any
 from .budget import check_run_size
 from .endless import check_name
 from .errors import InputError
-from .flag_types import MAX_LAYERS
-from .network import MAX_LAYER_WIDTH
+from .network import MAX_LAYER_WIDTH, MAX_LAYERS
 from .race import INPUTS
 from .strategies import STRATEGIES, Strategy
 from .track import random_track_numbers
