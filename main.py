@@ -78,6 +78,7 @@ from evolution.run_folder import (
     command_text,
     folder_name,
     folder_of,
+    free_name,
     listing,
     make_folder,
     remove_if_unused,
@@ -95,12 +96,12 @@ from evolution.settings import (
     initial_config,
     is_built_track,
     parse_set,
-    start_track,
 )
 from evolution.strategies import STRATEGIES, NotFinite
 from evolution.sweep import SweepLog, batch_size, summarise, sweep
-from evolution.track import SAVED_TRACK, Track, resolve_track
+from evolution.track import SAVED_TRACK, Track, start_track
 from evolution.track_draft import TrackDraft
+from evolution.track_names import resolve_track
 
 PROG = "main.py"
 DEFAULT_STRATEGY = "elitist"  # the best row of python -m bench.learning (see docs/strategies.md)
@@ -622,15 +623,6 @@ def checkpoint_fits(runs: tuple[RunOptions, ...]) -> bool:
     except InputError:
         return False
     return True
-
-
-def free_name(path: Path) -> Path:
-    """path, or path-2, path-3, … beside it if taken (a resumed run's folder already holds a best.json)."""
-    candidate, number = path, 1
-    while candidate.exists():
-        number += 1
-        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
-    return candidate
 
 
 def study_options(args: argparse.Namespace) -> Options:

@@ -30,7 +30,7 @@ import numpy as np
 import bench.common  # puts the project on the path
 import main as cli
 from evolution.evolve import Evolution
-from evolution.flag_types import number, whole
+from evolution.flag_types import number, whole, window_size
 from evolution.genome_file import load_genomes
 from evolution.ghosts import ghosts_from_file
 from evolution.strategies import STRATEGIES
@@ -162,17 +162,6 @@ def record_table(sizes: list[int], seconds: float, repeats: int, strategy: str, 
                     f"| {int(np.median(rows[:, 3])) if case else ''} | {int(np.median(rows[:, 4])) if case else ''} |",
                     flush=True,
                 )
-
-
-def window_size(text: str) -> tuple[int, int]:
-    """A window size read from WxH (800x500 up to 7680x4320)."""
-    try:
-        width, height = (int(part) for part in text.lower().replace("×", "x").split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 1920x1080") from None
-    if not (800 <= width <= 7680 and 500 <= height <= 4320):
-        raise argparse.ArgumentTypeError(f"{text!r}: the window must be from 800x500 to 7680x4320")
-    return width, height
 
 
 def main(argv: list[str] | None = None) -> int:

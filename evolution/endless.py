@@ -30,7 +30,7 @@ from . import budget
 from .drivable import check_drivable
 from .errors import InputError
 from .seeds import change_generator
-from .track import MAX_COLUMNS, Track
+from .track import MAX_COLUMNS, Track, start_track
 
 if TYPE_CHECKING:
     from .evolve import Evolution
@@ -142,8 +142,6 @@ def level_reached(evolution: Evolution) -> int | None:
 def levels_by_generation(evolution: Evolution) -> list[tuple[int, int]]:
     """(generation, level) for every level the run started or has earned for its next generation, from its
     events and scheduled changes (the first level at generation 0)."""
-    from .settings import start_track
-
     out = []
     first = level_of(start_track(evolution.track.name, evolution.state.events))
     if first is not None:

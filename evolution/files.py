@@ -38,8 +38,9 @@ def write_atomic(path: str | os.PathLike, data: bytes, replace: bool = True) -> 
             stream.flush()
             os.fsync(stream.fileno())
         if replace:
-            if not_regular(path) is not None:  # a symlink, FIFO or device is never replaced
-                raise InputError(f"{path}: is {not_regular(path)}, not a regular file; it is never replaced")
+            kind = not_regular(path)
+            if kind is not None:  # a symlink, FIFO or device is never replaced
+                raise InputError(f"{path}: is {kind}, not a regular file; it is never replaced")
             os.replace(temp, path)
         else:
             os.link(temp, path)  # fails rather than replace a file that appeared meanwhile
@@ -50,6 +51,14 @@ def write_atomic(path: str | os.PathLike, data: bytes, replace: bool = True) -> 
     finally:
         temp.unlink(missing_ok=True)
     return path
+
+
+def write_synced(handle: int, data: bytes) -> None:
+    """Write all of data to an open file descriptor and return once it is on the disk; OSError if it cannot."""
+    written = 0
+    while written < len(data):
+        written += os.write(handle, data[written:])
+    os.fsync(handle)
 
 
 def _umask() -> int:

@@ -9,14 +9,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from .network import MAX_LAYER_WIDTH
+from .network import MAX_LAYER_WIDTH, MAX_LAYERS
 from .race import INPUTS
 
 SPEEDS = (1, 2, 4, 8, 16, 32, 64, 0)  # race steps per window frame; 0 is turbo
 TURBO = 0
 MIN_WINDOW = (480, 360)
 MAX_WINDOW = 10_000
-MAX_LAYERS = 16
 MAX_TEXT = 200  # longer flag values are cut in messages
 
 

@@ -20,8 +20,7 @@ import numpy as np
 from . import budget
 from .errors import InputError
 from .files import read_limited, write_atomic
-from .flag_types import MAX_LAYERS  # as --layers: a file's network (a ghost's, L's) costs what a run's may
-from .network import MAX_LAYER_WIDTH, Network
+from .network import MAX_LAYER_WIDTH, MAX_LAYERS, Network  # as --layers: a file's network costs what a run's may
 from .race import INPUTS
 from .saved_run import check_saved_run
 

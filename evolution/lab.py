@@ -56,11 +56,11 @@ from .settings import (
     knobs,
     parse_value,
     setting,
-    start_track,
     with_value,
 )
 from .strategies import STRATEGIES, ClassicState, ElitistState, SnesState, make_strategy
-from .track import Track, resolve_track
+from .track import Track, start_track
+from .track_names import resolve_track
 
 if TYPE_CHECKING:
     from .evolve import Evolution, RunConfig

@@ -10,7 +10,7 @@ import shlex
 from dataclasses import dataclass
 
 from .errors import InputError
-from .network import Network
+from .network import DEFAULT_LAYERS, Network
 from .strategies import STRATEGIES
 
 
@@ -82,7 +82,7 @@ def _lessons() -> dict[str, Lesson]:
             "Bigger brains: the network's shape",
             ("--layers", ",".join(map(str, bigger)), "--seed", "1", "--speed", "4"),
             f"a network with {bigger[1]} and {bigger[2]} hidden neurons has {_weights(bigger)} weights to tune, "
-            f"where the usual one has {_weights((7, 8, 4, 1))}. Does it learn faster or slower?",
+            f"where the usual one has {_weights(DEFAULT_LAYERS)}. Does it learn faster or slower?",
             "press P and change the network's shape yourself (a fresh start from that generation).",
         ),
     )

@@ -314,8 +314,3 @@ class Narrator:
             self._overfit_said = True
             return [overfitting(row, OVERFIT_GENERATIONS)]
         return []
-
-
-def noise_in_force(evolution: Evolution) -> float:
-    """The size of the random changes the next generation gets (the strategy's schedule counted)."""
-    return float(evolution.strategy.noise_now(evolution.state.strategy))

@@ -16,6 +16,7 @@ DEFAULT_LAYERS = (7, 8, 4, 1)
 # is such overhead); the same arithmetic, so results are unchanged. Falls back to np.einsum.
 _EINSUM = getattr(getattr(getattr(np, "_core", None), "multiarray", None), "c_einsum", np.einsum)
 MAX_LAYER_WIDTH = 4096
+MAX_LAYERS = 16  # layers of a network, inputs and outputs counted (--layers, a file's, a change's)
 _add, _exp, _multiply, _reciprocal = np.add, np.exp, np.multiply, np.reciprocal  # one lookup per call
 
 

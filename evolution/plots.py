@@ -23,7 +23,8 @@ from .genome_file import GenomeFile, load_genomes
 from .race import Race
 from .reporters import LOG_HEADER, RUN_LINE, SET_LINE
 from .run_folder import CHECKPOINT, LAST, SWEEP_LOG, is_run_folder, last_run
-from .track import Track, blog_test_track, resolve_track
+from .track import Track, blog_test_track
+from .track_names import resolve_track
 
 FIGURE_PIXELS = (1280, 720)
 DPI = 128

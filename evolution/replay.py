@@ -25,9 +25,10 @@ from .genome_file import GenomeFile, load_genomes
 from .history import GenerationStats
 from .lab import ReplayMismatch
 from .reporters import CONTINUED_LINE, LOG_HEADER, RUN_LINE, SET_LINE, Reporter, log_row
-from .settings import ScheduleError, SettingEvent, check_applies, initial_config, parse_log_text, parse_set, start_track
+from .settings import ScheduleError, SettingEvent, check_applies, initial_config, parse_log_text, parse_set
 from .strategies import STRATEGIES
-from .track import Track, resolve_track
+from .track import Track, start_track
+from .track_names import resolve_track
 
 MAX_LOG_BYTES = 64 * 1024 * 1024
 LOG_ROW_BYTES = 80  # the longest a log row can be: 8-digit generation, a 24-character mean, seconds, ...

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from .budget import check_run_size
+from .endless import check_name
 from .errors import InputError
-from .flag_types import MAX_LAYERS
-from .network import MAX_LAYER_WIDTH
+from .network import MAX_LAYER_WIDTH, MAX_LAYERS
 from .race import INPUTS
 from .strategies import STRATEGIES, Strategy
 from .track import random_track_numbers
@@ -336,17 +336,10 @@ def check_track_change(name: str, label: str) -> None:
         raise ValueError(f"{label}: {name}: no such file (a track drawn in the editor is read from tracks/ in the "
                          "folder the run starts in)")  # fmt: skip
     if name.startswith("endless:"):
-        from .endless import check_name  # (endless builds on the tracks, which build on nothing here)
-
         try:
             check_name(name)
         except InputError as exc:
             raise ValueError(f"{label}: {exc}") from None
-
-
-def start_track(track_name: str, events) -> str:
-    """The name of the track a run started on: the old value of its first track change, else track_name."""
-    return next((event.old for event in events if event.setting == "track"), track_name)
 
 
 def check_applies(name: str, strategy: str) -> None:

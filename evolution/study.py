@@ -34,12 +34,12 @@ from typing import Any
 
 from .errors import InputError
 from .evolve import RunConfig
-from .files import write_atomic
+from .files import write_atomic, write_synced
 from .interrupts import atomic
 from .outputs import check_regular, lock_open_file
 from .settings import SETTINGS, SettingEvent, format_value, parse_value, setting
-from .sweep import MAX_SEEDS, SeedOutcome, Summary, batch_size, run_batch, summarise
-from .track import resolve_track
+from .sweep import MAX_SEEDS, SeedOutcome, Summary, batch_size, run_batch, summarise, worker_pool
+from .track_names import resolve_track
 
 FORMAT = "neuroracer study"
 VERSION = 1
@@ -260,21 +260,13 @@ def tasks(study: Study, seeds: Sequence[int], done: set[tuple[tuple[str, ...], i
 # ---- where the batches run ----------------------------------------------------------------------------------
 
 
-def _worker_signals() -> None:
-    from .sweep import _worker_signals as leave_sigint
-
-    leave_sigint()
-
-
 def run_on_pool(todo: Sequence[dict], jobs: int) -> Iterator[list[dict]]:
     """The batches on this machine's process pool (sweep.py's way), each batch's rows as it finishes."""
-    import multiprocessing
-
     if jobs <= 1:
         for task in todo:
             yield run_task(task)
         return
-    pool = multiprocessing.Pool(jobs, initializer=_worker_signals)
+    pool = worker_pool(jobs)
     try:
         yield from pool.imap_unordered(run_task, todo)
         pool.close()
@@ -463,11 +455,7 @@ class RunsFile:
             self.append(header)
 
     def append(self, line: str) -> None:
-        data = line.encode()
-        written = 0
-        while written < len(data):
-            written += os.write(self.handle, data[written:])
-        os.fsync(self.handle)
+        write_synced(self.handle, line.encode())
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

@@ -48,15 +48,14 @@ def plot_study(folder: Path) -> list[Path]:
         learned[key][0] += int(row["within_60"])
         learned[key][1] += int(row["seeds"])
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     width = 1.5 + (1.6 + 0.7 * len(columns)) * len(strategies)
-    size = (width, 2.0 + 0.5 * len(rows))
-    figure, axes = plt.subplots(1, len(strategies), figsize=size, squeeze=False, layout="constrained")
+    figure = Figure(figsize=(width, 2.0 + 0.5 * len(rows)), layout="constrained")  # no pyplot, as evolution/plots.py
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(1, len(strategies), squeeze=False)
     image = None
     for panel, strategy in zip(axes[0], strategies):
         share = np.full((len(rows), len(columns)), np.nan)
@@ -82,7 +81,6 @@ def plot_study(folder: Path) -> list[Path]:
     figure.colorbar(image, ax=list(axes[0]), shrink=0.9)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80)
-    plt.close(figure)
     return [write_atomic(folder / FIGURE, buffer.getvalue())]
 
 

@@ -24,6 +24,7 @@ from . import race_kernel
 from .champion_drives import JointDrives
 from .errors import InputError
 from .evolve import Evolution, RunConfig
+from .files import write_synced
 from .history import GenerationStats
 from .outputs import check_regular, lock_open_file
 from .race import StackedRace, race_scores
@@ -206,6 +207,13 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def worker_pool(jobs: int) -> multiprocessing.pool.Pool:
+    """A pool of `jobs` worker processes (a sweep's, a study's on this machine), forked once the race kernel has
+    loaded: they race compiled from the start, and no child inherits a lock held by the loading thread."""
+    race_kernel.ready(wait=True)
+    return multiprocessing.Pool(jobs, initializer=_worker_signals)
+
+
 def sweep(
     config: RunConfig,
     seeds: Sequence[int],
@@ -242,9 +250,7 @@ def sweep(
                 on_outcome(outcome)
 
     waiting: dict[int, list[SeedOutcome]] = {}  # batches done before an earlier one
-    if jobs > 1:
-        race_kernel.ready(wait=True)  # loaded before the workers fork, they race compiled from the start
-    pool = multiprocessing.Pool(jobs, initializer=_worker_signals) if jobs > 1 else None
+    pool = worker_pool(jobs) if jobs > 1 else None
     try:
         if pool is None:
             for task in tasks:
@@ -392,10 +398,7 @@ class SweepLog:
     def _append(self, text: str) -> bool:
         data = text.encode()
         try:
-            written = 0
-            while written < len(data):
-                written += os.write(self._handle, data[written:])
-            os.fsync(self._handle)
+            write_synced(self._handle, data)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.ftruncate(self._handle, self._size)  # no torn row: the log ends with its last whole one

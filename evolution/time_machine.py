@@ -17,7 +17,8 @@ from .history import GenerationStats
 from .network import Network
 from .race import Race
 from .settings import parse_value
-from .track import Track, resolve_track
+from .track import Track
+from .track_names import resolve_track
 
 if TYPE_CHECKING:
     from .evolve import Evolution

@@ -233,23 +233,9 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def resolve_track(spec: str) -> Track:
-    """A track from its name on the command line: training, test, random:SEED[:COLUMNS], endless:SEED:LEVEL (a
-    level of endless mode, evolution/endless.py) or a file."""
-    if spec == "training":
-        return training_track()
-    if spec == "test":
-        return blog_test_track()
-    if spec.startswith("random:"):
-        return random_track(*random_track_numbers(spec))
-    if SAVED_TRACK.match(spec):  # a track the editor saved: named by its path, so a change can go to it
-        track = load_track_file(spec)
-        return Track(spec, track.top, track.bottom)
-    if spec.startswith("endless:"):
-        from .endless import resolve  # (endless builds on this module)
-
-        return resolve(spec)
-    return load_track_file(spec)
+def start_track(track_name: str, events) -> str:
+    """The name of the track a run started on: the old value of its first track change, else track_name."""
+    return next((event.old for event in events if event.setting == "track"), track_name)
 
 
 def random_track_numbers(spec: str) -> tuple[int, int]:

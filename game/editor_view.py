@@ -16,8 +16,8 @@ import pygame
 
 from evolution.drivable import Drivability
 from evolution.errors import InputError
-from evolution.track import resolve_track
 from evolution.track_draft import TrackDraft
+from evolution.track_names import resolve_track
 
 from . import palette
 from .layout import Layout

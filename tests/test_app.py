@@ -14,7 +14,7 @@ from evolution.flag_types import SPEEDS
 from evolution.genome_file import load_genomes
 from evolution.lineage import describe
 from evolution.race import Race, race_scores
-from evolution.track import resolve_track
+from evolution.track_names import resolve_track
 from game import hud
 from game.assets import start_pygame
 from game.drive_view import DriveView

@@ -7,8 +7,9 @@ import pygame
 import main
 from evolution.drivable import MIN_WIDTH, check_barriers_drivable, check_drivable, check_editable, drive
 from evolution.errors import InputError
-from evolution.track import load_track_file, random_track, resolve_track
+from evolution.track import load_track_file, random_track
 from evolution.track_draft import SPACING, TrackDraft
+from evolution.track_names import resolve_track
 from game.editor_view import EditorView
 from game.frame_runner import key_event, open_window, run_frames
 from tests.conftest import run_cli

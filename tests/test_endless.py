@@ -9,7 +9,7 @@ from evolution.drivable import check_drivable
 from evolution.endless import climbs, endless_track, level_of, level_shape
 from evolution.evolve import Evolution, RunConfig
 from evolution.reporters import LOG_HEADER
-from evolution.track import resolve_track
+from evolution.track_names import resolve_track
 from game.frame_runner import key_event, open_window, run_frames
 from game.lab_actions import markers
 from tests.conftest import run_cli

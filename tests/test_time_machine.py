@@ -16,7 +16,8 @@ from evolution.lineage import CHILD, KEPT, MEAN, RANDOM, SAMPLE, parent_of
 from evolution.race import race_scores
 from evolution.strategies import make_strategy, rank_order
 from evolution.time_machine import replay
-from evolution.track import resolve_track, training_track
+from evolution.track import training_track
+from evolution.track_names import resolve_track
 from game.evolving_view import EvolvingView
 from game.frame_runner import key_event, open_window, run_frames
 from game.replay_view import ReplayView

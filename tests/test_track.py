@@ -12,7 +12,8 @@ import pytest
 import evolution.track as track_module
 from evolution import budget
 from evolution.errors import InputError
-from evolution.track import blog_test_track, load_track_file, random_track, resolve_track, training_track
+from evolution.track import blog_test_track, load_track_file, random_track, training_track
+from evolution.track_names import resolve_track
 from tests.conftest import ROOT, refused_with_peak
 
 
