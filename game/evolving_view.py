@@ -88,6 +88,8 @@ class EvolvingView(TimeMachineCommands, View):
         self.time_machine = TimeMachine(ghosts=list(ghosts or []))  # the timeline's selection and the ghosts
         self.scene.origin = self.origin_of
         self.narrator = Narrator()  # the run's events in words (the window's caption) and its milestones
+        self.lesson = False  # a lesson started in the window: its run keeps its own outputs (its folder), and
+        self.replaced: Evolution | None = None  # the window's way out writes the run it replaced, as it was
 
     @property
     def run(self) -> EvolveSession:
@@ -103,8 +105,8 @@ class EvolvingView(TimeMachineCommands, View):
         """The race on screen."""
         return self.runs[0].race
 
-    def run_evolving(self) -> Evolution:
-        return self.evolution
+    def run_evolving(self) -> Evolution | None:
+        return self.replaced if self.lesson else self.evolution
 
     # ---- the frame ------------------------------------------------------------------------
     def update(self, steps: int, deadline: float) -> None:

@@ -72,7 +72,6 @@ class Window:
         self.speed_index = SPEEDS.index(speed)
         self.paused = False
         self.show_help = False
-        self.replaced_by_lesson = False  # a lesson started in this window replaced the run it opened with
         self.help_page = 0  # the help's page shown (a small window's help takes more than one)
         self.running = True
         self.messages: list[tuple[str, bool, float]] = []
@@ -475,8 +474,7 @@ def run_window(
         status = status or (1 if window.takeaway.failed else 0)
         if window.running:  # stopped by --frames rather than by the user
             window.view.checkpoint()
-        if not window.replaced_by_lesson:  # (a lesson's run is not the one --checkpoint and --save name)
-            final = window.view.run_evolving() or final
+        final = window.view.run_evolving() or final
         window.view.close()
         if window.output_failed:  # said on stderr (a save on the way out that could not be written)
             status = status or 1
