@@ -22,7 +22,7 @@ from evolution.seeds import generator
 from evolution.settings import KNOB_NAMES
 from evolution.track import Track, blog_test_track, random_track, training_track
 
-from . import hud, lab_actions, palette
+from . import hud, lab_actions, palette, pointer
 from .caption import draw_progress
 from .chart import ChartView, Event
 from .layout import Layout
@@ -199,9 +199,7 @@ class EvolvingView(TimeMachineCommands, View):
 
     def point_at(self, position: tuple[int, int], layout: Layout) -> str | None:
         """What is under the mouse, in one line (game/pointer.py)."""
-        from .pointer import point_at
-
-        return point_at(self, position, layout)
+        return pointer.point_at(self, position, layout)
 
     def draw_closing(self, surface: pygame.Surface, layout: Layout) -> None:
         """While the generation on screen closes (its extra tracks, the champions' test drive), what it is doing

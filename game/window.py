@@ -40,6 +40,8 @@ from .drive_view import DriveView
 from .evolving_view import EvolvingView
 from .keys import COMMAND_OF_KEY
 from .layout import Layout
+from .lessons import draw_card
+from .pointer import draw_pointer_line
 from .scale import PROJECTOR_FROM, USER_STEPS, Scale, next_user_step
 from .takeaway import Takeaway
 from .view import View
@@ -326,12 +328,8 @@ class Window:
         point_at = getattr(self.view, "point_at", None)
         said = point_at(self.pointer, layout) if self.pointer is not None and point_at is not None else None
         if said:
-            from .pointer import draw_pointer_line
-
             draw_pointer_line(screen, self.pointer, said, layout.scale)
         if self.card is not None:
-            from .lessons import draw_card
-
             draw_card(screen, self.view.message_area(layout), self.card, layout.scale)
         if self.show_help:
             hud.draw_help(screen, layout.scale, self.works, self.help_page)
