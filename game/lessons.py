@@ -15,7 +15,7 @@ from . import palette
 from .caption import wrap
 from .layout import Layout
 from .scale import Scale, as_scale
-from .text import fit
+from .text import fit, rendered
 from .view import View
 
 NUMBER_KEYS = {getattr(pygame, f"K_{n}"): n for n in range(1, 10)} | {
@@ -110,7 +110,7 @@ def draw_box(surface: pygame.Surface, view: pygame.Rect, lines: list[str], scale
     for index, (text, font, colour) in enumerate(rows):
         if y + font.get_linesize() > box.bottom:
             break
-        surface.blit(font.render(text, True, colour), (box.x + s.px(16), y))
+        surface.blit(rendered(font, text, colour), (box.x + s.px(16), y))
         y += font.get_linesize() + (s.px(8) if index == 0 else 0)
     return box
 
