@@ -146,7 +146,7 @@ class EditorView(View):
         point = (self.column_at(position[0]), self.height_at(position[1]))
         self.selected = self.draft.draw_line(self.last_point or point, point)
         self.last_point = point
-        self.verdict = Drivability(False, "drawing…") if self.dragging else self.draft.check()
+        self.verdict = Drivability(False, "drawing…")  # (while the button is down: checked when it is let go)
 
     # ---- drawing ---------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
