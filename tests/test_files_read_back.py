@@ -38,6 +38,7 @@ from evolution.strategies import STRATEGIES, NotFinite, make_strategy
 from evolution.sweep import SweepLog
 from evolution.track import training_track
 from tests.conftest import run_cli, start_cli
+from tests.test_checkpoint import wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -345,13 +346,6 @@ def test_a_resumed_run_refuses_the_log_of_another_run(in_tmp, capsys):
 # --- sweeps: their log locked, each seed's row written as it finishes (findings 12 and 15) ---
 
 SWEEP = ["--headless", "--strategy", "classic", "--population", "6", "--tracks", "0", "--generations", "3"]
-
-
-def wait_for(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
-        time.sleep(0.05)
 
 
 def test_two_sweeps_cannot_write_one_log(in_tmp):
