@@ -78,6 +78,7 @@ from evolution.run_folder import (
     command_text,
     folder_name,
     folder_of,
+    free_name,
     listing,
     make_folder,
     remove_if_unused,
@@ -622,15 +623,6 @@ def checkpoint_fits(runs: tuple[RunOptions, ...]) -> bool:
     except InputError:
         return False
     return True
-
-
-def free_name(path: Path) -> Path:
-    """path, or path-2, path-3, … beside it if taken (a resumed run's folder already holds a best.json)."""
-    candidate, number = path, 1
-    while candidate.exists():
-        number += 1
-        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
-    return candidate
 
 
 def study_options(args: argparse.Namespace) -> Options:

@@ -65,6 +65,15 @@ def make_folder(root: Path, name: str) -> Path:
     raise InputError(f"{root}: no free name for a run folder {name}")
 
 
+def free_name(path: Path) -> Path:
+    """path, or path-2, path-3, … beside it if taken (a resumed run's folder already holds a best.json)."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
+
+
 def write_command(folder: Path, line: str) -> Path:
     """Write the run's one command line to its folder (atomically, replacing an earlier one)."""
     return write_atomic(folder / COMMAND, (line + "\n").encode())

@@ -25,7 +25,7 @@ from evolution.files import write_atomic
 from evolution.interrupts import atomic
 from evolution.lab import run_line
 from evolution.reporters import LOG_HEADER, log_row
-from evolution.run_folder import command_text, make_folder, runs_root, write_command
+from evolution.run_folder import command_text, free_name, make_folder, runs_root, write_command
 from evolution.settings import start_track
 
 from .recorder import MAX_GIF_SECONDS, Recorder
@@ -65,12 +65,7 @@ class Takeaway:
         return self._folder
 
     def _free(self, name: str, suffix: str) -> Path:
-        folder = self.folder()
-        path, number = folder / f"{name}{suffix}", 1
-        while path.exists():
-            number += 1
-            path = folder / f"{name}-{number}{suffix}"
-        return path
+        return free_name(self.folder() / f"{name}{suffix}")
 
     # ---- recording --------------------------------------------------------------------------
     def toggle(self, suffix: str) -> None:
