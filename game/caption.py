@@ -16,7 +16,7 @@ from evolution.narration import MILESTONES, Note
 
 from . import palette
 from .scale import Scale, as_scale
-from .text import fit
+from .text import fit, rendered
 
 HOLD = 3.0  # seconds a caption stays at least (unless a more important one comes)
 STALE = 6.0  # a note still waiting after this long is dropped: it is no longer what is happening
@@ -92,12 +92,12 @@ class Caption:
         banner = self.banner_text()
         if banner:
             big = s.font(22, bold=True)
-            rendered = big.render(banner, True, palette.PANEL)
+            picture = rendered(big, banner, palette.PANEL)
             # high in the track view, under the window's own banner: the camera keeps the followed dot (and the
             # leader's label) lower, near the middle, where a banner would hide them
-            box = rendered.get_rect(midtop=(view.centerx, view.y + s.px(54))).inflate(s.px(28), s.px(14))
+            box = picture.get_rect(midtop=(view.centerx, view.y + s.px(54))).inflate(s.px(28), s.px(14))
             pygame.draw.rect(surface, palette.GOOD, box, border_radius=s.px(8))
-            surface.blit(rendered, rendered.get_rect(center=box.center))
+            surface.blit(picture, picture.get_rect(center=box.center))
         text = self.text()
         if not text or view.width < s.px(100):
             return None
@@ -112,7 +112,7 @@ class Caption:
         pygame.draw.rect(surface, palette.PANEL_EDGE, box, max(1, s.px(1)), border_radius=s.px(4))
         y = box.y + s.px(4)
         for line in lines:
-            surface.blit(text_font.render(line, True, palette.TEXT), (box.x + s.px(10), y))
+            surface.blit(rendered(text_font, line, palette.TEXT), (box.x + s.px(10), y))
             y += line_h
         return box
 

@@ -22,7 +22,7 @@ from evolution.track_names import resolve_track
 from . import palette
 from .layout import Layout
 from .panel import draw_panel
-from .text import fit
+from .text import fit, rendered
 from .view import View
 
 KEYS_LINE = (
@@ -146,7 +146,7 @@ class EditorView(View):
         point = (self.column_at(position[0]), self.height_at(position[1]))
         self.selected = self.draft.draw_line(self.last_point or point, point)
         self.last_point = point
-        self.verdict = Drivability(False, "drawing…") if self.dragging else self.draft.check()
+        self.verdict = Drivability(False, "drawing…")  # (while the button is down: checked when it is let go)
 
     # ---- drawing ---------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
@@ -156,14 +156,14 @@ class EditorView(View):
             surface, area, f"track editor · {self.draft.columns} columns · width {self.draft.width:g}", s
         )
         small, bold = s.font(13), s.font(15, bold=True)
-        line = small.render(fit(small, KEYS_LINE, inner.width), True, palette.TEXT_DIM)
+        line = rendered(small, fit(small, KEYS_LINE, inner.width), palette.TEXT_DIM)
         surface.blit(line, (inner.x, inner.y))
         verdict = self.verdict
         if verdict.drivable:
             text, colour = "a dot can drive it: the green line is a driving that reaches the finish", palette.GOOD
         else:
             text, colour = f"refused: {verdict.reason}", palette.WARNING
-        said = bold.render(fit(bold, text, inner.width), True, colour)
+        said = rendered(bold, fit(bold, text, inner.width), colour)
         surface.blit(said, (inner.x, inner.y + line.get_height() + s.px(4)))
         top_y = inner.y + line.get_height() + said.get_height() + s.px(10)
         self.plot = pygame.Rect(inner.x + s.px(8), top_y, inner.width - s.px(16), inner.bottom - top_y - s.px(4))
@@ -194,7 +194,7 @@ class EditorView(View):
             pygame.draw.circle(surface, palette.SELECTED if chosen else palette.TEXT_DIM, (x, y), max(2, radius))
         start = (float(self._x(np.array([0]))[0]), float(self._y(np.array([0.0]))[0]))
         pygame.draw.circle(surface, palette.ACCENT, start, max(3, s.px(7)), max(2, s.px(2)))
-        label = small.render("start", True, palette.ACCENT)
+        label = rendered(small, "start", palette.ACCENT)
         surface.blit(label, (start[0] + s.px(10), start[1] - label.get_height() // 2))
         surface.set_clip(clip)
 

@@ -22,7 +22,7 @@ from evolution.seeds import generator
 from evolution.settings import KNOB_NAMES
 from evolution.track import Track, blog_test_track, random_track, training_track
 
-from . import hud, lab_actions, palette
+from . import hud, lab_actions, palette, pointer
 from .caption import draw_progress
 from .chart import ChartView, Event
 from .layout import Layout
@@ -88,6 +88,8 @@ class EvolvingView(TimeMachineCommands, View):
         self.time_machine = TimeMachine(ghosts=list(ghosts or []))  # the timeline's selection and the ghosts
         self.scene.origin = self.origin_of
         self.narrator = Narrator()  # the run's events in words (the window's caption) and its milestones
+        self.lesson = False  # a lesson started in the window: its run keeps its own outputs (its folder), and
+        self.replaced: Evolution | None = None  # the window's way out writes the run it replaced, as it was
 
     @property
     def run(self) -> EvolveSession:
@@ -103,8 +105,8 @@ class EvolvingView(TimeMachineCommands, View):
         """The race on screen."""
         return self.runs[0].race
 
-    def run_evolving(self) -> Evolution:
-        return self.evolution
+    def run_evolving(self) -> Evolution | None:
+        return self.replaced if self.lesson else self.evolution
 
     # ---- the frame ------------------------------------------------------------------------
     def update(self, steps: int, deadline: float) -> None:
@@ -197,9 +199,7 @@ class EvolvingView(TimeMachineCommands, View):
 
     def point_at(self, position: tuple[int, int], layout: Layout) -> str | None:
         """What is under the mouse, in one line (game/pointer.py)."""
-        from .pointer import point_at
-
-        return point_at(self, position, layout)
+        return pointer.point_at(self, position, layout)
 
     def draw_closing(self, surface: pygame.Surface, layout: Layout) -> None:
         """While the generation on screen closes (its extra tracks, the champions' test drive), what it is doing

@@ -46,6 +46,21 @@ def key_event(key: int, unicode: str = "") -> pygame.event.Event:
     return pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode=unicode, scancode=0)
 
 
+def click(window: Window, centre: tuple[int, int], frames_after: int) -> None:
+    """A real click: the pointer moved there, pressed and let go, each in a frame, then `frames_after` frames for
+    the events pygame_gui posts in answer (a button's press; a drop-down's option: the button, the list's
+    selection, the menu's change)."""
+    pygame.mouse.set_pos(centre)
+    clicks = [
+        pygame.event.Event(pygame.MOUSEMOTION, pos=centre, rel=(0, 0), buttons=(0, 0, 0), touch=False),
+        pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=centre, button=1, touch=False),
+        pygame.event.Event(pygame.MOUSEBUTTONUP, pos=centre, button=1, touch=False),
+    ]
+    for event in clicks:
+        run_frames(window, 1, lambda frame, event=event: [event] if frame == 0 else [])
+    run_frames(window, frames_after)
+
+
 def run_frames(
     window: Window,
     frames: int,

@@ -5,6 +5,8 @@ Every function takes a scale (a Scale or a plain factor; 1.0 is the design size 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pygame
 
 from . import palette
@@ -274,9 +276,15 @@ def _paged(rows: list[tuple[str, list[str]]], columns: int, per_column: int) -> 
 
 
 def _help_parts(screen: pygame.Rect, s: Scale, works=None):
-    """(size, columns, room, per_column, rows wrapped, pages) of the help in this window."""
-    given = help_rows(works)
-    size, columns, room, per_column = help_layout(screen, s, given)
+    """(size, columns, room, per_column, rows wrapped, pages) of the help in this window (not to be changed)."""
+    return _help_parts_of(screen.size, s, tuple(help_rows(works)))
+
+
+@lru_cache(maxsize=8)
+def _help_parts_of(window: tuple[int, int], s: Scale, given: tuple[tuple[str, str], ...]):
+    """_help_parts, worked out once for a window size, scale and rows: not again at each frame the help is open."""
+    screen = pygame.Rect((0, 0), window)
+    size, columns, room, per_column = help_layout(screen, s, list(given))
     text_font = _font(size)
     rows = [(label, wrap(text_font, description, room)) for label, description in given]
     return size, columns, room, per_column, rows, _paged(rows, columns, per_column)

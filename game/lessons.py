@@ -15,7 +15,7 @@ from . import palette
 from .caption import wrap
 from .layout import Layout
 from .scale import Scale, as_scale
-from .text import fit
+from .text import fit, rendered
 from .view import View
 
 NUMBER_KEYS = {getattr(pygame, f"K_{n}"): n for n in range(1, 10)} | {
@@ -73,6 +73,7 @@ def start_lesson(window, name: str, under: View) -> None:
     except InputError as exc:
         warn(str(exc))
         return
+    replaced = under.run_evolving()
     under.quit()
     under.close()
     if options.compare:
@@ -82,11 +83,11 @@ def start_lesson(window, name: str, under: View) -> None:
     else:
         reporters, checkpointer = build_reporters(options.run, progress=False, warn=warn)
         view = EvolvingView(window, [start_evolution(options.run, reporters)], options.run.keep, checkpointer)
+    # the lesson's run keeps its own outputs (its folder): the window's --checkpoint and --save stay the old run's
+    view.lesson, view.replaced = True, replaced
     window.speed = options.window.speed
     window.show_view(view)
     window.show_card(name)
-    # the lesson's run keeps its own outputs (its folder): the window's --checkpoint and --save stay the old run's
-    window.replaced_by_lesson = True
 
 
 def draw_box(surface: pygame.Surface, view: pygame.Rect, lines: list[str], scale: Scale | float = 1.0) -> pygame.Rect:
@@ -109,7 +110,7 @@ def draw_box(surface: pygame.Surface, view: pygame.Rect, lines: list[str], scale
     for index, (text, font, colour) in enumerate(rows):
         if y + font.get_linesize() > box.bottom:
             break
-        surface.blit(font.render(text, True, colour), (box.x + s.px(16), y))
+        surface.blit(rendered(font, text, colour), (box.x + s.px(16), y))
         y += font.get_linesize() + (s.px(8) if index == 0 else 0)
     return box
 

@@ -14,7 +14,6 @@ import contextlib
 import os
 import queue
 import threading
-import time
 from pathlib import Path
 
 import pygame
@@ -163,15 +162,6 @@ class Recorder:
         with contextlib.suppress(OSError):
             self.temp.unlink()
         return None
-
-    def wait_failed(self, seconds: float) -> bool:
-        """Wait until the encoder has failed (True) or seconds have passed (False): for tests."""
-        deadline = time.perf_counter() + seconds
-        while time.perf_counter() < deadline:
-            if self.error is not None:
-                return True
-            time.sleep(0.01)
-        return self.error is not None
 
     def _failure(self, exc: BaseException | None) -> str:
         """Why the encoder failed, in words: a full disk (little room left where the file goes) is named."""

@@ -40,6 +40,8 @@ from .drive_view import DriveView
 from .evolving_view import EvolvingView
 from .keys import COMMAND_OF_KEY
 from .layout import Layout
+from .lessons import draw_card
+from .pointer import draw_pointer_line
 from .scale import PROJECTOR_FROM, USER_STEPS, Scale, next_user_step
 from .takeaway import Takeaway
 from .view import View
@@ -72,7 +74,6 @@ class Window:
         self.speed_index = SPEEDS.index(speed)
         self.paused = False
         self.show_help = False
-        self.replaced_by_lesson = False  # a lesson started in this window replaced the run it opened with
         self.help_page = 0  # the help's page shown (a small window's help takes more than one)
         self.running = True
         self.messages: list[tuple[str, bool, float]] = []
@@ -327,12 +328,8 @@ class Window:
         point_at = getattr(self.view, "point_at", None)
         said = point_at(self.pointer, layout) if self.pointer is not None and point_at is not None else None
         if said:
-            from .pointer import draw_pointer_line
-
             draw_pointer_line(screen, self.pointer, said, layout.scale)
         if self.card is not None:
-            from .lessons import draw_card
-
             draw_card(screen, self.view.message_area(layout), self.card, layout.scale)
         if self.show_help:
             hud.draw_help(screen, layout.scale, self.works, self.help_page)
@@ -475,8 +472,7 @@ def run_window(
         status = status or (1 if window.takeaway.failed else 0)
         if window.running:  # stopped by --frames rather than by the user
             window.view.checkpoint()
-        if not window.replaced_by_lesson:  # (a lesson's run is not the one --checkpoint and --save name)
-            final = window.view.run_evolving() or final
+        final = window.view.run_evolving() or final
         window.view.close()
         if window.output_failed:  # said on stderr (a save on the way out that could not be written)
             status = status or 1

@@ -96,6 +96,18 @@ def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     )
 
 
+def start_cli(*args: str, cwd: Path, **env: str) -> subprocess.Popen:
+    """main.py in a fresh interpreter in `cwd`, left running (its output piped, as text); `env` adds variables."""
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        env=dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", **env),
+    )
+
+
 def refused_with_peak(load, path, match: str | None = None) -> tuple[pytest.ExceptionInfo, int]:
     """`load(path)` raises InputError (matching `match`, a regex, if given): its ExceptionInfo, and the most
     memory in bytes (tracemalloc) the refusal took."""

@@ -9,8 +9,6 @@ import errno
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 import tracemalloc
 from unittest import mock
@@ -39,7 +37,8 @@ from evolution.reporters import LOG_HEADER, log_row
 from evolution.strategies import STRATEGIES, NotFinite, make_strategy
 from evolution.sweep import SweepLog
 from evolution.track import training_track
-from tests.conftest import ROOT, run_cli
+from tests.conftest import run_cli, start_cli
+from tests.test_checkpoint import wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -349,13 +348,6 @@ def test_a_resumed_run_refuses_the_log_of_another_run(in_tmp, capsys):
 SWEEP = ["--headless", "--strategy", "classic", "--population", "6", "--tracks", "0", "--generations", "3"]
 
 
-def wait_for(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
-        time.sleep(0.05)
-
-
 def test_two_sweeps_cannot_write_one_log(in_tmp):
     log = in_tmp / "sweep.csv"
     first = SweepLog(log, main.SWEEP_LOG_HEADER, warn=print)  # a sweep under way holds it
@@ -380,11 +372,7 @@ def test_a_sweep_that_ends_without_a_row_leaves_an_existing_log_as_it_was_and_no
 def test_a_sweep_stopped_by_sigterm_stops_at_once_and_keeps_the_rows_of_the_seeds_done(in_tmp):
     log = in_tmp / "sweep.csv"
     flags = ["--headless", "--strategy", "classic", "--population", "10", "--tracks", "0", "--generations", "40"]
-    env = dict(os.environ, SDL_VIDEODRIVER="dummy")
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), *flags, "--seeds", "0-199", "--log", str(log)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+    process = start_cli(*flags, "--seeds", "0-199", "--log", str(log), cwd=in_tmp)
     try:
         wait_for(lambda: log.exists() and len(log.read_text().splitlines()) >= 3, 120, "two rows in the log")
         process.send_signal(signal.SIGTERM)

@@ -462,6 +462,23 @@ def test_the_lesson_menu_starts_a_lesson_in_the_window(in_tmp):
     assert app.card is None
 
 
+def test_a_lesson_started_after_a_restart_hands_back_the_restarted_run(in_tmp):
+    """The window's way out writes --checkpoint and --save from the run the lesson replaced: after R, the new one."""
+    import pygame
+
+    from game.lessons import start_lesson
+
+    app = window_for("--seed", "2", "--population", "10")
+    opened = app.view.evolution
+    press(app, pygame.K_r)
+    press(app, pygame.K_r)  # confirmed
+    restarted = app.view.evolution
+    assert restarted is not opened
+    start_lesson(app, "blog", app.view)
+    assert app.view.evolution not in (opened, restarted) and app.view.run_evolving() is restarted
+    app.view.close()
+
+
 def test_a_comparison_says_each_runs_milestones_with_its_name(in_tmp):
     app = window_for("--compare", "classic", "elitist", "--seed", "1")
     view = app.view

@@ -26,26 +26,14 @@ from evolution.reporters import LOG_HEADER, CsvLog
 from evolution.track import training_track
 from game.evolving_view import EvolvingView
 from game.frame_runner import key_event, open_window, run_frames
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, start_cli
 from tests.test_checkpoint import rows, wait_for
-
-
-def start(*args: str, cwd: Path) -> subprocess.Popen:
-    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=cwd,
-        env=env,
-    )
 
 
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_to_the_window_saves_the_checkpoint_and_the_best_then_exits_with_its_status(tmp_path, signum, status):
     checkpoint = tmp_path / "wc.npz"
-    process = start(
+    process = start_cli(
         "--seed", "1", "--speed", "turbo", "--checkpoint", str(checkpoint), "--checkpoint-every", "1000",
         "--runs-dir", str(tmp_path / "runs"), cwd=tmp_path
     )  # fmt: skip
@@ -301,7 +289,9 @@ def test_a_screenshot_that_fails_at_the_end_still_leaves_the_checkpoint(tmp_path
 def test_two_runs_cannot_write_one_checkpoint_and_a_killed_writers_leftovers_are_cleared(tmp_path):
     checkpoint = tmp_path / "c.npz"
     (tmp_path / ".c.npz.1234abcd.tmp").write_bytes(b"half a checkpoint")  # as SIGKILL during a write leaves it
-    first = start("--headless", "--seed", "1", "--generations", "100000", "--checkpoint", str(checkpoint), cwd=tmp_path)
+    first = start_cli(
+        "--headless", "--seed", "1", "--generations", "100000", "--checkpoint", str(checkpoint), cwd=tmp_path
+    )
     try:
         wait_for(lambda: (tmp_path / ".c.npz.lock").exists(), what="the first run's lock")
         wait_for(lambda: not (tmp_path / ".c.npz.1234abcd.tmp").exists(), what="the leftovers cleared")

@@ -11,7 +11,7 @@ import main
 from evolution.replay import load_replay
 from evolution.settings import SettingEvent
 from game import palette
-from game.frame_runner import run_frames
+from game.frame_runner import click, run_frames
 from game.lab_actions import marker, markers, stepped
 from game.window import Window
 from tests.conftest import ROOT
@@ -225,16 +225,7 @@ def test_a_real_click_on_plus_schedules_a_change(in_tmp):
     app = paused_app("--seed", "1", "--population", "10")
     panel = open_panel(app)
     plus = panel.controls["mutation_rate"][2]
-    centre = plus.rect.center
-    pygame.mouse.set_pos(centre)
-    clicks = [
-        pygame.event.Event(pygame.MOUSEMOTION, pos=centre, rel=(0, 0), buttons=(0, 0, 0), touch=False),
-        pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=centre, button=1, touch=False),
-        pygame.event.Event(pygame.MOUSEBUTTONUP, pos=centre, button=1, touch=False),
-    ]
-    for event in clicks:
-        run_frames(app, 1, lambda frame, event=event: [event] if frame == 0 else [])
-    run_frames(app, 2)  # pygame_gui's UI_BUTTON_PRESSED comes through the event queue
+    click(app, plus.rect.center, frames_after=2)  # pygame_gui's UI_BUTTON_PRESSED comes through the event queue
     (change,) = app.view.evolution.state.scheduled
     assert change.flag() == "1:mutation_rate=0.875"  # 0.7 and a step of an eighth
     assert app.view.scene.selected is None  # the click did not reach the race under the panel

@@ -23,7 +23,7 @@ from evolution.run_folder import COMMAND, list_runs
 from game.frame_runner import key_event, open_window, run_frames
 from game.recorder import expected_frames
 from game.saves import list_saves
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, start_cli
 from tests.test_app import log_rows, press, run_until
 from tests.test_checkpoint import wait_for
 
@@ -202,18 +202,6 @@ def test_q_leaves_a_comparisons_folder_whole(in_tmp, monkeypatch):
         assert [load_genomes(path).genomes.shape[0] for path in (folder / run).glob("*.json")] == [20]
 
 
-def start_window(tmp_path: Path, *args: str) -> subprocess.Popen:
-    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", NEURORACER_RUNS=str(tmp_path / "runs"))
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-    )
-
-
 def log_has_rows(folder_parent: Path, count: int) -> bool:
     logs = list(folder_parent.glob("*/log.csv"))
     return bool(logs) and sum(1 for line in logs[0].read_text().splitlines() if line[:1].isdigit()) >= count
@@ -222,7 +210,10 @@ def log_has_rows(folder_parent: Path, count: int) -> bool:
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_leaves_the_window_runs_folder_whole(tmp_path, signum, status):
     movie = tmp_path / "signal.mp4"
-    process = start_window(tmp_path, *COMMON, "--speed", "turbo", "--checkpoint-every", "1000", "--record", str(movie))
+    process = start_cli(
+        *COMMON, "--speed", "turbo", "--checkpoint-every", "1000", "--record", str(movie),
+        cwd=tmp_path, NEURORACER_RUNS=str(tmp_path / "runs"),
+    )  # fmt: skip
     try:
         started = tmp_path / ".signal.part.mp4"  # the recording under way (the first frame is drawn)
         wait_for(lambda: log_has_rows(tmp_path / "runs", 2) and started.exists(), what="two generations, recorded")
@@ -243,7 +234,10 @@ def test_a_signal_leaves_the_window_runs_folder_whole(tmp_path, signum, status):
 
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_leaves_a_headless_runs_folder_whole(tmp_path, signum, status):
-    process = start_window(tmp_path, "--headless", *COMMON, "--generations", "100000", "--checkpoint-every", "1000")
+    process = start_cli(
+        "--headless", *COMMON, "--generations", "100000", "--checkpoint-every", "1000",
+        cwd=tmp_path, NEURORACER_RUNS=str(tmp_path / "runs"),
+    )  # fmt: skip
     try:
         wait_for(lambda: log_has_rows(tmp_path / "runs", 3), what="three generations in the run's log")
     finally:

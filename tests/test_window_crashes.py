@@ -12,7 +12,7 @@ import pytest
 
 from evolution.flag_types import SPEEDS, TURBO
 from evolution.settings import format_value
-from game.frame_runner import key_event, run_frames
+from game.frame_runner import click, key_event, run_frames
 from game.window import Window
 from tests.test_app import app_for, press, run_until
 
@@ -298,20 +298,6 @@ def test_a_save_of_weights_too_large_to_sum_is_refused_by_l_and_never_written(in
 
 
 # ---- 16. the settings panel's drop-downs open -------------------------------------------------------------
-def click_at(app: Window, centre: tuple[int, int]) -> None:
-    """A real click: the pointer moved there, pressed and let go, each in a frame, then frames for the events
-    pygame_gui posts in answer (a drop-down's option: the button, the list's selection, the menu's change)."""
-    pygame.mouse.set_pos(centre)
-    clicks = [
-        pygame.event.Event(pygame.MOUSEMOTION, pos=centre, rel=(0, 0), buttons=(0, 0, 0), touch=False),
-        pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=centre, button=1, touch=False),
-        pygame.event.Event(pygame.MOUSEBUTTONUP, pos=centre, button=1, touch=False),
-    ]
-    for event in clicks:
-        run_frames(app, 1, lambda frame, event=event: [event] if frame == 0 else [])
-    run_frames(app, 4)
-
-
 def test_the_panels_drop_downs_open_and_a_click_on_an_option_schedules_it(in_tmp):
     from tests.test_settings_panel import open_panel, paused_app
 
@@ -319,11 +305,11 @@ def test_the_panels_drop_downs_open_and_a_click_on_an_option_schedules_it(in_tmp
     for name, option, flag in (("strategy", "snes", "1:strategy=snes"), ("track", "test", "1:track=test")):
         panel = open_panel(app)
         menu = panel.controls[name][0]
-        click_at(app, menu.rect.center)
+        click(app, menu.rect.center, frames_after=4)
         assert menu.current_state is menu.menu_states["expanded"], f"the {name} drop-down did not open"
         buttons = menu.current_state.options_selection_list.item_list_container.elements
         (button,) = [b for b in buttons if b.text == option]
-        click_at(app, button.rect.center)
+        click(app, button.rect.center, frames_after=4)
         assert flag in [change.flag() for change in app.view.evolution.state.scheduled]
         assert app.view.scene.selected is None  # the clicks did not reach the race under the panel
 
