@@ -314,6 +314,9 @@ class Window:
         banner = self.banner()
         area = self.view.message_area(layout)
         box = hud.draw_banner(screen, area, banner, scale=layout.scale, dry=True) if banner else None
+        milestone = self.caption.banner_box(area, layout.scale)  # the messages go below it too, not over it
+        if milestone is not None:
+            box = milestone if box is None else box.union(milestone)
         now = time.perf_counter()
         messages = [(line, error) for line, error, until in self.messages if until > now]
         for taken in [box] * (box is not None) + hud.draw_messages(screen, area, messages, layout.scale, box, dry=True):
