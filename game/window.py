@@ -323,7 +323,8 @@ class Window:
             text.reserve(screen, taken)
         self.view.draw(screen, layout)
         self.caption.draw(screen, self.view.message_area(layout), layout.scale)
-        hud.draw_footer(screen, layout.footer, layout.scale, layout.note, self.works)
+        if not self.show_help:  # the help lists every key, and its box would cut the footer's line in half
+            hud.draw_footer(screen, layout.footer, layout.scale, layout.note, self.works)
         if banner:
             hud.draw_banner(screen, area, banner, scale=layout.scale)
         hud.draw_messages(screen, area, messages, layout.scale, banner=box)
