@@ -103,7 +103,7 @@ BINDINGS: tuple[Binding, ...] = (
         "larger",
         (pygame.K_z,),
         "Z",
-        "everything larger (×1, ×1.25, ×1.5, ×2), for a projector: from ×1.5 the track and the chart only, big",
+        "everything larger (×1, ×1.25, ×1.5, ×2), for a projector: from ×1.5 only the track and the chart, shown big",
         "larger",
     ),
     Binding(
