@@ -348,7 +348,7 @@ class Window:
             ("column", f"{race.column} of {race.track.finish}"),
             ("track", race.track.name),
             ("speed", speed),
-            ("fps", f"{self.fps:.0f}"),
+            ("frames/s", f"{self.fps:.0f}"),
         ]
 
     def tick_fps(self, seconds: float) -> None:
