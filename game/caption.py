@@ -34,7 +34,7 @@ IMPORTANCE = {
     "then_and_now": 4,
     **dict.fromkeys(MILESTONES, 5),
 }
-MAX_LINES = 2
+MAX_LINES = 4  # the breeding explanation takes 3 lines at 1280×720, 4 at 800×500: at 2 it was cut mid-sentence
 
 
 class Caption:
