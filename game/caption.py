@@ -34,7 +34,7 @@ IMPORTANCE = {
     "then_and_now": 4,
     **dict.fromkeys(MILESTONES, 5),
 }
-MAX_LINES = 2
+MAX_LINES = 4  # the breeding explanation takes 3 lines at 1280×720, 4 at 800×500: at 2 it was cut mid-sentence
 
 
 class Caption:
@@ -86,6 +86,17 @@ class Caption:
         """Forget every note (a restart)."""
         self.note, self.waiting, self.banner = None, [], None
 
+    def banner_box(self, view: pygame.Rect, scale: Scale | float = 1.0) -> pygame.Rect | None:
+        """Where the milestone banner shown now goes in the track view (None: no banner): high, under the window's
+        own banner; the camera keeps the followed dot (and the leader's label) lower, where a banner would hide
+        them."""
+        banner = self.banner_text()
+        if not banner:
+            return None
+        s = as_scale(scale)
+        size = s.font(22, bold=True).size(banner)
+        return pygame.Rect((0, 0), size).move_to(midtop=(view.centerx, view.y + s.px(54))).inflate(s.px(28), s.px(14))
+
     def draw(self, surface: pygame.Surface, view: pygame.Rect, scale: Scale | float = 1.0) -> pygame.Rect | None:
         """The caption at the foot of the track view and the banner in its middle; the caption's box (or None)."""
         s = as_scale(scale)
@@ -93,9 +104,7 @@ class Caption:
         if banner:
             big = s.font(22, bold=True)
             picture = rendered(big, banner, palette.PANEL)
-            # high in the track view, under the window's own banner: the camera keeps the followed dot (and the
-            # leader's label) lower, near the middle, where a banner would hide them
-            box = picture.get_rect(midtop=(view.centerx, view.y + s.px(54))).inflate(s.px(28), s.px(14))
+            box = self.banner_box(view, s)
             pygame.draw.rect(surface, palette.GOOD, box, border_radius=s.px(8))
             surface.blit(picture, picture.get_rect(center=box.center))
         text = self.text()

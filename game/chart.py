@@ -465,13 +465,21 @@ def _draw_event_labels(
         if not 0 <= event.generation <= last:
             continue
         x = float(x_of(event.generation))
-        label = fit(small, event.label, s.px(110))
-        width = small.size(label)[0]
-        for left in (x + s.px(3), x - s.px(3) - width):
-            if left < plot.left or left + width > plot.right:
-                continue
-            if draw(surface, small, label, event.colour, panel, palette.PANEL, only_if_free=True, topleft=(left, top)):
+        # whole where there is room ("first…isher" read as nothing), else shortened as before
+        for label in dict.fromkeys((event.label, fit(small, event.label, s.px(110)))):
+            if _place_label(surface, plot, x, top, label, event.colour, small, s, panel):
                 break
+
+
+def _place_label(surface, plot: pygame.Rect, x: float, top: int, label: str, colour, small, s: Scale, panel) -> bool:
+    """The label right of x, else left of it, inside the plot's width and covering no other label; True if drawn."""
+    width = small.size(label)[0]
+    for left in (x + s.px(3), x - s.px(3) - width):
+        if left < plot.left or left + width > plot.right:
+            continue
+        if draw(surface, small, label, colour, panel, palette.PANEL, only_if_free=True, topleft=(left, top)):
+            return True
+    return False
 
 
 def _ys(plot: pygame.Rect, axis: YAxis, shares: np.ndarray, s: Scale) -> np.ndarray:

@@ -11,7 +11,7 @@ import pygame
 
 from . import palette
 from .assets import font as _font
-from .keys import BINDINGS, GROUPS, footer_text, grouped
+from .keys import BINDINGS, FOOTER_TIP, GROUPS, footer_text, grouped
 from .panel import draw_panel
 from .scale import Scale, as_scale
 from .text import draw, fit, number
@@ -99,7 +99,11 @@ def draw_footer(
     text_font = s.font(12)
     keys = footer_text(works)
     line = f"{note}   ·   {keys}" if note else keys
-    shown = fit(text_font, line, rect.width - 2 * s.px(8))
+    room = rect.width - 2 * s.px(8)
+    if text_font.size(line)[0] > room and line.endswith(FOOTER_TIP):
+        # a key cut in the middle ("…ions" at 800×500) reads as nothing: the tip about clicking goes first, whole
+        line = line[: -len(FOOTER_TIP)] + "…"
+    shown = fit(text_font, line, room)
     y = rect.y + (rect.height - text_font.get_height()) // 2
     draw(surface, text_font, shown, palette.TEXT_DIM, rect, palette.BACKGROUND, topleft=(rect.x + s.px(8), y))
 

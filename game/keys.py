@@ -103,7 +103,7 @@ BINDINGS: tuple[Binding, ...] = (
         "larger",
         (pygame.K_z,),
         "Z",
-        "everything larger (×1, ×1.25, ×1.5, ×2), for a projector: from ×1.5 the track and the chart only, big",
+        "everything larger (×1, ×1.25, ×1.5, ×2), for a projector: from ×1.5 only the track and the chart, shown big",
         "larger",
     ),
     Binding(
@@ -225,13 +225,14 @@ GROUP_OF: dict[str, str] = {
 
 # the keys the footer reminds of: the few a first lesson needs (every key is in the help, H)
 FOOTER = ("pause", "faster", "slower", "track", "captions", "settings", "lessons", "help", "quit")
+FOOTER_TIP = "click a dot to follow it"  # the footer's last words, the first it leaves out when short of room
 
 
 def footer_text(works=None) -> str:
     """The one-line reminder at the bottom of the window: the keys a first lesson needs, those that work in the
     view shown (works(command) says; None: all); H shows them all."""
     shown = [b for b in BINDINGS if b.command in FOOTER and (works is None or works(b.command))]
-    return "   ".join(f"{b.label.split(' or ')[0]} {b.short}" for b in shown) + "   click a dot to follow it"
+    return "   ".join(f"{b.label.split(' or ')[0]} {b.short}" for b in shown) + "   " + FOOTER_TIP
 
 
 def grouped(works=None) -> list[tuple[str, list[Binding]]]:

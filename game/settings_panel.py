@@ -64,7 +64,7 @@ def theme(scale: Scale) -> dict:
     small = str(scale.font_size(FONT - 1))
     font = {"name": "dejavusans", "size": size, "regular_path": str(REGULAR), "bold_path": str(BOLD)}
     colours = {
-        "dark_bg": "#FFFFFFF2",
+        "dark_bg": "#FFFFFF",
         "normal_bg": "#ECECEA",
         "hovered_bg": "#D8E6F2",
         "disabled_bg": "#F4F4F2",

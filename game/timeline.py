@@ -52,9 +52,11 @@ def draw_timeline(
     if time_axis is None or not chart.width or not chart.height:  # the chart is folded away (projector, Tab)
         return
     s = as_scale(scale)
-    plot, _ = _plot(chart, time_axis)
+    plot, last = _plot(chart, time_axis)
     base = plot.bottom - 1
     for generation in archive.populations:
+        if generation > last:  # kept, not yet on the chart (turbo redraws it less often): its tick would fall
+            continue  # right of the plot, over the network panel
         x = x_of(chart, time_axis, generation)
         tall = s.px(7) if generation in archive.records else s.px(4)
         pygame.draw.line(surface, palette.TEXT_DIM, (x, base), (x, base - tall), max(1, s.px(1)))

@@ -315,13 +315,17 @@ class Window:
         banner = self.banner()
         area = self.view.message_area(layout)
         box = hud.draw_banner(screen, area, banner, scale=layout.scale, dry=True) if banner else None
+        milestone = self.caption.banner_box(area, layout.scale)  # the messages go below it too, not over it
+        if milestone is not None:
+            box = milestone if box is None else box.union(milestone)
         now = time.perf_counter()
         messages = [(line, error) for line, error, until in self.messages if until > now]
         for taken in [box] * (box is not None) + hud.draw_messages(screen, area, messages, layout.scale, box, dry=True):
             text.reserve(screen, taken)
         self.view.draw(screen, layout)
         self.caption.draw(screen, self.view.message_area(layout), layout.scale)
-        hud.draw_footer(screen, layout.footer, layout.scale, layout.note, self.works)
+        if not self.show_help:  # the help lists every key, and its box would cut the footer's line in half
+            hud.draw_footer(screen, layout.footer, layout.scale, layout.note, self.works)
         if banner:
             hud.draw_banner(screen, area, banner, scale=layout.scale)
         hud.draw_messages(screen, area, messages, layout.scale, banner=box)
@@ -341,7 +345,7 @@ class Window:
             ("column", f"{race.column} of {race.track.finish}"),
             ("track", race.track.name),
             ("speed", speed),
-            ("fps", f"{self.fps:.0f}"),
+            ("frames/s", f"{self.fps:.0f}"),
         ]
 
     def tick_fps(self, seconds: float) -> None:
