@@ -962,6 +962,8 @@ def claim_outputs(options: Options) -> None:
         claim_new_file(save, "--save")
     if options.window.screenshot and not options.headless:
         check_writable(options.window.screenshot, "--screenshot")
+    if options.window.record and not options.headless:
+        check_writable(options.window.record, "--record")
 
 
 def outputs_and_inputs(options: Options) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:

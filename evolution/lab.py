@@ -219,6 +219,12 @@ def change_track_now(evolution: Evolution, track: Track) -> SettingEvent | None:
     if name == old:
         return None
     evolution.track = track
+    if state.pending is None:  # between generations: a level earned on the old track (endless) is let go
+        state.scheduled[:] = [
+            change
+            for change in state.scheduled
+            if not (change.setting == "track" and change.generation <= state.generation and change.old == old)
+        ]
     return _record(evolution, SettingEvent(state.generation, "track", old, name))
 
 

@@ -301,6 +301,12 @@ def run_on_dask(
             client = Client(cluster if cluster is not None else address, timeout=10)
         except (OSError, TimeoutError) as exc:
             raise InputError(f"--cluster {address}: no Dask scheduler answers there ({first_line(exc)})") from None
+        except ValueError as exc:  # a malformed address: no port, a port that is not a number
+            if address is None:
+                raise
+            raise InputError(
+                f"--cluster {address}: not a scheduler's address ({first_line(exc)}); e.g. tcp://10.0.0.5:8786"
+            ) from None
     except BaseException:
         if cluster is not None:
             cluster.close()
@@ -462,6 +468,25 @@ class RunsFile:
             os.close(self.handle)
 
 
+def missing_folders(folder: Path) -> list[Path]:
+    """folder and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def remove_unstarted(folder: Path, made: list[Path]) -> None:
+    """Remove a study's files from a folder it made and ran nothing in, then the folders made (if empty)."""
+    for name in (STUDY_FILE, RUNS_FILE, SUMMARY_FILE):
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
+    for each in made:
+        with contextlib.suppress(OSError):
+            each.rmdir()
+
+
 def open_folder(study: Study, folder: Path) -> None:
     """Write study.json into a new folder, or check that the folder's is this study's (InputError if not)."""
     path = folder / STUDY_FILE
@@ -618,6 +643,7 @@ def run_study(
     summary.csv is written however this ends (an interruption, a lost cluster): the runs done so far."""
     seeds = list(seeds)
     folder = Path(folder)
+    made = missing_folders(folder)  # removed again if the study cannot start (a --cluster that is wrong)
     open_folder(study, folder)
     runs_path = folder / RUNS_FILE
     log = RunsFile(runs_path, csv_line(runs_header(study.axes)))
@@ -630,6 +656,7 @@ def run_study(
     result = StudyResult(len(done), 0, total, [])
     bar = Progress(total - len(done), len(done)) if progress and todo else None
     overflowed = []
+    unstarted = False
     try:
         if todo:
             if backend == "pool":
@@ -653,12 +680,18 @@ def run_study(
                             bar.step(combo.label(study.axes), row)
                         if on_row is not None:
                             on_row(row)
+    except InputError:  # the cluster could not be reached: with nothing run, the folders made for it go
+        unstarted = bool(made) and not runs
+        raise
     finally:
         if bar is not None:
             bar.close()
         log.close()
-        result.table = summary_rows(study, runs, seeds)
-        write_atomic(folder / SUMMARY_FILE, summary_text(study.axes, result.table).encode())
+        if unstarted:
+            remove_unstarted(folder, made)
+        else:
+            result.table = summary_rows(study, runs, seeds)
+            write_atomic(folder / SUMMARY_FILE, summary_text(study.axes, result.table).encode())
     result.stopped = "; ".join(overflowed) or None
     return result
 

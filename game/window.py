@@ -12,9 +12,7 @@ one view at a time (game/view.py); the views own what they show.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
@@ -24,7 +22,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from evolution.checkpoint import Checkpointer
-from evolution.errors import Interrupted, RunFailed
+from evolution.errors import InputError, Interrupted, RunFailed
 from evolution.evolve import Evolution
 from evolution.flag_types import MIN_WINDOW, SPEEDS, TURBO
 from evolution.genome_file import GenomeFile, load_genomes
@@ -43,7 +41,7 @@ from .layout import Layout
 from .lessons import draw_card
 from .pointer import draw_pointer_line
 from .scale import PROJECTOR_FROM, USER_STEPS, Scale, next_user_step
-from .takeaway import Takeaway
+from .takeaway import Takeaway, save_png
 from .view import View
 
 if TYPE_CHECKING:
@@ -377,16 +375,8 @@ def first_view(
 
 
 def save_screenshot(surface: pygame.Surface, path: Path) -> None:
-    """Save a PNG atomically: to a temporary file beside it, then renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
-    os.close(handle)
-    try:
-        pygame.image.save(surface, temp)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+    """Save a PNG atomically, with the usual file mode (as the window's figures are: takeaway.save_png)."""
+    save_png(surface, path)
 
 
 def run_window(
@@ -465,7 +455,7 @@ def run_window(
         if options.screenshot:
             try:
                 save_screenshot(window.screen, options.screenshot)
-            except (OSError, pygame.error) as exc:
+            except (OSError, pygame.error, InputError) as exc:
                 print(f"main.py: warning: --screenshot {options.screenshot} not written ({exc})", file=sys.stderr)
                 status = status or 1
         try:  # the recordings end whole, the figures being drawn are written

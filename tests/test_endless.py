@@ -59,6 +59,21 @@ def test_half_the_population_at_the_finish_climbs_a_level():
     assert evolution.track.name == "endless:3:2" and evolution.state.events[-1].old == "endless:3:1"
 
 
+def test_a_track_chosen_after_a_level_was_earned_replaces_the_level():
+    # found by a storm (seed 30002): W pressed while the generation that climbed was closing; the level
+    # scheduled on the endless road expected it still, and the next generation stopped with a ReplayMismatch
+    evolution = Evolution(RunConfig(seed=3, generations=None, test_curve=False), endless_track(3, 1))
+    race = evolution.next_race()
+    race.run()
+    race.scores[: race.count // 2] = race.track.finish  # as if half had finished
+    evolution.close_generation_now(race)
+    assert [(c.generation, c.new) for c in evolution.state.scheduled] == [(1, "endless:3:2")]
+    evolution.change_track(resolve_track("training"))
+    evolution.next_race()
+    assert evolution.track.name == "training" and not evolution.state.scheduled
+    assert [(e.generation, e.old, e.new) for e in evolution.state.events] == [(1, "endless:3:1", "training")]
+
+
 def test_a_run_not_endless_never_changes_track():
     evolution = Evolution(RunConfig(seed=3, generations=None, test_curve=False), resolve_track("random:3"))
     race = evolution.next_race()

@@ -273,6 +273,18 @@ def test_a_settings_change_beyond_the_memory_budget_is_refused_before_the_run(ch
         budget.set_budget(None)
 
 
+def test_a_screenshot_has_the_usual_file_mode(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    umask = os.umask(0o022)
+    try:
+        assert main.main(["--seed", "1", "--frames", "2", "--screenshot", "shot.png"]) == 0
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "shot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "shot.png").stat().st_mode & 0o777 == 0o644  # not the 0600 of a temporary file
+    assert not [path.name for path in tmp_path.iterdir() if path.name.startswith(".shot")]  # no temporary file left
+
+
 def test_a_screenshot_that_fails_at_the_end_still_leaves_the_checkpoint(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     import game.window

@@ -238,6 +238,22 @@ def test_a_study_beyond_the_memory_budget_is_refused(tmp_path, capsys):
     assert not (tmp_path / "s").exists()
 
 
+@pytest.mark.parametrize(
+    "address, says",
+    [
+        ("nonsense", "not a scheduler's address"),
+        ("tcp://127.0.0.1:notaport", "not a scheduler's address"),
+        ("tcp://127.0.0.1:1", "no Dask scheduler answers there"),
+    ],
+)
+def test_a_bad_cluster_is_refused_in_one_line_and_leaves_no_folder(address, says, tmp_path):
+    folder = tmp_path / "studies" / "s"
+    done = run_cli(*BASE, "--study", *SPEC, "--seeds", "0-2", "--cluster", address, "--study-folder", str(folder))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"main.py: error: --cluster {address}: {says}"), done.stderr
+    assert not (tmp_path / "studies").exists()
+
+
 def test_a_folder_of_another_study_is_refused(clean, capsys):
     status, err = refused(capsys, *BASE, "--study", "mutation_rate=0.1,0.3", "--seeds", "0-2", "--study-folder",
                           str(clean))  # fmt: skip

@@ -280,6 +280,19 @@ def test_record_refuses_a_name_that_is_not_mp4_or_gif():
     assert result.returncode == 2 and "must end in .mp4 or .gif" in result.stderr and result.stdout == ""
 
 
+def test_record_into_a_folder_that_cannot_be_written_is_refused_before_the_run(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    runs = tmp_path / "runs"
+    cases = {str(tmp_path / "a-file" / "movie.mp4"): "a-file is not a folder"}
+    if Path("/proc/self").is_dir():  # writable by permissions for root, yet no file can be made there
+        cases["/proc/movie.mp4"] = "--record /proc/movie.mp4: "
+    for path, message in cases.items():
+        result = run_cli("--runs-dir", str(runs), "--record", path, "--frames", "1")
+        assert result.returncode == 2 and result.stderr.count("\n") == 1, (path, result.stderr)
+        assert message in result.stderr and result.stdout == "", (path, result.stderr)
+    assert not runs.exists()  # no run's folder left behind
+
+
 @pytest.fixture
 def tiny_disk(tmp_path):
     """A 64 KB tmpfs (skipped where mounting is not allowed)."""
