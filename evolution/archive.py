@@ -190,14 +190,6 @@ class Archive:
         order = self.orders.get(generation)
         return int(order[rank]) if order is not None and 0 <= rank < len(order) else None
 
-    def rank_of_index(self, generation: int, index: int) -> int | None:
-        """The rank of raced genome `index` in `generation`, if its ranking is kept."""
-        order = self.orders.get(generation)
-        if order is None:
-            return None
-        found = np.flatnonzero(order == index)
-        return int(found[0]) if found.size else None
-
     def nbytes(self) -> int:
         """The bytes of its arrays (what a checkpoint stores and memory holds, less Python's overheads)."""
         packed = self.to_packed()

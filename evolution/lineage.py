@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 RANDOM, KEPT, CHILD, MEAN, SAMPLE = 0, 1, 2, 3, 4  # the kinds of origin
-KIND_NAMES = ("random", "kept", "child", "mean", "sample")
 
 
 @dataclass

@@ -75,18 +75,6 @@ class Summary:
     mean_unseen_share: float
 
 
-def run_seed(
-    config: RunConfig, track: Track | None = None, judge: bool = True, changes: Sequence[SettingEvent] = ()
-) -> SeedOutcome:
-    """One run of config (its seed) on track (the training track by default), to its last generation.
-
-    Runs as a headless run does (every generation, then the last champions' test drives), so its rows
-    equal those of the same run alone. With judge, the saved top KEEP and the champion are then driven
-    on the test track and the unseen tracks. changes: the lab's changes (--set), each from its generation on.
-    """
-    return run_batch([config], track, judge, changes)[0]
-
-
 def run_batch(
     configs: Sequence[RunConfig],
     track: Track | None = None,

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from .errors import InputError
 from .history import GenerationStats
 from .network import Network
@@ -100,9 +98,3 @@ def replay(evolution: Evolution, generation: int, trail_length: int = 0) -> Repl
     race = Race(genomes, track, network, trail_length=trail_length)
     expected = evolution.history.row(generation)
     return Replay(generation, race, population is not None, expected, score, note, same)
-
-
-def replay_scores(evolution: Evolution, generation: int) -> np.ndarray:
-    """The scores (P,) of `generation` raced again at once (tests, checks)."""
-    again = replay(evolution, generation)
-    return again.race.run()

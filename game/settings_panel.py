@@ -54,10 +54,6 @@ def wrap(text_font: pygame.font.Font, text: str, width: int) -> list[str]:
     return [fit(text_font, line, width) for line in lines]
 
 
-def _hex(colour: tuple[int, ...]) -> str:
-    return "#" + "".join(f"{c:02X}" for c in colour)
-
-
 def theme(scale: Scale) -> dict:
     """A light pygame_gui theme in the window's font (DejaVu Sans) and palette, at the window's scale."""
     size = str(scale.font_size(FONT))

@@ -531,7 +531,7 @@ def test_a_sweep_run_that_overflows_stops_alone_and_the_others_in_its_batch_give
     import evolution.sweep as sweep_module
 
     config = RunConfig(population=6, strategy="classic", generations=4, extra_tracks=0, test_curve=False)
-    alone = {seed: sweep_module.run_seed(dataclasses.replace(config, seed=seed), judge=False) for seed in (4, 6)}
+    alone = {seed: sweep_module.run_batch([dataclasses.replace(config, seed=seed)], judge=False)[0] for seed in (4, 6)}
     monkeypatch.setattr(sweep_module, "Evolution", overflowing_at(5, 2))
     outcomes = sweep_module.run_batch([dataclasses.replace(config, seed=seed) for seed in (4, 5, 6)], judge=False)
     stopped = outcomes[1]
