@@ -76,5 +76,5 @@ def run_frames(
         if not window.running:
             break
         times.append(time.perf_counter() - started)
-        window.tick_fps(clock.tick(FPS) / 1000 if paced else times[-1])
+        window.tick_fps(clock.tick(FPS if window.drew_last_frame else 0) / 1000 if paced else times[-1])
     return times

@@ -12,6 +12,7 @@ one view at a time (game/view.py); the views own what they show.
 from __future__ import annotations
 
 import contextlib
+import statistics
 import sys
 import time
 from collections import deque
@@ -53,6 +54,7 @@ WORK_SECONDS = 0.008  # race stepping per frame until drawing has been timed
 FRAME_MARGIN = 0.0025  # of a frame's 16.7 ms, kept free for events, the flip and the unexpected
 MIN_WORK_SECONDS = 0.002
 DRAWS_REMEMBERED = 120  # two seconds of frames
+TURBO_DRAW_EVERY = 2  # in turbo one frame in this many is drawn; the others only race
 MESSAGE_SECONDS = 5.0
 WINDOW_COMMANDS = (  # the same in every view
     *("pause", "faster", "slower", "help", "larger", "panels", "quit", "captions", "lessons"),
@@ -81,7 +83,8 @@ class Window:
         # (a chart or panel redrawn at a new generation), so that such a frame still fits its 1/60 s
         first_guess = FRAME_SECONDS - WORK_SECONDS - FRAME_MARGIN
         self.recent_draws: deque[float] = deque([first_guess], maxlen=DRAWS_REMEMBERED)
-        self._turbo_frames = 0  # frames since turbo began: the odd ones are not drawn
+        self._turbo_frames = 0  # frames since turbo began: one in TURBO_DRAW_EVERY is drawn
+        self.drew_last_frame = True  # False after a frame of turbo that only raced: the next need not wait
         self._background_key: tuple | None = None  # the layout the gaps between the panels were last filled for
         self._overlay_shown = False  # the help or a panel was drawn over the window last frame
         self.user_scale = USER_STEPS[0]  # Z makes everything larger, for a projector
@@ -232,10 +235,11 @@ class Window:
         if not self.running:
             return
         self.screen = pygame.display.get_surface()
-        # In turbo every other frame only races: whole generations pass between frames, so drawing at 30 a
-        # second shows as much, and evolution gets about twice the time; events are still read every frame.
-        work_only = self.turbo and self._turbo_frames % 2 == 1
+        # In turbo most frames only race: whole generations pass between frames, so drawing at 30 a second
+        # shows as much, and evolution gets the time; events are still read every frame.
+        work_only = self.turbo and self._turbo_frames % TURBO_DRAW_EVERY != 0
         self._turbo_frames = self._turbo_frames + 1 if self.turbo else 0
+        self.drew_last_frame = not work_only
         self.update(work_only)
         if work_only:
             return
@@ -266,12 +270,18 @@ class Window:
             self.pointer = event.pos
 
     def update(self, work_only: bool = False) -> None:
-        """Advance the view: what is left of the frame after drawing (as it has lately taken) goes to racing,
-        the whole frame in one that is not drawn (work_only)."""
+        """Advance the view: what is left of the frame after drawing goes to racing, the whole frame in one
+        that is not drawn (work_only). At a set speed the room left is for the longest recent draw (a chart or
+        panel redrawn at a new generation), so that every frame fits its 1/60 s; in turbo, where a late frame
+        costs nothing, for the median one."""
         if self.paused:
             return
         steps = 10**9 if self.speed == TURBO else self.speed
-        work = max(MIN_WORK_SECONDS, FRAME_SECONDS - FRAME_MARGIN - (0.0 if work_only else max(self.recent_draws)))
+        if work_only:
+            work = FRAME_SECONDS
+        else:
+            drawing = statistics.median(self.recent_draws) if self.turbo else max(self.recent_draws)
+            work = max(MIN_WORK_SECONDS, FRAME_SECONDS - FRAME_MARGIN - drawing)
         self.view.update(steps, time.perf_counter() + work)
 
     def banner(self) -> str:
@@ -437,8 +447,7 @@ def run_window(
                 if not window.running:
                     break
                 # a frame of turbo that only raced (see frame) does not wait: its time all went to racing
-                work_only = window.turbo and window._turbo_frames % 2 == 0
-                window.tick_fps(clock.tick(0 if work_only else FPS) / 1000)
+                window.tick_fps(clock.tick(FPS if window.drew_last_frame else 0) / 1000)
                 frames += 1
                 if options.frames is not None and frames >= options.frames:
                     break

@@ -512,3 +512,26 @@ def test_in_turbo_the_track_view_replays_the_latest_race_rather_than_a_still_fra
         run_frames(app, 1)
     assert replay.done and columns and columns == sorted(columns) and replay.column > columns[0]
     assert int(replay.scores.max()) == view.evolution.history.row(generation).best  # the same race again
+
+
+def test_turbo_draws_one_frame_in_turbo_draw_every_and_gives_the_others_all_their_time_to_racing(in_tmp, monkeypatch):
+    import time
+
+    from game.window import FRAME_MARGIN, FRAME_SECONDS, TURBO_DRAW_EVERY
+
+    app = app_for("--seed", "3", "--speed", "turbo")
+    drawn, budgets = [], []
+    monkeypatch.setattr(app, "draw", lambda: drawn.append(len(budgets)))
+    update = app.view.update
+    monkeypatch.setattr(
+        app.view,
+        "update",
+        lambda steps, deadline: budgets.append(deadline - time.perf_counter()) or update(steps, deadline),
+    )
+    run_frames(app, 4 * TURBO_DRAW_EVERY)
+    assert len(drawn) == 4 and not app.drew_last_frame  # the last frame of each TURBO_DRAW_EVERY only raced
+    racing_only = [budget for index, budget in enumerate(budgets) if index % TURBO_DRAW_EVERY != 0]
+    assert all(budget > FRAME_SECONDS - FRAME_MARGIN for budget in racing_only)  # no room kept for drawing
+    app.command("pause")
+    run_frames(app, 3)
+    assert len(drawn) == 7 and app.drew_last_frame  # paused, every frame is drawn
