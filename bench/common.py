@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from evolution.evolve import RunConfig
+from evolution.genome_file import load_genomes
+from evolution.strategies import STRATEGIES, Elitist
 
-from evolution.evolve import RunConfig  # noqa: E402
-from evolution.genome_file import load_genomes  # noqa: E402
-from evolution.strategies import STRATEGIES, Elitist  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 REFERENCE = ROOT.parent / "shared" / "reference" / "seed_reference.py"
 EVOLVED = ROOT / "bench" / "data" / "evolved.json"

@@ -28,7 +28,7 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 import numpy as np
 
 import bench.common  # puts the project on the path
-import main as cli
+from app import options as cli
 from evolution.evolve import Evolution
 from evolution.flag_types import number, whole, window_size
 from evolution.genome_file import load_genomes

@@ -20,21 +20,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from app.options import DEFAULT_STRATEGY
 from bench.common import BEFORE, config_for, register_before
 from evolution.endless import endless_track, level_reached
 from evolution.evolve import Evolution, RunConfig
 from evolution.flag_types import seed_list, whole
 from evolution.strategies import STRATEGIES
 from evolution.sweep import HELD_OUT_SEEDS, KEEP, Summary, summarise, sweep
-from main import DEFAULT_STRATEGY
 
 # the blog's classic, the default before the learning work, the default now (None: its own extra tracks)
 ROWS = [("classic", 0), (BEFORE, 2), (DEFAULT_STRATEGY, None)]

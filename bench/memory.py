@@ -30,7 +30,7 @@ def peak_mib() -> float:
 
 
 def live(frames: int) -> None:
-    import main as cli
+    from app import options as cli
     from game.frame_runner import open_window, run_frames
 
     app = open_window(cli.parse(["--seed", "1", "--population", "10000", "--speed", "turbo"]))

@@ -16,8 +16,6 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from evolution.flag_types import seed_list, whole
 from evolution.study import RUNS_FILE, run_study, tasks
 
@@ -40,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import os
 
-    import main as program
+    from app import options as program
 
     flags = ["--headless", "--population", str(args.population), "--generations", str(args.generations)]
     spec = ["--study", "mutation_rate=0.1,0.5", "strategy=classic,elitist", "--seeds", "0"]

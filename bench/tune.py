@@ -14,9 +14,6 @@ import argparse
 import ast
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evolution.evolve import RunConfig
 from evolution.flag_types import number, rate, seed_list, whole

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pygame
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+import assets as assets_package
+
+ASSETS = Path(assets_package.__file__).resolve().parent
 REGULAR = ASSETS / "DejaVuSans.ttf"
 BOLD = ASSETS / "DejaVuSans-Bold.ttf"
 ICON = ASSETS / "icon.png"

@@ -38,7 +38,7 @@ from .session import TRAIL_COLUMNS
 JOINT_CHUNK = 8  # columns of the joint race between looks at the clock
 
 if TYPE_CHECKING:
-    from main import Options
+    from app.options import Options
 
     from .window import Window
 
@@ -460,7 +460,7 @@ def compare_view(
 ) -> CompareView:
     """The view of options.compare's runs (fresh, or resumed), each with its own log (build_reporters of
     main.py), and the comparison's checkpoint (made and its path locked here unless given)."""
-    from main import build_reporters, comparison_checkpointer, start_evolution
+    from app.runs import build_reporters, comparison_checkpointer, start_evolution
 
     if checkpointer is None:
         checkpointer = comparison_checkpointer(options, warn)
@@ -477,7 +477,7 @@ def compare_view(
 def run_compare_window(options: Options, warn) -> int:
     """The window racing options.compare side by side until quit (its checkpoint written however it ends);
     then every run's --save file, every log closed; the exit status."""
-    from main import compare_shutdown, comparison_checkpointer, comparison_done
+    from app.runs import compare_shutdown, comparison_checkpointer, comparison_done
 
     from .window import run_window
 

@@ -13,7 +13,7 @@ from .window import FPS, Window, first_view
 
 def open_window(options, size: tuple[int, int] = (1280, 720)) -> Window:
     """The window of parsed command-line options (the SDL dummy driver under tests), not yet running."""
-    from main import build_reporters, start_evolution
+    from app.runs import build_reporters, start_evolution
 
     start_pygame()
     screen = pygame.display.set_mode(size, pygame.RESIZABLE)

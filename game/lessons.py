@@ -61,7 +61,8 @@ class LessonMenu(View):
 
 def start_lesson(window, name: str, under: View) -> None:
     """End the run on screen as Q does (checkpoint, best saved) and start lesson `name` in its place."""
-    from main import build_reporters, parse, start_evolution
+    from app.options import parse
+    from app.runs import build_reporters, start_evolution
 
     from .evolving_view import EvolvingView
 

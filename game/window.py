@@ -46,7 +46,7 @@ from .takeaway import Takeaway, save_png
 from .view import View
 
 if TYPE_CHECKING:
-    from main import WindowOptions
+    from app.options import WindowOptions
 
 FPS = 60
 FRAME_SECONDS = 1 / FPS

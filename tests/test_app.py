@@ -10,6 +10,7 @@ import pygame
 import pytest
 
 import main
+from app import options as app_options
 from evolution.flag_types import SPEEDS
 from evolution.genome_file import load_genomes
 from evolution.lineage import describe
@@ -29,7 +30,7 @@ from tests.conftest import ROOT
 
 
 def app_for(*argv: str) -> Window:
-    return open_window(main.parse(list(argv)))
+    return open_window(app_options.parse(list(argv)))
 
 
 def log_rows(path) -> list[tuple[str, ...]]:
@@ -421,7 +422,7 @@ def followed_on_screen(app: Window) -> tuple[float, float]:
 
 @pytest.mark.parametrize("size", [(800, 500), (1280, 720), (1920, 1080)])
 def test_at_x8_the_followed_dot_stays_inside_the_track_view_in_every_frame(in_tmp, size):
-    app = open_window(main.parse(["--seed", "11", "--speed", "8"]), size)
+    app = open_window(app_options.parse(["--seed", "11", "--speed", "8"]), size)
     view = app.view
     inside = 0
     # how many frames a generation takes depends on the machine's speed (its closing work is timed), so

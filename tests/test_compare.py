@@ -8,6 +8,7 @@ import pygame
 import pytest
 
 import main
+from app import options as app_options
 from evolution.champion_drives import STEPS_PER_GENERATION, JointDrives
 from evolution.compare import parse_spec
 from evolution.evolve import Evolution, RunConfig
@@ -109,7 +110,7 @@ def test_the_window_races_in_lockstep_each_run_logging_what_it_logs_alone(in_tmp
     expected = alone_logs(in_tmp, generations)
     prefix = in_tmp / "win"
     args = ["--seed", SEED, "--generations", generations, "--log", str(prefix), "--speed", speed, "--compare", *SPECS]
-    app = open_window(main.parse(args))
+    app = open_window(app_options.parse(args))
     view = app.view
     assert isinstance(view, CompareView) and len(view.runs) == 2
     for _ in range(20_000):  # a frame cap, not a time: a busy machine only takes more frames
@@ -135,7 +136,7 @@ def test_the_window_races_in_lockstep_each_run_logging_what_it_logs_alone(in_tmp
 
 def test_the_chart_has_a_set_of_curves_per_run_and_s_saves_each_run(in_tmp):
     specs = ["classic", "elitist", "snes:tracks=0"]
-    app = open_window(main.parse(["--seed", "2", "--speed", "turbo", "--compare", *specs]))
+    app = open_window(app_options.parse(["--seed", "2", "--speed", "turbo", "--compare", *specs]))
     view = app.view
     for _ in range(5000):
         if all(len(run.evolution.history) >= 3 for run in view.runs):
@@ -157,7 +158,7 @@ def test_the_chart_has_a_set_of_curves_per_run_and_s_saves_each_run(in_tmp):
 
 
 def test_lanes_and_a_click_follow_a_dot_of_any_run(in_tmp):
-    app = open_window(main.parse(["--seed", "3", "--compare", "classic", "elitist"]))
+    app = open_window(app_options.parse(["--seed", "3", "--compare", "classic", "elitist"]))
     view = app.view
     run_frames(app, 3)
     app.frame([key_event(pygame.K_v)])
@@ -241,7 +242,7 @@ def test_a_comparison_checkpoint_holds_every_run_and_a_run_checkpoint_refuses_it
         ("classic", 4, 12),
     ]
     assert all(run.state.generation == 2 for run in found.runs)
-    with pytest.raises(main.InputError, match="holds a comparison of 3 runs"):
+    with pytest.raises(app_options.InputError, match="holds a comparison of 3 runs"):
         load_checkpoint(checkpoint)
     capsys.readouterr()
     for flags, words in [
@@ -271,7 +272,7 @@ def test_the_window_checkpoints_every_run_on_quit_and_resumes_them_as_a_straight
     expected = straight_logs(in_tmp)
     checkpoint, prefix = in_tmp / "cmp.npz", in_tmp / "win"
     args = ["--seed", SEED, "--generations", GENERATIONS, "--log", str(prefix), "--speed", "8"]
-    app = open_window(main.parse([*args, "--checkpoint", str(checkpoint), "--compare", *SPECS]))
+    app = open_window(app_options.parse([*args, "--checkpoint", str(checkpoint), "--compare", *SPECS]))
     view = app.view
     race_window_until(app, lambda: min(run.evolution.generation for run in view.runs) >= 2)
     run_frames(app, 3)  # a race under way: the checkpoint holds it as the generation asked for
@@ -283,7 +284,9 @@ def test_the_window_checkpoints_every_run_on_quit_and_resumes_them_as_a_straight
     assert [run.state.generation for run in found.runs] == [run.evolution.generation for run in view.runs]
     assert "checkpoint: " in capsys.readouterr().out
 
-    app = open_window(main.parse(["--resume", str(checkpoint), "--generations", GENERATIONS, "--log", str(prefix)]))
+    app = open_window(
+        app_options.parse(["--resume", str(checkpoint), "--generations", GENERATIONS, "--log", str(prefix)])
+    )
     view = app.view
     assert isinstance(view, CompareView) and view.names == ["classic", "elitist"]
     assert [run.evolution.generation for run in view.runs] == [run.state.generation for run in found.runs]
@@ -299,7 +302,9 @@ def test_t_drives_every_runs_best_together_in_its_colours_and_l_lists_every_runs
     from game.drive_view import DriveView
     from game.saves_view import SavesView
 
-    app = open_window(main.parse(["--seed", "2", "--speed", "turbo", "--keep", "5", "--compare", "classic", "snes"]))
+    app = open_window(
+        app_options.parse(["--seed", "2", "--speed", "turbo", "--keep", "5", "--compare", "classic", "snes"])
+    )
     view = app.view
     race_window_until(app, lambda: all(len(run.evolution.history) >= 2 for run in view.runs))
     app.frame([key_event(pygame.K_t)])

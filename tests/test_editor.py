@@ -5,6 +5,7 @@ import numpy as np
 import pygame
 
 import main
+from app import options as app_options
 from evolution.drivable import MIN_WIDTH, check_barriers_drivable, check_drivable, check_editable, drive
 from evolution.errors import InputError
 from evolution.track import load_track_file, random_track
@@ -95,7 +96,7 @@ def test_a_saved_draft_reads_back_exactly_and_a_refused_one_is_not_written(tmp_p
 
 
 def test_a_track_drawn_with_the_mouse_is_saved_read_back_and_raced(in_tmp):
-    app = open_window(main.parse(["--seed", "2", "--edit", "--speed", "8"]))
+    app = open_window(app_options.parse(["--seed", "2", "--edit", "--speed", "8"]))
     editor = app.view
     assert isinstance(editor, EditorView)
     run_frames(app, 1)  # drawn once: the plot has its place
@@ -129,7 +130,7 @@ def test_a_track_drawn_with_the_mouse_is_saved_read_back_and_raced(in_tmp):
 
 
 def test_the_keyboard_alone_makes_a_track_and_an_undrivable_one_is_refused_on_screen(in_tmp):
-    app = open_window(main.parse(["--seed", "3", "--speed", "8"]))
+    app = open_window(app_options.parse(["--seed", "3", "--speed", "8"]))
     run_frames(app, 2)
     events(app, key_event(pygame.K_k))  # the editor, on the training track
     editor = app.view

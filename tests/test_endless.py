@@ -5,6 +5,7 @@ import numpy as np
 import pygame
 
 import main
+from app import options as app_options
 from evolution.drivable import check_drivable
 from evolution.endless import climbs, endless_track, level_of, level_shape
 from evolution.evolve import Evolution, RunConfig
@@ -111,7 +112,7 @@ def test_the_window_climbs_at_the_same_generations_as_headless(in_tmp):
     headless = in_tmp / "headless.csv"
     assert main.main(["--headless", *FLAGS, "--generations", "46", "--log", str(headless)]) == 0
     window = in_tmp / "window.csv"
-    app = open_window(main.parse([*FLAGS, "--generations", "46", "--log", str(window), "--speed", "turbo"]))
+    app = open_window(app_options.parse([*FLAGS, "--generations", "46", "--log", str(window), "--speed", "turbo"]))
     for _ in range(400):  # closing generations, not frames, decide: stepped until the run is complete
         run_frames(app, 50)
         if app.view.run.complete:
@@ -133,7 +134,7 @@ def test_a_comparison_is_a_race_up_the_levels(in_tmp, capsys):
 
 
 def test_the_key_starts_the_endless_road_and_again_leaves_it(in_tmp):
-    app = open_window(main.parse(["--seed", "4", "--speed", "64"]))
+    app = open_window(app_options.parse(["--seed", "4", "--speed", "64"]))
     run_frames(app, 2)
     run_frames(app, 1, lambda frame: [key_event(pygame.K_j)] if frame == 0 else [])
     assert level_of(app.view.run.track.name) == 1 and app.view.run.track.name == "endless:4:1"

@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 
 import main
+from app import options as app_options
+from app import runs as app_runs
 from evolution import archive, budget
 from evolution.checkpoint import (
     HEADER_BYTES,
@@ -350,22 +352,22 @@ SWEEP = ["--headless", "--strategy", "classic", "--population", "6", "--tracks",
 
 def test_two_sweeps_cannot_write_one_log(in_tmp):
     log = in_tmp / "sweep.csv"
-    first = SweepLog(log, main.SWEEP_LOG_HEADER, warn=print)  # a sweep under way holds it
+    first = SweepLog(log, app_runs.SWEEP_LOG_HEADER, warn=print)  # a sweep under way holds it
     try:
         second = run_cli(*SWEEP, "--seeds", "0-1", "--log", str(log))
         assert second.returncode == 2 and "another run is writing this log" in second.stderr, second.stderr
         first.write("1,,0,0.0,1.000")
     finally:
         first.close()
-    assert log.read_text() == main.SWEEP_LOG_HEADER + "\n1,,0,0.0,1.000\n"  # the first sweep's, whole
+    assert log.read_text() == app_runs.SWEEP_LOG_HEADER + "\n1,,0,0.0,1.000\n"  # the first sweep's, whole
 
 
 def test_a_sweep_that_ends_without_a_row_leaves_an_existing_log_as_it_was_and_no_file_of_its_own(in_tmp):
     old = in_tmp / "old.csv"
-    old.write_text(main.SWEEP_LOG_HEADER + "\n7,,0,0.0,1.000\n")
+    old.write_text(app_runs.SWEEP_LOG_HEADER + "\n7,,0,0.0,1.000\n")
     for path in (old, in_tmp / "new.csv"):
-        SweepLog(path, main.SWEEP_LOG_HEADER, warn=print).close()
-    assert old.read_text() == main.SWEEP_LOG_HEADER + "\n7,,0,0.0,1.000\n"
+        SweepLog(path, app_runs.SWEEP_LOG_HEADER, warn=print).close()
+    assert old.read_text() == app_runs.SWEEP_LOG_HEADER + "\n7,,0,0.0,1.000\n"
     assert not (in_tmp / "new.csv").exists()
 
 
@@ -385,7 +387,7 @@ def test_a_sweep_stopped_by_sigterm_stops_at_once_and_keeps_the_rows_of_the_seed
     done = len(lines) - 1
     assert process.returncode == 143 and f"interrupted after {done} of 200 seeds; their rows are in" in err, err
     assert "Traceback" not in err and waited < 10
-    assert lines[0] == main.SWEEP_LOG_HEADER and 2 <= done < 200
+    assert lines[0] == app_runs.SWEEP_LOG_HEADER and 2 <= done < 200
     assert all(len(line.split(",")) == 5 for line in lines[1:])
     assert "finisher within 40 generations: " in out and f" of {done} " in out
 
@@ -408,7 +410,7 @@ def test_a_sweep_on_a_full_disk_keeps_the_rows_written_and_says_so(in_tmp, monke
     assert status == 1 and "the log stopped after 2 rows (No space left on device); they are kept" in err
     assert " of 4 " in out  # the sweep went on: every seed summarised
     lines = log.read_text().splitlines()
-    assert lines[0] == main.SWEEP_LOG_HEADER and [line.split(",")[0] for line in lines[1:]] == ["0", "1"]
+    assert lines[0] == app_runs.SWEEP_LOG_HEADER and [line.split(",")[0] for line in lines[1:]] == ["0", "1"]
 
 
 def _raise(exc: Exception):
@@ -460,10 +462,10 @@ def test_ghosts_count_in_the_memory_budget(in_tmp, capsys):
     assert main.main(["--headless", "--seed", "1", "--generations", "1", "--save", "g.json"]) == 0
     run = budget.run_bytes(50, (7, 8, 4, 1), 2)
     ghosts = ["--ghost", "g.json"] * 5  # 100 ghosts
-    assert main.parse(["--seed", "1", *ghosts, "--memory-budget", str(run + 10**6)]).window.ghosts
+    assert app_options.parse(["--seed", "1", *ghosts, "--memory-budget", str(run + 10**6)]).window.ghosts
     with pytest.raises(InputError, match="--ghost: 100 ghosts beside a run of population 50: needs about"):
-        main.parse(["--seed", "1", *ghosts, "--memory-budget", str(run + 1000)])
-    main.parse(["--seed", "1", "--memory-budget", str(run + 1000)])  # the run alone fits
+        app_options.parse(["--seed", "1", *ghosts, "--memory-budget", str(run + 1000)])
+    app_options.parse(["--seed", "1", "--memory-budget", str(run + 1000)])  # the run alone fits
 
 
 def test_a_sweep_is_held_to_the_memory_budget(capsys):

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-import main
+from app import options as app_options
+from app import runs as app_runs
 from evolution import narration
 from evolution.compare import parse_spec
 from evolution.evolve import Evolution, RunConfig
@@ -148,7 +149,7 @@ def test_the_words_follow_the_strategy_constants(monkeypatch):
     monkeypatch.setattr(Elitist, "LATE_GENERATION", 33)
     monkeypatch.setattr(Elitist, "ELITE_SHARE", 0.1)
     monkeypatch.setattr(Classic, "PARENT_SCALE", 8.0)
-    help_text = " ".join(main.build_parser().format_help().split())
+    help_text = " ".join(app_options.build_parser().format_help().split())
     assert "0.25×R" in Elitist.summary() and "generation 33" in Elitist.summary() and "best 10%" in Elitist.summary()
     assert "Exp(8)" in Classic.summary()
     assert "0.25 times that from generation 33" in help_text and "Exp(8)" in help_text
@@ -169,7 +170,7 @@ def test_every_spelling_of_every_setting_is_read_by_set(name):
     for spelling in spellings(name):
         assert canonical(spelling) == name
         assert parse_set(f"5:{spelling}={value}").setting == name
-        assert main.set_flag(f"5:{spelling}={value}").setting == name
+        assert app_options.set_flag(f"5:{spelling}={value}").setting == name
 
 
 def test_every_alias_names_a_setting_and_the_run_schedules_by_any_spelling():
@@ -196,7 +197,7 @@ def test_a_spec_reads_every_spelling(text, attribute, value):
 
 
 def test_the_command_line_reads_the_long_and_the_short_names():
-    parser = main.build_parser()
+    parser = app_options.build_parser()
     assert parser.parse_args(["--extra-tracks", "3"]).tracks == 3
     assert parser.parse_args(["--tracks", "3"]).tracks == 3
     assert parser.parse_args(["--set", "4:mutation=0.5"]).set[0] == SettingEvent(4, "mutation_rate", "", "0.5")
@@ -208,7 +209,7 @@ def test_the_command_line_reads_the_long_and_the_short_names():
 def window_for(*argv: str):
     from game.frame_runner import open_window
 
-    return open_window(main.parse(list(argv)))
+    return open_window(app_options.parse(list(argv)))
 
 
 def press(app, key: int) -> None:
@@ -410,8 +411,8 @@ def test_each_lesson_is_its_own_command_line(name):
     from evolution.lessons import LESSONS
 
     lesson = LESSONS[name]
-    by_name = main.parse(["--lesson", name])
-    by_line = main.parse(shlex.split(lesson.command_line())[2:])
+    by_name = app_options.parse(["--lesson", name])
+    by_line = app_options.parse(shlex.split(lesson.command_line())[2:])
     assert by_name.window.lesson == name
     assert replace(by_name.window, lesson="") == by_line.window
     assert essentials(by_name) == essentials(by_line)
@@ -420,7 +421,7 @@ def test_each_lesson_is_its_own_command_line(name):
     if not by_name.compare:  # and the run it starts gives the same rows as the line's
         rows = []
         for options in (by_name, by_line):
-            evolution = main.start_evolution(options.run, [])
+            evolution = app_runs.start_evolution(options.run, [])
             rows.append([evolution.run_generation() for _ in range(2)])
         assert [(r.best, r.mean, r.finished) for r in rows[0]] == [(r.best, r.mean, r.finished) for r in rows[1]]
 
@@ -428,12 +429,12 @@ def test_each_lesson_is_its_own_command_line(name):
 def test_a_flag_after_a_lesson_changes_it_and_a_wrong_lesson_is_one_line():
     from evolution.errors import InputError
 
-    assert main.parse(["--lesson", "blog", "--seed", "9"]).run.config.seed == 9
-    assert main.parse(["--lesson=overfitting"]).run.config.strategy == "classic"
+    assert app_options.parse(["--lesson", "blog", "--seed", "9"]).run.config.seed == 9
+    assert app_options.parse(["--lesson=overfitting"]).run.config.strategy == "classic"
     with pytest.raises(InputError, match="unknown lesson 'nope'; choose blog, overfitting"):
-        main.parse(["--lesson", "nope"])
+        app_options.parse(["--lesson", "nope"])
     with pytest.raises(InputError, match="twice"):
-        main.parse(["--lesson", "blog", "--lesson", "blog"])
+        app_options.parse(["--lesson", "blog", "--lesson", "blog"])
 
 
 def test_the_lesson_menu_starts_a_lesson_in_the_window(in_tmp):

@@ -12,7 +12,7 @@ import numpy as np
 import pygame
 import pytest
 
-import main
+from app import options as app_options
 from bench.fps import evolved_ghosts
 from evolution.flag_types import TURBO
 from game import palette, text
@@ -46,7 +46,7 @@ def generations(window, count: int) -> None:
 def lesson(size: tuple[int, int]) -> Iterator[tuple[str, object]]:
     """A short lesson, frame by frame: evolving, a dot followed, messages, ghosts and the selected generation,
     a replay, a test drive, then runs compared; each with Z at every step. Yields (what, window) after each."""
-    window = open_window(main.parse(["--seed", "1", "--population", "20"]), size)
+    window = open_window(app_options.parse(["--seed", "1", "--population", "20"]), size)
     window.paused = True
     generations(window, 3)
     advance(window, 60)
@@ -107,7 +107,9 @@ def lesson(size: tuple[int, int]) -> Iterator[tuple[str, object]]:
     press(window, pygame.K_z)
     yield "test drive Z x1.5", window
     window.view.close()
-    compare = open_window(main.parse(["--seed", "1", "--population", "20", "--compare", "elitist", "classic"]), size)
+    compare = open_window(
+        app_options.parse(["--seed", "1", "--population", "20", "--compare", "elitist", "classic"]), size
+    )
     compare.paused = True
     advance(compare, 300)
     yield "comparing", compare
@@ -150,7 +152,7 @@ def test_every_text_of_a_lesson_is_large_inside_its_panel_and_alone(size, in_tmp
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_the_help_is_no_smaller_than_the_text_and_alone(size, in_tmp):
-    window = open_window(main.parse(["--seed", "1", "--population", "20"]), size)
+    window = open_window(app_options.parse(["--seed", "1", "--population", "20"]), size)
     window.paused = True
     for _ in USER_STEPS:
         window.show_help = True
@@ -184,7 +186,7 @@ def test_every_text_and_mark_colour_reads_on_what_it_is_drawn_on():
 
 def test_the_projector_layout_enlarges_at_every_size_and_says_so(in_tmp):
     for width, height in SIZES:
-        window = open_window(main.parse(["--seed", "1", "--population", "20"]), (width, height))
+        window = open_window(app_options.parse(["--seed", "1", "--population", "20"]), (width, height))
         window.paused = True
         window.frame([])
         sizes = [max(entry.size for entry in text.drawn(window.screen))]
@@ -206,7 +208,7 @@ def test_the_projector_layout_enlarges_at_every_size_and_says_so(in_tmp):
 def test_dots_crash_marks_and_ghosts_stay_inside_the_track_view(in_tmp):
     """Every mark of the track view (dots, the followed dot's ✗, rings, ghosts) is drawn inside it: the pixels
     around it (the strip, the panels) are untouched."""
-    window = open_window(main.parse(["--seed", "1", "--population", "20"]), (1280, 720))
+    window = open_window(app_options.parse(["--seed", "1", "--population", "20"]), (1280, 720))
     window.paused = True
     window.view.time_machine.ghosts = evolved_ghosts(10)
     generations(window, 2)
@@ -233,7 +235,7 @@ def test_dots_crash_marks_and_ghosts_stay_inside_the_track_view(in_tmp):
 def test_with_the_chart_folded_away_nothing_of_it_is_drawn_over_the_track(in_tmp):
     """In the projector layout with the numbers and the network shown (Tab), the chart's timeline (its ticks,
     the selected generation's line) is not drawn at the folded chart's place, over the track view."""
-    window = open_window(main.parse(["--seed", "1", "--population", "20"]), (1280, 720))
+    window = open_window(app_options.parse(["--seed", "1", "--population", "20"]), (1280, 720))
     window.paused = True
     generations(window, 3)
     press(window, pygame.K_LEFTBRACKET)  # a generation selected: its line and label on the timeline

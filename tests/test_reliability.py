@@ -17,6 +17,9 @@ import pygame
 import pytest
 
 import main
+from app import command as app_command
+from app import options as app_options
+from app import runs as app_runs
 from evolution import budget
 from evolution.checkpoint import load_checkpoint
 from evolution.errors import InputError, Interrupted
@@ -56,7 +59,7 @@ def test_ctrl_c_before_a_run_starts_or_during_a_drive_gives_no_traceback(tmp_pat
     def interrupted(*args, **kwargs):
         raise Interrupted(signal.SIGINT)
 
-    monkeypatch.setattr(main, "race_scores", interrupted)
+    monkeypatch.setattr(app_runs, "race_scores", interrupted)
     assert main.main(["--headless", "--load", str(tmp_path / "b.json")]) == 130
     assert "interrupted before the run started" in capsys.readouterr().err
 
@@ -84,7 +87,7 @@ def test_a_foreign_save_picked_with_l_is_refused_on_screen_and_the_run_goes_on(t
     )
     huge = {**good, "layers": [7, 4096, 4096, 4096, 1], "strategy": "x", "track": "t", "created": ""}
     (tmp_path / "saves" / "huge.json").write_text(json.dumps({**huge, "genomes": [{}] * 10_000}))
-    app = open_window(main.parse(["--seed", "2", "--speed", "8"]))
+    app = open_window(app_options.parse(["--seed", "2", "--speed", "8"]))
     run_frames(app, 5)
     for _ in range(2):
         run_frames(app, 1, lambda frame: [key_event(pygame.K_l)])
@@ -107,7 +110,7 @@ def test_a_save_that_fails_in_the_window_says_why_on_screen_and_on_the_way_out_o
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NEURORACER_RUNS", "runs")
     (tmp_path / "runs").write_text("a file where the runs folder goes")  # unwritable, even for root
-    app = open_window(main.parse(["--seed", "1", "--speed", "turbo", "--population", "10", "--tracks", "0"]))
+    app = open_window(app_options.parse(["--seed", "1", "--speed", "turbo", "--population", "10", "--tracks", "0"]))
     for _ in range(600):  # bounded: until the first generation has raced
         if first_generation_done(app):
             break
@@ -124,7 +127,7 @@ def test_a_save_that_fails_in_the_window_says_why_on_screen_and_on_the_way_out_o
         real_frame(self, [*events, key_event(pygame.K_q)] if first_generation_done(self) else events)
 
     monkeypatch.setattr(game.window.Window, "frame", frame_then_quit)
-    monkeypatch.setattr(main, "in_run_folder", lambda options, argv: options)  # (runs/ is a file: no folder)
+    monkeypatch.setattr(app_command, "in_run_folder", lambda options, argv: options)  # (runs/ is a file: no folder)
     capsys.readouterr()
     code = main.main(["--seed", "1", "--speed", "turbo", "--population", "10", "--tracks", "0", "--frames", "600"])
     out, err = capsys.readouterr()
@@ -247,7 +250,8 @@ def test_a_genome_file_too_large_to_load_is_never_written(tmp_path, monkeypatch,
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "more than a genome file may hold (30000 bytes); not written" in err, err
     assert not best.exists()  # neither a file the loader refuses nor the empty one claimed at the start
-    monkeypatch.setattr(main, "MAX_BYTES", 10_000)  # fewer bytes than the weights alone: refused before the run
+    monkeypatch.setattr(app_options, "MAX_BYTES", 10_000)  # fewer bytes than the weights alone: refused before the run
+    monkeypatch.setattr(app_runs, "MAX_BYTES", 10_000)
     with pytest.raises(SystemExit) as refused:
         main.main(["--headless", "--seed", "1", "--generations", "1", "--save", str(best)])
     out, err = capsys.readouterr()
@@ -320,7 +324,7 @@ def test_r_after_resume_keeps_the_resumed_checkpoint_and_writes_the_new_run_besi
     checkpoint = tmp_path / "run.npz"
     assert main.main(["--headless", "--seed", "4", "--generations", "3", "--checkpoint", str(checkpoint)]) == 0
     before = load_checkpoint(checkpoint).state.generation
-    options = main.parse(["--resume", str(checkpoint), "--speed", "turbo"])
+    options = app_options.parse(["--resume", str(checkpoint), "--speed", "turbo"])
     app = open_window(options)
     app.view.checkpointer.claim()
     run_frames(app, 1, lambda frame: [key_event(pygame.K_r)])

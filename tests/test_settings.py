@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import main
+from app import options as app_options
 from evolution.checkpoint import load_checkpoint, save_checkpoint
 from evolution.errors import InputError
 from evolution.evolve import Evolution, RunConfig
@@ -155,7 +156,7 @@ def test_genome_files_without_the_run_still_load_and_bad_records_are_refused(tmp
     (tmp_path / "plain.json").write_text(json.dumps(plain))
     assert load_genomes(tmp_path / "plain.json").settings is None
     with pytest.raises(InputError, match="saved before the lab"):
-        main.parse(["--headless", "--replay", str(tmp_path / "plain.json")])
+        app_options.parse(["--headless", "--replay", str(tmp_path / "plain.json")])
     bad = {
         "only one": {**plain, "settings": document["settings"]},
         "bad seed": {**document, "settings": {**document["settings"], "seed": -1}},
@@ -243,7 +244,9 @@ def test_a_bad_set_is_refused_with_one_line(capsys, value, expected):
 def test_set_is_checked_against_the_strategy_of_its_time(capsys):
     line = refusal(capsys, "--headless", "--set", "3:strategy=snes", "--set", "5:elite_share=0.3")
     assert "--set 5:elite_share=0.3: elite_share cannot be changed for snes" in line
-    parsed = main.parse(["--headless", "--strategy", "snes", "--set", "3:strategy=elitist", "--set", "5:tournament=5"])
+    parsed = app_options.parse(
+        ["--headless", "--strategy", "snes", "--set", "3:strategy=elitist", "--set", "5:tournament=5"]
+    )
     assert [c.flag() for c in parsed.run.scheduled] == ["3:strategy=elitist", "5:tournament=5"]
 
 

@@ -235,7 +235,7 @@ def test_the_panel_opens_and_closes_with_its_key_and_pygame_gui_waits_for_it():
     script = (
         "import sys, main, pygame\n"
         "from game.frame_runner import open_window, run_frames, key_event\n"
-        "app = open_window(main.parse(['--seed', '1', '--population', '10']))\n"
+        "app = open_window(app_options.parse(['--seed', '1', '--population', '10']))\n"
         "run_frames(app, 3)\n"
         "assert 'pygame_gui' not in sys.modules\n"
         "run_frames(app, 2, lambda f: [key_event(pygame.K_p, 'p')] if f == 0 else [])\n"

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from app import options as app_options
 from bench.storm import KEYS, Outcome, Storm, check_taken_away, make_storm, read_storm, run_storm, write_failure
 
 NIGHTLY = os.environ.get("NEURORACER_NIGHTLY") == "1"
@@ -158,7 +159,7 @@ def test_a_restarted_run_with_a_changed_knob_replays_from_its_checkpoint(in_tmp,
 
     flags = ["--seed", "4", "--population", "20", "--strategy", "elitist", "--set", "1:elite_share=0.5"]
     flags += ["--tracks", "0", "--no-test-curve", "--speed", "64", "--checkpoint", "a.npz"]
-    app = open_window(main.parse(flags))
+    app = open_window(app_options.parse(flags))
     for _ in range(2000):
         if app.view.evolution.generation >= 3:
             break

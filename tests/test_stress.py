@@ -7,7 +7,7 @@ import numpy as np
 import pygame
 import pytest
 
-import main
+from app import options as app_options
 from evolution.checkpoint import load_checkpoint
 from evolution.evolve import Evolution, RunConfig
 from evolution.genome_file import load_genomes
@@ -38,7 +38,7 @@ def test_ten_thousand_random_events_leave_a_consistent_app(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NEURORACER_RUNS", "runs")  # saves, recordings, figures and exports land here
     rng = np.random.default_rng(7)
-    options = main.parse(
+    options = app_options.parse(
         ["--seed", "3", "--strategy", "classic", "--checkpoint", str(tmp_path / "c.npz"), "--checkpoint-every", "2"]
     )
     app = open_window(options)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from app import command as app_command
+from app import options as app_options
 from evolution.errors import Interrupted
 from evolution.study import RUNS_FILE, SUMMARY_FILE, run_study
 from tests.conftest import run_cli
@@ -35,9 +37,8 @@ def client():
 
 
 def study_of(*extra: str):
-    import main
 
-    return main.parse([*BASE, "--study", *SPEC, "--seeds", "0-2", *extra]).study
+    return app_options.parse([*BASE, "--study", *SPEC, "--seeds", "0-2", *extra]).study
 
 
 def results(folder: Path) -> dict[tuple, tuple]:
@@ -216,11 +217,10 @@ def test_bad_study_specs_are_refused_in_one_line(spec, says, tmp_path, capsys):
 
 def refused(capsys, *argv: str) -> tuple[int, str]:
     """main.py's command line run in this process (a refusal comes before any work): exit status and stderr."""
-    import main
 
     capsys.readouterr()
     with pytest.raises(SystemExit) as stop:
-        main.run_command(list(argv))
+        app_command.run_command(list(argv))
     return stop.value.code, capsys.readouterr().err
 
 
@@ -287,7 +287,7 @@ def test_dask_and_matplotlib_are_imported_only_by_a_study_or_a_plot():
 
     from tests.conftest import ROOT
 
-    code = "import sys, main; main.parse(['--headless']); print(sorted({'dask', 'distributed', 'matplotlib'} & "
+    code = "import sys, main; app_options.parse(['--headless']); print(sorted({'dask', 'distributed', 'matplotlib'} & "
     code += "set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr

@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from app import runs as app_runs
 from evolution.evolve import Evolution, RunConfig
 from evolution.history import COLUMNS
 from evolution.race import race_scores
@@ -163,7 +164,7 @@ def test_seeds_on_the_command_line_run_each_seed_and_summarise(tmp_path, capsys)
     out = capsys.readouterr().out
     assert "2 runs of classic" in out and "finisher within 40 generations" in out
     rows = log.read_text().splitlines()
-    assert rows[0] == main.SWEEP_LOG_HEADER and [row.split(",")[0] for row in rows[1:]] == ["3", "4"]
+    assert rows[0] == app_runs.SWEEP_LOG_HEADER and [row.split(",")[0] for row in rows[1:]] == ["3", "4"]
     alone = sweep(RunConfig(strategy="classic", generations=5, test_curve=False), [3], jobs=1, judge=False)
     assert alone[0].first_finisher == (int(rows[1].split(",")[1]) if rows[1].split(",")[1] else None)
     with pytest.raises(SystemExit) as refused:

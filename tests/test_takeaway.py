@@ -16,6 +16,7 @@ import pygame
 import pytest
 
 import main
+from app import options as app_options
 from evolution.checkpoint import load_checkpoint
 from evolution.genome_file import load_genomes
 from evolution.plots import FIGURE_PIXELS, read_log
@@ -265,7 +266,7 @@ def test_a_recorded_gif_and_mp4_have_the_frames_and_size_expected_and_decode(in_
 
 def test_a_recording_of_a_test_drive_makes_a_folder_for_it(in_tmp):
     assert main.main(["--headless", *COMMON, "--generations", "1", "--save", "b.json", "--runs-dir", "elsewhere"]) == 0
-    app = open_window(main.parse(["--load", "b.json"]))
+    app = open_window(app_options.parse(["--load", "b.json"]))
     press(app, pygame.K_i)  # a GIF
     run_frames(app, 9)
     press(app, pygame.K_i)
@@ -309,7 +310,7 @@ def tiny_disk(tmp_path):
 
 def test_a_full_disk_stops_the_recording_with_a_message_and_the_run_goes_on(in_tmp, tiny_disk, monkeypatch):
     monkeypatch.setenv("NEURORACER_RUNS", str(tiny_disk))  # M records into the run's folder, on the tiny disk
-    app = open_window(main.parse([*COMMON, "--speed", "8"]))
+    app = open_window(app_options.parse([*COMMON, "--speed", "8"]))
     press(app, pygame.K_m)
     assert app.takeaway.recorder is not None and "recording to" in app.messages[-1][0]
     deadline = time.monotonic() + 120
@@ -370,7 +371,7 @@ def test_plot_of_something_that_is_not_a_run_is_refused_in_one_line(in_tmp):
 
 
 def test_export_writes_the_chart_and_the_log_so_far_and_d_draws_the_figures(in_tmp):
-    app = open_window(main.parse([*COMMON, "--speed", "64"]))
+    app = open_window(app_options.parse([*COMMON, "--speed", "64"]))
     run_until(app, lambda: len(app.view.evolution.history) >= 3)
     press(app, pygame.K_SPACE)  # paused: the chart and the log stay as they stand
     press(app, pygame.K_e)

@@ -7,6 +7,7 @@ import pygame
 import pytest
 
 import main
+from app import options as app_options
 from evolution.archive import Archive
 from evolution.checkpoint import load_checkpoint, save_checkpoint
 from evolution.evolve import Evolution, RunConfig
@@ -121,7 +122,7 @@ def test_a_ghosts_score_equals_a_headless_drive_of_its_genome(tmp_path):
 def test_a_ghost_from_a_file_scores_what_a_headless_load_drive_of_that_file_prints(in_tmp, capsys):
     path = in_tmp / "champions.json"
     save_genomes(path, run("elitist", 8).best(5))
-    ghosts = list(main.parse(["--ghost", str(path)]).window.ghosts)
+    ghosts = list(app_options.parse(["--ghost", str(path)]).window.ghosts)
     assert len(ghosts) == 5
     for spec in ("training", "test", "random:5"):
         race = GhostRace(ghosts, resolve_track(spec))
@@ -136,7 +137,9 @@ def test_a_ghost_from_a_file_scores_what_a_headless_load_drive_of_that_file_prin
 
 def window_log(tmp_path, name: str, *extra: str, ghosts: int = 0) -> list[tuple[str, ...]]:
     log = tmp_path / f"{name}.csv"
-    window = open_window(main.parse(["--seed", "5", "--generations", "6", "--speed", "64", "--log", str(log), *extra]))
+    window = open_window(
+        app_options.parse(["--seed", "5", "--generations", "6", "--speed", "64", "--log", str(log), *extra])
+    )
     run_frames(window, 500)
     raced = window.view.time_machine.race  # the ghosts did race beside the run
     assert raced is None if not ghosts else len(raced.ghosts) == ghosts and raced.column > 0
@@ -159,13 +162,13 @@ def test_ten_ghosts_never_change_the_runs_log(in_tmp):
 
 
 def test_ghost_flag_is_a_window_flag_and_checks_its_file(in_tmp):
-    with pytest.raises(main.InputError, match="window flag"):
-        main.parse(["--headless", "--ghost", "x.json"])
-    with pytest.raises(main.InputError):
-        main.parse(["--ghost", str(in_tmp / "missing.json")])
+    with pytest.raises(app_options.InputError, match="window flag"):
+        app_options.parse(["--headless", "--ghost", "x.json"])
+    with pytest.raises(app_options.InputError):
+        app_options.parse(["--ghost", str(in_tmp / "missing.json")])
     save_genomes(in_tmp / "ghosts.json", run("elitist", 2).best(3))
-    with pytest.raises(main.InputError, match="--ghost does not go with --compare"):  # it was ignored
-        main.parse(["--compare", "classic", "elitist", "--ghost", str(in_tmp / "ghosts.json")])
+    with pytest.raises(app_options.InputError, match="--ghost does not go with --compare"):  # it was ignored
+        app_options.parse(["--compare", "classic", "elitist", "--ghost", str(in_tmp / "ghosts.json")])
 
 
 def test_elitist_origins_name_the_right_parents():
@@ -256,7 +259,7 @@ def press(window, *keys: int, frames: int = 1) -> None:
 
 
 def test_keys_of_the_time_machine(in_tmp):
-    window = open_window(main.parse(["--seed", "3", "--speed", "64"]))
+    window = open_window(app_options.parse(["--seed", "3", "--speed", "64"]))
     run_frames(window, 120)
     view = window.view
     assert isinstance(view, EvolvingView)

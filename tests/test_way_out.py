@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import main
+from app import runs as app_runs
 from evolution import strategies
 from evolution.archive import Archive
 from evolution.checkpoint import load_checkpoint, read_checkpoint
@@ -185,14 +186,14 @@ def test_an_error_in_a_sweep_or_a_drive_is_said_in_one_line_and_leaves_no_empty_
     def bad_value(*args, **kwargs):
         raise ValueError("injected")
 
-    monkeypatch.setattr(main, "sweep", bad_value)  # a ValueError after the start is no bad input (it was exit 2)
+    monkeypatch.setattr(app_runs, "sweep", bad_value)  # a ValueError after the start is no bad input (it was exit 2)
     sweep = ["--headless", "--seeds", "1-2", "--generations", "1", "--population", "4", "--log", "sweep.csv"]
     assert main.main(sweep) == 1
     said_in_one_line(capsys.readouterr().err, "ValueError: injected")
     assert not (in_tmp / "sweep.csv").exists()
     assert main.main(["--headless", *COMMON, "--generations", "1", "--save", "b.json"]) == 0
     capsys.readouterr()
-    monkeypatch.setattr(main, "race_scores", broken)
+    monkeypatch.setattr(app_runs, "race_scores", broken)
     assert main.main(["--headless", "--load", "b.json", "--log", "drive.csv"]) == 1
     said_in_one_line(capsys.readouterr().err, "RuntimeError: injected")
     assert not (in_tmp / "drive.csv").exists()

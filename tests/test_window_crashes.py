@@ -10,6 +10,8 @@ import pygame
 import pygame_gui
 import pytest
 
+from app import options as app_options
+from app import runs as app_runs
 from evolution.flag_types import SPEEDS, TURBO
 from evolution.settings import format_value
 from game.frame_runner import click, key_event, run_frames
@@ -191,10 +193,9 @@ def test_turbo_toggled_while_the_champions_drive_is_half_done(in_tmp, monkeypatc
 
 def run_alone(strategy: str) -> list[int]:
     """Each generation's champion's score on the test track, of the run made alone headless."""
-    import main
     from evolution.evolve import Evolution
 
-    run = main.parse(["--headless", "--strategy", strategy, "--seed", "3", "--generations", "40"]).run
+    run = app_options.parse(["--headless", "--strategy", strategy, "--seed", "3", "--generations", "40"]).run
     evolution = Evolution(run.config, run.track)
     while not evolution.raced_all:
         evolution.run_generation()
@@ -325,15 +326,16 @@ def deep_save(path, depth: int) -> None:
 
 
 def test_a_genome_file_deeper_than_layers_allows_is_refused_as_a_ghost_and_by_l(in_tmp):
-    import main
     from evolution.flag_types import MAX_LAYERS
 
     deep_save(in_tmp / "deepest.json", MAX_LAYERS)
     deep_save(in_tmp / "deeper.json", MAX_LAYERS + 1)
     app = app_for("--seed", "1", "--ghost", str(in_tmp / "deepest.json"))  # as deep as --layers goes: taken
     assert len(app.view.time_machine.ghosts) == 1
-    with pytest.raises(main.InputError, match=f"deeper.json: field 'layers' has 17 sizes, more than {MAX_LAYERS}"):
-        main.parse(["--seed", "1", "--ghost", str(in_tmp / "deeper.json")])
+    with pytest.raises(
+        app_options.InputError, match=f"deeper.json: field 'layers' has 17 sizes, more than {MAX_LAYERS}"
+    ):
+        app_options.parse(["--seed", "1", "--ghost", str(in_tmp / "deeper.json")])
     app.view.drive(in_tmp / "deeper.json")  # what L does with the file picked
     assert app.view.title == "evolving"
     assert any(f"more than {MAX_LAYERS}" in text and error for text, error, _ in app.messages)
@@ -410,7 +412,7 @@ def test_a_log_whose_rows_jump_is_refused_by_replay_and_a_resumed_runs_new_log_r
     ]
     (in_tmp / "forged.csv").write_text("\n".join(forged) + "\n")
     with pytest.raises(InputError, match=r"forged\.csv line 3: the rows start at generation 9999999, not 0"):
-        main.parse(["--replay", "forged.csv"])
+        app_options.parse(["--replay", "forged.csv"])
     # a run resumed with a new log writes rows from where it resumed, and says so: that log replays
     assert main.main(["--headless", "--resume", "a.npz", "--generations", "8", "--log", "b.csv"]) == 0
     assert "# continued at generation 6" in (in_tmp / "b.csv").read_text().splitlines()
@@ -420,7 +422,6 @@ def test_a_log_whose_rows_jump_is_refused_by_replay_and_a_resumed_runs_new_log_r
 
 
 def test_many_set_flags_are_scheduled_in_a_time_that_grows_with_their_number(in_tmp, monkeypatch):
-    import main
     from evolution import lab
     from evolution.settings import MAX_EVENTS
 
@@ -436,13 +437,15 @@ def test_many_set_flags_are_scheduled_in_a_time_that_grows_with_their_number(in_
     flags = ["--headless", "--seed", "1", "--population", "4", "--generations", "3", "--no-test-curve"]
     for number in range(count):
         flags += ["--set", f"{number % 3 + 1}:mutation_rate={0.1 + number % 7 / 100}"]
-    rest, changes = main.take_sets(flags)  # read in one pass: argparse never sees them (its time grows as count²)
+    rest, changes = app_options.take_sets(
+        flags
+    )  # read in one pass: argparse never sees them (its time grows as count²)
     assert "--set" not in rest and len(changes) == count
-    evolution = main.start_evolution(main.parse(flags).run, [])
+    evolution = app_runs.start_evolution(app_options.parse(flags).run, [])
     assert len(evolution.state.scheduled) == count
     assert sum(examined) <= 2 * count  # one at a time, each checked with those before it: count² / 2
-    with pytest.raises(main.InputError, match=f"--set: {MAX_EVENTS + 1} changes, more than the {MAX_EVENTS}"):
-        main.parse(["--headless", *["--set=1:mutation_rate=0.5"] * (MAX_EVENTS + 1)])
+    with pytest.raises(app_options.InputError, match=f"--set: {MAX_EVENTS + 1} changes, more than the {MAX_EVENTS}"):
+        app_options.parse(["--headless", *["--set=1:mutation_rate=0.5"] * (MAX_EVENTS + 1)])
 
 
 def test_changes_scheduled_at_once_go_where_one_at_a_time_puts_them():

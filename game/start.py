@@ -1,0 +1,40 @@
+"""The window's modes, started from the app layer's Options: a run evolving or saved genomes test-driving, or
+runs side by side. main.py hands open_window to app.command.main; pygame is imported only from here on.
+"""
+
+from __future__ import annotations
+
+from app.options import Options
+from app.runs import build_reporters, nothing_to_do, shutdown, start_evolution, warn
+from evolution.errors import RunFailed
+
+from .window import run_window
+
+
+def open_window(options: Options) -> int:
+    """The window the options ask for: runs side by side (--compare), or one run or drive."""
+    if options.compare:
+        from .compare_view import run_compare_window
+
+        return run_compare_window(options, warn)
+    return start_window(options)
+
+
+def start_window(options: Options) -> int:
+    """The window, evolving the run of the options or test-driving --load."""
+    run = options.run
+    if nothing_to_do(run):
+        return 0
+    if run.seed_was_drawn and not options.load:
+        print(f"seed {run.config.seed} (pass --seed {run.config.seed} to repeat this run)")
+    reporters, checkpointer = build_reporters(run, progress=False, warn=warn)
+    if checkpointer:
+        checkpointer.claim()
+    evolution = None if options.load else start_evolution(run, reporters)
+    try:
+        status, final = run_window(options.window, evolution, run.keep, checkpointer, run.track, run.config.seed)
+    except RunFailed as failed:  # the window has done what Q does; then the same way out, and main says it
+        shutdown(failed.evolution or evolution, run, reporters, checkpointer)
+        raise
+    written = shutdown(final, run, reporters, checkpointer)
+    return status or written

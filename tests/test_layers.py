@@ -1,0 +1,61 @@
+"""The layers import one way only: evolution <- app <- game <- main, with bench beside main; no module edits
+sys.path. Every import is counted, those inside functions and under TYPE_CHECKING too."""
+
+import ast
+
+import pytest
+
+from tests.conftest import ROOT
+
+PROJECT = {"app", "assets", "bench", "evolution", "game", "main", "tests"}
+MAY_NOT_IMPORT = {  # a layer and the project's parts it must never import
+    "evolution": {"app", "game", "main", "bench", "tests"},
+    "app": {"game", "main", "bench", "tests"},
+    "game": {"main", "bench", "tests"},
+    "main": {"bench", "tests"},
+    "bench": {"tests"},
+}
+
+
+def modules_of(layer: str) -> list:
+    return [ROOT / "main.py"] if layer == "main" else sorted((ROOT / layer).rglob("*.py"))
+
+
+def imported(path) -> set[str]:
+    """The project's top-level packages a module imports, anywhere in it."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names & PROJECT
+
+
+@pytest.mark.parametrize("layer", sorted(MAY_NOT_IMPORT))
+def test_a_layer_imports_nothing_above_it(layer):
+    wrong = {str(path.relative_to(ROOT)): sorted(imported(path) & MAY_NOT_IMPORT[layer]) for path in modules_of(layer)}
+    assert not {name: found for name, found in wrong.items() if found}
+
+
+def test_the_check_sees_an_import_inside_a_function(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from main import parse\n    import game.window\n")
+    assert imported(module) == {"main", "game"}
+
+
+@pytest.mark.parametrize("layer", sorted(MAY_NOT_IMPORT))
+def test_no_module_edits_sys_path(layer):
+    edits = []
+    for path in modules_of(layer):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and ast.unparse(node) in ("sys.path.insert", "sys.path.append"):
+                edits.append(str(path.relative_to(ROOT)))
+    assert not edits
+
+
+def test_main_py_only_starts_the_program():
+    tree = ast.parse((ROOT / "main.py").read_text())
+    functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    assert functions == ["open_window", "main"]
+    assert len((ROOT / "main.py").read_text().splitlines()) < 60
