@@ -11,7 +11,7 @@ from pathlib import Path
 
 from evolution.crash import one_line, write_crash_report
 from evolution.errors import InputError, Interrupted, RunFailed
-from evolution.interrupts import stop_on_signals
+from evolution.interrupts import signals_restored, stop_on_signals
 from evolution.outputs import (
     release_claim,
 )
@@ -34,15 +34,16 @@ def main(argv: list[str] | None = None, window: WindowStarter | None = None) -> 
     overflowed or an internal error (said in one line on stderr, with a crash report for an error), 2 bad input
     (one line), 130 or 143 stopped by SIGINT or SIGTERM after saving, 141 output pipe closed (quietly, after
     saving)."""
-    stop_on_signals()
-    stdout, stderr = sys.stdout, sys.stderr
-    # both guarded (`2>&1 | head` closes both); one closed before the start (`>&-`) is None, and prints nothing
-    sys.stdout, sys.stderr = (GuardedOutput(stream) if stream is not None else None for stream in (stdout, stderr))
-    guarded = sys.stdout
-    try:
-        status = run_command(sys.argv[1:] if argv is None else argv, window)
-    finally:
-        sys.stdout, sys.stderr = stdout, stderr
+    with signals_restored():  # called in-process (tests), it leaves the caller's handlers as they were
+        stop_on_signals()
+        stdout, stderr = sys.stdout, sys.stderr
+        # both guarded (`2>&1 | head` closes both); one closed before the start (`>&-`) is None, and prints nothing
+        sys.stdout, sys.stderr = (GuardedOutput(s) if s is not None else None for s in (stdout, stderr))
+        guarded = sys.stdout
+        try:
+            status = run_command(sys.argv[1:] if argv is None else argv, window)
+        finally:
+            sys.stdout, sys.stderr = stdout, stderr
     return status or (141 if guarded is not None and guarded.pipe_closed else 0)
 
 

@@ -30,6 +30,20 @@ def stop_on_signals() -> None:
         signal.signal(number, _handler)
 
 
+@contextmanager
+def signals_restored() -> Iterator[None]:
+    """SIGINT's and SIGTERM's handlers put back as they were at the block's end: a run called in-process (tests,
+    a host program) leaves them as it found them. Left ignored after a run's shutdown, they were inherited by
+    every process forked later, and a pool that stops its workers with SIGTERM then waited on them for ever."""
+    before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            if handler is not None:
+                signal.signal(number, handler)
+
+
 def ignore_signals() -> None:
     """While the run shuts down and saves, further signals are ignored (saving takes a moment)."""
     for number in (signal.SIGINT, signal.SIGTERM):

@@ -140,3 +140,16 @@ def compiled_races() -> None:
     from evolution import race_kernel
 
     race_kernel.ready(wait=True)
+
+
+@pytest.fixture(autouse=True)
+def signal_handlers_kept():
+    """Each test leaves SIGINT's and SIGTERM's handlers as it found them: one left ignored is inherited by every
+    process the suite forks later, and a fork pool's terminate() then waits on its worker for ever."""
+    import signal
+
+    before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for number, handler in before.items():
+        if handler is not None:
+            signal.signal(number, handler)

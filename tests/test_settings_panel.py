@@ -233,7 +233,8 @@ def test_a_real_click_on_plus_schedules_a_change(in_tmp):
 
 def test_the_panel_opens_and_closes_with_its_key_and_pygame_gui_waits_for_it():
     script = (
-        "import sys, main, pygame\n"
+        "import sys, pygame\n"
+        "from app import options as app_options\n"
         "from game.frame_runner import open_window, run_frames, key_event\n"
         "app = open_window(app_options.parse(['--seed', '1', '--population', '10']))\n"
         "run_frames(app, 3)\n"

@@ -287,7 +287,7 @@ def test_dask_and_matplotlib_are_imported_only_by_a_study_or_a_plot():
 
     from tests.conftest import ROOT
 
-    code = "import sys, main; app_options.parse(['--headless']); print(sorted({'dask', 'distributed', 'matplotlib'} & "
-    code += "set(sys.modules)))"
+    code = "import sys, main; from app import options; options.parse(['--headless']); "
+    code += "print(sorted({'dask', 'distributed', 'matplotlib'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr

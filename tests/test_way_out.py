@@ -362,3 +362,13 @@ def test_a_resumed_log_keeps_its_set_lines_where_they_were(tmp_path):
         return [line if line.startswith("#") else ",".join(line.split(",")[:5]) for line in lines]
 
     assert without_seconds(split) == without_seconds(straight)
+
+
+def test_a_run_called_in_process_leaves_the_signal_handlers_as_it_found_them(in_tmp):
+    """Left ignored after a run's shutdown, SIGTERM was ignored in every process forked later too: a fork pool's
+    terminate() then waited on its worker for ever (a hung CI run, and a hung suite under pytest-xdist)."""
+    import signal
+
+    before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    assert main.main(["--headless", "--seed", "1", "--generations", "1", "--population", "4"]) == 0
+    assert {number: signal.getsignal(number) for number in before} == before
