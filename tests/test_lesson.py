@@ -276,7 +276,10 @@ def test_the_caption_changes_as_the_run_goes_and_w_turns_it_off(in_tmp):
         text = app.caption.text()
         if text and (not seen or seen[-1] != text):
             seen.append(text)
-        if app.view.evolution.generation >= 3 and len(seen) >= 4:
+        # the columns a frame races depend on the machine's load, and so which captions a frame shows: wait for
+        # the ones asserted below, not for a count of them
+        scored = any(" is scored: best " in text for text in seen)
+        if app.view.evolution.generation >= 3 and len(seen) >= 4 and scored:
             break
     assert seen[0] == "Generation 0 starts: 50 dots with random networks try the training track (391 columns). " + (
         "Nobody has learned anything yet, so most crash soon."
