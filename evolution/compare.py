@@ -97,7 +97,7 @@ def check_sizes(specs: list[RunSpec], sizes: list[tuple[int, tuple[int, ...], in
 
 
 def run_size(flags: argparse.Namespace) -> tuple[int, tuple[int, ...], int]:
-    """(population, layers, extra tracks) of a run from its flags (a SPEC applied), with main.py's defaults."""
+    """(population, layers, extra tracks) of a run from its flags (a SPEC applied), with the command line's defaults."""
     tracks = flags.tracks if flags.tracks is not None else STRATEGIES[flags.strategy].default_tracks
     return flags.population or 50, flags.layers or DEFAULT_LAYERS, tracks
 

@@ -162,7 +162,7 @@ class Study:
         return Path("studies") / f"{slug}-{digest}"
 
 
-# the flag main.py's run alone takes for a setting; the others are set in the config the flags make
+# the flag a run alone takes for a setting (app/options.py); the others are set in the config the flags make
 FLAGS = {
     "mutation_rate": "mutation_rate",
     "population": "population",
@@ -178,7 +178,7 @@ def build_study(
     make_run: Callable[[dict[str, Any]], tuple[RunConfig, str, tuple[SettingEvent, ...]]],
 ) -> Study:
     """The study's combinations: make_run(flags) gives (config, track name, --set changes) of the run alone with
-    those flags (main.py's own), then each setting without a flag is set in the config; InputError naming a
+    those flags (the command line's own), then each setting without a flag is set in the config; InputError naming a
     combination that cannot be run (a knob of another strategy, a track file, a run beyond the budget)."""
     built = []
     changes: tuple[SettingEvent, ...] = ()

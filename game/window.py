@@ -500,7 +500,7 @@ def run_window(
 
 def quit_after_error(window: Window) -> None:
     """After an internal error, what Q does (the view's checkpoint, its best saved); if that fails as well, the
-    run's own way out (main.shutdown) still writes its state as it is."""
+    run's own way out (app.runs.shutdown) still writes its state as it is."""
     try:
         window.do_quit()
     except Exception:
