@@ -4,6 +4,7 @@ turned into an exit status (a failure said in one line).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from collections.abc import Callable
@@ -34,7 +35,11 @@ def main(argv: list[str] | None = None, window: WindowStarter | None = None) -> 
     overflowed or an internal error (said in one line on stderr, with a crash report for an error), 2 bad input
     (one line), 130 or 143 stopped by SIGINT or SIGTERM after saving, 141 output pipe closed (quietly, after
     saving)."""
-    with signals_restored():  # called in-process (tests), it leaves the caller's handlers as they were
+    # Called in-process (argv given: tests, a host program), it puts back the signal handlers it found. Run as the
+    # program (argv None), they stay as the shutdown left them: a Ctrl+C after the run has saved is ignored on the
+    # way out, not main.py's quiet exit for the imports (status 130 for a run that ended well).
+    keep = signals_restored() if argv is not None else contextlib.nullcontext()
+    with keep:
         stop_on_signals()
         stdout, stderr = sys.stdout, sys.stderr
         # both guarded (`2>&1 | head` closes both); one closed before the start (`>&-`) is None, and prints nothing

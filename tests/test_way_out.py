@@ -372,3 +372,16 @@ def test_a_run_called_in_process_leaves_the_signal_handlers_as_it_found_them(in_
     before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
     assert main.main(["--headless", "--seed", "1", "--generations", "1", "--population", "4"]) == 0
     assert {number: signal.getsignal(number) for number in before} == before
+
+
+def test_run_as_the_program_a_ctrl_c_after_the_run_saved_is_ignored_on_the_way_out(in_tmp, monkeypatch):
+    """Run from the command line (no argv given), main() leaves the handlers as the shutdown set them: a Ctrl+C
+    that lands after the run saved is ignored, not taken by main.py's quiet exit for the imports (which made a
+    study that had ended well exit 130 without a word)."""
+    import signal
+
+    monkeypatch.setattr(
+        sys, "argv", ["main.py", "--headless", "--seed", "1", "--generations", "1", "--population", "4"]
+    )
+    assert main.main() == 0
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # (the suite's fixture puts it back after the test)
