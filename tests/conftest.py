@@ -146,10 +146,7 @@ def compiled_races() -> None:
 def signal_handlers_kept():
     """Each test leaves SIGINT's and SIGTERM's handlers as it found them: one left ignored is inherited by every
     process the suite forks later, and a fork pool's terminate() then waits on its worker for ever."""
-    import signal
+    from evolution.interrupts import signals_restored
 
-    before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for number, handler in before.items():
-        if handler is not None:
-            signal.signal(number, handler)
+    with signals_restored():
+        yield

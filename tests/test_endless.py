@@ -48,26 +48,28 @@ def test_every_level_drawn_can_be_driven():
         assert check_drivable(endless_track(5, level)).drivable
 
 
-def test_half_the_population_at_the_finish_climbs_a_level():
-    assert climbs(np.array([100, 100, 3, 4]), 100) and not climbs(np.array([100, 5, 3, 4]), 100)
+def climbed_once() -> Evolution:
+    """A run on endless level 1 whose generation 0 has just closed with half its dots at the finish."""
     evolution = Evolution(RunConfig(seed=3, generations=None, test_curve=False), endless_track(3, 1))
     race = evolution.next_race()
     race.run()
     race.scores[: race.count // 2] = race.track.finish  # as if half had finished
     evolution.close_generation_now(race)
+    return evolution
+
+
+def test_half_the_population_at_the_finish_climbs_a_level():
+    assert climbs(np.array([100, 100, 3, 4]), 100) and not climbs(np.array([100, 5, 3, 4]), 100)
+    evolution = climbed_once()
     assert [(c.generation, c.new) for c in evolution.state.scheduled] == [(1, "endless:3:2")]
     evolution.next_race()
     assert evolution.track.name == "endless:3:2" and evolution.state.events[-1].old == "endless:3:1"
 
 
 def test_a_track_chosen_after_a_level_was_earned_replaces_the_level():
-    # found by a storm (seed 30002): W pressed while the generation that climbed was closing; the level
+    # found by a storm (seed 30002): a track chosen while the generation that climbed was closing; the level
     # scheduled on the endless road expected it still, and the next generation stopped with a ReplayMismatch
-    evolution = Evolution(RunConfig(seed=3, generations=None, test_curve=False), endless_track(3, 1))
-    race = evolution.next_race()
-    race.run()
-    race.scores[: race.count // 2] = race.track.finish  # as if half had finished
-    evolution.close_generation_now(race)
+    evolution = climbed_once()
     assert [(c.generation, c.new) for c in evolution.state.scheduled] == [(1, "endless:3:2")]
     evolution.change_track(resolve_track("training"))
     evolution.next_race()
