@@ -60,14 +60,13 @@ from evolution.settings import (
     is_built_track,
     parse_set,
 )
-from evolution.strategies import STRATEGIES
+from evolution.strategies import DEFAULT_STRATEGY, STRATEGIES
 from evolution.track import SAVED_TRACK, Track
 from evolution.track_draft import TrackDraft
 from evolution.track_names import resolve_track
 
 SWEEP_REFUSES = ("resume", "load", "replay", "checkpoint", "save", "ghost")  # flags a sweep (--seeds) refuses
 PROG = "main.py"
-DEFAULT_STRATEGY = "elitist"  # the best row of python -m bench.learning (see docs/strategies.md)
 HEADLESS_GENERATIONS = 120
 LISTED = "?"  # --resume or --replay given alone: list the runs; --plot alone: this run's figures at its end
 
@@ -179,9 +178,9 @@ def build_parser() -> Parser:
         type=rate,
         metavar="R",
         help=(
-            f"size of the mutation noise (default {STRATEGIES['classic'].default_mutation_rate:g} for classic, "
-            f"{STRATEGIES['elitist'].default_mutation_rate:g} for elitist, {STRATEGIES['elitist'].LATE_NOISE:g} "
-            f"times that from generation {STRATEGIES['elitist'].LATE_GENERATION}; snes adapts its own)"
+            "size of the mutation noise (default "
+            + "; ".join(cls.mutation_default() for cls in STRATEGIES.values()).replace("%", "%%")
+            + ")"
         ),
     )
     parser.add_argument(
@@ -796,7 +795,7 @@ def resumed(args: argparse.Namespace, checkpoint: Checkpoint) -> RunOptions:
     scheduled = checked_sets(config, args.set, first)
     if args.mutation_rate is not None and args.mutation_rate != config.mutation_rate:
         changes.append(f"mutation rate {config.mutation_rate} -> {args.mutation_rate}")
-        if config.strategy == "snes":  # snes has no mutation rate: nothing to record
+        if not STRATEGIES[config.strategy].uses_mutation_rate:  # it has no mutation rate: nothing to record
             config = replace(config, mutation_rate=args.mutation_rate)
         else:  # from the next generation asked for on, recorded as a settings change
             change = SettingEvent(first, "mutation_rate", "", repr(float(args.mutation_rate)))

@@ -22,7 +22,8 @@ from evolution.sweep import summarise, sweep
 
 
 def variant(strategy: str, knobs: list[str]) -> str:
-    """The registry name of strategy with its class attributes overridden by knobs ('NAME=VALUE')."""
+    """The row's name: strategy with its class attributes overridden by knobs ('NAME=VALUE'), set on the class
+    itself (this process measures nothing else; the sweep's workers are forked after)."""
     if not knobs:
         return strategy
     base = STRATEGIES[strategy]
@@ -35,9 +36,9 @@ def variant(strategy: str, knobs: list[str]) -> str:
             values[name] = ast.literal_eval(value)
         except (ValueError, SyntaxError):
             raise ValueError(f"{knob!r}: the value is not a Python literal") from None
-    name = f"{strategy}[{','.join(knobs)}]"
-    STRATEGIES[name] = type(base.__name__ + "Variant", (base,), {"name": name, **values})
-    return name
+    for name, value in values.items():
+        setattr(base, name, value)
+    return f"{strategy}[{','.join(knobs)}]"
 
 
 def seed_text(text: str) -> str:
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"argument --set: {exc}")
     config = RunConfig(
         population=args.population,
-        strategy=name,
+        strategy=args.strategy,
         mutation_rate=cls.default_mutation_rate if args.mutation_rate is None else args.mutation_rate,
         extra_tracks=cls.default_tracks if args.tracks is None else args.tracks,
         extra_track_columns=args.track_columns,

@@ -14,7 +14,7 @@ import json
 import os
 import time
 import zipfile
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from . import compare
 from .archive import archive_bytes
 from .budget import FLOAT, check_run_size, format_size
 from .errors import InputError
-from .evolve import Evolution, RunConfig
+from .evolve import Evolution, RunConfig, config_fields, config_from_fields
 from .files import check_file, read_npy, write_atomic
 from .history import COLUMNS
 from .network import Network
@@ -32,7 +32,7 @@ from .outputs import CheckpointLock
 from .run_state import BEST_EVER, RunState
 from .settings import knobs, parse_value
 from .state_codec import checked_text, decode, encode
-from .strategies import NotFinite, make_strategy
+from .strategies import STRATEGIES, NotFinite, make_strategy
 from .track import Track
 
 FORMAT = "neuroracer-checkpoint"
@@ -109,7 +109,7 @@ def _run_tree(config: RunConfig, track: Track, state: RunState, prefix: str, arr
     """One run's part of a header (its arrays added to `arrays`, their names starting with prefix)."""
     arrays[f"{prefix}track_top"], arrays[f"{prefix}track_bottom"] = track.top, track.bottom
     return {
-        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()},
+        "config": config_fields(config),
         "track_name": track.name,
         "state": encode(state, f"{prefix}state", arrays),
     }
@@ -275,12 +275,7 @@ def _read_comparison(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> C
 def _read_run(header: dict[str, Any], arrays: dict[str, np.ndarray], prefix: str, version: Any) -> Checkpoint:
     """One run from its part of a header: its settings, its track (arrays named prefix + track_top, ...) and
     its state (version 1: its fields as separate header keys, read by translating them)."""
-    raw_config = header["config"]
-    config_fields = {f.name for f in fields(RunConfig)}
-    if not isinstance(raw_config, dict) or set(raw_config) - config_fields:
-        raise ValueError("unknown settings in the checkpoint")
-    raw_config = {k: tuple(v) if k == "layers" and isinstance(v, list) else v for k, v in raw_config.items()}
-    config = RunConfig(**raw_config)
+    config = config_from_fields(header["config"])
     check_run_size(config.population, config.layers, config.extra_tracks, "its population of {} with layers {}")
     top, bottom = arrays[f"{prefix}track_top"], arrays[f"{prefix}track_bottom"]
     track = Track(checked_text(header["track_name"], "track_name"), top, bottom)
@@ -315,16 +310,7 @@ def _version_1_state(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> d
         return {"array": name} if name in arrays else None
 
     old = unflatten(header["strategy_state"])
-    rng = old["rng"]
-    if header["config"]["strategy"] == "classic":
-        random_state = {k: rng[k] for k in ("keys", "pos", "has_gauss", "cached")}
-        strategy = {"rng": {"random_state": random_state}, "ranked": member("strategy.ranked")}
-        strategy["told"] = header["generation"]
-    elif header["config"]["strategy"] == "elitist":
-        strategy = {"rng": {"generator": rng}, "ranked": member("strategy.ranked"), "told": old["told"]}
-    else:
-        strategy = {"rng": {"generator": rng}, "mean": old["mean"], "spread": old["spread"]}
-        strategy["noise"] = member("strategy.noise")
+    strategy = STRATEGIES[header["config"]["strategy"]].version_1_state(old, header["generation"], member)
     champions = ("generations", "genomes", "result_generations", "results")
     return {
         "strategy": strategy,

@@ -10,9 +10,10 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -27,8 +28,8 @@ from .race import SLICE_SECONDS, Race, StackedRace, in_slices
 from .reporters import Reporter, tell_all
 from .run_state import BEST_EVER, RunState
 from .selection import selection_scores
-from .settings import SettingEvent, check_knobs, current_value, knobs, settings_table
-from .strategies import STRATEGIES, make_strategy, rank_order
+from .settings import SettingEvent, current_value, knobs, normal_knobs, settings_table
+from .strategies import BLOG_STRATEGY, STRATEGIES, make_strategy, rank_order
 from .track import RANDOM_TRACK_COLUMNS, Track, blog_test_track, random_track
 
 STACKED_DOTS = 1000  # up to this many dots, a generation's extra tracks are raced together
@@ -51,22 +52,24 @@ class RunConfig:
     population: int = 50
     layers: tuple[int, ...] = DEFAULT_LAYERS
     mutation_rate: float = 0.1
-    strategy: str = "classic"
+    strategy: str = BLOG_STRATEGY
     seed: int = 0
     generations: int | None = 120  # the last generation's number; None: no limit
     extra_tracks: int = 0  # fresh random tracks each generation is also scored on
     extra_track_columns: int = 2 * RANDOM_TRACK_COLUMNS  # longer than the random default: a stricter test
     test_curve: bool = True  # drive each generation's champion on the test track
     safety_weight: float = 0.0  # with extra tracks: how much keeping off the barriers adds to selection
-    # the strategy's knobs (evolution/settings.py); None: the strategy's default. Only its own may be set.
-    elite_share: float | None = None
-    late_elite_share: float | None = None
-    late_generation: int | None = None
-    tournament: int | None = None
-    mean_rate: float | None = None
-    spread_rate: float | None = None
+    # the strategy's knobs that differ from its defaults, as (name, value) pairs in its order (a mapping is
+    # taken too); only its own may be set (Strategy.knobs)
+    knobs: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
+        if not isinstance(self.knobs, tuple):
+            knobs = self.knobs
+            if not isinstance(knobs, Mapping) and not all(isinstance(pair, (tuple, list)) for pair in knobs):
+                raise ValueError("knobs must be (name, value) pairs")
+            object.__setattr__(self, "knobs", tuple(tuple(pair) for pair in (knobs.items() if isinstance(
+                knobs, Mapping) else knobs)))  # fmt: skip
         for name in ("population", "seed", "generations", "extra_tracks", "extra_track_columns"):
             value = getattr(self, name)
             if name == "generations" and value is None:
@@ -96,7 +99,34 @@ class RunConfig:
         if self.generations is not None and not 0 <= self.generations <= 10**7:
             raise ValueError("generations must be from 0 to 10000000")
         Network(self.layers)
-        check_knobs(self)
+        object.__setattr__(self, "knobs", normal_knobs(self.strategy, self.knobs))
+
+    def knob(self, name: str) -> Any:
+        """The value the run set for one of its strategy's knobs, None if it left it at the default."""
+        return dict(self.knobs).get(name)
+
+
+def config_fields(config: RunConfig) -> dict[str, Any]:
+    """A config as plain JSON values, its knobs as fields of their own (as a checkpoint and a study write it)."""
+    plain = {field.name: getattr(config, field.name) for field in fields(RunConfig) if field.name != "knobs"}
+    return {**plain, "layers": [int(size) for size in config.layers], **dict(config.knobs)}
+
+
+def config_from_fields(raw: Any) -> RunConfig:
+    """The config config_fields wrote (or an older file, whose knobs of every strategy are there, null when
+    unset); ValueError for anything else."""
+    names = {field.name for field in fields(RunConfig)} - {"knobs"}
+    if not isinstance(raw, dict) or not isinstance(raw.get("strategy"), str):
+        raise ValueError("unknown settings in the checkpoint")
+    known_knobs = set(STRATEGIES[raw["strategy"]].knob_names()) if raw["strategy"] in STRATEGIES else set()
+    others = {name for cls in STRATEGIES.values() for name in cls.knob_names()}
+    plain = {k: v for k, v in raw.items() if k in names}
+    extra = {k: v for k, v in raw.items() if k not in names}
+    if any(k not in known_knobs and not (k in others and v is None) for k, v in extra.items()):
+        raise ValueError("unknown settings in the checkpoint")
+    if isinstance(plain.get("layers"), list):
+        plain["layers"] = tuple(plain["layers"])
+    return RunConfig(**plain, knobs={k: v for k, v in extra.items() if k in known_knobs})
 
 
 class Evolution:
@@ -330,8 +360,9 @@ class Evolution:
         state = self.state
         if state.ranked_genomes is None or race.genomes is not state.pending:
             return None
-        if self.config.strategy == "snes":
-            return 0, "snes's mean"
+        heir = self.strategy.heir()
+        if heir is not None:
+            return heir
         best = state.ranked_genomes[0]
         same = np.flatnonzero((race.genomes == best).all(axis=1))
         if same.size:

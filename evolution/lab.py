@@ -39,10 +39,8 @@ from .champion_drives import ChampionDrives, ChampionQueue
 from .errors import InputError
 from .network import Network
 from .reporters import tell_all
-from .seeds import change_generator, change_random_state
+from .seeds import change_generator
 from .settings import (
-    KNOB_NAMES,
-    KNOBS,
     MAX_EVENTS,
     ScheduleError,
     SettingEvent,
@@ -56,16 +54,15 @@ from .settings import (
     knobs,
     parse_value,
     setting,
+    strategy_knobs,
     with_value,
 )
-from .strategies import STRATEGIES, ClassicState, ElitistState, SnesState, make_strategy
+from .strategies import STRATEGIES, make_strategy
 from .track import Track, start_track
 from .track_names import resolve_track
 
 if TYPE_CHECKING:
     from .evolve import Evolution, RunConfig
-
-MIN_SPREAD = 0.05  # snes started mid-run: the least spread per weight
 
 
 class ReplayMismatch(ValueError):
@@ -252,32 +249,13 @@ def _new_strategy(evolution: Evolution, config: RunConfig) -> None:
     else:
         ranked = getattr(state.strategy, "ranked", None)
         ranked = ranked if ranked is not None else _resized(state.ranked_genomes, config, state.generation)
-        rng_seed, generation = config.seed, state.generation
-        if config.strategy == "classic":
-            state.strategy = ClassicState(rng=change_random_state(rng_seed, generation), ranked=ranked.copy())
-            state.strategy.told = generation
-        elif config.strategy == "elitist":
-            rng = change_generator(rng_seed, "lab_strategy", generation)
-            state.strategy = ElitistState(rng=rng, ranked=ranked.copy(), told=generation)
-        else:
-            best = ranked[: max(2, len(ranked) // 4)]
-            spread = np.maximum(best.std(axis=0), MIN_SPREAD)
-            rng = change_generator(rng_seed, "lab_strategy", generation)
-            state.strategy = SnesState(rng=rng, mean=best.mean(axis=0), spread=spread)
+        state.strategy = strategy.carry_over(ranked, config.seed, state.generation)
     evolution.config, evolution.strategy = config, strategy
 
 
 def _initial_state(strategy, seed: int, generation: int):
     """The strategy's initial state: at generation 0 as a fresh run has it, later with the change's generator."""
-    state = strategy.initial_state(seed)
-    if generation:
-        name = strategy.name
-        state.rng = (
-            change_random_state(seed, generation)
-            if name == "classic"
-            else change_generator(seed, "lab_strategy", generation)
-        )
-    return state
+    return strategy.restart_state(seed, generation)
 
 
 def _new_network(evolution: Evolution, config: RunConfig) -> None:
@@ -313,11 +291,11 @@ def start_changes(config: RunConfig) -> list[SettingEvent]:
     default_safety = STRATEGIES[config.strategy].default_safety_weight
     if config.safety_weight != default_safety:
         changes.append(SettingEvent(0, "safety_weight", "", format_value("safety_weight", config.safety_weight)))
-    plain = dataclasses.replace(config, **{name: None for name in KNOB_NAMES})
+    plain = dataclasses.replace(config, knobs=())
     defaults = _strategy_for(plain, Network(config.layers).genome_size)
-    for name in KNOBS.get(config.strategy, ()):
-        value = getattr(config, name)
-        if value is not None and format_value(name, value) != format_value(name, getattr(defaults, name)):
+    for name in strategy_knobs(config.strategy):
+        value = config.knob(name)
+        if value is not None and format_value(name, value) != format_value(name, defaults.knob_value(name)):
             changes.append(SettingEvent(0, name, "", format_value(name, value)))
     return changes
 

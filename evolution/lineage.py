@@ -67,7 +67,7 @@ def describe(origins: Origins | None, index: int, generation: int, mutation: str
     if kind == CHILD:
         return f"child of {ranked(parent)}, gen {before}, {mutation} {noise:.1f}"
     if kind == MEAN:
-        return "snes's mean"
+        return "the average network"
     return f"sampled from gen {generation}'s distribution ({noise:.1f} spreads from its mean)"
 
 

@@ -10,17 +10,28 @@ from __future__ import annotations
 import numpy as np
 
 # name -> stream number mixed with the seed (SeedSequence([seed, stream])); never change a number,
-# or every run's figures move
+# or every run's figures move. A strategy adds its own stream under its name when it is registered
+# (Strategy.stream, evolution/strategies.py).
 STREAMS: dict[str, int] = {
     "new_track": 1,  # the window's G key: each new random track's seed
     "restart": 2,  # the window's R key: each new run's seed
-    "elitist": 0xE1,  # the elitist strategy's breeding
-    "snes": 0x5E5,  # the snes strategy's samples
     "extra_tracks": 0x7AC,  # the seeds of each generation's extra training tracks
     "lab_strategy": 0x1AB5,  # a strategy started mid-run by a settings change: its generator
     "lab_population": 0x1AB9,  # a population grown mid-run: the noise of its new genomes
     "endless": 0xE4D,  # endless mode: each level's track (with the level as a third number)
 }
+
+
+def add_stream(name: str, number: int) -> None:
+    """Give the generator `name` its stream; ValueError if the name or the number is taken."""
+    if name in STREAMS or number in STREAMS.values():
+        raise ValueError(f"the generator {name!r} or the stream {number} is taken")
+    STREAMS[name] = number
+
+
+def remove_stream(name: str) -> None:
+    """Take back a stream added by add_stream (a strategy a test registered)."""
+    STREAMS.pop(name)
 
 
 def generator(seed: int, name: str) -> np.random.Generator:

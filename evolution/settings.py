@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,9 @@ from .endless import check_name
 from .errors import InputError
 from .network import MAX_LAYER_WIDTH, MAX_LAYERS
 from .race import INPUTS
-from .strategies import STRATEGIES, Strategy
+from .strategies import STRATEGIES, Knob, Strategy
 from .track import random_track_numbers
 
-ALL = tuple(STRATEGIES)
 MAX_EVENTS = 10_000  # events a run, a checkpoint or a file may hold
 
 
@@ -36,17 +37,21 @@ class Setting:
     strategies the ones it applies to (for the others, changing it raises an error saying `why_not`); caption a
     plain sentence with {value} (or {percent}) where the current value goes; rebuilds what a change rebuilds: "config"
     (the settings only), "population", "strategy", "network" or "track" (the Evolution's track, not in RunConfig).
+    In RUN_SETTINGS, strategies is None for "every strategy registered", and only_if names a Strategy flag a
+    strategy must have for it (uses_mutation_rate); the table (SETTINGS) holds the names.
     """
 
     name: str
     kind: Any
     low: float | None
     high: float | None
-    strategies: tuple[str, ...]
+    strategies: tuple[str, ...] | None
     caption: str
     rebuilds: str = "config"
     why_not: str = ""
     title: str = ""  # the setting in words, for a panel row ("Mutation size"); the name is the one in commands
+    only_if: str = ""
+    owner: str = ""  # the strategy whose knob it is ("" for a setting of every run)
 
     def describe(self, value: Any) -> str:
         """The caption with a value in it, e.g. 'the best 20% are copied unchanged'; the strategies' constants it
@@ -65,136 +70,109 @@ class Setting:
 
 def constants() -> dict[str, str]:
     """The strategy constants captions may name, read when a caption is made (a test may change them)."""
-    elitist = STRATEGIES["elitist"]
-    return {"late_noise": f"{elitist.LATE_NOISE:g}", "late_generation": f"{elitist.LATE_GENERATION}"}
+    found = {}
+    for cls in STRATEGIES.values():
+        found.update(cls.caption_constants())
+    notes = [cls.mutation_note() for cls in STRATEGIES.values() if cls.mutation_note()]
+    found["mutation_notes"] = f" ({'; '.join(notes)})" if notes else ""
+    return found
 
 
-_KNOB = " is a setting of elitist only"
-SETTINGS: dict[str, Setting] = {
-    s.name: s
-    for s in (
-        Setting(
-            "mutation_rate",
-            float,
-            0,
-            100,
-            ("classic", "elitist"),
-            "children's weights change by random noise of size {value} (elitist: {late_noise} times that from its "
-            "late generation on, {late_generation} unless changed)",
-            why_not="snes adapts its own step size; change its spread_rate or mean_rate instead",
-            title="Mutation size",
-        ),
-        Setting("population", int, 2, 100_000, ALL, "{value} genomes race each generation", "population", title="Dots"),
-        Setting(
-            "extra_tracks",
-            int,
-            0,
-            100,
-            ALL,
-            "each generation also races {value} fresh random tracks",
-            title="Extra tracks",
-        ),
-        Setting(
-            "safety_weight",
-            float,
-            0,
-            100,
-            ALL,
-            "on the extra tracks, keeping off the barriers adds {value} to a finisher's score",
-            title="Safety bonus",
-        ),
-        Setting(
-            "strategy",
-            "strategy",
-            None,
-            None,
-            ALL,
-            "the next generation is bred by {value}",
-            "strategy",
-            title="Breeding",
-        ),
-        Setting(
-            "layers",
-            "layers",
-            None,
-            None,
-            ALL,
-            "the network's layers are {value} (a fresh start)",
-            "network",
-            title="Network shape",
-        ),
-        Setting(
-            "track", "track", None, None, ALL, "the population trains on the track {value}", "track", title="Track"
-        ),
-        Setting(
-            "elite_share",
-            float,
-            0,
-            1,
-            ("elitist",),
-            "the best {percent}% are copied unchanged (before the late generation)",
-            why_not="elite_share" + _KNOB,
-            title="Kept unchanged",
-        ),
-        Setting(
-            "late_elite_share",
-            float,
-            0,
-            1,
-            ("elitist",),
-            "from the late generation on, the best {percent}% are copied unchanged",
-            why_not="late_elite_share" + _KNOB,
-            title="Kept unchanged, late",
-        ),
-        Setting(
-            "late_generation",
-            int,
-            0,
-            10**7,
-            ("elitist",),
-            "from generation {value} on (counted from the network's start), more are kept and the noise is "
-            "{late_noise} times the mutation size",
-            why_not="late_generation" + _KNOB,
-            title="Late generation",
-        ),
-        Setting(
-            "tournament",
-            int,
-            1,
-            1000,
-            ("elitist",),
-            "each parent is the best of {value} random picks",
-            why_not="tournament" + _KNOB + "; classic picks parents by rank and snes has no parents",
-            title="Contest size",
-        ),
-        Setting(
-            "mean_rate",
-            float,
-            0,
-            10,
-            ("snes",),
-            "the mean moves {value} times its natural-gradient step",
-            why_not="mean_rate is a setting of snes only",
-            title="Mean step",
-        ),
-        Setting(
-            "spread_rate",
-            float,
-            0,
-            10,
-            ("snes",),
-            "the spread adapts at rate {value}",
-            why_not="spread_rate is a setting of snes only",
-            title="Spread step",
-        ),
-    )
+# The settings of every run, in the order shown; each strategy's knobs follow, from its class.
+RUN_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "mutation_rate",
+        float,
+        0,
+        100,
+        None,
+        "children's weights change by random noise of size {value}{mutation_notes}",
+        only_if="uses_mutation_rate",
+        title="Mutation size",
+    ),
+    Setting("population", int, 2, 100_000, None, "{value} genomes race each generation", "population", title="Dots"),
+    Setting("extra_tracks", int, 0, 100, None, "each generation also races {value} fresh random tracks",
+            title="Extra tracks"),
+    Setting("safety_weight", float, 0, 100, None,
+            "on the extra tracks, keeping off the barriers adds {value} to a finisher's score", title="Safety bonus"),
+    Setting("strategy", "strategy", None, None, None, "the next generation is bred by {value}", "strategy",
+            title="Breeding"),
+    Setting("layers", "layers", None, None, None, "the network's layers are {value} (a fresh start)", "network",
+            title="Network shape"),
+    Setting("track", "track", None, None, None, "the population trains on the track {value}", "track", title="Track"),
+)  # fmt: skip
+# Other spellings of a setting's name, accepted wherever a name is read (--set, a SPEC); a hyphen reads as "_".
+# The name in SETTINGS is the one shown everywhere (and written in files). A knob's come from its Knob.
+RUN_ALIASES: dict[str, str] = {
+    "mutation": "mutation_rate",
+    "rate": "mutation_rate",
+    "tracks": "extra_tracks",
+    "safety": "safety_weight",
+    "network": "layers",
 }
-# the strategy knobs: RunConfig fields, None meaning the strategy's default
-KNOBS: dict[str, tuple[str, ...]] = {
-    "elitist": ("elite_share", "late_elite_share", "late_generation", "tournament"),
-    "snes": ("mean_rate", "spread_rate"),
-}
-KNOB_NAMES = tuple(name for names in KNOBS.values() for name in names)
+
+
+def _knob_setting(cls: type[Strategy], knob: Knob) -> Setting:
+    why = f"{knob.name} is a setting of {cls.name} only{knob.why_not_more}"
+    return Setting(knob.name, knob.kind, knob.low, knob.high, (cls.name,), knob.caption, why_not=why,
+                   title=knob.title, owner=cls.name)  # fmt: skip
+
+
+def _resolved(spec: Setting) -> Setting:
+    if spec.strategies is not None:
+        return spec
+    users = tuple(name for name, cls in STRATEGIES.items() if not spec.only_if or getattr(cls, spec.only_if))
+    why = "; ".join(cls.no_mutation_rate for name, cls in STRATEGIES.items() if name not in users)
+    return replace(spec, strategies=users, why_not=spec.why_not or why)
+
+
+@lru_cache(maxsize=4)
+def _table(strategies: tuple[type[Strategy], ...]) -> tuple[dict[str, Setting], dict[str, str]]:
+    table = {spec.name: _resolved(spec) for spec in RUN_SETTINGS}
+    aliases = dict(RUN_ALIASES)
+    for cls in strategies:
+        for knob in cls.knobs:
+            table[knob.name] = _knob_setting(cls, knob)
+            aliases.update(dict.fromkeys(knob.aliases, knob.name))
+    return table, aliases
+
+
+class _Table(Mapping):
+    """A read-only mapping built from RUN_SETTINGS and the strategies registered now (so a strategy registered
+    later has its knobs here too)."""
+
+    def __init__(self, part: int) -> None:
+        self.part = part
+
+    def _now(self) -> dict:
+        return _table(tuple(STRATEGIES.values()))[self.part]
+
+    def __getitem__(self, name: str) -> Any:
+        return self._now()[name]
+
+    def __iter__(self):
+        return iter(self._now())
+
+    def __len__(self) -> int:
+        return len(self._now())
+
+    def __repr__(self) -> str:
+        return repr(self._now())
+
+
+SETTINGS: Mapping[str, Setting] = _Table(0)  # name -> Setting, every setting a run may change
+ALIASES: Mapping[str, str] = _Table(1)  # other spelling -> name
+
+
+def strategy_knobs(strategy: str) -> tuple[str, ...]:
+    """The knobs of one strategy (RunConfig.knobs names), () for an unknown name."""
+    cls = STRATEGIES.get(strategy)
+    return cls.knob_names() if cls is not None else ()
+
+
+def knob_names() -> tuple[str, ...]:
+    """Every registered strategy's knobs."""
+    return tuple(name for cls in STRATEGIES.values() for name in cls.knob_names())
 
 
 @dataclass(frozen=True)
@@ -219,19 +197,6 @@ class SettingEvent:
     def flag(self) -> str:
         """The event as a --set value: '5:mutation_rate=0.5'."""
         return f"{self.generation}:{self.setting}={self.new}"
-
-
-# Other spellings of a setting's name, accepted wherever a name is read (--set, a SPEC); a hyphen reads as "_".
-# The name in SETTINGS is the one shown everywhere (and written in files).
-ALIASES: dict[str, str] = {
-    "mutation": "mutation_rate",
-    "rate": "mutation_rate",
-    "tracks": "extra_tracks",
-    "safety": "safety_weight",
-    "network": "layers",
-    "elites": "elite_share",
-    "late_elites": "late_elite_share",
-}
 
 
 def canonical(name: str) -> str:
@@ -350,27 +315,35 @@ def check_applies(name: str, strategy: str) -> None:
 
 
 def knobs(config) -> dict[str, Any]:
-    """The strategy knobs a config sets (those not None), for make_strategy."""
-    return {name: getattr(config, name) for name in KNOB_NAMES if getattr(config, name) is not None}
+    """The strategy knobs a config sets, for make_strategy."""
+    return dict(config.knobs)
+
+
+def normal_knobs(strategy: str, values: Any) -> tuple[tuple[str, Any], ...]:
+    """A config's knobs as (name, value) pairs in the strategy's order, from a mapping or pairs (a value None
+    left out); ValueError for a knob that is not the strategy's, or out of range."""
+    pairs = dict(values.items() if isinstance(values, Mapping) else values)
+    own = strategy_knobs(strategy)
+    for name, value in pairs.items():
+        if value is None:
+            continue
+        if name not in own:
+            raise ValueError(f"{name} is set but the strategy is {strategy}")
+        parse_value(name, value)
+    return tuple((name, pairs[name]) for name in own if pairs.get(name) is not None)
 
 
 def check_knobs(config) -> None:
     """ValueError unless every knob a config sets is in range and belongs to its strategy."""
-    for name in KNOB_NAMES:
-        value = getattr(config, name)
-        if value is None:
-            continue
-        if name not in KNOBS.get(config.strategy, ()):
-            raise ValueError(f"{name} is set but the strategy is {config.strategy}")
-        parse_value(name, value)
+    if normal_knobs(config.strategy, config.knobs) != config.knobs:
+        raise ValueError("the strategy's knobs are not in its order")
 
 
 def current_value(config, strategy: Strategy, name: str) -> Any:
-    """A setting's value now: from the config, or for a knob left at its default, from the strategy."""
+    """A setting's value now: from the config, or for a knob, from the strategy (its default if left unset)."""
     name = canonical(name)
-    setting(name)
-    if name in KNOB_NAMES:
-        return getattr(strategy, name)
+    if setting(name).owner:
+        return strategy.knob_value(name)
     return getattr(config, name)
 
 
@@ -380,7 +353,9 @@ def with_value(config, name: str, value: Any):
     if name == "track":
         return config
     if name == "strategy":
-        return replace(config, strategy=value, **{knob: None for knob in KNOB_NAMES})
+        return replace(config, strategy=value, knobs=())
+    if setting(name).owner:
+        return replace(config, knobs=normal_knobs(config.strategy, {**dict(config.knobs), name: value}))
     return replace(config, **{name: value})
 
 
@@ -506,7 +481,7 @@ def settings_table(config=None, strategy: Strategy | None = None, track: str = "
             if s.name == "track":
                 value = track or None
             else:
-                value = current_value(config, strategy, s.name) if changeable or s.name not in KNOB_NAMES else None
+                value = current_value(config, strategy, s.name) if changeable or not s.owner else None
             row.update(value=value, text=s.describe(value) if value is not None else "", changeable=changeable)
         rows.append(row)
     return rows
@@ -515,8 +490,9 @@ def settings_table(config=None, strategy: Strategy | None = None, track: str = "
 def help_text() -> str:
     """One line per setting, for --help: name (range; strategies)."""
     parts = []
+    every = tuple(STRATEGIES)
     for s in SETTINGS.values():
         span = f" {s.kind(s.low)}..{s.kind(s.high)}" if s.low is not None else ""
-        only = "" if s.strategies == ALL else f", {'/'.join(s.strategies)} only"
+        only = "" if s.strategies == every else f", {'/'.join(s.strategies)} only"
         parts.append(f"{s.name}{span}{only}")
     return "; ".join(parts)

@@ -1,22 +1,29 @@
-"""Strategies behind one ask/tell interface, and the registry the CLI, app and tests list them from.
+"""Strategies behind one ask/tell interface, and the registry everything else lists them from.
 
-A strategy object holds only its settings (genome size, population, mutation rate); everything that
-changes as a run goes lives in its state, a small typed dataclass that the run keeps and checkpoints.
-initial_state(seed) makes the first state; ask(state) returns the next population, a (P, D) float64
-array; tell(state, genomes, scores) updates the state with the scores (P,) those genomes earned.
+A strategy object holds only its settings (genome size, population, mutation rate and its own knobs, a
+Params dataclass); everything that changes as a run goes lives in its state, a small typed dataclass that
+the run keeps and checkpoints. initial_state(seed) makes the first state; ask(state) returns the next
+population, a (P, D) float64 array; tell(state, genomes, scores) updates the state with the scores (P,)
+those genomes earned.
+
+A strategy class also says everything the rest of the program needs to know of it: its words (summary for
+--help, explain for captions), its knobs (Knob: the settings a run may change, which the settings table,
+--set, the panel and the checks are built from), its generator's stream, and how it carries over a ranked
+population when a run switches to it mid-run (carry_over). `register` adds one; nothing outside this module
+names a strategy, so a strategy defined anywhere (a test module, say) and registered is a strategy like any.
 """
 
 from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .lineage import MEAN, SAMPLE, Origins
-from .seeds import blog_generator, generator
+from .seeds import add_stream, blog_generator, change_generator, change_random_state, generator, remove_stream
 
 
 def rank_order(scores: np.ndarray) -> np.ndarray:
@@ -55,22 +62,108 @@ def _check_genomes(name: str, genomes: np.ndarray | None, shape: tuple[int, ...]
         raise ValueError(f"the strategy's {name} holds a NaN or infinite value")
 
 
+@dataclass(frozen=True)
+class Knob:
+    """A setting of one strategy that a run may change (a field of its Params): the settings table
+    (evolution/settings.py) makes a Setting of it, applying to that strategy only.
+
+    kind is int or float, low..high its range; caption a plain sentence with {value} (or {percent}) where the
+    value goes, and the strategy's caption_constants() as other fields; title the setting in a few words (a
+    panel row); aliases other accepted spellings; why_not_more what is added to "NAME is a setting of
+    STRATEGY only" when another strategy is asked to change it."""
+
+    name: str
+    kind: type
+    low: float
+    high: float
+    caption: str
+    title: str
+    aliases: tuple[str, ...] = ()
+    why_not_more: str = ""
+
+
+@dataclass(frozen=True)
+class NoParams:
+    """The parameters of a strategy that has no knobs."""
+
+
 class Strategy(ABC):
     """Breeds populations of flat genomes from the scores of the previous ones."""
 
     name: ClassVar[str]
+    title: ClassVar[str] = ""  # the strategy in a few plain words, for a panel
     default_tracks: ClassVar[int] = 0  # extra random tracks per generation when --tracks is not given
     default_mutation_rate: ClassVar[float] = 0.1
     default_safety_weight: ClassVar[float] = 0.0  # see RunConfig.safety_weight
+    uses_mutation_rate: ClassVar[bool] = True  # False: a change of mutation_rate is refused, saying no_mutation_rate
+    no_mutation_rate: ClassVar[str] = ""
+    stream: ClassVar[int | None] = None  # its generator's stream number (evolution/seeds.py), unique
     state_type: ClassVar[type]
+    Params: ClassVar[type] = NoParams  # its knobs' values, None for "the strategy's default"
+    knobs: ClassVar[tuple[Knob, ...]] = ()  # one per field of Params, in the order shown
 
-    def __init__(self, genome_size: int, population: int, mutation_rate: float) -> None:
+    def __init__(self, genome_size: int, population: int, mutation_rate: float, **knobs: Any) -> None:
+        """knobs: values of the fields of Params (None, or left out: the strategy's default)."""
         if population < 2:
             raise ValueError("a population needs at least 2 genomes")
         self.genome_size = genome_size
         self.population = population
         self.mutation_rate = float(mutation_rate)
+        self.params = self.Params(**knobs)
         self.last_origins: Origins | None = None  # where each genome of the last ask() came from
+
+    def knob_value(self, name: str) -> Any:
+        """The value in force of one of its knobs (its default if the run left it unset)."""
+        return getattr(self, name)
+
+    @classmethod
+    def knob_names(cls) -> tuple[str, ...]:
+        return tuple(knob.name for knob in cls.knobs)
+
+    @classmethod
+    def caption_constants(cls) -> dict[str, str]:
+        """Numbers its knobs' captions name besides the value, read when a caption is made."""
+        return {}
+
+    @classmethod
+    def mutation_default(cls) -> str:
+        """Its default mutation size in words, for --help ("0.1 for classic")."""
+        if not cls.uses_mutation_rate:
+            return f"{cls.name} adapts its own"
+        return f"{cls.default_mutation_rate:g} for {cls.name}"
+
+    @classmethod
+    def mutation_note(cls) -> str:
+        """What a caption of the mutation size adds for this strategy ("" if nothing)."""
+        return ""
+
+    def change_rng(self, seed: int, generation: int):
+        """The generator a state made by a settings change at `generation` draws from."""
+        return change_generator(seed, "lab_strategy", generation)
+
+    def restart_state(self, seed: int, generation: int):
+        """The state before its first generation: a fresh run's at generation 0, later (a new network shape
+        mid-run) with the change's generator."""
+        state = self.initial_state(seed)
+        if generation:
+            state.rng = self.change_rng(seed, generation)
+        return state
+
+    @abstractmethod
+    def carry_over(self, ranked: np.ndarray, seed: int, generation: int):
+        """The state of this strategy taking over a run at `generation` from the population just raced,
+        `ranked` (P, D) best first; it draws from change_rng(seed, generation)."""
+
+    def heir(self) -> tuple[int, str] | None:
+        """A row of every population after the first that always stands for last generation's best, and how
+        to call it (snes's mean); None: the run looks for last generation's best among the genomes."""
+        return None
+
+    @classmethod
+    def version_1_state(cls, old: dict[str, Any], generation: int, member) -> dict[str, Any]:
+        """Its state tree read from a version-1 checkpoint's strategy_state `old` (member(name) the array
+        reference if that array is in the file); ValueError if no version-1 file holds this strategy."""
+        raise ValueError(f"no version-1 checkpoint holds the strategy {cls.name}")
 
     @abstractmethod
     def initial_state(self, seed: int):
@@ -130,6 +223,7 @@ class Classic(Strategy):
     """The blog's algorithm, drawing numpy's legacy RandomState(seed) in the blog's order."""
 
     name = "classic"
+    title = "the blog's way"
     state_type = ClassicState
 
     PARENT_SCALE = 5.0
@@ -182,14 +276,27 @@ class Classic(Strategy):
     def noise_now(self, state: ClassicState) -> float:
         return self.mutation_rate
 
+    def change_rng(self, seed: int, generation: int) -> np.random.RandomState:
+        return change_random_state(seed, generation)  # the blog's kind of generator
+
+    def carry_over(self, ranked: np.ndarray, seed: int, generation: int) -> ClassicState:
+        return ClassicState(rng=self.change_rng(seed, generation), ranked=ranked.copy(), told=generation)
+
+    @classmethod
+    def version_1_state(cls, old: dict[str, Any], generation: int, member) -> dict[str, Any]:
+        random_state = {k: old["rng"][k] for k in ("keys", "pos", "has_gauss", "cached")}
+        return {"rng": {"random_state": random_state}, "ranked": member("strategy.ranked"), "told": generation}
+
 
 class Elitist(Strategy):
     """The best genomes carried over unchanged; the rest are tournament winners plus Gaussian noise."""
 
     name = "elitist"
+    title = "keep the best, breed the rest"
     default_tracks = 2
     default_mutation_rate = 0.7
     default_safety_weight = 0.5
+    stream = 0xE1  # never change it, or every elitist run's figures move
     state_type = ElitistState
 
     TOURNAMENT = 3
@@ -206,22 +313,60 @@ class Elitist(Strategy):
     # that the whole saved top 20 drives the test track (docs/learning-notes.md).
     LATE_NOISE = 0.3  # the noise is this times R from late_generation on
 
-    def __init__(
-        self,
-        genome_size: int,
-        population: int,
-        mutation_rate: float,
-        elite_share: float | None = None,
-        late_elite_share: float | None = None,
-        late_generation: int | None = None,
-        tournament: int | None = None,
-    ) -> None:
-        """Its knobs (settings a run may change, see evolution/settings.py) default to the class constants."""
-        super().__init__(genome_size, population, mutation_rate)
-        self.elite_share = self.ELITE_SHARE if elite_share is None else float(elite_share)
-        self.late_elite_share = self.LATE_ELITE_SHARE if late_elite_share is None else float(late_elite_share)
-        self.late_generation = self.LATE_GENERATION if late_generation is None else int(late_generation)
-        self.tournament = self.TOURNAMENT if tournament is None else int(tournament)
+    @dataclass(frozen=True)
+    class Params:
+        """The elitist knobs a run set (None: the class constant)."""
+
+        elite_share: float | None = None
+        late_elite_share: float | None = None
+        late_generation: int | None = None
+        tournament: int | None = None
+
+    knobs = (
+        Knob("elite_share", float, 0, 1, "the best {percent}% are copied unchanged (before the late generation)",
+             "Kept unchanged", aliases=("elites",)),
+        Knob("late_elite_share", float, 0, 1, "from the late generation on, the best {percent}% are copied unchanged",
+             "Kept unchanged, late", aliases=("late_elites",)),
+        Knob("late_generation", int, 0, 10**7, "from generation {value} on (counted from the network's start), more "
+             "are kept and the noise is {late_noise} times the mutation size", "Late generation"),
+        Knob("tournament", int, 1, 1000, "each parent is the best of {value} random picks", "Contest size",
+             why_not_more="; classic picks parents by rank and snes has no parents"),
+    )  # fmt: skip
+
+    def __init__(self, genome_size: int, population: int, mutation_rate: float, **knobs: Any) -> None:
+        """Its knobs (settings a run may change, see Knob) default to the class constants."""
+        super().__init__(genome_size, population, mutation_rate, **knobs)
+        params = self.params
+        self.elite_share = self.ELITE_SHARE if params.elite_share is None else float(params.elite_share)
+        late = params.late_elite_share
+        self.late_elite_share = self.LATE_ELITE_SHARE if late is None else float(late)
+        late = params.late_generation
+        self.late_generation = self.LATE_GENERATION if late is None else int(late)
+        self.tournament = self.TOURNAMENT if params.tournament is None else int(params.tournament)
+
+    @classmethod
+    def caption_constants(cls) -> dict[str, str]:
+        return {"late_noise": f"{cls.LATE_NOISE:g}", "late_generation": f"{cls.LATE_GENERATION}"}
+
+    @classmethod
+    def mutation_default(cls) -> str:
+        return (
+            f"{cls.default_mutation_rate:g} for {cls.name}, {cls.LATE_NOISE:g} times that from generation "
+            f"{cls.LATE_GENERATION}"
+        )
+
+    @classmethod
+    def mutation_note(cls) -> str:
+        late = f"{cls.LATE_GENERATION} unless changed"
+        return f"{cls.name}: {cls.LATE_NOISE:g} times that from its late generation on, {late}"
+
+    def carry_over(self, ranked: np.ndarray, seed: int, generation: int) -> ElitistState:
+        # told: the run's generation, so that the late stage counts from the run's start
+        return ElitistState(rng=self.change_rng(seed, generation), ranked=ranked.copy(), told=generation)
+
+    @classmethod
+    def version_1_state(cls, old: dict[str, Any], generation: int, member) -> dict[str, Any]:
+        return {"rng": {"generator": old["rng"]}, "ranked": member("strategy.ranked"), "told": old["told"]}
 
     def initial_state(self, seed: int) -> ElitistState:
         return ElitistState(rng=generator(seed, "elitist"))
@@ -302,25 +447,36 @@ class SNES(Strategy):
     """Separable natural evolution strategy: a Gaussian per weight whose mean and spread follow ranked samples."""
 
     name = "snes"
+    title = "move a cloud of weights"
     default_safety_weight = 0.5
     default_tracks = 2
+    uses_mutation_rate = False
+    no_mutation_rate = "snes adapts its own step size; change its spread_rate or mean_rate instead"
+    stream = 0x5E5  # never change it, or every snes run's figures move
     state_type = SnesState
 
     MEAN_RATE = 1.0  # the mean's learning rate, 1 as usual for SNES
+    MIN_SPREAD = 0.05  # snes taking over mid-run: the least spread per weight
 
-    def __init__(
-        self,
-        genome_size: int,
-        population: int,
-        mutation_rate: float,
-        mean_rate: float | None = None,
-        spread_rate: float | None = None,
-    ) -> None:
-        """Its knobs (see evolution/settings.py) default to the usual SNES rates."""
-        super().__init__(genome_size, population, mutation_rate)
-        self.mean_rate = self.MEAN_RATE if mean_rate is None else float(mean_rate)
+    @dataclass(frozen=True)
+    class Params:
+        """The snes knobs a run set (None: the usual rates)."""
+
+        mean_rate: float | None = None
+        spread_rate: float | None = None
+
+    knobs = (
+        Knob("mean_rate", float, 0, 10, "the mean moves {value} times its natural-gradient step", "Mean step"),
+        Knob("spread_rate", float, 0, 10, "the spread adapts at rate {value}", "Spread step"),
+    )
+
+    def __init__(self, genome_size: int, population: int, mutation_rate: float, **knobs: Any) -> None:
+        """Its knobs (see Knob) default to the usual SNES rates."""
+        super().__init__(genome_size, population, mutation_rate, **knobs)
+        params = self.params
+        self.mean_rate = self.MEAN_RATE if params.mean_rate is None else float(params.mean_rate)
         usual = (3 + np.log(genome_size)) / (5 * np.sqrt(genome_size))  # the usual SNES rate
-        self.spread_rate = usual if spread_rate is None else float(spread_rate)
+        self.spread_rate = usual if params.spread_rate is None else float(params.spread_rate)
         ranks = np.arange(1, population)  # the mean is raced too, as row 0, but does not vote
         weights = np.maximum(0.0, np.log(population / 2 + 1) - np.log(ranks))
         self.utilities = weights / weights.sum() - 1 / (population - 1)
@@ -377,6 +533,20 @@ class SNES(Strategy):
             "shrinks with what worked."
         )
 
+    def carry_over(self, ranked: np.ndarray, seed: int, generation: int) -> SnesState:
+        # the mean of the best quarter as its mean, their spread per weight (at least MIN_SPREAD) as its spread
+        best = ranked[: max(2, len(ranked) // 4)]
+        spread = np.maximum(best.std(axis=0), self.MIN_SPREAD)
+        return SnesState(rng=self.change_rng(seed, generation), mean=best.mean(axis=0), spread=spread)
+
+    def heir(self) -> tuple[int, str]:
+        return 0, "snes's mean"
+
+    @classmethod
+    def version_1_state(cls, old: dict[str, Any], generation: int, member) -> dict[str, Any]:
+        tree = {"rng": {"generator": old["rng"]}, "mean": old["mean"], "spread": old["spread"]}
+        return {**tree, "noise": member("strategy.noise")}
+
 
 def snes_origins(noise: np.ndarray) -> Origins:
     """Row 0 the mean, the rest samples (their draws' norms from the noise (P-1, D) already drawn)."""
@@ -385,7 +555,46 @@ def snes_origins(noise: np.ndarray) -> Origins:
     return Origins.concatenate([Origins(np.array([MEAN], np.int8), np.array([-1]), np.zeros(1)), origins])
 
 
-STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (Classic, Elitist, SNES)}
+STRATEGIES: dict[str, type[Strategy]] = {}  # name -> class, in the order registered (the order shown)
+BUILT_IN: tuple[str, ...] = ()  # the names registered here, which unregister() keeps
+
+
+def register(cls: type[Strategy]) -> type[Strategy]:
+    """Add a strategy to the registry (usable as a class decorator): from then on --strategy, --set, the
+    panel, the checks, checkpoints, --compare and studies know it. ValueError if its name, a knob's name or
+    its stream is taken, or its knobs do not match its Params."""
+    name = getattr(cls, "name", None)
+    if not isinstance(name, str) or not name.isidentifier() or name != name.lower() or len(name) > 20:
+        raise ValueError(f"a strategy's name is a short lower-case word, not {name!r}")
+    if name in STRATEGIES:
+        raise ValueError(f"a strategy called {name!r} is registered already")
+    params = {field.name for field in fields(cls.Params)}
+    if params != set(cls.knob_names()):
+        knobs = sorted(cls.knob_names())
+        raise ValueError(f"{name}: its knobs {knobs} are not the fields of its Params {sorted(params)}")
+    taken = {knob for other in STRATEGIES.values() for knob in other.knob_names()}
+    if taken & params:
+        raise ValueError(f"{name}: the knobs {sorted(taken & params)} belong to another strategy")
+    if cls.stream is not None:
+        add_stream(name, cls.stream)
+    STRATEGIES[name] = cls
+    return cls
+
+
+def unregister(name: str) -> None:
+    """Take a registered strategy out again (a test's); the built-in ones stay."""
+    if name in BUILT_IN or name not in STRATEGIES:
+        raise ValueError(f"{name!r} is not a strategy that can be taken out")
+    cls = STRATEGIES.pop(name)
+    if cls.stream is not None:
+        remove_stream(name)
+
+
+for _cls in (Classic, Elitist, SNES):
+    register(_cls)
+BUILT_IN = tuple(STRATEGIES)
+BLOG_STRATEGY = Classic.name  # RunConfig's default: a config left alone breeds as the blog does
+DEFAULT_STRATEGY = Elitist.name  # the command line's: the best row of python -m bench.learning (docs/strategies.md)
 
 
 def make_strategy(name: str, genome_size: int, population: int, mutation_rate: float, **knobs) -> Strategy:

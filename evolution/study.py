@@ -28,16 +28,16 @@ import time
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .evolve import RunConfig
+from .evolve import RunConfig, config_fields, config_from_fields
 from .files import write_atomic, write_synced
 from .interrupts import atomic
 from .outputs import check_regular, lock_open_file
-from .settings import SETTINGS, SettingEvent, format_value, parse_value, setting
+from .settings import SETTINGS, SettingEvent, format_value, parse_value, setting, with_value
 from .sweep import MAX_SEEDS, SeedOutcome, Summary, batch_size, run_batch, summarise, worker_pool
 from .track_names import resolve_track
 
@@ -192,7 +192,7 @@ def build_study(
                         f"--study {axis.name}: {SETTINGS[axis.name].why_not}; it does not go with strategy "
                         f"{config.strategy}"
                     )
-                config = replace(config, **{axis.name: parse_value(axis.name, value)})
+                config = with_value(config, axis.name, parse_value(axis.name, value))
         from .settings import is_built_track
 
         if not is_built_track(track):
@@ -203,14 +203,13 @@ def build_study(
 
 def plain_config(config: RunConfig) -> dict[str, Any]:
     """A config's fields as plain JSON-able values (the seed left out: each task gives its own)."""
-    fields = asdict(config)
-    fields["layers"] = [int(size) for size in fields["layers"]]
+    fields = config_fields(config)
     del fields["seed"]
     return fields
 
 
 def config_from_plain(fields: dict[str, Any], seed: int) -> RunConfig:
-    return RunConfig(**{**fields, "layers": tuple(int(size) for size in fields["layers"]), "seed": int(seed)})
+    return config_from_fields({**fields, "seed": int(seed)})
 
 
 def run_task(task: dict[str, Any]) -> list[dict[str, Any]]:

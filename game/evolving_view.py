@@ -19,7 +19,7 @@ from evolution.lab import ReplayMismatch, start_changes
 from evolution.narration import MILESTONES, Narrator, test_drive_started
 from evolution.race import Race
 from evolution.seeds import generator
-from evolution.settings import KNOB_NAMES
+from evolution.settings import SETTINGS
 from evolution.track import Track, blog_test_track, random_track, training_track
 
 from . import hud, lab_actions, palette, pointer
@@ -491,8 +491,8 @@ def restarted(config: RunConfig, track: Track, reporters: list) -> Evolution:
     """A new run of config as a command line starts it: the strategy's knobs it keeps from the old run are
     changes at generation 0 (as `--set 0:...`), so that they are recorded; in the start config, a later change
     of strategy would drop them, and the run's checkpoint would replay with the defaults."""
-    changes = [change for change in start_changes(config) if change.setting in KNOB_NAMES]
-    evolution = Evolution(replace(config, **{name: None for name in KNOB_NAMES}), track, reporters)
+    changes = [change for change in start_changes(config) if SETTINGS[change.setting].owner]
+    evolution = Evolution(replace(config, knobs=()), track, reporters)
     for change in changes:
         evolution.schedule(change.setting, change.new, 0)
     return evolution

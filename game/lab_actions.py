@@ -20,7 +20,7 @@ from evolution.endless import level_of
 from evolution.evolve import Evolution
 from evolution.flag_types import MAX_LAYERS
 from evolution.network import MAX_LAYER_WIDTH
-from evolution.settings import KNOB_NAMES, KNOBS, SETTINGS, SettingEvent, format_value, parse_value
+from evolution.settings import SETTINGS, SettingEvent, format_value, parse_value, strategy_knobs
 from evolution.strategies import make_strategy
 
 from . import palette
@@ -86,11 +86,11 @@ def rows(evolution: Evolution) -> list[Row]:
         changeable = strategy in row["strategies"]
         now = row.get("value")
         value = pending.value if pending is not None else now
-        if changeable and value is None and name in KNOBS.get(strategy, ()):
+        if changeable and value is None and name in strategy_knobs(strategy):
             if defaults is None:
                 config = evolution.config
                 defaults = make_strategy(strategy, evolution.network.genome_size, config.population, 0.1)
-            value = getattr(defaults, name)
+            value = defaults.knob_value(name)
         if changeable:
             caption = spec.describe(value)
             if name == "mutation_rate" and pending is None:  # the schedule may make the noise in force smaller
@@ -121,7 +121,7 @@ def change(evolution: Evolution, name: str, value: Any) -> SettingEvent | None:
         if drop:
             evolution.unschedule(index)
     # a knob of a pending strategy has no value now (the run's strategy lacks it): there is nothing to compare
-    has_now = name not in KNOB_NAMES or name in KNOBS.get(evolution.config.strategy, ())
+    has_now = not SETTINGS[name].owner or name in strategy_knobs(evolution.config.strategy)
     same = has_now and text == format_value(name, evolution.setting_value(name))
     if same and not _strategy_pending_changes_it(evolution, name):
         return None
@@ -130,7 +130,7 @@ def change(evolution: Evolution, name: str, value: Any) -> SettingEvent | None:
 
 def _strategy_pending_changes_it(evolution: Evolution, name: str) -> bool:
     """True when a pending strategy change resets this knob to a default, so setting today's value still counts."""
-    return name in KNOBS.get(evolution.config.strategy, ()) and strategy_next(evolution) != evolution.config.strategy
+    return name in strategy_knobs(evolution.config.strategy) and strategy_next(evolution) != evolution.config.strategy
 
 
 def cancel(evolution: Evolution, index: int) -> tuple[SettingEvent, list[SettingEvent]]:

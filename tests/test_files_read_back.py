@@ -155,8 +155,7 @@ def test_a_run_whose_snes_overflows_stops_with_its_last_finite_state_saved_and_r
         generations=None,
         extra_tracks=0,
         test_curve=False,
-        mean_rate=10.0,
-        spread_rate=10.0,
+        knobs={"mean_rate": 10.0, "spread_rate": 10.0},
     )
     evolution = Evolution(config, training_track())
     for _ in range(3):
@@ -561,7 +560,7 @@ def test_a_comparison_whose_run_overflows_stops_with_every_run_checkpointed_at_i
     for seed in (5, 6):
         config = RunConfig(
             population=3, layers=(7, 1), strategy="snes", seed=seed, generations=None, extra_tracks=0,
-            mean_rate=10.0, spread_rate=10.0,
+            knobs={"mean_rate": 10.0, "spread_rate": 10.0},
         )  # fmt: skip
         evolution = Evolution(config, training_track())
         for _ in range(3):
@@ -610,7 +609,7 @@ def test_a_log_that_could_outgrow_what_replay_reads_is_refused_before_the_run(in
 def test_a_window_run_whose_snes_overflows_stops_with_one_line_its_last_finite_state_saved(in_tmp, capsys):
     config = RunConfig(
         population=3, layers=(7, 1), strategy="snes", seed=5, generations=None, extra_tracks=0, test_curve=False,
-        mean_rate=10.0, spread_rate=10.0,
+        knobs={"mean_rate": 10.0, "spread_rate": 10.0},
     )  # fmt: skip
     evolution = Evolution(config, training_track())
     for _ in range(3):

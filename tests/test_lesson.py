@@ -499,7 +499,8 @@ def test_the_panel_says_the_noise_in_force_when_the_schedule_makes_it_smaller():
     from game import lab_actions
 
     evolution = Evolution(
-        RunConfig(strategy="elitist", seed=1, generations=5, mutation_rate=0.7, late_generation=2), training_track()
+        RunConfig(strategy="elitist", seed=1, generations=5, mutation_rate=0.7, knobs={"late_generation": 2}),
+        training_track(),
     )
     caption = next(row.caption for row in lab_actions.rows(evolution) if row.name == "mutation_rate")
     assert "in force" not in caption

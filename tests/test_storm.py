@@ -167,7 +167,7 @@ def test_a_restarted_run_with_a_changed_knob_replays_from_its_checkpoint(in_tmp,
     app.paused = True
     run_frames(app, 2, lambda frame: [key_event(pygame.K_r, "r")])  # R, and R again to confirm
     evolution = app.view.evolution
-    assert app.view.checkpointer.path.name == "a-2.npz" and evolution.config.elite_share == 0.5  # kept
+    assert app.view.checkpointer.path.name == "a-2.npz" and evolution.config.knob("elite_share") == 0.5  # kept
     evolution.schedule("strategy", "snes", 4)
     app.paused = False
     for _ in range(2000):
