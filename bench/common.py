@@ -10,7 +10,7 @@ import numpy as np
 
 from evolution.evolve import RunConfig
 from evolution.genome_file import load_genomes
-from evolution.strategies import STRATEGIES, Elitist
+from evolution.strategies import STRATEGIES, Elitist, register
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,7 @@ def register_before() -> None:
     """Put BEFORE in the strategy registry (for a benchmark's own process only: the program never lists it)."""
     if BEFORE not in STRATEGIES:
         old = {"name": BEFORE, "FIRST_SPREAD": 1.0, "LATE_NOISE": 1.0, "default_mutation_rate": 0.3}
-        STRATEGIES[BEFORE] = type("ElitistBefore", (Elitist,), old)
+        register(type("ElitistBefore", (Elitist,), old))
 
 
 def config_for(name: str, tracks: int | None = None, **fields) -> RunConfig:

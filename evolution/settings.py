@@ -22,7 +22,7 @@ from .endless import check_name
 from .errors import InputError
 from .network import MAX_LAYER_WIDTH, MAX_LAYERS
 from .race import INPUTS
-from .strategies import STRATEGIES, Knob, Strategy
+from .strategies import STRATEGIES, Knob, Strategy, speakers
 from .track import random_track_numbers
 
 MAX_EVENTS = 10_000  # events a run, a checkpoint or a file may hold
@@ -71,9 +71,9 @@ class Setting:
 def constants() -> dict[str, str]:
     """The strategy constants captions may name, read when a caption is made (a test may change them)."""
     found = {}
-    for cls in STRATEGIES.values():
+    for cls in speakers():
         found.update(cls.caption_constants())
-    notes = [cls.mutation_note() for cls in STRATEGIES.values() if cls.mutation_note()]
+    notes = [cls.mutation_note() for cls in speakers() if cls.mutation_note()]
     found["mutation_notes"] = f" ({'; '.join(notes)})" if notes else ""
     return found
 
@@ -132,6 +132,9 @@ def _table(strategies: tuple[type[Strategy], ...]) -> tuple[dict[str, Setting], 
     aliases = dict(RUN_ALIASES)
     for cls in strategies:
         for knob in cls.knobs:
+            if knob.name in table:  # a variant shares its parent's knob: it applies to both
+                table[knob.name] = replace(table[knob.name], strategies=(*table[knob.name].strategies, cls.name))
+                continue
             table[knob.name] = _knob_setting(cls, knob)
             aliases.update(dict.fromkeys(knob.aliases, knob.name))
     return table, aliases

@@ -16,6 +16,7 @@ names a strategy, so a strategy defined anywhere (a test module, say) and regist
 from __future__ import annotations
 
 import math
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
@@ -23,7 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .lineage import MEAN, SAMPLE, Origins
-from .seeds import add_stream, blog_generator, change_generator, change_random_state, generator, remove_stream
+from .seeds import STREAMS, add_stream, blog_generator, change_generator, change_random_state, generator, remove_stream
 
 
 def rank_order(scores: np.ndarray) -> np.ndarray:
@@ -559,12 +560,16 @@ STRATEGIES: dict[str, type[Strategy]] = {}  # name -> class, in the order regist
 BUILT_IN: tuple[str, ...] = ()  # the names registered here, which unregister() keeps
 
 
+NAME = re.compile(r"^[a-z][a-z0-9_-]{0,29}$")
+
+
 def register(cls: type[Strategy]) -> type[Strategy]:
     """Add a strategy to the registry (usable as a class decorator): from then on --strategy, --set, the
-    panel, the checks, checkpoints, --compare and studies know it. ValueError if its name, a knob's name or
-    its stream is taken, or its knobs do not match its Params."""
+    panel, the checks, checkpoints, --compare and studies know it. A variant (a subclass of a registered
+    strategy) may share its parent's knobs and stream; otherwise ValueError if its name, a knob's name or its
+    stream is taken, or if its knobs are not the fields of its Params."""
     name = getattr(cls, "name", None)
-    if not isinstance(name, str) or not name.isidentifier() or name != name.lower() or len(name) > 20:
+    if not isinstance(name, str) or not NAME.match(name):
         raise ValueError(f"a strategy's name is a short lower-case word, not {name!r}")
     if name in STRATEGIES:
         raise ValueError(f"a strategy called {name!r} is registered already")
@@ -572,10 +577,12 @@ def register(cls: type[Strategy]) -> type[Strategy]:
     if params != set(cls.knob_names()):
         knobs = sorted(cls.knob_names())
         raise ValueError(f"{name}: its knobs {knobs} are not the fields of its Params {sorted(params)}")
-    taken = {knob for other in STRATEGIES.values() for knob in other.knob_names()}
-    if taken & params:
-        raise ValueError(f"{name}: the knobs {sorted(taken & params)} belong to another strategy")
-    if cls.stream is not None:
+    owned = {knob.name: knob for other in STRATEGIES.values() for knob in other.knobs}
+    clash = sorted(knob.name for knob in cls.knobs if knob.name in owned and owned[knob.name] is not knob)
+    if clash:
+        raise ValueError(f"{name}: the knobs {clash} belong to another strategy")
+    parents = [other for other in STRATEGIES.values() if issubclass(cls, other)]
+    if cls.stream is not None and not any(other.stream == cls.stream for other in parents):
         add_stream(name, cls.stream)
     STRATEGIES[name] = cls
     return cls
@@ -585,9 +592,19 @@ def unregister(name: str) -> None:
     """Take a registered strategy out again (a test's); the built-in ones stay."""
     if name in BUILT_IN or name not in STRATEGIES:
         raise ValueError(f"{name!r} is not a strategy that can be taken out")
-    cls = STRATEGIES.pop(name)
-    if cls.stream is not None:
+    del STRATEGIES[name]
+    if name in STREAMS:
         remove_stream(name)
+
+
+def speakers() -> list[type[Strategy]]:
+    """The registered strategies that have words of their own: a variant (a subclass of one registered before
+    it) speaks with its parent's."""
+    found: list[type[Strategy]] = []
+    for cls in STRATEGIES.values():
+        if not any(issubclass(cls, other) for other in found):
+            found.append(cls)
+    return found
 
 
 for _cls in (Classic, Elitist, SNES):
