@@ -150,3 +150,15 @@ def signal_handlers_kept():
 
     with signals_restored():
         yield
+
+
+@pytest.fixture(autouse=True)
+def strategies_kept():
+    """Each test leaves the strategy registry as it found it: a strategy registered by a benchmark called in
+    process (elitist-before) or by a test would otherwise be listed by every test after it."""
+    from evolution.strategies import STRATEGIES, unregister
+
+    before = set(STRATEGIES)
+    yield
+    for name in [name for name in STRATEGIES if name not in before]:
+        unregister(name)
