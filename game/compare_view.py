@@ -245,6 +245,9 @@ class CompareView(EvolvingView):
         self._update_shown()
         self.scene.arrange(layout, self.races)
         self.narrate()
+        mode = CHART_MODES[self.chart_mode]
+        events = self.events + self.milestone_marks()
+        self.chart.update(layout.chart, self.evolution.history, layout.scale, mode, events, self.series())
 
     def narrate(self) -> None:
         """In a comparison the caption says each run's milestones, overfitting and changes, with the run's name."""
@@ -295,9 +298,7 @@ class CompareView(EvolvingView):
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         self.scene.draw(surface, layout, self.races)
         hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
-        mode = CHART_MODES[self.chart_mode]
-        events = self.events + self.milestone_marks()
-        self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, events, self.series())
+        self.chart.draw(surface, layout.chart)
 
     def series(self) -> list[Series]:
         """Every run's best, mean and test-track curves, in its colour family."""

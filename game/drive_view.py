@@ -69,9 +69,14 @@ class DriveView(View):
             self.scene.origin = lambda race, index: f"{self.dot_names[index]} · {self.scene.why}"
         self.track_seeds = track_seeds
         self._said_end: Race | None = None  # the lap whose end the caption has said
-        self.back_speed = window.speed
-        if speed is not None:
-            window.speed = speed
+        self.speed = speed
+        self.back_speed: int | None = None  # the window's speed before the drive, given back on leaving
+
+    def on_show(self) -> None:
+        if self.back_speed is None:  # the first time: the drive goes at its own speed
+            self.back_speed = self.window.speed
+            if self.speed is not None:
+                self.window.speed = self.speed
 
     @property
     def race(self) -> Race:
@@ -154,7 +159,8 @@ class DriveView(View):
     # ---- commands -------------------------------------------------------------------------
     def leave(self) -> None:
         """Back to the view this drive came from, at its speed."""
-        self.window.speed = self.back_speed
+        if self.back_speed is not None:
+            self.window.speed = self.back_speed
         self.window.show_view(self.back)
 
     def do_track(self) -> None:

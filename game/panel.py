@@ -27,6 +27,16 @@ def header_height(scale: Scale | float = 1.0) -> int:
     return max(s.px(HEADER), s.px(TITLE_TOP) + s.font(TITLE_SIZE, bold=True).get_linesize() + s.px(4))
 
 
+def content_rect(rect: pygame.Rect, scale: Scale | float = 1.0, titled: bool = True) -> pygame.Rect:
+    """The rect draw_panel leaves for a panel's content at rect (with a title, or without)."""
+    s = as_scale(scale)
+    if rect.width <= 0 or rect.height <= 0:  # a panel the layout folded away
+        return pygame.Rect(rect.x, rect.y, 0, 0)
+    pad = s.px(PAD)
+    top = header_height(s) if titled else pad
+    return pygame.Rect(rect.x + pad, rect.y + top, max(rect.width - 2 * pad, 0), max(rect.height - top - pad // 2, 0))
+
+
 def draw_panel(
     surface: pygame.Surface,
     rect: pygame.Rect,
@@ -60,5 +70,4 @@ def draw_panel(
                 palette.PANEL,
                 topleft=(rect.x + pad, rect.y + s.px(TITLE_TOP)),
             )
-    top = header_height(s) if title else pad
-    return pygame.Rect(rect.x + pad, rect.y + top, max(rect.width - 2 * pad, 0), max(rect.height - top - pad // 2, 0))
+    return content_rect(rect, s, bool(title))

@@ -31,8 +31,11 @@ class SavesView(View):
         self.scan = SaveScan(own_folder)
         self.chosen = 0
         self._rows: list[tuple[pygame.Rect, int]] = []  # where each listed entry was drawn, for clicks
-        if not self.entries:
-            window.say("no saves yet: press S to save", error=True)
+
+    def on_show(self) -> None:
+        if not self.entries:  # nothing to list: back at once
+            self.window.say("no saves yet: press S to save", error=True)
+            self.leave()
 
     @property
     def entries(self) -> list[SaveEntry]:
@@ -44,8 +47,6 @@ class SavesView(View):
 
     def arrange(self, layout: Layout) -> None:
         self.back.arrange(layout)
-        if not self.entries:
-            self.leave()
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         s = layout.scale
