@@ -341,15 +341,8 @@ class Window:
             screen.fill(palette.BACKGROUND, (0, layout.view.bottom, width, height - layout.view.bottom))
         self._background_key, self._overlay_shown = key, overlay
         # the banner and the messages are drawn last, over the track view: their places are kept free of labels
-        banner = self.banner()
-        area = self.view.message_area(layout)
-        box = hud.draw_banner(screen, area, banner, scale=layout.scale, dry=True) if banner else None
-        milestone = self.caption.banner_box(area, layout.scale)  # the messages go below it too, not over it
-        if milestone is not None:
-            box = milestone if box is None else box.union(milestone)
-        now = time.perf_counter()
-        messages = [(line, error) for line, error, until in self.messages if until > now]
-        for taken in [box] * (box is not None) + hud.draw_messages(screen, area, messages, layout.scale, box, dry=True):
+        banner, area, box, messages, boxes = self.overlays(layout)
+        for taken in boxes:
             text.reserve(screen, taken)
         self.view.draw(screen, layout)
         self.caption.draw(screen, self.view.message_area(layout), layout.scale)
@@ -366,6 +359,23 @@ class Window:
             draw_card(screen, self.view.message_area(layout), self.card, layout.scale)
         if self.show_help:
             hud.draw_help(screen, layout.scale, self.works, self.help_page)
+
+    def overlays(
+        self, layout: Layout
+    ) -> tuple[str, pygame.Rect, pygame.Rect | None, list[tuple[str, bool]], list[pygame.Rect]]:
+        """What the window draws over the view this frame: (the banner's line, the area it and the messages go in,
+        the box of the banner and the milestone's together or None, the messages shown, every box they take).
+        A view keeps its own parts out of those boxes (the list of saves starts below them)."""
+        banner = self.banner()
+        area = self.view.message_area(layout)
+        box = hud.draw_banner(self.screen, area, banner, scale=layout.scale, dry=True) if banner else None
+        milestone = self.caption.banner_box(area, layout.scale)  # the messages go below it too, not over it
+        if milestone is not None:
+            box = milestone if box is None else box.union(milestone)
+        now = time.perf_counter()
+        messages = [(line, error) for line, error, until in self.messages if until > now]
+        boxes = [box] * (box is not None) + hud.draw_messages(self.screen, area, messages, layout.scale, box, dry=True)
+        return banner, area, box, messages, boxes
 
     def race_lines(self, race: Race) -> list[tuple[str, str]]:
         """The stats panel's last lines, the same in every view that races."""

@@ -251,3 +251,23 @@ def test_runs_side_by_side_draw_without_changing_anything(in_tmp, lanes):
     if lanes:
         press(window, pygame.K_v)
     assert_drawing_changes_nothing(window)
+
+
+def test_a_click_on_a_listed_save_picks_the_save_drawn_there(in_tmp):
+    # the list's rows were kept by drawing and read by clicks; now arrange places them and drawing reads them
+    from game.text import drawn
+
+    window = evolving()
+    window.paused = True
+    press(window, pygame.K_s)
+    press(window, pygame.K_s)  # a second save of the generation, under a name of its own
+    press(window, pygame.K_l)
+    view = window.view
+    assert isinstance(view, SavesView) and len(view.entries) == 2
+    run_until(window, lambda: view.scan.done)
+    run_frames(window, 1)
+    second = view.entries[1].path
+    where = next(entry.rect for entry in drawn(window.screen) if entry.text == f"{second.parent.name}/{second.name}")
+    click = pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=where.center)
+    run_frames(window, 1, lambda frame: [click] if frame == 0 else [])
+    assert isinstance(window.view, DriveView) and window.view.drive.path == second
