@@ -24,11 +24,13 @@ from evolution.track import Track, blog_test_track, random_track, training_track
 
 from . import hud, lab_actions, palette, pointer
 from .caption import draw_progress
-from .chart import ChartView, Event
+from .chart import Event
+from .chart_panel import ChartPanel, Curves
 from .layout import Layout
 from .race_scene import RaceScene
 from .saves import run_folder
 from .session import TRAIL_COLUMNS, EvolveSession
+from .stats_panel import StatsPanel
 from .time_controls import TimeMachine, TimeMachineCommands
 from .view import View
 
@@ -68,7 +70,8 @@ class EvolvingView(TimeMachineCommands, View):
         self.track_seeds = generator(seed, "new_track")  # G draws its tracks from the run's seed
         self.restart_seeds = generator(seed, "restart")  # and R its new seeds
         self.scene = RaceScene(lambda race: self.evolution.heir(race))
-        self.chart = ChartView()
+        self.chart = ChartPanel(self.chart_curves, self.timeline, self.select)  # a click selects a generation
+        self.panels = [StatsPanel(lambda: self.title, self.stat_lines), self.chart]
         self.chart_mode = 0
         self.started = datetime.now()
         self.folder = folder or run_folder(self.evolution.config, self.started)
@@ -136,9 +139,7 @@ class EvolvingView(TimeMachineCommands, View):
         turbo = self.window.turbo
         self.scene.arrange(layout, self.shown_race, throttle=turbo)
         self.time_machine.follow(self.shown_race)  # ghosts race beside the shown race, in a race of their own
-        every = CHART_SECONDS_IN_TURBO if turbo else 0.0
-        mode = CHART_MODES[self.chart_mode]
-        self.chart.update(layout.chart, self.evolution.history, layout.scale, mode, self.chart_marks(), every=every)
+        self.update_panels(layout)
         if self.panel_open:
             self.panel.update(self.window.screen.get_rect(), layout.footer.top, layout.scale)
 
@@ -156,6 +157,11 @@ class EvolvingView(TimeMachineCommands, View):
         evolution = self.evolution
         closed = self.race.genomes is not evolution.state.pending
         return evolution.generation - 1 if closed and evolution.generation > 0 else evolution.generation
+
+    def chart_curves(self) -> Curves:
+        """What the chart shows: the run's curves in the chosen mode, its marks; in turbo redrawn less often."""
+        every = CHART_SECONDS_IN_TURBO if self.window.turbo else 0.0
+        return Curves(self.evolution.history, CHART_MODES[self.chart_mode], self.chart_marks(), every=every)
 
     def chart_marks(self) -> list[Event]:
         """What the chart marks on its time axis: restarts, every applied change (a track change too), milestones."""
@@ -204,8 +210,7 @@ class EvolvingView(TimeMachineCommands, View):
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         ghost_table = self.reserve_time_machine(surface, layout)
         self.scene.draw(surface, layout, self.shown_race)
-        hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
-        self.chart.draw(surface, layout.chart)
+        self.draw_panels(surface, layout)  # the numbers, the chart and its timeline
         self.draw_time_machine(surface, layout, ghost_table)
         self.draw_closing(surface, layout)
         if self.panel_open:
@@ -227,7 +232,7 @@ class EvolvingView(TimeMachineCommands, View):
             draw_progress(surface, self.message_area(layout), work[0], work[1], layout.scale)
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
-        if not self.click_timeline(position, layout):
+        if not self.click_panels(position, layout):  # a click on the chart's time axis selects a generation
             self.scene.click(self.shown_race, position, layout)
 
     def banner(self) -> str:

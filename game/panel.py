@@ -1,4 +1,5 @@
-"""The one frame every panel is drawn in: a white background, a thin edge and a bold title."""
+"""Panels: Panel, the part of a view that a slot of the layout holds (Arcade's Section), and draw_panel, the
+one frame every panel is drawn in (a white background, a thin edge and a bold title)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,26 @@ TITLE_SIZE = 13
 PAD = 8  # pixels at 1280×720 between the edge and the content, left and right
 TITLE_TOP = 5
 HEADER = 26  # pixels at 1280×720 from the panel's top to its content
+
+
+class Panel:
+    """A part of a view in a slot of the layout (Arcade's Section), with an update, a drawing and clicks of its
+    own. `slot` names the layout's rect it is given (Layout.slot: "stats", "chart", "network", ...). A view
+    lists its panels in `panels`; its update phase calls update, its drawing draw, its clicks click, each with
+    the slot's rect (View.update_panels, draw_panels, click_panels). A new panel is a module with a subclass
+    and a line in a view's `panels`."""
+
+    slot = ""
+
+    def update(self, rect: pygame.Rect, scale: Scale) -> None:
+        """The frame's update, paused or not, before drawing: what the drawing will read (a picture, places)."""
+
+    def draw(self, surface: pygame.Surface, rect: pygame.Rect, scale: Scale) -> None:
+        """Draw the panel into rect, reading what update left; never changes state."""
+
+    def click(self, position: tuple[int, int], rect: pygame.Rect) -> bool:
+        """A left click at position, inside rect; True if the panel used it."""
+        return False
 
 
 def picture(size: tuple[int, int]) -> pygame.Surface:

@@ -13,13 +13,12 @@ import pygame
 from evolution.lineage import describe, parent_of
 from evolution.time_machine import Replay, replay
 
-from . import hud
-from .chart import ChartView
+from .chart_panel import ChartPanel, Curves, Timeline
 from .layout import Layout
 from .race_scene import RaceScene
 from .session import TRAIL_COLUMNS
+from .stats_panel import StatsPanel
 from .time_controls import TimeTravel
-from .timeline import draw_timeline
 from .view import View
 
 REPLAY_SPEED = 1
@@ -39,7 +38,8 @@ class ReplayView(View):
         self.back_speed: int | None = None  # the window's speed before the replay, given back on leaving
         self.scene = RaceScene(lambda race: self._first_subject(race))
         self.scene.origin = self.origin_of
-        self.chart = ChartView()
+        self.chart = ChartPanel(self.chart_curves, self.timeline)  # the evolving view's chart, as it looks there
+        self.panels = [StatsPanel(lambda: f"replay of gen {self.generation}", self.stat_lines), self.chart]
         self._follow = follow
         self.start(generation, follow)
 
@@ -86,18 +86,22 @@ class ReplayView(View):
 
     def arrange(self, layout: Layout) -> None:
         self.scene.arrange(layout, self.replay.race)
-        travel = self.travel
-        self.chart.update(layout.chart, self.evolution.history, layout.scale, travel.chart_mode, travel.chart_marks)
+        self.update_panels(layout)
+
+    def chart_curves(self) -> Curves:
+        return Curves(self.evolution.history, self.travel.chart_mode, self.travel.chart_marks)
+
+    def timeline(self) -> Timeline:
+        """The timeline marks the generation replayed, and the ghosts' generations."""
+        ghosts = self.travel.time_machine.ghost_generations
+        return Timeline(self.evolution.state.archive, self.generation, ghosts)
 
     def step(self) -> None:
         self.replay.race.step()
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         self.scene.draw(surface, layout, self.replay.race)
-        hud.draw_panel_lines(surface, layout.stats, f"replay of gen {self.generation}", self.stat_lines(), layout.scale)
-        self.chart.draw(surface, layout.chart)
-        archive, ghosts = self.evolution.state.archive, self.travel.time_machine.ghost_generations
-        draw_timeline(surface, layout.chart, self.chart.time_axis, archive, self.generation, ghosts, layout.scale)
+        self.draw_panels(surface, layout)
 
     def stat_lines(self) -> list[tuple[str, str]]:
         again, race = self.replay, self.replay.race
@@ -126,7 +130,8 @@ class ReplayView(View):
         return f"replay of generation {self.generation}: {text}"
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
-        self.scene.click(self.replay.race, position, layout)
+        if not self.click_panels(position, layout):
+            self.scene.click(self.replay.race, position, layout)
 
     # ---- commands -------------------------------------------------------------------------
     def leave(self) -> None:

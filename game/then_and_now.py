@@ -17,11 +17,13 @@ from evolution.network import Network
 from evolution.race import Race
 from evolution.time_machine import layers_at
 
-from . import hud, palette
-from .chart import ChartView, Event
+from . import palette
+from .chart import Event
+from .chart_panel import ChartPanel, Curves
 from .compare_scene import CompareScene
 from .layout import Layout
 from .session import TRAIL_COLUMNS
+from .stats_panel import StatsPanel
 from .view import View
 
 DEFAULT_THEN = 5  # the generation a lesson compares with, unless one is selected
@@ -53,7 +55,8 @@ class ThenAndNow(View):
         self.generations = (then, len(evolution.history) - 1)
         self.scene = CompareScene([f"generation {g}" for g in self.generations], lambda run, race: None)
         self.scene.lanes = True
-        self.chart = ChartView()
+        self.chart = ChartPanel(self.chart_curves)
+        self.panels = [StatsPanel(lambda: self.title, self.stat_lines), self.chart]
         self.track = evolution.track
         self.laps = 0
         self.pause_until = 0.0
@@ -95,13 +98,16 @@ class ThenAndNow(View):
 
     def arrange(self, layout: Layout) -> None:
         self.scene.arrange(layout, self.races)
+        self.update_panels(layout)
+
+    def chart_curves(self) -> Curves:
+        """The run's curves, the two generations marked."""
         marks = [Event(generation, f"generation {generation}", palette.ACCENT) for generation in self.generations]
-        self.chart.update(layout.chart, self.evolution.history, layout.scale, "linear", marks)
+        return Curves(self.evolution.history, "linear", marks)
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         self.scene.draw(surface, layout, self.races)
-        hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
-        self.chart.draw(surface, layout.chart)
+        self.draw_panels(surface, layout)
 
     def stat_lines(self) -> list[tuple[str, str]]:
         lines = []
@@ -120,7 +126,8 @@ class ThenAndNow(View):
         return ""
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
-        self.scene.click(self.races, position, layout)
+        if not self.click_panels(position, layout):
+            self.scene.click(self.races, position, layout)
 
     def do_then_and_now(self) -> None:
         self.window.show_view(self.back)

@@ -15,11 +15,11 @@ from evolution.lineage import describe, parent_of
 from evolution.race import Race
 from evolution.time_machine import layers_at
 
-from .chart import ChartView, Event
+from .chart import Event
+from .chart_panel import Timeline
 from .ghosts import draw_ghost_table, draw_ghosts, ghost_table_rect
 from .layout import Layout
 from .text import reserve, taken
-from .timeline import draw_timeline, generation_at
 
 if TYPE_CHECKING:
     from evolution.evolve import Evolution
@@ -88,13 +88,12 @@ class TimeMachineCommands:
     """do_earlier, do_later, do_replay, do_present, do_ghost, do_clear_ghosts, do_lineage for EvolvingView.
 
     What it needs of the view it is mixed into, all public, is declared below: the window, the run, the
-    time machine, the chart (its time axis), the scene (the dot followed, the camera), the race shown, the
-    generation shown (shown_generation) and the chart's look (chart_look)."""
+    time machine, the scene (the dot followed, the camera), the race shown, the generation shown
+    (shown_generation) and the chart's look (chart_look). The chart's timeline reads timeline()."""
 
     window: Window
     evolution: Evolution
     time_machine: TimeMachine
-    chart: ChartView
     scene: RaceScene
     shown_race: Race
 
@@ -194,13 +193,10 @@ class TimeMachineCommands:
         return describe(self.evolution.state.archive.origins.get(generation), index, generation)
 
     # ---- each frame -------------------------------------------------------------------------
-    def click_timeline(self, position: tuple[int, int], layout: Layout) -> bool:
-        """A click on the chart selects that generation; True if it was one."""
-        generation = generation_at(layout.chart, self.chart.time_axis, position, self._raced())
-        if generation is None:
-            return False
-        self.select(generation)
-        return True
+    def timeline(self) -> Timeline:
+        """What the chart's timeline marks: the kept populations, the generation selected, the ghosts'."""
+        tm = self.time_machine
+        return Timeline(self.evolution.state.archive, tm.selected, tm.ghost_generations)
 
     def reserve_time_machine(self, surface: pygame.Surface, layout: Layout) -> pygame.Rect | None:
         """Keep the ghosts' table's place free of the race's labels (drawn before it); the place, or None."""
@@ -221,11 +217,8 @@ class TimeMachineCommands:
     def draw_time_machine(
         self, surface: pygame.Surface, layout: Layout, ghost_table: pygame.Rect | None = None
     ) -> None:
-        """The timeline over the chart; the ghosts on the track and their table (at ghost_table, if reserved)."""
+        """The ghosts on the track and their table (at ghost_table, if reserved); the timeline is the chart's."""
         tm = self.time_machine
-        archive = self.evolution.state.archive
-        axis, ghosts = self.chart.time_axis, tm.ghost_generations
-        draw_timeline(surface, layout.chart, axis, archive, tm.selected, ghosts, layout.scale)
         if tm.race is not None:
             draw_ghosts(surface, self.scene.camera, tm.race, layout.scale)
             leader_on_top = getattr(self.scene, "draw_leader_on_top", None)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from .layout import Layout
+from .panel import Panel
 
 if TYPE_CHECKING:
     from .window import Window
@@ -30,6 +31,25 @@ class View:
 
     def __init__(self, window: Window) -> None:
         self.window = window
+        self.panels: list[Panel] = []  # the view's parts in the layout's slots (the stats, the chart, ...)
+
+    def update_panels(self, layout: Layout) -> None:
+        """Each panel's update, in its slot (from arrange)."""
+        for panel in self.panels:
+            panel.update(layout.slot(panel.slot), layout.scale)
+
+    def draw_panels(self, surface: pygame.Surface, layout: Layout) -> None:
+        """Each panel drawn in its slot, in the order of `panels` (from draw)."""
+        for panel in self.panels:
+            panel.draw(surface, layout.slot(panel.slot), layout.scale)
+
+    def click_panels(self, position: tuple[int, int], layout: Layout) -> bool:
+        """The click given to the panel whose slot is under it; True if one used it (from click)."""
+        for panel in self.panels:
+            rect = layout.slot(panel.slot)
+            if rect.collidepoint(position) and panel.click(position, rect):
+                return True
+        return False
 
     def on_show(self) -> None:
         """The window shows this view (called each time it comes to the front)."""

@@ -36,6 +36,7 @@ from game.editor_view import EditorView
 from game.evolving_view import EvolvingView
 from game.frame_runner import key_event, open_window, run_frames
 from game.lessons import LessonMenu
+from game.panel import Panel
 from game.replay_view import ReplayView
 from game.saves_view import SavesView
 from game.then_and_now import ThenAndNow
@@ -271,3 +272,42 @@ def test_a_click_on_a_listed_save_picks_the_save_drawn_there(in_tmp):
     click = pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=where.center)
     run_frames(window, 1, lambda frame: [click] if frame == 0 else [])
     assert isinstance(window.view, DriveView) and window.view.drive.path == second
+
+
+# ---- panels as parts -----------------------------------------------------------------------------------------
+class Marker(Panel):
+    """A panel of a test: it fills its slot with one colour, counts its updates and keeps its clicks."""
+
+    slot = "stats"
+    colour = (250, 0, 200)
+
+    def __init__(self) -> None:
+        self.updates = 0
+        self.clicks: list[tuple[int, int]] = []
+
+    def update(self, rect: pygame.Rect, scale) -> None:
+        self.updates += 1
+
+    def draw(self, surface: pygame.Surface, rect: pygame.Rect, scale) -> None:
+        surface.fill(self.colour, rect)
+
+    def click(self, position: tuple[int, int], rect: pygame.Rect) -> bool:
+        self.clicks.append(position)
+        return True
+
+
+@pytest.mark.parametrize("key", [None, pygame.K_t, pygame.K_RETURN])
+def test_a_new_panel_is_a_class_and_a_line_in_a_views_panels(in_tmp, key):
+    window = evolving()
+    if key is not None:  # the test drive, the replay
+        press(window, key, frames=2)
+    view = window.view
+    marker = Marker()
+    view.panels.append(marker)  # the one line
+    run_frames(window, 3)
+    layout = window.layout()
+    stats = layout.slot("stats")
+    assert marker.updates >= 3 and window.screen.get_at(stats.center)[:3] == Marker.colour
+    click = pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=stats.center)
+    run_frames(window, 1, lambda frame: [click] if frame == 0 else [])
+    assert marker.clicks == [stats.center] and window.view is view
