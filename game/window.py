@@ -300,10 +300,13 @@ class Window:
 
     def arrange(self, layout: Layout | None = None) -> None:
         """The update of every drawn frame, paused or not, after the race's: a failure shown long enough closes
-        the window; the view arranges what follows its race for this layout; the caption picks its line."""
+        the window; the view arranges what follows its race for this layout (not in a window too small for one:
+        draw only says how large it must be); the caption picks its line."""
         if self.close_at and time.perf_counter() > self.close_at:
             self.running = False
-        self.view.arrange(layout or self.layout())
+        width, height = self.screen.get_size()
+        if width >= MIN_WINDOW[0] and height >= MIN_WINDOW[1]:
+            self.view.arrange(layout or self.layout())
         self.caption.choose()
 
     def banner(self) -> str:
