@@ -13,6 +13,9 @@ clicks and the pointer read is computed in the update phase (the chart's time ax
 layout (the network's neurons, the editor's plot), never kept by drawing. Text rendered and the
 places texts took on the screen are kept by game/text.py per surface, in module dictionaries, outside any
 object: they are the drawing's own bookkeeping and are not in the snapshot either.
+
+Then: a click lands where the drawing put things (the list of saves), and a panel of a test's own, added to a
+view with one line, is updated, drawn in its slot and clicked (panels as parts, game/panel.py).
 """
 
 from __future__ import annotations
