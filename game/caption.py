@@ -58,6 +58,10 @@ class Caption:
             self.waiting = [(other, at) for other, at in self.waiting if other.kind != note.kind] + [(note, now)]
         self._choose(now)
 
+    def choose(self) -> None:
+        """The frame's update: the note shown now (HOLD, importance, STALE); drawing only reads it."""
+        self._choose(self.clock())
+
     def _choose(self, now: float) -> None:
         self.waiting = [(note, at) for note, at in self.waiting if now - at < STALE]
         if not self.waiting:
@@ -71,8 +75,7 @@ class Caption:
             del self.waiting[pick]
 
     def text(self) -> str:
-        """The caption shown now ('' when off or before the first note)."""
-        self._choose(self.clock())
+        """The caption shown now ('' when off or before the first note), as choose() last picked it."""
         return self.note.text if self.on and self.note is not None else ""
 
     def banner_text(self) -> str:

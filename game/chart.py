@@ -260,7 +260,10 @@ def fingerprint(series: Sequence[Series]) -> tuple:
 
 
 class ChartView:
-    """draw_chart with a memory: the chart changes once a generation, so most frames blit the last picture."""
+    """draw_chart with a memory: the chart changes once a generation, so most frames blit the last picture.
+
+    update() (the frame's update) makes the picture when something changed and keeps its time axis, which
+    the timeline and clicks read; draw() only blits it."""
 
     def __init__(self) -> None:
         self._key: tuple | None = None
@@ -269,9 +272,8 @@ class ChartView:
         self._picture: pygame.Surface | None = None
         self.time_axis: tuple[pygame.Rect, int] | None = None  # the plot (in the picture) and its last generation
 
-    def draw(
+    def update(
         self,
-        surface: pygame.Surface,
         rect: pygame.Rect,
         history: History,
         scale: Scale | float = 1.0,
@@ -281,16 +283,15 @@ class ChartView:
         title: str = TITLE,
         every: float = 0.0,
     ) -> None:
-        """As draw_chart; redraws only when the curves, the rect's size or any other parameter changed, and
-        when only the curves changed, at most every `every` seconds (in turbo, generations pass faster than
-        anyone reads a chart, and a redraw costs a few milliseconds of racing)."""
+        """As draw_chart, into the picture draw() shows; redrawn only when the curves, the rect's size or any
+        other parameter changed, and when only the curves changed, at most every `every` seconds (in turbo,
+        generations pass faster than anyone reads a chart, and a redraw costs a few milliseconds of racing)."""
         if rect.width <= 0 or rect.height <= 0:  # folded away by the layout
             return
         events = tuple(Event(*e) if isinstance(e, tuple) else e for e in events)
         layout_key = (rect.size, as_scale(scale), mode, events, title)
         now = time.perf_counter()
         if self._picture is not None and layout_key == self._layout_key and now - self._drawn_at < every:
-            show(surface, self._picture, rect.topleft)
             return
         chosen = list(history_series(history) if series is None else series)
         key = (fingerprint(chosen), *layout_key)
@@ -301,7 +302,11 @@ class ChartView:
                 self._picture, self._picture.get_rect(), history, scale, mode, events, chosen, title
             )
             self._key = key
-        show(surface, self._picture, rect.topleft)
+
+    def draw(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        """The picture update() made, at rect (nothing if the layout folded the chart away)."""
+        if self._picture is not None and rect.width > 0 and rect.height > 0:
+            show(surface, self._picture, rect.topleft)
 
 
 def _draw(

@@ -156,6 +156,8 @@ class CompareScene:
         """The track view (one, or a lane per run), the strip and the followed dot's network."""
         s = layout.scale
         clip = surface.get_clip()
+        if self.lanes:  # the gaps between the lanes are the view's too
+            surface.fill(palette.BACKGROUND, layout.view)
         for camera, runs in self._cameras(races):
             surface.set_clip(camera.view)
             draw_corridor(surface, camera, races[self.run])

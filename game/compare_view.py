@@ -26,14 +26,16 @@ from evolution.genome_file import save_genomes
 from evolution.narration import MILESTONES, Narrator
 from evolution.race import SLICE_SECONDS, Race
 
-from . import hud, palette
+from . import palette
 from .chart import Event, Series, history_series
+from .chart_panel import ChartPanel, Curves
 from .compare_race import can_join, joint_race, split
 from .compare_scene import CompareScene
 from .evolving_view import CHART_MODES, REPLAY_FRAMES, REPLAY_MAX_DOTS, EvolvingView
 from .layout import Layout
 from .saves import run_folder
 from .session import TRAIL_COLUMNS
+from .stats_panel import StatsPanel
 
 JOINT_CHUNK = 8  # columns of the joint race between looks at the clock
 
@@ -69,6 +71,8 @@ class CompareView(EvolvingView):
         if checkpointer is not None:
             checkpointer.attach(evolutions)
         self.scene = CompareScene(names, lambda run, race: self.runs[run].evolution.heir(race))
+        self.chart = ChartPanel(self.chart_curves)  # every run's curves; no timeline (the time machine is one run's)
+        self.panels = [StatsPanel(lambda: self.title, self.stat_lines), self.chart]
         # each run saves into a folder of its own, even two runs of one strategy and seed
         if folder is not None:
             self.folders = [folder / f"run{i + 1}-{e.config.strategy}" for i, e in enumerate(evolutions)]
@@ -245,6 +249,12 @@ class CompareView(EvolvingView):
         self._update_shown()
         self.scene.arrange(layout, self.races)
         self.narrate()
+        self.update_panels(layout)
+
+    def chart_curves(self) -> Curves:
+        """Every run's curves (series), the first finishers and milestones marked."""
+        mode = CHART_MODES[self.chart_mode]
+        return Curves(self.evolution.history, mode, self.events + self.milestone_marks(), self.series())
 
     def narrate(self) -> None:
         """In a comparison the caption says each run's milestones, overfitting and changes, with the run's name."""
@@ -294,10 +304,7 @@ class CompareView(EvolvingView):
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         self.scene.draw(surface, layout, self.races)
-        hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
-        mode = CHART_MODES[self.chart_mode]
-        events = self.events + self.milestone_marks()
-        self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, events, self.series())
+        self.draw_panels(surface, layout)
 
     def series(self) -> list[Series]:
         """Every run's best, mean and test-track curves, in its colour family."""
@@ -316,7 +323,8 @@ class CompareView(EvolvingView):
         ]
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
-        self.scene.click(self.races, position, layout)
+        if not self.click_panels(position, layout):
+            self.scene.click(self.races, position, layout)
 
     def banner(self) -> str:
         if self.replays is not None:

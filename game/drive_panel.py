@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pygame
@@ -10,7 +10,7 @@ import pygame
 from evolution.race import Race
 
 from . import palette
-from .panel import draw_panel
+from .panel import Panel, draw_panel
 from .scale import Scale, as_scale
 from .text import draw, fit
 
@@ -18,6 +18,27 @@ TITLE = "scores as they go"
 ROW = 17  # pixels at 1280×720 per genome
 MIN_COLUMN = 150  # pixels at 1280×720: narrower columns of bars would not be readable
 RACING = palette.SELECTED
+
+
+class DriveScoresPanel(Panel):
+    """The drive's scores in the chart's slot: race(), followed() and title() are read when drawn; names and
+    tints as draw_drive_scores takes them."""
+
+    slot = "chart"
+
+    def __init__(
+        self,
+        race: Callable[[], Race],
+        followed: Callable[[], int | None],
+        title: Callable[[], str],
+        names: Sequence[str] | None = None,
+        tints: Sequence[tuple[int, int, int]] | None = None,
+    ) -> None:
+        self.race, self.followed, self.title = race, followed, title
+        self.names, self.tints = names, tints
+
+    def draw(self, surface: pygame.Surface, rect: pygame.Rect, scale: Scale) -> None:
+        draw_drive_scores(surface, rect, self.race(), scale, self.followed(), self.title(), self.names, self.tints)
 
 
 def drive_order(race: Race) -> np.ndarray:

@@ -17,11 +17,12 @@ from evolution.narration import test_drive_ended
 from evolution.race import Race
 from evolution.track import Track, blog_test_track, random_track, training_track
 
-from . import hud, palette
-from .drive_panel import draw_drive_scores
+from . import palette
+from .drive_panel import DriveScoresPanel
 from .layout import Layout
 from .race_scene import RaceScene
 from .session import DriveSession
+from .stats_panel import StatsPanel
 from .view import View
 
 DRIVE_SPEED = 1
@@ -68,10 +69,18 @@ class DriveView(View):
             self.scene.colours = self.group_colours
             self.scene.origin = lambda race, index: f"{self.dot_names[index]} · {self.scene.why}"
         self.track_seeds = track_seeds
+        race, followed = lambda: self.drive.race, lambda: self.scene.followed
+        scores = DriveScoresPanel(race, followed, self.lap_title, self.dot_names, self.dot_tints)
+        self.panels = [StatsPanel(lambda: self.title, self.stat_lines), scores]
         self._said_end: Race | None = None  # the lap whose end the caption has said
-        self.back_speed = window.speed
-        if speed is not None:
-            window.speed = speed
+        self.speed = speed
+        self.back_speed: int | None = None  # the window's speed before the drive, given back on leaving
+
+    def on_show(self) -> None:
+        if self.back_speed is None:  # the first time: the drive goes at its own speed
+            self.back_speed = self.window.speed
+            if self.speed is not None:
+                self.window.speed = self.speed
 
     @property
     def race(self) -> Race:
@@ -83,6 +92,7 @@ class DriveView(View):
 
     def arrange(self, layout: Layout) -> None:
         self.scene.arrange(layout, self.drive.race)
+        self.update_panels(layout)
         race = self.drive.race
         if race.done and race is not self._said_end:  # the lap's end, in words
             self._said_end = race
@@ -96,13 +106,15 @@ class DriveView(View):
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         self.scene.draw(surface, layout, self.drive.race)
-        hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
-        title = f"lap {self.drive.laps + 1}: each genome's progress"
-        race, followed = self.drive.race, self.scene.followed
-        draw_drive_scores(surface, layout.chart, race, layout.scale, followed, title, self.dot_names, self.dot_tints)
+        self.draw_panels(surface, layout)
+
+    def lap_title(self) -> str:
+        """The scores panel's title."""
+        return f"lap {self.drive.laps + 1}: each genome's progress"
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
-        self.scene.click(self.drive.race, position, layout)
+        if not self.click_panels(position, layout):
+            self.scene.click(self.drive.race, position, layout)
 
     def banner(self) -> str:
         race = self.drive.race
@@ -154,7 +166,8 @@ class DriveView(View):
     # ---- commands -------------------------------------------------------------------------
     def leave(self) -> None:
         """Back to the view this drive came from, at its speed."""
-        self.window.speed = self.back_speed
+        if self.back_speed is not None:
+            self.window.speed = self.back_speed
         self.window.show_view(self.back)
 
     def do_track(self) -> None:

@@ -21,7 +21,7 @@ from evolution.track_names import resolve_track
 
 from . import palette
 from .layout import Layout
-from .panel import draw_panel
+from .panel import content_rect, draw_panel
 from .text import fit, rendered
 from .view import View
 
@@ -149,9 +149,12 @@ class EditorView(View):
         self.verdict = Drivability(False, "drawing…")  # (while the button is down: checked when it is let go)
 
     # ---- drawing ---------------------------------------------------------------------------
+    def arrange(self, layout: Layout) -> None:
+        self.plot = editor_plot(layout)  # where the mouse draws, and the track is drawn
+
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         s = layout.scale
-        area = pygame.Rect(0, 0, layout.footer.width, layout.footer.top)
+        area = self.message_area(layout)
         inner = draw_panel(
             surface, area, f"track editor · {self.draft.columns} columns · width {self.draft.width:g}", s
         )
@@ -165,8 +168,6 @@ class EditorView(View):
             text, colour = f"refused: {verdict.reason}", palette.WARNING
         said = rendered(bold, fit(bold, text, inner.width), colour)
         surface.blit(said, (inner.x, inner.y + line.get_height() + s.px(4)))
-        top_y = inner.y + line.get_height() + said.get_height() + s.px(10)
-        self.plot = pygame.Rect(inner.x + s.px(8), top_y, inner.width - s.px(16), inner.bottom - top_y - s.px(4))
         if self.plot.width < 10 or self.plot.height < 10:
             return
         pygame.draw.rect(surface, palette.OUTSIDE, self.plot)
@@ -200,6 +201,15 @@ class EditorView(View):
 
     def message_area(self, layout: Layout) -> pygame.Rect:
         return pygame.Rect(0, 0, layout.footer.width, layout.footer.top)
+
+
+def editor_plot(layout: Layout) -> pygame.Rect:
+    """Where the editor draws the track: its panel over the track view and the panels, under the keys' line and
+    the verdict's."""
+    s = layout.scale
+    inner = content_rect(pygame.Rect(0, 0, layout.footer.width, layout.footer.top), s)
+    top_y = inner.y + s.font(13).get_height() + s.font(15, bold=True).get_height() + s.px(10)
+    return pygame.Rect(inner.x + s.px(8), top_y, inner.width - s.px(16), inner.bottom - top_y - s.px(4))
 
 
 def open_editor(window, draft: TrackDraft | None = None) -> EditorView:

@@ -24,11 +24,13 @@ from evolution.track import Track, blog_test_track, random_track, training_track
 
 from . import hud, lab_actions, palette, pointer
 from .caption import draw_progress
-from .chart import ChartView, Event
+from .chart import Event
+from .chart_panel import ChartPanel, Curves
 from .layout import Layout
 from .race_scene import RaceScene
 from .saves import run_folder
 from .session import TRAIL_COLUMNS, EvolveSession
+from .stats_panel import StatsPanel
 from .time_controls import TimeMachine, TimeMachineCommands
 from .view import View
 
@@ -68,7 +70,8 @@ class EvolvingView(TimeMachineCommands, View):
         self.track_seeds = generator(seed, "new_track")  # G draws its tracks from the run's seed
         self.restart_seeds = generator(seed, "restart")  # and R its new seeds
         self.scene = RaceScene(lambda race: self.evolution.heir(race))
-        self.chart = ChartView()
+        self.chart = ChartPanel(self.chart_curves, self.timeline, self.select)  # a click selects a generation
+        self.panels = [StatsPanel(lambda: self.title, self.stat_lines), self.chart]
         self.chart_mode = 0
         self.started = datetime.now()
         self.folder = folder or run_folder(self.evolution.config, self.started)
@@ -84,7 +87,6 @@ class EvolvingView(TimeMachineCommands, View):
         self._replayed = -1
         self.replay_check = replay_plan(evolutions[0])  # --replay: the source whose rows the run must give
         self.replay_verdict = ""  # "replay: N rows of FILE match", once the replay is complete
-        self.failure_until = 0.0  # a mismatch is shown until then, then the window closes
         self.time_machine = TimeMachine(ghosts=list(ghosts or []))  # the timeline's selection and the ghosts
         self.scene.origin = self.origin_of
         self.narrator = Narrator()  # the run's events in words (the window's caption) and its milestones
@@ -129,18 +131,41 @@ class EvolvingView(TimeMachineCommands, View):
         program ends with the one line naming it (exit code 2)."""
         if isinstance(exc, ReplayMismatch):
             exc = self.replay_check.mismatch(exc)
-        self.window.failure = exc
-        self.window.paused = True
-        self.window.say(str(exc), error=True)
-        self.failure_until = time.perf_counter() + MISMATCH_SECONDS
+        self.window.fail(exc, MISMATCH_SECONDS)
 
     def arrange(self, layout: Layout) -> None:
-        if self.failure_until and time.perf_counter() > self.failure_until:
-            self.window.running = False  # a replay that did not match has been shown: the window closes
         self._update_replay()
         self.narrate()
-        self.scene.arrange(layout, self.shown_race)
+        turbo = self.window.turbo
+        self.scene.arrange(layout, self.shown_race, throttle=turbo)
         self.time_machine.follow(self.shown_race)  # ghosts race beside the shown race, in a race of their own
+        self.update_panels(layout)
+        if self.panel_open:
+            self.panel.update(self.window.screen.get_rect(), layout.footer.top, layout.scale)
+
+    def chart_look(self) -> tuple[str, list[Event]]:
+        """The chart's mode and the marks a replay draws on it: restarts and track changes by the keys."""
+        return CHART_MODES[self.chart_mode], list(self.events)
+
+    def shown_generation(self) -> int:
+        """The generation the track view shows: the one racing, or in turbo the latest replayed."""
+        return self._replayed if self.replay is not None else self.race_generation()
+
+    def race_generation(self) -> int:
+        """The generation of the live race: the pending one, or, while a done race's generation is closing
+        (its row already counted, the next race not yet started), the one before."""
+        evolution = self.evolution
+        closed = self.race.genomes is not evolution.state.pending
+        return evolution.generation - 1 if closed and evolution.generation > 0 else evolution.generation
+
+    def chart_curves(self) -> Curves:
+        """What the chart shows: the run's curves in the chosen mode, its marks; in turbo redrawn less often."""
+        every = CHART_SECONDS_IN_TURBO if self.window.turbo else 0.0
+        return Curves(self.evolution.history, CHART_MODES[self.chart_mode], self.chart_marks(), every=every)
+
+    def chart_marks(self) -> list[Event]:
+        """What the chart marks on its time axis: restarts, every applied change (a track change too), milestones."""
+        return self.events + lab_actions.markers(self.evolution) + self.milestone_marks()
 
     def narrate(self) -> None:
         """Hand the caption what has happened since the last frame, in words."""
@@ -183,18 +208,12 @@ class EvolvingView(TimeMachineCommands, View):
             run.advance(1, time.perf_counter() + 0.008)
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
-        self.reserve_time_machine(surface, layout)
-        self.scene.draw(surface, layout, self.shown_race, throttle=self.window.turbo)
-        hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
-        mode = CHART_MODES[self.chart_mode]
-        every = CHART_SECONDS_IN_TURBO if self.window.turbo else 0.0
-        events = self.events + lab_actions.markers(self.evolution)  # every applied change, a track change too
-        events += self.milestone_marks()
-        self.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, events, every=every)
-        self.draw_time_machine(surface, layout)
+        ghost_table = self.reserve_time_machine(surface, layout)
+        self.scene.draw(surface, layout, self.shown_race)
+        self.draw_panels(surface, layout)  # the numbers, the chart and its timeline
+        self.draw_time_machine(surface, layout, ghost_table)
         self.draw_closing(surface, layout)
         if self.panel_open:
-            self.panel.place(surface.get_rect(), layout.footer.top, layout.scale)
             self.panel.draw(surface)
 
     def point_at(self, position: tuple[int, int], layout: Layout) -> str | None:
@@ -207,17 +226,17 @@ class EvolvingView(TimeMachineCommands, View):
         if self.replay is not None or not self.run.closing:
             return
         work = self.evolution.closing_work()
-        if work is None and self.run._preparing is not None:
+        if work is None and self.run.preparing:
             work = (f"breeding generation {self.evolution.generation}", 0.5)
         if work is not None:
             draw_progress(surface, self.message_area(layout), work[0], work[1], layout.scale)
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
-        if not self.click_timeline(position, layout):
+        if not self.click_panels(position, layout):  # a click on the chart's time axis selects a generation
             self.scene.click(self.shown_race, position, layout)
 
     def banner(self) -> str:
-        if self.failure_until:
+        if self.window.failure is not None:
             return "replay does not match its source: closing (the message below says where)"
         if self.replay_verdict:
             return self.replay_verdict
@@ -444,7 +463,7 @@ class EvolvingView(TimeMachineCommands, View):
         """Y: a past generation races beside the latest (game/then_and_now.py)."""
         from .then_and_now import open_then_and_now
 
-        open_then_and_now(self)
+        open_then_and_now(self.window, self, self.evolution, self.time_machine.selected)
 
     def do_lanes(self) -> None:
         self.window.say("V splits the track view into lanes when runs race side by side (--compare)")

@@ -24,6 +24,14 @@ class Layout:
     projector: bool = False  # Z at ×1.5 or more: the track view and one row of panels, large
     note: str = ""  # what the projector layout folded away and how to see it, for the footer's line
 
+    SLOTS = ("view", "overview", "stats", "chart", "network", "footer")
+
+    def slot(self, name: str) -> pygame.Rect:
+        """The rect of the slot `name` (one of SLOTS; a zero rect where the projector layout folded it away)."""
+        if name not in self.SLOTS:
+            raise ValueError(f"the layout has no slot {name!r}: {', '.join(self.SLOTS)}")
+        return getattr(self, name)
+
     @classmethod
     def for_size(
         cls, width: int, height: int, scale: Scale | float | None = None, projector: bool = False, tab: int = 0

@@ -10,7 +10,7 @@ from evolution.lineage import brief
 from evolution.network import Network
 
 from . import palette
-from .panel import PAD, TITLE_SIZE, draw_panel
+from .panel import PAD, TITLE_SIZE, content_rect, draw_panel
 from .panel import picture as new_picture
 from .scale import Scale, as_scale
 from .text import draw, reading, reserve, show, signed
@@ -55,8 +55,17 @@ def fitting_title(title: str, crashed: bool, title_font: pygame.font.Font, room:
     return network_title(brief(title).split(": ", 1)[1], crashed)
 
 
+def network_area(rect: pygame.Rect, scale: Scale | float = 1.0) -> pygame.Rect:
+    """Where the neurons go in a network panel at rect: inside its frame, under its title, above its legend."""
+    s = as_scale(scale)
+    inner = content_rect(rect, s)
+    legend_h = (s.font(LABEL_SIZE).get_linesize() + s.px(2)) * legend_lines(rect.width - 2 * s.px(PAD), s)
+    return pygame.Rect(inner.x, inner.y, inner.width, max(inner.height - legend_h, 1))
+
+
 class NetworkView:
-    """Caches the weights picture of the genome shown; draws the activations over it."""
+    """Caches the weights picture of the genome shown; draws the activations over it. The caches only
+    memoise rendering: where the neurons are is node_centres(), a function of the panel's rect."""
 
     def __init__(self) -> None:
         self._key: tuple | None = None
@@ -66,6 +75,10 @@ class NetworkView:
         self._static_key: tuple | None = None
         self._static: pygame.Surface | None = None
         self._area = pygame.Rect(0, 0, 1, 1)
+
+    def node_centres(self, rect: pygame.Rect, network: Network, scale: Scale | float = 1.0) -> list[np.ndarray]:
+        """(size, 2) window pixels of each layer's neurons in a network panel at rect (what the pointer reads)."""
+        return self._layout(network, network_area(rect, as_scale(scale)), as_scale(scale))
 
     def _layout(self, network: Network, area: pygame.Rect, s: Scale) -> list[np.ndarray]:
         """(size, 2) pixel centres of each layer's neurons inside the area left for them."""
@@ -128,8 +141,7 @@ class NetworkView:
             picture = new_picture(rect.size)
             local = picture.get_rect()
             inner = draw_panel(picture, local, title, s, title_colour=colour)
-            area = pygame.Rect(inner.x, inner.y, inner.width, max(inner.height - legend_h, 1))
-            self._area = area.move(rect.topleft)  # where the neurons go, in the surface's pixels
+            self._area = network_area(rect, s)  # where the neurons go, in the surface's pixels
             if key != self._key:
                 self._nodes = self._layout(network, self._area, s)
                 self._weights = self._render_weights(network, genome, rect, s)

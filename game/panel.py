@@ -1,4 +1,5 @@
-"""The one frame every panel is drawn in: a white background, a thin edge and a bold title."""
+"""Panels: Panel, the part of a view that a slot of the layout holds (Arcade's Section), and draw_panel, the
+one frame every panel is drawn in (a white background, a thin edge and a bold title)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,26 @@ TITLE_TOP = 5
 HEADER = 26  # pixels at 1280×720 from the panel's top to its content
 
 
+class Panel:
+    """A part of a view in a slot of the layout (Arcade's Section), with an update, a drawing and clicks of its
+    own. `slot` names the layout's rect it is given (Layout.slot: "stats", "chart", "network", ...). A view
+    lists its panels in `panels`; its update phase calls update, its drawing draw, its clicks click, each with
+    the slot's rect (View.update_panels, draw_panels, click_panels). A new panel is a module with a subclass
+    and a line in a view's `panels`."""
+
+    slot = ""
+
+    def update(self, rect: pygame.Rect, scale: Scale) -> None:
+        """The frame's update, paused or not, before drawing: what the drawing will read (a picture, places)."""
+
+    def draw(self, surface: pygame.Surface, rect: pygame.Rect, scale: Scale) -> None:
+        """Draw the panel into rect, reading what update left; never changes state."""
+
+    def click(self, position: tuple[int, int], rect: pygame.Rect) -> bool:
+        """A left click at position, inside rect; True if the panel used it."""
+        return False
+
+
 def picture(size: tuple[int, int]) -> pygame.Surface:
     """An opaque surface to draw a picture kept between frames on, in the screen's pixel format when there is a
     screen (its blit is then a copy, not a conversion of every pixel)."""
@@ -25,6 +46,16 @@ def header_height(scale: Scale | float = 1.0) -> int:
     """Pixels from a panel's top edge to its content: the title line and a little air."""
     s = as_scale(scale)
     return max(s.px(HEADER), s.px(TITLE_TOP) + s.font(TITLE_SIZE, bold=True).get_linesize() + s.px(4))
+
+
+def content_rect(rect: pygame.Rect, scale: Scale | float = 1.0, titled: bool = True) -> pygame.Rect:
+    """The rect draw_panel leaves for a panel's content at rect (with a title, or without)."""
+    s = as_scale(scale)
+    if rect.width <= 0 or rect.height <= 0:  # a panel the layout folded away
+        return pygame.Rect(rect.x, rect.y, 0, 0)
+    pad = s.px(PAD)
+    top = header_height(s) if titled else pad
+    return pygame.Rect(rect.x + pad, rect.y + top, max(rect.width - 2 * pad, 0), max(rect.height - top - pad // 2, 0))
 
 
 def draw_panel(
@@ -60,5 +91,4 @@ def draw_panel(
                 palette.PANEL,
                 topleft=(rect.x + pad, rect.y + s.px(TITLE_TOP)),
             )
-    top = header_height(s) if title else pad
-    return pygame.Rect(rect.x + pad, rect.y + top, max(rect.width - 2 * pad, 0), max(rect.height - top - pad // 2, 0))
+    return content_rect(rect, s, bool(title))

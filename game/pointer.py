@@ -46,16 +46,12 @@ def _network(view, position: tuple[int, int], layout) -> str | None:
     if not isinstance(scene, RaceScene):
         return None
     netview = getattr(scene, "netview", None)
-    if netview is None or not netview._nodes or getattr(scene, "followed", None) is None:
+    if netview is None or getattr(scene, "followed", None) is None:
         return None
     race = view.shown_race
     followed = scene.followed
     network = race.network
-    if len(netview._nodes) != len(network.layers):
-        return None
-    # in turbo the panel is drawn into a picture of its own, placed at the panel: its nodes are relative to it
-    offset = np.array(layout.network.topleft) if netview._key and netview._key[1] == (0, 0) else np.zeros(2)
-    nodes = [layer + offset for layer in netview._nodes]
+    nodes = netview.node_centres(layout.network, network, layout.scale)
     point = np.asarray(position, dtype=np.float64)
     s = layout.scale
     genome = race.genomes[followed]

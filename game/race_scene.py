@@ -50,6 +50,7 @@ class RaceScene:
         self._stack = np.zeros(0, dtype=np.int64)  # the dots under the last click, while the race lasts
         self._network_picture: pygame.Surface | None = None  # the network panel kept between redraws in turbo
         self._network_until = 0.0
+        self._throttled = False  # this frame shows the network panel kept (arrange's throttle)
 
     @property
     def selected(self) -> int | None:
@@ -63,8 +64,12 @@ class RaceScene:
         if index is None:
             self._race = None  # the default subject again, from the next frame
 
-    def arrange(self, layout: Layout, race: Race) -> None:
-        """For this frame: the subject (see the module's docstring), the standings, and the camera on them."""
+    def arrange(self, layout: Layout, race: Race, throttle: bool = False) -> None:
+        """For this frame: the subject (see the module's docstring), the standings, and the camera on them.
+
+        throttle (in turbo): the network panel is redrawn at most every NETWORK_SECONDS_THROTTLED, into a
+        picture kept in between (made here; draw shows it), so that drawing leaves more of each frame to racing.
+        """
         self._ranks, self._leader = race.ranking()
         if race is not self._race:
             self._race, self.picked, self._stack = race, False, np.zeros(0, dtype=np.int64)
@@ -75,6 +80,26 @@ class RaceScene:
         self.camera.view = layout.view
         alive = race.alive[self.followed] and not race.done
         self.camera.follow_dot(race.track, race.column, float(race.positions[self.followed]) if alive else None)
+        rect = layout.network
+        self._throttled = throttle and rect.width > 0 and rect.height > 0
+        if self._throttled:
+            now, picture = time.perf_counter(), self._network_picture
+            if picture is None or picture.get_size() != rect.size or now >= self._network_until:
+                picture = new_picture(rect.size)
+                self.netview.draw(picture, picture.get_rect(), *self._network(race), layout.scale, self._crashed(race))
+                self._network_picture, self._network_until = picture, now + NETWORK_SECONDS_THROTTLED
+
+    def _network(self, race: Race) -> tuple:
+        """The followed dot's network panel's content: (network, genome, activations, title)."""
+        followed = self.followed
+        genome = race.genomes[followed]
+        activations = race.network.activations(genome[None], race.inputs_of(followed)[None])
+        origin = self.origin(race, followed) if self.origin is not None else ""
+        title = f"dot #{followed + 1}: {origin}" if origin else f"dot #{followed + 1} · {self.why}"
+        return race.network, genome, activations, title
+
+    def _crashed(self, race: Race) -> bool:
+        return not race.alive[self.followed]
 
     def click(self, race: Race, position: tuple[int, int], layout: Layout) -> None:
         """Pick the dot under the click (the next of a stack on a repeated click); empty track: back to default."""
@@ -88,12 +113,9 @@ class RaceScene:
         self._stack, _ = stack_at(self.camera, race, position, layout.scale)
         self.followed, self.picked, self.why = chosen, True, "picked"
 
-    def draw(self, surface: pygame.Surface, layout: Layout, race: Race, throttle: bool = False) -> None:
-        """The track view, the strip and the followed dot's network (arrange() ran this frame).
-
-        throttle (in turbo): the network panel is redrawn at most every NETWORK_SECONDS_THROTTLED, as a
-        picture kept in between, so that drawing leaves more of each frame to racing.
-        """
+    def draw(self, surface: pygame.Surface, layout: Layout, race: Race) -> None:
+        """The track view, the strip and the followed dot's network (arrange() ran this frame; in turbo the
+        network panel is the picture arrange kept)."""
         followed, scale = self.followed, layout.scale
         colours = self.colours(race, self._ranks) if self.colours is not None else None
         avoid = taken(surface)  # the banner's and the messages' places: the stack's list keeps below them
@@ -108,21 +130,10 @@ class RaceScene:
         rect = layout.network
         if rect.width <= 0 or rect.height <= 0:  # folded away (the projector layout)
             return
-        now = time.perf_counter()
-        picture = self._network_picture
-        if not (throttle and picture is not None and picture.get_size() == rect.size and now < self._network_until):
-            genome = race.genomes[followed]
-            activations = race.network.activations(genome[None], race.inputs_of(followed)[None])
-            crashed = not race.alive[followed]
-            origin = self.origin(race, followed) if self.origin is not None else ""
-            title = f"dot #{followed + 1}: {origin}" if origin else f"dot #{followed + 1} · {self.why}"
-            if not throttle:
-                self.netview.draw(surface, rect, race.network, genome, activations, title, scale, crashed)
-                return
-            picture = new_picture(rect.size)
-            self.netview.draw(picture, picture.get_rect(), race.network, genome, activations, title, scale, crashed)
-            self._network_picture, self._network_until = picture, now + NETWORK_SECONDS_THROTTLED
-        show(surface, picture, rect.topleft)
+        if self._throttled and self._network_picture is not None:
+            show(surface, self._network_picture, rect.topleft)
+            return
+        self.netview.draw(surface, rect, *self._network(race), scale, self._crashed(race))
 
     def draw_leader_on_top(self, surface: pygame.Surface, race: Race, scale) -> None:
         """The leader's ring again, over what was drawn after the race (ghosts): never hidden."""

@@ -13,43 +13,55 @@ import pygame
 from evolution.lineage import describe, parent_of
 from evolution.time_machine import Replay, replay
 
-from . import hud
-from .evolving_view import CHART_MODES
+from .chart_panel import ChartPanel, Curves, Timeline
 from .layout import Layout
 from .race_scene import RaceScene
 from .session import TRAIL_COLUMNS
-from .timeline import draw_timeline
+from .stats_panel import StatsPanel
+from .time_controls import TimeTravel
 from .view import View
 
 REPLAY_SPEED = 1
 
 
 class ReplayView(View):
-    """Generation `generation` of back's run racing again; follow: the raced index to follow first."""
+    """Generation `generation` of a run racing again; follow: the raced index to follow first. back: the view
+    Home returns to (and the run's endings go to); travel: all this view reads or changes of it (TimeTravel)."""
 
     title = "replay"
 
-    def __init__(self, window, back, generation: int, follow: int | None = None) -> None:
+    def __init__(self, window, back: View, travel: TimeTravel, generation: int, follow: int | None = None) -> None:
+        """ValueError if the generation cannot be raced again; nothing of the window has changed then."""
         super().__init__(window)
         self.back = back
-        self.back_speed = window.speed
-        window.speed = REPLAY_SPEED
+        self.travel = travel
+        self.back_speed: int | None = None  # the window's speed before the replay, given back on leaving
         self.scene = RaceScene(lambda race: self._first_subject(race))
         self.scene.origin = self.origin_of
+        self.chart = ChartPanel(self.chart_curves, self.timeline)  # the evolving view's chart, as it looks there
+        self.panels = [StatsPanel(lambda: f"replay of gen {self.generation}", self.stat_lines), self.chart]
         self._follow = follow
         self.start(generation, follow)
 
+    def on_show(self) -> None:
+        if self.back_speed is None:  # the first time: a replay starts at ×1, and says what it races
+            self.back_speed, self.window.speed = self.window.speed, REPLAY_SPEED
+            self.say_note()
+
     @property
     def evolution(self):
-        return self.back.evolution
+        return self.travel.evolution
 
     def start(self, generation: int, follow: int | None = None) -> None:
-        """Race `generation` from the start (ValueError if it cannot be)."""
+        """Race `generation` from the start (ValueError if it cannot be); it is the generation selected."""
         self.replay: Replay = replay(self.evolution, generation, TRAIL_COLUMNS)
         self.generation = generation
         self._follow = follow
-        self.back.time_machine.selected = generation
+        self.travel.time_machine.selected = generation
         self.scene.selected = None
+
+    def say_note(self) -> None:
+        """What the replay races, if it is not the whole generation as it raced (a champion alone, ...)."""
         if self.replay.note:
             self.window.say(self.replay.note)
 
@@ -74,20 +86,22 @@ class ReplayView(View):
 
     def arrange(self, layout: Layout) -> None:
         self.scene.arrange(layout, self.replay.race)
+        self.update_panels(layout)
+
+    def chart_curves(self) -> Curves:
+        return Curves(self.evolution.history, self.travel.chart_mode, self.travel.chart_marks)
+
+    def timeline(self) -> Timeline:
+        """The timeline marks the generation replayed, and the ghosts' generations."""
+        ghosts = self.travel.time_machine.ghost_generations
+        return Timeline(self.evolution.state.archive, self.generation, ghosts)
 
     def step(self) -> None:
         self.replay.race.step()
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         self.scene.draw(surface, layout, self.replay.race)
-        hud.draw_panel_lines(surface, layout.stats, f"replay of gen {self.generation}", self.stat_lines(), layout.scale)
-        back = self.back
-        mode = CHART_MODES[back.chart_mode]
-        back.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, mode, back.events)
-        tm = back.time_machine
-        archive = self.evolution.state.archive
-        axis, ghosts = back.chart.time_axis, tm.ghost_generations
-        draw_timeline(surface, layout.chart, axis, archive, self.generation, ghosts, layout.scale)
+        self.draw_panels(surface, layout)
 
     def stat_lines(self) -> list[tuple[str, str]]:
         again, race = self.replay, self.replay.race
@@ -116,15 +130,17 @@ class ReplayView(View):
         return f"replay of generation {self.generation}: {text}"
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
-        self.scene.click(self.replay.race, position, layout)
+        if not self.click_panels(position, layout):
+            self.scene.click(self.replay.race, position, layout)
 
     # ---- commands -------------------------------------------------------------------------
     def leave(self) -> None:
-        self.window.speed = self.back_speed
+        if self.back_speed is not None:
+            self.window.speed = self.back_speed
         self.window.show_view(self.back)
 
     def do_present(self) -> None:
-        self.back.time_machine.selected = None
+        self.travel.time_machine.selected = None
         self.leave()
         self.window.say("back to the present")
 
@@ -133,6 +149,8 @@ class ReplayView(View):
             self.start(generation, follow)
         except ValueError as exc:
             self.window.say(str(exc), error=True)
+            return
+        self.say_note()
 
     def do_earlier(self) -> None:
         self._go(max(self.generation - 1, 0))
@@ -147,11 +165,11 @@ class ReplayView(View):
         self._go(self.generation, self.scene.followed)
 
     def do_ghost(self) -> None:
-        self.back.time_machine.selected = self.generation
-        self.back.do_ghost()
+        self.travel.time_machine.selected = self.generation
+        self.travel.add_ghost()
 
     def do_clear_ghosts(self) -> None:
-        self.back.do_clear_ghosts()
+        self.travel.clear_ghosts()
 
     def do_lineage(self) -> None:
         archive = self.evolution.state.archive

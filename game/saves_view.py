@@ -11,9 +11,9 @@ import pygame
 
 from . import palette
 from .layout import Layout
-from .panel import draw_panel
+from .panel import content_rect, draw_panel
 from .saves import SaveEntry, SaveScan
-from .text import cover, draw, fit, reserve, taken
+from .text import cover, draw, fit, reserve
 from .view import View
 
 ROW = 24  # pixels at 1280×720
@@ -30,9 +30,13 @@ class SavesView(View):
         self.back = back
         self.scan = SaveScan(own_folder)
         self.chosen = 0
-        self._rows: list[tuple[pygame.Rect, int]] = []  # where each listed entry was drawn, for clicks
-        if not self.entries:
-            window.say("no saves yet: press S to save", error=True)
+        self._rows: list[tuple[pygame.Rect, int]] = []  # where each listed entry goes (arrange), for clicks
+        self._places: tuple[pygame.Rect, list[pygame.Rect], pygame.Rect | None] = (pygame.Rect(0, 0, 0, 0), [], None)
+
+    def on_show(self) -> None:
+        if not self.entries:  # nothing to list: back at once
+            self.window.say("no saves yet: press S to save", error=True)
+            self.leave()
 
     @property
     def entries(self) -> list[SaveEntry]:
@@ -44,41 +48,27 @@ class SavesView(View):
 
     def arrange(self, layout: Layout) -> None:
         self.back.arrange(layout)
-        if not self.entries:
-            self.leave()
+        self._places = list_places(layout, self.window.overlays(layout)[-1], reading=not self.scan.done)
+        rows = self._places[1]
+        first = min(max(self.chosen - len(rows) // 2, 0), max(len(self.entries) - len(rows), 0))
+        self._rows = [(rect, first + place) for place, rect in enumerate(rows[: len(self.entries) - first])]
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         s = layout.scale
-        box = layout.view.inflate(-2 * s.px(40), -2 * s.px(20))
-        # the list starts below the messages over it, so that a message never covers it (a save's "saved
-        # …" covered its first rows); the race's labels keep out of it, and those under it are hidden
-        top = max([box.top] + [rect.bottom + s.px(6) for rect in taken(surface) if rect.colliderect(box)])
-        box = pygame.Rect(box.x, top, box.width, max(box.bottom - top, 0))
+        box, _, progress = self._places
+        # the list starts below the messages over it (list_places), so that a message never covers it (a save's
+        # "saved …" covered its first rows); the race's labels keep out of it, and those under it are hidden
         reserve(surface, box)
         self.back.draw(surface, layout)
         cover(surface, box)
         inner = draw_panel(surface, box, "test-drive a save: ↑ ↓ and Enter, or click · Esc or L: back", s)
         text_font, small = s.font(14, bold=True), s.font(12)
-        row = max(s.px(ROW), text_font.get_linesize() + s.px(4))
-        if not self.scan.done:  # the last row says how far the reading has got
-            progress = f"reading what the saves hold: {self.scan.read} of {self.scan.total}"
-            at = (inner.x + s.px(4), inner.bottom - row + row // 2)
-            draw(
-                surface,
-                small,
-                fit(small, progress, inner.width - s.px(8)),
-                palette.TEXT_DIM,
-                box,
-                palette.PANEL,
-                midleft=at,
-            )
-            inner = pygame.Rect(inner.x, inner.y, inner.width, max(inner.height - row, row))
-        rows = max(1, inner.height // row)
-        first = min(max(self.chosen - rows // 2, 0), max(len(self.entries) - rows, 0))
-        self._rows = []
-        for place, entry in enumerate(self.entries[first : first + rows]):
-            index = first + place
-            rect = pygame.Rect(inner.x, inner.y + place * row, inner.width, row)
+        if progress is not None:  # the last row says how far the reading has got
+            text = f"reading what the saves hold: {self.scan.read} of {self.scan.total}"
+            shown = fit(small, text, inner.width - s.px(8))
+            draw(surface, small, shown, palette.TEXT_DIM, box, palette.PANEL, midleft=progress.midleft)
+        for rect, index in self._rows:
+            entry = self.entries[index]
             if index == self.chosen:
                 pygame.draw.rect(surface, (225, 238, 248), rect)
             name = (
@@ -90,7 +80,6 @@ class SavesView(View):
             draw(surface, text_font, shown, palette.TEXT, box, behind, midleft=(rect.x + s.px(4), rect.centery))
             shown = fit(small, mark + entry.summary, inner.width // 2 - s.px(12))
             draw(surface, small, shown, palette.TEXT_DIM, box, behind, midleft=(rect.centerx + s.px(8), rect.centery))
-            self._rows.append((rect, index))
 
     def key(self, event: pygame.event.Event) -> bool:
         if event.key in (pygame.K_UP, pygame.K_k):
@@ -125,3 +114,24 @@ class SavesView(View):
         """Back to the run; the reading stops."""
         self.scan.stop()
         self.window.show_view(self.back)
+
+
+def list_places(
+    layout: Layout, overlays: list[pygame.Rect], reading: bool
+) -> tuple[pygame.Rect, list[pygame.Rect], pygame.Rect | None]:
+    """Where the list goes over the track view, below the window's banner and messages (their boxes: overlays):
+    (its box, the rect of each row it has room for, the progress line's place while the saves are being read)."""
+    s = layout.scale
+    box = layout.view.inflate(-2 * s.px(40), -2 * s.px(20))
+    top = max([box.top] + [rect.bottom + s.px(6) for rect in overlays if rect.colliderect(box)])
+    box = pygame.Rect(box.x, top, box.width, max(box.bottom - top, 0))
+    inner = content_rect(box, s)
+    row = max(s.px(ROW), s.font(14, bold=True).get_linesize() + s.px(4))
+    progress = None
+    if reading:  # the last row says how far the reading has got
+        progress = pygame.Rect(inner.x + s.px(4), inner.bottom - row, inner.width - s.px(8), row)
+        inner = pygame.Rect(inner.x, inner.y, inner.width, max(inner.height - row, row))
+    rows = [
+        pygame.Rect(inner.x, inner.y + place * row, inner.width, row) for place in range(max(1, inner.height // row))
+    ]
+    return box, rows, progress

@@ -85,6 +85,11 @@ class EvolveSession:
         return self._closing is not None or self._preparing is not None
 
     @property
+    def preparing(self) -> bool:
+        """True while the next race is being made on a thread (the generation before it is closed)."""
+        return self._preparing is not None
+
+    @property
     def waiting_to_race(self) -> bool:
         """True when the next race is ready and not started, and nothing of the last generation is left to do."""
         return (

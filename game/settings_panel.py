@@ -411,8 +411,14 @@ class SettingsPanel:
 
         return any(isinstance(e, UITextEntryLine) and e.is_focused for row in self.controls.values() for e in row)
 
-    def draw(self, surface: pygame.Surface) -> None:
+    def update(self, window_rect: pygame.Rect, footer_top: int, scale: Scale) -> None:
+        """The frame's update while the panel is open: laid out for this window (place), and pygame_gui's
+        elements moved on by the time since the last frame (hovering, a drop-down opening, a text cursor)."""
+        self.place(window_rect, footer_top, scale)
         now = time.perf_counter()
         self.manager.update(min(now - self._last, 0.1))
         self._last = now
+
+    def draw(self, surface: pygame.Surface) -> None:
+        """The panel as update() left it."""
         self.manager.draw_ui(surface)

@@ -17,11 +17,13 @@ from evolution.network import Network
 from evolution.race import Race
 from evolution.time_machine import layers_at
 
-from . import hud, palette
+from . import palette
 from .chart import Event
+from .chart_panel import ChartPanel, Curves
 from .compare_scene import CompareScene
 from .layout import Layout
 from .session import TRAIL_COLUMNS
+from .stats_panel import StatsPanel
 from .view import View
 
 DEFAULT_THEN = 5  # the generation a lesson compares with, unless one is selected
@@ -41,25 +43,32 @@ def then_generation(evolution, selected: int | None) -> int | None:
 
 
 class ThenAndNow(View):
-    """Two whole generations racing one track in two labelled lanes; back: the evolving view."""
+    """Two whole generations of evolution's run racing its track in two labelled lanes; back: the view Y
+    returns to (the evolving view, whose run waits meanwhile)."""
 
     title = "then and now"
 
-    def __init__(self, window, back: View, then: int) -> None:
+    def __init__(self, window, back: View, evolution, then: int) -> None:
         super().__init__(window)
         self.back = back
-        evolution = back.evolution
         self.evolution = evolution
         self.generations = (then, len(evolution.history) - 1)
         self.scene = CompareScene([f"generation {g}" for g in self.generations], lambda run, race: None)
         self.scene.lanes = True
+        self.chart = ChartPanel(self.chart_curves)
+        self.panels = [StatsPanel(lambda: self.title, self.stat_lines), self.chart]
         self.track = evolution.track
         self.laps = 0
         self.pause_until = 0.0
         self.races = self._start()
-        counts = [race.count for race in self.races]
-        same = self.races[0].network.layers == self.races[1].network.layers
-        window.caption.add([then_and_now(*self.generations, *counts, self.track.name, same)])
+        self._said = False  # the caption has said what races
+
+    def on_show(self) -> None:
+        if not self._said:
+            self._said = True
+            counts = [race.count for race in self.races]
+            same = self.races[0].network.layers == self.races[1].network.layers
+            self.window.caption.add([then_and_now(*self.generations, *counts, self.track.name, same)])
 
     def _start(self) -> list[Race]:
         archive = self.evolution.state.archive
@@ -89,12 +98,16 @@ class ThenAndNow(View):
 
     def arrange(self, layout: Layout) -> None:
         self.scene.arrange(layout, self.races)
+        self.update_panels(layout)
+
+    def chart_curves(self) -> Curves:
+        """The run's curves, the two generations marked."""
+        marks = [Event(generation, f"generation {generation}", palette.ACCENT) for generation in self.generations]
+        return Curves(self.evolution.history, "linear", marks)
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         self.scene.draw(surface, layout, self.races)
-        hud.draw_panel_lines(surface, layout.stats, self.title, self.stat_lines(), layout.scale)
-        marks = [Event(generation, f"generation {generation}", palette.ACCENT) for generation in self.generations]
-        self.back.chart.draw(surface, layout.chart, self.evolution.history, layout.scale, "linear", marks)
+        self.draw_panels(surface, layout)
 
     def stat_lines(self) -> list[tuple[str, str]]:
         lines = []
@@ -113,7 +126,8 @@ class ThenAndNow(View):
         return ""
 
     def click(self, position: tuple[int, int], layout: Layout) -> None:
-        self.scene.click(self.races, position, layout)
+        if not self.click_panels(position, layout):
+            self.scene.click(self.races, position, layout)
 
     def do_then_and_now(self) -> None:
         self.window.show_view(self.back)
@@ -122,15 +136,15 @@ class ThenAndNow(View):
         self.window.show_view(self.back)
 
 
-def open_then_and_now(view) -> None:
-    """Y in the evolving view: open Then and now (or say why not)."""
-    evolution = view.evolution
+def open_then_and_now(window, back: View, evolution, selected: int | None) -> None:
+    """Y in the evolving view (back) of evolution's run, `selected` the generation selected on its timeline:
+    open Then and now (or say why not)."""
     if len(evolution.history) < 2:
-        view.window.say("then and now needs two generations raced: wait a moment", error=True)
+        window.say("then and now needs two generations raced: wait a moment", error=True)
         return
-    then = then_generation(evolution, view.time_machine.selected)
+    then = then_generation(evolution, selected)
     if then is None:
-        view.window.say("no earlier generation's whole population was kept", error=True)
+        window.say("no earlier generation's whole population was kept", error=True)
         return
-    view.window.show_view(ThenAndNow(view.window, view, then))
-    view.window.say(f"then and now: generation {then} beside generation {len(evolution.history) - 1}")
+    window.show_view(ThenAndNow(window, back, evolution, then))
+    window.say(f"then and now: generation {then} beside generation {len(evolution.history) - 1}")

@@ -1,9 +1,12 @@
 """The time machine's commands and drawing for the evolving view: the timeline's selection, replays,
-ghosts and lineage. EvolvingView inherits TimeMachineCommands; its state is a TimeMachine."""
+ghosts and lineage. EvolvingView inherits TimeMachineCommands; its state is a TimeMachine; a replay gets a
+TimeTravel, all it reads or changes of the view it came from."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pygame
 
@@ -12,10 +15,17 @@ from evolution.lineage import describe, parent_of
 from evolution.race import Race
 from evolution.time_machine import layers_at
 
+from .chart import Event
+from .chart_panel import Timeline
 from .ghosts import draw_ghost_table, draw_ghosts, ghost_table_rect
 from .layout import Layout
 from .text import reserve, taken
-from .timeline import draw_timeline, generation_at
+
+if TYPE_CHECKING:
+    from evolution.evolve import Evolution
+
+    from .race_scene import RaceScene
+    from .window import Window
 
 
 @dataclass
@@ -60,10 +70,45 @@ class TimeMachine:
             self.race.step_to(shown.column)
 
 
-class TimeMachineCommands:
-    """do_earlier, do_later, do_replay, do_present, do_ghost, do_clear_ghosts, do_lineage for EvolvingView."""
+@dataclass(frozen=True)
+class TimeTravel:
+    """What a view hands the replay view: the run (which waits meanwhile), its time machine (the selection
+    and the ghosts, shared: the replay selects the generation it races), how its chart looks, and its commands
+    for ghosts. The replay reads and changes nothing else of the view it came from."""
 
+    evolution: Evolution
     time_machine: TimeMachine
+    chart_mode: str
+    chart_marks: list[Event]
+    add_ghost: Callable[[], None]  # the selected generation's champion joins the ghosts
+    clear_ghosts: Callable[[], None]
+
+
+class TimeMachineCommands:
+    """do_earlier, do_later, do_replay, do_present, do_ghost, do_clear_ghosts, do_lineage for EvolvingView.
+
+    What it needs of the view it is mixed into, all public, is declared below: the window, the run, the
+    time machine, the scene (the dot followed, the camera), the race shown, the generation shown
+    (shown_generation) and the chart's look (chart_look). The chart's timeline reads timeline()."""
+
+    window: Window
+    evolution: Evolution
+    time_machine: TimeMachine
+    scene: RaceScene
+    shown_race: Race
+
+    def shown_generation(self) -> int:
+        """The generation the track view shows."""
+        raise NotImplementedError
+
+    def chart_look(self) -> tuple[str, list[Event]]:
+        """The chart's mode ("linear", "log", "zoom") and its marks, for a replay to draw the chart as here."""
+        raise NotImplementedError
+
+    def time_travel(self) -> TimeTravel:
+        """What a replay started here is handed (see TimeTravel)."""
+        mode, marks = self.chart_look()
+        return TimeTravel(self.evolution, self.time_machine, mode, marks, self.do_ghost, self.do_clear_ghosts)
 
     def _raced(self) -> int:
         return len(self.evolution.history)
@@ -108,7 +153,7 @@ class TimeMachineCommands:
             return
         self.time_machine.selected = chosen
         try:
-            view = ReplayView(self.window, self, chosen, follow)
+            view = ReplayView(self.window, self, self.time_travel(), chosen, follow)
         except ValueError as exc:
             self.window.say(str(exc), error=True)
             return
@@ -142,54 +187,41 @@ class TimeMachineCommands:
         self.window.say(f"{step.text}: replaying gen {step.generation}, following the parent")
         self.do_replay(step.generation, step.index)
 
-    def shown_generation(self) -> int:
-        """The generation the track view shows: the one racing, or in turbo the latest replayed."""
-        return self._replayed if self.replay is not None else self.race_generation()
-
-    def race_generation(self) -> int:
-        """The generation of the live race: the pending one, or, while a done race's generation is closing
-        (its row already counted, the next race not yet started), the one before."""
-        evolution = self.evolution
-        closed = self.race.genomes is not evolution.state.pending
-        return evolution.generation - 1 if closed and evolution.generation > 0 else evolution.generation
-
     def origin_of(self, race: Race, index: int) -> str:
         """The followed dot's origin, for the network panel's title."""
         generation = self.shown_generation()
         return describe(self.evolution.state.archive.origins.get(generation), index, generation)
 
     # ---- each frame -------------------------------------------------------------------------
-    def click_timeline(self, position: tuple[int, int], layout: Layout) -> bool:
-        """A click on the chart selects that generation; True if it was one."""
-        generation = generation_at(layout.chart, self.chart.time_axis, position, self._raced())
-        if generation is None:
-            return False
-        self.select(generation)
-        return True
-
-    def reserve_time_machine(self, surface: pygame.Surface, layout: Layout) -> None:
-        """Keep the ghosts' table's place free of the race's labels (drawn before it)."""
+    def timeline(self) -> Timeline:
+        """What the chart's timeline marks: the kept populations, the generation selected, the ghosts'."""
         tm = self.time_machine
-        self._ghost_table = None
-        if tm.race is not None:
-            view = layout.view.copy()
-            for other in sorted(taken(surface), key=lambda rect: rect.bottom):  # below the banner and messages
-                if ghost_table_rect(view, len(tm.race.ghosts), layout.scale).colliderect(other):
-                    view.height, view.top = (
-                        view.bottom - other.bottom - layout.scale.px(4),
-                        other.bottom + layout.scale.px(4),
-                    )
-            self._ghost_table = ghost_table_rect(view, len(tm.race.ghosts), layout.scale)
-            reserve(surface, self._ghost_table)
+        return Timeline(self.evolution.state.archive, tm.selected, tm.ghost_generations)
 
-    def draw_time_machine(self, surface: pygame.Surface, layout: Layout) -> None:
+    def reserve_time_machine(self, surface: pygame.Surface, layout: Layout) -> pygame.Rect | None:
+        """Keep the ghosts' table's place free of the race's labels (drawn before it); the place, or None."""
         tm = self.time_machine
-        archive = self.evolution.state.archive
-        axis, ghosts = self.chart.time_axis, tm.ghost_generations
-        draw_timeline(surface, layout.chart, axis, archive, tm.selected, ghosts, layout.scale)
+        if tm.race is None:
+            return None
+        view = layout.view.copy()
+        for other in sorted(taken(surface), key=lambda rect: rect.bottom):  # below the banner and messages
+            if ghost_table_rect(view, len(tm.race.ghosts), layout.scale).colliderect(other):
+                view.height, view.top = (
+                    view.bottom - other.bottom - layout.scale.px(4),
+                    other.bottom + layout.scale.px(4),
+                )
+        table = ghost_table_rect(view, len(tm.race.ghosts), layout.scale)
+        reserve(surface, table)
+        return table
+
+    def draw_time_machine(
+        self, surface: pygame.Surface, layout: Layout, ghost_table: pygame.Rect | None = None
+    ) -> None:
+        """The ghosts on the track and their table (at ghost_table, if reserved); the timeline is the chart's."""
+        tm = self.time_machine
         if tm.race is not None:
             draw_ghosts(surface, self.scene.camera, tm.race, layout.scale)
             leader_on_top = getattr(self.scene, "draw_leader_on_top", None)
             if leader_on_top is not None:  # a ghost never hides the leader or its label
                 leader_on_top(surface, self.shown_race, layout.scale)
-            draw_ghost_table(surface, layout.view, tm.race, layout.scale, getattr(self, "_ghost_table", None))
+            draw_ghost_table(surface, layout.view, tm.race, layout.scale, ghost_table)

@@ -2,7 +2,12 @@
 
 As in Arcade, the window shows one view at a time and passes it the frame's work; a view that hands
 over to another (a test drive started from an evolving run) keeps a reference to go back to, rather
-than the window knowing which views exist. Drawing reads state and never changes it.
+than the window knowing which views exist. The window tells a view when it is shown and hidden (on_show,
+on_hide: set-up that touches the window goes there, not in the constructor).
+
+A frame is events (key, click, event), then the update (update: the race stepped, not while paused;
+then arrange: what follows the race, every drawn frame), then draw. Drawing reads state and never
+changes it: tests/test_draw_pure.py draws every view twice and checks.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from .layout import Layout
+from .panel import Panel
 
 if TYPE_CHECKING:
     from .window import Window
@@ -25,12 +31,38 @@ class View:
 
     def __init__(self, window: Window) -> None:
         self.window = window
+        self.panels: list[Panel] = []  # the view's parts in the layout's slots (the stats, the chart, ...)
+
+    def update_panels(self, layout: Layout) -> None:
+        """Each panel's update, in its slot (from arrange)."""
+        for panel in self.panels:
+            panel.update(layout.slot(panel.slot), layout.scale)
+
+    def draw_panels(self, surface: pygame.Surface, layout: Layout) -> None:
+        """Each panel drawn in its slot, in the order of `panels` (from draw)."""
+        for panel in self.panels:
+            panel.draw(surface, layout.slot(panel.slot), layout.scale)
+
+    def click_panels(self, position: tuple[int, int], layout: Layout) -> bool:
+        """The click given to the panel whose slot is under it; True if one used it (from click)."""
+        for panel in self.panels:
+            rect = layout.slot(panel.slot)
+            if rect.collidepoint(position) and panel.click(position, rect):
+                return True
+        return False
+
+    def on_show(self) -> None:
+        """The window shows this view (called each time it comes to the front)."""
+
+    def on_hide(self) -> None:
+        """The window shows another view in this one's place (it may come back)."""
 
     def update(self, steps: int, deadline: float) -> None:
         """Advance what the view shows by up to `steps` race steps, stopping at the deadline (perf_counter)."""
 
     def arrange(self, layout: Layout) -> None:
-        """Move what follows the race (the camera) for this frame, before drawing; paused or not."""
+        """The rest of the frame's update, paused or not, before drawing: what follows the race (the camera,
+        the replay for the eye), the panels' layout and pictures for this layout. Drawing only reads them."""
 
     def step(self) -> None:
         """One race step while paused."""

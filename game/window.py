@@ -94,6 +94,7 @@ class Window:
         self.card: list[str] | None = None  # a lesson's card, shown until a key is pressed
         self.pointer: tuple[int, int] | None = None  # where the mouse is: what is under it is said in one line
         self.failure: Exception | None = None  # a --replay that did not match: the one line the program ends with
+        self.close_at = 0.0  # when set (perf_counter), the failure has been shown and the window closes then
         # Once the window is closing no one reads the screen: an error said then (an output that could not be
         # written on the way out) also goes to stderr, once; output_failed makes the exit status 1.
         self.closing = False
@@ -121,8 +122,20 @@ class Window:
         return Layout.for_size(width, height, scale, self.user_scale >= PROJECTOR_FROM, self.panel_tab)
 
     def show_view(self, view: View) -> None:
-        """Show another view from the next frame on."""
-        self.view = view
+        """Show another view from the next frame on: the view shown until now hears on_hide, the new one
+        on_show (which may itself show another: a list with nothing in it goes back at once)."""
+        hidden, self.view = self.view, view
+        if hidden is not view:
+            hidden.on_hide()
+            view.on_show()
+
+    def fail(self, failure: Exception, seconds: float) -> None:
+        """A --replay that did not match: said on screen and paused for `seconds`, then the window closes, and the
+        program ends with the one line naming it (exit code 2)."""
+        self.failure = failure
+        self.paused = True
+        self.say(str(failure), error=True)
+        self.close_at = time.perf_counter() + seconds
 
     # ---- commands shared by every view ------------------------------------------------------
     def say(self, text: str, error: bool = False) -> None:
@@ -244,6 +257,7 @@ class Window:
         if work_only:
             return
         started = time.perf_counter()
+        self.arrange()
         self.draw()
         pygame.display.flip()
         self.takeaway.after_frame(self.screen)
@@ -284,6 +298,17 @@ class Window:
             work = max(MIN_WORK_SECONDS, FRAME_SECONDS - FRAME_MARGIN - drawing)
         self.view.update(steps, time.perf_counter() + work)
 
+    def arrange(self, layout: Layout | None = None) -> None:
+        """The update of every drawn frame, paused or not, after the race's: a failure shown long enough closes
+        the window; the view arranges what follows its race for this layout (not in a window too small for one:
+        draw only says how large it must be); the caption picks its line."""
+        if self.close_at and time.perf_counter() > self.close_at:
+            self.running = False
+        width, height = self.screen.get_size()
+        if width >= MIN_WINDOW[0] and height >= MIN_WINDOW[1]:
+            self.view.arrange(layout or self.layout())
+        self.caption.choose()
+
     def banner(self) -> str:
         """The line over the track view: a --replay that did not match says so (the window pauses for it, and
         'paused' would hide why), else 'paused', else the view's own."""
@@ -318,17 +343,9 @@ class Window:
         if key != self._background_key or overlay or self._overlay_shown:
             screen.fill(palette.BACKGROUND, (0, layout.view.bottom, width, height - layout.view.bottom))
         self._background_key, self._overlay_shown = key, overlay
-        self.view.arrange(layout)
         # the banner and the messages are drawn last, over the track view: their places are kept free of labels
-        banner = self.banner()
-        area = self.view.message_area(layout)
-        box = hud.draw_banner(screen, area, banner, scale=layout.scale, dry=True) if banner else None
-        milestone = self.caption.banner_box(area, layout.scale)  # the messages go below it too, not over it
-        if milestone is not None:
-            box = milestone if box is None else box.union(milestone)
-        now = time.perf_counter()
-        messages = [(line, error) for line, error, until in self.messages if until > now]
-        for taken in [box] * (box is not None) + hud.draw_messages(screen, area, messages, layout.scale, box, dry=True):
+        banner, area, box, messages, boxes = self.overlays(layout)
+        for taken in boxes:
             text.reserve(screen, taken)
         self.view.draw(screen, layout)
         self.caption.draw(screen, self.view.message_area(layout), layout.scale)
@@ -345,6 +362,23 @@ class Window:
             draw_card(screen, self.view.message_area(layout), self.card, layout.scale)
         if self.show_help:
             hud.draw_help(screen, layout.scale, self.works, self.help_page)
+
+    def overlays(
+        self, layout: Layout
+    ) -> tuple[str, pygame.Rect, pygame.Rect | None, list[tuple[str, bool]], list[pygame.Rect]]:
+        """What the window draws over the view this frame: (the banner's line, the area it and the messages go in,
+        the box of the banner and the milestone's together or None, the messages shown, every box they take).
+        A view keeps its own parts out of those boxes (the list of saves starts below them)."""
+        banner = self.banner()
+        area = self.view.message_area(layout)
+        box = hud.draw_banner(self.screen, area, banner, scale=layout.scale, dry=True) if banner else None
+        milestone = self.caption.banner_box(area, layout.scale)  # the messages go below it too, not over it
+        if milestone is not None:
+            box = milestone if box is None else box.union(milestone)
+        now = time.perf_counter()
+        messages = [(line, error) for line, error, until in self.messages if until > now]
+        boxes = [box] * (box is not None) + hud.draw_messages(self.screen, area, messages, layout.scale, box, dry=True)
+        return banner, area, box, messages, boxes
 
     def race_lines(self, race: Race) -> list[tuple[str, str]]:
         """The stats panel's last lines, the same in every view that races."""

@@ -356,3 +356,18 @@ def test_joint_champion_drives_give_each_run_its_own_results():
         other.finish_test_drives_now()
         assert run.history.column("test_best").tolist() == other.history.column("test_best").tolist()
         assert (run.history.column("test_best") >= 0).all() and len(run.history) == 12
+
+
+def test_in_lanes_the_view_paints_every_pixel_of_the_track_view(in_tmp):
+    # the gaps between the lanes were never painted: what the view before had drawn there (a closing
+    # generation's progress line, a sensor's line) stayed on screen in thin strips
+    app = open_window(app_options.parse(["--seed", "3", "--compare", "classic", "elitist"]))
+    app.frame([key_event(pygame.K_v)])
+    run_frames(app, 2)
+    layout = app.layout()
+    stale = (255, 0, 255)
+    app.screen.fill(stale, layout.view)
+    app.arrange(layout)
+    app.view.draw(app.screen, layout)
+    pixels = pygame.surfarray.array3d(app.screen.subsurface(layout.view))
+    assert not (pixels == stale).all(axis=-1).any()

@@ -675,16 +675,17 @@ def test_the_chart_view_redraws_only_when_something_changed():
     direct, cached = pygame.Surface((600, 240)), pygame.Surface((600, 240))
     view = ChartView()
     draw_chart(direct, rect, history, 1.0, "log", EVENTS)
-    view.draw(cached, rect, history, 1.0, "log", EVENTS)
+    view.update(rect, history, 1.0, "log", EVENTS)
+    view.draw(cached, rect)
     assert pygame.image.tobytes(direct, "RGB") == pygame.image.tobytes(cached, "RGB")
     picture = view._picture
-    view.draw(cached, rect, history, 1.0, "log", EVENTS)
+    view.update(rect, history, 1.0, "log", EVENTS)
     assert view._picture is picture  # nothing changed: the same picture
     history.set(len(history) - 1, "test_best", 3991)  # a champion's test drive arrives later
-    view.draw(cached, rect, history, 1.0, "log", EVENTS)
+    view.update(rect, history, 1.0, "log", EVENTS)
     assert view._picture is not picture
     picture = view._picture
-    view.draw(cached, rect, history, 1.0, "linear", EVENTS)
+    view.update(rect, history, 1.0, "linear", EVENTS)
     assert view._picture is not picture
 
 

@@ -245,6 +245,7 @@ def test_with_the_chart_folded_away_nothing_of_it_is_drawn_over_the_track(in_tmp
     assert layout.chart.width == 0 and layout.stats.width > 0
     screen = window.screen
     screen.fill((1, 2, 3))
+    window.view.chart.draw(screen, layout.slot("chart"), layout.scale)  # the chart's panel, with its timeline
     window.view.draw_time_machine(screen, layout)
     assert {tuple(screen.get_at((x, y)))[:3] for x in range(0, 1280, 7) for y in range(0, 720, 7)} == {(1, 2, 3)}
     window.view.close()

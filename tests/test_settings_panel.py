@@ -309,7 +309,7 @@ def test_a_replay_in_the_window_says_it_matched_or_shows_the_mismatch(in_tmp, ca
     assert app.paused and app.view.banner().startswith("replay does not match")
     assert app.banner() == app.view.banner()  # the window shows why, not 'paused'
     assert any("line 7" in text for text, error, _ in app.messages if error)  # on screen
-    app.view.failure_until = 1.0  # its time on screen is over: the window closes
+    app.close_at = 1.0  # its time on screen is over: the window closes
     run_frames(app, 2)
     assert not app.running
     app.view.close()

@@ -328,3 +328,19 @@ def test_the_timeline_ticks_are_in_no_curves_colour():
     colours = {tuple(int(v) for v in pixel) for pixel in pygame.surfarray.array3d(surface).reshape(-1, 3)}
     assert colours - {palette.PANEL}, "no tick drawn"
     assert not colours & ({colour for _, colour in SERIES} | {palette.TEST_LINE})
+
+
+def test_a_replay_that_cannot_start_leaves_the_window_as_it_was(in_tmp):
+    # the replay view set the window's speed to x1 in its constructor, before finding the generation could not be
+    # raced: the run went on at x1 with nothing said about it; the speed is now set when the view is shown
+    window = open_window(app_options.parse(["--seed", "3", "--population", "12", "--speed", "64"]))
+    run_frames(window, 30)
+    view = window.view
+    raced = len(view.evolution.history)
+    view.do_replay(raced + 5)
+    assert window.view is view and window.speed == 64
+    assert any("has not been raced yet" in text for text, error, _ in window.messages if error)
+    view.do_replay(0)
+    assert isinstance(window.view, ReplayView) and window.speed == 1
+    press(window, pygame.K_HOME)
+    assert window.view is view and window.speed == 64

@@ -46,6 +46,7 @@ def test_turbo_just_after_a_network_change_shows_the_live_race(in_tmp):
     # before any genome of the new shape has raced
     app.handle(key_event(pygame.K_SPACE))
     assert app.turbo
+    app.arrange()  # the frame's update before drawing, then the drawing
     app.draw()
     assert app.view.replay is None  # nothing of the new shape to replay yet: the live race is shown
     run_until(app, lambda: evolution.generation >= 4)
@@ -61,6 +62,7 @@ def test_turbo_just_after_a_network_change_in_a_comparison_shows_the_live_races(
     assert runs[0].state.ranked_genomes is None
     to_turbo_while_paused(app)
     app.handle(key_event(pygame.K_SPACE))  # a frame whose race work got no time: drawn in turbo at once
+    app.arrange()  # the frame's update before drawing, then the drawing
     app.draw()
     assert app.view.replays is None
     run_until(app, lambda: min(evolution.generation for evolution in runs) >= 4)

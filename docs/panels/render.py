@@ -147,7 +147,7 @@ def window(width: int = 1920, height: int = 1080, user: float = 1.0) -> None:
     """A whole window put together from the scaled modules, as app.py could once wired."""
     from game import hud
     from game.camera import Camera
-    from game.chart import ChartView
+    from game.chart import draw_chart
     from game.overview import Overview
     from game.scale import Scale
     from game.track_view import draw_race
@@ -183,7 +183,7 @@ def window(width: int = 1920, height: int = 1080, user: float = 1.0) -> None:
     ]
     hud.draw_panel_lines(surface, layout.stats, "evolving", lines, s)
     events = [(20, "track: test", palette.ACCENT), (45, "restart", palette.SELECTED)]
-    ChartView().draw(surface, layout.chart, fake_history(57), s, "log", events)
+    draw_chart(surface, layout.chart, fake_history(57), s, "log", events)
     genome = race.genomes[7]
     activations = network.activations(genome[None], race.inputs_of(7)[None])
     NetworkView().draw(surface, layout.network, network, genome, activations, "network of dot #8 (selected)", s)
