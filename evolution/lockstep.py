@@ -56,8 +56,9 @@ class Lockstep:
 
     @property
     def complete(self) -> bool:
-        """True when every run is complete (raced, closed, every champion's test drive reported)."""
-        return all(run.complete for run in self.runs)
+        """True when the last round is over (after_round called) and every run is complete (raced, closed, every
+        champion's test drive reported)."""
+        return self._ending and all(run.complete for run in self.runs)
 
     def run(self) -> None:
         """Every run to its end, as one job (headless): round after round, then every run's last test drives."""
