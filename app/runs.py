@@ -100,7 +100,7 @@ def start_evolution(run: RunOptions, reporters: list[Reporter]) -> Evolution:
             if is_built_track(run.track.name):
                 evolution.change_track(run.track)  # recorded as a track change, so the run replays
             else:
-                evolution.track = run.track  # a track file is not a setting: the run replays up to here only
+                evolution.use_track(run.track)  # a track file is not a setting: the run replays up to here only
     if run.replay:
         run.replay.schedule(evolution)
     try:

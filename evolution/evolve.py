@@ -28,7 +28,7 @@ from .reporters import Reporter, tell_all
 from .run_state import BEST_EVER, RunState
 from .selection import selection_scores
 from .settings import SettingEvent, check_knobs, current_value, knobs, settings_table
-from .strategies import STRATEGIES, make_strategy, rank_order
+from .strategies import STRATEGIES, Strategy, make_strategy, rank_order
 from .track import RANDOM_TRACK_COLUMNS, Track, blog_test_track, random_track
 
 STACKED_DOTS = 1000  # up to this many dots, a generation's extra tracks are raced together
@@ -365,6 +365,26 @@ class Evolution:
         """Drop the scheduled change at position `index` of state.scheduled (not yet applied); returns it."""
         with self._lock:
             return self.state.scheduled.pop(index)
+
+    # ---- what a change changes (evolution/lab.py applies them; each kind of change has its method) ------------
+    def use_config(self, config: RunConfig, strategy: Strategy) -> None:
+        """Race on with other settings: `config`, and the strategy object made from it (same genome size); the run's
+        state is kept (a strategy change has put the new strategy's state in it)."""
+        with self._lock:
+            self.config, self.strategy = config, strategy
+
+    def use_network(self, network: Network, config: RunConfig, strategy: Strategy) -> None:
+        """Race on with a network of another shape: `network`, `config` (its layers) and the strategy made for its
+        genome size; the champions' test drives start over for that shape, from state.champions (made for it)."""
+        with self._lock:
+            self.network, self.config, self.strategy = network, config, strategy
+            self.champion_drives = ChampionDrives(self.test_track, network, self.state.champions)
+
+    def use_track(self, track: Track) -> None:
+        """Train on `track` from now on (recording the change is the caller's: lab.py's track changes, or a
+        track file given on resume, which no change can name)."""
+        with self._lock:
+            self.track = track
 
     def setting_value(self, name: str):
         """A setting's value now (settings.SETTINGS names it), as a panel shows it."""

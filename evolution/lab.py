@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .champion_drives import ChampionDrives, ChampionQueue
+from .champion_drives import ChampionQueue
 from .errors import InputError
 from .network import Network
 from .reporters import tell_all
@@ -175,7 +175,7 @@ def apply_change(evolution: Evolution, change: SettingEvent) -> SettingEvent | N
         strategy = _strategy_for(config, evolution.network.genome_size)
         if spec.rebuilds == "population" and getattr(state.strategy, "ranked", None) is not None:
             state.strategy.ranked = _resized(state.strategy.ranked, config, state.generation)
-        evolution.config, evolution.strategy = config, strategy
+        evolution.use_config(config, strategy)
     return _record(evolution, SettingEvent(state.generation, name, old, change.new))
 
 
@@ -193,7 +193,7 @@ def _change_track(evolution: Evolution, change: SettingEvent) -> SettingEvent | 
         raise ReplayMismatch(change, old)
     if change.new == old:
         return None
-    evolution.track = _built_track(change.new)
+    evolution.use_track(_built_track(change.new))
     return _record(evolution, SettingEvent(evolution.state.generation, "track", old, change.new))
 
 
@@ -218,7 +218,7 @@ def change_track_now(evolution: Evolution, track: Track) -> SettingEvent | None:
     old = evolution.track.name
     if name == old:
         return None
-    evolution.track = track
+    evolution.use_track(track)
     if state.pending is None:  # between generations: a level earned on the old track (endless) is let go
         state.scheduled[:] = [
             change
@@ -264,7 +264,7 @@ def _new_strategy(evolution: Evolution, config: RunConfig) -> None:
             spread = np.maximum(best.std(axis=0), MIN_SPREAD)
             rng = change_generator(rng_seed, "lab_strategy", generation)
             state.strategy = SnesState(rng=rng, mean=best.mean(axis=0), spread=spread)
-    evolution.config, evolution.strategy = config, strategy
+    evolution.use_config(config, strategy)
 
 
 def _initial_state(strategy, seed: int, generation: int):
@@ -292,8 +292,7 @@ def _new_network(evolution: Evolution, config: RunConfig) -> None:
     state.strategy = _initial_state(strategy, config.seed, state.generation)
     state.ranked_genomes = state.ranked_scores = None
     state.best_ever_genomes, state.best_ever_scores = np.zeros((0, size)), np.zeros(0, dtype=np.int64)
-    evolution.network, evolution.config, evolution.strategy = network, config, strategy
-    evolution.champion_drives = ChampionDrives(evolution.test_track, network, state.champions)
+    evolution.use_network(network, config, strategy)
 
 
 # --- the run as settings, one line, and a genome file's record --------------------------------------------
