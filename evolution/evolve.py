@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -365,6 +365,22 @@ class Evolution:
         """Drop the scheduled change at position `index` of state.scheduled (not yet applied); returns it."""
         with self._lock:
             return self.state.scheduled.pop(index)
+
+    def unschedule_where(self, drop: Callable[[SettingEvent], bool]) -> list[SettingEvent]:
+        """Drop every scheduled change for which drop(change) is true, all under the lock (none applied meanwhile);
+        drop is asked about each change once, in order, so it may keep count as it goes. Returns those dropped."""
+        with self._lock:
+            kept, dropped = [], []
+            for change in self.state.scheduled:
+                (dropped if drop(change) else kept).append(change)
+            self.state.scheduled[:] = kept
+            return dropped
+
+    def scheduled_changes(self) -> list[SettingEvent]:
+        """The changes scheduled and not yet applied, in generation order: a copy, taken under the lock that guards
+        them (a race being prepared on a thread may apply some meanwhile). Read them only through this."""
+        with self._lock:
+            return list(self.state.scheduled)
 
     # ---- what a change changes (evolution/lab.py applies them; each kind of change has its method) ------------
     def use_config(self, config: RunConfig, strategy: Strategy) -> None:
