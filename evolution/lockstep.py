@@ -52,6 +52,7 @@ class Lockstep:
         self._parts: list[Race] = []  # the joint race split back, waiting for the extra tracks
         self._drives: JointDrives | None = None  # while joined (share_drives): every run's champion drives as one
         self._driving: Iterator[None] | None = None  # the joint drives' work of the round, in slices
+        self._drove = False  # the joint drives have had their turn this round
         self._chunk = 1  # columns raced between two looks at the clock, grown while they fit
 
     @property
@@ -125,9 +126,16 @@ class Lockstep:
 
     def _round_closed(self) -> bool:
         """True when every run of the round has closed its generation, nothing of the round left to do."""
-        if self._joint is not None or self._extras is not None or self._driving is not None:
+        if self._joint is not None or self._extras is not None or self._driving is not None or self._drives_due():
             return False
+        return self._members_closed()
+
+    def _members_closed(self) -> bool:
         return all(not run.closing and run.evolution.generation > self._generation for run in self._members)
+
+    def _drives_due(self) -> bool:
+        """True when the champions' joint drives have not had their turn this round (their champions closed)."""
+        return self._drives is not None and self._drives.active and not self._drove and bool(self._members)
 
     def _next_round(self, in_background: bool = True) -> bool:
         """When the round under way has closed: after_round, then the next round's races start (on a thread for a
@@ -139,6 +147,7 @@ class Lockstep:
             self.after_round()
         self._take_round()
         self._chunk = 1  # a column of a new race costs more than the last race's last
+        self._drove = False
         if not self._members:
             self._ending = True
             self._stop_drives()  # each run's last drives are its own
@@ -212,14 +221,11 @@ class Lockstep:
             self._give()
 
     def _give(self) -> None:
-        """Each run of the round takes its part of the joint race (and of the extra tracks) and closes it; the
-        champions' joint drives of the round follow."""
+        """Each run of the round takes its part of the joint race (and of the extra tracks) and closes it."""
         extras = self._extras.results() if self._extras is not None else [None] * len(self._members)
         for run, part, extra in zip(self._members, self._parts, extras):
             run.take_done_race(part, extra)
         self._extras, self._parts = None, []
-        if self._drives is not None and self._drives.active:  # each run's champion on the test track, in one batch
-            self._driving = self._drives.advance(STEPS_PER_GENERATION, self.slice_seconds)
 
     # ---- closing -------------------------------------------------------------------------------------------
     def _work(self, deadline: float | None) -> bool:
@@ -234,7 +240,10 @@ class Lockstep:
         for run in self.runs:
             if before(deadline):
                 worked = run.work(deadline) or worked
-        if self._driving is not None and not any(run.closing for run in self._members) and before(deadline):
+        if self._drives_due() and self._members_closed():  # each run's champion on the test track, in one batch
+            self._driving = self._drives.advance(STEPS_PER_GENERATION, self.slice_seconds)
+            self._drove = True
+        if self._driving is not None and before(deadline):
             worked = True
             try:
                 while before(deadline):
