@@ -27,6 +27,7 @@ from evolution.files import write_atomic
 from evolution.genome_file import MAX_BYTES, save_genomes, smallest_saved_bytes
 from evolution.interrupts import ignore_signals
 from evolution.lab import ReplayMismatch, run_line
+from evolution.lockstep import Lockstep
 from evolution.outputs import (
     check_not_another_run,
     check_one_owner,
@@ -99,7 +100,7 @@ def start_evolution(run: RunOptions, reporters: list[Reporter]) -> Evolution:
             if is_built_track(run.track.name):
                 evolution.change_track(run.track)  # recorded as a track change, so the run replays
             else:
-                evolution.track = run.track  # a track file is not a setting: the run replays up to here only
+                evolution.use_track(run.track)  # a track file is not a setting: the run replays up to here only
     if run.replay:
         run.replay.schedule(evolution)
     try:
@@ -330,7 +331,7 @@ def compare_headless(options: Options) -> int:
 
     started, status = time.perf_counter(), 0
     try:
-        compare.run_in_lockstep(evolutions, checkpoint_when_due)
+        Lockstep(evolutions, after_round=checkpoint_when_due).run()
     except Interrupted as stop:
         status = stop.status
         print("interrupted; saving first", file=sys.stderr)

@@ -3,8 +3,8 @@
 A SPEC is a strategy name with optional settings, `elitist:mutation_rate=0.1,extra_tracks=0` (the short
 spellings mutation= and tracks= are read too); the settings a SPEC
 does not give come from the other flags. Each run is its own Evolution (its own generators), so its
-numbers are exactly those of the same run made alone; this module parses SPECs and runs them headless,
-in lockstep, printing one line per generation with every run's figures and a table at the end.
+numbers are exactly those of the same run made alone; this module parses SPECs and prints, for the runs raced
+in lockstep (evolution/lockstep.py), one line per generation with every run's figures and a table at the end.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from .network import DEFAULT_LAYERS
 from .reporters import Reporter, print_line
 from .settings import canonical
 from .strategies import STRATEGIES
-from .together import generation_together
 
 if TYPE_CHECKING:
     from .evolve import Evolution
@@ -187,18 +186,6 @@ def summary_table(names: list[str], evolutions: list[Evolution]) -> list[str]:
         )
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
-
-
-def run_in_lockstep(evolutions: list[Evolution], after_round: Callable[[], None] = lambda: None) -> None:
-    """Race every run one generation at a time, none ahead of another, then finish the test drives;
-    after_round is called whenever every run has raced the same generations (to write a checkpoint)."""
-    while not all(evolution.raced_all for evolution in evolutions):
-        lowest = min(evolution.generation for evolution in evolutions if not evolution.raced_all)
-        # a run one ahead (a comparison interrupted mid-round, resumed) waits; the others race as one
-        generation_together([e for e in evolutions if not e.raced_all and e.generation == lowest])
-        after_round()
-    for evolution in evolutions:
-        evolution.finish_test_drives_now()
 
 
 def print_end(names: list[str], evolutions: list[Evolution], started: float) -> None:

@@ -125,7 +125,7 @@ def level_up(evolution: Evolution, track: Track, scores: np.ndarray) -> str | No
     new = endless_name(seed, min(level + 1, MAX_LEVEL))
     generation = evolution.next_change_generation
     if new == track.name or any(
-        change.setting == "track" and change.generation == generation for change in evolution.state.scheduled
+        change.setting == "track" and change.generation == generation for change in evolution.scheduled_changes()
     ):
         return None
     evolution.schedule("track", new, generation, expect_old=track.name)
@@ -134,7 +134,7 @@ def level_up(evolution: Evolution, track: Track, scores: np.ndarray) -> str | No
 
 def level_reached(evolution: Evolution) -> int | None:
     """The level a run is at now (its track's, or a level scheduled and not yet raced), or None if not endless."""
-    names = [evolution.track.name] + [c.new for c in evolution.state.scheduled if c.setting == "track"]
+    names = [evolution.track.name] + [c.new for c in evolution.scheduled_changes() if c.setting == "track"]
     levels = [level for level in map(level_of, names) if level is not None]
     return max(levels) if levels else None
 
@@ -146,7 +146,7 @@ def levels_by_generation(evolution: Evolution) -> list[tuple[int, int]]:
     first = level_of(start_track(evolution.track.name, evolution.state.events))
     if first is not None:
         out.append((0, first))
-    for event in [*evolution.state.events, *evolution.state.scheduled]:  # a level earned, not yet raced, too
+    for event in [*evolution.state.events, *evolution.scheduled_changes()]:  # a level earned, not yet raced, too
         if event.setting == "track" and level_of(event.new) is not None:
             out.append((event.generation, level_of(event.new)))
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
@@ -29,7 +29,7 @@ from .reporters import Reporter, tell_all
 from .run_state import BEST_EVER, RunState
 from .selection import selection_scores
 from .settings import SettingEvent, current_value, knobs, normal_knobs, settings_table
-from .strategies import BLOG_STRATEGY, STRATEGIES, make_strategy, rank_order
+from .strategies import BLOG_STRATEGY, STRATEGIES, Strategy, make_strategy, rank_order
 from .track import RANDOM_TRACK_COLUMNS, Track, blog_test_track, random_track
 
 STACKED_DOTS = 1000  # up to this many dots, a generation's extra tracks are raced together
@@ -396,6 +396,42 @@ class Evolution:
         """Drop the scheduled change at position `index` of state.scheduled (not yet applied); returns it."""
         with self._lock:
             return self.state.scheduled.pop(index)
+
+    def unschedule_where(self, drop: Callable[[SettingEvent], bool]) -> list[SettingEvent]:
+        """Drop every scheduled change for which drop(change) is true, all under the lock (none applied meanwhile);
+        drop is asked about each change once, in order, so it may keep count as it goes. Returns those dropped."""
+        with self._lock:
+            kept, dropped = [], []
+            for change in self.state.scheduled:
+                (dropped if drop(change) else kept).append(change)
+            self.state.scheduled[:] = kept
+            return dropped
+
+    def scheduled_changes(self) -> list[SettingEvent]:
+        """The changes scheduled and not yet applied, in generation order: a copy, taken under the lock that guards
+        them (a race being prepared on a thread may apply some meanwhile). Read them only through this."""
+        with self._lock:
+            return list(self.state.scheduled)
+
+    # ---- what a change changes (evolution/lab.py applies them; each kind of change has its method) ------------
+    def use_config(self, config: RunConfig, strategy: Strategy) -> None:
+        """Race on with other settings: `config`, and the strategy object made from it (same genome size); the run's
+        state is kept (a strategy change has put the new strategy's state in it)."""
+        with self._lock:
+            self.config, self.strategy = config, strategy
+
+    def use_network(self, network: Network, config: RunConfig, strategy: Strategy) -> None:
+        """Race on with a network of another shape: `network`, `config` (its layers) and the strategy made for its
+        genome size; the champions' test drives start over for that shape, from state.champions (made for it)."""
+        with self._lock:
+            self.network, self.config, self.strategy = network, config, strategy
+            self.champion_drives = ChampionDrives(self.test_track, network, self.state.champions)
+
+    def use_track(self, track: Track) -> None:
+        """Train on `track` from now on (recording the change is the caller's: lab.py's track changes, or a
+        track file given on resume, which no change can name)."""
+        with self._lock:
+            self.track = track
 
     def setting_value(self, name: str):
         """A setting's value now (settings.SETTINGS names it), as a panel shows it."""

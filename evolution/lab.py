@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .champion_drives import ChampionDrives, ChampionQueue
+from .champion_drives import ChampionQueue
 from .errors import InputError
 from .network import Network
 from .reporters import tell_all
@@ -172,7 +172,7 @@ def apply_change(evolution: Evolution, change: SettingEvent) -> SettingEvent | N
         strategy = _strategy_for(config, evolution.network.genome_size)
         if spec.rebuilds == "population" and getattr(state.strategy, "ranked", None) is not None:
             state.strategy.ranked = _resized(state.strategy.ranked, config, state.generation)
-        evolution.config, evolution.strategy = config, strategy
+        evolution.use_config(config, strategy)
     return _record(evolution, SettingEvent(state.generation, name, old, change.new))
 
 
@@ -190,7 +190,7 @@ def _change_track(evolution: Evolution, change: SettingEvent) -> SettingEvent | 
         raise ReplayMismatch(change, old)
     if change.new == old:
         return None
-    evolution.track = _built_track(change.new)
+    evolution.use_track(_built_track(change.new))
     return _record(evolution, SettingEvent(evolution.state.generation, "track", old, change.new))
 
 
@@ -215,7 +215,7 @@ def change_track_now(evolution: Evolution, track: Track) -> SettingEvent | None:
     old = evolution.track.name
     if name == old:
         return None
-    evolution.track = track
+    evolution.use_track(track)
     if state.pending is None:  # between generations: a level earned on the old track (endless) is let go
         state.scheduled[:] = [
             change
@@ -250,7 +250,7 @@ def _new_strategy(evolution: Evolution, config: RunConfig) -> None:
         ranked = getattr(state.strategy, "ranked", None)
         ranked = ranked if ranked is not None else _resized(state.ranked_genomes, config, state.generation)
         state.strategy = strategy.carry_over(ranked, config.seed, state.generation)
-    evolution.config, evolution.strategy = config, strategy
+    evolution.use_config(config, strategy)
 
 
 def _initial_state(strategy, seed: int, generation: int):
@@ -270,8 +270,7 @@ def _new_network(evolution: Evolution, config: RunConfig) -> None:
     state.strategy = _initial_state(strategy, config.seed, state.generation)
     state.ranked_genomes = state.ranked_scores = None
     state.best_ever_genomes, state.best_ever_scores = np.zeros((0, size)), np.zeros(0, dtype=np.int64)
-    evolution.network, evolution.config, evolution.strategy = network, config, strategy
-    evolution.champion_drives = ChampionDrives(evolution.test_track, network, state.champions)
+    evolution.use_network(network, config, strategy)
 
 
 # --- the run as settings, one line, and a genome file's record --------------------------------------------

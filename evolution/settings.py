@@ -336,12 +336,6 @@ def normal_knobs(strategy: str, values: Any) -> tuple[tuple[str, Any], ...]:
     return tuple((name, pairs[name]) for name in own if pairs.get(name) is not None)
 
 
-def check_knobs(config) -> None:
-    """ValueError unless every knob a config sets is in range and belongs to its strategy."""
-    if normal_knobs(config.strategy, config.knobs) != config.knobs:
-        raise ValueError("the strategy's knobs are not in its order")
-
-
 def current_value(config, strategy: Strategy, name: str) -> Any:
     """A setting's value now: from the config, or for a knob, from the strategy (its default if left unset)."""
     name = canonical(name)

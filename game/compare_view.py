@@ -8,8 +8,6 @@ racing nothing, until every run has closed it. The chart overlays every run's cu
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,27 +15,26 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pygame
 
-from evolution.champion_drives import STEPS_PER_GENERATION, JointDrives
 from evolution.checkpoint import ComparisonCheckpointer
 from evolution.compare import first_finisher
 from evolution.errors import InputError, RunFailed
 from evolution.evolve import Evolution
 from evolution.genome_file import save_genomes
+from evolution.lockstep import Lockstep
 from evolution.narration import MILESTONES, Narrator
 from evolution.race import SLICE_SECONDS, Race
+from evolution.stepper import RunStepper
+from evolution.track import Track
 
 from . import palette
 from .chart import Event, Series, history_series
 from .chart_panel import ChartPanel, Curves
-from .compare_race import can_join, joint_race, split
 from .compare_scene import CompareScene
 from .evolving_view import CHART_MODES, REPLAY_FRAMES, REPLAY_MAX_DOTS, EvolvingView
 from .layout import Layout
 from .saves import run_folder
 from .session import TRAIL_COLUMNS
 from .stats_panel import StatsPanel
-
-JOINT_CHUNK = 8  # columns of the joint race between looks at the clock
 
 if TYPE_CHECKING:
     from app.options import Options
@@ -86,25 +83,21 @@ class CompareView(EvolvingView):
         self.starts = [e.generation for e in evolutions]
         self.first_finishers: list[int | None] = [None] * len(evolutions)
         self.replays: list[Race] | None = None
-        self._joint: Race | None = None  # in turbo: every run's race of the generation, as one
-        self._drives: JointDrives | None = None  # in turbo: every run's champion drives, as one batch
-        self._driving: Iterator[None] | None = None  # the joint drives' work after a generation, in slices
-        self._shown = [run.race for run in self.runs]  # the live races on screen (see _update_shown)
         self.narrators = [Narrator() for _ in evolutions]  # each run's milestones, said with its name
+
+    def make_runs(self, evolutions: list[Evolution]) -> list[RunStepper]:
+        """The runs stepped in lockstep (evolution/lockstep.py), their races keeping a trail to draw."""
+        self.lockstep = Lockstep(
+            evolutions, TRAIL_COLUMNS, SLICE_SECONDS, after_round=self._checkpoint_when_due, share_drives=True
+        )
+        return self.lockstep.runs
 
     # ---- the frame ------------------------------------------------------------------------
     def update(self, steps: int, deadline: float) -> None:
         """Advance every run by up to `steps` columns, in lockstep: no run races generation g+1 before every run
         has closed generation g. In turbo (when the races are replayed), the runs' races are raced as one."""
-        if self.joining:
-            self._start_drives()
-            self._update_joined(deadline)
-        else:
-            self._finish_joint()
-            self._update_in_turns(steps, deadline)
+        self.lockstep.step(steps, deadline, joined=self.joining)
         self._note_finishers()
-        if self.comparison_checkpointer is not None and self.comparison_checkpointer.due():
-            self.checkpoint(quietly=True)
 
     @property
     def joining(self) -> bool:
@@ -112,115 +105,10 @@ class CompareView(EvolvingView):
         dots = sum(run.evolution.config.population for run in self.runs)
         return self.window.turbo and dots <= REPLAY_MAX_DOTS
 
-    def _update_joined(self, deadline: float) -> None:
-        """Until the deadline: the closing work of every run, then, once all wait at the same generation, their
-        races as one race (compare_race), split back to each run when done."""
-        while time.perf_counter() < deadline:
-            if self._joint is None:
-                generations = {run.evolution.generation for run in self.runs}
-                races = [run.race for run in self.runs]
-                if len(generations) == 1 and all(run.waiting_to_race for run in self.runs):
-                    if not can_join(races):  # (every run races one track: this is only a safeguard)
-                        self._update_in_turns(10**9, deadline)
-                        return
-                    self._joint = joint_race(races)
-                    continue
-                if self._driving is not None:
-                    try:
-                        next(self._driving)
-                    except StopIteration:
-                        self._driving = None
-                    continue
-                if any(run.evolution.raced_all for run in self.runs):
-                    self._stop_drives()  # each run's last drives are its own, at its end
-                before = self._marks()
-                for run in self.runs:
-                    run.advance(0, deadline)  # closing work only
-                if self._marks() == before:
-                    # Nothing closing, and the races cannot be joined: begun before turbo (→ while paused), or a
-                    # run left behind the others when turbo began. They go on in turns (waiting for them was for
-                    # ever); with nothing to race either, this frame is done (a race being prepared, or the end).
-                    self._update_in_turns(10**9, deadline)
-                    return
-                continue
-            while not self._joint.done and time.perf_counter() < deadline:
-                self._joint.run(JOINT_CHUNK)
-            if self._joint.done:
-                self._hand_out()
-
-    def _marks(self) -> list[tuple]:
-        return [(id(run.race), run.evolution.generation, run.evolution.state.reported) for run in self.runs]
-
-    def _hand_out(self) -> None:
-        """The done joint race split back: each run closes its part."""
-        races = [run.race for run in self.runs]
-        for run, part in zip(self.runs, split(self._joint, races)):
-            run.take_done_race(part)
-        self._joint = None
-        if self._drives is not None:  # each run's champion advanced on the test track, all in one batch
-            self._driving = self._drives.advance(STEPS_PER_GENERATION, SLICE_SECONDS)
-
-    def _finish_joint(self) -> None:
-        """A joint race left half raced (turbo ended): race it to the end now and hand it out; the champions'
-        joint drives are finished and each run drives its own again."""
-        if self._joint is not None:
-            self._joint.run()
-            self._hand_out()
-        self._stop_drives()
-
-    def _start_drives(self) -> None:
-        """In turbo, the runs' champions drive the test track as one batch (a step of 20 dots costs about
-        what a step of 10 does); not when a run has changed its network, or is at its end."""
-        drives = [run.evolution.champion_drives for run in self.runs]
-        if self._drives is not None and self._drives.active and self._drives.drives == drives:
-            return
-        self._stop_drives()
-        layers = {run.evolution.network.layers for run in self.runs}
-        if len(layers) == 1 and not any(run.evolution.raced_all for run in self.runs):
-            self._drives = JointDrives(drives)
-            self._drives.start()
-
-    def _stop_drives(self) -> None:
-        if self._drives is not None:
-            self._driving = None
-            self._drives.stop()
-            self._drives = None
-
-    def _update_in_turns(self, steps: int, deadline: float) -> None:
-        """Runs take turns stepping their own races until the deadline; the first turn shares the time out.
-        No run races generation g+1 before every run has closed generation g, and the races start together."""
-        runs = self.runs
-        lowest = min(run.evolution.generation for run in runs)
-        racing = [not run.closing and not run.race.done and run.evolution.generation == lowest for run in runs]
-        lead = max((run.race.column for run, on in zip(runs, racing) if on), default=0)
-        # a race that fell behind another (a frame's time ran out) catches up, so the dots stay side by side
-        left = [steps + (lead - run.race.column if on else 0) for run, on in zip(runs, racing)]
-        now = time.perf_counter()
-        share = (deadline - now) / len(runs)
-        first = True
-        while time.perf_counter() < deadline:
-            lowest = min(run.evolution.generation for run in runs)
-            before = [run.evolution.generation for run in runs]
-            busy = any(run.closing for run in runs)
-            # a generation's races start together, each with the same steps: a race not started waits while
-            # any run is still closing
-            starting = [i for i, run in enumerate(runs) if run.race.column == 0 and not run.race.done]
-            together = min((left[i] for i in starting), default=0)
-            moved = 0
-            for index, run in enumerate(runs):
-                until = now + share * (index + 1) if first else deadline
-                if index in starting:
-                    budget, limit = together, lowest - 1 if busy else lowest
-                elif run.race.done:  # closing: its next race starts in a later turn, with the others
-                    budget, limit = 0, lowest
-                else:
-                    budget, limit = left[index], lowest
-                taken = run.advance(budget, until, limit)
-                left[index] = budget - taken if index in starting else left[index] - taken
-                moved += taken
-            first = False
-            if not moved and before == [run.evolution.generation for run in runs]:
-                break
+    def _checkpoint_when_due(self) -> None:
+        """After every round: the comparison's checkpoint, every --checkpoint-every generations."""
+        if self.comparison_checkpointer is not None and self.comparison_checkpointer.due():
+            self.checkpoint(quietly=True)
 
     def _note_finishers(self) -> None:
         """Say when a run first has a genome finishing the track, and mark it on the chart."""
@@ -233,20 +121,15 @@ class CompareView(EvolvingView):
                     self.events.append(Event(generation, f"{self.names[index]} 1st", palette.family_colour(index)))
 
     def step(self) -> None:
-        self._finish_joint()
-        lowest = min(run.evolution.generation for run in self.runs)
-        for run in self.runs:
-            run.close_generation_now()
-            run.advance(1, time.perf_counter() + 0.008, lowest)
+        self.lockstep.step_one()
 
     @property
     def races(self) -> list[Race]:
         """The races the track view shows: the live ones, or in turbo the latest ones replayed."""
-        return self.replays if self.replays is not None else self._shown
+        return self.replays if self.replays is not None else [run.race for run in self.runs]
 
     def arrange(self, layout: Layout) -> None:
         self._update_replays()
-        self._update_shown()
         self.scene.arrange(layout, self.races)
         self.narrate()
         self.update_panels(layout)
@@ -272,16 +155,6 @@ class CompareView(EvolvingView):
             for kind, generation in narrator.milestones.items()
             if kind != "first_finisher"
         ]
-
-    def _update_shown(self) -> None:
-        """The live races to show: a run that waits for the others keeps its last race, done, on screen until
-        its next race starts."""
-        lowest = min(run.evolution.generation for run in self.runs)
-        shown = []
-        for run, previous in zip(self.runs, self._shown):
-            waiting = run.evolution.generation > lowest and run.race.column == 0 and previous.done
-            shown.append(previous if waiting else run.race)
-        self._shown = shown
 
     def _update_replays(self) -> None:
         """In turbo, replay every run's latest race together, as one run's is (same genomes, same track)."""
@@ -345,13 +218,11 @@ class CompareView(EvolvingView):
         return lines + self.window.race_lines(self.races[self.scene.run])
 
     # ---- commands -------------------------------------------------------------------------
-    def set_track(self, track) -> None:
-        self._joint = None  # its races are raced again on the new track
-        super().set_track(track)
-        self._shown = [run.race for run in self.runs]
+    def train_on(self, track: Track) -> None:
+        self.lockstep.set_track(track)  # a joint race under way is raced again, on the new track
 
     def finish(self) -> None:
-        self._finish_joint()
+        self.lockstep.finish_joint()
         super().finish()
 
     def do_track(self) -> None:

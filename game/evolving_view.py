@@ -20,6 +20,7 @@ from evolution.narration import MILESTONES, Narrator, test_drive_started
 from evolution.race import Race
 from evolution.seeds import generator
 from evolution.settings import SETTINGS
+from evolution.stepper import RunStepper
 from evolution.track import Track, blog_test_track, random_track, training_track
 
 from . import hud, lab_actions, palette, pointer
@@ -62,7 +63,7 @@ class EvolvingView(TimeMachineCommands, View):
         """ghosts: evolution.ghosts.Ghost genomes racing beside the run (--ghost); folder: the run's folder (S
         saves there), made by main.py (else one under runs/, made at the first save)."""
         super().__init__(window)
-        self.runs = [EvolveSession(evolution) for evolution in evolutions]
+        self.runs: list[RunStepper] = self.make_runs(evolutions)
         self.keep = keep
         self.checkpointer = checkpointer
         self.drive_file = drive_file  # L test-drives this file rather than one picked from a list
@@ -93,8 +94,12 @@ class EvolvingView(TimeMachineCommands, View):
         self.lesson = False  # a lesson started in the window: its run keeps its own outputs (its folder), and
         self.replaced: Evolution | None = None  # the window's way out writes the run it replaced, as it was
 
+    def make_runs(self, evolutions: list[Evolution]) -> list[RunStepper]:
+        """What steps the runs, each a frame at a time: one EvolveSession per run."""
+        return [EvolveSession(evolution) for evolution in evolutions]
+
     @property
-    def run(self) -> EvolveSession:
+    def run(self) -> RunStepper:
         """The run drawn on screen."""
         return self.runs[0]
 
@@ -341,12 +346,16 @@ class EvolvingView(TimeMachineCommands, View):
 
     def set_track(self, track: Track) -> None:
         """Train every run on another track from the current generation on (raced again there)."""
-        for run in self.runs:
-            run.set_track(track)
+        self.train_on(track)
         generation = len(self.evolution.history)  # the first generation the new track decides
         self.track_since = generation  # the change is recorded in the run's events, and marked from them
         self.scene.selected = None
         self.window.say(f"training on {track.name} ({track.columns} columns) from generation {generation}")
+
+    def train_on(self, track: Track) -> None:
+        """Every run's races from the current generation on are on `track` (see EvolveSession.set_track)."""
+        for run in self.runs:
+            run.set_track(track)
 
     def do_save(self) -> None:
         record = self.evolution.best(self.keep)

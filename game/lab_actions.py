@@ -53,7 +53,7 @@ def next_generation(evolution: Evolution) -> int:
 def pending_at_next(evolution: Evolution, name: str) -> SettingEvent | None:
     """The change of `name` scheduled for the next generation, if any (the latest)."""
     first = next_generation(evolution)
-    found = [c for c in evolution.state.scheduled if c.generation == first and c.setting == name]
+    found = [c for c in evolution.scheduled_changes() if c.generation == first and c.setting == name]
     return found[-1] if found else None
 
 
@@ -111,15 +111,12 @@ def change(evolution: Evolution, name: str, value: Any) -> SettingEvent | None:
     value = parse_value(name, value)
     first = next_generation(evolution)
     text = format_value(name, value)
-    for index in reversed(range(len(evolution.state.scheduled))):
-        other = evolution.state.scheduled[index]
-        if other.generation != first:
-            continue
-        drop = other.setting == name or (
-            name == "strategy" and other.setting in SETTINGS and not SETTINGS[other.setting].applies_to(value)
-        )
-        if drop:
-            evolution.unschedule(index)
+
+    def replaced(other: SettingEvent) -> bool:  # a change of the next generation this one replaces or rules out
+        lacks = name == "strategy" and other.setting in SETTINGS and not SETTINGS[other.setting].applies_to(value)
+        return other.generation == first and (other.setting == name or lacks)
+
+    evolution.unschedule_where(replaced)
     # a knob of a pending strategy has no value now (the run's strategy lacks it): there is nothing to compare
     has_now = not SETTINGS[name].owner or name in strategy_knobs(evolution.config.strategy)
     same = has_now and text == format_value(name, evolution.setting_value(name))
@@ -134,29 +131,28 @@ def _strategy_pending_changes_it(evolution: Evolution, name: str) -> bool:
 
 
 def cancel(evolution: Evolution, index: int) -> tuple[SettingEvent, list[SettingEvent]]:
-    """Cancel the scheduled change at `index` of state.scheduled; a strategy change takes with it the changes
-    of its strategy's knobs that no longer apply (they would stop the run when their generation came).
+    """Cancel the scheduled change at `index` of Evolution.scheduled_changes(); a strategy change takes with it the
+    changes of its strategy's knobs that no longer apply (they would stop the run when their generation came).
     Returns the change cancelled and those that went with it."""
     change = evolution.unschedule(index)
-    gone: list[SettingEvent] = []
     if change.setting != "strategy":
-        return change, gone
+        return change, []
     strategy = evolution.config.strategy
-    position = 0
-    while position < len(evolution.state.scheduled):
-        other = evolution.state.scheduled[position]
+
+    def lacks(other: SettingEvent) -> bool:  # asked in order: the strategy of each change's time is kept count of
+        nonlocal strategy
         if other.setting in SETTINGS and not SETTINGS[other.setting].applies_to(strategy):
-            gone.append(evolution.unschedule(position))
-            continue
+            return True
         if other.setting == "strategy":
             strategy = other.new
-        position += 1
-    return change, gone
+        return False
+
+    return change, evolution.unschedule_where(lacks)
 
 
 def pending_lines(evolution: Evolution) -> list[str]:
     """The scheduled changes, one line each: 'gen 12: mutation_rate → 0.5'."""
-    return [f"gen {c.generation}: {c.setting} → {c.new}" for c in evolution.state.scheduled]
+    return [f"gen {c.generation}: {c.setting} → {c.new}" for c in evolution.scheduled_changes()]
 
 
 def stepped(row: Row, direction: int) -> Any:

@@ -135,7 +135,7 @@ class SettingsPanel:
         )
         rect = pygame.Rect(window_rect.right - width, 0, width, footer_top)
         rows = lab_actions.rows(self.evolution)
-        signature = (rect.size, scale, tuple(rows), tuple(self.evolution.state.scheduled), id(self.evolution))
+        signature = (rect.size, scale, tuple(rows), tuple(self.evolution.scheduled_changes()), id(self.evolution))
         with warnings.catch_warnings():  # a label too small for its text (a tiny window) is shortened, not an error
             warnings.simplefilter("ignore", UserWarning)
             if signature != self._signature:
@@ -168,7 +168,7 @@ class SettingsPanel:
         )
 
         # the bottom: pending changes and the one command line
-        pending = evolution.state.scheduled
+        pending = evolution.scheduled_changes()
         shown = pending[:MAX_PENDING_SHOWN]
         bottom_lines = 3 + max(len(shown), 1) + (len(pending) > len(shown))
         bottom_h = bottom_lines * (line + s.px(2)) + pad

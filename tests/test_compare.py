@@ -182,8 +182,8 @@ def test_a_joint_race_splits_into_what_each_run_races_alone():
     from bench.common import population
     from evolution.network import Network
     from evolution.race import Race
+    from evolution.together import can_join, joint_race, split
     from evolution.track import training_track
-    from game.compare_race import can_join, joint_race, split
 
     network, track = Network((7, 8, 4, 1)), training_track()
     groups = [population("random", 30, network.genome_size, seed=1), population("evolved", 20, network.genome_size)]

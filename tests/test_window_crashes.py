@@ -80,16 +80,17 @@ def test_a_comparison_stepped_while_paused_goes_on_in_turbo(in_tmp):
 
 
 def test_a_comparison_with_a_run_left_behind_goes_on_in_turbo(in_tmp):
-    """A ×64 frame whose time runs out between the runs' turns leaves one run a generation ahead, its next race
-    not begun; turbo races the runs as one only when they wait at one generation: the run behind must catch up."""
+    """A run a generation ahead of another (a comparison resumed from a checkpoint written in the middle of a round)
+    waits, its race done, while the run behind races alone; turbo races the runs as one only when they wait at one
+    generation: the run behind must catch up."""
     import time
 
     app = app_for("--compare", "classic", "elitist", "--seed", "4", "--speed", "64")
     press(app, pygame.K_SPACE)
     ahead, behind = app.view.runs
-    ahead.advance(10**9, time.perf_counter() + 60, last_generation=0)  # its turn of a frame at ×64, whole
+    ahead.advance(10**9, time.perf_counter() + 60)  # its generation raced and closed alone: it waits for a round
     assert (ahead.evolution.generation, behind.evolution.generation) == (1, 0)
-    assert ahead.waiting_to_race and behind.waiting_to_race
+    assert ahead.race.done and not ahead.closing and behind.racing and behind.race.column == 0
     press(app, pygame.K_f, unicode="f")  # ×64 → turbo
     press(app, pygame.K_SPACE)
     assert app.turbo
