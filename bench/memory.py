@@ -43,7 +43,7 @@ def headless(generations: int) -> None:
     from evolution.evolve import Evolution, RunConfig
     from evolution.track import training_track
 
-    evolution = Evolution(RunConfig(seed=1, generations=generations), training_track())
+    evolution = Evolution(RunConfig(strategy="classic", seed=1, generations=generations), training_track())
     marks = {}
     while not evolution.raced_all:
         evolution.run_generation()

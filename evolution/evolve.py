@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -22,14 +22,23 @@ from .genome_file import GenomeFile
 from .history import GenerationStats
 from .interrupts import atomic
 from .lab import apply_due, change_track_now, command_line, saved_settings, schedule_change, schedule_changes
-from .network import DEFAULT_LAYERS, Network
+from .network import Network
 from .race import SLICE_SECONDS, Race, StackedRace, in_slices
 from .reporters import Reporter, tell_all
 from .run_state import BEST_EVER, RunState
 from .selection import selection_scores
-from .settings import SettingEvent, check_knobs, current_value, knobs, settings_table
-from .strategies import STRATEGIES, make_strategy, rank_order
-from .track import RANDOM_TRACK_COLUMNS, Track, blog_test_track, random_track
+from .settings import (
+    KNOB_NAMES,
+    RUN_SETTINGS,
+    SettingEvent,
+    check_knobs,
+    current_value,
+    knobs,
+    settings_table,
+    strategy_defaults,
+)
+from .strategies import make_strategy, rank_order
+from .track import Track, blog_test_track, random_track
 
 STACKED_DOTS = 1000  # up to this many dots, a generation's extra tracks are raced together
 
@@ -44,20 +53,26 @@ class ExtraResults:
     safety: tuple[np.ndarray, ...] = ()
 
 
+def _default(name: str):
+    return RUN_SETTINGS[name].default
+
+
 @dataclass(frozen=True)
 class RunConfig:
-    """The settings of a run that decide its numbers."""
+    """The settings of a run that decide its numbers. Their defaults and ranges are the settings table's
+    (evolution/settings.py RUN_SETTINGS); a field left None whose default is the strategy's own (mutation_rate,
+    extra_tracks, safety_weight) is given its strategy's value (settings.strategy_defaults)."""
 
-    population: int = 50
-    layers: tuple[int, ...] = DEFAULT_LAYERS
-    mutation_rate: float = 0.1
-    strategy: str = "classic"
-    seed: int = 0
-    generations: int | None = 120  # the last generation's number; None: no limit
-    extra_tracks: int = 0  # fresh random tracks each generation is also scored on
-    extra_track_columns: int = 2 * RANDOM_TRACK_COLUMNS  # longer than the random default: a stricter test
-    test_curve: bool = True  # drive each generation's champion on the test track
-    safety_weight: float = 0.0  # with extra tracks: how much keeping off the barriers adds to selection
+    population: int = _default("population")
+    layers: tuple[int, ...] = _default("layers")
+    mutation_rate: float | None = None  # None (here and below): the strategy's default, filled in when made
+    strategy: str = _default("strategy")
+    seed: int = _default("seed")
+    generations: int | None = _default("generations")  # the last generation's number; None: no limit
+    extra_tracks: int | None = None  # fresh random tracks each generation is also scored on
+    extra_track_columns: int = _default("extra_track_columns")  # longer than the random default: a stricter test
+    test_curve: bool = _default("test_curve")  # drive each generation's champion on the test track
+    safety_weight: float | None = None  # with extra tracks: how much keeping off the barriers adds to selection
     # the strategy's knobs (evolution/settings.py); None: the strategy's default. Only its own may be set.
     elite_share: float | None = None
     late_elite_share: float | None = None
@@ -67,34 +82,13 @@ class RunConfig:
     spread_rate: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("population", "seed", "generations", "extra_tracks", "extra_track_columns"):
-            value = getattr(self, name)
-            if name == "generations" and value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise ValueError(f"{name} must be a whole number")
-        for name in ("mutation_rate", "safety_weight"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-                raise ValueError(f"{name} must be a finite number")
-        if not isinstance(self.test_curve, bool) or not isinstance(self.strategy, str):
-            raise ValueError("test_curve must be true or false and strategy a name")
-        if not 10 <= self.extra_track_columns <= 100_000:
-            raise ValueError("extra track columns must be from 10 to 100000")
-        if not 0 <= self.extra_tracks <= 100:
-            raise ValueError("extra tracks must be from 0 to 100")
-        if self.population < 2:
-            raise ValueError("population must be at least 2")
-        if not 0 <= self.mutation_rate <= 100:
-            raise ValueError("mutation rate must be from 0 to 100")
-        if not 0 <= self.safety_weight <= 100:
-            raise ValueError("safety weight must be from 0 to 100")
-        if self.strategy not in STRATEGIES:
-            raise ValueError(f"unknown strategy {self.strategy!r}")
-        if not 0 <= self.seed < 2**32:
-            raise ValueError("seed must be in 0..2**32-1")
-        if self.generations is not None and not 0 <= self.generations <= 10**7:
-            raise ValueError("generations must be from 0 to 10000000")
+        RUN_SETTINGS["strategy"].check(self.strategy)
+        for name, value in strategy_defaults(self.strategy).items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        for field in fields(self):
+            if field.name in RUN_SETTINGS and field.name not in KNOB_NAMES:  # (check_knobs checks the knobs)
+                RUN_SETTINGS[field.name].check(getattr(self, field.name))
         Network(self.layers)
         check_knobs(self)
 

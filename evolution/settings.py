@@ -1,15 +1,18 @@
-"""The settings a run may change as it goes, as data; and the events that record each change.
+"""Every setting a run has, as data; and the events that record each change of one as the run goes.
 
-SETTINGS is the one table that the command line (--set, --help), the checks and the window's
-settings panel are built from: each Setting has a name, a plain caption, its type and range, and the
-strategies it applies to. A SettingEvent records one change: from generation `generation` on, `setting`
-went from `old` to `new`. Values are kept as canonical texts (format_value), so an event reads back
-exactly from a log line, a checkpoint or a genome file.
+RUN_SETTINGS is the one table that the command line (its flags, --set, --help, --compare's SPECs), the run's
+checks (RunConfig), its defaults (strategy_defaults) and the window's settings panel are built from: each
+Setting has a name, its flags, a plain caption, its type, range and default, and the strategies it applies to.
+SETTINGS is its part that may change as a run goes (--set, the panel); the rest is fixed when a run starts.
+A SettingEvent records one change: from generation `generation` on, `setting` went from `old` to `new`.
+Values are kept as canonical texts (format_value), so an event reads back exactly from a log line, a
+checkpoint or a genome file.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,10 +21,10 @@ from typing import Any
 from .budget import check_run_size
 from .endless import check_name
 from .errors import InputError
-from .network import MAX_LAYER_WIDTH, MAX_LAYERS
+from .network import DEFAULT_LAYERS, MAX_LAYER_WIDTH, MAX_LAYERS
 from .race import INPUTS
 from .strategies import STRATEGIES, Strategy
-from .track import random_track_numbers
+from .track import RANDOM_TRACK_COLUMNS, random_track_numbers
 
 ALL = tuple(STRATEGIES)
 MAX_EVENTS = 10_000  # events a run, a checkpoint or a file may hold
@@ -29,13 +32,21 @@ MAX_EVENTS = 10_000  # events a run, a checkpoint or a file may hold
 
 @dataclass(frozen=True)
 class Setting:
-    """One setting a run may change.
+    """One setting of a run.
 
-    kind is int, float, "strategy", "layers" or "track" (a track's name: training, test, random:SEED[:COLUMNS];
-    a track file's name only as an old value, the track a run started on); low..high the range of a number;
-    strategies the ones it applies to (for the others, changing it raises an error saying `why_not`); caption a
-    plain sentence with {value} (or {percent}) where the current value goes; rebuilds what a change rebuilds: "config"
-    (the settings only), "population", "strategy", "network" or "track" (the Evolution's track, not in RunConfig).
+    kind is int, float, bool, "strategy", "layers" or "track" (a track's name: training, test,
+    random:SEED[:COLUMNS]; a track file's name only as an old value, the track a run started on); low..high the
+    range of a number; strategies the ones it applies to (for the others, changing it raises an error saying
+    `why_not`); caption a plain sentence with {value} (or {percent}) where the current value goes; rebuilds what
+    a change rebuilds: "config" (the settings only), "population", "strategy", "network" or "track" (the
+    Evolution's track, not in RunConfig), or "" for a setting fixed when the run starts (not live).
+
+    default is the value a run takes when none is given, or by_strategy names the attribute of the run's
+    strategy class that holds it (a strategy knob's default is its strategy's own: None in RunConfig);
+    default_words how --help and docs/command-line.md say the default when not just the value ({default} where it
+    goes); none what None means where it is a value (generations: no limit). flags are the command-line flags
+    (the first is the one shown and written), metavar and help their --help words; a setting that is neither
+    live nor a flag says why in no_flag.
     """
 
     name: str
@@ -47,11 +58,24 @@ class Setting:
     rebuilds: str = "config"
     why_not: str = ""
     title: str = ""  # the setting in words, for a panel row ("Mutation size"); the name is the one in commands
+    default: Any = None
+    by_strategy: str = ""
+    default_words: str = ""
+    none: str = ""
+    flags: tuple[str, ...] = ()
+    metavar: str = ""
+    help: str = ""
+    no_flag: str = ""
+
+    @property
+    def live(self) -> bool:
+        """True if the lab may change it as the run goes (--set, the panel); False: fixed when the run starts."""
+        return bool(self.rebuilds)
 
     def describe(self, value: Any) -> str:
         """The caption with a value in it, e.g. 'the best 20% are copied unchanged'; the strategies' constants it
         mentions are read now, so the words follow the code."""
-        text = format_value(self.name, value)
+        text = self.format(value)
         percent = f"{100 * float(value):g}" if self.kind is float else text
         return self.caption.format(value=text, percent=percent, **constants())
 
@@ -61,6 +85,109 @@ class Setting:
 
     def applies_to(self, strategy: str) -> bool:
         return strategy in self.strategies
+
+    def format(self, value: Any) -> str:
+        """The canonical text of a value: repr of a float (reads back exactly), a layer list as 7,8,4,1, on/off."""
+        if self.kind == "layers":
+            return ",".join(str(int(size)) for size in value)
+        if self.kind is float:
+            return repr(float(value))
+        if self.kind is bool:
+            return "on" if value else "off"
+        return str(value)
+
+    def range_text(self) -> str:
+        """Its range in words: '2 to 100000', '0 to 1', 'classic, elitist or snes', '7 inputs, 1 output'; '' for
+        a track (its names are said where it is)."""
+        if self.kind is int:
+            return f"{int(self.low)} to {int(self.high)}"
+        if self.kind is float:
+            return f"{float(self.low):g} to {float(self.high):g}"
+        if self.kind == "strategy":
+            names = list(STRATEGIES)
+            return f"{', '.join(names[:-1])} or {names[-1]}"
+        if self.kind == "layers":
+            return f"{INPUTS} inputs, 1 output"
+        if self.kind is bool:
+            return "on or off"
+        return ""
+
+    def default_for(self, strategy: str) -> Any:
+        """The default when a run of `strategy` is not given it."""
+        return getattr(STRATEGIES[strategy], self.by_strategy) if self.by_strategy else self.default
+
+    def default_text(self) -> str:
+        """The default in words, as --help and docs/command-line.md say it: '50', '0 classic, 2 elitist, 2 snes'."""
+        if self.by_strategy:
+            text = ", ".join(f"{self.format(self.default_for(name))} {name}" for name in self.strategies)
+        elif self.default is None:  # a strategy knob: its strategy's own
+            text = self.none or "its strategy's own"
+        else:
+            text = self.format(self.default)
+        return self.default_words.format(default=text, **constants()) if self.default_words else text
+
+    def parse(self, text: Any, named: bool = True) -> Any:
+        """A value from its text (or a value already typed), checked; ValueError saying why (after the setting's
+        name unless named is False: a flag's message names the flag)."""
+        try:
+            return self._parse(text)
+        except ValueError as exc:
+            raise ValueError(f"{self.name}: {exc}" if named else str(exc)) from None
+
+    def check(self, value: Any) -> None:
+        """ValueError naming the setting unless `value` is one of its values, typed (not a text): RunConfig's
+        check of its fields."""
+        if value is None and self.none:
+            return
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise ValueError(f"{self.name} must be true or false")
+            return
+        if self.kind in (int, float) and (isinstance(value, (str, bool)) or not isinstance(value, numbers.Real)):
+            raise ValueError(f"{self.name} must be {'a whole number' if self.kind is int else 'a number'}")
+        if self.kind in ("strategy", "track") and not isinstance(value, str):
+            raise ValueError(f"{self.name} must be a name")
+        if self.kind == "layers" and isinstance(value, str):
+            raise ValueError(f"{self.name} must be a list of layer sizes")
+        self.parse(value)
+
+    def _parse(self, text: Any) -> Any:
+        if self.kind == "layers":
+            parts = text.split(",") if isinstance(text, str) else list(text)
+            try:
+                layers = tuple(int(part) for part in parts)
+            except (TypeError, ValueError):
+                raise ValueError(f"{str(text)[:40]!r} is not a list of layer sizes such as 7,8,4,1") from None
+            if not 2 <= len(layers) <= MAX_LAYERS or any(not 1 <= size <= MAX_LAYER_WIDTH for size in layers):
+                raise ValueError(f"2 to {MAX_LAYERS} layers of 1 to {MAX_LAYER_WIDTH} neurons")
+            if layers[0] != INPUTS or layers[-1] != 1:
+                raise ValueError(f"a network has {INPUTS} inputs and 1 output, e.g. 7,8,4,1")
+            return layers
+        if self.kind == "track":
+            return parse_track_name(text)
+        if self.kind == "strategy":
+            if not isinstance(text, str) or text not in STRATEGIES:
+                raise ValueError(f"{str(text)[:40]!r} is not one of {', '.join(STRATEGIES)}")
+            return text
+        if self.kind is bool:
+            words = {"on": True, "true": True, "off": False, "false": False}
+            if isinstance(text, bool):
+                return text
+            if isinstance(text, str) and text.strip().lower() in words:
+                return words[text.strip().lower()]
+            raise ValueError(f"{str(text)[:40]!r} is not on or off")
+        try:
+            if isinstance(text, bool) or (isinstance(text, str) and not text.isascii()):
+                raise ValueError
+            value = self.kind(text.strip()) if isinstance(text, str) else self.kind(text)
+            if self.kind is int and not isinstance(text, str) and value != text:
+                raise ValueError
+        except (TypeError, ValueError, OverflowError):
+            what = "a whole number" if self.kind is int else "a number"
+            raise ValueError(f"{str(text)[:40]!r} is not {what}") from None
+        if not (math.isfinite(value) and self.low <= value <= self.high):
+            raise ValueError(f"{str(text)[:40]} is out of range ({self.range_text()})")
+        return value
 
 
 def constants() -> dict[str, str]:
@@ -83,8 +210,26 @@ SETTINGS: dict[str, Setting] = {
             "late generation on, {late_generation} unless changed)",
             why_not="snes adapts its own step size; change its spread_rate or mean_rate instead",
             title="Mutation size",
+            by_strategy="default_mutation_rate",
+            default_words="{default} ({late_noise} times that from generation {late_generation}); snes adapts its own",
+            flags=("--mutation-rate",),
+            metavar="R",
+            help="size of the mutation noise",
         ),
-        Setting("population", int, 2, 100_000, ALL, "{value} genomes race each generation", "population", title="Dots"),
+        Setting(
+            "population",
+            int,
+            2,
+            100_000,
+            ALL,
+            "{value} genomes race each generation",
+            "population",
+            title="Dots",
+            default=50,
+            flags=("--population",),
+            metavar="N",
+            help="genomes per generation",
+        ),
         Setting(
             "extra_tracks",
             int,
@@ -93,6 +238,11 @@ SETTINGS: dict[str, Setting] = {
             ALL,
             "each generation also races {value} fresh random tracks",
             title="Extra tracks",
+            by_strategy="default_tracks",
+            flags=("--tracks", "--extra-tracks"),
+            metavar="K",
+            help="also score each generation on K fresh random tracks; selection uses the mean share finished, and "
+            "for elitist and snes how far from the barriers finishers keep",
         ),
         Setting(
             "safety_weight",
@@ -102,6 +252,7 @@ SETTINGS: dict[str, Setting] = {
             ALL,
             "on the extra tracks, keeping off the barriers adds {value} to a finisher's score",
             title="Safety bonus",
+            by_strategy="default_safety_weight",
         ),
         Setting(
             "strategy",
@@ -112,6 +263,9 @@ SETTINGS: dict[str, Setting] = {
             "the next generation is bred by {value}",
             "strategy",
             title="Breeding",
+            default="elitist",  # the best row of python -m bench.learning (see docs/strategies.md)
+            flags=("--strategy",),
+            help="how the next generation is bred",
         ),
         Setting(
             "layers",
@@ -122,9 +276,24 @@ SETTINGS: dict[str, Setting] = {
             "the network's layers are {value} (a fresh start)",
             "network",
             title="Network shape",
+            default=DEFAULT_LAYERS,
+            flags=("--layers",),
+            metavar="7,8,4,1",
+            help="network layer sizes",
         ),
         Setting(
-            "track", "track", None, None, ALL, "the population trains on the track {value}", "track", title="Track"
+            "track",
+            "track",
+            None,
+            None,
+            ALL,
+            "the population trains on the track {value}",
+            "track",
+            title="Track",
+            default="training",
+            flags=("--track",),
+            metavar="TRACK",
+            help="training, test, random:SEED[:COLUMNS], endless:SEED:LEVEL, tracks/NAME.csv or a .csv/.npy file",
         ),
         Setting(
             "elite_share",
@@ -189,6 +358,71 @@ SETTINGS: dict[str, Setting] = {
         ),
     )
 }
+# the settings fixed when a run starts (not live: --set and the panel cannot change them)
+START_SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting(
+            "generations",
+            int,
+            0,
+            10**7,
+            ALL,
+            "the run ends after generation {value}",
+            "",
+            default=120,
+            default_words="{default} headless; no limit in the window",
+            none="no limit",
+            flags=("--generations",),
+            metavar="N",
+            help="generations after the random one (generation 0)",
+        ),
+        Setting(
+            "seed",
+            int,
+            0,
+            2**32 - 1,
+            ALL,
+            "every random draw comes from the seed {value}",
+            "",
+            default=0,
+            default_words="drawn at random and printed",
+            flags=("--seed",),
+            metavar="S",
+            help="seed of every random draw",
+        ),
+        Setting(
+            "test_curve",
+            bool,
+            None,
+            None,
+            ALL,
+            "each generation's champion drives the test track: {value}",
+            "",
+            default=True,
+            flags=("--test-curve",),
+            help="drive each generation's champion on the test track and log it as test_best",
+        ),
+        Setting(
+            "extra_track_columns",
+            int,
+            10,
+            100_000,
+            ALL,
+            "the extra tracks are {value} columns long",
+            "",
+            default=2 * RANDOM_TRACK_COLUMNS,  # longer than a random track's default: a stricter test
+            no_flag="a benchmark's setting (python -m bench.tune --track-columns)",
+        ),
+    )
+}
+# every setting a run has: the one table (its live part is SETTINGS)
+RUN_SETTINGS: dict[str, Setting] = {**START_SETTINGS, **SETTINGS}
+# What a record of a run's start holds, in the order written (the log's run line, a genome file's "settings"):
+# every setting with a flag but the last generation (a log's rows and a file's generation say it), and "changes",
+# the --set 0:... values for what flags cannot say (lab.start_changes). tests/test_settings_table.py checks it.
+START_RECORD = ("seed", "strategy", "population", "layers", "mutation_rate", "extra_tracks", "test_curve", "track")
+
 # the strategy knobs: RunConfig fields, None meaning the strategy's default
 KNOBS: dict[str, tuple[str, ...]] = {
     "elitist": ("elite_share", "late_elite_share", "late_generation", "tournament"),
@@ -251,55 +485,30 @@ def spellings(name: str) -> list[str]:
 
 
 def setting(name: str) -> Setting:
-    """The Setting called name (any accepted spelling), or ValueError listing the known ones."""
+    """The live Setting called name (any accepted spelling: one --set may change), or ValueError listing them."""
     name = canonical(name)
     if name not in SETTINGS:
         raise ValueError(f"unknown setting {str(name)[:40]!r} (known: {', '.join(SETTINGS)})")
     return SETTINGS[name]
 
 
+def run_setting(name: str) -> Setting:
+    """The Setting called name in the whole table (any accepted spelling), or ValueError listing them."""
+    name = canonical(name)
+    if name not in RUN_SETTINGS:
+        raise ValueError(f"unknown setting {str(name)[:40]!r} (known: {', '.join(RUN_SETTINGS)})")
+    return RUN_SETTINGS[name]
+
+
 def format_value(name: str, value: Any) -> str:
     """The canonical text of a value: repr of a float (reads back exactly), a layer list as 7,8,4,1."""
-    kind = setting(name).kind
-    if kind == "layers":
-        return ",".join(str(int(size)) for size in value)
-    if kind is float:
-        return repr(float(value))
-    return str(value)
+    return run_setting(name).format(value)
 
 
 def parse_value(name: str, text: Any) -> Any:
-    """A setting's value from its text (or from a value already typed), checked; ValueError naming it."""
-    spec = setting(name)
-    if spec.kind == "layers":
-        parts = text.split(",") if isinstance(text, str) else list(text)
-        try:
-            layers = tuple(int(part) for part in parts)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name}: {str(text)[:40]!r} is not a list of layer sizes such as 7,8,4,1") from None
-        if not 2 <= len(layers) <= MAX_LAYERS or any(not 1 <= size <= MAX_LAYER_WIDTH for size in layers):
-            raise ValueError(f"{name}: 2 to {MAX_LAYERS} layers of 1 to {MAX_LAYER_WIDTH} neurons")
-        if layers[0] != INPUTS or layers[-1] != 1:
-            raise ValueError(f"{name}: a network has {INPUTS} inputs and 1 output, e.g. 7,8,4,1")
-        return layers
-    if spec.kind == "track":
-        return parse_track_name(text)
-    if spec.kind == "strategy":
-        if text not in STRATEGIES:
-            raise ValueError(f"strategy: {str(text)[:40]!r} is not one of {', '.join(STRATEGIES)}")
-        return text
-    try:
-        if isinstance(text, bool):
-            raise ValueError
-        value = spec.kind(text.strip()) if isinstance(text, str) else spec.kind(text)
-        if spec.kind is int and not isinstance(text, str) and value != text:
-            raise ValueError
-    except (TypeError, ValueError, OverflowError):
-        what = "a whole number" if spec.kind is int else "a number"
-        raise ValueError(f"{name}: {str(text)[:40]!r} is not {what}") from None
-    if not (math.isfinite(value) and spec.low <= value <= spec.high):
-        raise ValueError(f"{name}: {str(text)[:40]} is out of range ({spec.low:g} to {spec.high:g})")
-    return value
+    """A live setting's value from its text (or from a value already typed), checked; ValueError naming it (and
+    for a setting fixed at the start, such as the seed, or an unknown one)."""
+    return setting(name).parse(text)
 
 
 TRACK_PATTERN = re.compile(
@@ -311,9 +520,10 @@ TRACK_TEXT = re.compile(r"^[^\s#]{1,200}$")
 def parse_track_name(text: Any) -> str:
     """A track's name as a setting's value: training, test or random:SEED[:COLUMNS] (built when the change
     applies); any other short text without spaces is taken as the name of the track file a run started on,
-    which only an old value may hold (a change to it is refused when it applies). ValueError if not."""
+    which only an old value may hold (a change to it is refused when it applies). ValueError if not (saying why,
+    without the setting's name: Setting.parse adds it)."""
     if not isinstance(text, str) or not TRACK_TEXT.match(text.strip()):
-        raise ValueError(f"track: {str(text)[:40]!r} is not a track (training, test or random:SEED[:COLUMNS])")
+        raise ValueError(f"{str(text)[:40]!r} is not a track (training, test or random:SEED[:COLUMNS])")
     return text.strip()
 
 
@@ -347,6 +557,12 @@ def check_applies(name: str, strategy: str) -> None:
     spec = setting(name)
     if not spec.applies_to(strategy):
         raise ValueError(f"{name} cannot be changed for {strategy}: {spec.why_not}")
+
+
+def strategy_defaults(strategy: str) -> dict[str, Any]:
+    """The settings whose default is the strategy's own (mutation_rate, extra_tracks, safety_weight), with the
+    values of `strategy`: the one place a run takes its strategy's defaults (RunConfig fills its None fields)."""
+    return {s.name: s.default_for(strategy) for s in RUN_SETTINGS.values() if s.by_strategy}
 
 
 def knobs(config) -> dict[str, Any]:

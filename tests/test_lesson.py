@@ -175,7 +175,7 @@ def test_every_spelling_of_every_setting_is_read_by_set(name):
 
 def test_every_alias_names_a_setting_and_the_run_schedules_by_any_spelling():
     assert set(ALIASES.values()) <= set(SETTINGS)
-    evolution = Evolution(RunConfig(seed=1, generations=3), training_track())
+    evolution = Evolution(RunConfig(strategy="classic", seed=1, generations=3), training_track())
     change = evolution.schedule("mutation", 0.5, 2)
     assert change.setting == "mutation_rate" and evolution.setting_value("mutation-rate") == 0.1
 
@@ -499,7 +499,8 @@ def test_the_panel_says_the_noise_in_force_when_the_schedule_makes_it_smaller():
     from game import lab_actions
 
     evolution = Evolution(
-        RunConfig(strategy="elitist", seed=1, generations=5, mutation_rate=0.7, late_generation=2), training_track()
+        RunConfig(strategy="elitist", extra_tracks=0, seed=1, generations=5, mutation_rate=0.7, late_generation=2),
+        training_track(),
     )
     caption = next(row.caption for row in lab_actions.rows(evolution) if row.name == "mutation_rate")
     assert "in force" not in caption
@@ -515,7 +516,7 @@ def test_the_panel_says_the_noise_in_force_when_the_schedule_makes_it_smaller():
 def test_generation_5_is_kept_whole_and_replays_with_all_its_dots_equal_to_the_history():
     from evolution.time_machine import replay
 
-    evolution = Evolution(RunConfig(seed=2, generations=None), training_track())
+    evolution = Evolution(RunConfig(strategy="classic", seed=2, generations=None), training_track())
     for _ in range(32):
         evolution.run_generation()
     archive = evolution.state.archive
