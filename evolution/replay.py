@@ -9,7 +9,6 @@ that records its run ("settings" and "events"). Anything wrong is an InputError 
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import shlex
 from dataclasses import dataclass, field
@@ -20,13 +19,20 @@ from .checkpoint import load_checkpoint
 from .errors import InputError
 from .evolve import Evolution, RunConfig
 from .files import read_limited
-from .flag_types import layer_list, rate, whole
 from .genome_file import GenomeFile, load_genomes
 from .history import GenerationStats
 from .lab import ReplayMismatch
 from .reporters import CONTINUED_LINE, LOG_HEADER, RUN_LINE, SET_LINE, Reporter, log_row
-from .settings import ScheduleError, SettingEvent, check_applies, initial_config, parse_log_text, parse_set
-from .strategies import STRATEGIES
+from .settings import (
+    RUN_SETTINGS,
+    START_RECORD,
+    ScheduleError,
+    SettingEvent,
+    check_applies,
+    initial_config,
+    parse_log_text,
+    parse_set,
+)
 from .track import Track, start_track
 from .track_names import resolve_track
 
@@ -155,19 +161,11 @@ def load_replay(path: str | Path) -> ReplayPlan:
 
 
 def _config(path: Path, where: str, flags: dict, generations: int) -> RunConfig:
-    defaults = STRATEGIES[flags["strategy"]]
+    """The start config of a run line's or a genome file's settings (START_RECORD), to `generations`; what they
+    do not hold (the safety weight) is the strategy's default, as for the run they record."""
+    settings = {name: flags[name] for name in START_RECORD if name != "track"}
     try:
-        config = RunConfig(
-            population=flags["population"],
-            layers=tuple(flags["layers"]),
-            mutation_rate=flags["mutation_rate"],
-            strategy=flags["strategy"],
-            seed=flags["seed"],
-            generations=generations,
-            extra_tracks=flags["extra_tracks"],
-            test_curve=flags["test_curve"],
-            safety_weight=defaults.default_safety_weight,
-        )
+        config = RunConfig(**{**settings, "layers": tuple(flags["layers"])}, generations=generations)
     except ValueError as exc:
         raise InputError(f"{path} {where}: {exc}") from None
     return _fits(config, f"{path} {where}")
@@ -182,16 +180,13 @@ def _fits(config: RunConfig, label: str) -> RunConfig:
 
 def _run_flags(path: Path, text: str) -> tuple[dict, list[SettingEvent]]:
     """The settings of a '# neuroracer run:' line, and its --set 0:... changes."""
-    types = {
-        "--seed": ("seed", whole(0, 2**32 - 1)),
-        "--strategy": ("strategy", str),
-        "--population": ("population", whole(2, 100_000)),
-        "--layers": ("layers", layer_list),
-        "--mutation-rate": ("mutation_rate", rate),
-        "--tracks": ("extra_tracks", whole(0, 100)),
-        "--track": ("track", str),
-    }
-    flags: dict = {"test_curve": True}
+    specs = [RUN_SETTINGS[name] for name in START_RECORD]
+    types = {spec.flags[0]: spec for spec in specs if spec.kind is not bool}  # the flags lab.run_flags writes
+    switches = {}  # an on/off setting: --test-curve, --no-test-curve
+    for spec in specs:
+        if spec.kind is bool:
+            switches[spec.flags[0]], switches["--no-" + spec.flags[0][2:]] = (spec.name, True), (spec.name, False)
+    flags: dict = {spec.name: spec.default for spec in specs if spec.kind is bool}
     changes: list[SettingEvent] = []
     try:
         tokens = shlex.split(text)
@@ -200,8 +195,9 @@ def _run_flags(path: Path, text: str) -> tuple[dict, list[SettingEvent]]:
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if token in ("--test-curve", "--no-test-curve"):
-            flags["test_curve"] = token == "--test-curve"
+        if token in switches:
+            name, value = switches[token]
+            flags[name] = value
             index += 1
             continue
         if (token not in types and token != "--set") or index + 1 == len(tokens):
@@ -214,16 +210,14 @@ def _run_flags(path: Path, text: str) -> tuple[dict, list[SettingEvent]]:
                     raise ValueError(f"{value[:40]!r}: the run line holds changes at generation 0 only")
                 changes.append(change)
             else:
-                name, kind = types[token]
-                flags[name] = kind(value)
-        except (ValueError, argparse.ArgumentTypeError) as exc:  # one line naming the value
+                spec = types[token]  # a track is any name or file (resolved with the others' checks)
+                flags[spec.name] = value if spec.kind == "track" else spec.parse(value, named=False)
+        except ValueError as exc:  # one line naming the value
             raise InputError(f"{path} line 1: {token}: {exc}") from None
         index += 2
-    missing = [token for token, (name, _) in types.items() if name not in flags]
+    missing = [token for token, spec in types.items() if spec.name not in flags]
     if missing:
         raise InputError(f"{path} line 1: the run line lacks {missing[0]}")
-    if flags["strategy"] not in STRATEGIES:
-        raise InputError(f"{path} line 1: unknown strategy {flags['strategy'][:40]!r}")
     return flags, changes
 
 

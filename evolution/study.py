@@ -162,28 +162,22 @@ class Study:
         return Path("studies") / f"{slug}-{digest}"
 
 
-# the flag a run alone takes for a setting (app/options.py); the others are set in the config the flags make
-FLAGS = {
-    "mutation_rate": "mutation_rate",
-    "population": "population",
-    "strategy": "strategy",
-    "extra_tracks": "tracks",
-    "layers": "layers",
-    "track": "track",
-}
+# the settings a run alone takes as flags (app/options.py); the others are set in the config the flags make
+FLAGS = tuple(name for name, spec in SETTINGS.items() if spec.flags)
 
 
 def build_study(
     axes: Sequence[Axis],
     make_run: Callable[[dict[str, Any]], tuple[RunConfig, str, tuple[SettingEvent, ...]]],
 ) -> Study:
-    """The study's combinations: make_run(flags) gives (config, track name, --set changes) of the run alone with
-    those flags (the command line's own), then each setting without a flag is set in the config; InputError naming a
-    combination that cannot be run (a knob of another strategy, a track file, a run beyond the budget)."""
+    """The study's combinations: make_run(settings) gives (config, track name, --set changes) of the run alone with
+    those settings' flags (the command line's own), then each setting without a flag is set in the config;
+    InputError naming a combination that cannot be run (a knob of another strategy, a track file, a run beyond the
+    budget)."""
     built = []
     changes: tuple[SettingEvent, ...] = ()
     for values in combinations(axes):
-        flags = {FLAGS[a.name]: parse_value(a.name, v) for a, v in zip(axes, values) if a.name in FLAGS}
+        flags = {a.name: parse_value(a.name, v) for a, v in zip(axes, values) if a.name in FLAGS}
         config, track, changes = make_run(flags)
         for axis, value in zip(axes, values):
             if axis.name not in FLAGS:

@@ -49,7 +49,7 @@ def alone_logs(folder, generations: str = GENERATIONS) -> list[list[tuple[str, .
 def test_a_spec_is_a_strategy_with_settings():
     spec = parse_spec("elitist:mutation=0.1,tracks=0,seed=3,population=20")
     assert spec.strategy == "elitist"
-    assert spec.settings == {"mutation_rate": 0.1, "tracks": 0, "seed": 3, "population": 20}
+    assert spec.settings == {"mutation_rate": 0.1, "extra_tracks": 0, "seed": 3, "population": 20}  # the table's names
     assert parse_spec("snes").settings == {}
 
 

@@ -181,25 +181,25 @@ def test_every_alias_names_a_setting_and_the_run_schedules_by_any_spelling():
 
 
 @pytest.mark.parametrize(
-    ("text", "attribute", "value"),
+    ("text", "name", "value"),
     [
         ("elitist:mutation=0.3", "mutation_rate", 0.3),
         ("elitist:mutation_rate=0.3", "mutation_rate", 0.3),
         ("elitist:mutation-rate=0.3", "mutation_rate", 0.3),
-        ("snes:tracks=1", "tracks", 1),
-        ("snes:extra_tracks=1", "tracks", 1),
-        ("snes:extra-tracks=1", "tracks", 1),
+        ("snes:tracks=1", "extra_tracks", 1),
+        ("snes:extra_tracks=1", "extra_tracks", 1),
+        ("snes:extra-tracks=1", "extra_tracks", 1),
         ("classic:seed=4,population=8", "population", 8),
     ],
 )
-def test_a_spec_reads_every_spelling(text, attribute, value):
-    assert parse_spec(text).settings[attribute] == value
+def test_a_spec_reads_every_spelling(text, name, value):
+    assert parse_spec(text).settings[name] == value
 
 
 def test_the_command_line_reads_the_long_and_the_short_names():
     parser = app_options.build_parser()
-    assert parser.parse_args(["--extra-tracks", "3"]).tracks == 3
-    assert parser.parse_args(["--tracks", "3"]).tracks == 3
+    assert parser.parse_args(["--extra-tracks", "3"]).extra_tracks == 3
+    assert parser.parse_args(["--tracks", "3"]).extra_tracks == 3
     assert parser.parse_args(["--set", "4:mutation=0.5"]).set[0] == SettingEvent(4, "mutation_rate", "", "0.5")
 
 
