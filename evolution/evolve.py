@@ -26,6 +26,7 @@ from .network import Network
 from .race import SLICE_SECONDS, Race, StackedRace, in_slices
 from .reporters import Reporter, tell_all
 from .run_state import BEST_EVER, RunState
+from .seeds import SEEDS
 from .selection import selection_scores
 from .settings import (
     KNOB_NAMES,
@@ -152,7 +153,7 @@ class Evolution:
                 state.pending = self.strategy.ask(state.strategy)
                 state.archive.note_origins(state.generation, self.strategy.last_origins)  # draws nothing
                 # the extra tracks are drawn with the population, so a resumed generation races the same ones
-                state.pending_track_seeds = state.track_rng.integers(2**32, size=self.config.extra_tracks)
+                state.pending_track_seeds = state.track_rng.integers(SEEDS, size=self.config.extra_tracks)
         return Race(state.pending, self.track, self.network, trail_length=trail_length)
 
     def pending_extra_tracks(self) -> list[Track]:

@@ -23,6 +23,7 @@ from .endless import check_name
 from .errors import InputError
 from .network import DEFAULT_LAYERS, MAX_LAYER_WIDTH, MAX_LAYERS
 from .race import INPUTS
+from .seeds import SEEDS
 from .strategies import STRATEGIES, Strategy
 from .track import RANDOM_TRACK_COLUMNS, random_track_numbers
 
@@ -143,8 +144,9 @@ class Setting:
             if not isinstance(value, bool):
                 raise ValueError(f"{self.name} must be true or false")
             return
-        if self.kind in (int, float) and (isinstance(value, (str, bool)) or not isinstance(value, numbers.Real)):
-            raise ValueError(f"{self.name} must be {'a whole number' if self.kind is int else 'a number'}")
+        kinds = {int: (numbers.Integral, "a whole number"), float: (numbers.Real, "a number")}
+        if self.kind in kinds and (isinstance(value, (str, bool)) or not isinstance(value, kinds[self.kind][0])):
+            raise ValueError(f"{self.name} must be {kinds[self.kind][1]}")
         if self.kind in ("strategy", "track") and not isinstance(value, str):
             raise ValueError(f"{self.name} must be a name")
         if self.kind == "layers" and isinstance(value, str):
@@ -381,7 +383,7 @@ START_SETTINGS: dict[str, Setting] = {
             "seed",
             int,
             0,
-            2**32 - 1,
+            SEEDS - 1,
             ALL,
             "every random draw comes from the seed {value}",
             "",
