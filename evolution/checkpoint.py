@@ -14,7 +14,7 @@ import json
 import os
 import time
 import zipfile
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,7 @@ def _run_tree(config: RunConfig, track: Track, state: RunState, prefix: str, arr
     """One run's part of a header (its arrays added to `arrays`, their names starting with prefix)."""
     arrays[f"{prefix}track_top"], arrays[f"{prefix}track_bottom"] = track.top, track.bottom
     return {
-        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()},
+        "config": config.plain(),
         "track_name": track.name,
         "state": encode(state, f"{prefix}state", arrays),
     }
@@ -275,12 +275,7 @@ def _read_comparison(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> C
 def _read_run(header: dict[str, Any], arrays: dict[str, np.ndarray], prefix: str, version: Any) -> Checkpoint:
     """One run from its part of a header: its settings, its track (arrays named prefix + track_top, ...) and
     its state (version 1: its fields as separate header keys, read by translating them)."""
-    raw_config = header["config"]
-    config_fields = {f.name for f in fields(RunConfig)}
-    if not isinstance(raw_config, dict) or set(raw_config) - config_fields:
-        raise ValueError("unknown settings in the checkpoint")
-    raw_config = {k: tuple(v) if k == "layers" and isinstance(v, list) else v for k, v in raw_config.items()}
-    config = RunConfig(**raw_config)
+    config = RunConfig.from_plain(header["config"])
     check_run_size(config.population, config.layers, config.extra_tracks, "its population of {} with layers {}")
     top, bottom = arrays[f"{prefix}track_top"], arrays[f"{prefix}track_bottom"]
     track = Track(checked_text(header["track_name"], "track_name"), top, bottom)

@@ -12,7 +12,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -92,6 +93,19 @@ class RunConfig:
                 RUN_SETTINGS[field.name].check(getattr(self, field.name))
         Network(self.layers)
         check_knobs(self)
+
+    def plain(self) -> dict[str, Any]:
+        """Its fields as JSON values (layers a list): a checkpoint's "config", a study's configs."""
+        return {name: list(value) if name == "layers" else value for name, value in asdict(self).items()}
+
+    @classmethod
+    def from_plain(cls, plain: Any) -> RunConfig:
+        """A config from plain() (a field left out takes its default); ValueError naming what is wrong."""
+        names = [field.name for field in fields(cls)]
+        if not isinstance(plain, dict) or set(plain) - set(names):
+            raise ValueError(f"the config must be an object of settings among {', '.join(names)}")
+        layers = plain.get("layers", RUN_SETTINGS["layers"].default)
+        return cls(**{**plain, "layers": tuple(layers) if isinstance(layers, list) else layers})
 
 
 class Evolution:

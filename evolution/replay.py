@@ -10,7 +10,6 @@ that records its run ("settings" and "events"). Anything wrong is an InputError 
 from __future__ import annotations
 
 import dataclasses
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,16 +22,8 @@ from .genome_file import GenomeFile, load_genomes
 from .history import GenerationStats
 from .lab import ReplayMismatch
 from .reporters import CONTINUED_LINE, LOG_HEADER, RUN_LINE, SET_LINE, Reporter, log_row
-from .settings import (
-    RUN_SETTINGS,
-    START_RECORD,
-    ScheduleError,
-    SettingEvent,
-    check_applies,
-    initial_config,
-    parse_log_text,
-    parse_set,
-)
+from .settings import ScheduleError, SettingEvent, check_applies, initial_config, parse_log_text
+from .start_record import from_flags, from_json, start_config
 from .track import Track, start_track
 from .track_names import resolve_track
 
@@ -160,12 +151,10 @@ def load_replay(path: str | Path) -> ReplayPlan:
     raise InputError(f"{path}: --replay takes a log (.csv), a checkpoint (.npz) or a genome file (.json)")
 
 
-def _config(path: Path, where: str, flags: dict, generations: int) -> RunConfig:
-    """The start config of a run line's or a genome file's settings (START_RECORD), to `generations`; what they
-    do not hold (the safety weight) is the strategy's default, as for the run they record."""
-    settings = {name: flags[name] for name in START_RECORD if name != "track"}
+def _config(path: Path, where: str, values: dict, generations: int) -> RunConfig:
+    """The start config of a record of a run's start (start_record.py), to `generations`; InputError naming where."""
     try:
-        config = RunConfig(**{**settings, "layers": tuple(flags["layers"])}, generations=generations)
+        config = start_config(values, generations)
     except ValueError as exc:
         raise InputError(f"{path} {where}: {exc}") from None
     return _fits(config, f"{path} {where}")
@@ -179,46 +168,11 @@ def _fits(config: RunConfig, label: str) -> RunConfig:
 
 
 def _run_flags(path: Path, text: str) -> tuple[dict, list[SettingEvent]]:
-    """The settings of a '# neuroracer run:' line, and its --set 0:... changes."""
-    specs = [RUN_SETTINGS[name] for name in START_RECORD]
-    types = {spec.flags[0]: spec for spec in specs if spec.kind is not bool}  # the flags lab.run_flags writes
-    switches = {}  # an on/off setting: --test-curve, --no-test-curve
-    for spec in specs:
-        if spec.kind is bool:
-            switches[spec.flags[0]], switches["--no-" + spec.flags[0][2:]] = (spec.name, True), (spec.name, False)
-    flags: dict = {spec.name: spec.default for spec in specs if spec.kind is bool}
-    changes: list[SettingEvent] = []
+    """The record of a '# neuroracer run:' line: its settings, and its --set 0:... changes."""
     try:
-        tokens = shlex.split(text)
+        return from_flags(text)
     except ValueError as exc:
-        raise InputError(f"{path} line 1: the run line cannot be read ({exc})") from None
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        if token in switches:
-            name, value = switches[token]
-            flags[name] = value
-            index += 1
-            continue
-        if (token not in types and token != "--set") or index + 1 == len(tokens):
-            raise InputError(f"{path} line 1: {token[:40]!r} is not a setting of the run line")
-        value = tokens[index + 1]
-        try:
-            if token == "--set":
-                change = parse_set(value)
-                if change.generation:
-                    raise ValueError(f"{value[:40]!r}: the run line holds changes at generation 0 only")
-                changes.append(change)
-            else:
-                spec = types[token]  # a track is any name or file (resolved with the others' checks)
-                flags[spec.name] = value if spec.kind == "track" else spec.parse(value, named=False)
-        except ValueError as exc:  # one line naming the value
-            raise InputError(f"{path} line 1: {token}: {exc}") from None
-        index += 2
-    missing = [token for token, spec in types.items() if spec.name not in flags]
-    if missing:
-        raise InputError(f"{path} line 1: the run line lacks {missing[0]}")
-    return flags, changes
+        raise InputError(f"{path} line 1: {exc}") from None
 
 
 def _from_log(path: Path) -> ReplayPlan:
@@ -306,13 +260,12 @@ def _from_genome_file(path: Path) -> ReplayPlan:
     saved = load_genomes(path)
     if saved.settings is None:
         raise InputError(f"{path}: the file does not record the run that made it (saved before the lab)")
-    settings = saved.settings
-    flags = {**settings, "layers": tuple(settings["layers"])}
-    config = _config(path, "settings", flags, saved.generation)
+    values, start = from_json(saved.settings)  # (checked when the file was loaded)
+    config = _config(path, "settings", values, saved.generation)
     try:
-        track = resolve_track(settings["track"])
+        track = resolve_track(values["track"])
     except InputError as exc:
         raise InputError(f"{path} settings: {exc}") from None
-    changes = [(parse_set(text), "settings") for text in settings["changes"]]
+    changes = [(change, "settings") for change in start]
     changes += [(event, f"(event {index}: {event.log_text()})") for index, event in enumerate(saved.events)]
     return ReplayPlan(path, config, track, changes, {}, saved)

@@ -1,18 +1,17 @@
 """The optional record of the run in a genome file: its start settings and its settings changes, checked.
 
-A genome file may carry "settings" (lab.start_settings: the settings of settings.START_RECORD, seed, strategy,
-population, layers, mutation_rate, extra_tracks, test_curve and track, each checked by the settings table, and
-"changes": the --set 0:... values that flags cannot say) and "events" (the SettingEvents, as objects with
-generation, setting, old and new). Files without them are read as before.
+A genome file may carry "settings" (the record of its run's start, evolution/start_record.py: seed, strategy,
+population, layers, mutation_rate, extra_tracks, test_curve, track, and "changes": the --set 0:... values that
+flags cannot say) and "events" (the SettingEvents, as objects with generation, setting, old and new). Files
+without them are read as before.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .settings import RUN_SETTINGS, START_RECORD, SettingEvent, check_events, parse_set
-
-SETTINGS_FIELDS = (*START_RECORD, "changes")
+from .settings import SettingEvent, check_events
+from .start_record import from_json
 
 
 def check_saved_run(document: dict[str, Any]) -> dict[str, Any]:
@@ -24,23 +23,8 @@ def check_saved_run(document: dict[str, Any]) -> dict[str, Any]:
     if has_settings != has_events:
         raise ValueError("fields 'settings' and 'events' go together")
     settings = document["settings"]
-    if not isinstance(settings, dict) or set(settings) != set(SETTINGS_FIELDS):
-        raise ValueError(f"field 'settings' must hold exactly {', '.join(SETTINGS_FIELDS)}")
     try:
-        for name in START_RECORD:  # as JSON holds them: numbers, a list of layer sizes, true or false, texts
-            value = settings[name]
-            if name == "layers" and not isinstance(value, list):
-                raise ValueError("layers must be a list of layer sizes")
-            if name != "track":  # (any track a run started on: checked below, resolved when replayed)
-                RUN_SETTINGS[name].check(value)
-        track = settings["track"]
-        if not isinstance(track, str) or not track or len(track) > 1000 or not track.isprintable():
-            raise ValueError("track must be a short text")
-        changes = settings["changes"]
-        if not isinstance(changes, list) or not all(isinstance(change, str) for change in changes):
-            raise ValueError("changes must be a list of --set values")
-        if any(parse_set(change).generation != 0 for change in changes):
-            raise ValueError("changes must be at generation 0")
+        from_json(settings)
     except ValueError as exc:
         raise ValueError(f"field 'settings': {exc}") from None
     raw = document["events"]

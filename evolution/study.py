@@ -28,7 +28,7 @@ import time
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -197,14 +197,11 @@ def build_study(
 
 def plain_config(config: RunConfig) -> dict[str, Any]:
     """A config's fields as plain JSON-able values (the seed left out: each task gives its own)."""
-    fields = asdict(config)
-    fields["layers"] = [int(size) for size in fields["layers"]]
-    del fields["seed"]
-    return fields
+    return {name: value for name, value in config.plain().items() if name != "seed"}
 
 
 def config_from_plain(fields: dict[str, Any], seed: int) -> RunConfig:
-    return RunConfig(**{**fields, "layers": tuple(int(size) for size in fields["layers"]), "seed": int(seed)})
+    return RunConfig.from_plain({**fields, "seed": int(seed)})
 
 
 def run_task(task: dict[str, Any]) -> list[dict[str, Any]]:
