@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.flag_types import seed_list, speed, whole, window_size
 from evolution import compare
 from evolution.budget import (
     ENVIRONMENT,
@@ -33,9 +34,8 @@ from evolution.checkpoint import (
 )
 from evolution.drivable import refuse_undrivable
 from evolution.endless import endless_name
-from evolution.errors import InputError
+from evolution.errors import InputError, shown
 from evolution.evolve import RunConfig
-from evolution.flag_types import seed_list, shown, speed, whole, window_size
 from evolution.genome_file import MAX_BYTES, GenomeFile, load_genomes, smallest_saved_bytes
 from evolution.ghosts import MAX_GHOSTS, ghosts_from_file
 from evolution.lessons import LESSONS, take_lesson

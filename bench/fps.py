@@ -29,8 +29,8 @@ import numpy as np
 
 import bench.common  # puts the project on the path
 from app import options as cli
+from app.flag_types import number, whole, window_size
 from evolution.evolve import Evolution
-from evolution.flag_types import number, whole, window_size
 from evolution.genome_file import load_genomes
 from evolution.ghosts import ghosts_from_file
 from evolution.settings import RUN_SETTINGS

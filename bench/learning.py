@@ -24,10 +24,10 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from app.flag_types import seed_list, whole
 from bench.common import BEFORE, config_for, register_before
 from evolution.endless import endless_track, level_reached
 from evolution.evolve import Evolution, RunConfig
-from evolution.flag_types import seed_list, whole
 from evolution.settings import RUN_SETTINGS
 from evolution.strategies import STRATEGIES
 from evolution.sweep import HELD_OUT_SEEDS, KEEP, Summary, summarise, sweep

@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 import bench.common  # noqa: F401  (puts the project on the path)
-from evolution.flag_types import whole
+from app.flag_types import whole
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")

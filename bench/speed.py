@@ -16,10 +16,10 @@ import time
 
 import numpy as np
 
+from app.flag_types import seed_list, whole
 from app.options import flag_type
 from bench.common import BEFORE, config_for, register_before
 from evolution.evolve import Evolution
-from evolution.flag_types import seed_list, whole
 from evolution.settings import RUN_SETTINGS
 from evolution.strategies import STRATEGIES
 from evolution.track import training_track

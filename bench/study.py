@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from app.flag_types import seed_list, whole
 from app.options import flag_type
-from evolution.flag_types import seed_list, whole
 from evolution.settings import RUN_SETTINGS
 from evolution.study import RUNS_FILE, run_study, tasks
 

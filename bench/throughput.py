@@ -21,11 +21,11 @@ import time
 
 import numpy as np
 
+from app.flag_types import whole
 from app.options import flag_type
 from bench.common import load_reference, population
 from evolution import network as network_module
 from evolution import race_kernel
-from evolution.flag_types import whole
 from evolution.network import Network
 from evolution.race import Race
 from evolution.settings import RUN_SETTINGS

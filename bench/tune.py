@@ -15,9 +15,9 @@ import ast
 import sys
 import time
 
+from app.flag_types import seed_list, whole
 from app.options import flag_type
 from evolution.evolve import RunConfig
-from evolution.flag_types import seed_list, whole
 from evolution.settings import RUN_SETTINGS
 from evolution.strategies import STRATEGIES
 from evolution.sweep import summarise, sweep

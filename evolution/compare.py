@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .budget import check, check_run_size, run_bytes
 from .endless import climb_text
-from .errors import InputError
-from .flag_types import shown
+from .errors import InputError, shown
 from .history import GenerationStats
 from .reporters import Reporter, print_line
 from .settings import RUN_SETTINGS, canonical

@@ -18,8 +18,7 @@ import pygame
 
 from evolution.endless import level_of
 from evolution.evolve import Evolution
-from evolution.flag_types import MAX_LAYERS
-from evolution.network import MAX_LAYER_WIDTH
+from evolution.network import MAX_LAYER_WIDTH, MAX_LAYERS
 from evolution.settings import KNOB_NAMES, KNOBS, SETTINGS, SettingEvent, format_value, parse_value
 from evolution.strategies import make_strategy
 

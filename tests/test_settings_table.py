@@ -225,3 +225,9 @@ def test_specs_and_studies_take_the_tables_settings():
         with pytest.raises(Exception, match="out of range"):
             compare.parse_spec(f"classic:{name}={one_step_out(spec)[1]}")
     assert set(study.FLAGS) == {spec.name for spec in FLAGGED if spec.live}
+
+
+def test_nothing_below_the_app_layer_sees_argparse():
+    """The core takes a run's settings as the table's names and typed values, never parsed flags."""
+    for path in sorted((ROOT / "evolution").glob("*.py")):
+        assert not re.search(r"^\s*(import argparse|from argparse)", path.read_text(), re.M), path.name
