@@ -29,7 +29,6 @@ from bench.common import BEFORE, config_for, register_before
 from evolution.endless import endless_track, level_reached
 from evolution.evolve import Evolution, RunConfig
 from evolution.settings import RUN_SETTINGS
-from evolution.strategies import STRATEGIES
 from evolution.sweep import HELD_OUT_SEEDS, KEEP, Summary, summarise, sweep
 
 # the blog's classic, the default before the learning work, the default now (None: its own extra tracks)
@@ -42,7 +41,7 @@ def configurations(only: str | None) -> list[tuple[str, int | None]]:
     if not only:
         rows: list[tuple[str, int | None]] = []
         for name, tracks in ROWS:
-            resolved = STRATEGIES[name].default_tracks if tracks is None else tracks
+            resolved = RUN_SETTINGS["extra_tracks"].default_for(name) if tracks is None else tracks
             if (name, resolved) not in rows:
                 rows.append((name, resolved))
         return rows
