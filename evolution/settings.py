@@ -104,9 +104,8 @@ class Setting:
             return f"{int(self.low)} to {int(self.high)}"
         if self.kind is float:
             return f"{float(self.low):g} to {float(self.high):g}"
-        if self.kind == "strategy":
-            names = list(STRATEGIES)
-            return f"{', '.join(names[:-1])} or {names[-1]}"
+        if self.kind == "strategy":  # the program's strategies (a benchmark may register more)
+            return f"{', '.join(ALL[:-1])} or {ALL[-1]}"
         if self.kind == "layers":
             return f"{INPUTS} inputs, 1 output"
         if self.kind is bool:

@@ -326,7 +326,7 @@ def deep_save(path, depth: int) -> None:
 
 
 def test_a_genome_file_deeper_than_layers_allows_is_refused_as_a_ghost_and_by_l(in_tmp):
-    from app.flag_types import MAX_LAYERS
+    from evolution.network import MAX_LAYERS
 
     deep_save(in_tmp / "deepest.json", MAX_LAYERS)
     deep_save(in_tmp / "deeper.json", MAX_LAYERS + 1)
