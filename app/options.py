@@ -1,7 +1,8 @@
 """The command line: its flags (argparse), their checks, and the typed Options a run is assembled from.
 
-Bad input ends here in one line and exit status 2 (fail); nothing below this layer sees argparse but
-evolution/compare.py, which reads the parsed flags of a comparison.
+The flags of a run's settings are made from the settings table (evolution/settings.py RUN_SETTINGS): their
+spellings, types, ranges, defaults and help words. Bad input ends here in one line and exit status 2 (fail);
+nothing below this layer sees argparse: a run's settings go down as the table's names and typed values.
 """
 
 from __future__ import annotations
@@ -9,10 +10,13 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from app.flag_types import seed_list, speed, whole, window_size
 from evolution import compare
 from evolution.budget import (
     ENVIRONMENT,
@@ -30,9 +34,8 @@ from evolution.checkpoint import (
 )
 from evolution.drivable import refuse_undrivable
 from evolution.endless import endless_name
-from evolution.errors import InputError
+from evolution.errors import InputError, shown
 from evolution.evolve import RunConfig
-from evolution.flag_types import layer_list, rate, seed_list, shown, speed, whole, window_size
 from evolution.genome_file import MAX_BYTES, GenomeFile, load_genomes, smallest_saved_bytes
 from evolution.ghosts import MAX_GHOSTS, ghosts_from_file
 from evolution.lessons import LESSONS, take_lesson
@@ -54,20 +57,22 @@ from evolution.run_folder import (
 )
 from evolution.settings import (
     MAX_EVENTS,
+    RUN_SETTINGS,
+    Setting,
     SettingEvent,
     check_schedule,
     help_text,
     is_built_track,
     parse_set,
+    spellings,
 )
-from evolution.strategies import DEFAULT_STRATEGY, STRATEGIES
+from evolution.strategies import STRATEGIES
 from evolution.track import SAVED_TRACK, Track
 from evolution.track_draft import TrackDraft
 from evolution.track_names import resolve_track
 
 SWEEP_REFUSES = ("resume", "load", "replay", "checkpoint", "save", "ghost")  # flags a sweep (--seeds) refuses
 PROG = "main.py"
-HEADLESS_GENERATIONS = 120
 LISTED = "?"  # --resume or --replay given alone: list the runs; --plot alone: this run's figures at its end
 
 
@@ -146,8 +151,52 @@ def take_sets(argv: list[str]) -> tuple[list[str], list[SettingEvent]]:
     return rest, changes
 
 
+def flag_type(spec: Setting) -> Callable[[str], Any]:
+    """The argparse type of a setting's flag: its value read and checked by the settings table (Setting.parse)."""
+
+    def parse(text: str) -> Any:
+        try:
+            return spec.parse(text, named=False)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = spec.name  # argparse names it in "invalid ... value"
+    return parse
+
+
+def setting_help(spec: Setting) -> str:
+    """What --help says of a setting's flag: its words, range and default, all from the settings table."""
+    shown_range = spec.range_text() if spec.kind not in (bool, "strategy") else ""
+    text = f"{spec.help} ({shown_range + '; ' if shown_range else ''}default {spec.default_text()})"
+    if spec.kind == "strategy":
+        text += ". " + "; ".join(f"{name}: {cls.summary()}" for name, cls in STRATEGIES.items())
+    return text.replace("%", "%%")
+
+
+def add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    """A flag for every setting of the table that has one (its value in args under the setting's name; None when
+    not given: the run then takes the table's default)."""
+    for spec in RUN_SETTINGS.values():
+        if not spec.flags:
+            continue
+        if spec.kind is bool:
+            parser.add_argument(*spec.flags, dest=spec.name, action=argparse.BooleanOptionalAction,
+                                help=setting_help(spec))  # fmt: skip
+        elif spec.kind == "strategy":
+            parser.add_argument(*spec.flags, dest=spec.name, choices=sorted(STRATEGIES), help=setting_help(spec))
+        elif spec.kind == "track":  # a name or a file, read with the other flags (track_flag)
+            parser.add_argument(*spec.flags, dest=spec.name, metavar=spec.metavar, help=setting_help(spec))
+        else:
+            parser.add_argument(*spec.flags, dest=spec.name, type=flag_type(spec), metavar=spec.metavar,
+                                help=setting_help(spec))  # fmt: skip
+
+
+def spec_shorthands() -> list[str]:
+    """The short spellings of a SPEC's settings (mutation, tracks, ...), for --help."""
+    return [short for name in compare.SPEC_SETTINGS for short in spellings(name)[1:] if "-" not in short]
+
+
 def build_parser() -> Parser:
-    strategies = "; ".join(f"{name}: {cls.summary()}" for name, cls in STRATEGIES.items()).replace("%", "%%")
     parser = Parser(
         prog=PROG,
         description="Watch a population of 7-8-4-1 neural networks learn to race a track by evolution.",
@@ -160,59 +209,7 @@ def build_parser() -> Parser:
         help="start a ready-made lesson: its settings, and in the window a card saying what to watch for "
         f"({', '.join(LESSONS)}); flags after it change it (F2 in the window lists them)",
     )
-    parser.add_argument(
-        "--generations",
-        type=whole(0, 10**7),
-        metavar="N",
-        help="generations after the random one (default 120 headless, no limit in the window)",
-    )
-    parser.add_argument("--population", type=whole(2, 100_000), metavar="N", help="genomes per generation (default 50)")
-    parser.add_argument(
-        "--layers",
-        type=layer_list,
-        metavar="7,8,4,1",
-        help="network layer sizes, 7 inputs and 1 output (default 7,8,4,1)",
-    )
-    parser.add_argument(
-        "--mutation-rate",
-        type=rate,
-        metavar="R",
-        help=(
-            "size of the mutation noise (default "
-            + "; ".join(cls.mutation_default() for cls in STRATEGIES.values()).replace("%", "%%")
-            + ")"
-        ),
-    )
-    parser.add_argument(
-        "--strategy",
-        choices=sorted(STRATEGIES),
-        help=f"how the next generation is bred (default {DEFAULT_STRATEGY}). {strategies}",
-    )
-    parser.add_argument(
-        "--tracks",
-        "--extra-tracks",
-        dest="tracks",
-        type=whole(0, 100),
-        metavar="K",
-        help="also score each generation on K fresh random tracks; selection uses the mean share finished, and "
-        "for elitist and snes how far from the barriers finishers keep (default 0 for classic, 2 for the others)",
-    )
-    parser.add_argument(
-        "--test-curve",
-        action=argparse.BooleanOptionalAction,
-        help="drive each generation's champion on the test track and log it as test_best (default on)",
-    )
-    parser.add_argument(
-        "--seed",
-        type=whole(0, 2**32 - 1),
-        metavar="S",
-        help="seed of every random draw (default: drawn at random and printed)",
-    )
-    parser.add_argument(
-        "--track",
-        metavar="TRACK",
-        help="training, test, random:SEED[:COLUMNS] or a .csv/.npy file (default training)",
-    )
+    add_setting_flags(parser)
     parser.add_argument(
         "--endless",
         action="store_true",
@@ -228,7 +225,7 @@ def build_parser() -> Parser:
     )
     parser.add_argument(
         "--keep",
-        type=whole(1, 100_000),
+        type=whole(1, RUN_SETTINGS["population"].high),  # at most a population
         default=20,
         metavar="K",
         help="how many genomes --save and the S key keep (default 20)",
@@ -301,10 +298,10 @@ def build_parser() -> Parser:
         nargs="+",
         metavar="SPEC",
         help="race 2 to 4 runs side by side on one track, each a strategy with optional settings, e.g. "
-        "classic elitist:mutation_rate=0.1,extra_tracks=0 (settings: mutation_rate, extra_tracks, seed, population, "
-        "also spelled mutation, tracks; the rest come "
-        "from the other flags); --log PREFIX writes PREFIX-1-classic.csv, ..., --save PREFIX PREFIX-1-classic.json, "
-        "...; --checkpoint FILE.npz holds every run, and --resume FILE.npz alone continues them",
+        f"classic elitist:mutation_rate=0.1,extra_tracks=0 (settings: {', '.join(compare.SPEC_SETTINGS)}, also "
+        f"spelled {', '.join(spec_shorthands())}; the rest come from the other flags); --log PREFIX writes "
+        "PREFIX-1-classic.csv, ..., --save PREFIX PREFIX-1-classic.json, ...; --checkpoint FILE.npz holds every run, "
+        "and --resume FILE.npz alone continues them",
     )
     parser.add_argument(
         "--seeds",
@@ -434,7 +431,7 @@ class Options:
         return [run.save for run in (self.compare or (self.run,)) if run.save]
 
 
-FIXED_ON_RESUME = ("population", "layers", "strategy", "seed", "tracks", "load", "test_curve")
+FIXED_ON_RESUME = ("population", "layers", "strategy", "seed", "extra_tracks", "load", "test_curve")
 FIXED_ON_REPLAY = (*FIXED_ON_RESUME, "resume", "mutation_rate", "track", "set", "generations")
 
 
@@ -599,8 +596,8 @@ def study_options(args: argparse.Namespace) -> Options:
     if refused:
         raise InputError(f"--study writes into its folder; it does not go with --{refused[0].replace('_', '-')}")
 
-    def make_run(flags: dict) -> tuple:
-        run = fresh(argparse.Namespace(**{**vars(args), **flags}))
+    def make_run(settings: dict) -> tuple:
+        run = fresh(args, {**given_settings(args), **settings})
         return run.config, run.track.name, run.scheduled
 
     study = build_study(parse_study(args.study, len(args.seeds)), make_run)
@@ -619,40 +616,47 @@ def ghost_genomes(paths: list[Path]) -> tuple:
     return tuple(ghosts)
 
 
-def fresh(args: argparse.Namespace) -> RunOptions:
-    """A new run's options from the flags and the strategy's defaults."""
-    strategy = args.strategy or DEFAULT_STRATEGY
-    defaults = STRATEGIES[strategy]
-    seed_was_drawn = args.seed is None
-    generations = args.generations
-    if generations is None and args.headless:
-        generations = HEADLESS_GENERATIONS
-    population, layers = args.population or 50, args.layers or (7, 8, 4, 1)
-    tracks = args.tracks if args.tracks is not None else defaults.default_tracks
-    check_run_size(population, layers, tracks, "--population {} with --layers {}")
-    config = RunConfig(
-        population=population,
-        layers=layers,
-        mutation_rate=args.mutation_rate if args.mutation_rate is not None else defaults.default_mutation_rate,
-        strategy=strategy,
-        seed=secrets.randbelow(2**32) if seed_was_drawn else args.seed,
-        generations=generations,
-        extra_tracks=tracks,
-        test_curve=args.test_curve if args.test_curve is not None else True,
-        safety_weight=defaults.default_safety_weight,
-    )
+def given_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The run settings the flags give, by their names in the settings table (typed; those not given left out)."""
+    return {
+        spec.name: getattr(args, spec.name)
+        for spec in RUN_SETTINGS.values()
+        if spec.flags and getattr(args, spec.name) is not None
+    }
+
+
+def draw_seed() -> int:
+    """A seed drawn at random (a run given none: it is printed, and written in its folder's command line)."""
+    return secrets.randbelow(RUN_SETTINGS["seed"].high + 1)
+
+
+def fresh_config(settings: dict[str, Any], headless: bool) -> RunConfig:
+    """A new run's config from the settings given (a seed drawn if none), the rest the table's defaults and the
+    strategy's (RunConfig fills them); without --generations, the window goes on until the user stops it."""
+    settings = {name: value for name, value in settings.items() if name != "track"}
+    settings.setdefault("seed", draw_seed())
+    settings.setdefault("generations", RUN_SETTINGS["generations"].default if headless else None)
+    return RunConfig(**settings)
+
+
+def fresh(args: argparse.Namespace, settings: dict[str, Any] | None = None) -> RunOptions:
+    """A new run's options from the flags (or these settings instead of theirs) and the defaults."""
+    settings = given_settings(args) if settings is None else settings
+    config = fresh_config(settings, args.headless)
+    check_run_size(config.population, config.layers, config.extra_tracks, "--population {} with --layers {}")
     scheduled = checked_sets(config, args.set, 0)
-    if args.endless and args.track:
+    track = settings.get("track")
+    if args.endless and track:
         raise InputError("--endless and --track do not go together: endless mode draws its own tracks")
     return RunOptions(
         config=config,
-        track=track_flag(endless_name(config.seed, 1) if args.endless else args.track or "training"),
+        track=track_flag(endless_name(config.seed, 1) if args.endless else track or RUN_SETTINGS["track"].default),
         log=args.log,
         checkpoint=args.checkpoint,
         checkpoint_every=args.checkpoint_every,
         save=args.save,
         keep=args.keep,
-        seed_was_drawn=seed_was_drawn,
+        seed_was_drawn="seed" not in settings,
         scheduled=scheduled,
     )
 
@@ -681,7 +685,8 @@ def refuse_fixed(args: argparse.Namespace, names: tuple[str, ...], flag: str, ho
     """InputError for the first of the flags `names` given with `flag`, whose file (holder) fixes them."""
     fixed = [name for name in names if getattr(args, name) is not None]
     if fixed:
-        given = "--" + fixed[0].replace("_", "-")
+        spec = RUN_SETTINGS.get(fixed[0])
+        given = spec.flags[0] if spec is not None else "--" + fixed[0].replace("_", "-")
         raise InputError(f"{given} cannot be given with {flag}: {holder} holds the run's settings")
 
 
@@ -714,17 +719,25 @@ def compare_options(args: argparse.Namespace, window: WindowOptions) -> Options:
     if args.ghost:
         raise InputError("--ghost does not go with --compare: ghosts race beside one run")
     specs = compare.parse_specs(args.compare)
-    drawn = args.seed is None
+    given = given_settings(args)
+    drawn = "seed" not in given
     if drawn:
-        args.seed = secrets.randbelow(2**32)  # one seed for every run, unless a SPEC gives its own
-    flags = [spec.apply(args) for spec in specs]
-    compare.check_sizes(specs, [compare.run_size(each) for each in flags])
+        given["seed"] = draw_seed()  # one seed for every run, unless a SPEC gives its own
+    settings = [spec.apply(given) for spec in specs]
+    configs = [fresh_config(each, args.headless) for each in settings]
+    compare.check_sizes(specs, [(c.population, c.layers, c.extra_tracks) for c in configs])
     runs = []
-    for index, (spec, each) in enumerate(zip(specs, flags), start=1):
-        each.log = compare.log_path(args.log, index, spec) if args.log else None
-        each.save = compare.save_path(args.save, index, spec) if args.save else None
-        each.checkpoint = None  # every run goes into the comparison's one checkpoint
-        runs.append(replace(fresh(each), seed_was_drawn=drawn and "seed" not in spec.settings))
+    for index, (spec, each) in enumerate(zip(specs, settings), start=1):
+        run = fresh(args, each)
+        runs.append(
+            replace(
+                run,
+                log=compare.log_path(args.log, index, spec) if args.log else None,
+                save=compare.save_path(args.save, index, spec) if args.save else None,
+                checkpoint=None,  # every run goes into the comparison's one checkpoint
+                seed_was_drawn=drawn and "seed" not in spec.settings,
+            )
+        )
     return comparison_options(args, window, runs, specs, tuple(args.compare), args.checkpoint)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 import bench.common  # noqa: F401  (puts the project on the path)
-from evolution.flag_types import seed_list, whole
+from app.flag_types import seed_list, whole
 
 HERE = Path(__file__).resolve().parent.parent
 MODES = ("headless", "turbo")

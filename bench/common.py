@@ -49,13 +49,7 @@ def register_before() -> None:
 
 
 def config_for(name: str, tracks: int | None = None, **fields) -> RunConfig:
-    """A run with a strategy's own defaults (tracks None: its default number of extra tracks)."""
+    """A run with a strategy's own defaults (tracks None: its default number of extra tracks; RunConfig fills
+    in what is not given)."""
     register_before()
-    defaults = STRATEGIES[name]
-    return RunConfig(
-        strategy=name,
-        mutation_rate=defaults.default_mutation_rate,
-        safety_weight=defaults.default_safety_weight,
-        extra_tracks=defaults.default_tracks if tracks is None else tracks,
-        **fields,
-    )
+    return RunConfig(strategy=name, extra_tracks=tracks, **fields)

@@ -29,10 +29,11 @@ import numpy as np
 
 import bench.common  # puts the project on the path
 from app import options as cli
+from app.flag_types import number, whole, window_size
 from evolution.evolve import Evolution
-from evolution.flag_types import number, whole, window_size
 from evolution.genome_file import load_genomes
 from evolution.ghosts import ghosts_from_file
+from evolution.settings import RUN_SETTINGS
 from evolution.strategies import STRATEGIES
 from game.frame_runner import open_window, run_frames
 
@@ -172,10 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--strategy",
         choices=sorted(STRATEGIES),
-        default=cli.DEFAULT_STRATEGY,
-        help=f"the run's strategy (default {cli.DEFAULT_STRATEGY})",
+        default=RUN_SETTINGS["strategy"].default,
+        help=f"the run's strategy (default {RUN_SETTINGS['strategy'].default})",
     )
-    sizes = whole(2, 100_000)
+    sizes = cli.flag_type(RUN_SETTINGS["population"])
     parser.add_argument("--sizes", type=sizes, nargs="+", default=list(SIZES), help="populations (default 50 1000 10k)")
     parser.add_argument(
         "--compare", action="store_true", help="one run of 100 dots against two of 50 side by side, in turbo"

@@ -24,16 +24,15 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from app.options import DEFAULT_STRATEGY
+from app.flag_types import seed_list, whole
 from bench.common import BEFORE, config_for, register_before
 from evolution.endless import endless_track, level_reached
 from evolution.evolve import Evolution, RunConfig
-from evolution.flag_types import seed_list, whole
-from evolution.strategies import STRATEGIES
+from evolution.settings import RUN_SETTINGS
 from evolution.sweep import HELD_OUT_SEEDS, KEEP, Summary, summarise, sweep
 
 # the blog's classic, the default before the learning work, the default now (None: its own extra tracks)
-ROWS = [("classic", 0), (BEFORE, 2), (DEFAULT_STRATEGY, None)]
+ROWS = [("classic", 0), (BEFORE, 2), (RUN_SETTINGS["strategy"].default, None)]
 
 
 def configurations(only: str | None) -> list[tuple[str, int | None]]:
@@ -42,7 +41,7 @@ def configurations(only: str | None) -> list[tuple[str, int | None]]:
     if not only:
         rows: list[tuple[str, int | None]] = []
         for name, tracks in ROWS:
-            resolved = STRATEGIES[name].default_tracks if tracks is None else tracks
+            resolved = RUN_SETTINGS["extra_tracks"].default_for(name) if tracks is None else tracks
             if (name, resolved) not in rows:
                 rows.append((name, resolved))
         return rows

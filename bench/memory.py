@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 import bench.common  # noqa: F401  (puts the project on the path)
-from evolution.flag_types import whole
+from app.flag_types import whole
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -43,7 +43,7 @@ def headless(generations: int) -> None:
     from evolution.evolve import Evolution, RunConfig
     from evolution.track import training_track
 
-    evolution = Evolution(RunConfig(seed=1, generations=generations), training_track())
+    evolution = Evolution(RunConfig(strategy="classic", seed=1, generations=generations), training_track())
     marks = {}
     while not evolution.raced_all:
         evolution.run_generation()

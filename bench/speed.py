@@ -16,9 +16,11 @@ import time
 
 import numpy as np
 
+from app.flag_types import seed_list, whole
+from app.options import flag_type
 from bench.common import BEFORE, config_for, register_before
 from evolution.evolve import Evolution
-from evolution.flag_types import seed_list, whole
+from evolution.settings import RUN_SETTINGS
 from evolution.strategies import STRATEGIES
 from evolution.track import training_track
 
@@ -49,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strategies", type=strategy_names, default=[BEFORE, "elitist"])
     parser.add_argument("--seeds", type=seed_list, default=seed_list("0-4"))
     parser.add_argument("--generations", type=whole(1, 1_000_000), default=150)
-    parser.add_argument("--population", type=whole(2, 100_000), default=50)
+    parser.add_argument("--population", type=flag_type(RUN_SETTINGS["population"]), default=50)
     args = parser.parse_args(argv)
     names = args.strategies
     rates: dict[str, list[float]] = {name: [] for name in names}

@@ -50,6 +50,8 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 import pygame
 
 import bench.common  # noqa: F401  (puts the project on the path)
+from evolution.seeds import SEEDS
+from evolution.settings import ALL, SETTINGS
 
 EVOLVED = Path(__file__).resolve().parent / "data" / "evolved.json"
 RUNS = "NEURORACER_RUNS"  # evolution.run_folder.ENVIRONMENT: where the run folders go
@@ -68,18 +70,18 @@ SPECS = (
 )
 SIZES = ("1280x720", "1280x720", "800x500", "1600x900")
 SPEEDS = ("1", "4", "16", "64", "turbo")
-# --set changes a storm may schedule: (setting, values, the strategy it needs or None)
+# --set changes a storm may schedule: (setting, values); the settings table says which strategies have it
 SETS = (
-    ("mutation_rate", ("0.05", "0.5", "2"), ("classic", "elitist")),
-    ("population", ("6", "30"), None),
-    ("extra_tracks", ("0", "1"), None),
-    ("safety_weight", ("0", "0.5"), None),
-    ("strategy", STRATEGIES, None),
-    ("layers", ("7,5,1", "7,8,4,1", "7,1"), None),
-    ("track", ("training", "test", "random:123", "random:77:200"), None),
-    ("elite_share", ("0.3",), ("elitist",)),
-    ("tournament", ("3",), ("elitist",)),
-    ("mean_rate", ("0.5",), ("snes",)),
+    ("mutation_rate", ("0.05", "0.5", "2")),
+    ("population", ("6", "30")),
+    ("extra_tracks", ("0", "1")),
+    ("safety_weight", ("0", "0.5")),
+    ("strategy", STRATEGIES),
+    ("layers", ("7,5,1", "7,8,4,1", "7,1")),
+    ("track", ("training", "test", "random:123", "random:77:200")),
+    ("elite_share", ("0.3",)),
+    ("tournament", ("3",)),
+    ("mean_rate", ("0.5",)),
 )
 # keys by how often a storm presses them: (pygame key, the character it types, weight)
 KEYS = (
@@ -164,7 +166,7 @@ class Storm:
 def make_storm(seed: int, frames: int) -> Storm:
     """The storm of a seed: the same seed and frames give the same storm."""
     rng = random.Random(seed)
-    argv = ["--seed", str(rng.randrange(2**32)), "--population", str(rng.choice((6, 10, 16, 24)))]
+    argv = ["--seed", str(rng.randrange(SEEDS)), "--population", str(rng.choice((6, 10, 16, 24)))]
     argv += ["--layers", rng.choice(LAYERS), "--tracks", str(rng.choice((0, 0, 0, 1)))]
     if rng.random() < 0.7:
         argv.append("--no-test-curve")
@@ -178,9 +180,10 @@ def make_storm(seed: int, frames: int) -> Storm:
         strategy = rng.choice(STRATEGIES)
         argv += ["--strategy", strategy]
         sets = [rng.choice(SETS) for _ in range(rng.choice((0, 0, 1, 2, 3)))]
-        changes_strategy = any(setting == "strategy" for setting, _, _ in sets)
-        for setting, values, needs in sets:  # a knob of one strategy only while no --set changes the strategy
-            if needs is None or (strategy in needs and not changes_strategy):
+        changes_strategy = any(setting == "strategy" for setting, _ in sets)
+        for setting, values in sets:  # a setting of some strategies only while no --set changes the strategy
+            needs = SETTINGS[setting].strategies
+            if needs == ALL or (strategy in needs and not changes_strategy):
                 argv += ["--set", f"{rng.randint(1, 12)}:{setting}={rng.choice(values)}"]
     if not argv.count("--compare") and rng.random() < 0.2:
         argv += ["--ghost", str(EVOLVED)]

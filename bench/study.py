@@ -16,7 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from evolution.flag_types import seed_list, whole
+from app.flag_types import seed_list, whole
+from app.options import flag_type
+from evolution.settings import RUN_SETTINGS
 from evolution.study import RUNS_FILE, run_study, tasks
 
 
@@ -32,7 +34,7 @@ def rows_of(folder: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.study", description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=seed_list, default=seed_list("0-19"))
-    parser.add_argument("--population", type=whole(2, 100_000), default=30)
+    parser.add_argument("--population", type=flag_type(RUN_SETTINGS["population"]), default=30)
     parser.add_argument("--generations", type=whole(1, 100_000), default=30)
     parser.add_argument("--jobs", type=whole(1, 256), default=2)
     args = parser.parse_args(argv)

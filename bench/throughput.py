@@ -21,12 +21,14 @@ import time
 
 import numpy as np
 
+from app.flag_types import whole
+from app.options import flag_type
 from bench.common import load_reference, population
 from evolution import network as network_module
 from evolution import race_kernel
-from evolution.flag_types import whole
 from evolution.network import Network
 from evolution.race import Race
+from evolution.settings import RUN_SETTINGS
 from evolution.track import training_track
 
 SIZES = (50, 1_000, 10_000)
@@ -98,7 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     repeats = whole(1, 1000)
     parser.add_argument("--repeats", type=repeats, default=5, help="timed runs of each code per case (default 5)")
     parser.add_argument(
-        "--sizes", type=whole(2, 100_000), nargs="+", default=list(SIZES), help="populations (default 50 1000 10000)"
+        "--sizes",
+        type=flag_type(RUN_SETTINGS["population"]),
+        nargs="+",
+        default=list(SIZES),
+        help="populations (default 50 1000 10000)",
     )
     args = parser.parse_args(argv)
     reference = load_reference()

@@ -15,8 +15,10 @@ import ast
 import sys
 import time
 
+from app.flag_types import seed_list, whole
+from app.options import flag_type
 from evolution.evolve import RunConfig
-from evolution.flag_types import number, rate, seed_list, whole
+from evolution.settings import RUN_SETTINGS
 from evolution.strategies import STRATEGIES
 from evolution.sweep import summarise, sweep
 
@@ -49,19 +51,20 @@ def seed_text(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.tune", description=__doc__.splitlines()[0])
-    parser.add_argument("--strategy", choices=sorted(STRATEGIES), default="elitist")
-    parser.add_argument("--mutation-rate", type=rate)
-    parser.add_argument("--tracks", type=whole(0, 100))
-    parser.add_argument("--track-columns", type=whole(10, 100_000), default=2000)
-    parser.add_argument("--safety", type=number(0, 100))
-    parser.add_argument("--population", type=whole(2, 100_000), default=50)
+    table = RUN_SETTINGS
+    parser.add_argument("--strategy", choices=sorted(STRATEGIES), default=table["strategy"].default)
+    parser.add_argument("--mutation-rate", type=flag_type(table["mutation_rate"]))
+    parser.add_argument("--tracks", type=flag_type(table["extra_tracks"]))
+    columns = table["extra_track_columns"]
+    parser.add_argument("--track-columns", type=flag_type(columns), default=columns.default)
+    parser.add_argument("--safety", type=flag_type(table["safety_weight"]))
+    parser.add_argument("--population", type=flag_type(table["population"]), default=table["population"].default)
     parser.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE")
     parser.add_argument("--seeds", type=seed_text, default="0-39")
     parser.add_argument("--generations", type=whole(1, 1_000_000), default=60)
     parser.add_argument("--jobs", type=whole(1, 256), default=2)
     parser.add_argument("--no-judge", action="store_true", help="skip the test-track and unseen-track drives")
     args = parser.parse_args(argv)
-    cls = STRATEGIES[args.strategy]
     try:
         name = variant(args.strategy, args.set)
     except ValueError as exc:
@@ -69,10 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     config = RunConfig(
         population=args.population,
         strategy=args.strategy,
-        mutation_rate=cls.default_mutation_rate if args.mutation_rate is None else args.mutation_rate,
-        extra_tracks=cls.default_tracks if args.tracks is None else args.tracks,
+        mutation_rate=args.mutation_rate,  # None (not given): the strategy's default, as below
+        extra_tracks=args.tracks,
         extra_track_columns=args.track_columns,
-        safety_weight=cls.default_safety_weight if args.safety is None else args.safety,
+        safety_weight=args.safety,
         generations=args.generations,
         test_curve=False,
     )

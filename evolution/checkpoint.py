@@ -24,7 +24,7 @@ from . import compare
 from .archive import archive_bytes
 from .budget import FLOAT, check_run_size, format_size
 from .errors import InputError
-from .evolve import Evolution, RunConfig, config_fields, config_from_fields
+from .evolve import Evolution, RunConfig
 from .files import check_file, read_npy, write_atomic
 from .history import COLUMNS
 from .network import Network
@@ -109,7 +109,7 @@ def _run_tree(config: RunConfig, track: Track, state: RunState, prefix: str, arr
     """One run's part of a header (its arrays added to `arrays`, their names starting with prefix)."""
     arrays[f"{prefix}track_top"], arrays[f"{prefix}track_bottom"] = track.top, track.bottom
     return {
-        "config": config_fields(config),
+        "config": config.plain(),
         "track_name": track.name,
         "state": encode(state, f"{prefix}state", arrays),
     }
@@ -275,7 +275,7 @@ def _read_comparison(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> C
 def _read_run(header: dict[str, Any], arrays: dict[str, np.ndarray], prefix: str, version: Any) -> Checkpoint:
     """One run from its part of a header: its settings, its track (arrays named prefix + track_top, ...) and
     its state (version 1: its fields as separate header keys, read by translating them)."""
-    config = config_from_fields(header["config"])
+    config = RunConfig.from_plain(header["config"])
     check_run_size(config.population, config.layers, config.extra_tracks, "its population of {} with layers {}")
     top, bottom = arrays[f"{prefix}track_top"], arrays[f"{prefix}track_bottom"]
     track = Track(checked_text(header["track_name"], "track_name"), top, bottom)

@@ -9,51 +9,40 @@ in lockstep (evolution/lockstep.py), one line per generation with every run's fi
 
 from __future__ import annotations
 
-import argparse
 import time
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .budget import check, check_run_size, run_bytes
 from .endless import climb_text
-from .errors import InputError
-from .flag_types import number, shown, whole
+from .errors import InputError, shown
 from .history import GenerationStats
-from .network import DEFAULT_LAYERS
 from .reporters import Reporter, print_line
-from .settings import canonical
+from .settings import RUN_SETTINGS, canonical
 from .strategies import STRATEGIES
 
 if TYPE_CHECKING:
     from .evolve import Evolution
 
 MIN_RUNS, MAX_RUNS = 2, 4
-# a SPEC's settings: the name written in the SPEC, the flag's attribute it overrides, and its type
-SETTINGS: dict[str, tuple[str, Callable[[str], float | int]]] = {
-    "mutation_rate": ("mutation_rate", number(0, 100)),
-    "extra_tracks": ("tracks", whole(0, 100)),
-    "seed": ("seed", whole(0, 2**32 - 1)),
-    "population": ("population", whole(2, 100_000)),
-}
+# the settings a SPEC may give (their ranges and spellings are the settings table's)
+SPEC_SETTINGS = ("mutation_rate", "extra_tracks", "seed", "population")
 
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run of a comparison: its strategy and the settings it overrides (flag attribute -> value)."""
+    """One run of a comparison: its strategy and the settings it gives (setting name -> value)."""
 
     text: str  # as written on the command line, e.g. "elitist:mutation=0.1"
     strategy: str
-    settings: dict[str, float | int] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
 
-    def apply(self, args: argparse.Namespace) -> argparse.Namespace:
-        """A copy of the parsed flags with this run's strategy and settings in place."""
-        applied = argparse.Namespace(**vars(args))
-        applied.strategy = self.strategy
-        for attribute, value in self.settings.items():
-            setattr(applied, attribute, value)
-        return applied
+    def apply(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """The settings of this run: those the other flags give (setting name -> value), with this run's strategy
+        and settings over them; the ones neither gives are the defaults (the strategy's, where it has its own)."""
+        return {**given, "strategy": self.strategy, **self.settings}
 
 
 def parse_spec(text: str) -> RunSpec:
@@ -62,21 +51,21 @@ def parse_spec(text: str) -> RunSpec:
     where = f"--compare {shown(text)}"
     if name not in STRATEGIES:
         raise InputError(f"{where}: unknown strategy {shown(name)}; choose {', '.join(sorted(STRATEGIES))}")
-    settings: dict[str, float | int] = {}
-    choices = ", ".join(f"{setting}=" for setting in SETTINGS)
+    settings: dict[str, Any] = {}
+    choices = ", ".join(f"{setting}=" for setting in SPEC_SETTINGS)
     if colon and not rest.strip():  # "elitist:" promises settings and gives none: a slip, said rather than guessed
         raise InputError(f"{where}: no settings after ':'; give {choices} joined by commas, or drop the ':'")
     for part in rest.split(",") if rest else []:
         key, equals, value = part.partition("=")
         key = canonical(key)  # any spelling of the setting (mutation, mutation-rate, tracks, ...)
-        if not equals or key not in SETTINGS:
+        if not equals or key not in SPEC_SETTINGS:
             raise InputError(f"{where}: unknown setting {shown(part)}; give {choices} joined by commas")
-        if SETTINGS[key][0] in settings:
+        if key in settings:
             raise InputError(f"{where}: {key} is given twice")
         try:
-            settings[SETTINGS[key][0]] = SETTINGS[key][1](value.strip())
-        except argparse.ArgumentTypeError as exc:
-            raise InputError(f"{where}: {key} {exc}") from None
+            settings[key] = RUN_SETTINGS[key].parse(value.strip())
+        except ValueError as exc:
+            raise InputError(f"{where}: {exc}") from None
     return RunSpec(text, name, settings)
 
 
@@ -93,12 +82,6 @@ def check_sizes(specs: list[RunSpec], sizes: list[tuple[int, tuple[int, ...], in
     for spec, (population, layers, tracks) in zip(specs, sizes):
         check_run_size(population, layers, tracks, f"--compare {shown(spec.text)}: population {{}} with layers {{}}")
     check(f"--compare: {len(specs)} runs together", sum(run_bytes(*size) for size in sizes))
-
-
-def run_size(flags: argparse.Namespace) -> tuple[int, tuple[int, ...], int]:
-    """(population, layers, extra tracks) of a run from its flags (a SPEC applied), with the command line's defaults."""
-    tracks = flags.tracks if flags.tracks is not None else STRATEGIES[flags.strategy].default_tracks
-    return flags.population or 50, flags.layers or DEFAULT_LAYERS, tracks
 
 
 def log_path(prefix: Path, index: int, spec: RunSpec) -> Path:

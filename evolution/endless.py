@@ -29,7 +29,7 @@ from scipy import ndimage
 from . import budget
 from .drivable import check_drivable
 from .errors import InputError
-from .seeds import change_generator
+from .seeds import SEEDS, change_generator
 from .track import MAX_COLUMNS, Track, start_track
 
 if TYPE_CHECKING:
@@ -65,8 +65,8 @@ def level_of(name: str) -> int | None:
 def check_name(name: str) -> tuple[int, int]:
     """(seed, level) of an endless track's name, or InputError naming what is wrong."""
     found = parse_name(name)
-    if found is None or not 0 <= found[0] < 2**32 or not 1 <= found[1] <= MAX_LEVEL:
-        raise InputError(f"track {name[:40]!r}: expected endless:SEED:LEVEL, SEED in 0..2**32-1, LEVEL from 1")
+    if found is None or not 0 <= found[0] < SEEDS or not 1 <= found[1] <= MAX_LEVEL:
+        raise InputError(f"track {name[:40]!r}: expected endless:SEED:LEVEL, SEED in 0..{SEEDS - 1}, LEVEL from 1")
     return found
 
 

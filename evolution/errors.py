@@ -1,5 +1,12 @@
 """The exceptions that end a run: bad input (one line), a signal, and an error after the start (RunFailed)."""
 
+MAX_TEXT = 200  # longer values are cut in messages
+
+
+def shown(text: str) -> str:
+    """A value as a message quotes it: shortened if long."""
+    return repr(text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…")
+
 
 class InputError(Exception):
     """A bad flag, value or file; its message is one line that names the problem."""

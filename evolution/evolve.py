@@ -23,14 +23,15 @@ from .genome_file import GenomeFile
 from .history import GenerationStats
 from .interrupts import atomic
 from .lab import apply_due, change_track_now, command_line, saved_settings, schedule_change, schedule_changes
-from .network import DEFAULT_LAYERS, Network
+from .network import Network
 from .race import SLICE_SECONDS, Race, StackedRace, in_slices
 from .reporters import Reporter, tell_all
 from .run_state import BEST_EVER, RunState
+from .seeds import SEEDS
 from .selection import selection_scores
-from .settings import SettingEvent, current_value, knobs, normal_knobs, settings_table
-from .strategies import BLOG_STRATEGY, STRATEGIES, Strategy, make_strategy, rank_order
-from .track import RANDOM_TRACK_COLUMNS, Track, blog_test_track, random_track
+from .settings import RUN_SETTINGS, SettingEvent, current_value, knobs, normal_knobs, settings_table, strategy_defaults
+from .strategies import STRATEGIES, Strategy, make_strategy, rank_order
+from .track import Track, blog_test_track, random_track
 
 STACKED_DOTS = 1000  # up to this many dots, a generation's extra tracks are raced together
 
@@ -45,20 +46,26 @@ class ExtraResults:
     safety: tuple[np.ndarray, ...] = ()
 
 
+def _default(name: str):
+    return RUN_SETTINGS[name].default
+
+
 @dataclass(frozen=True)
 class RunConfig:
-    """The settings of a run that decide its numbers."""
+    """The settings of a run that decide its numbers. Their defaults and ranges are the settings table's
+    (evolution/settings.py RUN_SETTINGS); a field left None whose default is the strategy's own (mutation_rate,
+    extra_tracks, safety_weight) is given its strategy's value (settings.strategy_defaults)."""
 
-    population: int = 50
-    layers: tuple[int, ...] = DEFAULT_LAYERS
-    mutation_rate: float = 0.1
-    strategy: str = BLOG_STRATEGY
-    seed: int = 0
-    generations: int | None = 120  # the last generation's number; None: no limit
-    extra_tracks: int = 0  # fresh random tracks each generation is also scored on
-    extra_track_columns: int = 2 * RANDOM_TRACK_COLUMNS  # longer than the random default: a stricter test
-    test_curve: bool = True  # drive each generation's champion on the test track
-    safety_weight: float = 0.0  # with extra tracks: how much keeping off the barriers adds to selection
+    population: int = _default("population")
+    layers: tuple[int, ...] = _default("layers")
+    mutation_rate: float | None = None  # None (here and below): the strategy's default, filled in when made
+    strategy: str = _default("strategy")
+    seed: int = _default("seed")
+    generations: int | None = _default("generations")  # the last generation's number; None: no limit
+    extra_tracks: int | None = None  # fresh random tracks each generation is also scored on
+    extra_track_columns: int = _default("extra_track_columns")  # longer than the random default: a stricter test
+    test_curve: bool = _default("test_curve")  # drive each generation's champion on the test track
+    safety_weight: float | None = None  # with extra tracks: how much keeping off the barriers adds to selection
     # the strategy's knobs that differ from its defaults, as (name, value) pairs in its order (a mapping is
     # taken too); only its own may be set (Strategy.knobs)
     knobs: tuple[tuple[str, Any], ...] = ()
@@ -70,34 +77,13 @@ class RunConfig:
                 raise ValueError("knobs must be (name, value) pairs")
             object.__setattr__(self, "knobs", tuple(tuple(pair) for pair in (knobs.items() if isinstance(
                 knobs, Mapping) else knobs)))  # fmt: skip
-        for name in ("population", "seed", "generations", "extra_tracks", "extra_track_columns"):
-            value = getattr(self, name)
-            if name == "generations" and value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise ValueError(f"{name} must be a whole number")
-        for name in ("mutation_rate", "safety_weight"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-                raise ValueError(f"{name} must be a finite number")
-        if not isinstance(self.test_curve, bool) or not isinstance(self.strategy, str):
-            raise ValueError("test_curve must be true or false and strategy a name")
-        if not 10 <= self.extra_track_columns <= 100_000:
-            raise ValueError("extra track columns must be from 10 to 100000")
-        if not 0 <= self.extra_tracks <= 100:
-            raise ValueError("extra tracks must be from 0 to 100")
-        if self.population < 2:
-            raise ValueError("population must be at least 2")
-        if not 0 <= self.mutation_rate <= 100:
-            raise ValueError("mutation rate must be from 0 to 100")
-        if not 0 <= self.safety_weight <= 100:
-            raise ValueError("safety weight must be from 0 to 100")
-        if self.strategy not in STRATEGIES:
-            raise ValueError(f"unknown strategy {self.strategy!r}")
-        if not 0 <= self.seed < 2**32:
-            raise ValueError("seed must be in 0..2**32-1")
-        if self.generations is not None and not 0 <= self.generations <= 10**7:
-            raise ValueError("generations must be from 0 to 10000000")
+        RUN_SETTINGS["strategy"].check(self.strategy)
+        for name, value in strategy_defaults(self.strategy).items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        for field in fields(self):
+            if field.name in RUN_SETTINGS:  # (normal_knobs checks the knobs)
+                RUN_SETTINGS[field.name].check(getattr(self, field.name))
         Network(self.layers)
         object.__setattr__(self, "knobs", normal_knobs(self.strategy, self.knobs))
 
@@ -105,28 +91,29 @@ class RunConfig:
         """The value the run set for one of its strategy's knobs, None if it left it at the default."""
         return dict(self.knobs).get(name)
 
+    def plain(self) -> dict[str, Any]:
+        """Its fields as JSON values (layers a list, each knob set a field of its own): a checkpoint's "config",
+        a study's configs."""
+        plain = {field.name: getattr(self, field.name) for field in fields(self) if field.name != "knobs"}
+        return {**plain, "layers": [int(size) for size in self.layers], **dict(self.knobs)}
 
-def config_fields(config: RunConfig) -> dict[str, Any]:
-    """A config as plain JSON values, its knobs as fields of their own (as a checkpoint and a study write it)."""
-    plain = {field.name: getattr(config, field.name) for field in fields(RunConfig) if field.name != "knobs"}
-    return {**plain, "layers": [int(size) for size in config.layers], **dict(config.knobs)}
-
-
-def config_from_fields(raw: Any) -> RunConfig:
-    """The config config_fields wrote (or an older file, whose knobs of every strategy are there, null when
-    unset); ValueError for anything else."""
-    names = {field.name for field in fields(RunConfig)} - {"knobs"}
-    if not isinstance(raw, dict) or not isinstance(raw.get("strategy"), str):
-        raise ValueError("unknown settings in the checkpoint")
-    known_knobs = set(STRATEGIES[raw["strategy"]].knob_names()) if raw["strategy"] in STRATEGIES else set()
-    others = {name for cls in STRATEGIES.values() for name in cls.knob_names()}
-    plain = {k: v for k, v in raw.items() if k in names}
-    extra = {k: v for k, v in raw.items() if k not in names}
-    if any(k not in known_knobs and not (k in others and v is None) for k, v in extra.items()):
-        raise ValueError("unknown settings in the checkpoint")
-    if isinstance(plain.get("layers"), list):
-        plain["layers"] = tuple(plain["layers"])
-    return RunConfig(**plain, knobs={k: v for k, v in extra.items() if k in known_knobs})
+    @classmethod
+    def from_plain(cls, plain: Any) -> RunConfig:
+        """A config from plain() (a field left out takes its default; an older file's knobs of other strategies,
+        null, are let be); ValueError naming what is wrong."""
+        names = [field.name for field in fields(cls) if field.name != "knobs"]
+        strategy = plain.get("strategy", RUN_SETTINGS["strategy"].default) if isinstance(plain, dict) else None
+        own = set(STRATEGIES[strategy].knob_names()) if strategy in STRATEGIES else set()
+        others = {name for other in STRATEGIES.values() for name in other.knob_names()}
+        extra = {k: v for k, v in plain.items() if k not in names} if isinstance(plain, dict) else {}
+        if not isinstance(plain, dict) or any(
+            k not in own and not (k in others and v is None) for k, v in extra.items()
+        ):
+            raise ValueError(f"the config must be an object of settings among {', '.join([*names, *sorted(own)])}")
+        layers = plain.get("layers", RUN_SETTINGS["layers"].default)
+        fixed = {k: v for k, v in plain.items() if k in names}
+        knobs = {k: v for k, v in extra.items() if k in own}
+        return cls(**{**fixed, "layers": tuple(layers) if isinstance(layers, list) else layers}, knobs=knobs)
 
 
 class Evolution:
@@ -188,7 +175,7 @@ class Evolution:
                 state.pending = self.strategy.ask(state.strategy)
                 state.archive.note_origins(state.generation, self.strategy.last_origins)  # draws nothing
                 # the extra tracks are drawn with the population, so a resumed generation races the same ones
-                state.pending_track_seeds = state.track_rng.integers(2**32, size=self.config.extra_tracks)
+                state.pending_track_seeds = state.track_rng.integers(SEEDS, size=self.config.extra_tracks)
         return Race(state.pending, self.track, self.network, trail_length=trail_length)
 
     def pending_extra_tracks(self) -> list[Track]:

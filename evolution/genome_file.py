@@ -23,6 +23,7 @@ from .files import read_limited, write_atomic
 from .network import MAX_LAYER_WIDTH, MAX_LAYERS, Network  # as --layers: a file's network costs what a run's may
 from .race import INPUTS
 from .saved_run import check_saved_run
+from .seeds import SEEDS
 
 FORMAT = "neuroracer-genomes"
 VERSION = 1
@@ -184,7 +185,7 @@ def _check(document: Any, label: str, file_bytes: int) -> GenomeFile:
         raise ValueError(f"layers {list(layers)} cannot drive: a driver has {INPUTS} inputs and 1 output")
     seed = document["seed"]
     if seed is not None:
-        seed = _whole(seed, "seed", 0, 2**32 - 1)
+        seed = _whole(seed, "seed", 0, SEEDS - 1)
     generation = _whole(document["generation"], "generation", 0, 10**9)
     entries = document["genomes"]
     if not isinstance(entries, list) or not entries:

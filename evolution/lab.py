@@ -57,6 +57,7 @@ from .settings import (
     strategy_knobs,
     with_value,
 )
+from .start_record import start_values, to_flags, to_json
 from .strategies import STRATEGIES, make_strategy
 from .track import Track, start_track
 from .track_names import resolve_track
@@ -300,30 +301,13 @@ def start_changes(config: RunConfig) -> list[SettingEvent]:
 
 
 def start_settings(config: RunConfig, track: str) -> dict[str, Any]:
-    """A start config as the settings a genome file records (JSON types)."""
-    return {
-        "seed": config.seed,
-        "strategy": config.strategy,
-        "population": config.population,
-        "layers": list(config.layers),
-        "mutation_rate": config.mutation_rate,
-        "extra_tracks": config.extra_tracks,
-        "test_curve": config.test_curve,
-        "track": track,
-        "changes": [change.flag() for change in start_changes(config)],
-    }
+    """A start config as the settings a genome file records (JSON types; start_record.py)."""
+    return to_json(start_values(config, track), start_changes(config))
 
 
 def run_flags(config: RunConfig, track: str) -> list[str]:
     """The flags that start a run with this config on this track (with --set 0:... for what flags lack)."""
-    flags = ["--seed", str(config.seed), "--strategy", config.strategy, "--population", str(config.population)]
-    flags += ["--layers", format_value("layers", config.layers), "--mutation-rate", repr(config.mutation_rate)]
-    flags += ["--tracks", str(config.extra_tracks), "--track", track]
-    if not config.test_curve:
-        flags.append("--no-test-curve")
-    for change in start_changes(config):
-        flags += ["--set", change.flag()]
-    return flags
+    return to_flags(start_values(config, track), start_changes(config))
 
 
 def run_line(config: RunConfig, track: str) -> str:

@@ -9,9 +9,7 @@ that records its run ("settings" and "events"). Anything wrong is an InputError 
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,13 +18,12 @@ from .checkpoint import load_checkpoint
 from .errors import InputError
 from .evolve import Evolution, RunConfig
 from .files import read_limited
-from .flag_types import layer_list, rate, whole
 from .genome_file import GenomeFile, load_genomes
 from .history import GenerationStats
 from .lab import ReplayMismatch
 from .reporters import CONTINUED_LINE, LOG_HEADER, RUN_LINE, SET_LINE, Reporter, log_row
-from .settings import ScheduleError, SettingEvent, check_applies, initial_config, parse_log_text, parse_set
-from .strategies import STRATEGIES
+from .settings import ScheduleError, SettingEvent, check_applies, initial_config, parse_log_text
+from .start_record import from_flags, from_json, start_config
 from .track import Track, start_track
 from .track_names import resolve_track
 
@@ -154,20 +151,10 @@ def load_replay(path: str | Path) -> ReplayPlan:
     raise InputError(f"{path}: --replay takes a log (.csv), a checkpoint (.npz) or a genome file (.json)")
 
 
-def _config(path: Path, where: str, flags: dict, generations: int) -> RunConfig:
-    defaults = STRATEGIES[flags["strategy"]]
+def _config(path: Path, where: str, values: dict, generations: int) -> RunConfig:
+    """The start config of a record of a run's start (start_record.py), to `generations`; InputError naming where."""
     try:
-        config = RunConfig(
-            population=flags["population"],
-            layers=tuple(flags["layers"]),
-            mutation_rate=flags["mutation_rate"],
-            strategy=flags["strategy"],
-            seed=flags["seed"],
-            generations=generations,
-            extra_tracks=flags["extra_tracks"],
-            test_curve=flags["test_curve"],
-            safety_weight=defaults.default_safety_weight,
-        )
+        config = start_config(values, generations)
     except ValueError as exc:
         raise InputError(f"{path} {where}: {exc}") from None
     return _fits(config, f"{path} {where}")
@@ -181,50 +168,11 @@ def _fits(config: RunConfig, label: str) -> RunConfig:
 
 
 def _run_flags(path: Path, text: str) -> tuple[dict, list[SettingEvent]]:
-    """The settings of a '# neuroracer run:' line, and its --set 0:... changes."""
-    types = {
-        "--seed": ("seed", whole(0, 2**32 - 1)),
-        "--strategy": ("strategy", str),
-        "--population": ("population", whole(2, 100_000)),
-        "--layers": ("layers", layer_list),
-        "--mutation-rate": ("mutation_rate", rate),
-        "--tracks": ("extra_tracks", whole(0, 100)),
-        "--track": ("track", str),
-    }
-    flags: dict = {"test_curve": True}
-    changes: list[SettingEvent] = []
+    """The record of a '# neuroracer run:' line: its settings, and its --set 0:... changes."""
     try:
-        tokens = shlex.split(text)
+        return from_flags(text)
     except ValueError as exc:
-        raise InputError(f"{path} line 1: the run line cannot be read ({exc})") from None
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        if token in ("--test-curve", "--no-test-curve"):
-            flags["test_curve"] = token == "--test-curve"
-            index += 1
-            continue
-        if (token not in types and token != "--set") or index + 1 == len(tokens):
-            raise InputError(f"{path} line 1: {token[:40]!r} is not a setting of the run line")
-        value = tokens[index + 1]
-        try:
-            if token == "--set":
-                change = parse_set(value)
-                if change.generation:
-                    raise ValueError(f"{value[:40]!r}: the run line holds changes at generation 0 only")
-                changes.append(change)
-            else:
-                name, kind = types[token]
-                flags[name] = kind(value)
-        except (ValueError, argparse.ArgumentTypeError) as exc:  # one line naming the value
-            raise InputError(f"{path} line 1: {token}: {exc}") from None
-        index += 2
-    missing = [token for token, (name, _) in types.items() if name not in flags]
-    if missing:
-        raise InputError(f"{path} line 1: the run line lacks {missing[0]}")
-    if flags["strategy"] not in STRATEGIES:
-        raise InputError(f"{path} line 1: unknown strategy {flags['strategy'][:40]!r}")
-    return flags, changes
+        raise InputError(f"{path} line 1: {exc}") from None
 
 
 def _from_log(path: Path) -> ReplayPlan:
@@ -312,13 +260,12 @@ def _from_genome_file(path: Path) -> ReplayPlan:
     saved = load_genomes(path)
     if saved.settings is None:
         raise InputError(f"{path}: the file does not record the run that made it (saved before the lab)")
-    settings = saved.settings
-    flags = {**settings, "layers": tuple(settings["layers"])}
-    config = _config(path, "settings", flags, saved.generation)
+    values, start = from_json(saved.settings)  # (checked when the file was loaded)
+    config = _config(path, "settings", values, saved.generation)
     try:
-        track = resolve_track(settings["track"])
+        track = resolve_track(values["track"])
     except InputError as exc:
         raise InputError(f"{path} settings: {exc}") from None
-    changes = [(parse_set(text), "settings") for text in settings["changes"]]
+    changes = [(change, "settings") for change in start]
     changes += [(event, f"(event {index}: {event.log_text()})") for index, event in enumerate(saved.events)]
     return ReplayPlan(path, config, track, changes, {}, saved)

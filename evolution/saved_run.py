@@ -1,28 +1,17 @@
 """The optional record of the run in a genome file: its start settings and its settings changes, checked.
 
-A genome file may carry "settings" (lab.start_settings: seed, strategy, population, layers, mutation_rate,
-extra_tracks, test_curve, track, and "changes": the --set 0:... values that flags cannot say) and "events"
-(the SettingEvents, as objects with generation, setting, old and new). Files without them are read as before.
+A genome file may carry "settings" (the record of its run's start, evolution/start_record.py: seed, strategy,
+population, layers, mutation_rate, extra_tracks, test_curve, track, and "changes": the --set 0:... values that
+flags cannot say) and "events" (the SettingEvents, as objects with generation, setting, old and new). Files
+without them are read as before.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .settings import SettingEvent, check_events, parse_set, parse_value
-from .strategies import STRATEGIES
-
-SETTINGS_FIELDS = (
-    "seed",
-    "strategy",
-    "population",
-    "layers",
-    "mutation_rate",
-    "extra_tracks",
-    "test_curve",
-    "track",
-    "changes",
-)
+from .settings import SettingEvent, check_events
+from .start_record import from_json
 
 
 def check_saved_run(document: dict[str, Any]) -> dict[str, Any]:
@@ -34,31 +23,8 @@ def check_saved_run(document: dict[str, Any]) -> dict[str, Any]:
     if has_settings != has_events:
         raise ValueError("fields 'settings' and 'events' go together")
     settings = document["settings"]
-    if not isinstance(settings, dict) or set(settings) != set(SETTINGS_FIELDS):
-        raise ValueError(f"field 'settings' must hold exactly {', '.join(SETTINGS_FIELDS)}")
     try:
-        seed = settings["seed"]
-        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-            raise ValueError("seed must be a whole number from 0 to 2**32-1")
-        if settings["strategy"] not in STRATEGIES:
-            raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}")
-        for name in ("population", "layers", "mutation_rate", "extra_tracks"):
-            value = settings[name]
-            if isinstance(value, bool) or (name != "layers" and not isinstance(value, (int, float))):
-                raise ValueError(f"{name} must be a number")
-            if name == "layers" and not isinstance(value, list):
-                raise ValueError("layers must be a list of layer sizes")
-            parse_value(name, value)
-        if not isinstance(settings["test_curve"], bool):
-            raise ValueError("test_curve must be true or false")
-        track = settings["track"]
-        if not isinstance(track, str) or not track or len(track) > 1000 or not track.isprintable():
-            raise ValueError("track must be a short text")
-        changes = settings["changes"]
-        if not isinstance(changes, list) or not all(isinstance(change, str) for change in changes):
-            raise ValueError("changes must be a list of --set values")
-        if any(parse_set(change).generation != 0 for change in changes):
-            raise ValueError("changes must be at generation 0")
+        from_json(settings)
     except ValueError as exc:
         raise ValueError(f"field 'settings': {exc}") from None
     raw = document["events"]

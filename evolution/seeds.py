@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+SEEDS = 2**32  # a seed is a whole number in 0..SEEDS-1, as the blog's RandomState takes (a run's, a track's)
 # name -> stream number mixed with the seed (SeedSequence([seed, stream])); never change a number,
 # or every run's figures move. A strategy adds its own stream under its name when it is registered
 # (Strategy.stream, evolution/strategies.py).

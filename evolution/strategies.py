@@ -128,10 +128,10 @@ class Strategy(ABC):
 
     @classmethod
     def mutation_default(cls) -> str:
-        """Its default mutation size in words, for --help ("0.1 for classic")."""
+        """Its default mutation size in words, for --help ("0.1 classic")."""
         if not cls.uses_mutation_rate:
             return f"{cls.name} adapts its own"
-        return f"{cls.default_mutation_rate:g} for {cls.name}"
+        return f"{cls.default_mutation_rate:g} {cls.name}"
 
     @classmethod
     def mutation_note(cls) -> str:
@@ -351,10 +351,8 @@ class Elitist(Strategy):
 
     @classmethod
     def mutation_default(cls) -> str:
-        return (
-            f"{cls.default_mutation_rate:g} for {cls.name}, {cls.LATE_NOISE:g} times that from generation "
-            f"{cls.LATE_GENERATION}"
-        )
+        late = f"{cls.LATE_NOISE:g} times that from generation {cls.LATE_GENERATION}"
+        return f"{cls.default_mutation_rate:g} {cls.name} ({late})"
 
     @classmethod
     def mutation_note(cls) -> str:
@@ -610,7 +608,6 @@ def speakers() -> list[type[Strategy]]:
 for _cls in (Classic, Elitist, SNES):
     register(_cls)
 BUILT_IN = tuple(STRATEGIES)
-BLOG_STRATEGY = Classic.name  # RunConfig's default: a config left alone breeds as the blog does
 DEFAULT_STRATEGY = Elitist.name  # the command line's: the best row of python -m bench.learning (docs/strategies.md)
 
 

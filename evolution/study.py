@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .evolve import RunConfig, config_fields, config_from_fields
+from .evolve import RunConfig
 from .files import write_atomic, write_synced
 from .interrupts import atomic
 from .outputs import check_regular, lock_open_file
@@ -162,28 +162,22 @@ class Study:
         return Path("studies") / f"{slug}-{digest}"
 
 
-# the flag a run alone takes for a setting (app/options.py); the others are set in the config the flags make
-FLAGS = {
-    "mutation_rate": "mutation_rate",
-    "population": "population",
-    "strategy": "strategy",
-    "extra_tracks": "tracks",
-    "layers": "layers",
-    "track": "track",
-}
+# the settings a run alone takes as flags (app/options.py); the others are set in the config the flags make
+FLAGS = tuple(name for name, spec in SETTINGS.items() if spec.flags)
 
 
 def build_study(
     axes: Sequence[Axis],
     make_run: Callable[[dict[str, Any]], tuple[RunConfig, str, tuple[SettingEvent, ...]]],
 ) -> Study:
-    """The study's combinations: make_run(flags) gives (config, track name, --set changes) of the run alone with
-    those flags (the command line's own), then each setting without a flag is set in the config; InputError naming a
-    combination that cannot be run (a knob of another strategy, a track file, a run beyond the budget)."""
+    """The study's combinations: make_run(settings) gives (config, track name, --set changes) of the run alone with
+    those settings' flags (the command line's own), then each setting without a flag is set in the config;
+    InputError naming a combination that cannot be run (a knob of another strategy, a track file, a run beyond the
+    budget)."""
     built = []
     changes: tuple[SettingEvent, ...] = ()
     for values in combinations(axes):
-        flags = {FLAGS[a.name]: parse_value(a.name, v) for a, v in zip(axes, values) if a.name in FLAGS}
+        flags = {a.name: parse_value(a.name, v) for a, v in zip(axes, values) if a.name in FLAGS}
         config, track, changes = make_run(flags)
         for axis, value in zip(axes, values):
             if axis.name not in FLAGS:
@@ -203,13 +197,11 @@ def build_study(
 
 def plain_config(config: RunConfig) -> dict[str, Any]:
     """A config's fields as plain JSON-able values (the seed left out: each task gives its own)."""
-    fields = config_fields(config)
-    del fields["seed"]
-    return fields
+    return {name: value for name, value in config.plain().items() if name != "seed"}
 
 
 def config_from_plain(fields: dict[str, Any], seed: int) -> RunConfig:
-    return config_from_fields({**fields, "seed": int(seed)})
+    return RunConfig.from_plain({**fields, "seed": int(seed)})
 
 
 def run_task(task: dict[str, Any]) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ from .files import write_synced
 from .history import GenerationStats
 from .outputs import check_regular, lock_open_file
 from .race import StackedRace, race_scores
+from .seeds import SEEDS
 from .settings import SettingEvent
 from .strategies import NotFinite
 from .together import generation_together
@@ -334,8 +335,8 @@ def parse_seeds(text: str) -> list[int]:
         if not low.isdigit() or (dash and not high.isdigit()) or len(low) > 12 or len(high) > 12:
             raise ValueError(f"seeds {text[:80]!r}: expected e.g. 0-99 or 1,5,10-20")
         first, last = int(low), int(high) if dash else int(low)
-        if last < first or last >= 2**32:
-            raise ValueError(f"seeds {text[:80]!r}: a range must run upwards, within 0..2**32-1")
+        if last < first or last >= SEEDS:
+            raise ValueError(f"seeds {text[:80]!r}: a range must run upwards, within 0..{SEEDS - 1}")
         count += last - first + 1
         if count > MAX_SEEDS:
             raise ValueError(f"seeds {text[:80]!r}: more than {MAX_SEEDS} seeds; one sweep runs at most {MAX_SEEDS}")

@@ -14,6 +14,7 @@ from scipy import ndimage
 from . import budget
 from .errors import InputError
 from .files import check_file, read_npy
+from .seeds import SEEDS
 
 SENSORS = (0, 5, 9)  # columns ahead at which a dot reads the barriers
 MIN_COLUMNS = SENSORS[-1] + 1
@@ -245,8 +246,8 @@ def random_track_numbers(spec: str) -> tuple[int, int]:
         numbers = [int(part) for part in parts]
     except ValueError:
         numbers = []
-    if len(numbers) not in (1, 2) or not 0 <= numbers[0] < 2**32:
-        raise InputError(f"track {spec!r}: expected random:SEED or random:SEED:COLUMNS, SEED in 0..2**32-1")
+    if len(numbers) not in (1, 2) or not 0 <= numbers[0] < SEEDS:
+        raise InputError(f"track {spec!r}: expected random:SEED or random:SEED:COLUMNS, SEED in 0..{SEEDS - 1}")
     columns = numbers[1] if len(numbers) == 2 else RANDOM_TRACK_COLUMNS
     if not MIN_COLUMNS <= columns <= MAX_COLUMNS:
         raise InputError(f"track {spec!r}: COLUMNS must be between {MIN_COLUMNS} and {MAX_COLUMNS}")

@@ -15,6 +15,7 @@ from evolution.errors import InputError
 from evolution.genome_file import GenomeFile, load_genomes
 from evolution.narration import test_drive_ended
 from evolution.race import Race
+from evolution.seeds import SEEDS
 from evolution.track import Track, blog_test_track, random_track, training_track
 
 from . import palette
@@ -178,7 +179,7 @@ class DriveView(View):
         self.set_track(training_track() if self.drive.track.name == "test" else blog_test_track())
 
     def do_new_track(self) -> None:
-        self.set_track(random_track(int(self.track_seeds.integers(2**32))))
+        self.set_track(random_track(int(self.track_seeds.integers(SEEDS))))
 
     def do_training_track(self) -> None:
         self.set_track(training_track())

@@ -18,7 +18,7 @@ from evolution.genome_file import load_genomes, save_genomes
 from evolution.lab import ReplayMismatch, start_changes
 from evolution.narration import MILESTONES, Narrator, test_drive_started
 from evolution.race import Race
-from evolution.seeds import generator
+from evolution.seeds import SEEDS, generator
 from evolution.settings import SETTINGS
 from evolution.stepper import RunStepper
 from evolution.track import Track, blog_test_track, random_track, training_track
@@ -314,7 +314,7 @@ class EvolvingView(TimeMachineCommands, View):
     def do_new_track(self) -> None:
         if self.replaying("no new track"):
             return
-        self.set_track(random_track(int(self.track_seeds.integers(2**32))))
+        self.set_track(random_track(int(self.track_seeds.integers(SEEDS))))
 
     def do_training_track(self) -> None:
         if self.replaying("no change of track"):
@@ -411,7 +411,7 @@ class EvolvingView(TimeMachineCommands, View):
 
             self.panel = SettingsPanel(
                 lambda: self.evolution,
-                lambda: int(self.track_seeds.integers(2**32)),
+                lambda: int(self.track_seeds.integers(SEEDS)),
                 lambda text, error: self.window.say(text, error=error),
             )
         self.panel_open = not self.panel_open
@@ -443,7 +443,7 @@ class EvolvingView(TimeMachineCommands, View):
             self.confirm_until = time.perf_counter() + CONFIRM_SECONDS
             return
         self.confirm_until = 0.0
-        seed = int(self.restart_seeds.integers(2**32))
+        seed = int(self.restart_seeds.integers(SEEDS))
         config = replace(self.evolution.config, seed=seed)
         track = training_track()  # a new run starts on the blog's track, as a run from the command line does
         if self.checkpointer is not None:  # the old run's checkpoint is brought up to date and kept

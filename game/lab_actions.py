@@ -18,8 +18,7 @@ import pygame
 
 from evolution.endless import level_of
 from evolution.evolve import Evolution
-from evolution.flag_types import MAX_LAYERS
-from evolution.network import MAX_LAYER_WIDTH
+from evolution.network import MAX_LAYER_WIDTH, MAX_LAYERS
 from evolution.settings import SETTINGS, SettingEvent, format_value, parse_value, strategy_knobs
 from evolution.strategies import make_strategy
 
@@ -63,16 +62,6 @@ def strategy_next(evolution: Evolution) -> str:
     return change.new if change is not None else evolution.config.strategy
 
 
-def _range_text(row: dict) -> str:
-    if row["low"] is None:
-        return {"strategy": "classic, elitist or snes", "layers": "7 inputs, 1 output", "track": ""}.get(
-            row["kind"], ""
-        )
-    if row["kind"] == "int":
-        return f"{int(row['low'])} to {int(row['high'])}"
-    return f"{float(row['low']):g} to {float(row['high']):g}"
-
-
 def rows(evolution: Evolution) -> list[Row]:
     """The panel's rows, from Evolution.settings() (so a new setting needs no panel code), for the next generation:
     a knob of the strategy pending shows that strategy's default; one the next strategy lacks says why not."""
@@ -100,7 +89,7 @@ def rows(evolution: Evolution) -> list[Row]:
         else:
             caption = f"{strategy} has no {name}: {row['why_not']}" if row["why_not"] else f"not for {strategy}"
         result.append(Row(name, row["kind"], row["low"], row["high"], value, now, pending, changeable, caption,
-                          _range_text(row)))  # fmt: skip
+                          spec.range_text()))  # fmt: skip
     return result
 
 

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 
 import pygame
 
+from app.flag_types import MIN_WINDOW, SPEEDS, TURBO
 from evolution.checkpoint import Checkpointer
 from evolution.errors import InputError, Interrupted, RunFailed
 from evolution.evolve import Evolution
-from evolution.flag_types import MIN_WINDOW, SPEEDS, TURBO
 from evolution.genome_file import GenomeFile, load_genomes
 from evolution.interrupts import ignore_signals
 from evolution.race import Race

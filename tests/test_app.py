@@ -11,7 +11,7 @@ import pytest
 
 import main
 from app import options as app_options
-from evolution.flag_types import SPEEDS
+from app.flag_types import SPEEDS
 from evolution.genome_file import load_genomes
 from evolution.lineage import describe
 from evolution.race import Race, race_scores

@@ -49,7 +49,7 @@ def alone_logs(folder, generations: str = GENERATIONS) -> list[list[tuple[str, .
 def test_a_spec_is_a_strategy_with_settings():
     spec = parse_spec("elitist:mutation=0.1,tracks=0,seed=3,population=20")
     assert spec.strategy == "elitist"
-    assert spec.settings == {"mutation_rate": 0.1, "tracks": 0, "seed": 3, "population": 20}
+    assert spec.settings == {"mutation_rate": 0.1, "extra_tracks": 0, "seed": 3, "population": 20}  # the table's names
     assert parse_spec("snes").settings == {}
 
 
@@ -334,7 +334,7 @@ def test_t_drives_every_runs_best_together_in_its_colours_and_l_lists_every_runs
 def test_joint_champion_drives_give_each_run_its_own_results():
     """In turbo the runs' champions drive the test track as one batch: each queue gets what its own drives
     would give, and a run's own finish (a change of network, its end) takes the joint batch back first."""
-    config = RunConfig(strategy="elitist", mutation_rate=0.3, generations=None, population=10)
+    config = RunConfig(strategy="elitist", extra_tracks=0, mutation_rate=0.3, generations=None, population=10)
     runs = [Evolution(replace(config, seed=seed), training_track()) for seed in (1, 2)]
     alone = [Evolution(replace(config, seed=seed), training_track()) for seed in (1, 2)]
     joint = JointDrives([run.champion_drives for run in runs])

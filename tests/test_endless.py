@@ -50,7 +50,9 @@ def test_every_level_drawn_can_be_driven():
 
 def climbed_once() -> Evolution:
     """A run on endless level 1 whose generation 0 has just closed with half its dots at the finish."""
-    evolution = Evolution(RunConfig(seed=3, generations=None, test_curve=False), endless_track(3, 1))
+    evolution = Evolution(
+        RunConfig(strategy="classic", seed=3, generations=None, test_curve=False), endless_track(3, 1)
+    )
     race = evolution.next_race()
     race.run()
     race.scores[: race.count // 2] = race.track.finish  # as if half had finished
@@ -78,7 +80,9 @@ def test_a_track_chosen_after_a_level_was_earned_replaces_the_level():
 
 
 def test_a_run_not_endless_never_changes_track():
-    evolution = Evolution(RunConfig(seed=3, generations=None, test_curve=False), resolve_track("random:3"))
+    evolution = Evolution(
+        RunConfig(strategy="classic", seed=3, generations=None, test_curve=False), resolve_track("random:3")
+    )
     race = evolution.next_race()
     race.run()
     race.scores[:] = race.track.finish

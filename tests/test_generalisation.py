@@ -50,7 +50,7 @@ def test_test_best_is_the_champions_score_on_the_test_track():
 
 
 def test_without_the_test_curve_nothing_is_driven_on_the_test_track():
-    evolution = Evolution(RunConfig(seed=1, generations=3, test_curve=False), training_track())
+    evolution = Evolution(RunConfig(strategy="classic", seed=1, generations=3, test_curve=False), training_track())
     assert evolution.run_generation().test_best == -1
 
 

@@ -175,31 +175,31 @@ def test_every_spelling_of_every_setting_is_read_by_set(name):
 
 def test_every_alias_names_a_setting_and_the_run_schedules_by_any_spelling():
     assert set(ALIASES.values()) <= set(SETTINGS)
-    evolution = Evolution(RunConfig(seed=1, generations=3), training_track())
+    evolution = Evolution(RunConfig(strategy="classic", seed=1, generations=3), training_track())
     change = evolution.schedule("mutation", 0.5, 2)
     assert change.setting == "mutation_rate" and evolution.setting_value("mutation-rate") == 0.1
 
 
 @pytest.mark.parametrize(
-    ("text", "attribute", "value"),
+    ("text", "name", "value"),
     [
         ("elitist:mutation=0.3", "mutation_rate", 0.3),
         ("elitist:mutation_rate=0.3", "mutation_rate", 0.3),
         ("elitist:mutation-rate=0.3", "mutation_rate", 0.3),
-        ("snes:tracks=1", "tracks", 1),
-        ("snes:extra_tracks=1", "tracks", 1),
-        ("snes:extra-tracks=1", "tracks", 1),
+        ("snes:tracks=1", "extra_tracks", 1),
+        ("snes:extra_tracks=1", "extra_tracks", 1),
+        ("snes:extra-tracks=1", "extra_tracks", 1),
         ("classic:seed=4,population=8", "population", 8),
     ],
 )
-def test_a_spec_reads_every_spelling(text, attribute, value):
-    assert parse_spec(text).settings[attribute] == value
+def test_a_spec_reads_every_spelling(text, name, value):
+    assert parse_spec(text).settings[name] == value
 
 
 def test_the_command_line_reads_the_long_and_the_short_names():
     parser = app_options.build_parser()
-    assert parser.parse_args(["--extra-tracks", "3"]).tracks == 3
-    assert parser.parse_args(["--tracks", "3"]).tracks == 3
+    assert parser.parse_args(["--extra-tracks", "3"]).extra_tracks == 3
+    assert parser.parse_args(["--tracks", "3"]).extra_tracks == 3
     assert parser.parse_args(["--set", "4:mutation=0.5"]).set[0] == SettingEvent(4, "mutation_rate", "", "0.5")
 
 
@@ -499,7 +499,9 @@ def test_the_panel_says_the_noise_in_force_when_the_schedule_makes_it_smaller():
     from game import lab_actions
 
     evolution = Evolution(
-        RunConfig(strategy="elitist", seed=1, generations=5, mutation_rate=0.7, knobs={"late_generation": 2}),
+        RunConfig(
+            strategy="elitist", extra_tracks=0, seed=1, generations=5, mutation_rate=0.7, knobs={"late_generation": 2}
+        ),
         training_track(),
     )
     caption = next(row.caption for row in lab_actions.rows(evolution) if row.name == "mutation_rate")
@@ -516,7 +518,7 @@ def test_the_panel_says_the_noise_in_force_when_the_schedule_makes_it_smaller():
 def test_generation_5_is_kept_whole_and_replays_with_all_its_dots_equal_to_the_history():
     from evolution.time_machine import replay
 
-    evolution = Evolution(RunConfig(seed=2, generations=None), training_track())
+    evolution = Evolution(RunConfig(strategy="classic", seed=2, generations=None), training_track())
     for _ in range(32):
         evolution.run_generation()
     archive = evolution.state.archive

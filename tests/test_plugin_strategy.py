@@ -110,7 +110,7 @@ def test_help_lists_it_with_its_words_and_its_knob(capsys):
         main.main(["--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "hillclimb: a hill climber: every child is the best" in text
-    assert "0.5 for hillclimb" in text  # its default mutation size
+    assert "0.5 hillclimb" in text  # its default mutation size
     assert "climb_kept 0..50, hillclimb only" in help_text()
 
 

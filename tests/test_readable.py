@@ -13,8 +13,8 @@ import pygame
 import pytest
 
 from app import options as app_options
+from app.flag_types import TURBO
 from bench.fps import evolved_ghosts
-from evolution.flag_types import TURBO
 from game import palette, text
 from game.frame_runner import key_event, open_window
 from game.scale import TEXT_SHARE, USER_STEPS

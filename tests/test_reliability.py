@@ -268,7 +268,7 @@ def test_a_settings_change_beyond_the_memory_budget_is_refused_before_the_run(ch
     result = run_cli("--headless", "--seed", "1", "--tracks", "0", "--memory-budget", "300M", "--set", change)
     assert result.returncode == 2 and result.stdout == "" and result.stderr.count("\n") == 1, result.stderr
     assert f"--set {change}: population" in result.stderr and f"needs about {figure}" in result.stderr
-    evolution = Evolution(RunConfig(seed=1, extra_tracks=0), training_track())
+    evolution = Evolution(RunConfig(strategy="classic", seed=1, extra_tracks=0), training_track())
     try:  # the settings panel schedules through the same check
         budget.set_budget(300 * 2**20)
         with pytest.raises(ValueError, match="more than the memory budget"):
@@ -364,10 +364,11 @@ def edited_checkpoint(tmp_path: Path, **changes) -> Path:
     ("changes", "message"),
     [
         ({"state.reported": 1}, "champions waiting"),
-        ({"config.generations": 10**18}, "generations must be"),
-        ({"config.safety_weight": -1e308}, "safety weight"),
+        ({"config.generations": 10**18}, "generations: 1000000000000000000 is out of range (0 to 10000000)"),
+        ({"config.safety_weight": -1e308}, "safety_weight: -1e+308 is out of range"),
         ({"track_name": "\ud800"}, "track_name"),
-        ({"config.population": 10**9}, "memory budget"),
+        ({"config.population": 10**9}, "population: 1000000000 is out of range (2 to 100000)"),
+        ({"config.population": 10**5, "config.layers": [7, 4096, 4096, 1]}, "memory budget"),
         ({"state.generation": 3}, "5 generations reported but only 3 raced"),
         ({"state.generation": 6, "state.reported": 6}, "generation 6 is past the run's last generation 4"),
     ],

@@ -37,9 +37,7 @@ def rows(path) -> list[tuple[str, ...]]:
 
 def config(**changes) -> RunConfig:
     base = {"strategy": "elitist", "seed": 4, "population": 16, "generations": 20, "extra_tracks": 1}
-    base["mutation_rate"] = STRATEGIES[changes.get("strategy", "elitist")].default_mutation_rate
-    base["safety_weight"] = STRATEGIES[changes.get("strategy", "elitist")].default_safety_weight
-    return RunConfig(**{**base, **changes})
+    return RunConfig(**{**base, **changes})  # the rest: the strategy's defaults
 
 
 def check(evolution: Evolution) -> None:

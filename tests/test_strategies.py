@@ -15,7 +15,7 @@ from tests.conftest import reference_rows
 
 @pytest.mark.parametrize("seed", [0, 7, 42, 2024])
 def test_classic_matches_the_blog_for_every_generation(seed):
-    evolution = Evolution(RunConfig(seed=seed, generations=120), training_track())
+    evolution = Evolution(RunConfig(strategy="classic", seed=seed, generations=120), training_track())
     while not evolution.raced_all:
         evolution.run_generation()
     rows = reference_rows(seed)

@@ -74,7 +74,7 @@ def test_a_sweep_tests_a_schedule_of_changes_each_run_as_alone():
         SettingEvent(4, "layers", "", "7,6,1"),
         SettingEvent(5, "strategy", "", "snes"),
     ]
-    config = RunConfig(mutation_rate=0.7, generations=6, population=12)
+    config = RunConfig(strategy="classic", mutation_rate=0.7, generations=6, population=12)
     outcomes = run_batch([replace(config, seed=seed) for seed in (7, 8, 9)], changes=changes)  # one batch
     assert [o.seed for o in outcomes] == [7, 8, 9]
     for outcome in outcomes:
@@ -101,7 +101,7 @@ def test_a_sweep_hands_out_batches_and_keeps_the_seed_order():
 
 
 def test_judging_matches_separate_races():
-    config = RunConfig(strategy="elitist", mutation_rate=0.3, generations=3, seed=5)
+    config = RunConfig(strategy="elitist", extra_tracks=0, mutation_rate=0.3, generations=3, seed=5)
     evolution = Evolution(config, training_track())
     genomes = evolution.strategy.ask(evolution.state.strategy)[:3]
     _, share = judge_genomes(genomes, evolution.network)

@@ -12,7 +12,7 @@ import pytest
 
 from app import options as app_options
 from app import runs as app_runs
-from evolution.flag_types import SPEEDS, TURBO
+from app.flag_types import SPEEDS, TURBO
 from evolution.settings import format_value
 from game.frame_runner import click, key_event, run_frames
 from game.window import Window
@@ -329,7 +329,7 @@ def deep_save(path, depth: int) -> None:
 
 
 def test_a_genome_file_deeper_than_layers_allows_is_refused_as_a_ghost_and_by_l(in_tmp):
-    from evolution.flag_types import MAX_LAYERS
+    from evolution.network import MAX_LAYERS
 
     deep_save(in_tmp / "deepest.json", MAX_LAYERS)
     deep_save(in_tmp / "deeper.json", MAX_LAYERS + 1)
