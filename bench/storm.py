@@ -51,7 +51,8 @@ import pygame
 
 import bench.common  # noqa: F401  (puts the project on the path)
 from evolution.seeds import SEEDS
-from evolution.settings import ALL, SETTINGS
+from evolution.settings import SETTINGS
+from evolution.strategies import STRATEGIES as REGISTERED
 
 EVOLVED = Path(__file__).resolve().parent / "data" / "evolved.json"
 RUNS = "NEURORACER_RUNS"  # evolution.run_folder.ENVIRONMENT: where the run folders go
@@ -183,7 +184,7 @@ def make_storm(seed: int, frames: int) -> Storm:
         changes_strategy = any(setting == "strategy" for setting, _ in sets)
         for setting, values in sets:  # a setting of some strategies only while no --set changes the strategy
             needs = SETTINGS[setting].strategies
-            if needs == ALL or (strategy in needs and not changes_strategy):
+            if needs == tuple(REGISTERED) or (strategy in needs and not changes_strategy):
                 argv += ["--set", f"{rng.randint(1, 12)}:{setting}={rng.choice(values)}"]
     if not argv.count("--compare") and rng.random() < 0.2:
         argv += ["--ghost", str(EVOLVED)]

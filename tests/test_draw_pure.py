@@ -32,7 +32,7 @@ import pygame
 import pytest
 
 from app import options as app_options
-from evolution.flag_types import TURBO
+from app.flag_types import TURBO
 from game.compare_view import CompareView
 from game.drive_view import DriveView
 from game.editor_view import EditorView
