@@ -10,7 +10,7 @@ import pytest
 
 from app import options as app_options
 from evolution.genome_file import load_genomes
-from tests.conftest import ROOT, reference_rows, reference_test_scores, run_cli
+from tests.helpers import ROOT, reference_rows, reference_test_scores, run_cli
 
 
 def read_log(path: Path) -> list[dict[str, str]]:

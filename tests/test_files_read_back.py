@@ -39,16 +39,7 @@ from evolution.reporters import LOG_HEADER, log_row
 from evolution.strategies import STRATEGIES, NotFinite, make_strategy
 from evolution.sweep import SweepLog
 from evolution.track import training_track
-from tests.conftest import run_cli, start_cli
-from tests.test_checkpoint import wait_for
-
-
-@pytest.fixture(autouse=True)
-def default_budget():
-    """--memory-budget sets the budget for the process: each test starts and ends with the default."""
-    budget.set_budget(None)
-    yield
-    budget.set_budget(None)
+from tests.helpers import run_cli, start_cli, wait_for, without_seconds
 
 
 def unreported(strategy: str = "elitist") -> Evolution:
@@ -525,10 +516,6 @@ def overflowing_at(seed: int, generation: int):
     return Overflowing
 
 
-def without_seconds(rows) -> list[tuple]:
-    return [dataclasses.replace(row, seconds=0.0) for row in rows]
-
-
 def test_a_sweep_run_that_overflows_stops_alone_and_the_others_in_its_batch_give_their_numbers(monkeypatch):
     import evolution.sweep as sweep_module
 
@@ -541,7 +528,8 @@ def test_a_sweep_run_that_overflows_stops_alone_and_the_others_in_its_batch_give
     assert len(stopped.rows) == 2  # its generations 0 and 1, the last finite ones
     for outcome in (outcomes[0], outcomes[2]):
         assert outcome.stopped is None and len(outcome.rows) == 5
-        assert without_seconds(outcome.rows) == without_seconds(alone[outcome.seed].rows)
+        mine, its_own = outcome.rows, alone[outcome.seed].rows
+        assert [without_seconds(row) for row in mine] == [without_seconds(row) for row in its_own]
 
 
 def test_a_sweep_whose_run_overflows_says_so_and_keeps_every_seeds_row(in_tmp, monkeypatch, capsys):

@@ -10,7 +10,7 @@ from evolution import budget
 from evolution.errors import InputError
 from evolution.genome_file import GenomeFile, load_genomes, save_genomes
 from evolution.network import Network
-from tests.conftest import assert_blog_equal, refused_with_peak
+from tests.helpers import assert_blog_equal, refused_with_peak
 
 
 def sample(count: int = 4) -> GenomeFile:

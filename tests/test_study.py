@@ -17,7 +17,7 @@ from app import command as app_command
 from app import options as app_options
 from evolution.errors import Interrupted
 from evolution.study import RUNS_FILE, SUMMARY_FILE, run_study
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 pytest.importorskip("distributed")
 
@@ -140,7 +140,7 @@ def test_a_killed_study_command_resumes(client, clean, tmp_path):
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     folder = tmp_path / "signalled"
     command = [sys.executable, str(ROOT / "main.py"), *BASE, "--study", *SPEC, "--seeds", "0-2",
@@ -169,7 +169,7 @@ def test_ctrl_c_stops_a_local_study_in_one_line(tmp_path):
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     folder = tmp_path / "ctrl-c"
     command = [sys.executable, str(ROOT / "main.py"), *BASE, "--study", *SPEC, "--seeds", "0-5",
@@ -285,7 +285,7 @@ def test_dask_and_matplotlib_are_imported_only_by_a_study_or_a_plot():
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     code = "import sys, main; from app import options; options.parse(['--headless']); "
     code += "print(sorted({'dask', 'distributed', 'matplotlib'} & set(sys.modules)))"

@@ -24,9 +24,7 @@ from evolution.run_folder import COMMAND, list_runs
 from game.frame_runner import key_event, open_window, run_frames
 from game.recorder import expected_frames
 from game.saves import list_saves
-from tests.conftest import ROOT, run_cli, start_cli
-from tests.test_app import log_rows, press, run_until
-from tests.test_checkpoint import wait_for
+from tests.helpers import ROOT, log_rows, press, run_cli, run_until, start_cli, wait_for
 
 COMMON = ["--seed", "3", "--population", "20", "--tracks", "0"]
 
@@ -292,20 +290,6 @@ def test_record_into_a_folder_that_cannot_be_written_is_refused_before_the_run(t
         assert result.returncode == 2 and result.stderr.count("\n") == 1, (path, result.stderr)
         assert message in result.stderr and result.stdout == "", (path, result.stderr)
     assert not runs.exists()  # no run's folder left behind
-
-
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 64 KB tmpfs (skipped where mounting is not allowed)."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip("mounting a tmpfs is not permitted here")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def test_a_full_disk_stops_the_recording_with_a_message_and_the_run_goes_on(in_tmp, tiny_disk, monkeypatch):
