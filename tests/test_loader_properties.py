@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import evolution.track as track_module
+from evolution.errors import InputError
 from evolution.genome_file import FIELDS, MAX_TEXT, MAX_WEIGHT, GenomeFile, load_genomes, save_genomes
 from evolution.network import Network
 from evolution.track import MAX_HEIGHT, MIN_COLUMNS, Track, load_track_file
@@ -295,14 +296,15 @@ def test_csv_tracks_damaged_byte_by_byte_load_as_a_row_by_row_reader_would_or_ar
         track = load_or_refuse(load_track_file, path, check_track, "track .csv (bytes)")
     expected = reference_csv(data)
     if track is None:
-        if expected is not None:  # refused for what the barriers hold, not for how they were written
-            top = expected[:, 0]
+        if expected is not None:  # then refused for what the barriers hold, not for how they were written:
+            top = expected[:, 0]  # a track of the row-by-row reader's values is refused too, in one line
             bottom = expected[:, 1] if expected.shape[1] == 2 else top - 1
             try:
                 Track("reference", top, bottom)
-            except Exception:
-                return
-            raise AssertionError("the chunked reader refused a file the row-by-row reader reads")
+            except InputError as refused:
+                assert str(refused).startswith("track reference: ") and "\n" not in str(refused), str(refused)
+            else:
+                raise AssertionError("the chunked reader refused a file the row-by-row reader reads")
     else:
         assert expected is not None
         bottom = expected[:, 1] if expected.shape[1] == 2 else expected[:, 0] - 1
