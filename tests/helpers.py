@@ -91,6 +91,12 @@ def log_rows(path) -> list[tuple[str, ...]]:
     return [tuple(v for k, v in row.items() if k != "seconds") for row in csv.DictReader(lines)]
 
 
+def log_has_rows(runs: Path, count: int) -> bool:
+    """The log of the (first) run folder under `runs` holds `count` generations' rows: a running program's progress."""
+    logs = list(runs.glob("*/log.csv"))
+    return bool(logs) and sum(1 for line in logs[0].read_text().splitlines() if line[:1].isdigit()) >= count
+
+
 def without_seconds(row) -> tuple:
     """A history row's values but the wall-clock seconds."""
     from evolution.history import COLUMNS
