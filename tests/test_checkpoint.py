@@ -128,6 +128,7 @@ def test_settings_that_define_the_run_cannot_change_on_resume(tmp_path):
     assert result.returncode == 2 and "--population cannot be given with --resume" in result.stderr
 
 
+@pytest.mark.slow  # six runs killed; the quick set keeps Ctrl+C's save and a killed writer's leftovers cleared
 def test_sigkill_at_any_moment_leaves_a_checkpoint_that_loads(tmp_path):
     rng = np.random.default_rng(0)
     for attempt in range(6):

@@ -177,6 +177,7 @@ def test_a_full_disk_under_the_log_stops_the_log_not_the_run(tmp_path, monkeypat
     assert load_checkpoint(checkpoint).state.generation == 9 and len(load_genomes(best).genomes) == 20
 
 
+@pytest.mark.slow  # 4,000 generations onto a 64 KB disk; the quick set keeps the full disks simulated
 def test_a_real_tiny_file_system_fills_up_and_the_run_still_saves(tmp_path, tiny_disk):
     result = run_cli(
         "--headless", "--strategy", "classic", "--population", "4", "--tracks", "0", "--no-test-curve",

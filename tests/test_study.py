@@ -243,7 +243,9 @@ def test_a_study_beyond_the_memory_budget_is_refused(tmp_path, capsys):
     [
         ("nonsense", "not a scheduler's address"),
         ("tcp://127.0.0.1:notaport", "not a scheduler's address"),
-        ("tcp://127.0.0.1:1", "no Dask scheduler answers there"),
+        pytest.param(  # waits about 10 s for the connection to time out
+            "tcp://127.0.0.1:1", "no Dask scheduler answers there", marks=pytest.mark.slow, id="tcp://127.0.0.1:1"
+        ),
     ],
 )
 def test_a_bad_cluster_is_refused_in_one_line_and_leaves_no_folder(address, says, tmp_path):

@@ -311,6 +311,7 @@ def test_a_full_disk_stops_the_recording_with_a_message_and_the_run_goes_on(in_t
     assert app.running and not [p for p in tiny_disk.rglob("*") if p.suffix == ".mp4" or ".part" in p.name]
 
 
+@pytest.mark.slow  # a window run to 400 frames; the quick set keeps M's recording stopped on the full disk
 def test_record_on_a_full_disk_says_so_and_the_run_keeps_its_files(in_tmp, tiny_disk, capsys):
     args = [*COMMON, "--frames", "400", "--speed", "8", "--record", str(tiny_disk / "a.mp4")]
     assert main.main(args) == 1  # an output asked for could not be written

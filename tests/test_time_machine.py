@@ -239,6 +239,7 @@ def test_the_run_keeps_origins_and_the_lineage_leads_to_the_parent():
             assert np.isclose(np.linalg.norm(population[index] - parents[parent]), origins.noise[index])
 
 
+@pytest.mark.slow  # 5,000 generations into the archive; the quick set keeps the archive's replays and checkpoints
 def test_the_archive_stays_under_its_bound_for_5000_generations_of_50():
     archive = Archive()
     rng = np.random.default_rng(0)
