@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -138,21 +139,30 @@ def reference_test_scores(seed: int) -> list[int]:
     return [int(x) for x in last.split("[")[1].rstrip("]").split(",")]
 
 
+class MemoryPeak:
+    """`with MemoryPeak() as memory:` then memory.bytes: the most memory the block took (tracemalloc), to say that
+    something was refused before it was allocated (a bound on memory, where a bound on time would depend on the
+    machine and on what else runs)."""
+
+    bytes: int = 0
+
+    def __enter__(self) -> MemoryPeak:
+        tracemalloc.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _, self.bytes = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+
+
 def refused_with_peak(load, path, match: str | None = None) -> tuple[pytest.ExceptionInfo, int]:
     """`load(path)` raises InputError (matching `match`, a regex, if given): its ExceptionInfo, and the most
     memory in bytes (tracemalloc) the refusal took."""
-    import tracemalloc
-
     from evolution.errors import InputError
 
-    tracemalloc.start()
-    try:
-        with pytest.raises(InputError, match=match) as error:
-            load(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return error, peak
+    with MemoryPeak() as memory, pytest.raises(InputError, match=match) as error:
+        load(path)
+    return error, memory.bytes
 
 
 # ---- a window driven frame by frame -------------------------------------------------------------------------------
