@@ -20,6 +20,9 @@ from evolution.study import RUNS_FILE, SUMMARY_FILE, run_study
 from tests.helpers import run_cli
 
 pytest.importorskip("distributed")
+# under pytest-xdist (--dist loadgroup, pyproject.toml) the module stays on one worker: one LocalCluster and one
+# clean study (module fixtures) serve all its tests, rather than one on each worker
+pytestmark = pytest.mark.xdist_group("study")
 
 BASE = ["--headless", "--population", "20", "--generations", "10", "--tracks", "0", "--track", "random:7:100"]
 SPEC = ["mutation_rate=0.1,0.5", "strategy=classic,elitist"]
