@@ -1,21 +1,20 @@
-"""Shared fixtures: golden data taken from the blog's code, and a runner for the command line."""
+"""Shared fixtures: golden data taken from the blog's code, a folder of the test's own, a tiny disk, and the
+process-wide state (signal handlers, memory budget) each test leaves as it found it. Helpers are in helpers.py."""
 
 from __future__ import annotations
 
 import atexit
-import csv
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
+from tests.helpers import DATA
+
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 # Every run makes a folder under runs/: during the tests, in a temporary folder (not the repository), removed
@@ -61,79 +60,6 @@ def blog_outputs(golden) -> tuple[np.ndarray, bool]:
     return network.feedforward(golden["inputs"]), True
 
 
-def assert_blog_equal(actual: np.ndarray, expected: tuple[np.ndarray, bool]) -> None:
-    """actual equals the blog's outputs: bit for bit when computed here, else within 1e-15 (see blog_outputs)."""
-    outputs, exact = expected
-    if exact:
-        assert np.array_equal(actual, outputs)
-    else:
-        np.testing.assert_allclose(actual, outputs, rtol=0, atol=1e-15)
-
-
-def reference_rows(seed: int) -> list[dict[str, str]]:
-    """The blog code's per-generation rows for a seed: generation, best, mean, finished."""
-    lines = (DATA / f"reference_seed_{seed}.csv").read_text().splitlines()
-    return list(csv.DictReader(line for line in lines if not line.startswith("#")))
-
-
-def reference_test_scores(seed: int) -> list[int]:
-    """The blog code's top-20 scores on the test track after 120 generations."""
-    last = (DATA / f"reference_seed_{seed}.csv").read_text().splitlines()[-1]
-    return [int(x) for x in last.split("[")[1].rstrip("]").split(",")]
-
-
-def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """main.py in a fresh interpreter, as a user runs it."""
-    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-        env=env,
-    )
-
-
-def start_cli(*args: str, cwd: Path, **env: str) -> subprocess.Popen:
-    """main.py in a fresh interpreter in `cwd`, left running (its output piped, as text); `env` adds variables."""
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=cwd,
-        env=dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", **env),
-    )
-
-
-def refused_with_peak(load, path, match: str | None = None) -> tuple[pytest.ExceptionInfo, int]:
-    """`load(path)` raises InputError (matching `match`, a regex, if given): its ExceptionInfo, and the most
-    memory in bytes (tracemalloc) the refusal took."""
-    import tracemalloc
-
-    from evolution.errors import InputError
-
-    tracemalloc.start()
-    try:
-        with pytest.raises(InputError, match=match) as error:
-            load(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return error, peak
-
-
-def assert_same_rows(run, other) -> None:
-    """Two runs' histories agree in every column but the wall-clock seconds (their test drives finished first)."""
-    from evolution.history import COLUMNS
-
-    run.finish_test_drives_now()
-    other.finish_test_drives_now()
-    columns = [COLUMNS.index(name) for name in ("generation", "best", "mean", "median", "finished", "test_best")]
-    assert np.array_equal(run.history.to_arrays()[columns], other.history.to_arrays()[columns])
-
-
 @pytest.fixture(scope="session", autouse=True)
 def compiled_races() -> None:
     """Races in the tests run compiled from the first (the kernel loads in the background in a program)."""
@@ -162,3 +88,31 @@ def strategies_kept():
     yield
     for name in [name for name in STRATEGIES if name not in before]:
         unregister(name)
+
+
+@pytest.fixture(autouse=True)
+def default_budget(monkeypatch):
+    """Each test starts and ends with the default memory budget, whatever the environment says: --memory-budget
+    sets it for the whole process, and a test run after another on the same worker must not inherit it."""
+    from evolution import budget
+
+    monkeypatch.delenv(budget.ENVIRONMENT, raising=False)
+    budget.set_budget(None)
+    yield
+    budget.set_budget(None)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KB tmpfs in the test's folder (skipped where mounting is not allowed)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"this machine does not allow mounting a tmpfs ({mounted.stderr.decode().strip()[:80]})")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)

@@ -1,6 +1,5 @@
 """The live window under the SDL dummy driver (and once under a real X server): keys, numbers, screenshots."""
 
-import csv
 import shutil
 import subprocess
 import sys
@@ -20,36 +19,13 @@ from game import hud
 from game.assets import start_pygame
 from game.drive_view import DriveView
 from game.evolving_view import EvolvingView
-from game.frame_runner import key_event, open_window, run_frames
+from game.frame_runner import open_window, run_frames
 from game.keys import BINDINGS, COMMAND_OF_KEY, markdown_table
 from game.lab_actions import markers
 from game.layout import Layout
 from game.saves_view import SavesView
 from game.window import Window
-from tests.conftest import ROOT
-
-
-def app_for(*argv: str) -> Window:
-    return open_window(app_options.parse(list(argv)))
-
-
-def log_rows(path) -> list[tuple[str, ...]]:
-    with open(path, newline="") as stream:
-        lines = [line for line in stream if not line.startswith("#")]
-    return [tuple(v for k, v in row.items() if k != "seconds") for row in csv.DictReader(lines)]
-
-
-def run_until(app: Window, condition, frames: int = 5000) -> None:
-    """Run frames until condition() holds; fail after `frames` (a frame does less work on a busy machine)."""
-    for _ in range(frames):
-        if condition():
-            return
-        run_frames(app, 1)
-    raise AssertionError("the window did not get there")
-
-
-def press(app: Window, key: int, frames: int = 1, unicode: str = "") -> None:
-    run_frames(app, frames, lambda frame: [key_event(key, unicode)] if frame == 0 else [])
+from tests.helpers import ROOT, app_for, log_rows, press, run_until
 
 
 def test_every_key_of_the_table_does_what_it_says(in_tmp):

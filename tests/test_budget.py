@@ -9,15 +9,6 @@ from evolution.errors import InputError
 from evolution.network import Network
 
 
-@pytest.fixture(autouse=True)
-def default_budget(monkeypatch):
-    """Each test starts from the default budget, whatever the environment says."""
-    monkeypatch.delenv(budget.ENVIRONMENT, raising=False)
-    budget.set_budget(None)
-    yield
-    budget.set_budget(None)
-
-
 @pytest.mark.parametrize(
     ("text", "size"),
     [

@@ -1,6 +1,5 @@
 """Checkpoints: exact resume for every strategy, surviving SIGKILL and Ctrl+C, failed writes that do not stop a run."""
 
-import csv
 import os
 import signal
 import subprocess
@@ -12,18 +11,11 @@ import pytest
 
 import main
 from evolution.checkpoint import load_checkpoint, save_checkpoint
-from evolution.errors import InputError
 from evolution.evolve import Evolution, RunConfig
 from evolution.genome_file import load_genomes
 from evolution.strategies import STRATEGIES
 from evolution.track import training_track
-from tests.conftest import DATA, ROOT, assert_same_rows, run_cli
-
-
-def rows(path) -> list[tuple[str, ...]]:
-    with open(path, newline="") as stream:
-        lines = [line for line in stream if not line.startswith("#")]
-    return [tuple(v for k, v in row.items() if k != "seconds") for row in csv.DictReader(lines)]
+from tests.helpers import DATA, ROOT, assert_same_rows, full_disk, log_rows, run_cli, wait_for
 
 
 @pytest.mark.parametrize("strategy", sorted(STRATEGIES))
@@ -50,8 +42,8 @@ def test_a_resumed_run_ends_where_a_straight_run_ends(tmp_path, strategy):
         == 0
     )
     assert main.main(["--headless", "--resume", str(checkpoint), "--generations", "16", "--log", str(split)]) == 0
-    assert rows(split) == rows(straight)
-    assert [r[0] for r in rows(split)] == [str(g) for g in range(17)]
+    assert log_rows(split) == log_rows(straight)
+    assert [r[0] for r in log_rows(split)] == [str(g) for g in range(17)]
 
 
 @pytest.mark.parametrize("strategy", sorted(STRATEGIES))
@@ -124,7 +116,7 @@ def test_changed_settings_are_marked_in_the_log(tmp_path):
     )
     text = log.read_text()
     assert "# resumed at generation 5: mutation rate 0.1 -> 0.2, track training -> test" in text
-    assert [r[0] for r in rows(log)] == [str(g) for g in range(8)]
+    assert [r[0] for r in log_rows(log)] == [str(g) for g in range(8)]
     resumed = load_checkpoint(checkpoint)
     assert resumed.config.mutation_rate == 0.2 and resumed.track.name == "test"
 
@@ -136,15 +128,7 @@ def test_settings_that_define_the_run_cannot_change_on_resume(tmp_path):
     assert result.returncode == 2 and "--population cannot be given with --resume" in result.stderr
 
 
-def wait_for(condition, seconds: float = 60.0, what: str = "the condition") -> None:
-    """Poll condition() until it holds; fail after `seconds` (a deadline, not a guess of how long it takes)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not happen within {seconds} s")
-        time.sleep(0.02)
-
-
+@pytest.mark.slow  # six runs killed; the quick set keeps Ctrl+C's save and a killed writer's leftovers cleared
 def test_sigkill_at_any_moment_leaves_a_checkpoint_that_loads(tmp_path):
     rng = np.random.default_rng(0)
     for attempt in range(6):
@@ -229,9 +213,6 @@ def test_an_unwritable_checkpoint_path_is_refused_before_the_run(tmp_path):
 def test_a_checkpoint_write_that_fails_mid_run_warns_and_the_run_goes_on(tmp_path, monkeypatch, capsys):
     import evolution.checkpoint as checkpoint_module
 
-    def full_disk(path, data, replace=True):
-        raise InputError(f"{path}: could not be written (No space left on device)")
-
     monkeypatch.setattr(checkpoint_module, "write_atomic", full_disk)
     log, best = tmp_path / "run.csv", tmp_path / "best.json"
     args = ["--headless", "--seed", "1", "--generations", "4", "--checkpoint-every", "2"]
@@ -239,7 +220,7 @@ def test_a_checkpoint_write_that_fails_mid_run_warns_and_the_run_goes_on(tmp_pat
     out, err = capsys.readouterr()
     assert code == 1  # the run completed, but an output could not be written: said, and the status says so
     assert err.count("warning: checkpoint not saved") == 3 and "No space left" in err  # gens 2, 4, and the end
-    assert "gen 4/4" in out and len(rows(log)) == 5 and load_genomes(best).genomes.shape[0] == 20
+    assert "gen 4/4" in out and len(log_rows(log)) == 5 and load_genomes(best).genomes.shape[0] == 20
 
 
 def test_the_window_writes_a_checkpoint_on_quit_and_resumes_from_it(tmp_path, monkeypatch):
@@ -288,5 +269,5 @@ def test_a_version_1_checkpoint_still_resumes_exactly(tmp_path, strategy):
     else:
         assert main.main(["--headless", *settings, "--generations", "6", "--log", str(straight)]) == 0
     assert main.main(["--headless", "--resume", str(checkpoint), "--generations", "6", "--log", str(resumed)]) == 0
-    assert rows(resumed) == rows(straight)[4:] and len(rows(resumed)) == 3
+    assert log_rows(resumed) == log_rows(straight)[4:] and len(log_rows(resumed)) == 3
     assert load_checkpoint(checkpoint).state.generation == 7  # and it now goes on in version 2

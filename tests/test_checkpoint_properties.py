@@ -21,8 +21,7 @@ from evolution.checkpoint import (
 from evolution.evolve import Evolution, RunConfig
 from evolution.strategies import STRATEGIES, make_strategy
 from evolution.track import training_track
-from tests.loader_properties import load_or_refuse, settings_for_loaders
-from tests.test_loader_properties import byte_edits, json_junk, plausible, written
+from tests.loader_properties import byte_edits, json_junk, load_or_refuse, plausible, settings_for_loaders, written
 
 
 @st.composite

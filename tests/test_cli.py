@@ -10,7 +10,7 @@ import pytest
 
 from app import options as app_options
 from evolution.genome_file import load_genomes
-from tests.conftest import ROOT, reference_rows, reference_test_scores, run_cli
+from tests.helpers import ROOT, reference_rows, reference_test_scores, run_cli
 
 
 def read_log(path: Path) -> list[dict[str, str]]:
@@ -97,6 +97,7 @@ def bad_inputs(tmp_path: Path) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.slow  # a dozen interpreters started; refusals in one line are tested in-process in the quick set
 def test_a_dozen_bad_flags_and_files_each_give_one_line_and_exit_2(tmp_path):
     for case, args in bad_inputs(tmp_path).items():
         result = run_cli(*args)

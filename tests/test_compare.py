@@ -27,7 +27,7 @@ ALONE = (
 )
 
 
-def log_rows(path) -> list[tuple[str, ...]]:
+def rows_and_notes(path) -> list[tuple[str, ...]]:
     """A log's rows without the wall-clock seconds, then its comment lines (the run's settings)."""
     with open(path, newline="") as stream:
         lines = list(stream)
@@ -42,7 +42,7 @@ def alone_logs(folder, generations: str = GENERATIONS) -> list[list[tuple[str, .
     for index, flags in enumerate(ALONE):
         path = folder / f"alone-{index}.csv"
         assert main.main(["--headless", "--seed", SEED, "--generations", generations, *flags, "--log", str(path)]) == 0
-        rows.append(log_rows(path))
+        rows.append(rows_and_notes(path))
     return rows
 
 
@@ -59,8 +59,8 @@ def test_headless_compare_logs_each_run_as_alone_and_ends_with_a_table(in_tmp, c
     prefix = in_tmp / "cmp.csv"
     args = ["--headless", "--seed", SEED, "--generations", GENERATIONS, "--log", str(prefix), "--compare", *SPECS]
     assert main.main(args) == 0
-    assert log_rows(in_tmp / "cmp-1-classic.csv") == expected[0]
-    assert log_rows(in_tmp / "cmp-2-elitist.csv") == expected[1]
+    assert rows_and_notes(in_tmp / "cmp-1-classic.csv") == expected[0]
+    assert rows_and_notes(in_tmp / "cmp-2-elitist.csv") == expected[1]
     lines = capsys.readouterr().out.splitlines()
     progress = [line for line in lines if line.startswith("gen ")]
     assert len(progress) == int(GENERATIONS) + 1
@@ -130,8 +130,8 @@ def test_the_window_races_in_lockstep_each_run_logging_what_it_logs_alone(in_tmp
         run_frames(app, 1)
     assert all(run.complete for run in view.runs)
     view.close()
-    assert log_rows(in_tmp / "win-1-classic.csv") == expected[0]
-    assert log_rows(in_tmp / "win-2-elitist.csv") == expected[1]
+    assert rows_and_notes(in_tmp / "win-1-classic.csv") == expected[0]
+    assert rows_and_notes(in_tmp / "win-2-elitist.csv") == expected[1]
 
 
 def test_the_chart_has_a_set_of_curves_per_run_and_s_saves_each_run(in_tmp):
@@ -205,7 +205,8 @@ def straight_logs(folder, specs=SPECS) -> list[list[tuple[str, ...]]]:
     prefix = folder / "straight"
     args = ["--headless", "--seed", SEED, "--generations", GENERATIONS, "--log", str(prefix), "--compare", *specs]
     assert main.main(args) == 0
-    return [log_rows(folder / f"straight-{index}-{spec.split(':')[0]}.csv") for index, spec in enumerate(specs, 1)]
+    names = [f"straight-{index}-{spec.split(':')[0]}.csv" for index, spec in enumerate(specs, 1)]
+    return [rows_and_notes(folder / name) for name in names]
 
 
 def test_a_headless_comparison_checkpointed_and_resumed_logs_what_a_straight_one_logs(in_tmp, capsys):
@@ -218,8 +219,8 @@ def test_a_headless_comparison_checkpointed_and_resumed_logs_what_a_straight_one
     assert main.main([*resume, "--save", str(best)]) == 0
     out = capsys.readouterr().out
     assert [line.split()[1] for line in out.splitlines() if line.startswith("gen ")] == ["3/5", "4/5", "5/5"]
-    assert log_rows(in_tmp / "split-1-classic.csv") == expected[0]
-    assert log_rows(in_tmp / "split-2-elitist.csv") == expected[1]
+    assert rows_and_notes(in_tmp / "split-1-classic.csv") == expected[0]
+    assert rows_and_notes(in_tmp / "split-2-elitist.csv") == expected[1]
     saved = [load_genomes(in_tmp / name) for name in ("best-1-classic.json", "best-2-elitist.json")]
     assert [(s.strategy, s.generation) for s in saved] == [("classic", 5), ("elitist", 5)]
     assert f"checkpoint: {checkpoint} (2 runs, generation 6)" in out
@@ -293,8 +294,8 @@ def test_the_window_checkpoints_every_run_on_quit_and_resumes_them_as_a_straight
     race_window_until(app, lambda: all(run.complete for run in view.runs))
     view.checkpoint()
     view.close()
-    assert log_rows(in_tmp / "win-1-classic.csv") == expected[0]
-    assert log_rows(in_tmp / "win-2-elitist.csv") == expected[1]
+    assert rows_and_notes(in_tmp / "win-1-classic.csv") == expected[0]
+    assert rows_and_notes(in_tmp / "win-2-elitist.csv") == expected[1]
     assert [run.state.generation for run in read_checkpoint(checkpoint).runs] == [6, 6]
 
 

@@ -13,7 +13,7 @@ from evolution.track_draft import SPACING, TrackDraft
 from evolution.track_names import resolve_track
 from game.editor_view import EditorView
 from game.frame_runner import key_event, open_window, run_frames
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 def events(app, *batch) -> None:

@@ -13,7 +13,7 @@ from evolution.reporters import LOG_HEADER
 from evolution.track_names import resolve_track
 from game.frame_runner import key_event, open_window, run_frames
 from game.lab_actions import markers
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 # seed 3 of the default strategy climbs to level 2 at generation 42 and level 3 at 45 (found by running it)
 SECONDS = LOG_HEADER.split(",").index("seconds")

@@ -9,6 +9,7 @@ import zipfile
 from collections import Counter
 
 import numpy as np
+import pytest
 
 from evolution.checkpoint import load_checkpoint, save_checkpoint
 from evolution.errors import InputError
@@ -146,6 +147,7 @@ def track_inputs(rng) -> list[tuple[str, bytes]]:
     return inputs
 
 
+@pytest.mark.slow  # 1,500 inputs; the loader properties (test_loader_properties.py) stay in the quick set
 def test_every_loader_survives_a_thousand_bad_inputs(tmp_path, capsys):
     rng = np.random.default_rng(2026)
     counts: dict[str, Counter] = {"genome file": Counter(), "checkpoint": Counter(), "track file": Counter()}

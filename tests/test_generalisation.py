@@ -8,7 +8,7 @@ from evolution.race import race_scores
 from evolution.selection import selection_scores
 from evolution.strategies import STRATEGIES, rank_order
 from evolution.track import blog_test_track, training_track
-from tests.conftest import assert_same_rows
+from tests.helpers import assert_same_rows
 
 
 def test_selection_uses_the_mean_share_finished_over_all_tracks_while_the_training_score_is_reported():

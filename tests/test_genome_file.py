@@ -1,7 +1,6 @@
 """Genome files: exact round trips, atomic writes, and every kind of bad file refused in one line."""
 
 import json
-import time
 
 import numpy as np
 import pytest
@@ -10,7 +9,7 @@ from evolution import budget
 from evolution.errors import InputError
 from evolution.genome_file import GenomeFile, load_genomes, save_genomes
 from evolution.network import Network
-from tests.conftest import assert_blog_equal, refused_with_peak
+from tests.helpers import assert_blog_equal, refused_with_peak
 
 
 def sample(count: int = 4) -> GenomeFile:
@@ -150,12 +149,11 @@ def test_huge_declared_layers_are_refused_before_allocating(tmp_path):
     document["genomes"] = [{}] * 10_000
     path = tmp_path / "huge.json"
     path.write_text(json.dumps(document))
-    started = time.perf_counter()
     error, peak = refused_with_peak(load_genomes, path)
     message = str(error.value)
     assert message.startswith(f"{path}: 10000 genomes of layers [7, 4096, 4096, 4096, 1]: needs about 2.4 TiB")
     assert "memory budget" in message and "\n" not in message
-    assert peak < 20 * 2**20 and time.perf_counter() - started < 2
+    assert peak < 20 * 2**20
 
 
 def test_layers_that_the_file_cannot_hold_are_refused_before_allocating(tmp_path):

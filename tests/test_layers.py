@@ -5,7 +5,7 @@ import ast
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 PROJECT = {"app", "assets", "bench", "evolution", "game", "main", "tests"}
 MAY_NOT_IMPORT = {  # a layer and the project's parts it must never import

@@ -19,6 +19,7 @@ from evolution.narration import KINDS, MILESTONES, Narrator
 from evolution.settings import ALIASES, SETTINGS, SettingEvent, canonical, parse_set, spellings
 from evolution.strategies import STRATEGIES, Classic, Elitist
 from evolution.track import training_track
+from tests.helpers import app_for, press
 
 
 def watched_run(strategy: str, generations: int, **config) -> tuple[Evolution, Narrator, list]:
@@ -206,25 +207,13 @@ def test_the_command_line_reads_the_long_and_the_short_names():
 # ---- in the window -------------------------------------------------------------------------------------
 
 
-def window_for(*argv: str):
-    from game.frame_runner import open_window
-
-    return open_window(app_options.parse(list(argv)))
-
-
-def press(app, key: int) -> None:
-    from game.frame_runner import key_event, run_frames
-
-    run_frames(app, 1, lambda frame: [key_event(key, "")] if frame == 0 else [])
-
-
 def test_h_pauses_while_open_and_gives_back_the_pace_it_found(in_tmp):
     import pygame
 
     from game import hud
     from game.frame_runner import run_frames
 
-    app = window_for("--seed", "2", "--speed", "8")
+    app = app_for("--seed", "2", "--speed", "8")
     run_frames(app, 3)
     press(app, pygame.K_h)
     assert app.show_help and app.paused
@@ -247,7 +236,7 @@ def test_the_help_is_grouped_and_names_the_keys_that_do_nothing_in_the_view(in_t
     from game import hud
     from game.keys import GROUPS
 
-    app = window_for("--seed", "2")
+    app = app_for("--seed", "2")
     rows = hud.help_rows(app.works)
     headings = [description for label, description in rows if label == hud.HEADING]
     assert headings == [heading for heading in GROUPS.values() if heading in headings] and len(headings) >= 4
@@ -266,7 +255,7 @@ def test_the_caption_changes_as_the_run_goes_and_w_turns_it_off(in_tmp):
 
     from game.frame_runner import run_frames
 
-    app = window_for("--seed", "1", "--speed", "8")
+    app = app_for("--seed", "1", "--speed", "8")
     clock = [0.0]
     app.caption.clock = lambda: clock[0]  # half a second a frame: the caption's hold counted in frames
     seen = []
@@ -301,7 +290,7 @@ def test_a_milestone_raises_a_banner_and_marks_the_chart(in_tmp):
     assert caption.banner_text() == "★ first finisher: generation 12" and caption.text().startswith("First finisher")
     clock[0] = 10.0
     assert caption.banner_text() == ""
-    app = window_for("--seed", "2")
+    app = app_for("--seed", "2")
     app.view.narrator.milestones["first_finisher"] = 7
     assert [(mark.generation, mark.label) for mark in app.view.milestone_marks()] == [(7, "first finisher")]
 
@@ -368,7 +357,7 @@ def test_at_x8_the_track_view_never_stands_still_while_a_generation_closes(in_tm
     from game.frame_runner import run_frames
 
     monkeypatch.setattr(race_kernel, "usable", lambda *args: False)
-    app = window_for("--seed", "2", "--speed", "8")  # elitist: 2 extra tracks, the test drive
+    app = app_for("--seed", "2", "--speed", "8")  # elitist: 2 extra tracks, the test drive
     longest, run, last, closing = 0, 0, None, 0
     for _ in range(600):
         run_frames(app, 1)
@@ -446,7 +435,7 @@ def test_the_lesson_menu_starts_a_lesson_in_the_window(in_tmp):
     from game.frame_runner import run_frames
     from game.lessons import LessonMenu
 
-    app = window_for("--seed", "2", "--speed", "64")
+    app = app_for("--seed", "2", "--speed", "64")
     run_frames(app, 20)
     evolving = app.view
     press(app, pygame.K_F2)
@@ -472,7 +461,7 @@ def test_a_lesson_started_after_a_restart_hands_back_the_restarted_run(in_tmp):
 
     from game.lessons import start_lesson
 
-    app = window_for("--seed", "2", "--population", "10")
+    app = app_for("--seed", "2", "--population", "10")
     opened = app.view.evolution
     press(app, pygame.K_r)
     press(app, pygame.K_r)  # confirmed
@@ -484,7 +473,7 @@ def test_a_lesson_started_after_a_restart_hands_back_the_restarted_run(in_tmp):
 
 
 def test_a_comparison_says_each_runs_milestones_with_its_name(in_tmp):
-    app = window_for("--compare", "classic", "elitist", "--seed", "1")
+    app = app_for("--compare", "classic", "elitist", "--seed", "1")
     view = app.view
     row = stats(6, 100, 30)
     view.narrators[1].watch = lambda *args: [narration.half_finish(row, 50)]
@@ -553,7 +542,7 @@ def test_y_races_generation_5_beside_the_latest_in_labelled_lanes(in_tmp):
     from game.frame_runner import run_frames
     from game.then_and_now import ThenAndNow
 
-    app = window_for("--seed", "2", "--speed", "turbo", "--strategy", "classic")
+    app = app_for("--seed", "2", "--speed", "turbo", "--strategy", "classic")
     while app.view.evolution.generation < 12:
         run_frames(app, 1)
     evolving = app.view
@@ -595,7 +584,7 @@ def hover(app, position) -> str | None:
 def test_pointing_at_a_neuron_an_input_a_weight_a_chart_point_or_a_dot_says_what_it_is_and_its_value(in_tmp):
     from game.frame_runner import run_frames
 
-    app = window_for("--seed", "2", "--speed", "2")
+    app = app_for("--seed", "2", "--speed", "2")
     run_frames(app, 120)
     app.paused = True
     run_frames(app, 1)
@@ -646,7 +635,7 @@ def test_a_ghost_never_hides_the_leader_or_its_label(in_tmp, monkeypatch):
         surface.fill(palette.TEXT_DIM, camera.view)
 
     monkeypatch.setattr(time_controls, "draw_ghosts", opaque_ghosts)
-    app = window_for("--seed", "3", "--speed", "2")
+    app = app_for("--seed", "3", "--speed", "2")
     run_frames(app, 5)
     view = app.view
     while view.evolution.generation < 2:

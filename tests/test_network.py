@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from evolution.network import Brains, Network
-from tests.conftest import assert_blog_equal
+from tests.helpers import assert_blog_equal
 
 
 def test_default_genome_size_is_the_blogs_105():

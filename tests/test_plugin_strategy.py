@@ -4,7 +4,6 @@ a change of strategy mid-run) without a line of the program changed for it."""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,7 @@ from evolution.seeds import STREAMS
 from evolution.settings import SETTINGS, check_applies, help_text
 from evolution.strategies import STRATEGIES, Knob, Strategy, register, unregister
 from game import lab_actions
+from tests.helpers import choose, log_rows, open_panel, paused_app
 
 
 @dataclass
@@ -95,13 +95,6 @@ def hillclimb():
     assert "hillclimb" not in STRATEGIES and "climb_kept" not in SETTINGS and "hillclimb" not in STREAMS
 
 
-def rows(path) -> list[tuple[str, ...]]:
-    """A log's rows without the seconds column."""
-    with open(path, newline="") as stream:
-        lines = [line for line in stream if not line.startswith("#")]
-    return [tuple(v for k, v in row.items() if k != "seconds") for row in csv.DictReader(lines)]
-
-
 RUN = ["--headless", "--strategy", "hillclimb", "--seed", "3", "--population", "12", "--tracks", "1"]
 
 
@@ -122,7 +115,7 @@ def test_set_checkpoint_resume_and_replay_give_the_same_rows(tmp_path):
     assert marks == ["# set 2 climb_kept 1 -> 3", "# set 4 mutation_rate 0.5 -> 0.2", "# set 6 population 12 -> 8"]
     assert main.main([*RUN, *sets, "--generations", "3", "--log", str(split), "--checkpoint", str(checkpoint)]) == 0
     assert main.main(["--headless", "--resume", str(checkpoint), "--generations", "8", "--log", str(split)]) == 0
-    assert rows(split) == rows(straight) and len(rows(straight)) == 9
+    assert log_rows(split) == log_rows(straight) and len(log_rows(straight)) == 9
     assert main.main(["--headless", "--replay", str(split)]) == 0  # the replay checks every row
     assert main.main(["--headless", "--replay", str(checkpoint)]) == 0
 
@@ -155,8 +148,6 @@ def test_compare_and_seeds_race_it_beside_the_others(tmp_path, monkeypatch, caps
 
 
 def test_the_settings_panel_offers_it_and_shows_its_knob(tmp_path, monkeypatch):
-    from tests.test_settings_panel import choose, open_panel, paused_app
-
     monkeypatch.chdir(tmp_path)
     app = paused_app("--strategy", "hillclimb", "--seed", "1", "--population", "10")
     evolution = app.view.evolution

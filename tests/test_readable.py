@@ -16,9 +16,10 @@ from app import options as app_options
 from app.flag_types import TURBO
 from bench.fps import evolved_ghosts
 from game import palette, text
-from game.frame_runner import key_event, open_window
+from game.frame_runner import open_window
 from game.scale import TEXT_SHARE, USER_STEPS
 from game.track_view import dot_screen_positions
+from tests.helpers import press
 
 SIZES = [(800, 500), (1280, 720), (1920, 1080), (3840, 2160)]
 
@@ -29,10 +30,6 @@ def advance(window, steps: int) -> None:
     window.view.update(steps, time.perf_counter() + 60)
     window.paused = True
     window.frame([])
-
-
-def press(window, key: int, unicode: str = "") -> None:
-    window.frame([key_event(key, unicode)])
 
 
 def generations(window, count: int) -> None:

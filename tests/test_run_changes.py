@@ -12,7 +12,7 @@ from evolution.evolve import Evolution, RunConfig
 from evolution.reporters import Reporter
 from evolution.settings import SettingEvent
 from evolution.track import random_track, training_track
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 # where state.scheduled may be touched: Evolution itself, lab.py's functions (each called by an Evolution method
 # that holds the lock), RunState (its field and its check)

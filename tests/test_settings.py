@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import csv
 import json
 import shlex
 import zipfile
@@ -22,17 +21,10 @@ from evolution.reporters import CsvLog
 from evolution.settings import SETTINGS, current_value, format_value, settings_table
 from evolution.strategies import STRATEGIES
 from evolution.track import training_track
-from tests.conftest import DATA, assert_same_rows, run_cli
+from tests.helpers import DATA, assert_same_rows, log_rows, refusal, run_cli
 
 CHANGES = [(5, "mutation_rate", 0.5), (10, "population", 24), (15, "strategy", "snes")]
 COMMON = ["--headless", "--seed", "4", "--strategy", "elitist", "--population", "16", "--tracks", "1"]
-
-
-def rows(path) -> list[tuple[str, ...]]:
-    """A log's rows without the seconds column (comment lines skipped)."""
-    with open(path, newline="") as stream:
-        lines = [line for line in stream if not line.startswith("#")]
-    return [tuple(v for k, v in row.items() if k != "seconds") for row in csv.DictReader(lines)]
 
 
 def config(**changes) -> RunConfig:
@@ -88,7 +80,7 @@ def test_a_run_changed_through_the_api_replays_from_its_log_with_the_same_rows(t
     assert [e.log_text() for e in evolution.state.events] == [m[2:] for m in marks]
     assert evolution.config.population == 24 and evolution.config.strategy == "snes"
     assert main.main(["--headless", "--replay", str(log), "--log", str(replayed)]) == 0
-    assert rows(replayed) == rows(log) and len(rows(log)) == 21
+    assert log_rows(replayed) == log_rows(log) and len(log_rows(log)) == 21
     assert [line for line in replayed.read_text().splitlines() if line.startswith("#")] == [lines[0], *marks]
 
 
@@ -96,7 +88,7 @@ def test_the_same_through_a_checkpoint_and_resume(tmp_path):
     straight, split = tmp_path / "straight.csv", tmp_path / "split.csv"
     api_run(straight)
     evolution = api_run(split, stop_at=8, checkpoint=tmp_path / "run.npz")
-    assert rows(split) == rows(straight)
+    assert log_rows(split) == log_rows(straight)
     assert [e.generation for e in evolution.state.events] == [5, 10, 15]
     assert main.main(["--headless", "--replay", str(split)]) == 0
     assert main.main(["--headless", "--replay", str(tmp_path / "run.npz")]) == 0  # its 8 generations
@@ -109,7 +101,7 @@ def test_the_one_command_line_reproduces_the_run(tmp_path):
     assert line.startswith("python main.py --headless --seed 4 --strategy elitist --population 16 ")
     assert "--set 5:mutation_rate=0.5 --set 10:population=24 --set 15:strategy=snes --generations 20" in line
     assert main.main([*shlex.split(line)[2:], "--log", str(again)]) == 0
-    assert rows(again) == rows(log)
+    assert log_rows(again) == log_rows(log)
 
 
 def test_set_gives_the_same_rows_as_the_api_and_survives_a_resume(tmp_path):
@@ -117,14 +109,14 @@ def test_set_gives_the_same_rows_as_the_api_and_survives_a_resume(tmp_path):
     api_run(api)
     sets = ["--set", "15:strategy=snes", "--set", "5:mutation_rate=0.5", "--set", "10:population=24"]
     assert main.main([*COMMON, *sets, "--generations", "20", "--log", str(flags)]) == 0
-    assert rows(flags) == rows(api)
+    assert log_rows(flags) == log_rows(api)
     assert [line for line in flags.read_text().splitlines() if line.startswith("#")] == [
         line for line in api.read_text().splitlines() if line.startswith("#")
     ]
     # scheduled changes not yet applied travel in the checkpoint: the resumed run needs no --set
     assert main.main([*COMMON, *sets, "--generations", "7", "--log", str(split), "--checkpoint", str(checkpoint)]) == 0
     assert main.main(["--headless", "--resume", str(checkpoint), "--generations", "20", "--log", str(split)]) == 0
-    assert rows(split) == rows(api)
+    assert log_rows(split) == log_rows(api)
     assert main.main(["--headless", "--replay", str(split)]) == 0
 
 
@@ -166,16 +158,6 @@ def test_genome_files_without_the_run_still_load_and_bad_records_are_refused(tmp
         with pytest.raises(InputError):
             load_genomes(tmp_path / "bad.json")
             pytest.fail(name)
-
-
-def refusal(capsys, *argv: str) -> str:
-    """The one line main() prints for a refused command line (exit code 2)."""
-    with pytest.raises(SystemExit) as exit_:
-        main.main(list(argv))
-    assert exit_.value.code == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("main.py: error: "), lines
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +249,7 @@ def test_a_run_without_changes_logs_what_it_logged_before_the_lab(tmp_path, stra
     assert main.main([*flags, "--generations", "10", "--log", str(log)]) == 0
     # (elitist's file was made again when its defaults changed: noise 0.7, a first spread of ±3, half the
     # noise from generation 40)
-    assert rows(log) == rows(DATA / f"no_events_{strategy}.csv")
+    assert log_rows(log) == log_rows(DATA / f"no_events_{strategy}.csv")
     assert log.read_text().splitlines()[0].startswith("# neuroracer run: ")
 
 
@@ -365,7 +347,7 @@ def test_a_change_at_generation_0_is_the_same_as_the_flag(tmp_path):
     assert main.main([*common, "--strategy", "snes", "--population", "12", "--log", str(flagged)]) == 0
     sets = ["--set", "0:population=12", "--set", "0:strategy=snes"]
     assert main.main([*common, "--strategy", "elitist", "--population", "16", *sets, "--log", str(changed)]) == 0
-    assert rows(changed) == rows(flagged)
+    assert log_rows(changed) == log_rows(flagged)
 
 
 def test_a_checkpoint_written_before_the_lab_still_resumes(tmp_path):
@@ -425,7 +407,7 @@ def test_set_in_the_window_gives_the_headless_rows(tmp_path):
     assert main.main(["--headless", *flags, "--log", str(headless)]) == 0
     result = run_cli(*flags, "--speed", "turbo", "--frames", "900", "--log", str(window))
     assert result.returncode == 0, result.stderr
-    assert rows(window) == rows(headless)[: len(rows(window))] and len(rows(window)) >= 5
+    assert log_rows(window) == log_rows(headless)[: len(log_rows(window))] and len(log_rows(window)) >= 5
     assert "# set 6 strategy elitist -> classic" in window.read_text()
 
 

@@ -14,8 +14,7 @@ from game import palette
 from game.frame_runner import click, run_frames
 from game.lab_actions import marker, markers, stepped
 from game.window import Window
-from tests.conftest import ROOT
-from tests.test_app import app_for, log_rows, press, run_until
+from tests.helpers import ROOT, app_for, choose, gui, log_rows, open_panel, paused_app, press, press_plus, run_until
 
 
 def frames_until(app: Window, condition, frames: int = 20000) -> None:
@@ -23,40 +22,9 @@ def frames_until(app: Window, condition, frames: int = 20000) -> None:
     run_until(app, condition, frames)
 
 
-def open_panel(app: Window):
-    view = app.view
-    if not view.panel_open:
-        press(app, pygame.K_p, unicode="p")
-    assert view.panel_open
-    run_frames(app, 1)  # the panel is laid out when drawn
-    return view.panel
-
-
-def paused_app(*argv: str) -> Window:
-    """A window whose race stands still: on a slow machine a frame at x1 can be long enough to end
-    generation 0 of ten random dots, and a change scheduled for generation 1 would already apply."""
-    app = app_for(*argv)
-    app.paused = True
-    return app
-
-
-def gui(app: Window, kind: int, element, **fields) -> None:
-    """Post the event pygame_gui posts when a control is used, and let the window handle it in a frame."""
-    event = pygame.event.Event(kind, ui_element=element, ui_object_id="", **fields)
-    run_frames(app, 1, lambda frame: [event] if frame == 0 else [])
-
-
 def set_number(app: Window, name: str, text: str) -> None:
     entry = open_panel(app).controls[name][1]
     gui(app, pygame_gui.UI_TEXT_ENTRY_FINISHED, entry, text=text)
-
-
-def press_plus(app: Window, name: str) -> None:
-    gui(app, pygame_gui.UI_BUTTON_PRESSED, open_panel(app).controls[name][2])
-
-
-def choose(app: Window, name: str, option: str) -> None:
-    gui(app, pygame_gui.UI_DROP_DOWN_MENU_CHANGED, open_panel(app).controls[name][0], text=option)
 
 
 def at_generation(app: Window, generation: int, columns: int = 200_000) -> None:

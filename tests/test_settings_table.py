@@ -28,7 +28,7 @@ from evolution.settings import (
 )
 from evolution.strategies import STRATEGIES
 from evolution.track import training_track
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 FLAGGED = [spec for spec in RUN_SETTINGS.values() if spec.flags]
 NUMBERS = [spec for spec in RUN_SETTINGS.values() if spec.kind in (int, float)]

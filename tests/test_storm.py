@@ -52,6 +52,7 @@ def run_and_check(storm: Storm) -> Outcome:
     return outcome
 
 
+@pytest.mark.slow  # four storms of 250 frames (about 20 s); the quick set keeps the storm's own tests below
 @storm_settings(SUITE_STORMS)
 @given(seed=st.integers(0, 2**32 - 1))
 @example(seed=0)  # --set changes of strategy and extra tracks

@@ -10,7 +10,7 @@ from evolution.network import Network
 from evolution.state_codec import decode, encode
 from evolution.strategies import STRATEGIES, make_strategy, rank_order
 from evolution.track import training_track
-from tests.conftest import reference_rows
+from tests.helpers import reference_rows
 
 
 @pytest.mark.parametrize("seed", [0, 7, 42, 2024])

@@ -34,6 +34,7 @@ def random_event(rng: np.random.Generator, size: tuple[int, int]) -> pygame.even
     return pygame.event.Event(pygame.MOUSEMOTION, pos=(x, y), rel=(0, 0), buttons=(0, 0, 0))
 
 
+@pytest.mark.slow  # 10,000 events; the quick set keeps the storm's events through the window and the flat memory
 def test_ten_thousand_random_events_leave_a_consistent_app(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NEURORACER_RUNS", "runs")  # saves, recordings, figures and exports land here

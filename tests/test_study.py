@@ -17,9 +17,12 @@ from app import command as app_command
 from app import options as app_options
 from evolution.errors import Interrupted
 from evolution.study import RUNS_FILE, SUMMARY_FILE, run_study
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 pytest.importorskip("distributed")
+# under pytest-xdist (--dist loadgroup, pyproject.toml) the module stays on one worker: one LocalCluster and one
+# clean study (module fixtures) serve all its tests, rather than one on each worker
+pytestmark = pytest.mark.xdist_group("study")
 
 BASE = ["--headless", "--population", "20", "--generations", "10", "--tracks", "0", "--track", "random:7:100"]
 SPEC = ["mutation_rate=0.1,0.5", "strategy=classic,elitist"]
@@ -140,7 +143,7 @@ def test_a_killed_study_command_resumes(client, clean, tmp_path):
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     folder = tmp_path / "signalled"
     command = [sys.executable, str(ROOT / "main.py"), *BASE, "--study", *SPEC, "--seeds", "0-2",
@@ -169,7 +172,7 @@ def test_ctrl_c_stops_a_local_study_in_one_line(tmp_path):
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     folder = tmp_path / "ctrl-c"
     command = [sys.executable, str(ROOT / "main.py"), *BASE, "--study", *SPEC, "--seeds", "0-5",
@@ -243,7 +246,9 @@ def test_a_study_beyond_the_memory_budget_is_refused(tmp_path, capsys):
     [
         ("nonsense", "not a scheduler's address"),
         ("tcp://127.0.0.1:notaport", "not a scheduler's address"),
-        ("tcp://127.0.0.1:1", "no Dask scheduler answers there"),
+        pytest.param(  # waits about 10 s for the connection to time out
+            "tcp://127.0.0.1:1", "no Dask scheduler answers there", marks=pytest.mark.slow, id="tcp://127.0.0.1:1"
+        ),
     ],
 )
 def test_a_bad_cluster_is_refused_in_one_line_and_leaves_no_folder(address, says, tmp_path):
@@ -285,7 +290,7 @@ def test_dask_and_matplotlib_are_imported_only_by_a_study_or_a_plot():
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     code = "import sys, main; from app import options; options.parse(['--headless']); "
     code += "print(sorted({'dask', 'distributed', 'matplotlib'} & set(sys.modules)))"

@@ -15,6 +15,7 @@ from evolution.race import race_scores
 from evolution.settings import SettingEvent
 from evolution.sweep import SeedOutcome, batch_size, judge_genomes, parse_seeds, run_batch, summarise, sweep
 from evolution.track import random_track, training_track
+from tests.helpers import refusal, without_seconds
 
 
 def alone(config: RunConfig, changes=()) -> tuple[list[tuple], np.ndarray]:
@@ -27,10 +28,6 @@ def alone(config: RunConfig, changes=()) -> tuple[list[tuple], np.ndarray]:
     evolution.finish_test_drives_now()
     rows = [evolution.history.row(index) for index in range(len(evolution.history))]
     return [without_seconds(row) for row in rows], evolution.best(20).genomes
-
-
-def without_seconds(row) -> tuple:
-    return tuple(getattr(row, name) for name in COLUMNS if name != "seconds")
 
 
 @pytest.mark.parametrize("strategy", ["elitist", "snes"])
@@ -184,8 +181,6 @@ def test_seeds_with_set_run_the_schedule_in_every_seed(tmp_path, capsys):
 
 
 def test_seeds_refuse_a_window_and_flags_of_one_run_in_one_line(capsys):
-    from tests.test_settings import refusal
-
     line = refusal(capsys, "--headless", "--seeds", "0-3", "--checkpoint", "x.npz")
     assert line.endswith("--seeds runs many headless runs; it does not go with --checkpoint")
     line = refusal(capsys, "--headless", "--seeds", "0-3", "--set", "5:tournament=4", "--strategy", "snes")

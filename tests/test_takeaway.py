@@ -24,9 +24,7 @@ from evolution.run_folder import COMMAND, list_runs
 from game.frame_runner import key_event, open_window, run_frames
 from game.recorder import expected_frames
 from game.saves import list_saves
-from tests.conftest import ROOT, run_cli, start_cli
-from tests.test_app import log_rows, press, run_until
-from tests.test_checkpoint import wait_for
+from tests.helpers import ROOT, log_has_rows, log_rows, press, run_cli, run_until, start_cli, wait_for
 
 COMMON = ["--seed", "3", "--population", "20", "--tracks", "0"]
 
@@ -39,6 +37,14 @@ def only_folder(runs: Path) -> Path:
     found = folders(runs)
     assert len(found) == 1, found
     return found[0]
+
+
+def made_older(runs: Path, seconds: float = 60) -> None:
+    """Every run folder's files under `runs` dated `seconds` earlier: the runs made next are the latest, on any
+    file system's clock (no sleep to let the clock move)."""
+    for path in runs.glob("*/*"):
+        status = path.stat()
+        os.utime(path, (status.st_atime - seconds, status.st_mtime - seconds))
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -102,7 +108,7 @@ def test_a_test_drive_and_refused_input_make_no_folder(in_tmp):
 
 def test_resume_last_continues_the_latest_run_and_resume_alone_lists_the_runs(in_tmp, capsys):
     assert main.main(["--headless", "--seed", "1", "--generations", "3"]) == 0
-    time.sleep(0.01)  # (the latest by the time its files were written)
+    made_older(in_tmp / "runs")  # the next run is the latest
     assert main.main(["--headless", "--seed", "2", "--generations", "3"]) == 0
     straight = ["--headless", "--seed", "2", "--generations", "6", "--log", "straight.csv", "--runs-dir", "elsewhere"]
     assert main.main(straight) == 0
@@ -203,11 +209,6 @@ def test_q_leaves_a_comparisons_folder_whole(in_tmp, monkeypatch):
         assert [load_genomes(path).genomes.shape[0] for path in (folder / run).glob("*.json")] == [20]
 
 
-def log_has_rows(folder_parent: Path, count: int) -> bool:
-    logs = list(folder_parent.glob("*/log.csv"))
-    return bool(logs) and sum(1 for line in logs[0].read_text().splitlines() if line[:1].isdigit()) >= count
-
-
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_leaves_the_window_runs_folder_whole(tmp_path, signum, status):
     movie = tmp_path / "signal.mp4"
@@ -294,20 +295,6 @@ def test_record_into_a_folder_that_cannot_be_written_is_refused_before_the_run(t
     assert not runs.exists()  # no run's folder left behind
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 64 KB tmpfs (skipped where mounting is not allowed)."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip("mounting a tmpfs is not permitted here")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
-
-
 def test_a_full_disk_stops_the_recording_with_a_message_and_the_run_goes_on(in_tmp, tiny_disk, monkeypatch):
     monkeypatch.setenv("NEURORACER_RUNS", str(tiny_disk))  # M records into the run's folder, on the tiny disk
     app = open_window(app_options.parse([*COMMON, "--speed", "8"]))
@@ -324,6 +311,7 @@ def test_a_full_disk_stops_the_recording_with_a_message_and_the_run_goes_on(in_t
     assert app.running and not [p for p in tiny_disk.rglob("*") if p.suffix == ".mp4" or ".part" in p.name]
 
 
+@pytest.mark.slow  # a window run to 400 frames; the quick set keeps M's recording stopped on the full disk
 def test_record_on_a_full_disk_says_so_and_the_run_keeps_its_files(in_tmp, tiny_disk, capsys):
     args = [*COMMON, "--frames", "400", "--speed", "8", "--record", str(tiny_disk / "a.mp4")]
     assert main.main(args) == 1  # an output asked for could not be written
@@ -398,7 +386,7 @@ def test_export_writes_the_chart_and_the_log_so_far_and_d_draws_the_figures(in_t
 
 def test_the_runs_are_listed_newest_first_with_what_they_hold(in_tmp):
     assert main.main(["--headless", *COMMON, "--generations", "1"]) == 0
-    time.sleep(0.01)
+    made_older(in_tmp / "runs")
     assert main.main(["--headless", "--seed", "4", "--generations", "1"]) == 0
     entries = list_runs()
     assert [entry.folder.name.split("-")[1] for entry in entries] == ["seed4", "seed3"]

@@ -20,10 +20,10 @@ from evolution.time_machine import replay
 from evolution.track import training_track
 from evolution.track_names import resolve_track
 from game.evolving_view import EvolvingView
-from game.frame_runner import key_event, open_window, run_frames
+from game.frame_runner import open_window, run_frames
 from game.replay_view import ReplayView
 from game.timeline import x_of
-from tests.conftest import ROOT
+from tests.helpers import ROOT, press
 
 ARCHIVE_BOUND = 50 * 1024 * 1024
 
@@ -239,6 +239,7 @@ def test_the_run_keeps_origins_and_the_lineage_leads_to_the_parent():
             assert np.isclose(np.linalg.norm(population[index] - parents[parent]), origins.noise[index])
 
 
+@pytest.mark.slow  # 5,000 generations into the archive; the quick set keeps the archive's replays and checkpoints
 def test_the_archive_stays_under_its_bound_for_5000_generations_of_50():
     archive = Archive()
     rng = np.random.default_rng(0)
@@ -252,10 +253,6 @@ def test_the_archive_stays_under_its_bound_for_5000_generations_of_50():
     print(f"archive after 5000 generations of 50: {size / 2**20:.1f} MiB")
     assert size < ARCHIVE_BOUND
     assert len(archive.champions) == 5000
-
-
-def press(window, *keys: int, frames: int = 1) -> None:
-    run_frames(window, frames, lambda frame: [key_event(key) for key in keys] if frame == 0 else ())
 
 
 def test_keys_of_the_time_machine(in_tmp):

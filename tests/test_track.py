@@ -14,7 +14,7 @@ from evolution import budget
 from evolution.errors import InputError
 from evolution.track import blog_test_track, load_track_file, random_track, training_track
 from evolution.track_names import resolve_track
-from tests.conftest import ROOT, refused_with_peak
+from tests.helpers import ROOT, refused_with_peak
 
 
 def blog_tracks() -> dict | None:

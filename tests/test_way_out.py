@@ -18,8 +18,7 @@ from evolution import strategies
 from evolution.archive import Archive
 from evolution.checkpoint import load_checkpoint, read_checkpoint
 from evolution.genome_file import load_genomes
-from tests.conftest import ROOT, run_cli
-from tests.test_checkpoint import rows
+from tests.helpers import ROOT, log_rows, run_cli
 
 COMMON = ["--seed", "3", "--population", "12", "--tracks", "1"]
 
@@ -52,7 +51,7 @@ def straight_rows(tmp_path: Path, generations: int, *extra: str) -> list[tuple[s
     """The log rows of the same run made without a failure, to `generations`."""
     log = tmp_path / f"straight-{generations}.csv"
     assert main.main(["--headless", *COMMON, "--generations", str(generations), "--log", str(log), *extra]) == 0
-    return rows(log)
+    return log_rows(log)
 
 
 def fail_in_race(monkeypatch, generation: int) -> None:
@@ -92,7 +91,7 @@ def test_an_error_in_a_headless_run_saves_like_q_then_says_it_in_one_line(tmp_pa
     monkeypatch.undo()
     capsys.readouterr()
     assert main.main(["--headless", "--resume", str(checkpoint), "--generations", "9", "--log", str(log)]) == 0
-    assert rows(log) == straight_rows(tmp_path, 9)
+    assert log_rows(log) == straight_rows(tmp_path, 9)
 
 
 def test_an_error_that_leaves_the_state_half_changed_keeps_the_last_whole_checkpoint(tmp_path, monkeypatch, capsys):
@@ -126,7 +125,7 @@ def test_an_error_in_the_window_saves_like_q_then_says_it_in_one_line(in_tmp, mo
     assert list((in_tmp / "runs").rglob("*.json"))  # Q's save of the best into the run's folder
     monkeypatch.undo()
     assert main.main(["--headless", "--resume", str(checkpoint), "--generations", "6", "--log", str(log)]) == 0
-    assert rows(log) == straight_rows(in_tmp, 6)
+    assert log_rows(log) == straight_rows(in_tmp, 6)
 
 
 def test_an_error_in_a_test_drive_window_is_said_in_one_line(in_tmp, monkeypatch, capsys):
@@ -144,7 +143,7 @@ def test_an_error_in_a_test_drive_window_is_said_in_one_line(in_tmp, monkeypatch
 
 
 def compare_logs(folder: Path) -> list[list[tuple[str, ...]]]:
-    return [rows(path) for path in sorted(folder.glob("*.csv"))]
+    return [log_rows(path) for path in sorted(folder.glob("*.csv"))]
 
 
 def test_an_error_in_a_comparison_saves_every_run_then_says_it_in_one_line(tmp_path, monkeypatch, capsys):
@@ -273,7 +272,7 @@ def test_a_closed_pipe_loses_no_row_of_the_log(tmp_path, compare):
     assert straight.returncode == 0
     logs = sorted(tmp_path.glob("l*.csv")), sorted(tmp_path.glob("s*.csv"))
     assert len(logs[0]) == len(logs[1]) == (2 if compare else 1)
-    assert [rows(path) for path in logs[0]] == [rows(path) for path in logs[1]]
+    assert [log_rows(path) for path in logs[0]] == [log_rows(path) for path in logs[1]]
 
 
 @pytest.mark.parametrize("reader", ["head -n 6", "true", "(sleep 1; head -c 10 > /dev/null)"])

@@ -16,7 +16,7 @@ from app.flag_types import SPEEDS, TURBO
 from evolution.settings import format_value
 from game.frame_runner import click, key_event, run_frames
 from game.window import Window
-from tests.test_app import app_for, press, run_until
+from tests.helpers import app_for, gui, open_panel, paused_app, press, press_plus, run_until
 
 
 def steps_until(app: Window, condition, steps: int = 2000) -> None:
@@ -106,8 +106,6 @@ def test_a_comparison_with_a_run_left_behind_goes_on_in_turbo(in_tmp):
     ],
 )
 def test_every_knob_of_a_pending_strategy_can_be_changed_in_the_panel(in_tmp, now, then, knobs):
-    from tests.test_settings_panel import open_panel, press_plus
-
     app = app_for("--strategy", now, "--set", f"1:strategy={then}")
     press(app, pygame.K_SPACE)
     evolution = app.view.evolution
@@ -126,8 +124,6 @@ def test_every_knob_of_a_pending_strategy_can_be_changed_in_the_panel(in_tmp, no
 
 
 def test_cancelling_a_pending_strategy_takes_its_knobs_with_it(in_tmp):
-    from tests.test_settings_panel import gui, open_panel, press_plus
-
     app = app_for("--strategy", "snes", "--set", "1:strategy=elitist", "--set", "1:population=20")
     press(app, pygame.K_SPACE)
     evolution = app.view.evolution
@@ -144,8 +140,6 @@ def test_cancelling_a_pending_strategy_takes_its_knobs_with_it(in_tmp):
 
 
 def test_a_press_on_a_knob_in_the_frame_its_strategy_change_is_cancelled_says_why_not(in_tmp):
-    from tests.test_settings_panel import open_panel
-
     app = app_for("--strategy", "snes", "--set", "1:strategy=elitist")
     press(app, pygame.K_SPACE)
     panel = open_panel(app)
@@ -303,8 +297,6 @@ def test_a_save_of_weights_too_large_to_sum_is_refused_by_l_and_never_written(in
 
 # ---- 16. the settings panel's drop-downs open -------------------------------------------------------------
 def test_the_panels_drop_downs_open_and_a_click_on_an_option_schedules_it(in_tmp):
-    from tests.test_settings_panel import open_panel, paused_app
-
     app = paused_app("--seed", "1", "--population", "10")
     for name, option, flag in (("strategy", "snes", "1:strategy=snes"), ("track", "test", "1:track=test")):
         panel = open_panel(app)
