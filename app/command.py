@@ -10,19 +10,19 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from evolution.crash import one_line, write_crash_report
+from evolution.breeding.strategies import NotFinite
 from evolution.errors import InputError, Interrupted, RunFailed
-from evolution.interrupts import signals_restored, stop_on_signals
-from evolution.outputs import (
+from evolution.files.crash import one_line, write_crash_report
+from evolution.files.outputs import (
     release_claim,
 )
-from evolution.reporters import (
-    GuardedOutput,
-)
-from evolution.run_folder import (
+from evolution.files.run_folder import (
     remove_if_unused,
 )
-from evolution.strategies import NotFinite
+from evolution.interrupts import signals_restored, stop_on_signals
+from evolution.run.reporters import (
+    GuardedOutput,
+)
 
 from .options import PROG, Listed, Options, fail, in_run_folder, parse
 from .runs import claim_outputs, compare_headless, drive_headless, run_headless, sweep_headless, warn
@@ -60,7 +60,7 @@ def run_command(argv: list[str], window: WindowStarter | None = None) -> int:
         if options.plot_target is not None:
             return draw_figures(options.plot_target)
         if options.study_plot is not None:
-            from evolution.study_plot import plot_command
+            from evolution.files.study_plot import plot_command
 
             return plot_command(options.study_plot)
         options = in_run_folder(options, argv)
@@ -95,7 +95,7 @@ def run_mode(options: Options, window: WindowStarter | None = None) -> int:
     if options.compare and options.headless:
         return compare_headless(options)
     if options.study is not None:
-        from evolution.study import study_main
+        from evolution.many.study import study_main
 
         return study_main(options.study, options.seeds, options.study_folder, options.cluster)
     if options.seeds:
@@ -118,7 +118,7 @@ def let_go(options: Options | None) -> None:
 def draw_figures(target: Path, after_run: bool = False) -> int:
     """--plot: the figures of the run in target (a run's folder or a log) drawn beside it; 1 if none could be.
     after_run: the run just made (stopped before its first generation, it has nothing to draw: said)."""
-    from evolution.plots import plot_run
+    from evolution.files.plots import plot_run
 
     try:
         written = plot_run(target)

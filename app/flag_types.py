@@ -51,7 +51,7 @@ def number(low: float, high: float) -> Callable[[str], float]:
 
 def seed_list(text: str) -> list[int]:
     """Seeds as ranges and single seeds, e.g. 0-99,200 (--seeds of main.py and of the benchmarks)."""
-    from evolution.sweep import parse_seeds  # here, not at the top: importing the sweep takes a while
+    from evolution.many.sweep import parse_seeds  # here, not at the top: importing the sweep takes a while
 
     try:
         return parse_seeds(text)

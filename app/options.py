@@ -1,6 +1,6 @@
 """The command line: its flags (argparse), their checks, and the typed Options a run is assembled from.
 
-The flags of a run's settings are made from the settings table (evolution/settings.py RUN_SETTINGS): their
+The flags of a run's settings are made from the settings table (evolution/run/settings.py RUN_SETTINGS): their
 spellings, types, ranges, defaults and help words. Bad input ends here in one line and exit status 2 (fail);
 nothing below this layer sees argparse: a run's settings go down as the table's names and typed values.
 """
@@ -17,30 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from app.flag_types import seed_list, speed, whole, window_size
-from evolution import compare
-from evolution.budget import (
-    ENVIRONMENT,
-    check_ghosts,
-    check_run_size,
-    parse_size,
-    set_budget,
-)
-from evolution.checkpoint import (
+from evolution.breeding.strategies import STRATEGIES
+from evolution.errors import InputError, shown
+from evolution.files.checkpoint import (
     Checkpoint,
     Comparison,
     check_checkpoint_fits,
     check_resumed_total,
     read_checkpoint,
 )
-from evolution.drivable import refuse_undrivable
-from evolution.endless import endless_name
-from evolution.errors import InputError, shown
-from evolution.evolve import RunConfig
-from evolution.genome_file import MAX_BYTES, GenomeFile, load_genomes, smallest_saved_bytes
-from evolution.ghosts import MAX_GHOSTS, ghosts_from_file
-from evolution.lessons import LESSONS, take_lesson
-from evolution.replay import ReplayPlan, check_log_fits, load_replay
-from evolution.run_folder import (
+from evolution.files.genome_file import MAX_BYTES, GenomeFile, load_genomes, smallest_saved_bytes
+from evolution.files.replay import ReplayPlan, check_log_fits, load_replay
+from evolution.files.run_folder import (
     BEST,
     CHECKPOINT,
     LOG,
@@ -55,7 +43,23 @@ from evolution.run_folder import (
     runs_root,
     write_command,
 )
-from evolution.settings import (
+from evolution.many import compare
+from evolution.racing.drivable import refuse_undrivable
+from evolution.racing.endless import endless_name
+from evolution.racing.ghosts import MAX_GHOSTS, ghosts_from_file
+from evolution.racing.track import SAVED_TRACK, Track
+from evolution.racing.track_draft import TrackDraft
+from evolution.racing.track_names import resolve_track
+from evolution.run.budget import (
+    ENVIRONMENT,
+    check_ghosts,
+    check_run_size,
+    parse_size,
+    set_budget,
+)
+from evolution.run.evolve import RunConfig
+from evolution.run.lessons import LESSONS, take_lesson
+from evolution.run.settings import (
     MAX_EVENTS,
     RUN_SETTINGS,
     Setting,
@@ -66,10 +70,6 @@ from evolution.settings import (
     parse_set,
     spellings,
 )
-from evolution.strategies import STRATEGIES
-from evolution.track import SAVED_TRACK, Track
-from evolution.track_draft import TrackDraft
-from evolution.track_names import resolve_track
 
 SWEEP_REFUSES = ("resume", "load", "replay", "checkpoint", "save", "ghost")  # flags a sweep (--seeds) refuses
 PROG = "main.py"
@@ -449,12 +449,12 @@ def parse(argv: list[str]) -> Options:
         set_budget(args.memory_budget)
     if LISTED in (str(args.resume), str(args.replay)):  # (argparse has made the const a Path)
         raise Listed(listing(args.runs_dir))
-    from evolution.study import is_study_folder
+    from evolution.many.study import is_study_folder
 
     if args.plot not in (None, LISTED) and is_study_folder(Path(args.plot)):
         return Options(headless=True, run=RunOptions(RunConfig(), None), study_plot=Path(args.plot))
     if args.plot not in (None, LISTED):
-        from evolution.plots import plot_target
+        from evolution.files.plots import plot_target
 
         return Options(headless=True, run=fresh(args), plot_target=plot_target(Path(args.plot), args.runs_dir))
     if args.resume is not None:
@@ -586,7 +586,7 @@ def checkpoint_fits(runs: tuple[RunOptions, ...]) -> bool:
 
 def study_options(args: argparse.Namespace) -> Options:
     """--study: its combinations, each built as fresh() builds the same run alone with those flags."""
-    from evolution.study import build_study, parse_study
+    from evolution.many.study import build_study, parse_study
 
     if args.study is None:
         raise InputError("--cluster and --study-folder go with --study")
@@ -707,7 +707,7 @@ def replayed(args: argparse.Namespace) -> RunOptions:
 
 
 def compare_options(args: argparse.Namespace, window: WindowOptions) -> Options:
-    """--compare: one run per SPEC, each from the other flags with the SPEC's settings (evolution/compare.py)."""
+    """--compare: one run per SPEC, each from the other flags with the SPEC's settings (evolution/many/compare.py)."""
     if args.resume is not None:
         raise InputError("--resume does not go with --compare: give --resume FILE alone, its file holds the SPECs")
     for name in ("load", "replay", "set"):

@@ -10,34 +10,41 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from evolution import compare
-from evolution.budget import (
-    check_sweep_size,
-)
-from evolution.checkpoint import (
+from evolution.breeding.strategies import NotFinite
+from evolution.errors import InputError, Interrupted, RunFailed
+from evolution.files.atomic import write_atomic
+from evolution.files.checkpoint import (
     Checkpointer,
     ComparisonCheckpointer,
     check_checkpoint_fits,
 )
-from evolution.crash import one_line
-from evolution.endless import climb_text
-from evolution.errors import InputError, Interrupted, RunFailed
-from evolution.evolve import Evolution
-from evolution.files import write_atomic
-from evolution.genome_file import MAX_BYTES, save_genomes, smallest_saved_bytes
-from evolution.interrupts import ignore_signals
-from evolution.lab import ReplayMismatch, run_line
-from evolution.lockstep import Lockstep
-from evolution.outputs import (
+from evolution.files.crash import one_line
+from evolution.files.genome_file import MAX_BYTES, save_genomes, smallest_saved_bytes
+from evolution.files.outputs import (
     check_not_another_run,
     check_one_owner,
     check_writable,
     claim_new_file,
     release_claim,
 )
-from evolution.race import race_scores
-from evolution.replay import ReplayCheck, check_log_fits
-from evolution.reporters import (
+from evolution.files.replay import ReplayCheck, check_log_fits
+from evolution.files.run_folder import (
+    write_command,
+    write_seed_logs,
+)
+from evolution.interrupts import ignore_signals
+from evolution.many import compare
+from evolution.many.lockstep import Lockstep
+from evolution.many.sweep import SweepLog, batch_size, summarise, sweep
+from evolution.racing.endless import climb_text
+from evolution.racing.race import race_scores
+from evolution.racing.track import start_track
+from evolution.run.budget import (
+    check_sweep_size,
+)
+from evolution.run.evolve import Evolution
+from evolution.run.lab import ReplayMismatch, run_line
+from evolution.run.reporters import (
     LOG_HEADER,
     CsvLog,
     OutputClosed,
@@ -45,18 +52,11 @@ from evolution.reporters import (
     Reporter,
     starts_as_a_log,
 )
-from evolution.run_folder import (
-    write_command,
-    write_seed_logs,
-)
-from evolution.settings import (
+from evolution.run.settings import (
     ScheduleError,
     initial_config,
     is_built_track,
 )
-from evolution.strategies import NotFinite
-from evolution.sweep import SweepLog, batch_size, summarise, sweep
-from evolution.track import start_track
 
 from .options import PROG, Options, RunOptions
 

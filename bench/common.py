@@ -8,9 +8,9 @@ from types import ModuleType
 
 import numpy as np
 
-from evolution.evolve import RunConfig
-from evolution.genome_file import load_genomes
-from evolution.strategies import STRATEGIES, Elitist, register
+from evolution.breeding.strategies import STRATEGIES, Elitist, register
+from evolution.files.genome_file import load_genomes
+from evolution.run.evolve import RunConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -30,11 +30,11 @@ import numpy as np
 import bench.common  # puts the project on the path
 from app import options as cli
 from app.flag_types import number, whole, window_size
-from evolution.evolve import Evolution
-from evolution.genome_file import load_genomes
-from evolution.ghosts import ghosts_from_file
-from evolution.settings import RUN_SETTINGS
-from evolution.strategies import STRATEGIES
+from evolution.breeding.strategies import STRATEGIES
+from evolution.files.genome_file import load_genomes
+from evolution.racing.ghosts import ghosts_from_file
+from evolution.run.evolve import Evolution
+from evolution.run.settings import RUN_SETTINGS
 from game.frame_runner import open_window, run_frames
 
 SIZES = (50, 1_000, 10_000)
@@ -121,7 +121,7 @@ def compare_table(seconds: float, repeats: int, strategy: str) -> None:
 def recording_rate(size: int, seconds: float, strategy: str, kind: str | None, folder: Path) -> tuple:
     """(frames per second, median and p99 frame work in ms, frames recorded, frames skipped) of the window at
     1280×720, ×1, paced at 60 a second, recording to an MP4 or GIF in folder (kind None: not recording)."""
-    from game.recorder import Recorder
+    from game.takeaway.recorder import Recorder
 
     app = open_window(cli.parse(["--seed", "1", "--population", str(size), "--strategy", strategy]))
     run_frames(app, 20, paced=True)  # warm up

@@ -7,9 +7,9 @@ Rows: the blog's classic (the baseline, on the training track alone), the old de
 extra tracks) and the new default (the program's default strategy with its own settings). For every
 seed (the held-out seeds by default: settings were chosen on seeds 0-99 only): evolve on the training
 track, note the first generation with a genome that finishes it, then drive the saved top 20 on the
-blog's test track and the champion on 50 unseen random tracks (evolution/sweep.py).
+blog's test track and the champion on 50 unseen random tracks (evolution/many/sweep.py).
 
---endless: a harder measure. Each strategy (with its own defaults) races endless mode (evolution/endless.py)
+--endless: a harder measure. Each strategy (with its own defaults) races endless mode (evolution/racing/endless.py)
 from level 1 of each seed's road; the table gives the level each reaches after the generations (the level it
 races next: 1 + the levels passed), as the median, the range and the mean over the seeds. The levels' shapes
 were chosen on seeds 0-4; the held-out seeds are never used for choosing.
@@ -26,10 +26,10 @@ import numpy as np
 
 from app.flag_types import seed_list, whole
 from bench.common import BEFORE, config_for, register_before
-from evolution.endless import endless_track, level_reached
-from evolution.evolve import Evolution, RunConfig
-from evolution.settings import RUN_SETTINGS
-from evolution.sweep import HELD_OUT_SEEDS, KEEP, Summary, summarise, sweep
+from evolution.many.sweep import HELD_OUT_SEEDS, KEEP, Summary, summarise, sweep
+from evolution.racing.endless import endless_track, level_reached
+from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.settings import RUN_SETTINGS
 
 # the blog's classic, the default before the learning work, the default now (None: its own extra tracks)
 ROWS = [("classic", 0), (BEFORE, 2), (RUN_SETTINGS["strategy"].default, None)]

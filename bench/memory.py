@@ -40,8 +40,8 @@ def live(frames: int) -> None:
 
 
 def headless(generations: int) -> None:
-    from evolution.evolve import Evolution, RunConfig
-    from evolution.track import training_track
+    from evolution.racing.track import training_track
+    from evolution.run.evolve import Evolution, RunConfig
 
     evolution = Evolution(RunConfig(strategy="classic", seed=1, generations=generations), training_track())
     marks = {}

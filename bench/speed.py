@@ -19,10 +19,10 @@ import numpy as np
 from app.flag_types import seed_list, whole
 from app.options import flag_type
 from bench.common import BEFORE, config_for, register_before
-from evolution.evolve import Evolution
-from evolution.settings import RUN_SETTINGS
-from evolution.strategies import STRATEGIES
-from evolution.track import training_track
+from evolution.breeding.strategies import STRATEGIES
+from evolution.racing.track import training_track
+from evolution.run.evolve import Evolution
+from evolution.run.settings import RUN_SETTINGS
 
 
 def rate(strategy: str, seed: int, generations: int, population: int) -> float:

@@ -50,9 +50,9 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 import pygame
 
 import bench.common  # noqa: F401  (puts the project on the path)
-from evolution.seeds import SEEDS
-from evolution.settings import SETTINGS
-from evolution.strategies import STRATEGIES as REGISTERED
+from evolution.breeding.seeds import SEEDS
+from evolution.breeding.strategies import STRATEGIES as REGISTERED
+from evolution.run.settings import SETTINGS
 
 EVOLVED = Path(__file__).resolve().parent / "data" / "evolved.json"
 RUNS = "NEURORACER_RUNS"  # evolution.run_folder.ENVIRONMENT: where the run folders go
@@ -364,7 +364,7 @@ class Driver:
 
     def dot_position(self, number: int) -> tuple[int, int] | None:
         """Where a dot of the race shown is on screen (as last drawn), or None if the view shows no race."""
-        from game.track_view import dot_screen_positions
+        from game.drawing.track_view import dot_screen_positions
 
         view = self.window.view
         scene = getattr(view, "scene", None)
@@ -420,8 +420,8 @@ class Driver:
         import pygame_gui
         from pygame_gui.elements import UIDropDownMenu, UITextEntryLine
 
-        from evolution.strategies import STRATEGIES as ALL
-        from game.settings_panel import TRACK_CHOICES
+        from evolution.breeding.strategies import STRATEGIES as ALL
+        from game.panels.settings_panel import TRACK_CHOICES
 
         self.done += 1
         fields = {"ui_element": element, "ui_object_id": ""}
@@ -435,7 +435,7 @@ class Driver:
 
     def skipped_now(self, action: list) -> bool:
         """True for Esc outside the saves list: it quits (Q does that, rarely)."""
-        from game.saves_view import SavesView
+        from game.views.saves_view import SavesView
 
         return action[1] == "key" and action[2] == pygame.K_ESCAPE and not isinstance(self.window.view, SavesView)
 
@@ -596,8 +596,8 @@ def replay(source: Path, folder: Path) -> list[tuple[str, ...]]:
 
 def check_outputs(storm: Storm, folder: Path, outcome: Outcome) -> None:
     """(b) and (c): what the run wrote replays to its rows, and every claimed file is whole and loads."""
-    from evolution.checkpoint import Comparison, read_checkpoint
-    from evolution.genome_file import load_genomes
+    from evolution.files.checkpoint import Comparison, read_checkpoint
+    from evolution.files.genome_file import load_genomes
 
     checks = folder / "checks"
     checks.mkdir()
@@ -643,8 +643,8 @@ def check_outputs(storm: Storm, folder: Path, outcome: Outcome) -> None:
 def check_taken_away(runs: Path, outcome: Outcome) -> None:
     """(c) for the run folders: every file in them is whole (S saves load, M/I recordings end as finished files
     do, D figures and E charts are pictures, E logs are numbered rows), and no hidden half-written file is left."""
-    from evolution.genome_file import load_genomes
-    from game.recorder import whole
+    from evolution.files.genome_file import load_genomes
+    from game.takeaway.recorder import whole
 
     for path in sorted(runs.rglob("*")) if runs.exists() else ():
         if not path.is_file():

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from app.flag_types import seed_list, whole
 from app.options import flag_type
-from evolution.settings import RUN_SETTINGS
-from evolution.study import RUNS_FILE, run_study, tasks
+from evolution.many.study import RUNS_FILE, run_study, tasks
+from evolution.run.settings import RUN_SETTINGS
 
 
 def _nothing(value: int) -> int:

@@ -24,12 +24,12 @@ import numpy as np
 from app.flag_types import whole
 from app.options import flag_type
 from bench.common import load_reference, population
-from evolution import network as network_module
-from evolution import race_kernel
-from evolution.network import Network
-from evolution.race import Race
-from evolution.settings import RUN_SETTINGS
-from evolution.track import training_track
+from evolution.racing import network as network_module
+from evolution.racing import race_kernel
+from evolution.racing.network import Network
+from evolution.racing.race import Race
+from evolution.racing.track import training_track
+from evolution.run.settings import RUN_SETTINGS
 
 SIZES = (50, 1_000, 10_000)
 EXPONENTIALS = 13  # per dot-column of the 7-8-4-1 network: 8 + 4 + 1

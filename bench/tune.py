@@ -5,7 +5,7 @@ python -m bench.tune --strategy NAME [--mutation-rate R] [--tracks K] [--track-c
 
 --set overrides a class attribute of the strategy (a knob such as ELITE_SHARE) for this measurement
 only, through a subclass registered under a temporary name (the worker processes are forked, so they
-see it). Settings are chosen on the tuning seeds (0-99) only; see evolution/sweep.py.
+see it). Settings are chosen on the tuning seeds (0-99) only; see evolution/many/sweep.py.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import time
 
 from app.flag_types import seed_list, whole
 from app.options import flag_type
-from evolution.evolve import RunConfig
-from evolution.settings import RUN_SETTINGS
-from evolution.strategies import STRATEGIES
-from evolution.sweep import summarise, sweep
+from evolution.breeding.strategies import STRATEGIES
+from evolution.many.sweep import summarise, sweep
+from evolution.run.evolve import RunConfig
+from evolution.run.settings import RUN_SETTINGS
 
 
 def variant(strategy: str, knobs: list[str]) -> str:

@@ -10,7 +10,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .errors import Interrupted
+from evolution.errors import Interrupted
 
 _depth = 0
 _waiting: int | None = None

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable
 
 import pygame
 
-from .assets import start_pygame
-from .window import FPS, Window, first_view
+from game.drawing.assets import start_pygame
+from game.window import FPS, Window, first_view
 
 
 def open_window(options, size: tuple[int, int] = (1280, 720)) -> Window:
@@ -21,7 +21,7 @@ def open_window(options, size: tuple[int, int] = (1280, 720)) -> Window:
     if options.window.lesson:
         window.show_card(options.window.lesson)
     if options.compare:  # runs side by side
-        from .compare_view import compare_view
+        from game.views.compare_view import compare_view
 
         window.show_view(compare_view(window, options, lambda text: window.say(text, error=True)))
         return window
@@ -36,7 +36,7 @@ def open_window(options, size: tuple[int, int] = (1280, 720)) -> Window:
         )
     )
     if getattr(options.window, "edit", None) is not None:  # --edit
-        from .editor_view import open_editor
+        from game.views.editor_view import open_editor
 
         open_editor(window, options.window.edit)
     return window

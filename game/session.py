@@ -1,6 +1,6 @@
 """What the window is showing: an evolution run, or saved genomes test-driving a track.
 
-Both step a Race from evolution/ a number of columns per frame (a run through evolution/stepper.py's
+Both step a Race from evolution/ a number of columns per frame (a run through evolution/run/stepper.py's
 RunStepper); neither draws anything.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from evolution.evolve import Evolution
-from evolution.genome_file import GenomeFile
-from evolution.race import Race
-from evolution.stepper import RunStepper
-from evolution.track import Track
+from evolution.files.genome_file import GenomeFile
+from evolution.racing.race import Race
+from evolution.racing.track import Track
+from evolution.run.evolve import Evolution
+from evolution.run.stepper import RunStepper
 
 TRAIL_COLUMNS = 48
 LAP_PAUSE_SECONDS = 2.5  # a finished lap of a test drive stays on screen this long, then the next starts

@@ -7,14 +7,13 @@ from __future__ import annotations
 from app.options import Options
 from app.runs import build_reporters, nothing_to_do, shutdown, start_evolution, warn
 from evolution.errors import RunFailed
-
-from .window import run_window
+from game.window import run_window
 
 
 def open_window(options: Options) -> int:
     """The window the options ask for: runs side by side (--compare), or one run or drive."""
     if options.compare:
-        from .compare_view import run_compare_window
+        from game.views.compare_view import run_compare_window
 
         return run_compare_window(options, warn)
     return start_window(options)

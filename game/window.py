@@ -6,7 +6,7 @@ S save · L test-drive the newest save · R restart · M record a movie · I rec
 H or F1 help · Esc or Q quit. Click a dot to follow it.
 
 The window owns what every view shares (speed, pause, help, messages, the frame budget) and shows
-one view at a time (game/view.py); the views own what they show.
+one view at a time (game/views/view.py); the views own what they show.
 """
 
 from __future__ import annotations
@@ -23,27 +23,27 @@ from typing import TYPE_CHECKING
 import pygame
 
 from app.flag_types import MIN_WINDOW, SPEEDS, TURBO
-from evolution.checkpoint import Checkpointer
+from evolution.breeding.seeds import generator
 from evolution.errors import InputError, Interrupted, RunFailed
-from evolution.evolve import Evolution
-from evolution.genome_file import GenomeFile, load_genomes
+from evolution.files.checkpoint import Checkpointer
+from evolution.files.genome_file import GenomeFile, load_genomes
 from evolution.interrupts import ignore_signals
-from evolution.race import Race
-from evolution.seeds import generator
-from evolution.track import Track
-
-from . import hud, palette, text
-from .assets import font, icon, start_pygame
-from .caption import Caption
-from .drive_view import DriveView
-from .evolving_view import EvolvingView
-from .keys import COMMAND_OF_KEY
-from .layout import Layout
-from .lessons import draw_card
-from .pointer import draw_pointer_line
-from .scale import PROJECTOR_FROM, USER_STEPS, Scale, next_user_step
-from .takeaway import Takeaway, save_png
-from .view import View
+from evolution.racing.race import Race
+from evolution.racing.track import Track
+from evolution.run.evolve import Evolution
+from game.drawing import palette, text
+from game.drawing.assets import font, icon, start_pygame
+from game.drawing.layout import Layout
+from game.drawing.scale import PROJECTOR_FROM, USER_STEPS, Scale, next_user_step
+from game.keys import COMMAND_OF_KEY
+from game.panels import hud
+from game.panels.caption import Caption
+from game.panels.pointer import draw_pointer_line
+from game.takeaway.takeaway import Takeaway, save_png
+from game.views.drive_view import DriveView
+from game.views.evolving_view import EvolvingView
+from game.views.lessons import draw_card
+from game.views.view import View
 
 if TYPE_CHECKING:
     from app.options import WindowOptions
@@ -186,13 +186,13 @@ class Window:
 
     def show_card(self, name: str) -> None:
         """Show a lesson's card (what to watch for) until a key is pressed."""
-        from evolution.lessons import lesson
+        from evolution.run.lessons import lesson
 
         self.card = lesson(name).card()
 
     def do_lessons(self) -> None:
         """F2: the lesson menu over the view (a number starts one; F2 or Esc closes it)."""
-        from .lessons import LessonMenu
+        from game.views.lessons import LessonMenu
 
         if isinstance(self.view, LessonMenu):
             self.view.close_menu()
@@ -470,7 +470,7 @@ def run_window(
                 )
             )
             if getattr(options, "edit", None) is not None:  # --edit: the track editor in front of the run
-                from .editor_view import open_editor
+                from game.views.editor_view import open_editor
 
                 open_editor(window, options.edit)
         clock = pygame.time.Clock()

@@ -63,7 +63,7 @@ def blog_outputs(golden) -> tuple[np.ndarray, bool]:
 @pytest.fixture(scope="session", autouse=True)
 def compiled_races() -> None:
     """Races in the tests run compiled from the first (the kernel loads in the background in a program)."""
-    from evolution import race_kernel
+    from evolution.racing import race_kernel
 
     race_kernel.ready(wait=True)
 
@@ -82,7 +82,7 @@ def signal_handlers_kept():
 def strategies_kept():
     """Each test leaves the strategy registry as it found it: a strategy registered by a benchmark called in
     process (elitist-before) or by a test would otherwise be listed by every test after it."""
-    from evolution.strategies import STRATEGIES, unregister
+    from evolution.breeding.strategies import STRATEGIES, unregister
 
     before = set(STRATEGIES)
     yield
@@ -94,7 +94,7 @@ def strategies_kept():
 def default_budget(monkeypatch):
     """Each test starts and ends with the default memory budget, whatever the environment says: --memory-budget
     sets it for the whole process, and a test run after another on the same worker must not inherit it."""
-    from evolution import budget
+    from evolution.run import budget
 
     monkeypatch.delenv(budget.ENVIRONMENT, raising=False)
     budget.set_budget(None)

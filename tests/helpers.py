@@ -100,14 +100,14 @@ def log_has_rows(runs: Path, count: int) -> bool:
 
 def without_seconds(row) -> tuple:
     """A history row's values but the wall-clock seconds."""
-    from evolution.history import COLUMNS
+    from evolution.run.history import COLUMNS
 
     return tuple(getattr(row, name) for name in COLUMNS if name != "seconds")
 
 
 def assert_same_rows(run, other) -> None:
     """Two runs' histories agree in every column but the wall-clock seconds (their test drives finished first)."""
-    from evolution.history import COLUMNS
+    from evolution.run.history import COLUMNS
 
     run.finish_test_drives_now()
     other.finish_test_drives_now()

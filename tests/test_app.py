@@ -11,19 +11,19 @@ import pytest
 import main
 from app import options as app_options
 from app.flag_types import SPEEDS
-from evolution.genome_file import load_genomes
-from evolution.lineage import describe
-from evolution.race import Race, race_scores
-from evolution.track_names import resolve_track
-from game import hud
-from game.assets import start_pygame
-from game.drive_view import DriveView
-from game.evolving_view import EvolvingView
+from evolution.breeding.lineage import describe
+from evolution.files.genome_file import load_genomes
+from evolution.racing.race import Race, race_scores
+from evolution.racing.track_names import resolve_track
+from game.drawing.assets import start_pygame
+from game.drawing.layout import Layout
 from game.frame_runner import open_window, run_frames
 from game.keys import BINDINGS, COMMAND_OF_KEY, markdown_table
-from game.lab_actions import markers
-from game.layout import Layout
-from game.saves_view import SavesView
+from game.panels import hud
+from game.panels.lab_actions import markers
+from game.views.drive_view import DriveView
+from game.views.evolving_view import EvolvingView
+from game.views.saves_view import SavesView
 from game.window import Window
 from tests.helpers import ROOT, app_for, log_rows, press, run_until
 
@@ -248,8 +248,8 @@ def test_real_window_screenshot_shows_the_corridor_and_the_dots(tmp_path):
 
 
 def test_the_camera_jumps_to_a_new_race_instead_of_panning_across_the_track():
-    from evolution.track import training_track
-    from game.camera import Camera
+    from evolution.racing.track import training_track
+    from game.drawing.camera import Camera
 
     track = training_track()
     camera = Camera(pygame.Rect(0, 0, 1280, 440))
@@ -261,8 +261,8 @@ def test_the_camera_jumps_to_a_new_race_instead_of_panning_across_the_track():
 
 
 def test_long_values_are_shortened_to_fit_their_panel(in_tmp):
-    from game.assets import font
-    from game.hud import fit
+    from game.drawing.assets import font
+    from game.panels.hud import fit
 
     start_pygame()
     value_font = font(12, bold=True)
@@ -275,8 +275,8 @@ def test_long_values_are_shortened_to_fit_their_panel(in_tmp):
 
 def test_test_track_numbers_fit_the_stats_panel_whole(in_tmp):
     # "best 3991 · mean 2984.9" used to be cut to "best 3991 …ean 2984.9"
-    from game.assets import font
-    from game.hud import short_number
+    from game.drawing.assets import font
+    from game.panels.hud import short_number
 
     app = app_for("--population", "10", "--seed", "1", "--speed", "turbo")
     history = app.view.evolution.history
@@ -294,7 +294,7 @@ def test_test_track_numbers_fit_the_stats_panel_whole(in_tmp):
 
 def test_a_drawn_seed_is_shown_whole_and_every_stat_line_fits_at_1280x720(in_tmp):
     # "elitist · seed 4035077131" used to be cut to "elitist · s… 4035077131"
-    from game.assets import font
+    from game.drawing.assets import font
 
     app = app_for("--population", "10", "--seed", "4035077131", "--speed", "turbo")
     while not len(app.view.evolution.history):
@@ -308,8 +308,8 @@ def test_a_drawn_seed_is_shown_whole_and_every_stat_line_fits_at_1280x720(in_tmp
 
 
 def test_the_network_view_stays_inside_its_panel_whatever_it_reads(in_tmp):
-    from evolution.network import Network
-    from game.netview import NetworkView
+    from evolution.racing.network import Network
+    from game.panels.netview import NetworkView
 
     start_pygame()
     surface = pygame.Surface((900, 400))
@@ -363,9 +363,9 @@ def test_a_track_switch_while_a_generation_is_closing_takes_the_next_generation(
 
 
 def test_the_window_races_two_runs_each_logging_what_it_logs_alone(in_tmp):
-    from evolution.evolve import Evolution, RunConfig
-    from evolution.reporters import CsvLog
-    from evolution.track import training_track
+    from evolution.racing.track import training_track
+    from evolution.run.evolve import Evolution, RunConfig
+    from evolution.run.reporters import CsvLog
 
     configs = [
         RunConfig(strategy="classic", seed=3, generations=4),

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from evolution import budget
 from evolution.errors import InputError
-from evolution.network import Network
+from evolution.racing.network import Network
+from evolution.run import budget
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 import main
-from evolution.checkpoint import load_checkpoint, save_checkpoint
-from evolution.evolve import Evolution, RunConfig
-from evolution.genome_file import load_genomes
-from evolution.strategies import STRATEGIES
-from evolution.track import training_track
+from evolution.breeding.strategies import STRATEGIES
+from evolution.files.checkpoint import load_checkpoint, save_checkpoint
+from evolution.files.genome_file import load_genomes
+from evolution.racing.track import training_track
+from evolution.run.evolve import Evolution, RunConfig
 from tests.helpers import DATA, ROOT, assert_same_rows, full_disk, log_rows, run_cli, wait_for
 
 
@@ -211,7 +211,7 @@ def test_an_unwritable_checkpoint_path_is_refused_before_the_run(tmp_path):
 
 
 def test_a_checkpoint_write_that_fails_mid_run_warns_and_the_run_goes_on(tmp_path, monkeypatch, capsys):
-    import evolution.checkpoint as checkpoint_module
+    import evolution.files.checkpoint as checkpoint_module
 
     monkeypatch.setattr(checkpoint_module, "write_atomic", full_disk)
     log, best = tmp_path / "run.csv", tmp_path / "best.json"
@@ -237,7 +237,7 @@ def test_the_window_writes_a_checkpoint_on_quit_and_resumes_from_it(tmp_path, mo
 
 
 def test_checkpoints_keep_the_best_genomes_ever_raced(tmp_path):
-    from evolution.race import race_scores
+    from evolution.racing.race import race_scores
 
     evolution = Evolution(RunConfig(strategy="classic", seed=42, generations=80), training_track())
     for _ in range(70):

@@ -10,7 +10,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evolution.checkpoint import (
+from evolution.breeding.strategies import STRATEGIES, make_strategy
+from evolution.files.checkpoint import (
     Checkpoint,
     Comparison,
     load_checkpoint,
@@ -18,9 +19,8 @@ from evolution.checkpoint import (
     save_checkpoint,
     save_comparison,
 )
-from evolution.evolve import Evolution, RunConfig
-from evolution.strategies import STRATEGIES, make_strategy
-from evolution.track import training_track
+from evolution.racing.track import training_track
+from evolution.run.evolve import Evolution, RunConfig
 from tests.loader_properties import byte_edits, json_junk, load_or_refuse, plausible, settings_for_loaders, written
 
 

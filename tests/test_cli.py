@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from app import options as app_options
-from evolution.genome_file import load_genomes
+from evolution.files.genome_file import load_genomes
 from tests.helpers import ROOT, reference_rows, reference_test_scores, run_cli
 
 
@@ -176,8 +176,11 @@ def test_the_architecture_pages_layout_names_every_module_and_only_modules_that_
     section = (ROOT / "docs" / "architecture.md").read_text().split("# How it is built", 1)[1]
     layout = section.split("```", 2)[1]  # the tree, before "Where new things go"
     named = set(re.findall(r"(?<![\w/])([a-z_]+\.py)\b", layout))
-    modules = {p.name for folder in ("app", "evolution", "game", "bench") for p in (ROOT / folder).glob("*.py")}
+    modules = {p.name for folder in ("app", "evolution", "game", "bench") for p in (ROOT / folder).rglob("*.py")}
     modules = {name for name in modules if name != "__init__.py"} | {"main.py"}
+    packages = {p.parent.name for folder in ("evolution", "game") for p in (ROOT / folder).glob("*/__init__.py")}
+    for package in packages:  # each sub-package is a heading of its own, its modules under it
+        assert re.search(rf"^  {package}/ ", layout, re.M), f"the layout has no heading for {package}/"
     assert not modules - named, f"modules the layout does not name: {sorted(modules - named)}"
     scripts = {p.name for p in (ROOT / "docs").rglob("*.py")}
     assert not named - modules - scripts, f"named in the layout but not in the tree: {sorted(named - modules)}"
@@ -204,7 +207,7 @@ def test_the_readme_links_every_docs_page():
 
 def test_the_log_refuses_to_continue_a_file_that_is_not_its_own(tmp_path):
     from evolution.errors import InputError
-    from evolution.reporters import CsvLog
+    from evolution.run.reporters import CsvLog
 
     other = tmp_path / "notes.csv"
     other.write_text("name,score\nada,3\n")

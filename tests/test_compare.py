@@ -9,14 +9,14 @@ import pytest
 
 import main
 from app import options as app_options
-from evolution.champion_drives import STEPS_PER_GENERATION, JointDrives
-from evolution.compare import parse_spec
-from evolution.evolve import Evolution, RunConfig
-from evolution.genome_file import load_genomes
-from evolution.track import training_track
-from game.compare_view import CompareView
+from evolution.files.genome_file import load_genomes
+from evolution.many.compare import parse_spec
+from evolution.racing.track import training_track
+from evolution.run.champion_drives import STEPS_PER_GENERATION, JointDrives
+from evolution.run.evolve import Evolution, RunConfig
+from game.drawing.track_view import dot_screen_positions
 from game.frame_runner import key_event, open_window, run_frames
-from game.track_view import dot_screen_positions
+from game.views.compare_view import CompareView
 
 SEED = "4"
 GENERATIONS = "5"
@@ -92,7 +92,7 @@ def test_headless_compare_logs_each_run_as_alone_and_ends_with_a_table(in_tmp, c
     ],
 )
 def test_a_bad_spec_gives_one_line_and_exit_2(in_tmp, capsys, specs, words):
-    from evolution import budget
+    from evolution.run import budget
 
     try:
         with pytest.raises(SystemExit) as stopped:
@@ -180,10 +180,10 @@ def test_lanes_and_a_click_follow_a_dot_of_any_run(in_tmp):
 
 def test_a_joint_race_splits_into_what_each_run_races_alone():
     from bench.common import population
-    from evolution.network import Network
-    from evolution.race import Race
-    from evolution.together import can_join, joint_race, split
-    from evolution.track import training_track
+    from evolution.many.together import can_join, joint_race, split
+    from evolution.racing.network import Network
+    from evolution.racing.race import Race
+    from evolution.racing.track import training_track
 
     network, track = Network((7, 8, 4, 1)), training_track()
     groups = [population("random", 30, network.genome_size, seed=1), population("evolved", 20, network.genome_size)]
@@ -229,7 +229,7 @@ def test_a_headless_comparison_checkpointed_and_resumed_logs_what_a_straight_one
 
 
 def test_a_comparison_checkpoint_holds_every_run_and_a_run_checkpoint_refuses_it(in_tmp, capsys):
-    from evolution.checkpoint import Comparison, load_checkpoint, read_checkpoint
+    from evolution.files.checkpoint import Comparison, load_checkpoint, read_checkpoint
 
     checkpoint = in_tmp / "cmp.npz"
     specs = ["classic", "snes:tracks=0,seed=9", "classic:population=12"]
@@ -268,7 +268,7 @@ def race_window_until(app, done, frames: int = 20_000) -> None:
 
 
 def test_the_window_checkpoints_every_run_on_quit_and_resumes_them_as_a_straight_run(in_tmp, capsys):
-    from evolution.checkpoint import Comparison, read_checkpoint
+    from evolution.files.checkpoint import Comparison, read_checkpoint
 
     expected = straight_logs(in_tmp)
     checkpoint, prefix = in_tmp / "cmp.npz", in_tmp / "win"
@@ -300,8 +300,8 @@ def test_the_window_checkpoints_every_run_on_quit_and_resumes_them_as_a_straight
 
 
 def test_t_drives_every_runs_best_together_in_its_colours_and_l_lists_every_runs_saves(in_tmp):
-    from game.drive_view import DriveView
-    from game.saves_view import SavesView
+    from game.views.drive_view import DriveView
+    from game.views.saves_view import SavesView
 
     app = open_window(
         app_options.parse(["--seed", "2", "--speed", "turbo", "--keep", "5", "--compare", "classic", "snes"])

@@ -11,11 +11,11 @@ rendering, whose picture is a function of their key (the overview's track strip,
 weights, frame and neurons' places, the window's note of which gaps between the panels it has painted); what
 clicks and the pointer read is computed in the update phase (the chart's time axis) or by a function of the
 layout (the network's neurons, the editor's plot), never kept by drawing. Text rendered and the
-places texts took on the screen are kept by game/text.py per surface, in module dictionaries, outside any
+places texts took on the screen are kept by game/drawing/text.py per surface, in module dictionaries, outside any
 object: they are the drawing's own bookkeeping and are not in the snapshot either.
 
 Then: a click lands where the drawing put things (the list of saves), and a panel of a test's own, added to a
-view with one line, is updated, drawn in its slot and clicked (panels as parts, game/panel.py).
+view with one line, is updated, drawn in its slot and clicked (panels as parts, game/panels/panel.py).
 """
 
 from __future__ import annotations
@@ -33,16 +33,16 @@ import pytest
 
 from app import options as app_options
 from app.flag_types import TURBO
-from game.compare_view import CompareView
-from game.drive_view import DriveView
-from game.editor_view import EditorView
-from game.evolving_view import EvolvingView
 from game.frame_runner import key_event, open_window, run_frames
-from game.lessons import LessonMenu
-from game.panel import Panel
-from game.replay_view import ReplayView
-from game.saves_view import SavesView
-from game.then_and_now import ThenAndNow
+from game.panels.panel import Panel
+from game.views.compare_view import CompareView
+from game.views.drive_view import DriveView
+from game.views.editor_view import EditorView
+from game.views.evolving_view import EvolvingView
+from game.views.lessons import LessonMenu
+from game.views.replay_view import ReplayView
+from game.views.saves_view import SavesView
+from game.views.then_and_now import ThenAndNow
 from game.window import Window
 
 SIZE = (960, 540)
@@ -259,7 +259,7 @@ def test_runs_side_by_side_draw_without_changing_anything(in_tmp, lanes):
 
 def test_a_click_on_a_listed_save_picks_the_save_drawn_there(in_tmp):
     # the list's rows were kept by drawing and read by clicks; now arrange places them and drawing reads them
-    from game.text import drawn
+    from game.drawing.text import drawn
 
     window = evolving()
     window.paused = True

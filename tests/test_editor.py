@@ -6,13 +6,13 @@ import pygame
 
 import main
 from app import options as app_options
-from evolution.drivable import MIN_WIDTH, check_barriers_drivable, check_drivable, check_editable, drive
 from evolution.errors import InputError
-from evolution.track import load_track_file, random_track
-from evolution.track_draft import SPACING, TrackDraft
-from evolution.track_names import resolve_track
-from game.editor_view import EditorView
+from evolution.racing.drivable import MIN_WIDTH, check_barriers_drivable, check_drivable, check_editable, drive
+from evolution.racing.track import load_track_file, random_track
+from evolution.racing.track_draft import SPACING, TrackDraft
+from evolution.racing.track_names import resolve_track
 from game.frame_runner import key_event, open_window, run_frames
+from game.views.editor_view import EditorView
 from tests.helpers import run_cli
 
 

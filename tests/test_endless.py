@@ -6,13 +6,13 @@ import pygame
 
 import main
 from app import options as app_options
-from evolution.drivable import check_drivable
-from evolution.endless import climbs, endless_track, level_of, level_shape
-from evolution.evolve import Evolution, RunConfig
-from evolution.reporters import LOG_HEADER
-from evolution.track_names import resolve_track
+from evolution.racing.drivable import check_drivable
+from evolution.racing.endless import climbs, endless_track, level_of, level_shape
+from evolution.racing.track_names import resolve_track
+from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.reporters import LOG_HEADER
 from game.frame_runner import key_event, open_window, run_frames
-from game.lab_actions import markers
+from game.panels.lab_actions import markers
 from tests.helpers import run_cli
 
 # seed 3 of the default strategy climbs to level 2 at generation 42 and level 3 at 45 (found by running it)
@@ -156,7 +156,7 @@ def test_endless_and_a_track_do_not_go_together():
 
 
 def test_a_change_can_go_to_a_level_and_a_bad_level_is_refused():
-    from evolution.settings import check_track_change, parse_set
+    from evolution.run.settings import check_track_change, parse_set
 
     assert parse_set("5:track=endless:3:2").new == "endless:3:2"
     check_track_change("endless:3:2", "--set")

@@ -19,8 +19,10 @@ import pytest
 import main
 from app import options as app_options
 from app import runs as app_runs
-from evolution import archive, budget
-from evolution.checkpoint import (
+from evolution.breeding.strategies import STRATEGIES, NotFinite, make_strategy
+from evolution.errors import InputError
+from evolution.files.atomic import write_atomic
+from evolution.files.checkpoint import (
     HEADER_BYTES,
     checkpoint_bytes,
     load_checkpoint,
@@ -28,17 +30,15 @@ from evolution.checkpoint import (
     save_checkpoint,
     save_comparison,
 )
-from evolution.errors import InputError
-from evolution.evolve import Evolution, RunConfig
-from evolution.files import write_atomic
-from evolution.genome_file import GenomeFile, load_genomes, save_genomes
-from evolution.history import GenerationStats
-from evolution.network import Network
-from evolution.replay import LOG_ROW_BYTES
-from evolution.reporters import LOG_HEADER, log_row
-from evolution.strategies import STRATEGIES, NotFinite, make_strategy
-from evolution.sweep import SweepLog
-from evolution.track import training_track
+from evolution.files.genome_file import GenomeFile, load_genomes, save_genomes
+from evolution.files.replay import LOG_ROW_BYTES
+from evolution.many.sweep import SweepLog
+from evolution.racing.network import Network
+from evolution.racing.track import training_track
+from evolution.run import archive, budget
+from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.history import GenerationStats
+from evolution.run.reporters import LOG_HEADER, log_row
 from tests.helpers import MemoryPeak, run_cli, start_cli, wait_for, without_seconds
 
 
@@ -48,7 +48,7 @@ def unreported(strategy: str = "elitist") -> Evolution:
     advance 400 columns a generation here, so generation 11's champion is still on its way."""
     config = RunConfig(population=20, seed=2, generations=None, strategy=strategy, extra_tracks=0, mutation_rate=0.7)
     evolution = Evolution(config, training_track())
-    with mock.patch("evolution.evolve.STEPS_PER_GENERATION", 400):
+    with mock.patch("evolution.run.evolve.STEPS_PER_GENERATION", 400):
         for _ in range(12):
             evolution.run_generation()
     assert evolution.state.reported < evolution.state.generation == 12  # rows wait for their test drive
@@ -513,7 +513,7 @@ def overflowing_at(seed: int, generation: int):
 
 
 def test_a_sweep_run_that_overflows_stops_alone_and_the_others_in_its_batch_give_their_numbers(monkeypatch):
-    import evolution.sweep as sweep_module
+    import evolution.many.sweep as sweep_module
 
     config = RunConfig(population=6, strategy="classic", generations=4, extra_tracks=0, test_curve=False)
     alone = {seed: sweep_module.run_batch([dataclasses.replace(config, seed=seed)], judge=False)[0] for seed in (4, 6)}
@@ -529,7 +529,7 @@ def test_a_sweep_run_that_overflows_stops_alone_and_the_others_in_its_batch_give
 
 
 def test_a_sweep_whose_run_overflows_says_so_and_keeps_every_seeds_row(in_tmp, monkeypatch, capsys):
-    import evolution.sweep as sweep_module
+    import evolution.many.sweep as sweep_module
 
     monkeypatch.setattr(os, "cpu_count", lambda: 1)  # every seed in this process
     monkeypatch.setattr(sweep_module, "Evolution", overflowing_at(2, 1))
@@ -566,7 +566,7 @@ def test_a_comparison_whose_run_overflows_stops_with_every_run_checkpointed_at_i
 
 
 def test_a_checkpoint_that_grew_past_the_loaders_limit_is_not_written_and_the_last_one_is_kept(in_tmp, monkeypatch):
-    import evolution.checkpoint as checkpoints
+    import evolution.files.checkpoint as checkpoints
 
     evolution = unreported()
     path = in_tmp / "c.npz"

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from evolution.evolve import Evolution, RunConfig
-from evolution.race import race_scores
-from evolution.selection import selection_scores
-from evolution.strategies import STRATEGIES, rank_order
-from evolution.track import blog_test_track, training_track
+from evolution.breeding.selection import selection_scores
+from evolution.breeding.strategies import STRATEGIES, rank_order
+from evolution.racing.race import race_scores
+from evolution.racing.track import blog_test_track, training_track
+from evolution.run.evolve import Evolution, RunConfig
 from tests.helpers import assert_same_rows
 
 

@@ -11,14 +11,14 @@ import pytest
 
 from app import options as app_options
 from app import runs as app_runs
-from evolution import narration
-from evolution.compare import parse_spec
-from evolution.evolve import Evolution, RunConfig
-from evolution.history import GenerationStats, History
-from evolution.narration import KINDS, MILESTONES, Narrator
-from evolution.settings import ALIASES, SETTINGS, SettingEvent, canonical, parse_set, spellings
-from evolution.strategies import STRATEGIES, Classic, Elitist
-from evolution.track import training_track
+from evolution.breeding.strategies import STRATEGIES, Classic, Elitist
+from evolution.many.compare import parse_spec
+from evolution.racing.track import training_track
+from evolution.run import narration
+from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.history import GenerationStats, History
+from evolution.run.narration import KINDS, MILESTONES, Narrator
+from evolution.run.settings import ALIASES, SETTINGS, SettingEvent, canonical, parse_set, spellings
 from tests.helpers import app_for, press
 
 
@@ -210,8 +210,8 @@ def test_the_command_line_reads_the_long_and_the_short_names():
 def test_h_pauses_while_open_and_gives_back_the_pace_it_found(in_tmp):
     import pygame
 
-    from game import hud
     from game.frame_runner import run_frames
+    from game.panels import hud
 
     app = app_for("--seed", "2", "--speed", "8")
     run_frames(app, 3)
@@ -233,8 +233,8 @@ def test_h_pauses_while_open_and_gives_back_the_pace_it_found(in_tmp):
 
 
 def test_the_help_is_grouped_and_names_the_keys_that_do_nothing_in_the_view(in_tmp):
-    from game import hud
     from game.keys import GROUPS
+    from game.panels import hud
 
     app = app_for("--seed", "2")
     rows = hud.help_rows(app.works)
@@ -281,7 +281,7 @@ def test_the_caption_changes_as_the_run_goes_and_w_turns_it_off(in_tmp):
 
 
 def test_a_milestone_raises_a_banner_and_marks_the_chart(in_tmp):
-    from game.caption import Caption
+    from game.panels.caption import Caption
 
     clock = [0.0]
     caption = Caption(clock=lambda: clock[0])
@@ -353,7 +353,7 @@ def test_at_x8_the_track_view_never_stands_still_while_a_generation_closes(in_tm
 
     import pygame
 
-    from evolution import race_kernel
+    from evolution.racing import race_kernel
     from game.frame_runner import run_frames
 
     monkeypatch.setattr(race_kernel, "usable", lambda *args: False)
@@ -395,12 +395,12 @@ def essentials(options) -> list:
     return [(run.config, run.track.name, run.keep) for run in (options.compare or (options.run,))]
 
 
-@pytest.mark.parametrize("name", sorted(__import__("evolution.lessons", fromlist=["LESSONS"]).LESSONS))
+@pytest.mark.parametrize("name", sorted(__import__("evolution.run.lessons", fromlist=["LESSONS"]).LESSONS))
 def test_each_lesson_is_its_own_command_line(name):
     import shlex
     from dataclasses import replace
 
-    from evolution.lessons import LESSONS
+    from evolution.run.lessons import LESSONS
 
     lesson = LESSONS[name]
     by_name = app_options.parse(["--lesson", name])
@@ -433,7 +433,7 @@ def test_the_lesson_menu_starts_a_lesson_in_the_window(in_tmp):
     import pygame
 
     from game.frame_runner import run_frames
-    from game.lessons import LessonMenu
+    from game.views.lessons import LessonMenu
 
     app = app_for("--seed", "2", "--speed", "64")
     run_frames(app, 20)
@@ -459,7 +459,7 @@ def test_a_lesson_started_after_a_restart_hands_back_the_restarted_run(in_tmp):
     """The window's way out writes --checkpoint and --save from the run the lesson replaced: after R, the new one."""
     import pygame
 
-    from game.lessons import start_lesson
+    from game.views.lessons import start_lesson
 
     app = app_for("--seed", "2", "--population", "10")
     opened = app.view.evolution
@@ -485,7 +485,7 @@ def test_a_comparison_says_each_runs_milestones_with_its_name(in_tmp):
 
 
 def test_the_panel_says_the_noise_in_force_when_the_schedule_makes_it_smaller():
-    from game import lab_actions
+    from game.panels import lab_actions
 
     evolution = Evolution(
         RunConfig(
@@ -505,7 +505,7 @@ def test_the_panel_says_the_noise_in_force_when_the_schedule_makes_it_smaller():
 
 
 def test_generation_5_is_kept_whole_and_replays_with_all_its_dots_equal_to_the_history():
-    from evolution.time_machine import replay
+    from evolution.run.time_machine import replay
 
     evolution = Evolution(RunConfig(strategy="classic", seed=2, generations=None), training_track())
     for _ in range(32):
@@ -522,8 +522,8 @@ def test_generation_5_is_kept_whole_and_replays_with_all_its_dots_equal_to_the_h
 
 
 def test_the_landmarks_stay_within_their_bound(monkeypatch):
-    from evolution import archive as archive_module
-    from evolution.archive import Archive
+    from evolution.run import archive as archive_module
+    from evolution.run.archive import Archive
 
     monkeypatch.setattr(archive_module, "LANDMARK_ROWS", 100)
     archive = Archive()
@@ -540,7 +540,7 @@ def test_y_races_generation_5_beside_the_latest_in_labelled_lanes(in_tmp):
     import pygame
 
     from game.frame_runner import run_frames
-    from game.then_and_now import ThenAndNow
+    from game.views.then_and_now import ThenAndNow
 
     app = app_for("--seed", "2", "--speed", "turbo", "--strategy", "classic")
     while app.view.evolution.generation < 12:
@@ -606,7 +606,7 @@ def test_pointing_at_a_neuron_an_input_a_weight_a_chart_point_or_a_dot_says_what
     weights = race.network.unpack(race.genomes[dot][None])[2][0][0]
     said = hover(app, (int((x0 + x1) / 2), int((y0 + y1) / 2)))
     assert said.startswith("weight from hidden neuron") and f"{weights[0, 0]:+.2f}" in said
-    from game.timeline import generation_at
+    from game.panels.timeline import generation_at
 
     layout = app.layout()
     raced = len(view.evolution.history)
@@ -617,7 +617,7 @@ def test_pointing_at_a_neuron_an_input_a_weight_a_chart_point_or_a_dot_says_what
     )
     row = view.evolution.history.row(0)
     assert hover(app, (x, layout.chart.centery)).startswith(f"generation 0: best {row.best} of {row.finish} (")
-    from game.track_view import dot_screen_positions
+    from game.drawing.track_view import dot_screen_positions
 
     xs, ys = dot_screen_positions(view.scene.camera, race)
     said = hover(app, (int(xs[dot]), int(ys[dot])))
@@ -627,9 +627,10 @@ def test_pointing_at_a_neuron_an_input_a_weight_a_chart_point_or_a_dot_says_what
 def test_a_ghost_never_hides_the_leader_or_its_label(in_tmp, monkeypatch):
     import pygame
 
-    from game import palette, time_controls
+    from game.drawing import palette
+    from game.drawing.track_view import DOT_RADIUS, dot_screen_positions
     from game.frame_runner import run_frames
-    from game.track_view import DOT_RADIUS, dot_screen_positions
+    from game.views import time_controls
 
     def opaque_ghosts(surface, camera, ghosts, scale):  # the worst ghost: one that covers the whole track view
         surface.fill(palette.TEXT_DIM, camera.view)

@@ -18,11 +18,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import evolution.track as track_module
+import evolution.racing.track as track_module
 from evolution.errors import InputError
-from evolution.genome_file import FIELDS, MAX_TEXT, MAX_WEIGHT, GenomeFile, load_genomes, save_genomes
-from evolution.network import Network
-from evolution.track import MAX_HEIGHT, MIN_COLUMNS, Track, load_track_file
+from evolution.files.genome_file import FIELDS, MAX_TEXT, MAX_WEIGHT, GenomeFile, load_genomes, save_genomes
+from evolution.racing.network import Network
+from evolution.racing.track import MAX_HEIGHT, MIN_COLUMNS, Track, load_track_file
 from tests.loader_properties import (
     OUTCOMES,
     byte_edits,

@@ -1,4 +1,4 @@
-"""The one lockstep scheduler (evolution/lockstep.py): stepped a slice at a time (the window's frames), joined or
+"""The one lockstep scheduler (evolution/many/lockstep.py): stepped a slice at a time (the window's frames), joined or
 side by side, with or without the champions' joint drives, it gives every run the numbers it makes run to the
 end (headless) and alone; no run races ahead of another; after_round comes when every run has raced the same
 generations."""
@@ -11,11 +11,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from evolution.evolve import Evolution, RunConfig
-from evolution.history import COLUMNS
-from evolution.lockstep import Lockstep
-from evolution.race import SLICE_SECONDS
-from evolution.track import training_track
+from evolution.many.lockstep import Lockstep
+from evolution.racing.race import SLICE_SECONDS
+from evolution.racing.track import training_track
+from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.history import COLUMNS
 
 GENERATIONS = 6
 CONFIGS = (
@@ -112,7 +112,7 @@ def test_after_round_comes_when_every_run_has_raced_the_same_generations(to_the_
 
 def test_runs_on_other_tracks_race_side_by_side_and_give_their_numbers_alone():
     """A round whose races cannot be joined (another track, another network shape) races them side by side."""
-    from evolution.track import random_track
+    from evolution.racing.track import random_track
 
     configs = [replace(CONFIGS[0], generations=3), replace(CONFIGS[1], generations=3, layers=(7, 6, 1))]
     tracks = [training_track(), random_track(5)]

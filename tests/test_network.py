@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from evolution.network import Brains, Network
+from evolution.racing.network import Brains, Network
 from tests.helpers import assert_blog_equal
 
 

@@ -11,25 +11,36 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evolution.genome_file import load_genomes
-from evolution.history import GenerationStats, History
-from evolution.lineage import CHILD, KEPT, MEAN, RANDOM, SAMPLE, Origins, brief, describe
-from evolution.network import Network
-from evolution.race import Race
-from evolution.track import SENSORS, blog_test_track, training_track
-from game import hud, palette, scale
-from game.assets import start_pygame
-from game.camera import Camera
-from game.chart import LOG_FLOOR, ChartView, Series, draw_chart, history_series, nice_step, percent, x_ticks, y_axis
-from game.drive_panel import draw_drive_scores, drive_order
-from game.drive_view import UNSAVED
-from game.layout import Layout
-from game.netview import NetworkView, network_title
-from game.panel import draw_panel
-from game.scale import Scale, next_user_step
-from game.text import drawn as text_records
-from game.text import fit, number, reading, signed
-from game.track_view import dot_screen_positions, draw_race, draw_stack_hint, pick_dot, stack_at
+from evolution.breeding.lineage import CHILD, KEPT, MEAN, RANDOM, SAMPLE, Origins, brief, describe
+from evolution.files.genome_file import load_genomes
+from evolution.racing.network import Network
+from evolution.racing.race import Race
+from evolution.racing.track import SENSORS, blog_test_track, training_track
+from evolution.run.history import GenerationStats, History
+from game.drawing import palette, scale
+from game.drawing.assets import start_pygame
+from game.drawing.camera import Camera
+from game.drawing.layout import Layout
+from game.drawing.scale import Scale, next_user_step
+from game.drawing.text import drawn as text_records
+from game.drawing.text import fit, number, reading, signed
+from game.drawing.track_view import dot_screen_positions, draw_race, draw_stack_hint, pick_dot, stack_at
+from game.panels import hud
+from game.panels.chart import (
+    LOG_FLOOR,
+    ChartView,
+    Series,
+    draw_chart,
+    history_series,
+    nice_step,
+    percent,
+    x_ticks,
+    y_axis,
+)
+from game.panels.drive_panel import draw_drive_scores, drive_order
+from game.panels.netview import NetworkView, network_title
+from game.panels.panel import draw_panel
+from game.views.drive_view import UNSAVED
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [(800, 500), (1280, 720), (1920, 1080), (3840, 2160)]
@@ -45,7 +56,7 @@ def fonts():
 
 # ---- recording what is drawn ------------------------------------------------------------------------------
 class Recorder(pygame.Surface):
-    """A surface that remembers the rectangle of every blit and, for text, the string drawn (game/text.py keeps
+    """A surface that remembers the rectangle of every blit and, for text, the string drawn (game/drawing/text.py keeps
     every text a surface is given, with its rectangle)."""
 
     def __init__(self, size: tuple[int, int]) -> None:

@@ -12,11 +12,11 @@ import pygame
 import pytest
 
 import main
-from evolution.lineage import Origins
-from evolution.seeds import STREAMS
-from evolution.settings import SETTINGS, check_applies, help_text
-from evolution.strategies import STRATEGIES, Knob, Strategy, register, unregister
-from game import lab_actions
+from evolution.breeding.lineage import Origins
+from evolution.breeding.seeds import STREAMS
+from evolution.breeding.strategies import STRATEGIES, Knob, Strategy, register, unregister
+from evolution.run.settings import SETTINGS, check_applies, help_text
+from game.panels import lab_actions
 from tests.helpers import choose, log_rows, open_panel, paused_app
 
 
@@ -50,7 +50,7 @@ class HillClimb(Strategy):
         self.climb_kept = min(1 if kept is None else int(kept), population)
 
     def initial_state(self, seed: int) -> ClimbState:
-        from evolution.seeds import generator
+        from evolution.breeding.seeds import generator
 
         return ClimbState(rng=generator(seed, self.name))
 
@@ -166,7 +166,7 @@ def test_the_settings_panel_offers_it_and_shows_its_knob(tmp_path, monkeypatch):
 
 
 def test_no_module_outside_the_strategies_names_one():
-    """A strategy's name as a whole string appears only in evolution/strategies.py (and in the lessons, whose
+    """A strategy's name as a whole string appears only in evolution/breeding/strategies.py (and in the lessons, whose
     scripts are about particular strategies): the rest of the program asks the registry."""
     import ast
     from pathlib import Path

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from evolution.network import Network
-from evolution.race import Race, StackedRace, race_scores
-from evolution.track import Track, blog_test_track, random_track, training_track
+from evolution.racing.network import Network
+from evolution.racing.race import Race, StackedRace, race_scores
+from evolution.racing.track import Track, blog_test_track, random_track, training_track
 
 
 def constant_force_genome(network: Network, output_bias: float) -> np.ndarray:

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from bench.common import population
-from evolution import race_kernel
-from evolution.network import Network
-from evolution.race import Race, StackedRace, in_slices
-from evolution.track import Track, blog_test_track, random_track, training_track
+from evolution.racing import race_kernel
+from evolution.racing.network import Network
+from evolution.racing.race import Race, StackedRace, in_slices
+from evolution.racing.track import Track, blog_test_track, random_track, training_track
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not race_kernel.ready(wait=True), reason="numba cannot load: races run with numpy")
@@ -205,7 +205,7 @@ def test_without_numba_races_run_with_numpy_and_one_line_says_so(golden):
 
 
 def test_the_window_races_the_columns_asked_in_calls_of_many():
-    from evolution.evolve import Evolution, RunConfig
+    from evolution.run.evolve import Evolution, RunConfig
     from game.session import EvolveSession
 
     session = EvolveSession(Evolution(RunConfig(strategy="classic", seed=3, generations=20), training_track()))
@@ -234,7 +234,7 @@ def test_the_window_races_the_columns_asked_in_calls_of_many():
         for _ in straight.close_generation(race, slice_seconds=None):
             pass
     straight.finish_test_drives_now()
-    from evolution.history import COLUMNS
+    from evolution.run.history import COLUMNS
 
     def numbers(evolution: Evolution) -> np.ndarray:
         return np.delete(evolution.state.history.to_arrays(), COLUMNS.index("seconds"), axis=0)
@@ -264,7 +264,7 @@ def _race_in_worker(genomes: np.ndarray, track: Track, network: Network) -> tupl
 
 def test_a_new_race_in_the_window_starts_with_one_column_a_call():
     # a chunk grown on the cheap end of one race, kept for the next, made a frame of 10,000 dots last 70 ms
-    from evolution.evolve import Evolution, RunConfig
+    from evolution.run.evolve import Evolution, RunConfig
     from game.session import EvolveSession
 
     session = EvolveSession(Evolution(RunConfig(strategy="classic", seed=3, generations=5), training_track()))

@@ -1,5 +1,5 @@
 """Text a room can read (issue 21): over a scripted short lesson at four window sizes, every text a frame
-draws (game/text.py keeps each one's rectangle) is at least 1/40 of the window's height, inside its panel,
+draws (game/drawing/text.py keeps each one's rectangle) is at least 1/40 of the window's height, inside its panel,
 and covers no other; every text colour has a contrast of at least 4.5:1 against what is behind it."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pytest
 from app import options as app_options
 from app.flag_types import TURBO
 from bench.fps import evolved_ghosts
-from game import palette, text
+from game.drawing import palette, text
+from game.drawing.scale import TEXT_SHARE, USER_STEPS
+from game.drawing.track_view import dot_screen_positions
 from game.frame_runner import open_window
-from game.scale import TEXT_SHARE, USER_STEPS
-from game.track_view import dot_screen_positions
 from tests.helpers import press
 
 SIZES = [(800, 500), (1280, 720), (1920, 1080), (3840, 2160)]

@@ -18,15 +18,15 @@ import main
 from app import command as app_command
 from app import options as app_options
 from app import runs as app_runs
-from evolution import budget
-from evolution.checkpoint import load_checkpoint
 from evolution.errors import InputError, Interrupted
-from evolution.evolve import Evolution, RunConfig
-from evolution.genome_file import load_genomes
-from evolution.reporters import LOG_HEADER, CsvLog
-from evolution.track import training_track
-from game.evolving_view import EvolvingView
+from evolution.files.checkpoint import load_checkpoint
+from evolution.files.genome_file import load_genomes
+from evolution.racing.track import training_track
+from evolution.run import budget
+from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.reporters import LOG_HEADER, CsvLog
 from game.frame_runner import key_event, open_window, run_frames
+from game.views.evolving_view import EvolvingView
 from tests.helpers import ROOT, MemoryPeak, full_disk, log_has_rows, log_rows, run_cli, start_cli, wait_for
 
 
@@ -62,7 +62,7 @@ def test_ctrl_c_before_a_run_starts_or_during_a_drive_gives_no_traceback(tmp_pat
 
 
 def test_ctrl_c_in_generation_0_says_so_plainly(tmp_path, monkeypatch, capsys):
-    from evolution.evolve import Evolution
+    from evolution.run.evolve import Evolution
 
     def interrupted(self):
         raise Interrupted(signal.SIGINT)
@@ -133,7 +133,7 @@ def test_a_save_that_fails_in_the_window_says_why_on_screen_and_on_the_way_out_o
 
 
 def test_a_checkpoint_that_fails_on_the_way_out_of_the_window_is_named_on_stderr_once(tmp_path, monkeypatch, capsys):
-    import evolution.checkpoint as checkpoint_module
+    import evolution.files.checkpoint as checkpoint_module
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(checkpoint_module, "write_atomic", full_disk)
@@ -228,7 +228,7 @@ def test_two_runs_cannot_write_one_log(tmp_path):
 
 
 def test_a_genome_file_too_large_to_load_is_never_written(tmp_path, monkeypatch, capsys):
-    import evolution.genome_file
+    import evolution.files.genome_file
 
     monkeypatch.setattr(evolution.genome_file, "MAX_BYTES", 30_000)  # 20 genomes of 105 weights take ~50 KB
     best = tmp_path / "best.json"

@@ -8,15 +8,15 @@ import threading
 
 import pytest
 
-from evolution.evolve import Evolution, RunConfig
-from evolution.reporters import Reporter
-from evolution.settings import SettingEvent
-from evolution.track import random_track, training_track
+from evolution.racing.track import random_track, training_track
+from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.reporters import Reporter
+from evolution.run.settings import SettingEvent
 from tests.helpers import ROOT
 
 # where state.scheduled may be touched: Evolution itself, lab.py's functions (each called by an Evolution method
 # that holds the lock), RunState (its field and its check)
-GUARDED = {"evolution/evolve.py", "evolution/lab.py", "evolution/run_state.py"}
+GUARDED = {"evolution/run/evolve.py", "evolution/run/lab.py", "evolution/run/run_state.py"}
 ATTRIBUTES = ("config", "strategy", "network", "track", "champion_drives", "state", "test_track", "reporters")
 
 
@@ -47,7 +47,7 @@ def test_no_code_outside_evolve_py_assigns_an_evolutions_attributes():
     found = [
         f"{name}:{text.count(chr(10), 0, match.start()) + 1}: {match.group(0)}"
         for name, text in sources()
-        if name != "evolution/evolve.py"
+        if name != "evolution/run/evolve.py"
         for match in pattern.finditer(text)
     ]
     assert not found, f"change a run through its methods (use_config, use_network, use_track, ...): {found}"

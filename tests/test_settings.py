@@ -12,15 +12,15 @@ import pytest
 
 import main
 from app import options as app_options
-from evolution.checkpoint import load_checkpoint, save_checkpoint
+from evolution.breeding.strategies import STRATEGIES
 from evolution.errors import InputError
-from evolution.evolve import Evolution, RunConfig
-from evolution.genome_file import load_genomes, save_genomes
-from evolution.lab import run_line
-from evolution.reporters import CsvLog
-from evolution.settings import SETTINGS, current_value, format_value, settings_table
-from evolution.strategies import STRATEGIES
-from evolution.track import training_track
+from evolution.files.checkpoint import load_checkpoint, save_checkpoint
+from evolution.files.genome_file import load_genomes, save_genomes
+from evolution.racing.track import training_track
+from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.lab import run_line
+from evolution.run.reporters import CsvLog
+from evolution.run.settings import SETTINGS, current_value, format_value, settings_table
 from tests.helpers import DATA, assert_same_rows, log_rows, refusal, run_cli
 
 CHANGES = [(5, "mutation_rate", 0.5), (10, "population", 24), (15, "strategy", "snes")]

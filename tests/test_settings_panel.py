@@ -8,11 +8,11 @@ import pygame
 import pygame_gui
 
 import main
-from evolution.replay import load_replay
-from evolution.settings import SettingEvent
-from game import palette
+from evolution.files.replay import load_replay
+from evolution.run.settings import SettingEvent
+from game.drawing import palette
 from game.frame_runner import click, run_frames
-from game.lab_actions import marker, markers, stepped
+from game.panels.lab_actions import marker, markers, stepped
 from game.window import Window
 from tests.helpers import ROOT, app_for, choose, gui, log_rows, open_panel, paused_app, press, press_plus, run_until
 
@@ -245,7 +245,7 @@ def test_the_command_line_is_printed_and_copied_or_says_why_not(in_tmp, capsys, 
 
 
 def test_the_steps_of_minus_and_plus():
-    from game.lab_actions import Row
+    from game.panels.lab_actions import Row
 
     def row(kind, value, low, high):
         return Row("x", kind, low, high, value, value, None, True, "", "")

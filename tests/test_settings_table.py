@@ -1,4 +1,4 @@
-"""The settings table (evolution/settings.py RUN_SETTINGS) is the one definition of a run's settings: the command
+"""The settings table (evolution/run/settings.py RUN_SETTINGS) is the one definition of a run's settings: the command
 line's flags, --set, --help, --compare's SPECs, --study, RunConfig, the record of a run's start, the settings panel
 and the docs' tables are made from it or agree with it. A setting added to the table without its flag (or --set),
 its docs row, or its RunConfig field fails here; so does a flag, a field or a docs row that says otherwise."""
@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from app import options as app_options
-from evolution import compare, study
-from evolution.evolve import Evolution, RunConfig
-from evolution.settings import (
+from evolution.breeding.strategies import STRATEGIES
+from evolution.many import compare, study
+from evolution.racing.track import training_track
+from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.settings import (
     RUN_SETTINGS,
     SETTINGS,
     START_RECORD,
@@ -26,8 +28,6 @@ from evolution.settings import (
     spellings,
     strategy_defaults,
 )
-from evolution.strategies import STRATEGIES
-from evolution.track import training_track
 from tests.helpers import ROOT
 
 FLAGGED = [spec for spec in RUN_SETTINGS.values() if spec.flags]
@@ -202,7 +202,7 @@ def test_docs_lab_table_lists_every_live_setting_with_the_tables_range_and_strat
 
 
 def test_the_settings_panel_rows_are_the_tables():
-    from game import lab_actions
+    from game.panels import lab_actions
 
     evolution = Evolution(RunConfig(strategy="elitist", population=10, generations=3), training_track())
     rows = lab_actions.rows(evolution)
@@ -215,7 +215,7 @@ def test_the_settings_panel_rows_are_the_tables():
 
 
 def test_the_record_of_a_runs_start_holds_every_flag_but_the_last_generation():
-    """The log's run line and a genome file's "settings" (written by evolution/lab.py, read by replay.py and
+    """The log's run line and a genome file's "settings" (written by evolution/run/lab.py, read by replay.py and
     saved_run.py) hold every setting a flag gives, bar generations (a log's rows and a file's generation say it)."""
     assert set(START_RECORD) == {spec.name for spec in FLAGGED} - {"generations"}
     assert len(START_RECORD) == len(set(START_RECORD))

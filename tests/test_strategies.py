@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from evolution.evolve import Evolution, RunConfig
-from evolution.network import Network
-from evolution.state_codec import decode, encode
-from evolution.strategies import STRATEGIES, make_strategy, rank_order
-from evolution.track import training_track
+from evolution.breeding.strategies import STRATEGIES, make_strategy, rank_order
+from evolution.files.state_codec import decode, encode
+from evolution.racing.network import Network
+from evolution.racing.track import training_track
+from evolution.run.evolve import Evolution, RunConfig
 from tests.helpers import reference_rows
 
 

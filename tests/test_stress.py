@@ -8,11 +8,11 @@ import pygame
 import pytest
 
 from app import options as app_options
-from evolution.checkpoint import load_checkpoint
-from evolution.evolve import Evolution, RunConfig
-from evolution.genome_file import load_genomes
-from evolution.reporters import CsvLog
-from evolution.track import training_track
+from evolution.files.checkpoint import load_checkpoint
+from evolution.files.genome_file import load_genomes
+from evolution.racing.track import training_track
+from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.reporters import CsvLog
 from game.frame_runner import key_event, open_window, run_frames
 from game.keys import BINDINGS
 

@@ -16,7 +16,7 @@ import pytest
 from app import command as app_command
 from app import options as app_options
 from evolution.errors import Interrupted
-from evolution.study import RUNS_FILE, SUMMARY_FILE, run_study
+from evolution.many.study import RUNS_FILE, SUMMARY_FILE, run_study
 from tests.helpers import run_cli
 
 pytest.importorskip("distributed")
@@ -228,7 +228,7 @@ def refused(capsys, *argv: str) -> tuple[int, str]:
 
 
 def test_a_study_beyond_the_memory_budget_is_refused(tmp_path, capsys):
-    from evolution.budget import set_budget
+    from evolution.run.budget import set_budget
 
     try:
         status, err = refused(capsys, *BASE, "--study", "population=20,50", "--seeds", "0-99999", "--memory-budget",
@@ -274,7 +274,7 @@ def test_plot_draws_a_heat_map_per_strategy(clean):
 
 
 def test_a_folder_another_study_is_writing_is_refused(clean):
-    from evolution.study import RunsFile
+    from evolution.many.study import RunsFile
 
     held = RunsFile(clean / RUNS_FILE, "")  # as a study running into this folder holds it
     try:

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from app import runs as app_runs
-from evolution.evolve import Evolution, RunConfig
-from evolution.history import COLUMNS
-from evolution.race import race_scores
-from evolution.settings import SettingEvent
-from evolution.sweep import SeedOutcome, batch_size, judge_genomes, parse_seeds, run_batch, summarise, sweep
-from evolution.track import random_track, training_track
+from evolution.many.sweep import SeedOutcome, batch_size, judge_genomes, parse_seeds, run_batch, summarise, sweep
+from evolution.racing.race import race_scores
+from evolution.racing.track import random_track, training_track
+from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.history import COLUMNS
+from evolution.run.settings import SettingEvent
 from tests.helpers import refusal, without_seconds
 
 

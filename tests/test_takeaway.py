@@ -17,13 +17,13 @@ import pytest
 
 import main
 from app import options as app_options
-from evolution.checkpoint import load_checkpoint
-from evolution.genome_file import load_genomes
-from evolution.plots import FIGURE_PIXELS, read_log
-from evolution.run_folder import COMMAND, list_runs
+from evolution.files.checkpoint import load_checkpoint
+from evolution.files.genome_file import load_genomes
+from evolution.files.plots import FIGURE_PIXELS, read_log
+from evolution.files.run_folder import COMMAND, list_runs
 from game.frame_runner import key_event, open_window, run_frames
-from game.recorder import expected_frames
-from game.saves import list_saves
+from game.takeaway.recorder import expected_frames
+from game.takeaway.saves import list_saves
 from tests.helpers import ROOT, log_has_rows, log_rows, press, run_cli, run_until, start_cli, wait_for
 
 COMMON = ["--seed", "3", "--population", "20", "--tracks", "0"]

@@ -8,21 +8,21 @@ import pytest
 
 import main
 from app import options as app_options
-from evolution.archive import Archive
-from evolution.checkpoint import load_checkpoint, save_checkpoint
-from evolution.evolve import Evolution, RunConfig
-from evolution.genome_file import save_genomes
-from evolution.ghosts import Ghost, GhostRace
-from evolution.lineage import CHILD, KEPT, MEAN, RANDOM, SAMPLE, parent_of
-from evolution.race import race_scores
-from evolution.strategies import make_strategy, rank_order
-from evolution.time_machine import replay
-from evolution.track import training_track
-from evolution.track_names import resolve_track
-from game.evolving_view import EvolvingView
+from evolution.breeding.lineage import CHILD, KEPT, MEAN, RANDOM, SAMPLE, parent_of
+from evolution.breeding.strategies import make_strategy, rank_order
+from evolution.files.checkpoint import load_checkpoint, save_checkpoint
+from evolution.files.genome_file import save_genomes
+from evolution.racing.ghosts import Ghost, GhostRace
+from evolution.racing.race import race_scores
+from evolution.racing.track import training_track
+from evolution.racing.track_names import resolve_track
+from evolution.run.archive import Archive
+from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.time_machine import replay
 from game.frame_runner import open_window, run_frames
-from game.replay_view import ReplayView
-from game.timeline import x_of
+from game.panels.timeline import x_of
+from game.views.evolving_view import EvolvingView
+from game.views.replay_view import ReplayView
 from tests.helpers import ROOT, press
 
 ARCHIVE_BOUND = 50 * 1024 * 1024
@@ -313,9 +313,9 @@ def test_the_timeline_ticks_are_in_no_curves_colour():
     # they were drawn in the mean curve's teal, under the plot, where they read as data points
     from types import SimpleNamespace
 
-    from game import palette
-    from game.chart import SERIES
-    from game.timeline import draw_timeline
+    from game.drawing import palette
+    from game.panels.chart import SERIES
+    from game.panels.timeline import draw_timeline
 
     surface = pygame.Surface((600, 220))
     surface.fill(palette.PANEL)

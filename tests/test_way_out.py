@@ -14,10 +14,10 @@ import pytest
 
 import main
 from app import runs as app_runs
-from evolution import strategies
-from evolution.archive import Archive
-from evolution.checkpoint import load_checkpoint, read_checkpoint
-from evolution.genome_file import load_genomes
+from evolution.breeding import strategies
+from evolution.files.checkpoint import load_checkpoint, read_checkpoint
+from evolution.files.genome_file import load_genomes
+from evolution.run.archive import Archive
 from tests.helpers import ROOT, log_rows, run_cli
 
 COMMON = ["--seed", "3", "--population", "12", "--tracks", "1"]
@@ -56,7 +56,7 @@ def straight_rows(tmp_path: Path, generations: int, *extra: str) -> list[tuple[s
 
 def fail_in_race(monkeypatch, generation: int) -> None:
     """The race of `generation` raises as it steps (its population asked for and pending)."""
-    from evolution.evolve import Evolution
+    from evolution.run.evolve import Evolution
 
     real = Evolution.next_race
 
@@ -201,7 +201,7 @@ def test_an_error_in_a_sweep_or_a_drive_is_said_in_one_line_and_leaves_no_empty_
 def test_a_crash_report_goes_to_the_temporary_folder_when_the_current_one_is_gone(tmp_path, monkeypatch):
     import tempfile
 
-    from evolution.crash import write_crash_report
+    from evolution.files.crash import write_crash_report
 
     gone, temp = tmp_path / "gone", tmp_path / "temp"
     gone.mkdir(), temp.mkdir()
@@ -231,7 +231,7 @@ def test_a_bad_track_scheduled_by_set_is_refused_at_the_start(tmp_path, track, w
 
 
 def test_a_change_that_still_fails_when_it_applies_goes_through_the_way_out(tmp_path, monkeypatch, capsys):
-    from evolution import lab
+    from evolution.run import lab
 
     def broken(name):
         raise ValueError("the track could not be built")

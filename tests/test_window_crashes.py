@@ -13,7 +13,7 @@ import pytest
 from app import options as app_options
 from app import runs as app_runs
 from app.flag_types import SPEEDS, TURBO
-from evolution.settings import format_value
+from evolution.run.settings import format_value
 from game.frame_runner import click, key_event, run_frames
 from game.window import Window
 from tests.helpers import app_for, gui, open_panel, paused_app, press, press_plus, run_until
@@ -162,7 +162,7 @@ def half_done_drive(app: Window) -> bool:
 
 
 def test_turbo_toggled_while_the_champions_drive_is_half_done(in_tmp, monkeypatch):
-    from evolution import champion_drives
+    from evolution.run import champion_drives
 
     # a drive yields after every chunk of columns (not after a slice of time), so that one is seen half done
     # whatever the machine's speed: with the compiled race a whole drive can fit in one slice
@@ -190,7 +190,7 @@ def test_turbo_toggled_while_the_champions_drive_is_half_done(in_tmp, monkeypatc
 
 def run_alone(strategy: str) -> list[int]:
     """Each generation's champion's score on the test track, of the run made alone headless."""
-    from evolution.evolve import Evolution
+    from evolution.run.evolve import Evolution
 
     run = app_options.parse(["--headless", "--strategy", strategy, "--seed", "3", "--generations", "40"]).run
     evolution = Evolution(run.config, run.track)
@@ -205,12 +205,12 @@ def test_every_lane_camera_follows_a_column_past_its_own_tracks_end(in_tmp):
     """A run that waits for the others shows its last race, on the old track, while the followed run races the
     new one: the lanes (updated in the single view too) must follow columns the old track does not have."""
 
-    from evolution.network import Network
-    from evolution.race import Race
-    from evolution.track import Track, training_track
-    from game.assets import start_pygame
-    from game.compare_scene import CompareScene
-    from game.layout import Layout
+    from evolution.racing.network import Network
+    from evolution.racing.race import Race
+    from evolution.racing.track import Track, training_track
+    from game.drawing.assets import start_pygame
+    from game.drawing.compare_scene import CompareScene
+    from game.drawing.layout import Layout
 
     start_pygame()
     surface = pygame.display.set_mode((1280, 720))
@@ -232,7 +232,7 @@ def test_every_lane_camera_follows_a_column_past_its_own_tracks_end(in_tmp):
 
 # ---- 5. a save whose weights are as large as a double goes -----------------------------------------------
 def huge_genomes(layers=(7, 8, 4, 1), largest: float = 1.7e308) -> np.ndarray:
-    from evolution.network import Network
+    from evolution.racing.network import Network
 
     size = Network(layers).genome_size
     return np.random.default_rng(0).choice([largest, -largest, 0.0, 1.0], size=(3, size))
@@ -240,10 +240,10 @@ def huge_genomes(layers=(7, 8, 4, 1), largest: float = 1.7e308) -> np.ndarray:
 
 def test_the_network_view_draws_any_finite_weights(in_tmp):
     """Weights near the largest double (a run's own, or a file's) make a neuron's sum inf - inf: NaN."""
-    from evolution.genome_file import GenomeFile
-    from evolution.seeds import generator
-    from evolution.track import training_track
-    from game.drive_view import DriveView
+    from evolution.breeding.seeds import generator
+    from evolution.files.genome_file import GenomeFile
+    from evolution.racing.track import training_track
+    from game.views.drive_view import DriveView
 
     app = app_for("--seed", "2", "--speed", "8")
     record = GenomeFile((7, 8, 4, 1), huge_genomes(), np.array([3, 2, 1]), "classic", 1, 5, "training")
@@ -263,10 +263,10 @@ def test_a_save_of_weights_too_large_to_sum_is_refused_by_l_and_never_written(in
     import json
 
     from evolution.errors import InputError
-    from evolution.genome_file import MAX_WEIGHT, GenomeFile, load_genomes, save_genomes
-    from evolution.network import Network
-    from evolution.race import race_scores
-    from evolution.track import training_track
+    from evolution.files.genome_file import MAX_WEIGHT, GenomeFile, load_genomes, save_genomes
+    from evolution.racing.network import Network
+    from evolution.racing.race import race_scores
+    from evolution.racing.track import training_track
 
     app = app_for("--seed", "2", "--speed", "8")
     run_until(app, lambda: app.view.evolution.generation >= 1)
@@ -312,8 +312,8 @@ def test_the_panels_drop_downs_open_and_a_click_on_an_option_schedules_it(in_tmp
 
 # ---- 14. limits that keep the window answering ------------------------------------------------------------
 def deep_save(path, depth: int) -> None:
-    from evolution.genome_file import GenomeFile, save_genomes
-    from evolution.network import Network
+    from evolution.files.genome_file import GenomeFile, save_genomes
+    from evolution.racing.network import Network
 
     layers = (7, *[2] * (depth - 2), 1)
     genomes = np.zeros((1, Network(layers).genome_size))
@@ -321,7 +321,7 @@ def deep_save(path, depth: int) -> None:
 
 
 def test_a_genome_file_deeper_than_layers_allows_is_refused_as_a_ghost_and_by_l(in_tmp):
-    from evolution.network import MAX_LAYERS
+    from evolution.racing.network import MAX_LAYERS
 
     deep_save(in_tmp / "deepest.json", MAX_LAYERS)
     deep_save(in_tmp / "deeper.json", MAX_LAYERS + 1)
@@ -339,8 +339,8 @@ def test_a_genome_file_deeper_than_layers_allows_is_refused_as_a_ghost_and_by_l(
 def test_l_lists_the_saves_at_once_and_reads_them_on_a_thread_while_the_run_goes_on(in_tmp, monkeypatch):
     import threading
 
-    from evolution.genome_file import load_genomes
-    from game import saves
+    from evolution.files.genome_file import load_genomes
+    from game.takeaway import saves
 
     app = app_for("--seed", "2", "--speed", "8")
     evolution = app.view.evolution
@@ -381,7 +381,7 @@ def test_l_lists_the_saves_at_once_and_reads_them_on_a_thread_while_the_run_goes
 def test_a_saves_summary_is_read_from_its_first_bytes_alone(in_tmp):
     import json
 
-    from game import saves
+    from game.takeaway import saves
 
     header = {"format": "neuroracer-genomes", "version": 1, "layers": [7, 1], "strategy": "snes", "seed": 1}
     header |= {"generation": 12, "track": "test", "created": ""}
@@ -417,8 +417,8 @@ def test_a_log_whose_rows_jump_is_refused_by_replay_and_a_resumed_runs_new_log_r
 
 
 def test_many_set_flags_are_scheduled_in_a_time_that_grows_with_their_number(in_tmp, monkeypatch):
-    from evolution import lab
-    from evolution.settings import MAX_EVENTS
+    from evolution.run import lab
+    from evolution.run.settings import MAX_EVENTS
 
     examined = []
     real = lab.check_schedule
@@ -444,9 +444,9 @@ def test_many_set_flags_are_scheduled_in_a_time_that_grows_with_their_number(in_
 
 
 def test_changes_scheduled_at_once_go_where_one_at_a_time_puts_them():
-    from evolution.evolve import Evolution, RunConfig
-    from evolution.settings import SettingEvent
-    from evolution.track import training_track
+    from evolution.racing.track import training_track
+    from evolution.run.evolve import Evolution, RunConfig
+    from evolution.run.settings import SettingEvent
 
     changes = [
         (4, "mutation_rate", "0.3"),

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 import pygame
 
 import main
-from game import lab_actions
 from game.frame_runner import key_event, open_window, run_frames
+from game.panels import lab_actions
 
 HERE = Path(__file__).resolve().parent
 

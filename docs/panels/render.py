@@ -11,18 +11,18 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pygame  # noqa: E402
 
-from evolution.genome_file import load_genomes  # noqa: E402
-from evolution.history import GenerationStats, History  # noqa: E402
-from evolution.network import Network  # noqa: E402
-from evolution.race import Race  # noqa: E402
-from evolution.track import blog_test_track  # noqa: E402
+from evolution.files.genome_file import load_genomes  # noqa: E402
+from evolution.racing.network import Network  # noqa: E402
+from evolution.racing.race import Race  # noqa: E402
+from evolution.racing.track import blog_test_track  # noqa: E402
+from evolution.run.history import GenerationStats, History  # noqa: E402
 from game import palette  # noqa: E402
-from game.assets import start_pygame  # noqa: E402
-from game.chart import draw_chart  # noqa: E402
-from game.drive_panel import draw_drive_scores  # noqa: E402
-from game.hud import draw_panel_lines  # noqa: E402
-from game.layout import Layout  # noqa: E402
-from game.netview import NetworkView  # noqa: E402
+from game.drawing.assets import start_pygame  # noqa: E402
+from game.drawing.layout import Layout  # noqa: E402
+from game.panels.chart import draw_chart  # noqa: E402
+from game.panels.drive_panel import draw_drive_scores  # noqa: E402
+from game.panels.hud import draw_panel_lines  # noqa: E402
+from game.panels.netview import NetworkView  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
 
@@ -109,8 +109,8 @@ if __name__ == "__main__" and len(sys.argv) == 1:
 
 def track_views() -> None:
     """The track view at three sizes, the followed dot a crashed one and then a living one."""
-    from game.camera import Camera
-    from game.track_view import dot_screen_positions, draw_race, draw_stack_hint, pick_dot, stack_at
+    from game.drawing.camera import Camera
+    from game.drawing.track_view import dot_screen_positions, draw_race, draw_stack_hint, pick_dot, stack_at
 
     start_pygame()
     saved = load_genomes(ROOT / "bench/data/evolved.json")
@@ -145,12 +145,12 @@ if __name__ == "__main__" and "track" in sys.argv:
 
 def window(width: int = 1920, height: int = 1080, user: float = 1.0) -> None:
     """A whole window put together from the scaled modules, as app.py could once wired."""
-    from game import hud
-    from game.camera import Camera
-    from game.chart import draw_chart
-    from game.overview import Overview
-    from game.scale import Scale
-    from game.track_view import draw_race
+    from game.drawing.camera import Camera
+    from game.drawing.scale import Scale
+    from game.drawing.track_view import draw_race
+    from game.panels import hud
+    from game.panels.chart import draw_chart
+    from game.panels.overview import Overview
 
     start_pygame()
     saved = load_genomes(ROOT / "bench/data/evolved.json")

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 import pygame  # noqa: E402
 
 import main  # noqa: E402
-from evolution.lineage import CHILD  # noqa: E402
+from evolution.breeding.lineage import CHILD  # noqa: E402
 from game.frame_runner import key_event, open_window, run_frames  # noqa: E402
 
 HERE = Path(__file__).parent

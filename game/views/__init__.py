@@ -1,0 +1,3 @@
+"""The window's views, one mode each (evolving, side by side, test drive, editor, replay, saves, then and now,
+lessons), with on_show/on_hide, update, draw and their commands.
+"""

@@ -1,0 +1,542 @@
+"""The evolving view: one or more runs racing generation after generation, with the run's chart and numbers."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pygame
+
+from evolution.breeding.seeds import SEEDS, generator
+from evolution.errors import InputError
+from evolution.files.checkpoint import Checkpointer
+from evolution.files.genome_file import load_genomes, save_genomes
+from evolution.racing.endless import endless_track, level_of
+from evolution.racing.race import Race
+from evolution.racing.track import Track, blog_test_track, random_track, training_track
+from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.lab import ReplayMismatch, start_changes
+from evolution.run.narration import MILESTONES, Narrator, test_drive_started
+from evolution.run.settings import SETTINGS
+from evolution.run.stepper import RunStepper
+from game.drawing import palette
+from game.drawing.layout import Layout
+from game.drawing.race_scene import RaceScene
+from game.panels import hud, lab_actions, pointer
+from game.panels.caption import draw_progress
+from game.panels.chart import Event
+from game.panels.chart_panel import ChartPanel, Curves
+from game.panels.stats_panel import StatsPanel
+from game.session import TRAIL_COLUMNS, EvolveSession
+from game.takeaway.saves import run_folder
+from game.views.time_controls import TimeMachine, TimeMachineCommands
+from game.views.view import View
+
+CONFIRM_SECONDS = 4.0  # R must be pressed again within this to restart
+CHART_MODES = ("linear", "log", "zoom")
+REPLAY_FRAMES = 45  # in turbo, the latest race is replayed over about this many frames
+CHART_SECONDS_IN_TURBO = 0.25  # in turbo the chart is redrawn at most this often
+REPLAY_MAX_DOTS = 2000  # above this, replaying would cost the live race frames; the live race is shown
+MISMATCH_SECONDS = 4.0  # a --replay that does not match stays on screen this long, then the window closes
+
+
+class EvolvingView(TimeMachineCommands, View):
+    """Runs evolving on screen. The first run is the one drawn, saved, restarted and test-driven;
+    every run races the same track, in step."""
+
+    title = "evolving"
+    idle_commands: tuple[str, ...] = ("lanes",)  # V only says it is for runs side by side: not offered here
+
+    def __init__(
+        self,
+        window,
+        evolutions: list[Evolution],
+        keep: int,
+        checkpointer: Checkpointer | None = None,
+        drive_file: Path | None = None,
+        ghosts: list | None = None,
+        folder: Path | None = None,
+    ) -> None:
+        """ghosts: evolution.ghosts.Ghost genomes racing beside the run (--ghost); folder: the run's folder (S
+        saves there), made by main.py (else one under runs/, made at the first save)."""
+        super().__init__(window)
+        self.runs: list[RunStepper] = self.make_runs(evolutions)
+        self.keep = keep
+        self.checkpointer = checkpointer
+        self.drive_file = drive_file  # L test-drives this file rather than one picked from a list
+        seed = evolutions[0].config.seed
+        self.track_seeds = generator(seed, "new_track")  # G draws its tracks from the run's seed
+        self.restart_seeds = generator(seed, "restart")  # and R its new seeds
+        self.scene = RaceScene(lambda race: self.evolution.heir(race))
+        self.chart = ChartPanel(self.chart_curves, self.timeline, self.select)  # a click selects a generation
+        self.panels = [StatsPanel(lambda: self.title, self.stat_lines), self.chart]
+        self.chart_mode = 0
+        self.started = datetime.now()
+        self.folder = folder or run_folder(self.evolution.config, self.started)
+        self.start_generation = self.evolution.generation  # a resumed run saves on quit only what is new
+        self.saved_generation: int | None = None
+        self.saved_best: int | None = None  # the best score of the latest save, for "better than saved"
+        self.events: list[Event] = []  # restarts, marked on the chart (with the run's settings changes)
+        self.panel = None  # the settings panel (P), made when first opened
+        self.panel_open = False
+        self.track_since = 0  # the generation from which the current training track was raced
+        self.confirm_until = 0.0  # while R waits for its confirmation
+        self.replay: Race | None = None  # in turbo: the latest race, replayed for the eye
+        self._replayed = -1
+        self.replay_check = replay_plan(evolutions[0])  # --replay: the source whose rows the run must give
+        self.replay_verdict = ""  # "replay: N rows of FILE match", once the replay is complete
+        self.time_machine = TimeMachine(ghosts=list(ghosts or []))  # the timeline's selection and the ghosts
+        self.scene.origin = self.origin_of
+        self.narrator = Narrator()  # the run's events in words (the window's caption) and its milestones
+        self.lesson = False  # a lesson started in the window: its run keeps its own outputs (its folder), and
+        self.replaced: Evolution | None = None  # the window's way out writes the run it replaced, as it was
+
+    def make_runs(self, evolutions: list[Evolution]) -> list[RunStepper]:
+        """What steps the runs, each a frame at a time: one EvolveSession per run."""
+        return [EvolveSession(evolution) for evolution in evolutions]
+
+    @property
+    def run(self) -> RunStepper:
+        """The run drawn on screen."""
+        return self.runs[0]
+
+    @property
+    def evolution(self) -> Evolution:
+        return self.runs[0].evolution
+
+    @property
+    def race(self) -> Race:
+        """The race on screen."""
+        return self.runs[0].race
+
+    def run_evolving(self) -> Evolution | None:
+        return self.replaced if self.lesson else self.evolution
+
+    # ---- the frame ------------------------------------------------------------------------
+    def update(self, steps: int, deadline: float) -> None:
+        now = time.perf_counter()
+        share = (deadline - now) / len(self.runs)
+        try:
+            for index, run in enumerate(self.runs):
+                run.advance(steps, now + share * (index + 1))
+            if self.replay_check is not None and self.run.complete and not self.replay_verdict:
+                self.replay_verdict = self.replay_check.finish(self.evolution)
+                self.window.say(self.replay_verdict)
+                print(self.replay_verdict, flush=True)
+        except (InputError, ReplayMismatch) as exc:
+            if self.replay_check is None:
+                raise
+            self.replay_failed(exc)
+
+    def replay_failed(self, exc: Exception) -> None:
+        """A --replay that does not give its source's rows: said on screen, then the window closes, and the
+        program ends with the one line naming it (exit code 2)."""
+        if isinstance(exc, ReplayMismatch):
+            exc = self.replay_check.mismatch(exc)
+        self.window.fail(exc, MISMATCH_SECONDS)
+
+    def arrange(self, layout: Layout) -> None:
+        self._update_replay()
+        self.narrate()
+        turbo = self.window.turbo
+        self.scene.arrange(layout, self.shown_race, throttle=turbo)
+        self.time_machine.follow(self.shown_race)  # ghosts race beside the shown race, in a race of their own
+        self.update_panels(layout)
+        if self.panel_open:
+            self.panel.update(self.window.screen.get_rect(), layout.footer.top, layout.scale)
+
+    def chart_look(self) -> tuple[str, list[Event]]:
+        """The chart's mode and the marks a replay draws on it: restarts and track changes by the keys."""
+        return CHART_MODES[self.chart_mode], list(self.events)
+
+    def shown_generation(self) -> int:
+        """The generation the track view shows: the one racing, or in turbo the latest replayed."""
+        return self._replayed if self.replay is not None else self.race_generation()
+
+    def race_generation(self) -> int:
+        """The generation of the live race: the pending one, or, while a done race's generation is closing
+        (its row already counted, the next race not yet started), the one before."""
+        evolution = self.evolution
+        closed = self.race.genomes is not evolution.state.pending
+        return evolution.generation - 1 if closed and evolution.generation > 0 else evolution.generation
+
+    def chart_curves(self) -> Curves:
+        """What the chart shows: the run's curves in the chosen mode, its marks; in turbo redrawn less often."""
+        every = CHART_SECONDS_IN_TURBO if self.window.turbo else 0.0
+        return Curves(self.evolution.history, CHART_MODES[self.chart_mode], self.chart_marks(), every=every)
+
+    def chart_marks(self) -> list[Event]:
+        """What the chart marks on its time axis: restarts, every applied change (a track change too), milestones."""
+        return self.events + lab_actions.markers(self.evolution) + self.milestone_marks()
+
+    def narrate(self) -> None:
+        """Hand the caption what has happened since the last frame, in words."""
+        generation = self._replayed if self.replay is not None else self.race_generation()
+        self.window.caption.add(self.narrator.watch(self.evolution, self.shown_race, generation))
+
+    def milestone_marks(self) -> list[Event]:
+        """The milestones reached, as labelled marks on the chart."""
+        return [
+            Event(generation, MILESTONES[kind], palette.GOOD) for kind, generation in self.narrator.milestones.items()
+        ]
+
+    @property
+    def shown_race(self) -> Race:
+        """The race the track view shows: the live one, or in turbo the latest one replayed."""
+        return self.replay if self.replay is not None else self.race
+
+    def _update_replay(self) -> None:
+        """In turbo whole generations pass between frames: replay the latest for the eye (same genomes, same
+        track, so the same race); at other speeds, the live race is shown."""
+        evolution = self.evolution
+        latest = len(evolution.history) - 1
+        # after a change of network no genome of the new shape has raced yet (its ranked genomes are None):
+        # the live race is shown until its first generation closes
+        raced = evolution.state.ranked_genomes is not None
+        if not self.window.turbo or latest < 0 or not raced or evolution.config.population > REPLAY_MAX_DOTS:
+            self.replay, self._replayed = None, -1
+            return
+        if latest != self._replayed and (self.replay is None or self.replay.done):
+            genomes = evolution.state.ranked_genomes
+            track = evolution.last_tracks[0] if evolution.last_tracks else evolution.track
+            self.replay = Race(genomes, track, evolution.network, trail_length=TRAIL_COLUMNS)
+            self._replayed = latest
+        if self.replay is not None and not self.replay.done:
+            self.replay.run(max(1, self.replay.track.finish // REPLAY_FRAMES))
+
+    def step(self) -> None:
+        for run in self.runs:
+            run.close_generation_now()  # a generation that is closing closes first, so the step is seen
+            run.advance(1, time.perf_counter() + 0.008)
+
+    def draw(self, surface: pygame.Surface, layout: Layout) -> None:
+        ghost_table = self.reserve_time_machine(surface, layout)
+        self.scene.draw(surface, layout, self.shown_race)
+        self.draw_panels(surface, layout)  # the numbers, the chart and its timeline
+        self.draw_time_machine(surface, layout, ghost_table)
+        self.draw_closing(surface, layout)
+        if self.panel_open:
+            self.panel.draw(surface)
+
+    def point_at(self, position: tuple[int, int], layout: Layout) -> str | None:
+        """What is under the mouse, in one line (game/panels/pointer.py)."""
+        return pointer.point_at(self, position, layout)
+
+    def draw_closing(self, surface: pygame.Surface, layout: Layout) -> None:
+        """While the generation on screen closes (its extra tracks, the champions' test drive), what it is doing
+        and how far, so the track view never stands still."""
+        if self.replay is not None or not self.run.closing:
+            return
+        work = self.evolution.closing_work()
+        if work is None and self.run.preparing:
+            work = (f"breeding generation {self.evolution.generation}", 0.5)
+        if work is not None:
+            draw_progress(surface, self.message_area(layout), work[0], work[1], layout.scale)
+
+    def click(self, position: tuple[int, int], layout: Layout) -> None:
+        if not self.click_panels(position, layout):  # a click on the chart's time axis selects a generation
+            self.scene.click(self.shown_race, position, layout)
+
+    def banner(self) -> str:
+        if self.window.failure is not None:
+            return "replay does not match its source: closing (the message below says where)"
+        if self.replay_verdict:
+            return self.replay_verdict
+        if time.perf_counter() < self.confirm_until:
+            return "restart evolution with a new seed? press R again to confirm"
+        if self.replay is not None:
+            return f"turbo · replaying generation {self._replayed}"
+        if self.run.complete:
+            return f"run complete: {self.evolution.config.generations} generations · R restarts, L test-drives"
+        level = level_of(self.evolution.track.name)
+        if level is not None:  # the caption of the endless road
+            track = self.evolution.track
+            width = float(np.median(track.top - track.bottom))
+            return f"endless road · level {level}: {track.columns} columns, {width:.2f} wide · half must finish"
+        return ""
+
+    def stat_lines(self) -> list[tuple[str, str]]:
+        race = self.race
+        evolution = self.evolution
+        config = evolution.config
+        history = evolution.history
+        generation = self.race_generation()  # the race's, also while its generation closes
+        last = history.row(generation - 1) if 0 < generation <= len(history) else None  # the one before it
+        limit = "" if config.generations is None else f" of {config.generations}"
+        lines = [("generation", f"{generation}{limit}"), ("alive", f"{race.alive_count} of {race.count}")]
+        now = race.current_scores
+        lines.append(("this gen", f"best {int(now.max())} · mean {hud.short_number(float(now.mean()))}"))
+        if last is not None:
+            lines.append(("last gen", f"best {last.best} · mean {hud.short_number(last.mean)}"))
+        since = self.track_since
+        if level_of(evolution.track.name) is not None:  # the endless road changes track by itself
+            since = max([since] + [e.generation for e in evolution.state.events if e.setting == "track"])
+        bests = history.column("best")[since:]  # the best ever belongs to the track it was earned on
+        if bests.size:
+            lines.append(("best here", f"{int(bests.max())} (gen {since + int(np.argmax(bests))})"))
+        else:
+            lines.append(("best here", "—"))
+        level = level_of(evolution.track.name)
+        if level is not None:
+            lines.append(("level", f"{level} · {self.evolution.track.columns} columns"))
+        lines.append(("strategy", config.strategy))
+        lines.append(("seed", str(config.seed)))  # drawn seeds have ten digits: a line of its own
+        return lines + self.window.race_lines(self.shown_race)
+
+    # ---- commands -------------------------------------------------------------------------
+    def do_track(self) -> None:
+        """The blog's protocol: the current best drive the test track; the population is not trained on it."""
+        from game.views.drive_view import DriveView
+
+        record = self.evolution.best(self.keep)
+        if record is None:
+            self.window.say("the first generation is still racing: nothing to test-drive yet", error=True)
+            return
+        self.window.say(
+            f"test drive: the best {len(record.genomes)} of generation {record.generation} on the test track"
+        )
+        test = blog_test_track()
+        self.window.caption.add([test_drive_started(record.generation, len(record.genomes), test.name, test.finish)])
+        view = DriveView(self.window, record, None, blog_test_track(), self.track_seeds, back=self, back_key="track")
+        self.window.show_view(view)
+
+    def replaying(self, what: str) -> bool:
+        """True (after saying so) in a --replay: the run goes as its source went, so what would change it
+        (the settings panel, G, B, R) is refused; a change would make every later row 'not match'."""
+        if self.replay_check is None:
+            return False
+        self.window.say(f"{what}: a --replay runs as its source ran; change a run of your own", error=True)
+        return True
+
+    def do_new_track(self) -> None:
+        if self.replaying("no new track"):
+            return
+        self.set_track(random_track(int(self.track_seeds.integers(SEEDS))))
+
+    def do_training_track(self) -> None:
+        if self.replaying("no change of track"):
+            return
+        if self.run.track.name == "training":
+            self.window.say("already training on the blog's training track")
+            return
+        self.set_track(training_track())
+
+    def do_editor(self) -> None:
+        """The track editor, starting from the current track; the run waits until it is closed."""
+        from evolution.racing.track_draft import TrackDraft
+        from game.views.editor_view import open_editor
+
+        if self.replaying("no track of your own"):
+            return
+        open_editor(self.window, TrackDraft.from_track(self.run.track))
+
+    def do_endless(self) -> None:
+        """Endless mode on (level 1 of the run's road) or off (the training track again)."""
+        if self.replaying("no endless road"):
+            return
+        if level_of(self.run.track.name) is not None:
+            self.set_track(training_track())
+            return
+        self.set_track(endless_track(self.evolution.config.seed, 1))
+        self.window.say("endless road: each time half the dots finish, the next level comes (W again: back)")
+
+    def set_track(self, track: Track) -> None:
+        """Train every run on another track from the current generation on (raced again there)."""
+        self.train_on(track)
+        generation = len(self.evolution.history)  # the first generation the new track decides
+        self.track_since = generation  # the change is recorded in the run's events, and marked from them
+        self.scene.selected = None
+        self.window.say(f"training on {track.name} ({track.columns} columns) from generation {generation}")
+
+    def train_on(self, track: Track) -> None:
+        """Every run's races from the current generation on are on `track` (see EvolveSession.set_track)."""
+        for run in self.runs:
+            run.set_track(track)
+
+    def do_save(self) -> None:
+        record = self.evolution.best(self.keep)
+        if record is None:
+            self.window.say("nothing to save yet: the first generation is still racing", error=True)
+            return
+        self.save_best()
+
+    def save_best(self) -> Path | None:
+        """Save the latest generation's best genomes to a new file in this run's folder; None if not saved."""
+        record = self.evolution.best(self.keep)
+        if record is None:
+            return None
+        path, number = self.folder / f"gen{record.generation}.json", 1
+        while path.exists():  # a second save of one generation (the same genomes) gets a name of its own
+            path, number = self.folder / f"gen{record.generation}-{number}.json", number + 1
+        try:
+            save_genomes(path, record)
+        except InputError as exc:
+            self.window.say(f"could not save: {exc}", error=True)
+            return None
+        self.saved_generation, self.saved_best = record.generation, int(record.scores[0])
+        self.window.say(f"saved the best {len(record.genomes)} genomes to {path}")
+        return path
+
+    def do_load(self) -> None:
+        from game.views.saves_view import SavesView
+
+        if self.drive_file is None:
+            self.window.show_view(SavesView(self.window, self, self.folder))
+            return
+        self.drive(self.drive_file)
+
+    def drive(self, path: Path) -> None:
+        """Test-drive the genome file at path on the current training track (L again comes back)."""
+        from game.views.drive_view import DriveView
+
+        try:
+            saved = load_genomes(path)
+        except InputError as exc:
+            self.window.say(str(exc), error=True)
+            return
+        self.window.say(f"test drive: {len(saved.genomes)} genomes from {path}")
+        track = self.run.track
+        self.window.show_view(DriveView(self.window, saved, Path(path), track, self.track_seeds, back=self))
+
+    def do_settings(self) -> None:
+        """P: open or close the settings panel (pygame_gui is imported the first time)."""
+        if not self.panel_open and self.replaying("no settings panel"):
+            return
+        if self.panel is None:
+            from game.panels.settings_panel import SettingsPanel
+
+            self.panel = SettingsPanel(
+                lambda: self.evolution,
+                lambda: int(self.track_seeds.integers(SEEDS)),
+                lambda text, error: self.window.say(text, error=error),
+            )
+        self.panel_open = not self.panel_open
+
+    def do_copy_command(self) -> None:
+        """C: the run as one command line, printed, and copied where the system has a clipboard."""
+        _copied, message = lab_actions.copy_command(self.evolution)
+        self.window.say(message)
+
+    def event(self, event: pygame.event.Event) -> bool:
+        return self.panel_open and self.panel.process_event(event)
+
+    def message_area(self, layout: Layout) -> pygame.Rect:
+        if not self.panel_open or not self.panel.rect.width:
+            return layout.view
+        view = layout.view
+        return pygame.Rect(view.x, view.y, max(self.panel.rect.left - view.x, 0), view.height)
+
+    def key(self, event: pygame.event.Event) -> bool:
+        if self.confirm_until and event.key not in (pygame.K_r,):
+            self.confirm_until = 0.0  # any other key cancels a restart waiting for its confirmation
+            self.window.say("restart cancelled")
+        return False
+
+    def do_restart(self) -> None:
+        if self.replaying("no restart"):
+            return
+        if time.perf_counter() >= self.confirm_until:
+            self.confirm_until = time.perf_counter() + CONFIRM_SECONDS
+            return
+        self.confirm_until = 0.0
+        seed = int(self.restart_seeds.integers(SEEDS))
+        config = replace(self.evolution.config, seed=seed)
+        track = training_track()  # a new run starts on the blog's track, as a run from the command line does
+        if self.checkpointer is not None:  # the old run's checkpoint is brought up to date and kept
+            self.checkpoint()
+            try:
+                self.checkpointer.move_to(fresh_checkpoint_path(self.checkpointer.path))
+            except InputError as exc:
+                self.window.say(f"not restarted: {exc}", error=True)
+                return
+        for run in self.runs:
+            run.close()
+        reporters = [self.checkpointer] if self.checkpointer else []
+        self.runs = [EvolveSession(restarted(config, track, reporters))]
+        self.started = datetime.now()
+        self.folder = run_folder(config, self.started)
+        self.start_generation, self.saved_generation, self.saved_best = 0, None, None
+        self.events, self.track_since, self.replay, self._replayed = [], 0, None, -1
+        self.time_machine.restart()
+        self.narrator = Narrator()
+        self.window.caption.clear()
+        self.scene.selected = None
+        where = f"; its checkpoints go to {self.checkpointer.path}" if self.checkpointer else ""
+        self.window.say(f"restarted evolution with seed {seed}{where}")
+
+    def do_then_and_now(self) -> None:
+        """Y: a past generation races beside the latest (game/views/then_and_now.py)."""
+        from game.views.then_and_now import open_then_and_now
+
+        open_then_and_now(self.window, self, self.evolution, self.time_machine.selected)
+
+    def do_lanes(self) -> None:
+        self.window.say("V splits the track view into lanes when runs race side by side (--compare)")
+
+    def do_axis(self) -> None:
+        self.chart_mode = (self.chart_mode + 1) % len(CHART_MODES)
+        self.window.say(f"chart: {('share of the track', 'log scale', 'zoomed to the data')[self.chart_mode]}")
+
+    # ---- endings --------------------------------------------------------------------------
+    def finish(self) -> None:
+        for run in self.runs:
+            run.close_generation_now()
+
+    def checkpoint(self) -> None:
+        if self.checkpointer is None:
+            return
+        self.run.close_generation_now()
+        if self.checkpointer.save(self.evolution) and self.checkpointer.path.parent != self.folder:  # else said once
+            print(f"checkpoint: {self.checkpointer.path} (generation {self.evolution.generation})")
+
+    def something_new(self) -> bool:
+        """True when the latest generation is new since the start (or resume) and the last save, and better
+        than what was last saved: what quitting saves."""
+        record = self.evolution.best(1)
+        if record is None or record.generation < self.start_generation or record.generation == self.saved_generation:
+            return False
+        return self.saved_best is None or int(record.scores[0]) > self.saved_best
+
+    def quit(self) -> None:
+        self.checkpoint()
+        if self.something_new():
+            path = self.save_best()
+            if path is not None:
+                print(f"saved the best genomes to {path}")
+            else:  # said (on stderr too: the window is closing)
+                self.window.output_failed = True
+
+    def close(self) -> None:
+        for run in self.runs:
+            run.close()
+
+
+def restarted(config: RunConfig, track: Track, reporters: list) -> Evolution:
+    """A new run of config as a command line starts it: the strategy's knobs it keeps from the old run are
+    changes at generation 0 (as `--set 0:...`), so that they are recorded; in the start config, a later change
+    of strategy would drop them, and the run's checkpoint would replay with the defaults."""
+    changes = [change for change in start_changes(config) if SETTINGS[change.setting].owner]
+    evolution = Evolution(replace(config, knobs=()), track, reporters)
+    for change in changes:
+        evolution.schedule(change.setting, change.new, 0)
+    return evolution
+
+
+def replay_plan(evolution: Evolution):
+    """The ReplayPlan a --replay run is checked against (its ReplayCheck reporter), or None."""
+    from evolution.files.replay import ReplayCheck
+
+    return next((r.plan for r in evolution.reporters if isinstance(r, ReplayCheck)), None)
+
+
+def fresh_checkpoint_path(path: Path) -> Path:
+    """A checkpoint path beside path that no file has: run.npz -> run-2.npz, run-3.npz, …"""
+    stem = path.stem.rsplit("-", 1)[0] if path.stem.rsplit("-", 1)[-1].isdigit() else path.stem
+    for number in range(2, 10**6):
+        candidate = path.with_name(f"{stem}-{number}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise InputError(f"{path}: no free name for a new checkpoint beside it")
