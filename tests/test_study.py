@@ -17,7 +17,7 @@ from app import command as app_command
 from app import options as app_options
 from evolution.errors import Interrupted
 from evolution.many.study import RUNS_FILE, SUMMARY_FILE, run_study
-from tests.helpers import run_cli
+from tests.helpers import ROOT, run_cli
 
 pytest.importorskip("distributed")
 # under pytest-xdist (--dist loadgroup, pyproject.toml) the module stays on one worker: one LocalCluster and one
@@ -296,3 +296,14 @@ def test_dask_and_matplotlib_are_imported_only_by_a_study_or_a_plot():
     code += "print(sorted({'dask', 'distributed', 'matplotlib'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_the_code_sent_to_a_cluster_holds_every_module_of_the_core(tmp_path):
+    """A remote worker imports the core from the archive alone: every module of evolution/, in every sub-package."""
+    import zipfile
+
+    from evolution.many.study import code_archive
+
+    names = set(zipfile.ZipFile(code_archive(tmp_path)).namelist())
+    expected = {p.relative_to(ROOT).as_posix() for p in (ROOT / "evolution").rglob("*.py")}
+    assert names == expected and "evolution/run/evolve.py" in names

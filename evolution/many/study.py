@@ -352,12 +352,14 @@ def local_cluster(LocalCluster, jobs: int):
 
 
 def code_archive(folder: Path) -> Path:
-    """This package's modules in a zip (evolution/*.py) in folder: what a cluster's scheduler and workers import
-    to run a batch, so that they need only the same Python packages installed, not a copy of the project."""
+    """The evolution package's modules, its sub-packages' too, in a zip (evolution/**/*.py) in folder: what a
+    cluster's scheduler and workers import to run a batch, so that they need only the same Python packages
+    installed, not a copy of the project."""
     path = folder / "neuroracer_evolution.zip"
+    package = Path(__file__).resolve().parents[1]  # evolution/
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for module in sorted(Path(__file__).parent.glob("*.py")):
-            archive.write(module, f"evolution/{module.name}")
+        for module in sorted(package.rglob("*.py")):
+            archive.write(module, module.relative_to(package.parent).as_posix())
     return path
 
 
