@@ -140,7 +140,7 @@ def test_evolution_never_imports_pygame():
 
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip() == "False", result.stderr
-    for source in (ROOT / "evolution").glob("*.py"):
+    for source in (ROOT / "evolution").rglob("*.py"):
         assert not re.search(r"^\s*(import|from)\s+pygame", source.read_text(), re.MULTILINE), source
 
 

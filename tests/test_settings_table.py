@@ -234,5 +234,5 @@ def test_specs_and_studies_take_the_tables_settings():
 
 def test_nothing_below_the_app_layer_sees_argparse():
     """The core takes a run's settings as the table's names and typed values, never parsed flags."""
-    for path in sorted((ROOT / "evolution").glob("*.py")):
+    for path in sorted((ROOT / "evolution").rglob("*.py")):
         assert not re.search(r"^\s*(import argparse|from argparse)", path.read_text(), re.M), path.name
