@@ -188,10 +188,10 @@ def test_without_numba_races_run_with_numpy_and_one_line_says_so(golden):
     code = (
         "import sys; sys.modules['numba'] = None\n"  # as if numba were not installed
         "import numpy as np\n"
-        "from evolution import race_kernel\n"
-        "from evolution.network import Network\n"
-        "from evolution.race import Race\n"
-        "from evolution.track import training_track\n"
+        "from evolution.racing import race_kernel\n"
+        "from evolution.racing.network import Network\n"
+        "from evolution.racing.race import Race\n"
+        "from evolution.racing.track import training_track\n"
         "genomes = np.load('tests/data/reference_arrays.npz')['genomes']\n"
         "assert not race_kernel.ready(wait=True)\n"
         "race = Race(genomes, training_track(), Network())\n"
@@ -292,8 +292,9 @@ def test_a_sweeps_workers_race_compiled_though_forked_while_the_kernel_loads(tmp
     # workers locks held by a thread they do not have: the sweep lets the loading end before it forks
     code = (
         "import sys, numpy as np\n"
-        "from evolution import race_kernel, sweep\n"
-        "from evolution.evolve import RunConfig\n"
+        "from evolution.racing import race_kernel\n"
+        "from evolution.many import sweep\n"
+        "from evolution.run.evolve import RunConfig\n"
         "run_batch = sweep.run_batch\n"
         "def recording(*args):\n"
         "    done = run_batch(*args)\n"

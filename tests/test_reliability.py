@@ -230,7 +230,7 @@ def test_two_runs_cannot_write_one_log(tmp_path):
 def test_a_genome_file_too_large_to_load_is_never_written(tmp_path, monkeypatch, capsys):
     import evolution.files.genome_file
 
-    monkeypatch.setattr(evolution.genome_file, "MAX_BYTES", 30_000)  # 20 genomes of 105 weights take ~50 KB
+    monkeypatch.setattr(evolution.files.genome_file, "MAX_BYTES", 30_000)  # 20 genomes of 105 weights take ~50 KB
     best = tmp_path / "best.json"
     assert main.main(["--headless", "--seed", "1", "--generations", "1", "--save", str(best)]) == 1
     err = capsys.readouterr().err

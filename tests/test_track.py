@@ -205,7 +205,7 @@ def test_refusing_a_tall_csv_costs_little_memory(tmp_path):
     path.write_text("1\n" * 2_000_001)
     script = (
         "import resource, sys\n"
-        "import evolution.track as t\n"
+        "import evolution.racing.track as t\n"
         "from evolution.errors import InputError\n"
         "t.MAX_COLUMNS = 1_000_000\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
