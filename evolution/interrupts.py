@@ -7,6 +7,7 @@ results are written into the run's state), where the signal waits for the block'
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -52,8 +53,13 @@ def ignore_signals() -> None:
 
 @contextmanager
 def atomic() -> Iterator[None]:
-    """A block that a signal does not cut in two: Interrupted is raised at its end instead."""
+    """A block that a signal does not cut in two: Interrupted is raised at its end instead. Signals are handled in
+    the main thread only, so on another thread (the window's next race, made on a thread) it changes nothing:
+    the main thread waits for that work before it saves."""
     global _depth, _waiting
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     _depth += 1
     try:
         yield

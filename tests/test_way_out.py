@@ -384,3 +384,62 @@ def test_run_as_the_program_a_ctrl_c_after_the_run_saved_is_ignored_on_the_way_o
     )
     assert main.main() == 0
     assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # (the suite's fixture puts it back after the test)
+
+
+def test_a_signal_while_the_next_population_is_drawn_waits_until_the_state_is_whole(tmp_path):
+    """SIGTERM arriving while the strategy draws the next population stops the run only once the population and
+    its extra tracks are in the state: the checkpoint then saved loads back and goes on to the rows of a run never
+    stopped. (Cut in two, the generator had drawn a population the state lacked, or the population lacked its
+    extra tracks: a headless run stopped so saved a checkpoint that its loader refused.)"""
+    from evolution.errors import Interrupted
+    from evolution.files.checkpoint import save_checkpoint
+    from evolution.interrupts import signals_restored, stop_on_signals
+    from evolution.racing.track import training_track
+    from evolution.run.evolve import Evolution, RunConfig
+    from tests.helpers import assert_same_rows
+
+    config = RunConfig(strategy="elitist", seed=3, population=12, generations=None, extra_tracks=1, test_curve=False)
+    straight = Evolution(config, training_track())
+    for _ in range(5):
+        straight.run_generation()
+    run = Evolution(config, training_track())
+    for _ in range(2):
+        run.run_generation()
+    ask = run.strategy.ask
+
+    def ask_then_signal(state):
+        genomes = ask(state)
+        os.kill(os.getpid(), signal.SIGTERM)  # its handler runs at the next instruction, inside the asking
+        return genomes
+
+    run.strategy.ask = ask_then_signal
+    with signals_restored():
+        stop_on_signals()
+        with pytest.raises(Interrupted):
+            run.next_race()
+    run.strategy.ask = ask
+    assert run.state.pending is not None and len(run.state.pending_track_seeds) == 1
+    save_checkpoint(tmp_path / "c.npz", run.config, run.track, run.state)
+    resumed = load_checkpoint(tmp_path / "c.npz").evolution()
+    for _ in range(3):
+        resumed.run_generation()
+    assert_same_rows(resumed, straight)
+
+
+def test_a_block_kept_whole_on_another_thread_leaves_the_main_threads_signals_alone():
+    """atomic() on the window's preparing thread must not hold back (or raise on that thread) a signal that the
+    main thread handles."""
+    import threading
+
+    from evolution import interrupts
+
+    seen = []
+
+    def work():
+        with interrupts.atomic():
+            seen.append(interrupts._depth)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert seen == [0] and interrupts._depth == 0

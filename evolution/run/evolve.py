@@ -184,7 +184,10 @@ class Evolution:
         """The race of the next generation; asking again before it closes re-races the same genomes."""
         state = self.state
         if state.pending is None:
-            with self._lock:  # a change scheduled meanwhile (from another thread) waits for the next generation
+            # a change scheduled meanwhile (from another thread) waits for the next generation; a signal waits for
+            # the block's end: cut in two, the strategy's generator would have drawn a population the state lacks,
+            # or the population its extra tracks (a checkpoint then saved did not load back)
+            with self._lock, atomic():
                 if state.scheduled:
                     apply_due(self)  # the changes due now, before the strategy is asked
                 state.pending = self.strategy.ask(state.strategy)
