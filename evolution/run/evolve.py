@@ -42,6 +42,7 @@ from evolution.run.settings import (
     RUN_SETTINGS,
     SettingEvent,
     current_value,
+    knob_names,
     knobs,
     normal_knobs,
     settings_table,
@@ -119,7 +120,7 @@ class RunConfig:
         names = [field.name for field in fields(cls) if field.name != "knobs"]
         strategy = plain.get("strategy", RUN_SETTINGS["strategy"].default) if isinstance(plain, dict) else None
         own = set(STRATEGIES[strategy].knob_names()) if strategy in STRATEGIES else set()
-        others = {name for other in STRATEGIES.values() for name in other.knob_names()}
+        others = set(knob_names())
         extra = {k: v for k, v in plain.items() if k not in names} if isinstance(plain, dict) else {}
         if not isinstance(plain, dict) or any(
             k not in own and not (k in others and v is None) for k, v in extra.items()

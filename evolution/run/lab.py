@@ -246,17 +246,12 @@ def _new_strategy(evolution: Evolution, config: RunConfig) -> None:
     state = evolution.state
     strategy = _strategy_for(config, evolution.network.genome_size)
     if state.ranked_genomes is None:  # nothing of this shape raced yet: the strategy's initial state
-        state.strategy = _initial_state(strategy, config.seed, state.generation)
+        state.strategy = strategy.restart_state(config.seed, state.generation)
     else:
         ranked = getattr(state.strategy, "ranked", None)
         ranked = ranked if ranked is not None else _resized(state.ranked_genomes, config, state.generation)
         state.strategy = strategy.carry_over(ranked, config.seed, state.generation)
     evolution.use_config(config, strategy)
-
-
-def _initial_state(strategy, seed: int, generation: int):
-    """The strategy's initial state: at generation 0 as a fresh run has it, later with the change's generator."""
-    return strategy.restart_state(seed, generation)
 
 
 def _new_network(evolution: Evolution, config: RunConfig) -> None:
@@ -268,7 +263,7 @@ def _new_network(evolution: Evolution, config: RunConfig) -> None:
     state.champions = ChampionQueue(
         queue.generations[:0].copy(), np.zeros((0, size)), queue.result_generations, queue.results
     )
-    state.strategy = _initial_state(strategy, config.seed, state.generation)
+    state.strategy = strategy.restart_state(config.seed, state.generation)
     state.ranked_genomes = state.ranked_scores = None
     state.best_ever_genomes, state.best_ever_scores = np.zeros((0, size)), np.zeros(0, dtype=np.int64)
     evolution.use_network(network, config, strategy)
