@@ -3,11 +3,13 @@
 python -m bench.same_logs write DIR [--repo PATH] [--quick]
 python -m bench.same_logs compare DIR_BEFORE DIR_AFTER
 
-`write` runs, through the command line only (so it works on any commit of the project), classic,
-elitist and snes, each with and without extra tracks, at populations 50 and 2,000: headless, headless
-across a checkpoint and resume, and in the window (SDL dummy driver) at ×1 and in turbo. `compare`
-says, for every log, whether its rows equal the other folder's (all columns but `seconds`; a window
-log, cut short by its frame limit, must equal the first rows of the headless log of the same run).
+`write` runs, through the command line only (so it works on any commit of the project), classic, elitist and
+snes, each with and without extra tracks, at populations 50 and 2,000: headless, headless across a checkpoint
+and resume, and in the window (SDL dummy driver) at ×8 and in turbo, and at population 50 at ×1 too: 54 logs
+(--quick: the 24 at population 50). The strategies are the three built in, named here so that the matrix is the
+same on every commit. `compare` says, for every log, whether its rows equal the other folder's (all columns but
+`seconds`; a window log, cut short by its frame limit, must equal the first rows of the headless log of the same
+run).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STRATEGIES = ("classic", "elitist", "snes")
+WINDOW = ("-turbo", "-x8", "-x1")  # window logs: cut short by their frame limit
 
 
 def cases(quick: bool) -> list[tuple[str, list[str], int]]:
@@ -62,6 +65,7 @@ def write(folder: Path, repo: Path, quick: bool) -> None:
         checkpoint.unlink(missing_ok=True)
         frames = "900" if flags[5] == "50" else "400"
         run(repo, [*flags, *total, "--speed", "turbo", "--frames", frames, "--log", str(folder / f"{name}-turbo.csv")])
+        run(repo, [*flags, *total, "--speed", "8", "--frames", frames, "--log", str(folder / f"{name}-x8.csv")])
         if flags[5] == "50":
             run(repo, [*flags, *total, "--speed", "1", "--frames", "900", "--log", str(folder / f"{name}-x1.csv")])
         print(f"{name}: written", flush=True)
@@ -84,8 +88,11 @@ def compare(before: Path, after: Path) -> int:
             failures += 1
             continue
         a, b = rows(old), rows(new)
-        if old.stem.endswith(("-turbo", "-x1")):
-            reference = rows(after / old.name.replace("-turbo", "-headless").replace("-x1", "-headless"))
+        if old.stem.endswith(WINDOW):
+            headless = old.name
+            for mode in WINDOW:
+                headless = headless.replace(mode, "-headless")
+            reference = rows(after / headless)
             same = b == reference[: len(b)] and a == reference[: len(a)] and len(b) > 1
             verdict = f"same ({len(a) - 1} / {len(b) - 1} rows, prefixes of headless)" if same else "DIFFERENT"
         else:

@@ -58,20 +58,29 @@ EVOLVED = Path(__file__).resolve().parent / "data" / "evolved.json"
 RUNS = "NEURORACER_RUNS"  # evolution.run_folder.ENVIRONMENT: where the run folders go
 
 # ---- what a storm is ---------------------------------------------------------------------------------------
-STRATEGIES = ("classic", "elitist", "snes")
+STRATEGIES = tuple(REGISTERED)  # the strategies registered when the storm module loads
 LAYERS = ("7,8,4,1", "7,4,1", "7,1", "7,6,3,1")
+# a SPEC of --compare: each strategy alone, then some with one setting changed (which strategy: by position)
 SPECS = (
-    "classic",
-    "elitist",
-    "snes",
-    "elitist:mutation=0.2",
-    "classic:population=8",
-    "snes:tracks=0",
-    "elitist:seed=5",
+    *STRATEGIES,
+    *(
+        f"{STRATEGIES[index % len(STRATEGIES)]}:{change}"
+        for index, change in ((1, "mutation=0.2"), (0, "population=8"), (2, "tracks=0"), (1, "seed=5"))
+    ),
 )
 SIZES = ("1280x720", "1280x720", "800x500", "1600x900")
 SPEEDS = ("1", "4", "16", "64", "turbo")
-# --set changes a storm may schedule: (setting, values); the settings table says which strategies have it
+
+
+def _knob_values(name: str) -> tuple[str, ...]:
+    """A value a storm may --set a strategy's knob to, from its range: near the low end, inside it."""
+    spec = SETTINGS[name]
+    value = spec.low + 2 if spec.kind is int else spec.low + 0.3 * (spec.high - spec.low)
+    return (spec.format(value),)
+
+
+# --set changes a storm may schedule: (setting, values); the settings table says which strategies have it. The
+# strategies' knobs come from the table, one value each, so a strategy registered before the storm loads joins.
 SETS = (
     ("mutation_rate", ("0.05", "0.5", "2")),
     ("population", ("6", "30")),
@@ -80,9 +89,7 @@ SETS = (
     ("strategy", STRATEGIES),
     ("layers", ("7,5,1", "7,8,4,1", "7,1")),
     ("track", ("training", "test", "random:123", "random:77:200")),
-    ("elite_share", ("0.3",)),
-    ("tournament", ("3",)),
-    ("mean_rate", ("0.5",)),
+    *((name, _knob_values(name)) for name in SETTINGS if SETTINGS[name].owner),
 )
 # keys by how often a storm presses them: (pygame key, the character it types, weight)
 KEYS = (
