@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 
-import bench.common  # noqa: F401  (puts the project on the path)
 from app.flag_types import seed_list, whole
 
 HERE = Path(__file__).resolve().parent.parent

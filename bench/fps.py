@@ -27,7 +27,7 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 import numpy as np
 
-import bench.common  # puts the project on the path
+import bench.common
 from app import options as cli
 from app.flag_types import number, whole, window_size
 from evolution.breeding.strategies import STRATEGIES

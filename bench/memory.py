@@ -13,7 +13,6 @@ import resource
 import subprocess
 import sys
 
-import bench.common  # noqa: F401  (puts the project on the path)
 from app.flag_types import whole
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")

@@ -49,7 +49,6 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 import pygame
 
-import bench.common  # noqa: F401  (puts the project on the path)
 from evolution.breeding.seeds import SEEDS
 from evolution.breeding.strategies import STRATEGIES as REGISTERED
 from evolution.run.settings import SETTINGS

@@ -1,4 +1,4 @@
-"""The README's screenshot, from a run at a given generation: python docs/readme_screenshot.py [SEED GEN FRAMES FILE].
+"""The README's screenshot, from a run at a given generation: python -m docs.readme_screenshot [SEED GEN FRAMES FILE].
 
 Races in turbo up to generation GEN, then shows FRAMES frames at ×2 and saves the last one (SDL dummy driver).
 """
@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pygame
 

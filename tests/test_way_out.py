@@ -335,10 +335,10 @@ def test_ctrl_c_while_the_program_loads_exits_130_quietly(tmp_path):
         "    return real(name, *args, **kwargs)\n"
         "builtins.__import__ = hooked\n"
         f"sys.argv = ['main.py', '--headless', '--save', {str(tmp_path / 'b.json')!r}]\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
         f"runpy.run_path({str(ROOT / 'main.py')!r}, run_name='__main__')\n"
     )
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 128 + signal.SIGINT and result.stderr == "" and result.stdout == ""
     assert not (tmp_path / "b.json").exists()
 

@@ -1,6 +1,6 @@
 """The screenshots of runs side by side in this folder, under a real X server.
 
-xvfb-run -a -s "-screen 0 1280x720x24" python docs/compare/shoot.py   (from the repository root)
+xvfb-run -a -s "-screen 0 1280x720x24" python -m docs.compare.shoot   (from the repository root)
 
 classic against elitist, seed 3, on the training track: turbo up to generation 30, then ×1 from the next
 generation's start: 30 frames in one track view and in lanes (V), and 150 frames in one view.
@@ -8,14 +8,12 @@ generation's start: 30 frames in one track view and in lanes (V), and 150 frames
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
 import pygame
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
 import main  # noqa: E402
 from game.frame_runner import key_event, open_window, run_frames  # noqa: E402

@@ -1,6 +1,6 @@
 """The lab's screenshots, under a real X server (writes docs/lab/*.png; from the repository root):
 
-xvfb-run -a -s "-screen 0 1280x720x24" python docs/lab/shoot.py
+xvfb-run -a -s "-screen 0 1280x720x24" python -m docs.lab.shoot
 
 A run (seed 3) in turbo, changed as it goes through the panel's own actions (game/lab_actions.change, what
 its controls call), G and B: the mutation rate at generation 5, a new random track at 10 (G), the population at
@@ -10,11 +10,8 @@ with the panel closed.
 """
 
 import os
-import sys
 import tempfile
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
 import pygame
 

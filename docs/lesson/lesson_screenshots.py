@@ -1,4 +1,4 @@
-"""The lesson screenshots of docs/lesson: python docs/lesson/lesson_screenshots.py WxH OUTDIR, from the repository's
+"""The lesson screenshots of docs/lesson: python -m docs.lesson.lesson_screenshots WxH OUTDIR, from the repository's
 root under `xvfb-run -a` (a lesson card, the first finisher's banner, a caption, a hover on a neuron, then and now,
 and the help)."""
 
@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import pygame
 

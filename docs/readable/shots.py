@@ -1,6 +1,6 @@
 """Screenshots of tests/test_readable.py's scripted lesson at the four sizes of issue 21, one per step.
 
-xvfb-run -a -s "-screen 0 3840x2160x24" env SDL_VIDEODRIVER=x11 python docs/readable/shots.py OUT_FOLDER
+xvfb-run -a -s "-screen 0 3840x2160x24" env SDL_VIDEODRIVER=x11 python -m docs.readable.shots OUT_FOLDER
 """
 
 from __future__ import annotations
@@ -10,12 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-from test_readable import SIZES, lesson, problems  # noqa: E402
-
-from game.window import save_screenshot  # noqa: E402
+from game.window import save_screenshot
+from tests.test_readable import SIZES, lesson, problems
 
 
 def main(out: Path) -> int:

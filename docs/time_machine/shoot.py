@@ -1,6 +1,6 @@
 """The time machine's screenshots, under a real X server (1280×720), from the repository root:
 
-xvfb-run -a -s "-screen 0 1280x720x24" python docs/time_machine/shoot.py
+xvfb-run -a -s "-screen 0 1280x720x24" python -m docs.time_machine.shoot
 
 (without a display, SDL's dummy driver draws them.)
 
@@ -14,13 +14,11 @@ lineage-parent.png: after U, the parent's generation replayed, following the par
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
 import pygame  # noqa: E402
 
