@@ -307,3 +307,36 @@ def test_the_code_sent_to_a_cluster_holds_every_module_of_the_core(tmp_path):
     names = set(zipfile.ZipFile(code_archive(tmp_path)).namelist())
     expected = {p.relative_to(ROOT).as_posix() for p in (ROOT / "evolution").rglob("*.py")}
     assert names == expected and "evolution/run/evolve.py" in names
+
+
+@pytest.mark.slow
+def test_a_cluster_whose_workers_cannot_import_the_core_is_refused_in_one_line(tmp_path):
+    # a worker without numpy failed to read its first task, dropped its connection, and the study then waited for
+    # workers for ever; now it is asked first, and the study stops in one line, leaving no folder
+    import subprocess
+    import sys
+
+    from distributed import Client, LocalCluster
+
+    fake = tmp_path / "fake" / "numpy"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('no numpy on this worker')\n")
+    env = {**os.environ, "PYTHONPATH": str(fake.parent)}
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-dashboard"],
+            env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            with Client(address) as client:
+                client.wait_for_workers(1, timeout=60)
+            folder = tmp_path / "studies" / "s"
+            flags = ["--study", *SPEC, "--seeds", "0-2", "--cluster", address, "--study-folder", str(folder)]
+            done = run_cli(*BASE, *flags)
+        finally:
+            worker.kill()
+            worker.wait(timeout=30)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "cannot run the study (ImportError: no numpy on this worker)" in done.stderr
+    assert not (tmp_path / "studies").exists()

@@ -307,6 +307,8 @@ def run_on_dask(
         if cluster is None:  # another machine's scheduler and workers run exactly this code: it is sent to them
             with tempfile.TemporaryDirectory() as folder:
                 client.upload_file(str(code_archive(Path(folder))), load=True)
+            if problem := cannot_run(client):
+                raise InputError(f"--cluster {address}: {problem}")
         if not client.scheduler_info().get("workers"):
             print(f"waiting for workers to join the scheduler at {address}", file=sys.stderr, flush=True)
         threads = sum(client.nthreads().values()) if cluster is None else jobs
@@ -332,6 +334,19 @@ def run_on_dask(
         if cluster is not None:
             with contextlib.suppress(Exception):
                 cluster.close(timeout=10)
+
+
+def cannot_run(client) -> str:
+    """'' if every worker now joined imports the study's code, else what the first that cannot says. A worker
+    without a package the core needs (numpy, say) would otherwise fail to read its first task, drop its connection
+    and leave the study waiting for workers for ever. exec is sent, a built-in every worker has, not a function of
+    ours that the worker could not unpickle."""
+    answers = client.run(exec, "import evolution.many.study", on_error="return")
+    for worker, answer in sorted(answers.items()):
+        if isinstance(answer, BaseException):
+            why = f"{type(answer).__name__}: {first_line(answer)}"
+            return f"the worker at {worker} cannot run the study ({why}); it needs the packages of requirements.txt"
+    return ""
 
 
 def local_cluster(LocalCluster, jobs: int):
