@@ -21,6 +21,7 @@ from evolution.files.checkpoint import load_checkpoint
 from evolution.files.genome_file import load_genomes
 from evolution.files.plots import FIGURE_PIXELS, read_log
 from evolution.files.run_folder import COMMAND, list_runs
+from game.drawing.layout import Layout
 from game.frame_runner import key_event, open_window, run_frames
 from game.takeaway.recorder import expected_frames
 from game.takeaway.saves import list_saves
@@ -382,6 +383,24 @@ def test_export_writes_the_chart_and_the_log_so_far_and_d_draws_the_figures(in_t
     text, error, _ = app.messages[-1]
     assert not error and text.startswith(f"figures: {folder / f'curves-gen{generation}.png'}"), text
     check_figures(folder, (f"curves-gen{generation}", f"paths-gen{generation}", f"paths-test-gen{generation}"))
+
+
+def test_export_with_the_chart_folded_away_draws_it_at_its_usual_size(in_tmp):
+    # on the projector with the numbers shown (Tab), the chart has no place on screen: E saved a zero-size PNG,
+    # which libpng refused ("could not export: ...", found by storms 90006, 90010, 90022)
+    app = open_window(app_options.parse([*COMMON, "--speed", "64"]), (1280, 720))
+    run_until(app, lambda: len(app.view.evolution.history) >= 2)
+    press(app, pygame.K_SPACE)
+    app.user_scale = 1.5
+    press(app, pygame.K_TAB)
+    assert app.layout().chart.width == 0
+    press(app, pygame.K_e)
+    text, error, _ = app.messages[-1]
+    assert not error and text.startswith("exported the chart to runs/"), text
+    generation = len(app.view.evolution.history) - 1
+    chart = pygame.image.load(str(app.view.folder / f"chart-gen{generation}.png"))
+    assert chart.get_size() == Layout.for_size(1280, 720, app.layout().scale).chart.size
+    assert len({tuple(chart.get_at((x, chart.get_height() // 2))) for x in range(0, chart.get_width(), 5)}) > 1
 
 
 def test_the_runs_are_listed_newest_first_with_what_they_hold(in_tmp):

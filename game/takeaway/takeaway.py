@@ -212,11 +212,14 @@ class Takeaway:
     def chart_image(self, evolution) -> pygame.Surface:
         """The chart as on screen now (a view that shows it), else drawn as the evolving view draws it."""
         layout = self.window.layout()
-        if hasattr(self.window.view, "chart") and self.window.screen.get_rect().contains(layout.chart):
+        shown = layout.chart.width > 0 and layout.chart.height > 0  # folded away: the projector shows the numbers
+        if shown and hasattr(self.window.view, "chart") and self.window.screen.get_rect().contains(layout.chart):
             return self.window.screen.subsurface(layout.chart).copy()
+        from game.drawing.layout import Layout
         from game.panels.chart import draw_chart
 
-        image = pygame.Surface(layout.chart.size)
+        size = layout.chart.size if shown else Layout.for_size(*self.window.screen.get_size(), layout.scale).chart.size
+        image = pygame.Surface(size)
         draw_chart(image, image.get_rect(), evolution.history, layout.scale)
         return image
 
