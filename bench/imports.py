@@ -5,7 +5,9 @@ python -m bench.imports [--repo PATH]
 Reads every module of evolution/, game/, app/, bench/ and main.py as text (nothing is run, so it works on any
 commit of the project) and prints each loop, a strongly connected group of modules in the graph of their
 imports; once counting every import, then counting only those that run when a module is loaded (not those
-inside a function or under TYPE_CHECKING). Then the lines of main.py and the classes with the most methods.
+inside a function or under TYPE_CHECKING). Then the sub-packages (evolution.run, game.views, ...; a package's
+own top-level modules count as one) that import each other both ways, with how many modules on each side do, the
+lines of main.py and the classes with the most methods.
 """
 
 from __future__ import annotations
@@ -77,6 +79,27 @@ def loops(root: Path, at_load: bool) -> list[list[str]]:
     return sorted((sorted(group) for group in groups.values() if len(group) > 1), key=len, reverse=True)
 
 
+def group_of(name: str) -> str:
+    """A module's sub-package: evolution.run.evolve -> evolution.run; evolution.errors -> evolution."""
+    parts = name.split(".")
+    return ".".join(parts[:2]) if len(parts) > 2 else parts[0]
+
+
+def both_ways(root: Path) -> list[tuple[str, str, int, int]]:
+    """(group a, group b, modules of a importing b, modules of b importing a) for groups importing each other."""
+    paths = [p for package in ("evolution", "game") for p in sorted((root / package).rglob("*.py"))]
+    names = {module_name(root, path) for path in paths}
+    importers: dict[tuple[str, str], set[str]] = {}
+    for path in paths:
+        name = module_name(root, path)
+        for other in imports(root, path, names, False):
+            a, b = group_of(name), group_of(other)
+            if a != b and a.split(".")[0] == b.split(".")[0]:
+                importers.setdefault((a, b), set()).add(name)
+    pairs = [(a, b) for a, b in importers if a < b and (b, a) in importers]
+    return [(a, b, len(importers[a, b]), len(importers[b, a])) for a, b in sorted(pairs)]
+
+
 def largest_classes(root: Path, count: int = 3) -> list[tuple[int, str]]:
     found = []
     for package in ("evolution", "game", "app"):
@@ -97,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{words}: {len(found)} loops, {sum(map(len, found))} modules in them")
         for group in found:
             print(f"  {len(group)}: {', '.join(group)}")
+    pairs = both_ways(root)
+    print(f"sub-packages importing each other: {len(pairs)} pairs")
+    for a, b, forth, back in pairs:
+        print(f"  {a} <-> {b}: {forth} modules of {a} import {b}, {back} the other way")
     print(f"main.py: {len((root / 'main.py').read_text().splitlines())} lines")
     for methods, name in largest_classes(root):
         print(f"class {name}: {methods} methods")
