@@ -591,7 +591,7 @@ def test_pointing_at_a_neuron_an_input_a_weight_a_chart_point_or_a_dot_says_what
     view = app.view
     race, dot = view.shown_race, view.scene.followed
     values = race.network.activations(race.genomes[dot][None], race.inputs_of(dot)[None])
-    nodes = view.scene.netview._nodes
+    nodes = view.network.node_centres(app.layout().network, app.layout().scale)
     x, y = nodes[0][3]
     assert hover(app, (int(x), int(y))) == f"input: top barrier, 5 ahead: {values[0][0][3]:+.2f} now (the dot's " + (
         "height minus the barrier's)"

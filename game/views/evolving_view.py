@@ -29,6 +29,7 @@ from game.panels import hud, lab_actions, pointer
 from game.panels.caption import draw_progress
 from game.panels.chart import Event
 from game.panels.chart_panel import ChartPanel, Curves
+from game.panels.netview import NetworkPanel
 from game.panels.stats_panel import StatsPanel
 from game.session import TRAIL_COLUMNS, EvolveSession
 from game.takeaway.saves import run_folder
@@ -72,7 +73,8 @@ class EvolvingView(TimeMachineCommands, View):
         self.restart_seeds = generator(seed, "restart")  # and R its new seeds
         self.scene = RaceScene(lambda race: self.evolution.heir(race))
         self.chart = ChartPanel(self.chart_curves, self.timeline, self.select)  # a click selects a generation
-        self.panels = [StatsPanel(lambda: self.title, self.stat_lines), self.chart]
+        self.network = NetworkPanel(lambda: self.scene.network_subject(self.shown_race), lambda: self.window.turbo)
+        self.panels = [self.network, StatsPanel(lambda: self.title, self.stat_lines), self.chart]
         self.chart_mode = 0
         self.started = datetime.now()
         self.folder = folder or run_folder(self.evolution.config, self.started)
@@ -141,8 +143,7 @@ class EvolvingView(TimeMachineCommands, View):
     def arrange(self, layout: Layout) -> None:
         self._update_replay()
         self.narrate()
-        turbo = self.window.turbo
-        self.scene.arrange(layout, self.shown_race, throttle=turbo)
+        self.scene.arrange(layout, self.shown_race)
         self.time_machine.follow(self.shown_race)  # ghosts race beside the shown race, in a race of their own
         self.update_panels(layout)
         if self.panel_open:
@@ -215,7 +216,7 @@ class EvolvingView(TimeMachineCommands, View):
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         ghost_table = self.reserve_time_machine(surface, layout)
         self.scene.draw(surface, layout, self.shown_race)
-        self.draw_panels(surface, layout)  # the numbers, the chart and its timeline
+        self.draw_panels(surface, layout)  # the network, the numbers, the chart and its timeline
         self.draw_time_machine(surface, layout, ghost_table)
         self.draw_closing(surface, layout)
         if self.panel_open:
