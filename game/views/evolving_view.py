@@ -82,8 +82,7 @@ class EvolvingView(TimeMachineCommands, View):
         self.saved_generation: int | None = None
         self.saved_best: int | None = None  # the best score of the latest save, for "better than saved"
         self.events: list[Event] = []  # restarts, marked on the chart (with the run's settings changes)
-        self.panel = None  # the settings panel (P), made when first opened
-        self.panel_open = False
+        self.panel = None  # the settings panel (P), made when first opened, in `panels` while open
         self.track_since = 0  # the generation from which the current training track was raced
         self.confirm_until = 0.0  # while R waits for its confirmation
         self.replay: Race | None = None  # in turbo: the latest race, replayed for the eye
@@ -113,6 +112,11 @@ class EvolvingView(TimeMachineCommands, View):
     def race(self) -> Race:
         """The race on screen."""
         return self.runs[0].race
+
+    @property
+    def panel_open(self) -> bool:
+        """True while the settings panel is one of the view's panels (P opened it)."""
+        return self.panel is not None and self.panel in self.panels
 
     def run_evolving(self) -> Evolution | None:
         return self.replaced if self.lesson else self.evolution
@@ -145,9 +149,7 @@ class EvolvingView(TimeMachineCommands, View):
         self.narrate()
         self.scene.arrange(layout, self.shown_race)
         self.time_machine.follow(self.shown_race)  # ghosts race beside the shown race, in a race of their own
-        self.update_panels(layout)
-        if self.panel_open:
-            self.panel.update(self.window.screen.get_rect(), layout.footer.top, layout.scale)
+        self.update_panels(layout)  # the settings panel too, while open
 
     def chart_look(self) -> tuple[str, list[Event]]:
         """The chart's mode and the marks a replay draws on it: restarts and track changes by the keys."""
@@ -219,8 +221,7 @@ class EvolvingView(TimeMachineCommands, View):
         self.draw_panels(surface, layout)  # the network, the numbers, the chart and its timeline
         self.draw_time_machine(surface, layout, ghost_table)
         self.draw_closing(surface, layout)
-        if self.panel_open:
-            self.panel.draw(surface)
+        self.draw_panels(surface, layout, on_top=True)  # the settings panel, while open
 
     def point_at(self, position: tuple[int, int], layout: Layout) -> str | None:
         """What is under the mouse, in one line (game/panels/pointer.py)."""
@@ -414,7 +415,10 @@ class EvolvingView(TimeMachineCommands, View):
                 lambda: int(self.track_seeds.integers(SEEDS)),
                 lambda text, error: self.window.say(text, error=error),
             )
-        self.panel_open = not self.panel_open
+        if self.panel_open:
+            self.panels.remove(self.panel)
+        else:
+            self.panels.append(self.panel)
 
     def do_copy_command(self) -> None:
         """C: the run as one command line, printed, and copied where the system has a clipboard."""
@@ -425,10 +429,11 @@ class EvolvingView(TimeMachineCommands, View):
         return self.panel_open and self.panel.process_event(event)
 
     def message_area(self, layout: Layout) -> pygame.Rect:
-        if not self.panel_open or not self.panel.rect.width:
+        settings = layout.slot("settings")
+        if not self.panel_open or not settings.width:
             return layout.view
         view = layout.view
-        return pygame.Rect(view.x, view.y, max(self.panel.rect.left - view.x, 0), view.height)
+        return pygame.Rect(view.x, view.y, max(settings.left - view.x, 0), view.height)
 
     def key(self, event: pygame.event.Event) -> bool:
         if self.confirm_until and event.key not in (pygame.K_r,):

@@ -38,14 +38,17 @@ class View:
         for panel in self.panels:
             panel.update(layout.slot(panel.slot), layout.scale)
 
-    def draw_panels(self, surface: pygame.Surface, layout: Layout) -> None:
-        """Each panel drawn in its slot, in the order of `panels` (from draw)."""
+    def draw_panels(self, surface: pygame.Surface, layout: Layout, on_top: bool = False) -> None:
+        """Each panel drawn in its slot, in the order of `panels` (from draw): those in the view's layer, or
+        (on_top) those drawn over everything else of the view (Panel.on_top)."""
         for panel in self.panels:
-            panel.draw(surface, layout.slot(panel.slot), layout.scale)
+            if panel.on_top == on_top:
+                panel.draw(surface, layout.slot(panel.slot), layout.scale)
 
     def click_panels(self, position: tuple[int, int], layout: Layout) -> bool:
-        """The click given to the panel whose slot is under it; True if one used it (from click)."""
-        for panel in self.panels:
+        """The click given to the panel whose slot is under it, those on top first; True if one used it (from
+        click)."""
+        for panel in sorted(self.panels, key=lambda panel: not panel.on_top):
             rect = layout.slot(panel.slot)
             if rect.collidepoint(position) and panel.click(position, rect):
                 return True
