@@ -3,16 +3,20 @@ drawing and clicks; a view hidden behind another lets go of what it holds; a new
 
 from __future__ import annotations
 
+import numpy as np
 import pygame
+import pygame_gui
 import pytest
 
 from game.frame_runner import run_frames
 from game.panels.netview import NetworkPanel
 from game.panels.panel import Panel
 from game.views.drive_view import DriveView
+from game.views.editor_view import EditorView
 from game.views.evolving_view import EvolvingView
+from game.views.lessons import LessonMenu
 from game.views.replay_view import ReplayView
-from tests.helpers import app_for, press, run_until
+from tests.helpers import app_for, gui, open_panel, press, press_plus, run_until
 
 BLANK = (1, 2, 3)
 
@@ -69,3 +73,47 @@ def test_the_settings_panel_is_a_panel_in_its_slot_and_only_its_update_works_pyg
     assert calls == ["update"]
     press(window, pygame.K_p, unicode="p")
     assert not view.panel_open and panel not in view.panels
+
+
+def test_a_hidden_evolving_view_puts_its_settings_panel_away_and_opens_it_again_on_return(in_tmp):
+    window = evolving()
+    window.paused = True
+    view = window.view
+    panel = open_panel(window)
+    plus = panel.controls["population"][2]
+    press(window, pygame.K_t, frames=2)  # a test drive in front
+    assert isinstance(window.view, DriveView)
+    assert panel not in view.panels and not plus.alive()  # nothing of the panel shows or takes a click
+    gui(window, pygame_gui.UI_BUTTON_PRESSED, plus)
+    assert view.evolution.scheduled_changes() == []
+    press(window, pygame.K_t, frames=2)  # back to evolving: the panel is there again, and works
+    assert window.view is view and view.panel_open
+    press_plus(window, "population")
+    assert [change.setting for change in view.evolution.scheduled_changes()] == ["population"]
+
+
+def test_a_drag_in_the_editor_ends_when_another_view_comes_in_front(in_tmp):
+    window = app_for("--seed", "2", "--edit", "--speed", "8")
+    editor = window.view
+    assert isinstance(editor, EditorView)
+    run_frames(window, 1)  # the plot has its place
+    plot = editor.plot
+    down = (plot.x + plot.width // 5, plot.centery)
+    run_frames(window, 1, lambda frame: [mouse(pygame.MOUSEBUTTONDOWN, down)] if frame == 0 else [])
+    assert editor.dragging
+    press(window, pygame.K_F2)  # the lessons over the editor: the button is let go there
+    assert isinstance(window.view, LessonMenu)
+    run_frames(window, 1, lambda frame: [mouse(pygame.MOUSEBUTTONUP, down)] if frame == 0 else [])
+    press(window, pygame.K_ESCAPE)
+    assert window.view is editor
+    heights = editor.draft.heights.copy()
+    away = (plot.x + plot.width * 3 // 5, plot.y + plot.height // 6)
+    run_frames(window, 1, lambda frame: [mouse(pygame.MOUSEMOTION, away)] if frame == 0 else [])
+    assert not editor.dragging and np.array_equal(editor.draft.heights, heights)  # the pointer moved, nothing drawn
+
+
+def mouse(kind: int, pos: tuple[int, int]) -> pygame.event.Event:
+    """A mouse event of the left button (a motion with no button held)."""
+    if kind == pygame.MOUSEMOTION:
+        return pygame.event.Event(kind, pos=pos, rel=(0, 0), buttons=(0, 0, 0))
+    return pygame.event.Event(kind, pos=pos, button=1)

@@ -125,6 +125,7 @@ class SettingsPanel(Panel):
         self._signature: Any = None
         self._line_generation: Any = None
         self._last = time.perf_counter()
+        self._kept_offset: float | None = None  # the scroll of a panel released, for its next build
 
     @property
     def evolution(self) -> Evolution:
@@ -207,7 +208,21 @@ class SettingsPanel(Panel):
         if offset and scroller.vert_scroll_bar is not None:
             scroller.vert_scroll_bar.set_scroll_from_start_percentage(offset)
 
+    def release(self) -> None:
+        """Kill every pygame_gui element of the panel (a drop-down open, a text field with the keyboard, a button
+        under the pointer go with them); the next update builds the panel afresh, scrolled as it was."""
+        if self.manager is None:
+            return
+        self._kept_offset = self._scroll_offset()
+        self.manager.clear_and_reset()
+        self.actions, self.controls, self.cancel_buttons = {}, {}, []
+        self.scroller, self.command_button = None, None
+        self._signature = None
+
     def _scroll_offset(self) -> float:
+        if self._kept_offset is not None:
+            kept, self._kept_offset = self._kept_offset, None
+            return kept
         scroller = getattr(self, "scroller", None)
         bar = getattr(scroller, "vert_scroll_bar", None)
         return float(bar.start_percentage) if bar is not None else 0.0

@@ -83,6 +83,7 @@ class EvolvingView(TimeMachineCommands, View):
         self.saved_best: int | None = None  # the best score of the latest save, for "better than saved"
         self.events: list[Event] = []  # restarts, marked on the chart (with the run's settings changes)
         self.panel = None  # the settings panel (P), made when first opened, in `panels` while open
+        self.panel_put_away = False  # the panel was open when another view was shown: it opens again on return
         self.track_since = 0  # the generation from which the current training track was raced
         self.confirm_until = 0.0  # while R waits for its confirmation
         self.replay: Race | None = None  # in turbo: the latest race, replayed for the eye
@@ -112,6 +113,20 @@ class EvolvingView(TimeMachineCommands, View):
     def race(self) -> Race:
         """The race on screen."""
         return self.runs[0].race
+
+    def on_hide(self) -> None:
+        """Another view in front (a test drive, the list of saves, the lessons, the editor): the settings panel is
+        put away with its pygame_gui elements killed, so that none of it shows, takes a click or keeps a drop-down
+        open under the other view; it opens again, built afresh, when this view comes back."""
+        self.panel_put_away = self.panel_open
+        if self.panel_open:
+            self.panels.remove(self.panel)
+            self.panel.release()
+
+    def on_show(self) -> None:
+        if self.panel_put_away:
+            self.panel_put_away = False
+            self.panels.append(self.panel)
 
     @property
     def panel_open(self) -> bool:
