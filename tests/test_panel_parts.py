@@ -11,6 +11,7 @@ import pytest
 from game.frame_runner import run_frames
 from game.panels.netview import NetworkPanel
 from game.panels.panel import Panel
+from game.panels.registry import register, unregister
 from game.views.drive_view import DriveView
 from game.views.editor_view import EditorView
 from game.views.evolving_view import EvolvingView
@@ -117,3 +118,56 @@ def mouse(kind: int, pos: tuple[int, int]) -> pygame.event.Event:
     if kind == pygame.MOUSEMOTION:
         return pygame.event.Event(kind, pos=pos, rel=(0, 0), buttons=(0, 0, 0))
     return pygame.event.Event(kind, pos=pos, button=1)
+
+
+# ---- a new panel: one module and a line -----------------------------------------------------------------------------
+class Dial(Panel):
+    """A panel of this test module: it fills its slot with one colour, counts its updates and keeps its clicks."""
+
+    slot = "dial"
+    colour = (250, 0, 200)
+
+    def __init__(self, view) -> None:
+        self.view = view
+        self.updates = 0
+        self.clicks: list[tuple[int, int]] = []
+
+    def update(self, rect: pygame.Rect, scale) -> None:
+        self.updates += 1
+
+    def draw(self, surface: pygame.Surface, rect: pygame.Rect, scale) -> None:
+        surface.fill(self.colour, rect)
+
+    def click(self, position: tuple[int, int], rect: pygame.Rect) -> bool:
+        self.clicks.append(position)
+        return True
+
+
+def dial_place(layout) -> pygame.Rect:
+    """The dial's slot: the right end of the chart's title line."""
+    chart = layout.slot("chart")
+    return pygame.Rect(chart.right - 60, chart.y + 3, 50, 16)
+
+
+@pytest.fixture
+def dial_registered():
+    register("evolving", Dial, place=dial_place)  # the one line
+    yield
+    unregister("evolving", Dial)
+
+
+def test_a_new_panel_is_one_module_and_a_line_that_registers_it(in_tmp, dial_registered):
+    window = evolving()
+    view = window.view
+    (dial,) = [panel for panel in view.parts() if isinstance(panel, Dial)]
+    assert dial.view is view
+    updates = dial.updates
+    run_frames(window, 3)
+    rect = window.layout().slot("dial")
+    assert dial.updates == updates + 3  # updated once a frame, through the view
+    assert window.screen.get_at(rect.center)[:3] == Dial.colour  # drawn in its slot, over the chart's title line
+    click = pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=rect.center)
+    run_frames(window, 1, lambda frame: [click] if frame == 0 else [])
+    assert dial.clicks == [rect.center] and view.scene.selected is None
+    press(window, pygame.K_t, frames=2)  # a view of another kind: no dial
+    assert not any(isinstance(panel, Dial) for panel in window.view.parts())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pygame
 
@@ -31,12 +33,28 @@ class Layout:
     settings: pygame.Rect = field(default_factory=lambda: pygame.Rect(0, 0, 0, 0))
 
     SLOTS = ("view", "overview", "stats", "chart", "network", "footer", "settings")
+    PLACES: ClassVar[dict[str, Callable[[Layout], pygame.Rect]]] = {}  # slots added for a new panel (add_slot)
 
     def slot(self, name: str) -> pygame.Rect:
-        """The rect of the slot `name` (one of SLOTS; a zero rect where the projector layout folded it away)."""
+        """The rect of the slot `name` (one of SLOTS or of the slots added; a zero rect where the projector layout
+        folded it away)."""
+        if name in self.PLACES:
+            return self.PLACES[name](self)
         if name not in self.SLOTS:
-            raise ValueError(f"the layout has no slot {name!r}: {', '.join(self.SLOTS)}")
+            raise ValueError(f"the layout has no slot {name!r}: {', '.join([*self.SLOTS, *self.PLACES])}")
         return getattr(self, name)
+
+    @classmethod
+    def add_slot(cls, name: str, place: Callable[[Layout], pygame.Rect]) -> None:
+        """A slot of a new panel (game/panels/registry.py): place(layout) is its rect in a layout."""
+        if name in cls.SLOTS:
+            raise ValueError(f"the layout has a slot {name!r} already")
+        cls.PLACES[name] = place
+
+    @classmethod
+    def remove_slot(cls, name: str) -> None:
+        """Undo add_slot(name), if it was added."""
+        cls.PLACES.pop(name, None)
 
     @classmethod
     def for_size(
