@@ -481,7 +481,7 @@ def test_a_comparison_says_each_runs_milestones_with_its_name(in_tmp):
     view.narrate()
     assert app.caption.banner_text() == "★ elitist · half finish: generation 6"
     assert app.caption.text().startswith("elitist: Half the dots finish!")
-    assert [(mark.generation, mark.label) for mark in view.milestone_marks()] == [(6, "elitist half finish")]
+    assert [(mark.generation, mark.label) for mark in view.runs_milestones()] == [(6, "elitist half finish")]
 
 
 def test_the_panel_says_the_noise_in_force_when_the_schedule_makes_it_smaller():

@@ -3,6 +3,9 @@ drawing and clicks; a view hidden behind another lets go of what it holds; a new
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import numpy as np
 import pygame
 import pygame_gui
@@ -171,3 +174,51 @@ def test_a_new_panel_is_one_module_and_a_line_that_registers_it(in_tmp, dial_reg
     assert dial.clicks == [rect.center] and view.scene.selected is None
     press(window, pygame.K_t, frames=2)  # a view of another kind: no dial
     assert not any(isinstance(panel, Dial) for panel in window.view.parts())
+
+
+# ---- views keep to their own fields ---------------------------------------------------------------------------------
+VIEWS = Path(__file__).resolve().parent.parent / "game" / "views"
+
+
+def private(node: ast.AST) -> bool:
+    """True for an attribute `x._name` (not `x.__name__`)."""
+    return isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+
+
+def of_self(node: ast.Attribute) -> bool:
+    return isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+
+
+def private_fields_set(tree: ast.AST) -> set[str]:
+    """The names `self._x` that a module assigns."""
+    names = set()
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        for target in targets:
+            for part in ast.walk(target) if target is not None else ():
+                if private(part) and of_self(part):
+                    names.add(part.attr)
+    return names
+
+
+def test_no_view_reads_another_objects_private_fields_nor_its_base_views():
+    trees = {path.name: ast.parse(path.read_text(encoding="utf-8")) for path in sorted(VIEWS.glob("*.py"))}
+    found = []
+    for name, tree in trees.items():
+        for node in ast.walk(tree):
+            if private(node) and not of_self(node):
+                found.append(f"{name}:{node.lineno}: {ast.unparse(node)}")
+    # a view that subclasses another keeps to the fields its base makes public
+    base = private_fields_set(trees["evolving_view.py"])
+    used = {node.attr for node in ast.walk(trees["compare_view.py"]) if isinstance(node, ast.Attribute)}
+    found += [f"compare_view.py uses the evolving view's self.{field}" for field in sorted(base & used)]
+    assert not found, found
+
+
+def test_the_compare_view_makes_its_panels_of_its_own_functions_not_by_overriding():
+    from game.views.compare_view import CompareView
+
+    inherited = {name for base in EvolvingView.__mro__ for name in vars(base)}
+    overrides = {name for name in vars(CompareView) if name in inherited and not name.startswith("__")}
+    assert not overrides & {"stat_lines", "chart_curves", "milestone_marks", "save_best"}, overrides
+    assert len(overrides) <= 20, sorted(overrides)  # 24 before its panels were parts of its own (issue 27)

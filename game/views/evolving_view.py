@@ -87,7 +87,7 @@ class EvolvingView(TimeMachineCommands, View):
         self.track_since = 0  # the generation from which the current training track was raced
         self.confirm_until = 0.0  # while R waits for its confirmation
         self.replay: Race | None = None  # in turbo: the latest race, replayed for the eye
-        self._replayed = -1
+        self.replayed = -1  # the generation `replay` races again (-1: none)
         self.replay_check = replay_plan(evolutions[0])  # --replay: the source whose rows the run must give
         self.replay_verdict = ""  # "replay: N rows of FILE match", once the replay is complete
         self.time_machine = TimeMachine(ghosts=list(ghosts or []))  # the timeline's selection and the ghosts
@@ -172,7 +172,7 @@ class EvolvingView(TimeMachineCommands, View):
 
     def shown_generation(self) -> int:
         """The generation the track view shows: the one racing, or in turbo the latest replayed."""
-        return self._replayed if self.replay is not None else self.race_generation()
+        return self.replayed if self.replay is not None else self.race_generation()
 
     def race_generation(self) -> int:
         """The generation of the live race: the pending one, or, while a done race's generation is closing
@@ -192,7 +192,7 @@ class EvolvingView(TimeMachineCommands, View):
 
     def narrate(self) -> None:
         """Hand the caption what has happened since the last frame, in words."""
-        generation = self._replayed if self.replay is not None else self.race_generation()
+        generation = self.replayed if self.replay is not None else self.race_generation()
         self.window.caption.add(self.narrator.watch(self.evolution, self.shown_race, generation))
 
     def milestone_marks(self) -> list[Event]:
@@ -215,13 +215,13 @@ class EvolvingView(TimeMachineCommands, View):
         # the live race is shown until its first generation closes
         raced = evolution.state.ranked_genomes is not None
         if not self.window.turbo or latest < 0 or not raced or evolution.config.population > REPLAY_MAX_DOTS:
-            self.replay, self._replayed = None, -1
+            self.replay, self.replayed = None, -1
             return
-        if latest != self._replayed and (self.replay is None or self.replay.done):
+        if latest != self.replayed and (self.replay is None or self.replay.done):
             genomes = evolution.state.ranked_genomes
             track = evolution.last_tracks[0] if evolution.last_tracks else evolution.track
             self.replay = Race(genomes, track, evolution.network, trail_length=TRAIL_COLUMNS)
-            self._replayed = latest
+            self.replayed = latest
         if self.replay is not None and not self.replay.done:
             self.replay.run(max(1, self.replay.track.finish // REPLAY_FRAMES))
 
@@ -265,7 +265,7 @@ class EvolvingView(TimeMachineCommands, View):
         if time.perf_counter() < self.confirm_until:
             return "restart evolution with a new seed? press R again to confirm"
         if self.replay is not None:
-            return f"turbo · replaying generation {self._replayed}"
+            return f"turbo · replaying generation {self.replayed}"
         if self.run.complete:
             return f"run complete: {self.evolution.config.generations} generations · R restarts, L test-drives"
         level = level_of(self.evolution.track.name)
@@ -480,7 +480,7 @@ class EvolvingView(TimeMachineCommands, View):
         self.started = datetime.now()
         self.folder = run_folder(config, self.started)
         self.start_generation, self.saved_generation, self.saved_best = 0, None, None
-        self.events, self.track_since, self.replay, self._replayed = [], 0, None, -1
+        self.events, self.track_since, self.replay, self.replayed = [], 0, None, -1
         self.time_machine.restart()
         self.narrator = Narrator()
         self.window.caption.clear()
