@@ -222,3 +222,21 @@ def test_the_compare_view_makes_its_panels_of_its_own_functions_not_by_overridin
     overrides = {name for name in vars(CompareView) if name in inherited and not name.startswith("__")}
     assert not overrides & {"stat_lines", "chart_curves", "milestone_marks", "save_best"}, overrides
     assert len(overrides) <= 20, sorted(overrides)  # 24 before its panels were parts of its own (issue 27)
+
+
+# ---- small visible bugs -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [(800, 500), (1280, 720), (1920, 1080)])
+def test_the_compare_views_numbers_have_their_heading_on_the_first_row_and_no_lone_word(in_tmp, size):
+    from app import options as app_options
+    from game.drawing.text import drawn
+    from game.frame_runner import open_window
+
+    argv = ["--seed", "2", "--population", "12", "--speed", "8", "--compare", "classic", "elitist"]
+    window = open_window(app_options.parse(argv), size)
+    run_frames(window, 2)
+    stats = window.layout().slot("stats")
+    texts = [entry for entry in drawn(window.screen) if stats.contains(entry.rect)]
+    assert "run" not in [entry.text for entry in texts]  # a label alone on a line, over the headings
+    (heading,) = [entry for entry in texts if entry.text.startswith("gen · best")]
+    (classic,) = [entry for entry in texts if entry.text == "classic"]
+    assert heading.rect.bottom <= classic.rect.top < heading.rect.bottom + heading.rect.height  # the row just above

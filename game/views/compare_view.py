@@ -208,7 +208,7 @@ class CompareView(EvolvingView):
 
     def runs_table(self) -> list[tuple[str, str]]:
         """The stats panel's lines: each run's generation, best and first finisher, the seeds, the race's lines."""
-        lines = [("run", "gen · best · 1st finisher")]
+        lines = [("", "gen · best · 1st finisher")]  # the heading over the runs' values
         for index, run in enumerate(self.runs):
             evolution = run.evolution
             last = evolution.history.last()
