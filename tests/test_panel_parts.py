@@ -240,3 +240,19 @@ def test_the_compare_views_numbers_have_their_heading_on_the_first_row_and_no_lo
     (heading,) = [entry for entry in texts if entry.text.startswith("gen · best")]
     (classic,) = [entry for entry in texts if entry.text == "classic"]
     assert heading.rect.bottom <= classic.rect.top < heading.rect.bottom + heading.rect.height  # the row just above
+
+
+@pytest.mark.parametrize("size", [(800, 500), (1280, 720), (1920, 1080), (3840, 2160)])
+def test_the_settings_panels_hidden_label_holds_its_word(in_tmp, size):
+    from pygame_gui.elements import UILabel
+
+    from app import options as app_options
+    from game.frame_runner import open_window
+
+    window = open_window(app_options.parse(["--seed", "3", "--population", "16"]), size)
+    window.paused = True
+    open_panel(window)
+    sprites = window.view.panel.manager.get_sprite_group().sprites()
+    (label,) = [e for e in sprites if isinstance(e, UILabel) and e.text == "hidden:"]
+    text = label.font.get_rect("hidden:").width
+    assert label.relative_rect.width >= text + 2 * 4  # pygame_gui's padding on each side: nothing cut, no warning

@@ -303,9 +303,9 @@ class SettingsPanel(Panel):
         x = 0
         group = s.px(112)
         small = line
-        label = UILabel(
-            pygame.Rect(0, y, s.px(60), line), "hidden:", manager, container=container, object_id="#caption"
-        )
+        # as wide as its words in the caption's font, with pygame_gui's padding (4 each side) and border
+        wide = max(s.px(60), s.font(FONT - 1).size("hidden:")[0] + 2 * 4 + 2 + s.px(2))
+        label = UILabel(pygame.Rect(0, y, wide, line), "hidden:", manager, container=container, object_id="#caption")
         x = label.relative_rect.width
         for index, size in enumerate(hidden):
             if x + group > control.right:
