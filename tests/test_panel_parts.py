@@ -256,3 +256,27 @@ def test_the_settings_panels_hidden_label_holds_its_word(in_tmp, size):
     (label,) = [e for e in sprites if isinstance(e, UILabel) and e.text == "hidden:"]
     text = label.font.get_rect("hidden:").width
     assert label.relative_rect.width >= text + 2 * 4  # pygame_gui's padding on each side: nothing cut, no warning
+
+
+def test_the_help_veil_is_made_once_per_window_size_and_draws_the_same(in_tmp):
+    from game.frame_runner import start_pygame
+    from game.panels import hud
+
+    start_pygame()
+    hud.help_shade.cache_clear()
+    pictures = []
+    for size in [(3840, 2160), (3840, 2160), (3840, 2160), (800, 500), (800, 500)]:
+        surface = pygame.Surface(size)
+        surface.fill((200, 210, 220))
+        hud.draw_help(surface)
+        pictures.append(pygame.surfarray.array3d(surface))
+    info = hud.help_shade.cache_info()
+    assert info.misses <= 2 and info.hits >= 3  # made for each size once, not for each frame
+    assert np.array_equal(pictures[0], pictures[2]) and np.array_equal(pictures[3], pictures[4])
+    fresh = pygame.Surface((800, 500), pygame.SRCALPHA)  # the veil as each frame made it before
+    fresh.fill((20, 20, 30, 150))
+    under = pygame.Surface((800, 500))
+    under.fill((200, 210, 220))
+    under.blit(fresh, (0, 0))
+    corner = pygame.surfarray.array3d(under)[:4, :4]
+    assert np.array_equal(pictures[4][:4, :4], corner)  # the same dimmed pixels as before

@@ -307,14 +307,21 @@ def help_pages(screen: pygame.Rect, scale: Scale | float = 1.0, works=None) -> i
     return len(_help_parts(screen, as_scale(scale), works)[5])
 
 
+@lru_cache(maxsize=1)
+def help_shade(size: tuple[int, int]) -> pygame.Surface:
+    """The dim veil the help is drawn over, made once per window size (a 3840×2160 one every frame cost a
+    frame's allocation and fill); never drawn on, only blitted."""
+    shade = pygame.Surface(size, pygame.SRCALPHA)
+    shade.fill((20, 20, 30, 150))
+    return shade
+
+
 def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0, works=None, page: int = 0) -> None:
     """Every key of the table over a dimmed window, grouped under headings, in a box that fits the window (text
     down to the window's floor if need be, descriptions wrapped, in columns: never smaller text; where even that
     does not hold every row, in pages that H turns); works(command) says which keys work in the view shown (the
     others are named on one line)."""
-    shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
-    shade.fill((20, 20, 30, 150))
-    surface.blit(shade, (0, 0))
+    surface.blit(help_shade(surface.get_size()), (0, 0))
     screen = surface.get_rect()
     s = as_scale(scale)
     size, columns, room, per_column, rows, pages = _help_parts(screen, s, works)
