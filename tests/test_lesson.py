@@ -481,7 +481,7 @@ def test_a_comparison_says_each_runs_milestones_with_its_name(in_tmp):
     view.narrate()
     assert app.caption.banner_text() == "★ elitist · half finish: generation 6"
     assert app.caption.text().startswith("elitist: Half the dots finish!")
-    assert [(mark.generation, mark.label) for mark in view.milestone_marks()] == [(6, "elitist half finish")]
+    assert [(mark.generation, mark.label) for mark in view.runs_milestones()] == [(6, "elitist half finish")]
 
 
 def test_the_panel_says_the_noise_in_force_when_the_schedule_makes_it_smaller():
@@ -591,7 +591,7 @@ def test_pointing_at_a_neuron_an_input_a_weight_a_chart_point_or_a_dot_says_what
     view = app.view
     race, dot = view.shown_race, view.scene.followed
     values = race.network.activations(race.genomes[dot][None], race.inputs_of(dot)[None])
-    nodes = view.scene.netview._nodes
+    nodes = view.network.node_centres(app.layout().network, app.layout().scale)
     x, y = nodes[0][3]
     assert hover(app, (int(x), int(y))) == f"input: top barrier, 5 ahead: {values[0][0][3]:+.2f} now (the dot's " + (
         "height minus the barrier's)"

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pygame
 
 from game.drawing.scale import Scale, as_scale
 from game.panels.panel import header_height
 
+SETTINGS_WIDTH = 400  # the settings panel's width at 1280×720 (grown with text above its size); at most SETTINGS_SHARE
+SETTINGS_SHARE = 0.45
+SETTINGS_FONT = 12
+
 
 @dataclass
 class Layout:
-    """Where each part of the window goes: the track view, the whole-track strip, the three panels, the footer."""
+    """Where each part of the window goes: the track view, the whole-track strip, the three panels, the footer,
+    and the settings panel (P), over the right of the window above the footer."""
 
     view: pygame.Rect
     overview: pygame.Rect
@@ -23,14 +30,31 @@ class Layout:
     scale: Scale
     projector: bool = False  # Z at ×1.5 or more: the track view and one row of panels, large
     note: str = ""  # what the projector layout folded away and how to see it, for the footer's line
+    settings: pygame.Rect = field(default_factory=lambda: pygame.Rect(0, 0, 0, 0))
 
-    SLOTS = ("view", "overview", "stats", "chart", "network", "footer")
+    SLOTS = ("view", "overview", "stats", "chart", "network", "footer", "settings")
+    PLACES: ClassVar[dict[str, Callable[[Layout], pygame.Rect]]] = {}  # slots added for a new panel (add_slot)
 
     def slot(self, name: str) -> pygame.Rect:
-        """The rect of the slot `name` (one of SLOTS; a zero rect where the projector layout folded it away)."""
+        """The rect of the slot `name` (one of SLOTS or of the slots added; a zero rect where the projector layout
+        folded it away)."""
+        if name in self.PLACES:
+            return self.PLACES[name](self)
         if name not in self.SLOTS:
-            raise ValueError(f"the layout has no slot {name!r}: {', '.join(self.SLOTS)}")
+            raise ValueError(f"the layout has no slot {name!r}: {', '.join([*self.SLOTS, *self.PLACES])}")
         return getattr(self, name)
+
+    @classmethod
+    def add_slot(cls, name: str, place: Callable[[Layout], pygame.Rect]) -> None:
+        """A slot of a new panel (game/panels/registry.py): place(layout) is its rect in a layout."""
+        if name in cls.SLOTS:
+            raise ValueError(f"the layout has a slot {name!r} already")
+        cls.PLACES[name] = place
+
+    @classmethod
+    def remove_slot(cls, name: str) -> None:
+        """Undo add_slot(name), if it was added."""
+        cls.PLACES.pop(name, None)
 
     @classmethod
     def for_size(
@@ -62,7 +86,7 @@ class Layout:
         network = pygame.Rect(width - net_w - gap, y, net_w, panel_h)
         chart = pygame.Rect(stats.right + gap, y, network.left - stats.right - 2 * gap, panel_h)
         footer = pygame.Rect(0, height - footer_h, width, footer_h)
-        return cls(view, overview, stats, chart, network, footer, s)
+        return cls(view, overview, stats, chart, network, footer, s, settings=settings_rect(width, footer.top, s))
 
     @classmethod
     def projector_layout(
@@ -85,4 +109,12 @@ class Layout:
             chart = folded
             note = "projector: Tab shows the chart"
         footer = pygame.Rect(0, height - footer_h, width, footer_h)
-        return cls(view, overview, stats, chart, network, footer, s, True, note)
+        return cls(view, overview, stats, chart, network, footer, s, True, note, settings_rect(width, footer.top, s))
+
+
+def settings_rect(width: int, footer_top: int, s: Scale) -> pygame.Rect:
+    """The settings panel's slot: SETTINGS_WIDTH scaled (wider with text above its designed size), at most
+    SETTINGS_SHARE of the window, at its right edge from the top to the footer."""
+    grown = s.font_size(SETTINGS_FONT) / (SETTINGS_FONT * s.factor)
+    panel_w = min(round(s.px(SETTINGS_WIDTH) * grown), int(width * SETTINGS_SHARE))
+    return pygame.Rect(width - panel_w, 0, panel_w, footer_top)

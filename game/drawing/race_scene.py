@@ -1,4 +1,5 @@
-"""What both race views draw: the track view with its camera, the whole-track strip, and one dot's network.
+"""What the race views draw: the track view with its camera and the whole-track strip; and which dot is followed,
+whose network the network panel shows (game/panels/netview.py's NetworkPanel, in the layout's network slot).
 
 The dot whose network is shown (the subject) changes only when it crashes, when a new race starts, or
 when the user clicks: a new race starts with the view's default subject (last generation's best, in
@@ -8,7 +9,6 @@ picked it, in which case it stays, marked as crashed.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import numpy as np
@@ -19,24 +19,21 @@ from game.drawing import palette
 from game.drawing.camera import Camera
 from game.drawing.layout import Layout
 from game.drawing.scale import as_scale
-from game.drawing.text import reserve, show, taken
+from game.drawing.text import reserve, taken
 from game.drawing.track_view import DOT_RADIUS, dot_screen_positions, draw_race, draw_stack_hint, pick_dot, stack_at
-from game.panels.netview import NetworkView
+from game.panels.netview import Subject
 from game.panels.overview import Overview
-from game.panels.panel import picture as new_picture
 
-NETWORK_SECONDS_THROTTLED = 0.1
 # (race) -> (index, what it is) of the dot to follow when a race starts, or None for the leader
 DefaultSubject = Callable[[Race], "tuple[int, str] | None"]
 
 
 class RaceScene:
-    """The camera, strip and network view of one race on screen, and the dot followed."""
+    """The camera and strip of one race on screen, and the dot followed (network_subject: its network)."""
 
     def __init__(self, default_subject: DefaultSubject = lambda race: None) -> None:
         self.camera = Camera(pygame.Rect(0, 0, 1, 1))
         self.overview = Overview()
-        self.netview = NetworkView()
         self.default_subject = default_subject
         self.followed: int | None = None
         self.picked = False  # the user clicked the followed dot
@@ -47,9 +44,6 @@ class RaceScene:
         self._ranks = np.zeros(0, dtype=np.int64)
         self._leader = 0
         self._stack = np.zeros(0, dtype=np.int64)  # the dots under the last click, while the race lasts
-        self._network_picture: pygame.Surface | None = None  # the network panel kept between redraws in turbo
-        self._network_until = 0.0
-        self._throttled = False  # this frame shows the network panel kept (arrange's throttle)
 
     @property
     def selected(self) -> int | None:
@@ -63,12 +57,8 @@ class RaceScene:
         if index is None:
             self._race = None  # the default subject again, from the next frame
 
-    def arrange(self, layout: Layout, race: Race, throttle: bool = False) -> None:
-        """For this frame: the subject (see the module's docstring), the standings, and the camera on them.
-
-        throttle (in turbo): the network panel is redrawn at most every NETWORK_SECONDS_THROTTLED, into a
-        picture kept in between (made here; draw shows it), so that drawing leaves more of each frame to racing.
-        """
+    def arrange(self, layout: Layout, race: Race) -> None:
+        """For this frame: the subject (see the module's docstring), the standings, and the camera on them."""
         self._ranks, self._leader = race.ranking()
         if race is not self._race:
             self._race, self.picked, self._stack = race, False, np.zeros(0, dtype=np.int64)
@@ -79,26 +69,18 @@ class RaceScene:
         self.camera.view = layout.view
         alive = race.alive[self.followed] and not race.done
         self.camera.follow_dot(race.track, race.column, float(race.positions[self.followed]) if alive else None)
-        rect = layout.network
-        self._throttled = throttle and rect.width > 0 and rect.height > 0
-        if self._throttled:
-            now, picture = time.perf_counter(), self._network_picture
-            if picture is None or picture.get_size() != rect.size or now >= self._network_until:
-                picture = new_picture(rect.size)
-                self.netview.draw(picture, picture.get_rect(), *self._network(race), layout.scale, self._crashed(race))
-                self._network_picture, self._network_until = picture, now + NETWORK_SECONDS_THROTTLED
 
-    def _network(self, race: Race) -> tuple:
-        """The followed dot's network panel's content: (network, genome, activations, title)."""
+    def network_subject(self, race: Race) -> Subject | None:
+        """What the network panel shows of race: the followed dot's network, genome, activations and title, and
+        whether it crashed (None before arrange has chosen a dot)."""
         followed = self.followed
+        if followed is None or not 0 <= followed < race.count:
+            return None
         genome = race.genomes[followed]
         activations = race.network.activations(genome[None], race.inputs_of(followed)[None])
         origin = self.origin(race, followed) if self.origin is not None else ""
         title = f"dot #{followed + 1}: {origin}" if origin else f"dot #{followed + 1} · {self.why}"
-        return race.network, genome, activations, title
-
-    def _crashed(self, race: Race) -> bool:
-        return not race.alive[self.followed]
+        return Subject(race.network, genome, activations, title, not bool(race.alive[followed]))
 
     def click(self, race: Race, position: tuple[int, int], layout: Layout) -> None:
         """Pick the dot under the click (the next of a stack on a repeated click); empty track: back to default."""
@@ -113,8 +95,7 @@ class RaceScene:
         self.followed, self.picked, self.why = chosen, True, "picked"
 
     def draw(self, surface: pygame.Surface, layout: Layout, race: Race) -> None:
-        """The track view, the strip and the followed dot's network (arrange() ran this frame; in turbo the
-        network panel is the picture arrange kept)."""
+        """The track view and the strip (arrange() ran this frame)."""
         followed, scale = self.followed, layout.scale
         colours = self.colours(race, self._ranks) if self.colours is not None else None
         avoid = taken(surface)  # the banner's and the messages' places: the stack's list keeps below them
@@ -126,13 +107,6 @@ class RaceScene:
         if self.picked and self._stack.size > 1:
             draw_stack_hint(surface, self.camera, race, self._ranks, self._stack, followed, scale, avoid=avoid)
         self.overview.draw(surface, layout.overview, race, self.camera, scale)
-        rect = layout.network
-        if rect.width <= 0 or rect.height <= 0:  # folded away (the projector layout)
-            return
-        if self._throttled and self._network_picture is not None:
-            show(surface, self._network_picture, rect.topleft)
-            return
-        self.netview.draw(surface, rect, *self._network(race), scale, self._crashed(race))
 
     def draw_leader_on_top(self, surface: pygame.Surface, race: Race, scale) -> None:
         """The leader's ring again, over what was drawn after the race (ghosts): never hidden."""

@@ -51,7 +51,8 @@ def draw_panel_lines(
     scale: Scale | float = 1.0,
 ) -> None:
     """A panel with a title and label/value rows; rows that do not fit are left out. A value too wide for its
-    column goes whole on a line of its own under its label if it fits there (a row fewer), else shortened."""
+    column goes whole on a line of its own under its label if it fits there (a row fewer), else shortened. A row
+    with no label (a heading over the values) has the whole width: at the values' column if it fits from there."""
     s = as_scale(scale)
     inner = draw_panel(surface, rect, title, s)
     if not inner.width:
@@ -69,6 +70,12 @@ def draw_panel_lines(
         if y + height > rect.bottom - 1:
             break
         width = value_font.size(value)[0]
+        if not label:  # a heading: one row, moved left as far as it must to fit
+            shown = fit(value_font, value, inner.width - s.px(6))
+            x = max(inner.x + s.px(2), min(value_x, inner.right - value_font.size(shown)[0] - s.px(4)))
+            draw(surface, value_font, shown, palette.TEXT, rect, palette.PANEL, topleft=(x, y))
+            y += row
+            continue
         own_line = room < width <= inner.width - s.px(14)  # the value whole on a line of its own, under its label
         if own_line and y + row + height > rect.bottom - 1:
             break  # no room for that: a row fewer rather than a value cut
@@ -300,14 +307,21 @@ def help_pages(screen: pygame.Rect, scale: Scale | float = 1.0, works=None) -> i
     return len(_help_parts(screen, as_scale(scale), works)[5])
 
 
+@lru_cache(maxsize=1)
+def help_shade(size: tuple[int, int]) -> pygame.Surface:
+    """The dim veil the help is drawn over, made once per window size (a 3840×2160 one every frame cost a
+    frame's allocation and fill); never drawn on, only blitted."""
+    shade = pygame.Surface(size, pygame.SRCALPHA)
+    shade.fill((20, 20, 30, 150))
+    return shade
+
+
 def draw_help(surface: pygame.Surface, scale: Scale | float = 1.0, works=None, page: int = 0) -> None:
     """Every key of the table over a dimmed window, grouped under headings, in a box that fits the window (text
     down to the window's floor if need be, descriptions wrapped, in columns: never smaller text; where even that
     does not hold every row, in pages that H turns); works(command) says which keys work in the view shown (the
     others are named on one line)."""
-    shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
-    shade.fill((20, 20, 30, 150))
-    surface.blit(shade, (0, 0))
+    surface.blit(help_shade(surface.get_size()), (0, 0))
     screen = surface.get_rect()
     s = as_scale(scale)
     size, columns, room, per_column, rows, pages = _help_parts(screen, s, works)

@@ -1,7 +1,12 @@
 """A view of one dot's network: neurons coloured by live activation, weights by sign and size, the force as an arrow,
-and a legend that says what the colours mean."""
+and a legend that says what the colours mean. NetworkPanel is the network slot's panel of a race view; in turbo
+its update redraws it at most every NETWORK_SECONDS_THROTTLED into a picture its drawing shows."""
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import pygame
@@ -11,7 +16,7 @@ from evolution.racing.network import Network
 from game.drawing import palette
 from game.drawing.scale import Scale, as_scale
 from game.drawing.text import draw, reading, reserve, show, signed
-from game.panels.panel import PAD, TITLE_SIZE, content_rect, draw_panel
+from game.panels.panel import PAD, TITLE_SIZE, Panel, content_rect, draw_panel
 from game.panels.panel import picture as new_picture
 
 # the inputs in words, short: the barrier and how many columns ahead it is read (hover one for the whole line)
@@ -27,6 +32,18 @@ INPUT_LABELS = (
 WIDEST_LABEL = "bottom, 9 ahead -00.00"  # the input column sits right of this, so labels stay inside the panel
 CRASHED_MARK = "✗ "
 LABEL_SIZE = 10
+NETWORK_SECONDS_THROTTLED = 0.1
+
+
+class Subject(NamedTuple):
+    """What a network panel shows: one dot's network, genome (G,), activations (per layer (1, size)), title, and
+    whether the dot has crashed."""
+
+    network: Network
+    genome: np.ndarray
+    activations: list[np.ndarray] | None
+    title: str
+    crashed: bool = False
 
 
 def squash_inputs(values: np.ndarray) -> np.ndarray:
@@ -262,3 +279,46 @@ def draw_network_legend(
         else:
             draw(surface, small, text, colour, panel, palette.PANEL, midleft=(x, cy))
         x += width + gap
+
+
+class NetworkPanel(Panel):
+    """The followed dot's network in the layout's network slot. subject() says what to show (None: nothing);
+    throttle() (turbo) lets the update redraw it at most every NETWORK_SECONDS_THROTTLED into a picture kept in
+    between, which drawing shows, so that drawing leaves more of each frame to racing."""
+
+    slot = "network"
+
+    def __init__(self, subject: Callable[[], Subject | None], throttle: Callable[[], bool] = lambda: False) -> None:
+        self.subject = subject
+        self.throttle = throttle
+        self.netview = NetworkView()
+        self._picture: pygame.Surface | None = None  # the panel kept between redraws in turbo
+        self._until = 0.0
+        self._throttled = False  # this frame shows the picture kept
+
+    def node_centres(self, rect: pygame.Rect, scale: Scale | float = 1.0) -> list[np.ndarray]:
+        """(size, 2) window pixels of each layer's neurons of the subject's network in the panel at rect."""
+        subject = self.subject()
+        return [] if subject is None else self.netview.node_centres(rect, subject.network, scale)
+
+    def update(self, rect: pygame.Rect, scale: Scale) -> None:
+        self._throttled = self.throttle() and rect.width > 0 and rect.height > 0
+        if not self._throttled:
+            return
+        now, picture = time.perf_counter(), self._picture
+        if picture is None or picture.get_size() != rect.size or now >= self._until:
+            picture = new_picture(rect.size)
+            subject = self.subject()
+            if subject is not None:
+                self.netview.draw(picture, picture.get_rect(), *subject[:4], scale, subject.crashed)
+            self._picture, self._until = picture, now + NETWORK_SECONDS_THROTTLED
+
+    def draw(self, surface: pygame.Surface, rect: pygame.Rect, scale: Scale) -> None:
+        if rect.width <= 0 or rect.height <= 0:  # folded away (the projector layout)
+            return
+        if self._throttled and self._picture is not None:
+            show(surface, self._picture, rect.topleft)
+            return
+        subject = self.subject()
+        if subject is not None:
+            self.netview.draw(surface, rect, *subject[:4], scale, subject.crashed)

@@ -23,6 +23,7 @@ class Panel:
     and a line in a view's `panels`."""
 
     slot = ""
+    on_top = False  # drawn after the view's own overlays and clicked first (the settings panel over the view)
 
     def update(self, rect: pygame.Rect, scale: Scale) -> None:
         """The frame's update, paused or not, before drawing: what the drawing will read (a picture, places)."""

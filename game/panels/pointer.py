@@ -15,6 +15,7 @@ from game.drawing.race_scene import RaceScene
 from game.drawing.scale import Scale, as_scale
 from game.drawing.text import fit
 from game.drawing.track_view import pick_dot
+from game.panels.netview import NetworkPanel
 from game.panels.timeline import generation_at
 
 NEURON_REACH = 9  # pixels at 1280×720: how near a neuron the pointer must be
@@ -44,13 +45,13 @@ def _network(view, position: tuple[int, int], layout) -> str | None:
     scene = view.scene
     if not isinstance(scene, RaceScene):
         return None
-    netview = getattr(scene, "netview", None)
-    if netview is None or getattr(scene, "followed", None) is None:
+    panel = next((panel for panel in view.panels if isinstance(panel, NetworkPanel)), None)
+    if panel is None or scene.followed is None:
         return None
     race = view.shown_race
     followed = scene.followed
     network = race.network
-    nodes = netview.node_centres(layout.network, network, layout.scale)
+    nodes = panel.node_centres(layout.network, layout.scale)
     point = np.asarray(position, dtype=np.float64)
     s = layout.scale
     genome = race.genomes[followed]

@@ -1,7 +1,9 @@
 """The settings panel (P): the lab in the window, made with pygame_gui (imported when the panel first opens).
 
-A side panel over the right of the window (the track view's right part and the network view; the race, the
-numbers and the chart stay in sight), one row per setting of Evolution.settings() (game/lab_actions.rows), so
+A Panel in the layout's settings slot, over the right of the window (the track view's right part and the network
+view; the race, the numbers and the chart stay in sight), drawn on top of the view's other parts; its update does
+all of pygame_gui's work (layout, elements moved on), its drawing only shows what the update left. One row per
+setting of Evolution.settings() (game/lab_actions.rows), so
 a new setting appears without code here: its name, a control (− value +, or a drop-down, or the network's
 layers with − and + neurons and ± a layer), and its caption with the value and its range, or why the strategy
 that breeds the next generation cannot change it (the controls then disabled). A change is scheduled for the
@@ -25,12 +27,11 @@ from game.drawing.scale import Scale
 from game.drawing.text import fit
 from game.panels import lab_actions
 from game.panels.lab_actions import Row
+from game.panels.panel import Panel
 
 if TYPE_CHECKING:
     from evolution.run.evolve import Evolution
 
-WIDTH = 400  # pixels at 1280×720; at most WIDTH_SHARE of the window
-WIDTH_SHARE = 0.45
 FONT = 12
 MAX_PENDING_SHOWN = 4
 NEW_RANDOM = "a new random one"
@@ -95,9 +96,12 @@ def theme(scale: Scale) -> dict:
     }
 
 
-class SettingsPanel:
+class SettingsPanel(Panel):
     """The lab's panel for one run (whatever run `get_evolution` gives: R may start another). `new_track_seed`
     draws the seed of "a new random one" (the view's G generator); `say` puts a line on screen."""
+
+    slot = "settings"
+    on_top = True  # over the track view and the network, after the view's other drawing
 
     def __init__(
         self,
@@ -121,18 +125,15 @@ class SettingsPanel:
         self._signature: Any = None
         self._line_generation: Any = None
         self._last = time.perf_counter()
+        self._kept_offset: float | None = None  # the scroll of a panel released, for its next build
 
     @property
     def evolution(self) -> Evolution:
         return self.get_evolution()
 
     # ---- building ---------------------------------------------------------------------------
-    def place(self, window_rect: pygame.Rect, footer_top: int, scale: Scale) -> None:
-        """Lay the panel out for this window (rebuilt when the window, the scale or the run's settings change)."""
-        width = min(
-            round(scale.px(WIDTH) * scale.font_size(FONT) / (FONT * scale.factor)), int(window_rect.width * WIDTH_SHARE)
-        )
-        rect = pygame.Rect(window_rect.right - width, 0, width, footer_top)
+    def place(self, rect: pygame.Rect, scale: Scale) -> None:
+        """Lay the panel out in its slot (rebuilt when the slot, the scale or the run's settings change)."""
         rows = lab_actions.rows(self.evolution)
         signature = (rect.size, scale, tuple(rows), tuple(self.evolution.scheduled_changes()), id(self.evolution))
         with warnings.catch_warnings():  # a label too small for its text (a tiny window) is shortened, not an error
@@ -207,7 +208,21 @@ class SettingsPanel:
         if offset and scroller.vert_scroll_bar is not None:
             scroller.vert_scroll_bar.set_scroll_from_start_percentage(offset)
 
+    def release(self) -> None:
+        """Kill every pygame_gui element of the panel (a drop-down open, a text field with the keyboard, a button
+        under the pointer go with them); the next update builds the panel afresh, scrolled as it was."""
+        if self.manager is None:
+            return
+        self._kept_offset = self._scroll_offset()
+        self.manager.clear_and_reset()
+        self.actions, self.controls, self.cancel_buttons = {}, {}, []
+        self.scroller, self.command_button = None, None
+        self._signature = None
+
     def _scroll_offset(self) -> float:
+        if self._kept_offset is not None:
+            kept, self._kept_offset = self._kept_offset, None
+            return kept
         scroller = getattr(self, "scroller", None)
         bar = getattr(scroller, "vert_scroll_bar", None)
         return float(bar.start_percentage) if bar is not None else 0.0
@@ -288,9 +303,9 @@ class SettingsPanel:
         x = 0
         group = s.px(112)
         small = line
-        label = UILabel(
-            pygame.Rect(0, y, s.px(60), line), "hidden:", manager, container=container, object_id="#caption"
-        )
+        # as wide as its words in the caption's font, with pygame_gui's padding (4 each side) and border
+        wide = max(s.px(60), s.font(FONT - 1).size("hidden:")[0] + 2 * 4 + 2 + s.px(2))
+        label = UILabel(pygame.Rect(0, y, wide, line), "hidden:", manager, container=container, object_id="#caption")
         x = label.relative_rect.width
         for index, size in enumerate(hidden):
             if x + group > control.right:
@@ -410,14 +425,19 @@ class SettingsPanel:
 
         return any(isinstance(e, UITextEntryLine) and e.is_focused for row in self.controls.values() for e in row)
 
-    def update(self, window_rect: pygame.Rect, footer_top: int, scale: Scale) -> None:
-        """The frame's update while the panel is open: laid out for this window (place), and pygame_gui's
+    def update(self, rect: pygame.Rect, scale: Scale) -> None:
+        """The frame's update while the panel is open: laid out in its slot (place), and pygame_gui's
         elements moved on by the time since the last frame (hovering, a drop-down opening, a text cursor)."""
-        self.place(window_rect, footer_top, scale)
+        self.place(rect, scale)
         now = time.perf_counter()
         self.manager.update(min(now - self._last, 0.1))
         self._last = now
 
-    def draw(self, surface: pygame.Surface) -> None:
+    def draw(self, surface: pygame.Surface, rect: pygame.Rect, scale: Scale) -> None:
         """The panel as update() left it."""
-        self.manager.draw_ui(surface)
+        if self.manager is not None:
+            self.manager.draw_ui(surface)
+
+    def click(self, position: tuple[int, int], rect: pygame.Rect) -> bool:
+        """A click over the panel is the panel's (pygame_gui has had it as an event): it never reaches the race."""
+        return rect.collidepoint(position)

@@ -66,8 +66,10 @@ class CompareView(EvolvingView):
         if checkpointer is not None:
             checkpointer.attach(evolutions)
         self.scene = CompareScene(names, lambda run, race: self.runs[run].evolution.heir(race))
-        self.chart = ChartPanel(self.chart_curves)  # every run's curves; no timeline (the time machine is one run's)
-        self.panels = [StatsPanel(lambda: self.title, self.stat_lines), self.chart]
+        # its own parts, from its own functions: every run's numbers, and every run's curves with no timeline (the
+        # time machine is one run's); the evolving view's stat_lines and chart_curves are one run's
+        self.chart = ChartPanel(self.runs_curves)
+        self.panels = [StatsPanel(lambda: self.title, self.runs_table), self.chart]
         # each run saves into a folder of its own, even two runs of one strategy and seed
         if folder is not None:
             self.folders = [folder / f"run{i + 1}-{e.config.strategy}" for i, e in enumerate(evolutions)]
@@ -132,10 +134,10 @@ class CompareView(EvolvingView):
         self.narrate()
         self.update_panels(layout)
 
-    def chart_curves(self) -> Curves:
-        """Every run's curves (series), the first finishers and milestones marked."""
+    def runs_curves(self) -> Curves:
+        """What the chart shows: every run's curves (series), the first finishers and milestones marked."""
         mode = CHART_MODES[self.chart_mode]
-        return Curves(self.evolution.history, mode, self.events + self.milestone_marks(), self.series())
+        return Curves(self.evolution.history, mode, self.events + self.runs_milestones(), self.series())
 
     def narrate(self) -> None:
         """In a comparison the caption says each run's milestones, overfitting and changes, with the run's name."""
@@ -145,7 +147,7 @@ class CompareView(EvolvingView):
             name = self.names[index]
             self.window.caption.add([replace(note, text=f"{name}: {note.text}", run=name) for note in said])
 
-    def milestone_marks(self) -> list[Event]:
+    def runs_milestones(self) -> list[Event]:
         """Every run's milestones but the first finisher (marked already, _note_finishers), in its colour."""
         return [
             Event(generation, f"{self.names[index]} {MILESTONES[kind]}", palette.family_colour(index))
@@ -160,15 +162,15 @@ class CompareView(EvolvingView):
         dots = sum(run.evolution.config.population for run in self.runs)
         raced = all(run.evolution.state.ranked_genomes is not None for run in self.runs)  # none after a network change
         if not self.window.turbo or latest < 0 or not raced or dots > REPLAY_MAX_DOTS:
-            self.replays, self._replayed = None, -1
+            self.replays, self.replayed = None, -1
             return
-        if latest != self._replayed and (self.replays is None or all(race.done for race in self.replays)):
+        if latest != self.replayed and (self.replays is None or all(race.done for race in self.replays)):
             self.replays = []
             for run in self.runs:
                 evolution = run.evolution
                 track = evolution.last_tracks[0] if evolution.last_tracks else evolution.track
                 self.replays.append(Race(evolution.state.ranked_genomes, track, evolution.network, TRAIL_COLUMNS))
-            self._replayed = latest
+            self.replayed = latest
         for race in self.replays or []:
             if not race.done:
                 race.run(max(1, race.track.finish // REPLAY_FRAMES))
@@ -199,13 +201,14 @@ class CompareView(EvolvingView):
 
     def banner(self) -> str:
         if self.replays is not None:
-            return f"turbo · replaying generation {self._replayed}"
+            return f"turbo · replaying generation {self.replayed}"
         if all(run.complete for run in self.runs):
             return f"comparison complete: {self.evolution.config.generations} generations"
         return ""
 
-    def stat_lines(self) -> list[tuple[str, str]]:
-        lines = [("run", "gen · best · 1st finisher")]
+    def runs_table(self) -> list[tuple[str, str]]:
+        """The stats panel's lines: each run's generation, best and first finisher, the seeds, the race's lines."""
+        lines = [("", "gen · best · 1st finisher")]  # the heading over the runs' values
         for index, run in enumerate(self.runs):
             evolution = run.evolution
             last = evolution.history.last()
@@ -274,9 +277,6 @@ class CompareView(EvolvingView):
             return
         for index in range(len(self.runs)):
             self.save_run(index)
-
-    def save_best(self) -> Path | None:
-        return self.save_run(0)
 
     def save_run(self, index: int) -> Path | None:
         """Save run `index`'s latest best genomes to a new file in its own folder; None if not saved."""

@@ -21,6 +21,7 @@ from game.drawing import palette
 from game.drawing.layout import Layout
 from game.drawing.race_scene import RaceScene
 from game.panels.drive_panel import DriveScoresPanel
+from game.panels.netview import NetworkPanel
 from game.panels.stats_panel import StatsPanel
 from game.session import DriveSession
 from game.views.view import View
@@ -71,7 +72,8 @@ class DriveView(View):
         self.track_seeds = track_seeds
         race, followed = lambda: self.drive.race, lambda: self.scene.followed
         scores = DriveScoresPanel(race, followed, self.lap_title, self.dot_names, self.dot_tints)
-        self.panels = [StatsPanel(lambda: self.title, self.stat_lines), scores]
+        self.network = NetworkPanel(lambda: self.scene.network_subject(self.drive.race))
+        self.panels = [self.network, StatsPanel(lambda: self.title, self.stat_lines), scores]
         self._said_end: Race | None = None  # the lap whose end the caption has said
         self.speed = speed
         self.back_speed: int | None = None  # the window's speed before the drive, given back on leaving

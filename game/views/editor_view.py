@@ -127,6 +127,13 @@ class EditorView(View):
         self.changed()
         return True
 
+    def on_hide(self) -> None:
+        """Another view in front (the lessons): a drag in progress ends here, since the button's release goes to
+        that view; the mouse moving over the plot afterwards, button up, must not draw."""
+        if self.dragging:
+            self.dragging = False
+            self.changed()
+
     def event(self, event: pygame.event.Event) -> bool:
         if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.plot.collidepoint(event.pos):
             self.dragging, self.last_point = True, None

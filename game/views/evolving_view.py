@@ -29,6 +29,7 @@ from game.panels import hud, lab_actions, pointer
 from game.panels.caption import draw_progress
 from game.panels.chart import Event
 from game.panels.chart_panel import ChartPanel, Curves
+from game.panels.netview import NetworkPanel
 from game.panels.stats_panel import StatsPanel
 from game.session import TRAIL_COLUMNS, EvolveSession
 from game.takeaway.saves import run_folder
@@ -72,7 +73,8 @@ class EvolvingView(TimeMachineCommands, View):
         self.restart_seeds = generator(seed, "restart")  # and R its new seeds
         self.scene = RaceScene(lambda race: self.evolution.heir(race))
         self.chart = ChartPanel(self.chart_curves, self.timeline, self.select)  # a click selects a generation
-        self.panels = [StatsPanel(lambda: self.title, self.stat_lines), self.chart]
+        self.network = NetworkPanel(lambda: self.scene.network_subject(self.shown_race), lambda: self.window.turbo)
+        self.panels = [self.network, StatsPanel(lambda: self.title, self.stat_lines), self.chart]
         self.chart_mode = 0
         self.started = datetime.now()
         self.folder = folder or run_folder(self.evolution.config, self.started)
@@ -80,12 +82,12 @@ class EvolvingView(TimeMachineCommands, View):
         self.saved_generation: int | None = None
         self.saved_best: int | None = None  # the best score of the latest save, for "better than saved"
         self.events: list[Event] = []  # restarts, marked on the chart (with the run's settings changes)
-        self.panel = None  # the settings panel (P), made when first opened
-        self.panel_open = False
+        self.panel = None  # the settings panel (P), made when first opened, in `panels` while open
+        self.panel_put_away = False  # the panel was open when another view was shown: it opens again on return
         self.track_since = 0  # the generation from which the current training track was raced
         self.confirm_until = 0.0  # while R waits for its confirmation
         self.replay: Race | None = None  # in turbo: the latest race, replayed for the eye
-        self._replayed = -1
+        self.replayed = -1  # the generation `replay` races again (-1: none)
         self.replay_check = replay_plan(evolutions[0])  # --replay: the source whose rows the run must give
         self.replay_verdict = ""  # "replay: N rows of FILE match", once the replay is complete
         self.time_machine = TimeMachine(ghosts=list(ghosts or []))  # the timeline's selection and the ghosts
@@ -111,6 +113,25 @@ class EvolvingView(TimeMachineCommands, View):
     def race(self) -> Race:
         """The race on screen."""
         return self.runs[0].race
+
+    def on_hide(self) -> None:
+        """Another view in front (a test drive, the list of saves, the lessons, the editor): the settings panel is
+        put away with its pygame_gui elements killed, so that none of it shows, takes a click or keeps a drop-down
+        open under the other view; it opens again, built afresh, when this view comes back."""
+        self.panel_put_away = self.panel_open
+        if self.panel_open:
+            self.panels.remove(self.panel)
+            self.panel.release()
+
+    def on_show(self) -> None:
+        if self.panel_put_away:
+            self.panel_put_away = False
+            self.panels.append(self.panel)
+
+    @property
+    def panel_open(self) -> bool:
+        """True while the settings panel is one of the view's panels (P opened it)."""
+        return self.panel is not None and self.panel in self.panels
 
     def run_evolving(self) -> Evolution | None:
         return self.replaced if self.lesson else self.evolution
@@ -141,12 +162,9 @@ class EvolvingView(TimeMachineCommands, View):
     def arrange(self, layout: Layout) -> None:
         self._update_replay()
         self.narrate()
-        turbo = self.window.turbo
-        self.scene.arrange(layout, self.shown_race, throttle=turbo)
+        self.scene.arrange(layout, self.shown_race)
         self.time_machine.follow(self.shown_race)  # ghosts race beside the shown race, in a race of their own
-        self.update_panels(layout)
-        if self.panel_open:
-            self.panel.update(self.window.screen.get_rect(), layout.footer.top, layout.scale)
+        self.update_panels(layout)  # the settings panel too, while open
 
     def chart_look(self) -> tuple[str, list[Event]]:
         """The chart's mode and the marks a replay draws on it: restarts and track changes by the keys."""
@@ -154,7 +172,7 @@ class EvolvingView(TimeMachineCommands, View):
 
     def shown_generation(self) -> int:
         """The generation the track view shows: the one racing, or in turbo the latest replayed."""
-        return self._replayed if self.replay is not None else self.race_generation()
+        return self.replayed if self.replay is not None else self.race_generation()
 
     def race_generation(self) -> int:
         """The generation of the live race: the pending one, or, while a done race's generation is closing
@@ -174,7 +192,7 @@ class EvolvingView(TimeMachineCommands, View):
 
     def narrate(self) -> None:
         """Hand the caption what has happened since the last frame, in words."""
-        generation = self._replayed if self.replay is not None else self.race_generation()
+        generation = self.replayed if self.replay is not None else self.race_generation()
         self.window.caption.add(self.narrator.watch(self.evolution, self.shown_race, generation))
 
     def milestone_marks(self) -> list[Event]:
@@ -197,13 +215,13 @@ class EvolvingView(TimeMachineCommands, View):
         # the live race is shown until its first generation closes
         raced = evolution.state.ranked_genomes is not None
         if not self.window.turbo or latest < 0 or not raced or evolution.config.population > REPLAY_MAX_DOTS:
-            self.replay, self._replayed = None, -1
+            self.replay, self.replayed = None, -1
             return
-        if latest != self._replayed and (self.replay is None or self.replay.done):
+        if latest != self.replayed and (self.replay is None or self.replay.done):
             genomes = evolution.state.ranked_genomes
             track = evolution.last_tracks[0] if evolution.last_tracks else evolution.track
             self.replay = Race(genomes, track, evolution.network, trail_length=TRAIL_COLUMNS)
-            self._replayed = latest
+            self.replayed = latest
         if self.replay is not None and not self.replay.done:
             self.replay.run(max(1, self.replay.track.finish // REPLAY_FRAMES))
 
@@ -215,11 +233,10 @@ class EvolvingView(TimeMachineCommands, View):
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         ghost_table = self.reserve_time_machine(surface, layout)
         self.scene.draw(surface, layout, self.shown_race)
-        self.draw_panels(surface, layout)  # the numbers, the chart and its timeline
+        self.draw_panels(surface, layout)  # the network, the numbers, the chart and its timeline
         self.draw_time_machine(surface, layout, ghost_table)
         self.draw_closing(surface, layout)
-        if self.panel_open:
-            self.panel.draw(surface)
+        self.draw_panels(surface, layout, on_top=True)  # the settings panel, while open
 
     def point_at(self, position: tuple[int, int], layout: Layout) -> str | None:
         """What is under the mouse, in one line (game/panels/pointer.py)."""
@@ -248,7 +265,7 @@ class EvolvingView(TimeMachineCommands, View):
         if time.perf_counter() < self.confirm_until:
             return "restart evolution with a new seed? press R again to confirm"
         if self.replay is not None:
-            return f"turbo · replaying generation {self._replayed}"
+            return f"turbo · replaying generation {self.replayed}"
         if self.run.complete:
             return f"run complete: {self.evolution.config.generations} generations · R restarts, L test-drives"
         level = level_of(self.evolution.track.name)
@@ -413,7 +430,10 @@ class EvolvingView(TimeMachineCommands, View):
                 lambda: int(self.track_seeds.integers(SEEDS)),
                 lambda text, error: self.window.say(text, error=error),
             )
-        self.panel_open = not self.panel_open
+        if self.panel_open:
+            self.panels.remove(self.panel)
+        else:
+            self.panels.append(self.panel)
 
     def do_copy_command(self) -> None:
         """C: the run as one command line, printed, and copied where the system has a clipboard."""
@@ -424,10 +444,11 @@ class EvolvingView(TimeMachineCommands, View):
         return self.panel_open and self.panel.process_event(event)
 
     def message_area(self, layout: Layout) -> pygame.Rect:
-        if not self.panel_open or not self.panel.rect.width:
+        settings = layout.slot("settings")
+        if not self.panel_open or not settings.width:
             return layout.view
         view = layout.view
-        return pygame.Rect(view.x, view.y, max(self.panel.rect.left - view.x, 0), view.height)
+        return pygame.Rect(view.x, view.y, max(settings.left - view.x, 0), view.height)
 
     def key(self, event: pygame.event.Event) -> bool:
         if self.confirm_until and event.key not in (pygame.K_r,):
@@ -459,7 +480,7 @@ class EvolvingView(TimeMachineCommands, View):
         self.started = datetime.now()
         self.folder = run_folder(config, self.started)
         self.start_generation, self.saved_generation, self.saved_best = 0, None, None
-        self.events, self.track_since, self.replay, self._replayed = [], 0, None, -1
+        self.events, self.track_since, self.replay, self.replayed = [], 0, None, -1
         self.time_machine.restart()
         self.narrator = Narrator()
         self.window.caption.clear()

@@ -15,6 +15,7 @@ from evolution.run.time_machine import Replay, replay
 from game.drawing.layout import Layout
 from game.drawing.race_scene import RaceScene
 from game.panels.chart_panel import ChartPanel, Curves, Timeline
+from game.panels.netview import NetworkPanel
 from game.panels.stats_panel import StatsPanel
 from game.session import TRAIL_COLUMNS
 from game.views.time_controls import TimeTravel
@@ -38,7 +39,12 @@ class ReplayView(View):
         self.scene = RaceScene(lambda race: self._first_subject(race))
         self.scene.origin = self.origin_of
         self.chart = ChartPanel(self.chart_curves, self.timeline)  # the evolving view's chart, as it looks there
-        self.panels = [StatsPanel(lambda: f"replay of gen {self.generation}", self.stat_lines), self.chart]
+        self.network = NetworkPanel(lambda: self.scene.network_subject(self.replay.race))
+        self.panels = [
+            self.network,
+            StatsPanel(lambda: f"replay of gen {self.generation}", self.stat_lines),
+            self.chart,
+        ]
         self._follow = follow
         self.start(generation, follow)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from game.drawing.layout import Layout
+from game.panels import registry
 from game.panels.panel import Panel
 
 if TYPE_CHECKING:
@@ -32,20 +33,29 @@ class View:
     def __init__(self, window: Window) -> None:
         self.window = window
         self.panels: list[Panel] = []  # the view's parts in the layout's slots (the stats, the chart, ...)
+        # and those registered for views of this title (game/panels/registry.py): a new panel needs no line here
+        self.registered: list[Panel] = registry.parts(type(self).title, self)
+
+    def parts(self) -> list[Panel]:
+        """Every panel of the view: its own, then those registered for it."""
+        return [*self.panels, *self.registered]
 
     def update_panels(self, layout: Layout) -> None:
         """Each panel's update, in its slot (from arrange)."""
-        for panel in self.panels:
+        for panel in self.parts():
             panel.update(layout.slot(panel.slot), layout.scale)
 
-    def draw_panels(self, surface: pygame.Surface, layout: Layout) -> None:
-        """Each panel drawn in its slot, in the order of `panels` (from draw)."""
-        for panel in self.panels:
-            panel.draw(surface, layout.slot(panel.slot), layout.scale)
+    def draw_panels(self, surface: pygame.Surface, layout: Layout, on_top: bool = False) -> None:
+        """Each panel drawn in its slot, in the order of parts() (from draw): those in the view's layer, or
+        (on_top) those drawn over everything else of the view (Panel.on_top)."""
+        for panel in self.parts():
+            if panel.on_top == on_top:
+                panel.draw(surface, layout.slot(panel.slot), layout.scale)
 
     def click_panels(self, position: tuple[int, int], layout: Layout) -> bool:
-        """The click given to the panel whose slot is under it; True if one used it (from click)."""
-        for panel in self.panels:
+        """The click given to the panel whose slot is under it, those on top first; True if one used it (from
+        click)."""
+        for panel in sorted(self.parts(), key=lambda panel: not panel.on_top):
             rect = layout.slot(panel.slot)
             if rect.collidepoint(position) and panel.click(position, rect):
                 return True
