@@ -38,7 +38,7 @@ import numpy as np
 from evolution.breeding.seeds import change_generator
 from evolution.breeding.strategies import STRATEGIES, make_strategy
 from evolution.errors import InputError
-from evolution.files.start_record import start_values, to_flags, to_json
+from evolution.files.start_record import start_values, to_flags, to_json, to_line
 from evolution.racing.network import Network
 from evolution.racing.track import Track, start_track
 from evolution.racing.track_names import resolve_track
@@ -307,7 +307,7 @@ def run_flags(config: RunConfig, track: str) -> list[str]:
 
 def run_line(config: RunConfig, track: str) -> str:
     """The log's first line (after '# '): 'neuroracer run: --seed 7 --strategy elitist ...'."""
-    return "neuroracer run: " + shlex.join(run_flags(config, track))
+    return to_line(start_values(config, track), start_changes(config))
 
 
 def command_line(evolution: Evolution, headless: bool = True) -> str:
