@@ -103,7 +103,7 @@ def test_each_flag_is_the_tables(spec):
     assert all(actions[flag] is action for flag in spec.flags)
     assert action.dest == spec.name and action.default is None  # not given: the table's default, in RunConfig
     words = " ".join(action.help.replace("%%", "%").split())
-    assert spec.help in words and f"default {spec.default_text()}" in words, words
+    assert spec.flag_help() in words and f"default {spec.default_text()}" in words, words
     if spec.kind in (int, float, "layers"):
         assert spec.range_text() in words, words
     if spec.kind is bool:
@@ -307,3 +307,16 @@ def test_a_figure_reads_the_track_of_a_log_of_another_version(tmp_path):
     )
     curve = read_log(log)
     assert curve.track == "test" and curve.finish[0] == blog_test_track().finish
+
+
+def test_a_strategys_default_is_read_through_the_table_alone():
+    """A setting whose default is its strategy's own (Setting.by_strategy) is read through the table
+    (strategy_defaults, Setting.default_for): no module but the table and the strategies reads the attribute."""
+    attributes = {spec.by_strategy for spec in RUN_SETTINGS.values() if spec.by_strategy}
+    assert attributes == {"default_mutation_rate", "default_tracks", "default_safety_weight"}
+    own = {ROOT / "evolution" / "run" / "settings.py", ROOT / "evolution" / "breeding" / "strategies.py"}
+    for path in sorted(ROOT.glob("*.py")) + sorted(ROOT.glob("[aeg]*/**/*.py")) + sorted(ROOT.glob("bench/*.py")):
+        if path not in own:
+            tree = ast.parse(path.read_text())
+            read = [node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)]
+            assert not attributes & set(read), path

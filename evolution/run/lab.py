@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from evolution.breeding.seeds import change_generator
-from evolution.breeding.strategies import STRATEGIES, make_strategy
+from evolution.breeding.strategies import make_strategy
 from evolution.errors import InputError
 from evolution.files.start_record import start_values, to_flags, to_json, to_line
 from evolution.racing.network import Network
@@ -58,6 +58,7 @@ from evolution.run.settings import (
     knobs,
     parse_value,
     setting,
+    strategy_defaults,
     strategy_knobs,
     with_value,
 )
@@ -283,8 +284,7 @@ def start_changes(config: RunConfig) -> list[SettingEvent]:
     """What flags cannot say about a start config, as generation-0 changes: a safety weight other than the
     strategy's default, and knobs other than its defaults."""
     changes = []
-    default_safety = STRATEGIES[config.strategy].default_safety_weight
-    if config.safety_weight != default_safety:
+    if config.safety_weight != strategy_defaults(config.strategy)["safety_weight"]:
         changes.append(SettingEvent(0, "safety_weight", "", format_value("safety_weight", config.safety_weight)))
     plain = dataclasses.replace(config, knobs=())
     defaults = _strategy_for(plain, Network(config.layers).genome_size)
