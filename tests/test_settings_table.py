@@ -19,6 +19,7 @@ from evolution.files.plots import read_log
 from evolution.files.start_record import from_line, read_leniently, start_values
 from evolution.many import compare, study
 from evolution.racing.track import blog_test_track, training_track
+from evolution.run import settings as settings_module
 from evolution.run.evolve import Evolution, RunConfig
 from evolution.run.lab import run_line
 from evolution.run.reporters import LOG_HEADER, run_identity
@@ -320,3 +321,17 @@ def test_a_strategys_default_is_read_through_the_table_alone():
             tree = ast.parse(path.read_text())
             read = [node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)]
             assert not attributes & set(read), path
+
+
+def test_a_knob_that_is_a_generation_takes_the_generations_bound_from_the_table(monkeypatch):
+    """The elitist's late generation is bounded as a run's generations are, written once (in the table)."""
+    assert SETTINGS["late_generation"].high == RUN_SETTINGS["generations"].high
+    fewer = tuple(dataclasses.replace(s, high=500) if s.name == "generations" else s for s in START_SETTINGS)
+    monkeypatch.setattr(settings_module, "START_SETTINGS", fewer)
+    settings_module._tables.cache_clear()
+    try:
+        assert RUN_SETTINGS["generations"].high == SETTINGS["late_generation"].high == 500
+    finally:
+        monkeypatch.undo()
+        settings_module._tables.cache_clear()
+    assert SETTINGS["late_generation"].high == RUN_SETTINGS["generations"].high > 500

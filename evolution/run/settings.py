@@ -413,8 +413,20 @@ RUN_ALIASES: dict[str, str] = {
 
 def _knob_setting(cls: type[Strategy], knob: Knob) -> Setting:
     why = f"{knob.name} is a setting of {cls.name} only{knob.why_not_more}"
-    return Setting(knob.name, knob.kind, knob.low, knob.high, (cls.name,), knob.caption, why_not=why,
-                   title=knob.title, owner=cls.name)  # fmt: skip
+    low, high = _bound(knob, knob.low, "low"), _bound(knob, knob.high, "high")
+    return Setting(knob.name, knob.kind, low, high, (cls.name,), knob.caption, why_not=why, title=knob.title,
+                   owner=cls.name)  # fmt: skip
+
+
+def _bound(knob: Knob, bound: float | str, end: str) -> float:
+    """A knob's bound: a number, or the name of a setting of every run whose bound (end: "low" or "high") it
+    shares (a knob that is a generation shares the generations setting's); ValueError for another name."""
+    if not isinstance(bound, str):
+        return bound
+    shared = {spec.name: spec for spec in (*LIVE_SETTINGS, *START_SETTINGS) if spec.kind is knob.kind}
+    if bound not in shared:
+        raise ValueError(f"{knob.name}: its {end} bound {bound!r} is not a setting of its kind ({', '.join(shared)})")
+    return getattr(shared[bound], end)
 
 
 def _resolved(spec: Setting) -> Setting:
