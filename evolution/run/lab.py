@@ -46,6 +46,7 @@ from evolution.run.champion_drives import ChampionQueue
 from evolution.run.reporters import tell_all
 from evolution.run.settings import (
     MAX_EVENTS,
+    SETTINGS,
     ScheduleError,
     SettingEvent,
     canonical,
@@ -100,6 +101,29 @@ def schedule_change(
     check_schedule(evolution.config, trial, first)
     scheduled.insert(at, change)
     return change
+
+
+def cancel_change(evolution: Evolution, change: SettingEvent) -> list[SettingEvent]:
+    """Evolution.cancel() without its lock: `change` (the very object scheduled) dropped if it is still scheduled,
+    and with a strategy change the later changes of settings that the strategy of their time then lacks (they
+    would stop the run when their generation came); returns them, the change first ([] if it had gone)."""
+    scheduled = evolution.state.scheduled
+    index = next((at for at, other in enumerate(scheduled) if other is change), None)
+    if index is None:  # applied (or cancelled) meanwhile
+        return []
+    del scheduled[index]
+    if change.setting != "strategy":
+        return [change]
+    strategy, kept, gone = evolution.config.strategy, [], []
+    for other in scheduled:  # in order: the strategy of each change's time is kept count of
+        if other.setting in SETTINGS and not SETTINGS[other.setting].applies_to(strategy):
+            gone.append(other)
+            continue
+        if other.setting == "strategy":
+            strategy = other.new
+        kept.append(other)
+    scheduled[:] = kept
+    return [change, *gone]
 
 
 def schedule_changes(evolution: Evolution, changes: list[SettingEvent]) -> None:
