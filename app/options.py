@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.flag_types import seed_list, speed, whole, window_size
-from evolution.breeding.strategies import STRATEGIES
+from evolution.breeding.strategies import STRATEGIES, speakers
 from evolution.errors import InputError, shown
 from evolution.files.checkpoint import (
     Checkpoint,
@@ -167,7 +167,7 @@ def flag_type(spec: Setting) -> Callable[[str], Any]:
 def setting_help(spec: Setting) -> str:
     """What --help says of a setting's flag: its words, range and default, all from the settings table."""
     shown_range = spec.range_text() if spec.kind not in (bool, "strategy") else ""
-    text = f"{spec.help} ({shown_range + '; ' if shown_range else ''}default {spec.default_text()})"
+    text = f"{spec.flag_help()} ({shown_range + '; ' if shown_range else ''}default {spec.default_text()})"
     if spec.kind == "strategy":
         text += ". " + "; ".join(f"{name}: {cls.summary()}" for name, cls in STRATEGIES.items())
     return text.replace("%", "%%")
@@ -197,6 +197,7 @@ def spec_shorthands() -> list[str]:
 
 
 def build_parser() -> Parser:
+    first, second = [cls.name for cls in speakers()][:2]  # the examples' strategies: the first two registered
     parser = Parser(
         prog=PROG,
         description="Watch a population of 7-8-4-1 neural networks learn to race a track by evolution.",
@@ -298,10 +299,10 @@ def build_parser() -> Parser:
         nargs="+",
         metavar="SPEC",
         help="race 2 to 4 runs side by side on one track, each a strategy with optional settings, e.g. "
-        f"classic elitist:mutation_rate=0.1,extra_tracks=0 (settings: {', '.join(compare.SPEC_SETTINGS)}, also "
+        f"{first} {second}:mutation_rate=0.1,extra_tracks=0 (settings: {', '.join(compare.SPEC_SETTINGS)}, also "
         f"spelled {', '.join(spec_shorthands())}; the rest come from the other flags); --log PREFIX writes "
-        "PREFIX-1-classic.csv, ..., --save PREFIX PREFIX-1-classic.json, ...; --checkpoint FILE.npz holds every run, "
-        "and --resume FILE.npz alone continues them",
+        f"PREFIX-1-{first}.csv, ..., --save PREFIX PREFIX-1-{first}.json, ...; --checkpoint FILE.npz holds every "
+        "run, and --resume FILE.npz alone continues them",
     )
     parser.add_argument(
         "--seeds",
@@ -317,7 +318,7 @@ def build_parser() -> Parser:
         nargs="+",
         metavar="SETTING=V,V",
         help="headless, with --seeds: every combination of these settings' values, each on every seed, e.g. "
-        "mutation_rate=0.1,0.3 population=20,50 strategy=classic,elitist (layers: lists split by /); one row "
+        f"mutation_rate=0.1,0.3 population=20,50 strategy={first},{second} (layers: lists split by /); one row "
         "per run and a summary per combination in its folder; run again, it skips the runs done (docs/studies.md)",
     )
     parser.add_argument(

@@ -11,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from evolution.breeding.strategies import NotFinite
 from evolution.many.lockstep import Lockstep
 from evolution.racing.race import SLICE_SECONDS
 from evolution.racing.track import training_track
@@ -124,3 +125,40 @@ def test_runs_on_other_tracks_race_side_by_side_and_give_their_numbers_alone():
             evolution.run_generation()
         evolution.finish_test_drives_now()
     assert same(numbers(evolutions), numbers(alone))
+
+
+def test_a_sweeps_lockstep_drives_at_the_end_and_a_run_that_overflows_stops_alone(to_the_end):
+    """drives_at_end: every champion's test drive waits for the end and races in one batch; stop_alone: a run whose
+    numbers overflow stops at its last finite state and the others give their numbers alone (a sweep's batch)."""
+    evolutions = runs()
+    tell = evolutions[1].strategy.tell
+
+    def overflowing_tell(state, genomes, scores) -> None:
+        if evolutions[1].state.generation == 3:
+            raise NotFinite("the weights grew past what a number can hold")
+        tell(state, genomes, scores)
+
+    evolutions[1].strategy.tell = overflowing_tell
+    rounds: list[list[int]] = []
+    lockstep = Lockstep(
+        evolutions,
+        after_round=lambda: rounds.append([e.generation for e in evolutions]),
+        drives_at_end=True,
+        stop_alone=True,
+    )
+    lockstep.run()
+    assert lockstep.stopped == {1: "generation 3: the weights grew past what a number can hold"}
+    assert [run.evolution for run in lockstep.runs] == [evolutions[0], evolutions[2]]
+    assert rounds[:3] == [[1, 1, 1], [2, 2, 2], [3, 3, 3]] and rounds[3:] == [[g, 3, g] for g in range(4, 8)]
+    evolutions[1].finish_test_drives_now()  # a stopped run's last test drives are its caller's (the sweep's)
+    mine = numbers(evolutions)
+    assert same([mine[0], mine[2]], [to_the_end[0], to_the_end[2]])
+    assert len(evolutions[1].history) == 3 and not evolutions[1].raced_all  # generations 0 to 2, its last finite
+    assert np.array_equal(mine[1][0], to_the_end[1][0][:, :3])
+
+
+def test_without_stop_alone_an_overflow_stops_every_run():
+    evolutions = runs()
+    evolutions[0].strategy.tell = lambda *args: (_ for _ in ()).throw(NotFinite("too big"))
+    with pytest.raises(NotFinite, match="too big"):
+        Lockstep(evolutions).run()

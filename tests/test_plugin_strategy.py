@@ -166,20 +166,43 @@ def test_the_settings_panel_offers_it_and_shows_its_knob(tmp_path, monkeypatch):
 
 
 def test_no_module_outside_the_strategies_names_one():
-    """A strategy's name as a whole string appears only in evolution/breeding/strategies.py (and in the lessons, whose
-    scripts are about particular strategies): the rest of the program asks the registry."""
+    """A strategy's name, as a string or as a word in one (the program's words: --help, messages, captions; not
+    docstrings), appears only in evolution/breeding/strategies.py (and in the lessons, whose scripts are about
+    particular strategies): the rest of the program asks the registry, so a strategy registered later is named
+    too."""
     import ast
+    import re
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
     allowed = {root / "evolution" / "breeding" / "strategies.py", root / "evolution" / "run" / "lessons.py"}
-    names = {"classic", "elitist", "snes"}
+    named = re.compile(r"\b(classic|elitist|snes)\b")
     found = []
     for folder in ("evolution", "app", "game"):
         for path in sorted((root / folder).rglob("*.py")):
             if path in allowed:
                 continue
-            for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.Constant) and node.value in names:
-                    found.append(f"{path.relative_to(root)}:{node.lineno} {node.value!r}")
+            tree = ast.parse(path.read_text())
+            docstrings = {
+                id(node.body[0].value)
+                for node in ast.walk(tree)
+                if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.body
+                and isinstance(node.body[0], ast.Expr)
+            }
+            strings = [
+                node for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            ]
+            found += [f"{path.relative_to(root)}:{node.lineno} {node.value[:60]!r}" for node in strings
+                      if id(node) not in docstrings and named.search(node.value)]  # fmt: skip
     assert found == []
+
+
+def test_help_names_it_where_it_lists_strategies(capsys, monkeypatch):
+    """--help's words on the extra tracks name the strategies that score the barriers' margin by default: a
+    registered one too, once its default safety weight is not 0."""
+    monkeypatch.setattr(HillClimb, "default_safety_weight", 0.25)
+    with pytest.raises(SystemExit):
+        main.main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "and hillclimb how far from the barriers finishers keep (0 to 100; default" in text, text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import replace
 
 import pytest
 
@@ -24,11 +25,12 @@ def sources() -> list[tuple[str, str]]:
     return [
         (str(path.relative_to(ROOT)), path.read_text())
         for folder in ("app", "evolution", "game")
-        for path in sorted((ROOT / folder).glob("*.py"))
+        for path in sorted((ROOT / folder).rglob("*.py"))
     ]
 
 
 def test_no_code_outside_evolution_and_its_lab_reads_the_scheduled_changes_without_the_lock():
+    assert {name for name, _ in sources()} >= GUARDED  # every sub-package is searched
     found = [
         f"{name}:{text.count(chr(10), 0, match.start()) + 1}"
         for name, text in sources()
@@ -126,3 +128,31 @@ def test_each_kind_of_change_has_its_method(kind):
     assert evolution.champion_drives.network is evolution.network
     assert (evolution.track.name == "random:3") == (kind == "track")
     assert evolution.strategy.genome_size == evolution.network.genome_size
+
+
+def test_the_change_clicked_is_cancelled_even_when_another_applied_after_the_panel_read_them():
+    """The panel reads the scheduled changes, the run applies the first of them (a race prepared on a thread),
+    then the click cancels: the change clicked goes, not the one now at its place in the list."""
+    from game.panels import lab_actions
+
+    evolution = Evolution(RunConfig(generations=9, population=10, strategy="classic"), training_track())
+    first = evolution.schedule("mutation_rate", 0.3, 1)
+    second = evolution.schedule("population", 12, 2)
+    third = evolution.schedule("mutation_rate", 0.2, 3)
+    shown = evolution.scheduled_changes()  # the panel's buttons, in this order
+    evolution.run_generation()
+    evolution.next_race()  # generation 1 is asked for: the first change applies meanwhile
+    assert evolution.scheduled_changes() == [second, third] and evolution.state.events == [replace(first, old="0.1")]
+    assert lab_actions.cancel(evolution, shown[1]) == (second, [])  # the second button: the population change
+    assert evolution.scheduled_changes() == [third]
+    assert lab_actions.cancel(evolution, shown[0]) is None  # applied already: nothing else is cancelled
+    assert evolution.scheduled_changes() == [third]
+
+
+def test_a_cancelled_strategy_change_takes_the_knob_changes_that_needed_it():
+    evolution = Evolution(RunConfig(generations=9, population=10, strategy="classic"), training_track())
+    strategy = evolution.schedule("strategy", "elitist", 2)
+    knob = evolution.schedule("elite_share", 0.3, 3)
+    rate = evolution.schedule("mutation_rate", 0.2, 4)
+    assert evolution.cancel(strategy) == [strategy, knob] and evolution.scheduled_changes() == [rate]
+    assert evolution.cancel(strategy) == []

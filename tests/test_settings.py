@@ -397,7 +397,7 @@ def test_a_change_scheduled_while_a_race_is_under_way_waits_and_the_state_copies
         evolution.schedule("mutation_rate", 0.2, 1)
     change = evolution.schedule("mutation_rate", 0.2)
     assert change.generation == 2 and copy.deepcopy(evolution.state).scheduled == [change]
-    assert evolution.unschedule(0) == change and not evolution.state.scheduled
+    assert evolution.cancel(change) == [change] and not evolution.state.scheduled
 
 
 def test_set_in_the_window_gives_the_headless_rows(tmp_path):

@@ -6,6 +6,7 @@ its docs row, or its RunConfig field fails here; so does a flag, a field or a do
 from __future__ import annotations
 
 import argparse
+import ast
 import dataclasses
 import re
 from pathlib import Path
@@ -14,9 +15,14 @@ import pytest
 
 from app import options as app_options
 from evolution.breeding.strategies import STRATEGIES
+from evolution.files.plots import read_log
+from evolution.files.start_record import from_line, read_leniently, start_values
 from evolution.many import compare, study
-from evolution.racing.track import training_track
+from evolution.racing.track import blog_test_track, training_track
+from evolution.run import settings as settings_module
 from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.lab import run_line
+from evolution.run.reporters import LOG_HEADER, run_identity
 from evolution.run.settings import (
     RUN_SETTINGS,
     SETTINGS,
@@ -98,7 +104,7 @@ def test_each_flag_is_the_tables(spec):
     assert all(actions[flag] is action for flag in spec.flags)
     assert action.dest == spec.name and action.default is None  # not given: the table's default, in RunConfig
     words = " ".join(action.help.replace("%%", "%").split())
-    assert spec.help in words and f"default {spec.default_text()}" in words, words
+    assert spec.flag_help() in words and f"default {spec.default_text()}" in words, words
     if spec.kind in (int, float, "layers"):
         assert spec.range_text() in words, words
     if spec.kind is bool:
@@ -236,3 +242,96 @@ def test_nothing_below_the_app_layer_sees_argparse():
     """The core takes a run's settings as the table's names and typed values, never parsed flags."""
     for path in sorted((ROOT / "evolution").rglob("*.py")):
         assert not re.search(r"^\s*(import argparse|from argparse)", path.read_text(), re.M), path.name
+
+
+def _strings_and_calls(path: Path) -> tuple[list[str], list[str]]:
+    """The string constants of a module that are not docstrings, and the dotted names it calls."""
+    tree = ast.parse(path.read_text())
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    strings = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+    calls = [ast.unparse(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    return strings, calls
+
+
+def test_the_run_line_has_one_writer_and_one_reader():
+    """Only evolution/files/start_record.py spells a log's run line or splits it into flags: the log, --replay,
+    a resumed run's check of whose log it is and the figures all go through it."""
+    for path in sorted(ROOT.glob("*.py")) + sorted(ROOT.glob("[aeg]*/**/*.py")) + sorted(ROOT.glob("bench/*.py")):
+        if path.name == "start_record.py":
+            continue
+        strings, calls = _strings_and_calls(path)
+        assert not [text for text in strings if "neuroracer run:" in text], path
+        assert "shlex.split" not in calls, path
+
+
+def test_a_run_line_of_another_version_is_read_leniently_and_refused_strictly():
+    line = "# neuroracer run: --seed 7 --speed 8 --strategy classic --population 99999999 --layers 7,8,4,1 --track test"
+    assert read_leniently(line) == {
+        "seed": 7,
+        "strategy": "classic",
+        "layers": (7, 8, 4, 1),
+        "test_curve": True,
+        "track": "test",
+    }
+    assert run_identity(line) == ("--seed 7", "--strategy classic", "--layers 7,8,4,1")
+    assert read_leniently("# neuroracer run: --seed '7") == {} and run_identity("not a run line") == ()
+    with pytest.raises(ValueError, match="--speed"):
+        from_line(line)
+
+
+def test_the_run_line_reads_back_as_it_was_written():
+    config = RunConfig(seed=7, strategy="elitist", population=12, generations=3, safety_weight=0.25)
+    line = "# " + run_line(config, "random:5")
+    values, changes = from_line(line)
+    assert values == start_values(config, "random:5") and [change.flag() for change in changes] == [
+        "0:safety_weight=0.25"
+    ]
+    assert read_leniently(line) == values
+
+
+def test_a_figure_reads_the_track_of_a_log_of_another_version(tmp_path):
+    log = tmp_path / "old.csv"
+    log.write_text(
+        "# neuroracer run: --seed 1 --speed 8 --track test --population 99999999\n"
+        f"{LOG_HEADER}\n0,10,5.0,5.0,0,0.1,\n1,12,6.0,6.0,0,0.1,\n"
+    )
+    curve = read_log(log)
+    assert curve.track == "test" and curve.finish[0] == blog_test_track().finish
+
+
+def test_a_strategys_default_is_read_through_the_table_alone():
+    """A setting whose default is its strategy's own (Setting.by_strategy) is read through the table
+    (strategy_defaults, Setting.default_for): no module but the table and the strategies reads the attribute."""
+    attributes = {spec.by_strategy for spec in RUN_SETTINGS.values() if spec.by_strategy}
+    assert attributes == {"default_mutation_rate", "default_tracks", "default_safety_weight"}
+    own = {ROOT / "evolution" / "run" / "settings.py", ROOT / "evolution" / "breeding" / "strategies.py"}
+    for path in sorted(ROOT.glob("*.py")) + sorted(ROOT.glob("[aeg]*/**/*.py")) + sorted(ROOT.glob("bench/*.py")):
+        if path not in own:
+            tree = ast.parse(path.read_text())
+            read = [node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)]
+            assert not attributes & set(read), path
+
+
+def test_a_knob_that_is_a_generation_takes_the_generations_bound_from_the_table(monkeypatch):
+    """The elitist's late generation is bounded as a run's generations are, written once (in the table)."""
+    assert SETTINGS["late_generation"].high == RUN_SETTINGS["generations"].high
+    fewer = tuple(dataclasses.replace(s, high=500) if s.name == "generations" else s for s in START_SETTINGS)
+    monkeypatch.setattr(settings_module, "START_SETTINGS", fewer)
+    settings_module._tables.cache_clear()
+    try:
+        assert RUN_SETTINGS["generations"].high == SETTINGS["late_generation"].high == 500
+    finally:
+        monkeypatch.undo()
+        settings_module._tables.cache_clear()
+    assert SETTINGS["late_generation"].high == RUN_SETTINGS["generations"].high > 500

@@ -62,6 +62,30 @@ def test_runs_raced_together_in_a_batch_give_the_numbers_they_give_alone(strateg
     assert len({without_seconds(o.rows[-1]) for o in outcomes}) == 3  # the runs did differ
 
 
+def test_a_batch_is_stepped_by_the_one_lockstep_scheduler(monkeypatch):
+    """run_batch races its runs with evolution/many/lockstep.py's Lockstep (as --compare and the window do), each
+    round's first finishers noted as it closes; no second scheduler of its own."""
+    import evolution.many.sweep as sweep_module
+    from evolution.many.lockstep import Lockstep
+
+    made: list[Lockstep] = []
+
+    class Seen(Lockstep):
+        def __init__(self, evolutions, **options) -> None:
+            super().__init__(evolutions, **options)
+            made.append(self)
+
+    monkeypatch.setattr(sweep_module, "Lockstep", Seen)
+    config = RunConfig(strategy="classic", generations=8, population=30, extra_tracks=0, test_curve=False)
+    short = random_track(3, 30)  # a short track: first finishers within a few generations
+    outcomes = run_batch([replace(config, seed=seed) for seed in range(4)], track=short, judge=False)
+    assert len(made) == 1 and made[0].complete and [run.evolution.config.seed for run in made[0].runs] == [0, 1, 2, 3]
+    for outcome in outcomes:
+        first = next((row.generation for row in outcome.rows if row.finished > 0), None)
+        assert outcome.first_finisher == first and outcome.seconds_to_first <= outcome.seconds
+    assert {outcome.first_finisher for outcome in outcomes} - {None, 0}  # one found after its first generation
+
+
 def test_a_sweep_tests_a_schedule_of_changes_each_run_as_alone():
     """--set in a sweep: every run makes the same changes (here the mutation rate, the population, the
     network's shape and the strategy), its races raced with the others', and gives its numbers alone."""

@@ -76,15 +76,16 @@ class Knob:
     """A setting of one strategy that a run may change (a field of its Params): the settings table
     (evolution/run/settings.py) makes a Setting of it, applying to that strategy only.
 
-    kind is int or float, low..high its range; caption a plain sentence with {value} (or {percent}) where the
-    value goes, and the strategy's caption_constants() as other fields; title the setting in a few words (a
-    panel row); aliases other accepted spellings; why_not_more what is added to "NAME is a setting of
-    STRATEGY only" when another strategy is asked to change it."""
+    kind is int or float, low..high its range (a bound may be the name of a setting of the table whose bound it
+    shares: "generations" for a generation, so the number is written once, in evolution/run/settings.py); caption
+    a plain sentence with {value} (or {percent}) where the value goes, and the strategy's caption_constants() as
+    other fields; title the setting in a few words (a panel row); aliases other accepted spellings; why_not_more
+    what is added to "NAME is a setting of STRATEGY only" when another strategy is asked to change it."""
 
     name: str
     kind: type
-    low: float
-    high: float
+    low: float | str
+    high: float | str
     caption: str
     title: str
     aliases: tuple[str, ...] = ()
@@ -336,8 +337,8 @@ class Elitist(Strategy):
              "Kept unchanged", aliases=("elites",)),
         Knob("late_elite_share", float, 0, 1, "from the late generation on, the best {percent}% are copied unchanged",
              "Kept unchanged, late", aliases=("late_elites",)),
-        Knob("late_generation", int, 0, 10**7, "from generation {value} on (counted from the network's start), more "
-             "are kept and the noise is {late_noise} times the mutation size", "Late generation"),
+        Knob("late_generation", int, 0, "generations", "from generation {value} on (counted from the network's "
+             "start), more are kept and the noise is {late_noise} times the mutation size", "Late generation"),
         Knob("tournament", int, 1, 1000, "each parent is the best of {value} random picks", "Contest size",
              why_not_more="; classic picks parents by rank and snes has no parents"),
     )  # fmt: skip

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shlex
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +20,11 @@ from evolution.errors import InputError
 from evolution.files.atomic import read_limited, write_atomic
 from evolution.files.genome_file import GenomeFile, load_genomes
 from evolution.files.run_folder import CHECKPOINT, LAST, SWEEP_LOG, is_run_folder, last_run
+from evolution.files.start_record import RUN_LINE, read_leniently
 from evolution.racing.race import Race
 from evolution.racing.track import Track, blog_test_track
 from evolution.racing.track_names import resolve_track
-from evolution.run.reporters import LOG_HEADER, RUN_LINE, SET_LINE
+from evolution.run.reporters import LOG_HEADER, SET_LINE
 
 FIGURE_PIXELS = (1280, 720)
 DPI = 128
@@ -75,12 +75,7 @@ def read_log(path: Path, label: str | None = None) -> Curve:
     body = []
     for line in text.splitlines():
         if line.startswith(RUN_LINE):
-            try:
-                flags = shlex.split(line.removeprefix(RUN_LINE))
-            except ValueError:
-                flags = []
-            if "--track" in flags[:-1]:
-                track = flags[flags.index("--track") + 1]
+            track = read_leniently(line).get("track", "")  # (a log of another version: what it can read)
         elif line.startswith(SET_LINE):
             parts = line.removeprefix(SET_LINE).split()
             if parts and parts[0].isdigit() and len(parts) >= 2:

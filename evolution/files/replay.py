@@ -17,7 +17,7 @@ from evolution.errors import InputError
 from evolution.files.atomic import read_limited
 from evolution.files.checkpoint import load_checkpoint
 from evolution.files.genome_file import GenomeFile, load_genomes
-from evolution.files.start_record import from_flags, from_json, start_config
+from evolution.files.start_record import from_json, from_line, start_config
 from evolution.racing.track import Track, start_track
 from evolution.racing.track_names import resolve_track
 from evolution.run.budget import check_run_size
@@ -167,10 +167,10 @@ def _fits(config: RunConfig, label: str) -> RunConfig:
     return config
 
 
-def _run_flags(path: Path, text: str) -> tuple[dict, list[SettingEvent]]:
+def _run_flags(path: Path, line: str) -> tuple[dict, list[SettingEvent]]:
     """The record of a '# neuroracer run:' line: its settings, and its --set 0:... changes."""
     try:
-        return from_flags(text)
+        return from_line(line)
     except ValueError as exc:
         raise InputError(f"{path} line 1: {exc}") from None
 
@@ -182,7 +182,7 @@ def _from_log(path: Path) -> ReplayPlan:
         raise InputError(f"{path}: not a neuroracer log (not UTF-8 text)") from None
     if not lines or not lines[0].startswith(RUN_LINE):
         raise InputError(f"{path} line 1: no '{RUN_LINE.strip()}' line: the log does not say how its run started")
-    flags, start = _run_flags(path, lines[0][len(RUN_LINE) :])
+    flags, start = _run_flags(path, lines[0])
     if len(lines) < 2 or lines[1] != LOG_HEADER:
         raise InputError(f"{path} line 2: expected the header {LOG_HEADER}")
     changes: list[tuple[SettingEvent, str]] = [(change, "line 1") for change in start]

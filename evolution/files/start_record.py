@@ -11,15 +11,18 @@ run's whole config instead (RunConfig.plain), its start found by undoing its eve
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 from typing import TYPE_CHECKING, Any
 
-from evolution.run.settings import RUN_SETTINGS, START_RECORD, SettingEvent, parse_set
+from evolution.run.settings import RUN_SETTINGS, START_RECORD, Setting, SettingEvent, parse_set
 
 if TYPE_CHECKING:
     from evolution.run.evolve import RunConfig
 
 MAX_TRACK_TEXT = 1000  # a track's name or file in a record: any printable text up to this long
+RUN_WORDS = "neuroracer run: "  # a log's first line, after '# ': the run's start as flags
+RUN_LINE = "# " + RUN_WORDS
 
 
 def start_values(config: RunConfig, track: str) -> dict[str, Any]:
@@ -43,22 +46,34 @@ def to_flags(values: dict[str, Any], changes: list[SettingEvent]) -> list[str]:
     return flags + switches
 
 
+def to_line(values: dict[str, Any], changes: list[SettingEvent]) -> str:
+    """A record as a log's first line (after '# '): 'neuroracer run: --seed 7 --strategy elitist ...'."""
+    return RUN_WORDS + shlex.join(to_flags(values, changes))
+
+
 def to_json(values: dict[str, Any], changes: list[SettingEvent]) -> dict[str, Any]:
     """A record as a genome file's "settings": JSON values (layers a list), and the changes as --set values."""
     plain = {name: list(value) if RUN_SETTINGS[name].kind == "layers" else value for name, value in values.items()}
     return {**plain, "changes": [change.flag() for change in changes]}
 
 
-def from_flags(text: str) -> tuple[dict[str, Any], list[SettingEvent]]:
-    """A record from its flags (a run line after 'neuroracer run: '), each value checked by the settings table;
-    ValueError saying what is wrong, naming the flag."""
+def _record_flags() -> tuple[dict[str, Setting], dict[str, tuple[str, bool]]]:
+    """The flags of a record: each valued setting's first flag -> its Setting, and each on/off setting's two
+    switches (--test-curve, --no-test-curve) -> (its name, its value)."""
     specs = [RUN_SETTINGS[name] for name in START_RECORD]
     flagged = {spec.flags[0]: spec for spec in specs if spec.kind is not bool}
-    switches = {}  # an on/off setting: --test-curve, --no-test-curve
+    switches = {}
     for spec in specs:
         if spec.kind is bool:
             switches[spec.flags[0]], switches["--no-" + spec.flags[0][2:]] = (spec.name, True), (spec.name, False)
-    values: dict[str, Any] = {spec.name: spec.default for spec in specs if spec.kind is bool}
+    return flagged, switches
+
+
+def from_flags(text: str) -> tuple[dict[str, Any], list[SettingEvent]]:
+    """A record from its flags (a run line after 'neuroracer run: '), each value checked by the settings table;
+    ValueError saying what is wrong, naming the flag."""
+    flagged, switches = _record_flags()
+    values: dict[str, Any] = {name: RUN_SETTINGS[name].default for name, _ in switches.values()}
     changes: list[SettingEvent] = []
     try:
         tokens = shlex.split(text)
@@ -91,6 +106,46 @@ def from_flags(text: str) -> tuple[dict[str, Any], list[SettingEvent]]:
     if missing:
         raise ValueError(f"the run line lacks {missing[0]}")
     return {name: values[name] for name in START_RECORD}, changes
+
+
+def from_line(line: str) -> tuple[dict[str, Any], list[SettingEvent]]:
+    """A record from a log's run line ('# neuroracer run: ...', the '# ' optional), read strictly as from_flags
+    does (for --replay); ValueError if it is not a run line or a value is wrong."""
+    text = line.strip().removeprefix("# ")
+    if not text.startswith(RUN_WORDS):
+        raise ValueError(f"no '{RUN_LINE.strip()}' line")
+    return from_flags(text[len(RUN_WORDS) :])
+
+
+def read_leniently(line: str) -> dict[str, Any]:
+    """What a run line ('# neuroracer run: ...', the '# ' optional) says that this version can read, for a figure
+    or for telling runs apart (never to replay: from_line): each START_RECORD setting whose value the table
+    accepts, typed (an on/off setting not named: its default); a flag it does not know (a log of another
+    version), its value, or a value it refuses are skipped; {} if the line cannot be read at all."""
+    text = line.strip().removeprefix("# ")
+    if not text.startswith(RUN_WORDS):
+        return {}
+    try:
+        tokens = shlex.split(text[len(RUN_WORDS) :])
+    except ValueError:
+        return {}
+    flagged, switches = _record_flags()
+    values: dict[str, Any] = {name: RUN_SETTINGS[name].default for name, _ in switches.values()}  # unless said
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token in switches:
+            name, value = switches[token]
+            values[name] = value
+            index += 1
+            continue
+        has_value = index + 1 < len(tokens) and not tokens[index + 1].startswith("--")
+        if token in flagged and has_value:
+            spec, text = flagged[token], tokens[index + 1]
+            with contextlib.suppress(ValueError):  # a value this version refuses is left out
+                values[spec.name] = text if spec.kind == "track" else spec.parse(text, named=False)
+        index += 2 if has_value else 1
+    return {name: values[name] for name in START_RECORD if name in values}
 
 
 def from_json(settings: Any) -> tuple[dict[str, Any], list[SettingEvent]]:

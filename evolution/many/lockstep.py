@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 
+from evolution.breeding.strategies import NotFinite
 from evolution.many.together import JointExtras, can_join, joint_extras, joint_race, split
 from evolution.racing.race import Race
 from evolution.racing.track import Track
@@ -34,15 +35,25 @@ class Lockstep:
         slice_seconds: float | None = None,
         after_round: Callable[[], None] = lambda: None,
         share_drives: bool = False,
+        drives_at_end: bool = False,
+        stop_alone: bool = False,
     ) -> None:
         """trail_length: the trail each run's race keeps (drawing); slice_seconds: the closing work between two
         looks at the clock (None: headless, in one go); after_round: called whenever a round has closed, every run
         having raced the same generations (to write a checkpoint); share_drives: while joined, the champions'
-        test drives of every run race as one batch too (JointDrives: the results come a round later)."""
+        test drives of every run race as one batch too (JointDrives: the results come a round later);
+        drives_at_end: the champions' test drives of every run wait for the end, then race as one batch (a sweep:
+        nothing is drawn, and one batch costs the fewest steps); stop_alone: a run whose numbers overflow
+        (NotFinite) stops at its last finite state and the others go on (stopped says which and why), instead of
+        the error stopping every run."""
         self.runs = [RunStepper(evolution, trail_length, slice_seconds, in_lockstep=True) for evolution in evolutions]
         self.slice_seconds = slice_seconds
         self.after_round = after_round
         self.share_drives = share_drives
+        self.drives_at_end = drives_at_end
+        self.stop_alone = stop_alone
+        self.stopped: dict[int, str] = {}  # stop_alone: a stopped run's index -> why (its last drives: the caller's)
+        self._index = {id(run): index for index, run in enumerate(self.runs)}
         self._members: list[RunStepper] = []  # the runs racing the round under way
         self._generation = 0  # the generation they race
         self._take_round()
@@ -54,6 +65,9 @@ class Lockstep:
         self._driving: Iterator[None] | None = None  # the joint drives' work of the round, in slices
         self._drove = False  # the joint drives have had their turn this round
         self._chunk = 1  # columns raced between two looks at the clock, grown while they fit
+        if drives_at_end:
+            self._drives = JointDrives([evolution.champion_drives for evolution in evolutions])
+            self._drives.start()
 
     @property
     def complete(self) -> bool:
@@ -135,7 +149,8 @@ class Lockstep:
 
     def _drives_due(self) -> bool:
         """True when the champions' joint drives have not had their turn this round (their champions closed)."""
-        return self._drives is not None and self._drives.active and not self._drove and bool(self._members)
+        shared = self._drives is not None and self._drives.active and not self.drives_at_end
+        return shared and not self._drove and bool(self._members)
 
     def _next_round(self, in_background: bool = True) -> bool:
         """When the round under way has closed: after_round, then the next round's races start (on a thread for a
@@ -155,8 +170,8 @@ class Lockstep:
                 if not run.complete:
                     run.finish_drives()
             return True
-        for run in self._members:
-            run.start_race(in_background)
+        for run in list(self._members):
+            self._unless_it_overflows(run, lambda run=run: run.start_race(in_background))
         return True
 
     # ---- racing --------------------------------------------------------------------------------------------
@@ -237,9 +252,9 @@ class Lockstep:
             if self._extras.race.done:
                 self._give()
             worked = True
-        for run in self.runs:
+        for run in list(self.runs):
             if before(deadline):
-                worked = run.work(deadline) or worked
+                worked = self._unless_it_overflows(run, lambda run=run: run.work(deadline)) or worked
         if self._drives_due() and self._members_closed():  # each run's champion on the test track, in one batch
             self._driving = self._drives.advance(STEPS_PER_GENERATION, self.slice_seconds)
             self._drove = True
@@ -265,8 +280,27 @@ class Lockstep:
             self._drives.start()
 
     def _stop_drives(self) -> None:
-        """The joint drives' batch under way finished now, and each run drives its own champions again."""
+        """The joint drives' batch under way finished now (with drives_at_end, at the end: every champion waiting,
+        in one batch), and each run drives its own champions again."""
         if self._drives is not None:
+            if self.drives_at_end and self._ending:
+                self._drives.drive_all()
             self._driving = None
             self._drives.stop()
             self._drives = None
+
+    # ---- a run that overflows ------------------------------------------------------------------------------
+    def _unless_it_overflows(self, run: RunStepper, call: Callable[[], bool | None]) -> bool | None:
+        """call() (a run's work, or its next race); with stop_alone, a NotFinite it raises stops that run alone at
+        its last finite state (taken out of the lockstep, noted in stopped), and True is returned."""
+        try:
+            return call()
+        except NotFinite as exc:
+            if not self.stop_alone:
+                raise
+            run.abandon()
+            self.stopped[self._index[id(run)]] = f"generation {run.evolution.generation}: {exc}"
+            self.runs.remove(run)
+            if run in self._members:
+                self._members.remove(run)
+            return True

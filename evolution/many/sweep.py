@@ -21,15 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from evolution.breeding.seeds import SEEDS
-from evolution.breeding.strategies import NotFinite
 from evolution.errors import InputError
 from evolution.files.atomic import write_synced
 from evolution.files.outputs import check_regular, lock_open_file
-from evolution.many.together import generation_together
+from evolution.many.lockstep import Lockstep
 from evolution.racing import race_kernel
 from evolution.racing.race import StackedRace, race_scores
 from evolution.racing.track import Track, blog_test_track, random_track, training_track
-from evolution.run.champion_drives import JointDrives
 from evolution.run.evolve import Evolution, RunConfig
 from evolution.run.history import GenerationStats
 from evolution.run.settings import SettingEvent
@@ -82,7 +80,8 @@ def run_batch(
     judge: bool = True,
     changes: Sequence[SettingEvent] = (),
 ) -> list[SeedOutcome]:
-    """Several runs (one config each, differing in seed) in lockstep, their races raced together.
+    """Several runs (one config each, differing in seed) in lockstep (the one scheduler, evolution/many/lockstep.py),
+    their races raced together.
 
     Each generation, every run's population races the training track in one race, and every run's extra
     tracks in one stacked race (each group of dots on its own run's track); the results are split back
@@ -97,38 +96,27 @@ def run_batch(
     evolutions = [Evolution(config, track) for config in configs]
     for evolution in evolutions:
         evolution.schedule_all(list(changes))
-    drives = JointDrives([evolution.champion_drives for evolution in evolutions])
-    drives.start()  # the champions' test drives wait for the end, then race all together
     firsts: list[int | None] = [None] * len(evolutions)
     to_first: list[float | None] = [None] * len(evolutions)
-    stopped: list[str | None] = [None] * len(evolutions)  # why a run stopped early (its numbers overflowed)
-    while True:
-        live = [index for index, evolution in enumerate(evolutions) if not evolution.raced_all and not stopped[index]]
-        if not live:
-            break
-        before = [evolutions[index].generation for index in live]
-        try:
-            closed = generation_together([evolutions[index] for index in live])
-        except NotFinite:  # a run's numbers overflowed: this generation run by run, the others' numbers as ever
-            closed = []
-            for index, generation in zip(live, before):
-                evolution = evolutions[index]
-                if evolution.generation > generation:  # closed in the joint step before the overflow
-                    closed.append(evolution.history.row(generation))
-                    continue
-                try:
-                    closed.append(evolution.run_generation())
-                except NotFinite as exc:  # this run stops at its last finite state, the others go on
-                    stopped[index] = f"generation {evolution.generation}: {exc}"
-                    closed.append(None)
-        for index, stats in zip(live, closed):
-            if stats is not None and firsts[index] is None and stats.finished > 0:
-                firsts[index] = stats.generation
-                to_first[index] = (time.perf_counter() - started) / len(evolutions)
-    drives.drive_all()
-    drives.stop()
-    for evolution in evolutions:
-        evolution.finish_test_drives_now()
+    seen = [0] * len(evolutions)  # the rows of each run looked at for its first finisher
+
+    def note_first_finishers() -> None:
+        now = time.perf_counter()
+        for index, evolution in enumerate(evolutions):
+            while firsts[index] is None and seen[index] < len(evolution.history):
+                row = evolution.history.row(seen[index])
+                seen[index] += 1
+                if row.finished > 0:
+                    firsts[index], to_first[index] = row.generation, (now - started) / len(evolutions)
+
+    # the one lockstep scheduler: each round's races joined, the champions' test drives in one batch at the end,
+    # and a run whose numbers overflow stops at its last finite state while the others go on
+    lockstep = Lockstep(evolutions, after_round=note_first_finishers, drives_at_end=True, stop_alone=True)
+    lockstep.run()
+    note_first_finishers()  # (a run stopped in the last round)
+    for index in lockstep.stopped:
+        evolutions[index].finish_test_drives_now()
+    stopped = [lockstep.stopped.get(index) for index in range(len(evolutions))]
     judged = _judge_together(evolutions) if judge else [(None, float("nan"))] * len(evolutions)
     share = (time.perf_counter() - started) / len(evolutions)
     return [

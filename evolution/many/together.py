@@ -1,6 +1,6 @@
 """Several runs' generations raced as one: every run's population on the training track in one race, and
-every run's extra tracks in one stacked race, split back run by run (a sweep's batches, a Lockstep's rounds:
-runs side by side, headless or in turbo). The network and the physics work dot by dot, so each run's numbers
+every run's extra tracks in one stacked race, split back run by run (a Lockstep's rounds: a sweep's batches,
+runs side by side headless or in turbo). The network and the physics work dot by dot, so each run's numbers
 are its numbers alone.
 """
 
@@ -13,21 +13,6 @@ import numpy as np
 from evolution.racing.race import Race, StackedRace, finished_race
 from evolution.racing.track import Track
 from evolution.run.evolve import Evolution, ExtraResults
-from evolution.run.history import GenerationStats
-
-
-def generation_together(evolutions: list[Evolution]) -> list[GenerationStats]:
-    """Race and close one generation of every run, the races of all of them at once where they can be."""
-    races = [evolution.next_race() for evolution in evolutions]
-    if not can_join(races):
-        for race in races:  # runs on other tracks or with other networks (the lab's changes) race apart
-            race.run()
-        return [evolution.close_generation_now(race) for evolution, race in zip(evolutions, races)]
-    joint = joint_race(races)
-    joint.run()
-    done = split(joint, races)
-    extras = extra_tracks_together(evolutions)
-    return [evolution.close_generation_now(race, extra) for evolution, race, extra in zip(evolutions, done, extras)]
 
 
 def same_track(a: Track, b: Track) -> bool:
@@ -103,12 +88,3 @@ def joint_extras(evolutions: list[Evolution]) -> JointExtras | None:
     groups = [evolution.state.pending for evolution, run_tracks in zip(evolutions, tracks) for _ in run_tracks]
     flat = [each for run_tracks in tracks for each in run_tracks]
     return JointExtras(tracks, StackedRace(groups, flat, evolutions[0].network, safety), safety)
-
-
-def extra_tracks_together(evolutions: list[Evolution]) -> list[ExtraResults | None]:
-    """Every run's extra tracks of the pending generation in one stacked race, split back run by run."""
-    joint = joint_extras(evolutions)
-    if joint is None:
-        return [None] * len(evolutions)
-    joint.race.run()
-    return list(joint.results())

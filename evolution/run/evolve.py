@@ -30,6 +30,7 @@ from evolution.run.champion_drives import STEPS_PER_GENERATION, ChampionDrives
 from evolution.run.history import GenerationStats
 from evolution.run.lab import (
     apply_due,
+    cancel_change,
     change_track_now,
     command_line,
     saved_settings,
@@ -398,10 +399,13 @@ class Evolution:
         with self._lock:
             schedule_changes(self, changes)
 
-    def unschedule(self, index: int) -> SettingEvent:
-        """Drop the scheduled change at position `index` of state.scheduled (not yet applied); returns it."""
+    def cancel(self, change: SettingEvent) -> list[SettingEvent]:
+        """Drop a scheduled change, named by the very object scheduled_changes() gave (not by its place: a change
+        may apply between reading the list and cancelling one), with the knob changes a cancelled strategy change
+        takes with it; all under the lock. Returns those dropped, the change first; [] if it has applied or gone
+        meanwhile."""
         with self._lock:
-            return self.state.scheduled.pop(index)
+            return cancel_change(self, change)
 
     def unschedule_where(self, drop: Callable[[SettingEvent], bool]) -> list[SettingEvent]:
         """Drop every scheduled change for which drop(change) is true, all under the lock (none applied meanwhile);

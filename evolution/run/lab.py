@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from evolution.breeding.seeds import change_generator
-from evolution.breeding.strategies import STRATEGIES, make_strategy
+from evolution.breeding.strategies import make_strategy
 from evolution.errors import InputError
-from evolution.files.start_record import start_values, to_flags, to_json
+from evolution.files.start_record import start_values, to_flags, to_json, to_line
 from evolution.racing.network import Network
 from evolution.racing.track import Track, start_track
 from evolution.racing.track_names import resolve_track
@@ -46,6 +46,7 @@ from evolution.run.champion_drives import ChampionQueue
 from evolution.run.reporters import tell_all
 from evolution.run.settings import (
     MAX_EVENTS,
+    SETTINGS,
     ScheduleError,
     SettingEvent,
     canonical,
@@ -58,6 +59,7 @@ from evolution.run.settings import (
     knobs,
     parse_value,
     setting,
+    strategy_defaults,
     strategy_knobs,
     with_value,
 )
@@ -99,6 +101,29 @@ def schedule_change(
     check_schedule(evolution.config, trial, first)
     scheduled.insert(at, change)
     return change
+
+
+def cancel_change(evolution: Evolution, change: SettingEvent) -> list[SettingEvent]:
+    """Evolution.cancel() without its lock: `change` (the very object scheduled) dropped if it is still scheduled,
+    and with a strategy change the later changes of settings that the strategy of their time then lacks (they
+    would stop the run when their generation came); returns them, the change first ([] if it had gone)."""
+    scheduled = evolution.state.scheduled
+    index = next((at for at, other in enumerate(scheduled) if other is change), None)
+    if index is None:  # applied (or cancelled) meanwhile
+        return []
+    del scheduled[index]
+    if change.setting != "strategy":
+        return [change]
+    strategy, kept, gone = evolution.config.strategy, [], []
+    for other in scheduled:  # in order: the strategy of each change's time is kept count of
+        if other.setting in SETTINGS and not SETTINGS[other.setting].applies_to(strategy):
+            gone.append(other)
+            continue
+        if other.setting == "strategy":
+            strategy = other.new
+        kept.append(other)
+    scheduled[:] = kept
+    return [change, *gone]
 
 
 def schedule_changes(evolution: Evolution, changes: list[SettingEvent]) -> None:
@@ -283,8 +308,7 @@ def start_changes(config: RunConfig) -> list[SettingEvent]:
     """What flags cannot say about a start config, as generation-0 changes: a safety weight other than the
     strategy's default, and knobs other than its defaults."""
     changes = []
-    default_safety = STRATEGIES[config.strategy].default_safety_weight
-    if config.safety_weight != default_safety:
+    if config.safety_weight != strategy_defaults(config.strategy)["safety_weight"]:
         changes.append(SettingEvent(0, "safety_weight", "", format_value("safety_weight", config.safety_weight)))
     plain = dataclasses.replace(config, knobs=())
     defaults = _strategy_for(plain, Network(config.layers).genome_size)
@@ -307,7 +331,7 @@ def run_flags(config: RunConfig, track: str) -> list[str]:
 
 def run_line(config: RunConfig, track: str) -> str:
     """The log's first line (after '# '): 'neuroracer run: --seed 7 --strategy elitist ...'."""
-    return "neuroracer run: " + shlex.join(run_flags(config, track))
+    return to_line(start_values(config, track), start_changes(config))
 
 
 def command_line(evolution: Evolution, headless: bool = True) -> str:

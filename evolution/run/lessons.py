@@ -9,9 +9,9 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from evolution.breeding.strategies import STRATEGIES
 from evolution.errors import InputError
 from evolution.racing.network import DEFAULT_LAYERS, Network
+from evolution.run.settings import strategy_defaults
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _weights(layers: tuple[int, ...]) -> int:
 
 def _lessons() -> dict[str, Lesson]:
     bigger = (7, 16, 8, 1)
-    elitist = STRATEGIES["elitist"]
+    elitist_tracks = strategy_defaults("elitist")["extra_tracks"]
     lessons = (
         Lesson(
             "blog",
@@ -65,8 +65,8 @@ def _lessons() -> dict[str, Lesson]:
         Lesson(
             "generalising",
             "Generalising: drivers for any track",
-            ("--strategy", "elitist", "--tracks", str(elitist.default_tracks), "--seed", "1", "--speed", "8"),
-            f"each generation also races {elitist.default_tracks} fresh random tracks, so only dots that really "
+            ("--strategy", "elitist", "--tracks", str(elitist_tracks), "--seed", "1", "--speed", "8"),
+            f"each generation also races {elitist_tracks} fresh random tracks, so only dots that really "
             "drive are kept. Watch the red test curve follow the dark one up.",
             "press T: the best drive the test track. Compare with the overfitting lesson.",
         ),

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import stat
 import sys
-from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from evolution.errors import InputError
 from evolution.files.outputs import check_regular, lock_open_file
+from evolution.files.start_record import RUN_LINE, read_leniently
 from evolution.run.history import GenerationStats
+from evolution.run.settings import RUN_SETTINGS
 
 if TYPE_CHECKING:
     from evolution.run.evolve import Evolution
 
 LOG_HEADER = "generation,best,mean,median,finished,seconds,test_best"
-RUN_LINE = "# neuroracer run: "  # the first line of a log written since the lab: the run's seed and settings
 SET_LINE = "# set "  # a settings change: '# set GENERATION SETTING OLD -> NEW'
 CONTINUED_LINE = "# continued at generation "  # a resumed run's new log: its rows start there, not at 0
 
@@ -61,17 +60,16 @@ def log_row(stats: GenerationStats) -> str:
     )
 
 
-IDENTITY = ("--seed", "--strategy", "--population", "--layers")  # what no resume changes: whose run it is
+IDENTITY = ("seed", "strategy", "population", "layers")  # what no resume changes: whose run it is
 
 
 def run_identity(line: str) -> tuple[str, ...]:
-    """The flags of a run line ('neuroracer run: --seed 7 ...') that say whose run it is: its seed, strategy and
-    starting population and layers, as 'flag value' texts; () if the line cannot be read."""
-    try:
-        words = shlex.split(line.strip())
-    except ValueError:
-        return ()
-    return tuple(f"{flag} {value}" for flag, value in pairwise(words) if flag in IDENTITY)
+    """The settings of a run line ('neuroracer run: --seed 7 ...', read by start_record) that say whose run it
+    is: its seed, strategy and starting population and layers, as 'flag value' texts; () if the line cannot be
+    read."""
+    values = read_leniently(line)
+    return tuple(f"{RUN_SETTINGS[name].flags[0]} {RUN_SETTINGS[name].format(values[name])}"
+                 for name in IDENTITY if name in values)  # fmt: skip
 
 
 def starts_as_a_log(path: Path, headers: tuple[str, ...] = (LOG_HEADER,)) -> bool:

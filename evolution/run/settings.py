@@ -86,6 +86,10 @@ class Setting:
         percent = f"{100 * float(value):g}" if self.kind is float else text
         return self.caption.format(value=text, percent=percent, **constants())
 
+    def flag_help(self) -> str:
+        """Its flag's --help words, with the strategies' constants in them (the strategies registered now)."""
+        return self.help.format(**constants())
+
     def plain_caption(self) -> str:
         """The caption with the strategies' constants in it and VALUE where the value goes (for --help, a panel)."""
         return self.caption.format(value="VALUE", percent="VALUE", **constants())
@@ -208,7 +212,15 @@ def constants() -> dict[str, str]:
     notes = [cls.mutation_note() for cls in speakers() if cls.mutation_note()]
     found["mutation_notes"] = f" ({'; '.join(notes)})" if notes else ""
     found["mutation_defaults"] = ", ".join(cls.mutation_default() for cls in speakers())
+    safety = RUN_SETTINGS["safety_weight"]
+    careful = [cls.name for cls in speakers() if safety.default_for(cls.name)]  # those scoring the barriers' margin
+    found["safety_note"] = f", and for {_listed(careful)} how far from the barriers finishers keep" if careful else ""
     return found
+
+
+def _listed(names: list[str]) -> str:
+    """Names in words: 'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 # The settings a run may change as it goes, in the order shown (SETTINGS adds each strategy's knobs after them).
@@ -253,8 +265,7 @@ LIVE_SETTINGS: tuple[Setting, ...] = (
         by_strategy="default_tracks",
         flags=("--tracks", "--extra-tracks"),
         metavar="K",
-        help="also score each generation on K fresh random tracks; selection uses the mean share finished, and "
-        "for elitist and snes how far from the barriers finishers keep",
+        help="also score each generation on K fresh random tracks; selection uses the mean share finished{safety_note}",
     ),
     Setting(
         "safety_weight",
@@ -402,8 +413,20 @@ RUN_ALIASES: dict[str, str] = {
 
 def _knob_setting(cls: type[Strategy], knob: Knob) -> Setting:
     why = f"{knob.name} is a setting of {cls.name} only{knob.why_not_more}"
-    return Setting(knob.name, knob.kind, knob.low, knob.high, (cls.name,), knob.caption, why_not=why,
-                   title=knob.title, owner=cls.name)  # fmt: skip
+    low, high = _bound(knob, knob.low, "low"), _bound(knob, knob.high, "high")
+    return Setting(knob.name, knob.kind, low, high, (cls.name,), knob.caption, why_not=why, title=knob.title,
+                   owner=cls.name)  # fmt: skip
+
+
+def _bound(knob: Knob, bound: float | str, end: str) -> float:
+    """A knob's bound: a number, or the name of a setting of every run whose bound (end: "low" or "high") it
+    shares (a knob that is a generation shares the generations setting's); ValueError for another name."""
+    if not isinstance(bound, str):
+        return bound
+    shared = {spec.name: spec for spec in (*LIVE_SETTINGS, *START_SETTINGS) if spec.kind is knob.kind}
+    if bound not in shared:
+        raise ValueError(f"{knob.name}: its {end} bound {bound!r} is not a setting of its kind ({', '.join(shared)})")
+    return getattr(shared[bound], end)
 
 
 def _resolved(spec: Setting) -> Setting:

@@ -168,6 +168,10 @@ class RunStepper:
             self.race = self._preparing.result()
             self._preparing = None
 
+    def abandon(self) -> None:
+        """Drop the closing work and the next race left (its generation overflowed): the run stops where it is."""
+        self._closing, self._preparing, self._next_track = None, None, None
+
     def close_generation_now(self) -> None:
         """Finish the closing work of a done race's generation now (before a checkpoint or quitting)."""
         self._collect()

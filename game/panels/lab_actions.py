@@ -2,7 +2,7 @@
 setting at a time), their cancelling, the values − and + step to, the network's shape edited layer by layer, the
 chart's markers of the applied changes, and the run's one command line copied to the clipboard.
 
-Everything goes through Evolution.schedule / unschedule, so a change made in the window applies at the start of
+Everything goes through Evolution.schedule / cancel, so a change made in the window applies at the start of
 the next generation not yet asked for (the race under way finishes as it started) and is recorded as an event,
 exactly as --set would do it; its replay gives the same rows.
 """
@@ -118,29 +118,18 @@ def _strategy_pending_changes_it(evolution: Evolution, name: str) -> bool:
     return name in strategy_knobs(evolution.config.strategy) and strategy_next(evolution) != evolution.config.strategy
 
 
-def cancel(evolution: Evolution, index: int) -> tuple[SettingEvent, list[SettingEvent]]:
-    """Cancel the scheduled change at `index` of Evolution.scheduled_changes(); a strategy change takes with it the
-    changes of its strategy's knobs that no longer apply (they would stop the run when their generation came).
-    Returns the change cancelled and those that went with it."""
-    change = evolution.unschedule(index)
-    if change.setting != "strategy":
-        return change, []
-    strategy = evolution.config.strategy
-
-    def lacks(other: SettingEvent) -> bool:  # asked in order: the strategy of each change's time is kept count of
-        nonlocal strategy
-        if other.setting in SETTINGS and not SETTINGS[other.setting].applies_to(strategy):
-            return True
-        if other.setting == "strategy":
-            strategy = other.new
-        return False
-
-    return change, evolution.unschedule_where(lacks)
+def cancel(evolution: Evolution, change: SettingEvent) -> tuple[SettingEvent, list[SettingEvent]] | None:
+    """Cancel a scheduled change, the very object Evolution.scheduled_changes() gave (the run may apply one between
+    the panel's reading and the click: the change clicked is the one cancelled, never its neighbour); a strategy
+    change takes with it the changes of its strategy's knobs that no longer apply. Returns the change cancelled and
+    those that went with it; None if it has applied meanwhile."""
+    dropped = evolution.cancel(change)
+    return (dropped[0], dropped[1:]) if dropped else None
 
 
-def pending_lines(evolution: Evolution) -> list[str]:
-    """The scheduled changes, one line each: 'gen 12: mutation_rate → 0.5'."""
-    return [f"gen {c.generation}: {c.setting} → {c.new}" for c in evolution.scheduled_changes()]
+def pending_line(change: SettingEvent) -> str:
+    """A scheduled change in one line: 'gen 12: mutation_rate → 0.5'."""
+    return f"gen {change.generation}: {change.setting} → {change.new}"
 
 
 def stepped(row: Row, direction: int) -> Any:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from evolution.breeding.strategies import STRATEGIES
-from evolution.run.settings import SETTINGS
+from evolution.run.settings import SETTINGS, SettingEvent
 from game.drawing.assets import BOLD, REGULAR
 from game.drawing.scale import Scale
 from game.drawing.text import fit
@@ -177,10 +177,10 @@ class SettingsPanel(Panel):
         heading = fit(s.font(FONT, bold=True), heading, inner.width - 8)
         UILabel(pygame.Rect(pad, y, inner.width, line), heading, manager, container=panel, object_id="#name")
         y += line + s.px(2)
-        for index, text in enumerate(lab_actions.pending_lines(evolution)[: len(shown)]):
-            text = fit(s.font(FONT), f"✕ {text}", inner.width - 16)
+        for change in shown:
+            text = fit(s.font(FONT), f"✕ {lab_actions.pending_line(change)}", inner.width - 16)
             button = UIButton(pygame.Rect(pad, y, inner.width, line), text, manager, container=panel)
-            self.actions[button] = lambda _event, index=index: self._cancel(index)
+            self.actions[button] = lambda _event, change=change: self._cancel(change)
             self.cancel_buttons.append(button)
             y += line + s.px(2)
         if len(pending) > len(shown):
@@ -381,10 +381,14 @@ class SettingsPanel(Panel):
     def _layers(self, action: str, index: int = 0) -> None:
         self._apply("layers", lab_actions.layers_with(self._row_now("layers").value, action, index))
 
-    def _cancel(self, index: int) -> None:
-        change, gone = lab_actions.cancel(self.evolution, index)
-        also = f" and {', '.join(other.setting for other in gone)}, which went with it" if gone else ""
-        self.say(f"cancelled: {change.setting} → {change.new} at generation {change.generation}{also}", False)
+    def _cancel(self, change: SettingEvent) -> None:
+        cancelled = lab_actions.cancel(self.evolution, change)
+        if cancelled is None:
+            self.say(f"too late to cancel: {change.setting} → {change.new} has applied", False)
+        else:
+            change, gone = cancelled
+            also = f" and {', '.join(other.setting for other in gone)}, which went with it" if gone else ""
+            self.say(f"cancelled: {change.setting} → {change.new} at generation {change.generation}{also}", False)
         self._signature = None
 
     def copy(self) -> None:
