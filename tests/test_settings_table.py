@@ -310,6 +310,19 @@ def test_a_figure_reads_the_track_of_a_log_of_another_version(tmp_path):
     assert curve.track == "test" and curve.finish[0] == blog_test_track().finish
 
 
+def test_a_figure_reads_a_logs_changes_through_the_settings_table(tmp_path):
+    # the figure's marks come from the one parser of a '# set' line: a change it cannot read (another version's
+    # setting, a value out of range) is left out rather than drawn as whatever its last word was
+    log = tmp_path / "changes.csv"
+    log.write_text(
+        "# neuroracer run: --seed 1 --track training\n"
+        f"{LOG_HEADER}\n"
+        "# set 1 mutation_rate 0.1 -> 0.3\n# set 1 wind_speed 0 -> 9\n# set 1 population 50 -> lots\n"
+        "0,10,5.0,5.0,0,0.1,\n1,12,6.0,6.0,0,0.1,\n"
+    )
+    assert read_log(log).changes == [(1, "mutation rate → 0.3")]
+
+
 def test_a_strategys_default_is_read_through_the_table_alone():
     """A setting whose default is its strategy's own (Setting.by_strategy) is read through the table
     (strategy_defaults, Setting.default_for): no module but the table and the strategies reads the attribute."""

@@ -25,6 +25,7 @@ from evolution.racing.race import Race
 from evolution.racing.track import Track, blog_test_track
 from evolution.racing.track_names import resolve_track
 from evolution.run.reporters import LOG_HEADER, SET_LINE
+from evolution.run.settings import parse_log_text
 
 FIGURE_PIXELS = (1280, 720)
 DPI = 128
@@ -77,9 +78,11 @@ def read_log(path: Path, label: str | None = None) -> Curve:
         if line.startswith(RUN_LINE):
             track = read_leniently(line).get("track", "")  # (a log of another version: what it can read)
         elif line.startswith(SET_LINE):
-            parts = line.removeprefix(SET_LINE).split()
-            if parts and parts[0].isdigit() and len(parts) >= 2:
-                changes.append((int(parts[0]), f"{parts[1].replace('_', ' ')} → {parts[-1]}"))
+            try:
+                event = parse_log_text(line.removeprefix("# "))
+            except (ValueError, InputError):  # a setting or value of another version: the curve shows without it
+                continue
+            changes.append((event.generation, f"{event.setting.replace('_', ' ')} → {event.new}"))
         elif not line.startswith("#"):
             body.append(line)
     if not body or body[0].strip() != LOG_HEADER:
