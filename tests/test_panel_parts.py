@@ -55,6 +55,30 @@ def test_the_network_is_a_panel_in_its_slot_and_the_race_scene_leaves_it_alone(i
     assert surface.get_at((rect.x + 2, rect.y + 2))[:3] != BLANK
 
 
+
+def test_runs_side_by_side_show_the_network_in_its_panel_and_the_compare_scene_leaves_it_alone(in_tmp):
+    from app import options as app_options
+    from game.frame_runner import open_window
+
+    argv = ["--seed", "2", "--population", "12", "--speed", "8", "--compare", "classic", "elitist"]
+    window = open_window(app_options.parse(argv), (800, 500))
+    window.paused = True
+    view = window.view
+    while min(len(run.evolution.history) for run in view.runs) < 1:  # a generation raced: columns, not frames
+        view.step()
+    run_frames(window, 1)
+    panels = [panel for panel in view.parts() if isinstance(panel, NetworkPanel)]
+    assert len(panels) == 1 and panels[0].slot == "network"
+    layout = window.layout()
+    rect = layout.slot("network")
+    surface = pygame.Surface(window.screen.get_size())
+    surface.fill(BLANK)
+    view.scene.draw(surface, layout, view.races)  # the track view and the strip only
+    assert all(surface.get_at(point)[:3] == BLANK for point in (rect.center, rect.topleft, rect.midbottom))
+    panels[0].draw(surface, rect, layout.scale)
+    assert surface.get_at((rect.x + 2, rect.y + 2))[:3] != BLANK
+    assert panels[0].subject().title.startswith(view.names[view.scene.run])  # the run's name, as before
+
 def test_the_settings_panel_is_a_panel_in_its_slot_and_only_its_update_works_pygame_gui(in_tmp):
     window = evolving()
     window.paused = True

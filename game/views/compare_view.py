@@ -30,6 +30,7 @@ from game.drawing.compare_scene import CompareScene
 from game.drawing.layout import Layout
 from game.panels.chart import Event, Series, history_series
 from game.panels.chart_panel import ChartPanel, Curves
+from game.panels.netview import NetworkPanel
 from game.panels.stats_panel import StatsPanel
 from game.session import TRAIL_COLUMNS
 from game.takeaway.saves import run_folder
@@ -69,7 +70,8 @@ class CompareView(EvolvingView):
         # its own parts, from its own functions: every run's numbers, and every run's curves with no timeline (the
         # time machine is one run's); the evolving view's stat_lines and chart_curves are one run's
         self.chart = ChartPanel(self.runs_curves)
-        self.panels = [StatsPanel(lambda: self.title, self.runs_table), self.chart]
+        self.network = NetworkPanel(lambda: self.scene.network_subject(self.races), lambda: self.window.turbo)
+        self.panels = [self.network, StatsPanel(lambda: self.title, self.runs_table), self.chart]
         # each run saves into a folder of its own, even two runs of one strategy and seed
         if folder is not None:
             self.folders = [folder / f"run{i + 1}-{e.config.strategy}" for i, e in enumerate(evolutions)]
