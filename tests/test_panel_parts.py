@@ -55,7 +55,6 @@ def test_the_network_is_a_panel_in_its_slot_and_the_race_scene_leaves_it_alone(i
     assert surface.get_at((rect.x + 2, rect.y + 2))[:3] != BLANK
 
 
-
 def test_runs_side_by_side_show_the_network_in_its_panel_and_the_compare_scene_leaves_it_alone(in_tmp):
     from app import options as app_options
     from game.frame_runner import open_window
@@ -78,6 +77,7 @@ def test_runs_side_by_side_show_the_network_in_its_panel_and_the_compare_scene_l
     panels[0].draw(surface, rect, layout.scale)
     assert surface.get_at((rect.x + 2, rect.y + 2))[:3] != BLANK
     assert panels[0].subject().title.startswith(view.names[view.scene.run])  # the run's name, as before
+
 
 def test_the_settings_panel_is_a_panel_in_its_slot_and_only_its_update_works_pygame_gui(in_tmp):
     window = evolving()
