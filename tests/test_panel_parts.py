@@ -41,7 +41,7 @@ def test_the_network_is_a_panel_in_its_slot_and_the_race_scene_leaves_it_alone(i
         press(window, key, frames=2)
     view = window.view
     assert type(view) is kind
-    panels = [panel for panel in view.panels if isinstance(panel, NetworkPanel)]
+    panels = [panel for panel in view.parts() if isinstance(panel, NetworkPanel)]
     assert len(panels) == 1 and panels[0].slot == "network"
     run_frames(window, 1)
     layout = window.layout()
@@ -198,6 +198,39 @@ def test_a_new_panel_is_one_module_and_a_line_that_registers_it(in_tmp, dial_reg
     assert dial.clicks == [rect.center] and view.scene.selected is None
     press(window, pygame.K_t, frames=2)  # a view of another kind: no dial
     assert not any(isinstance(panel, Dial) for panel in window.view.parts())
+
+
+BUILT_IN = {  # each kind of view's panels, in the order they are drawn, and their slots
+    "evolving": [("NetworkPanel", "network"), ("StatsPanel", "stats"), ("ChartPanel", "chart")],
+    "replay": [("NetworkPanel", "network"), ("StatsPanel", "stats"), ("ChartPanel", "chart")],
+    "test drive": [("NetworkPanel", "network"), ("StatsPanel", "stats"), ("DriveScoresPanel", "chart")],
+    "then and now": [("StatsPanel", "stats"), ("ChartPanel", "chart")],
+}
+
+
+@pytest.mark.parametrize("keys", [(), (pygame.K_LEFTBRACKET, pygame.K_RETURN), (pygame.K_t,), (pygame.K_y,)])
+def test_a_views_built_in_panels_are_its_registry_entries_in_order_and_slot(in_tmp, keys):
+    from game.panels import registry
+
+    window = evolving(generations=3)
+    for key in keys:
+        press(window, key, frames=2)
+    view = window.view
+    made = [(type(panel).__name__, panel.slot) for panel in registry.parts(view.title, view)]
+    assert made == BUILT_IN[view.title]  # the registry makes them: the view lists none of its own
+    assert [(type(panel).__name__, panel.slot) for panel in view.parts()] == made and view.panels == []
+
+
+def test_the_compare_views_panels_are_its_registry_entries(in_tmp):
+    from app import options as app_options
+    from game.frame_runner import open_window
+    from game.panels import registry
+
+    argv = ["--seed", "2", "--population", "12", "--compare", "classic", "elitist"]
+    view = open_window(app_options.parse(argv), (800, 500)).view
+    expected = [("NetworkPanel", "network"), ("StatsPanel", "stats"), ("ChartPanel", "chart")]
+    assert [(type(panel).__name__, panel.slot) for panel in registry.parts("comparing", view)] == expected
+    assert [(type(panel).__name__, panel.slot) for panel in view.parts()] == expected and view.panels == []
 
 
 # ---- views keep to their own fields ---------------------------------------------------------------------------------

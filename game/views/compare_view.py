@@ -31,6 +31,7 @@ from game.drawing.layout import Layout
 from game.panels.chart import Event, Series, history_series
 from game.panels.chart_panel import ChartPanel, Curves
 from game.panels.netview import NetworkPanel
+from game.panels.registry import register
 from game.panels.stats_panel import StatsPanel
 from game.session import TRAIL_COLUMNS
 from game.takeaway.saves import run_folder
@@ -67,11 +68,7 @@ class CompareView(EvolvingView):
         if checkpointer is not None:
             checkpointer.attach(evolutions)
         self.scene = CompareScene(names, lambda run, race: self.runs[run].evolution.heir(race))
-        # its own parts, from its own functions: every run's numbers, and every run's curves with no timeline (the
-        # time machine is one run's); the evolving view's stat_lines and chart_curves are one run's
-        self.chart = ChartPanel(self.runs_curves)
-        self.network = NetworkPanel(lambda: self.scene.network_subject(self.races), lambda: self.window.turbo)
-        self.panels = [self.network, StatsPanel(lambda: self.title, self.runs_table), self.chart]
+        self.chart, self.network = self.part(ChartPanel), self.part(NetworkPanel)  # registered below
         # each run saves into a folder of its own, even two runs of one strategy and seed
         if folder is not None:
             self.folders = [folder / f"run{i + 1}-{e.config.strategy}" for i, e in enumerate(evolutions)]
@@ -331,6 +328,16 @@ class CompareView(EvolvingView):
                     print(f"{self.names[index]}: saved the best genomes to {path}")
                 else:  # said (on stderr too: the window is closing)
                     self.window.output_failed = True
+
+
+# its own parts (game/panels/registry.py), from its own functions: the followed dot's network, every run's numbers,
+# and every run's curves with no timeline (the time machine is one run's); the evolving view's are one run's
+register(
+    "comparing",
+    lambda view: NetworkPanel(lambda: view.scene.network_subject(view.races), lambda: view.window.turbo),
+)
+register("comparing", lambda view: StatsPanel(lambda: view.title, view.runs_table))
+register("comparing", lambda view: ChartPanel(view.runs_curves))
 
 
 def compare_view(

@@ -30,6 +30,7 @@ from game.panels.caption import draw_progress
 from game.panels.chart import Event
 from game.panels.chart_panel import ChartPanel, Curves
 from game.panels.netview import NetworkPanel
+from game.panels.registry import register
 from game.panels.stats_panel import StatsPanel
 from game.session import TRAIL_COLUMNS, EvolveSession
 from game.takeaway.saves import run_folder
@@ -72,9 +73,7 @@ class EvolvingView(TimeMachineCommands, View):
         self.track_seeds = generator(seed, "new_track")  # G draws its tracks from the run's seed
         self.restart_seeds = generator(seed, "restart")  # and R its new seeds
         self.scene = RaceScene(lambda race: self.evolution.heir(race))
-        self.chart = ChartPanel(self.chart_curves, self.timeline, self.select)  # a click selects a generation
-        self.network = NetworkPanel(lambda: self.scene.network_subject(self.shown_race), lambda: self.window.turbo)
-        self.panels = [self.network, StatsPanel(lambda: self.title, self.stat_lines), self.chart]
+        self.chart, self.network = self.part(ChartPanel), self.part(NetworkPanel)  # registered below
         self.chart_mode = 0
         self.started = datetime.now()
         self.folder = folder or run_folder(self.evolution.config, self.started)
@@ -533,6 +532,16 @@ class EvolvingView(TimeMachineCommands, View):
     def close(self) -> None:
         for run in self.runs:
             run.close()
+
+
+# the evolving view's panels (game/panels/registry.py), in order: the followed dot's network (redrawn less often
+# in turbo), the run's numbers, and its chart, where a click on the time axis selects a generation
+register(
+    "evolving",
+    lambda view: NetworkPanel(lambda: view.scene.network_subject(view.shown_race), lambda: view.window.turbo),
+)
+register("evolving", lambda view: StatsPanel(lambda: view.title, view.stat_lines))
+register("evolving", lambda view: ChartPanel(view.chart_curves, view.timeline, view.select))
 
 
 def restarted(config: RunConfig, track: Track, reporters: list) -> Evolution:
