@@ -303,6 +303,23 @@ def test_the_compare_view_is_the_evolving_views_sibling_and_overrides_only_the_h
     assert len(methods(EvolvingView) & shared) <= 15  # the same hooks, R's confirmation key and the turbo replay
 
 
+def test_in_turbo_runs_side_by_side_replay_every_runs_latest_race_together(in_tmp):
+    from evolution.racing.race import race_scores
+
+    window = app_for("--seed", "2", "--population", "12", "--speed", "turbo", "--compare", "classic", "elitist")
+    view = window.view
+    run_until(window, lambda: view.replays is not None and view.replays[0].column > 0)
+    generation = view.replayed
+    assert view.races is view.replays and view.banner() == f"turbo · replaying generation {generation}"
+    for run, race in zip(view.runs, view.replays):  # each run's ranked genomes of that generation, on its track
+        evolution = run.evolution
+        assert race.count == evolution.config.population and race.track is evolution.last_tracks[0]
+    while not all(race.done for race in view.replays) and view.replayed == generation:
+        view.turbo_replay.follow([run.evolution for run in view.runs], True)
+    scores = [race_scores(race.genomes, race.track, race.network) for race in view.replays]
+    assert [list(race.current_scores) for race in view.replays] == [list(score) for score in scores]
+
+
 # ---- small visible bugs -------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("size", [(800, 500), (1280, 720), (1920, 1080)])
 def test_the_compare_views_numbers_have_their_heading_on_the_first_row_and_no_lone_word(in_tmp, size):
