@@ -4,6 +4,7 @@ drawing and clicks; a view hidden behind another lets go of what it holds; a new
 from __future__ import annotations
 
 import ast
+import inspect
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,7 @@ def test_the_network_is_a_panel_in_its_slot_and_the_race_scene_leaves_it_alone(i
         press(window, key, frames=2)
     view = window.view
     assert type(view) is kind
-    panels = [panel for panel in view.panels if isinstance(panel, NetworkPanel)]
+    panels = [panel for panel in view.parts() if isinstance(panel, NetworkPanel)]
     assert len(panels) == 1 and panels[0].slot == "network"
     run_frames(window, 1)
     layout = window.layout()
@@ -53,6 +54,30 @@ def test_the_network_is_a_panel_in_its_slot_and_the_race_scene_leaves_it_alone(i
     assert all(surface.get_at(point)[:3] == BLANK for point in (rect.center, rect.topleft, rect.midbottom))
     panels[0].draw(surface, rect, layout.scale)  # the panel draws the network there
     assert surface.get_at((rect.x + 2, rect.y + 2))[:3] != BLANK
+
+
+def test_runs_side_by_side_show_the_network_in_its_panel_and_the_compare_scene_leaves_it_alone(in_tmp):
+    from app import options as app_options
+    from game.frame_runner import open_window
+
+    argv = ["--seed", "2", "--population", "12", "--speed", "8", "--compare", "classic", "elitist"]
+    window = open_window(app_options.parse(argv), (800, 500))
+    window.paused = True
+    view = window.view
+    while min(len(run.evolution.history) for run in view.runs) < 1:  # a generation raced: columns, not frames
+        view.step()
+    run_frames(window, 1)
+    panels = [panel for panel in view.parts() if isinstance(panel, NetworkPanel)]
+    assert len(panels) == 1 and panels[0].slot == "network"
+    layout = window.layout()
+    rect = layout.slot("network")
+    surface = pygame.Surface(window.screen.get_size())
+    surface.fill(BLANK)
+    view.scene.draw(surface, layout, view.races)  # the track view and the strip only
+    assert all(surface.get_at(point)[:3] == BLANK for point in (rect.center, rect.topleft, rect.midbottom))
+    panels[0].draw(surface, rect, layout.scale)
+    assert surface.get_at((rect.x + 2, rect.y + 2))[:3] != BLANK
+    assert panels[0].subject().title.startswith(view.names[view.scene.run])  # the run's name, as before
 
 
 def test_the_settings_panel_is_a_panel_in_its_slot_and_only_its_update_works_pygame_gui(in_tmp):
@@ -176,6 +201,39 @@ def test_a_new_panel_is_one_module_and_a_line_that_registers_it(in_tmp, dial_reg
     assert not any(isinstance(panel, Dial) for panel in window.view.parts())
 
 
+BUILT_IN = {  # each kind of view's panels, in the order they are drawn, and their slots
+    "evolving": [("NetworkPanel", "network"), ("StatsPanel", "stats"), ("ChartPanel", "chart")],
+    "replay": [("NetworkPanel", "network"), ("StatsPanel", "stats"), ("ChartPanel", "chart")],
+    "test drive": [("NetworkPanel", "network"), ("StatsPanel", "stats"), ("DriveScoresPanel", "chart")],
+    "then and now": [("StatsPanel", "stats"), ("ChartPanel", "chart")],
+}
+
+
+@pytest.mark.parametrize("keys", [(), (pygame.K_LEFTBRACKET, pygame.K_RETURN), (pygame.K_t,), (pygame.K_y,)])
+def test_a_views_built_in_panels_are_its_registry_entries_in_order_and_slot(in_tmp, keys):
+    from game.panels import registry
+
+    window = evolving(generations=3)
+    for key in keys:
+        press(window, key, frames=2)
+    view = window.view
+    made = [(type(panel).__name__, panel.slot) for panel in registry.parts(view.title, view)]
+    assert made == BUILT_IN[view.title]  # the registry makes them: the view lists none of its own
+    assert [(type(panel).__name__, panel.slot) for panel in view.parts()] == made and view.panels == []
+
+
+def test_the_compare_views_panels_are_its_registry_entries(in_tmp):
+    from app import options as app_options
+    from game.frame_runner import open_window
+    from game.panels import registry
+
+    argv = ["--seed", "2", "--population", "12", "--compare", "classic", "elitist"]
+    view = open_window(app_options.parse(argv), (800, 500)).view
+    expected = [("NetworkPanel", "network"), ("StatsPanel", "stats"), ("ChartPanel", "chart")]
+    assert [(type(panel).__name__, panel.slot) for panel in registry.parts("comparing", view)] == expected
+    assert [(type(panel).__name__, panel.slot) for panel in view.parts()] == expected and view.panels == []
+
+
 # ---- views keep to their own fields ---------------------------------------------------------------------------------
 VIEWS = Path(__file__).resolve().parent.parent / "game" / "views"
 
@@ -208,20 +266,58 @@ def test_no_view_reads_another_objects_private_fields_nor_its_base_views():
         for node in ast.walk(tree):
             if private(node) and not of_self(node):
                 found.append(f"{name}:{node.lineno}: {ast.unparse(node)}")
-    # a view that subclasses another keeps to the fields its base makes public
-    base = private_fields_set(trees["evolving_view.py"])
-    used = {node.attr for node in ast.walk(trees["compare_view.py"]) if isinstance(node, ast.Attribute)}
-    found += [f"compare_view.py uses the evolving view's self.{field}" for field in sorted(base & used)]
+    # a view that subclasses another keeps to the fields its base makes public, and siblings to their own
+    for base, others in [
+        ("runs_view.py", ("evolving_view.py", "compare_view.py")),
+        ("evolving_view.py", ("compare_view.py",)),
+    ]:
+        fields = private_fields_set(trees[base])
+        for other in others:
+            used = {node.attr for node in ast.walk(trees[other]) if isinstance(node, ast.Attribute)}
+            found += [f"{other} uses {base}'s self.{field}" for field in sorted(fields & used)]
     assert not found, found
 
 
-def test_the_compare_view_makes_its_panels_of_its_own_functions_not_by_overriding():
-    from game.views.compare_view import CompareView
+def methods(cls: type) -> set[str]:
+    """The functions and properties a class defines itself (no dunders)."""
+    return {
+        name
+        for name, value in vars(cls).items()
+        if (inspect.isfunction(value) or isinstance(value, property)) and not name.startswith("__")
+    }
 
-    inherited = {name for base in EvolvingView.__mro__ for name in vars(base)}
-    overrides = {name for name in vars(CompareView) if name in inherited and not name.startswith("__")}
+
+def test_the_compare_view_is_the_evolving_views_sibling_and_overrides_only_the_hooks_of_a_view():
+    from game.views.compare_view import CompareView
+    from game.views.runs_view import RunsView
+    from game.views.view import View
+
+    assert not issubclass(CompareView, EvolvingView)  # it was, overriding 18 of its methods (issue 27)
+    assert issubclass(CompareView, RunsView) and issubclass(EvolvingView, RunsView)
+    shared = {name for base in RunsView.__mro__ for name in methods(base)}
+    overrides = methods(CompareView) & shared
     assert not overrides & {"stat_lines", "chart_curves", "milestone_marks", "save_best"}, overrides
-    assert len(overrides) <= 20, sorted(overrides)  # 24 before its panels were parts of its own (issue 27)
+    # what it overrides are a view's hooks (update, draw, ...) and how a new track reaches its runs, no more
+    assert overrides - methods(View) == {"train_on"}, sorted(overrides)
+    assert len(overrides) <= 12, sorted(overrides)
+    assert len(methods(EvolvingView) & shared) <= 15  # the same hooks, R's confirmation key and the turbo replay
+
+
+def test_in_turbo_runs_side_by_side_replay_every_runs_latest_race_together(in_tmp):
+    from evolution.racing.race import race_scores
+
+    window = app_for("--seed", "2", "--population", "12", "--speed", "turbo", "--compare", "classic", "elitist")
+    view = window.view
+    run_until(window, lambda: view.replays is not None and view.replays[0].column > 0)
+    generation = view.replayed
+    assert view.races is view.replays and view.banner() == f"turbo · replaying generation {generation}"
+    for run, race in zip(view.runs, view.replays):  # each run's ranked genomes of that generation, on its track
+        evolution = run.evolution
+        assert race.count == evolution.config.population and race.track is evolution.last_tracks[0]
+    while not all(race.done for race in view.replays) and view.replayed == generation:
+        view.turbo_replay.follow([run.evolution for run in view.runs], True)
+    scores = [race_scores(race.genomes, race.track, race.network) for race in view.replays]
+    assert [list(race.current_scores) for race in view.replays] == [list(score) for score in scores]
 
 
 # ---- small visible bugs -------------------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""What the window draws of runs racing side by side: one track view (or a lane per run), the strip, one network.
+"""What the window draws of runs racing side by side: one track view (or a lane per run) and the strip; and which
+dot is followed, whose network the network panel shows (game/panels/netview.py's NetworkPanel, in the layout's
+network slot).
 
 Every run's dots race the same track, each run in its colour family (palette.FAMILIES), ranked dark (the
 best) to light within it. The followed dot is (run, dot): it changes only when it crashes (its run's leader
@@ -30,7 +32,7 @@ from game.drawing.track_view import (
     draw_marker,
     draw_sensors,
 )
-from game.panels.netview import NetworkView
+from game.panels.netview import Subject
 from game.panels.overview import Overview
 
 DefaultSubject = Callable[[int, Race], "tuple[int, str] | None"]  # (run, race) -> (dot, why) or None
@@ -45,14 +47,14 @@ def lane_rects(view: pygame.Rect, count: int, scale: Scale) -> list[pygame.Rect]
 
 
 class CompareScene:
-    """The cameras, strip and network view of several runs' races on one track, and the dot followed."""
+    """The cameras and strip of several runs' races on one track, and the dot followed (network_subject: its
+    network)."""
 
     def __init__(self, names: list[str], default_subject: DefaultSubject) -> None:
         self.names = names
         self.camera = Camera(pygame.Rect(0, 0, 1, 1))
         self.lane_cameras = [Camera(pygame.Rect(0, 0, 1, 1)) for _ in names]
         self.overview = Overview()
-        self.netview = NetworkView()
         self.default_subject = default_subject
         self.lanes = False
         self.run = 0  # the followed dot's run
@@ -152,7 +154,7 @@ class CompareScene:
             return
 
     def draw(self, surface: pygame.Surface, layout: Layout, races: list[Race]) -> None:
-        """The track view (one, or a lane per run), the strip and the followed dot's network."""
+        """The track view (one, or a lane per run) and the strip (arrange() ran this frame)."""
         s = layout.scale
         clip = surface.get_clip()
         if self.lanes:  # the gaps between the lanes are the view's too
@@ -196,10 +198,13 @@ class CompareScene:
                 colour = palette.family_colour(runs[0])
                 draw(surface, name_font, shown, colour, camera.view, palette.PANEL, only_if_free=True, topleft=at)
         surface.set_clip(clip)
+        self.overview.draw(surface, layout.overview, races[self.run], self.camera, s)
+
+    def network_subject(self, races: list[Race]) -> Subject:
+        """What the network panel shows: the followed dot's network, genome, activations and title (its run's
+        name, its number and what it is), and whether it crashed."""
         race = races[self.run]
-        self.overview.draw(surface, layout.overview, race, self.camera, s)
         genome = race.genomes[self.followed]
         activations = race.network.activations(genome[None], race.inputs_of(self.followed)[None])
         title = f"{self.names[self.run]} · dot #{self.followed + 1} · {self.why}"
-        crashed = not race.alive[self.followed]
-        self.netview.draw(surface, layout.network, race.network, genome, activations, title, s, crashed)
+        return Subject(race.network, genome, activations, title, not race.alive[self.followed])

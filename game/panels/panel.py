@@ -17,10 +17,11 @@ HEADER = 26  # pixels at 1280×720 from the panel's top to its content
 
 class Panel:
     """A part of a view in a slot of the layout (Arcade's Section), with an update, a drawing and clicks of its
-    own. `slot` names the layout's rect it is given (Layout.slot: "stats", "chart", "network", ...). A view
-    lists its panels in `panels`; its update phase calls update, its drawing draw, its clicks click, each with
-    the slot's rect (View.update_panels, draw_panels, click_panels). A new panel is a module with a subclass
-    and a line in a view's `panels`."""
+    own. `slot` names the layout's rect it is given (Layout.slot: "stats", "chart", "network", ...). A view's
+    panels are those registered for its kind (game/panels/registry.py), then those it adds itself (`panels`);
+    its update phase calls update, its drawing draw, its clicks click, each with the slot's rect
+    (View.update_panels, draw_panels, click_panels). A new panel is a module with a subclass and a line that
+    registers it."""
 
     slot = ""
     on_top = False  # drawn after the view's own overlays and clicked first (the settings panel over the view)

@@ -45,7 +45,7 @@ def _network(view, position: tuple[int, int], layout) -> str | None:
     scene = view.scene
     if not isinstance(scene, RaceScene):
         return None
-    panel = next((panel for panel in view.panels if isinstance(panel, NetworkPanel)), None)
+    panel = view.part(NetworkPanel)
     if panel is None or scene.followed is None:
         return None
     race = view.shown_race

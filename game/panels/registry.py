@@ -5,7 +5,8 @@
 `place` (optional) gives the panel a slot of its own in the layout (Layout.add_slot, named by the panel's `slot`);
 without it the panel goes in one of the layout's slots. Every view whose title is the kind makes its registered
 panels when it is made (View.__init__: each maker is called with the view) and updates, draws and clicks them
-in their slots after its own panels.
+in their slots, in the order registered, before those it adds itself (the settings panel). The built-in panels
+are registered this way too, each view's by its own module (the evolving view's network, numbers and chart).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Runs side by side (--compare): two to four runs race the same track in lockstep in one evolving view.
+"""Runs side by side (--compare): two to four runs race the same track in lockstep in one view, a sibling of the
+evolving view (what they share is game/views/runs_view.py's RunsView).
 
 Each run keeps its own Evolution (its own generators, so its numbers are those of the run made alone) and
 its own log and saves folder. Generations advance in lockstep: a run whose generation is closed waits,
@@ -24,16 +25,18 @@ from evolution.racing.race import SLICE_SECONDS, Race
 from evolution.racing.track import Track
 from evolution.run.evolve import Evolution
 from evolution.run.narration import MILESTONES, Narrator
-from evolution.run.stepper import RunStepper
 from game.drawing import palette
 from game.drawing.compare_scene import CompareScene
 from game.drawing.layout import Layout
 from game.panels.chart import Event, Series, history_series
 from game.panels.chart_panel import ChartPanel, Curves
+from game.panels.netview import NetworkPanel
+from game.panels.registry import register
 from game.panels.stats_panel import StatsPanel
 from game.session import TRAIL_COLUMNS
 from game.takeaway.saves import run_folder
-from game.views.evolving_view import CHART_MODES, REPLAY_FRAMES, REPLAY_MAX_DOTS, EvolvingView
+from game.views.runs_view import CHART_MODES, RunsView
+from game.views.time_controls import REPLAY_MAX_DOTS
 
 if TYPE_CHECKING:
     from app.options import Options
@@ -42,7 +45,7 @@ if TYPE_CHECKING:
 COMPARED = ("overfitting", "setting")  # what a comparison's caption says besides each run's milestones
 
 
-class CompareView(EvolvingView):
+class CompareView(RunsView):
     """Runs racing side by side. G/B act as in one run; S saves every run; T test-drives every run's best
     together, each run in its colours; L lists every run's saves first."""
 
@@ -60,16 +63,16 @@ class CompareView(EvolvingView):
     ) -> None:
         """checkpointer: writes every run to the comparison's one checkpoint (--checkpoint, --resume); folder: the
         comparison's folder under runs/ (each run saves into a folder of its own inside it)."""
-        super().__init__(window, evolutions, keep)
+        # the runs stepped in lockstep (evolution/many/lockstep.py), their races keeping a trail to draw
+        self.lockstep = Lockstep(
+            evolutions, TRAIL_COLUMNS, SLICE_SECONDS, after_round=self._checkpoint_when_due, share_drives=True
+        )
+        super().__init__(window, self.lockstep.runs, keep)
         self.names = names
         self.comparison_checkpointer = checkpointer
         if checkpointer is not None:
             checkpointer.attach(evolutions)
         self.scene = CompareScene(names, lambda run, race: self.runs[run].evolution.heir(race))
-        # its own parts, from its own functions: every run's numbers, and every run's curves with no timeline (the
-        # time machine is one run's); the evolving view's stat_lines and chart_curves are one run's
-        self.chart = ChartPanel(self.runs_curves)
-        self.panels = [StatsPanel(lambda: self.title, self.runs_table), self.chart]
         # each run saves into a folder of its own, even two runs of one strategy and seed
         if folder is not None:
             self.folders = [folder / f"run{i + 1}-{e.config.strategy}" for i, e in enumerate(evolutions)]
@@ -82,15 +85,7 @@ class CompareView(EvolvingView):
         self.saved: list[tuple[int, int] | None] = [None] * len(evolutions)  # (generation, best) of each last save
         self.starts = [e.generation for e in evolutions]
         self.first_finishers: list[int | None] = [None] * len(evolutions)
-        self.replays: list[Race] | None = None
         self.narrators = [Narrator() for _ in evolutions]  # each run's milestones, said with its name
-
-    def make_runs(self, evolutions: list[Evolution]) -> list[RunStepper]:
-        """The runs stepped in lockstep (evolution/many/lockstep.py), their races keeping a trail to draw."""
-        self.lockstep = Lockstep(
-            evolutions, TRAIL_COLUMNS, SLICE_SECONDS, after_round=self._checkpoint_when_due, share_drives=True
-        )
-        return self.lockstep.runs
 
     # ---- the frame ------------------------------------------------------------------------
     def update(self, steps: int, deadline: float) -> None:
@@ -124,12 +119,22 @@ class CompareView(EvolvingView):
         self.lockstep.step_one()
 
     @property
+    def replays(self) -> list[Race] | None:
+        """In turbo: every run's latest race, replayed together for the eye (TurboReplay); else None."""
+        return self.turbo_replay.races
+
+    @property
+    def replayed(self) -> int:
+        """The generation `replays` race again (-1: none)."""
+        return self.turbo_replay.generation
+
+    @property
     def races(self) -> list[Race]:
         """The races the track view shows: the live ones, or in turbo the latest ones replayed."""
         return self.replays if self.replays is not None else [run.race for run in self.runs]
 
     def arrange(self, layout: Layout) -> None:
-        self._update_replays()
+        self.turbo_replay.follow([run.evolution for run in self.runs], self.window.turbo)  # replayed as one
         self.scene.arrange(layout, self.races)
         self.narrate()
         self.update_panels(layout)
@@ -155,25 +160,6 @@ class CompareView(EvolvingView):
             for kind, generation in narrator.milestones.items()
             if kind != "first_finisher"
         ]
-
-    def _update_replays(self) -> None:
-        """In turbo, replay every run's latest race together, as one run's is (same genomes, same track)."""
-        latest = min(len(run.evolution.history) for run in self.runs) - 1
-        dots = sum(run.evolution.config.population for run in self.runs)
-        raced = all(run.evolution.state.ranked_genomes is not None for run in self.runs)  # none after a network change
-        if not self.window.turbo or latest < 0 or not raced or dots > REPLAY_MAX_DOTS:
-            self.replays, self.replayed = None, -1
-            return
-        if latest != self.replayed and (self.replays is None or all(race.done for race in self.replays)):
-            self.replays = []
-            for run in self.runs:
-                evolution = run.evolution
-                track = evolution.last_tracks[0] if evolution.last_tracks else evolution.track
-                self.replays.append(Race(evolution.state.ranked_genomes, track, evolution.network, TRAIL_COLUMNS))
-            self.replayed = latest
-        for race in self.replays or []:
-            if not race.done:
-                race.run(max(1, race.track.finish // REPLAY_FRAMES))
 
     def draw(self, surface: pygame.Surface, layout: Layout) -> None:
         self.scene.draw(surface, layout, self.races)
@@ -218,13 +204,18 @@ class CompareView(EvolvingView):
         lines.append(("seed", " · ".join(str(run.evolution.config.seed) for run in self.runs)))
         return lines + self.window.race_lines(self.races[self.scene.run])
 
+    def run_evolving(self) -> Evolution:
+        """The first run (the one the time machine and the settings panel act on)."""
+        return self.evolution
+
     # ---- commands -------------------------------------------------------------------------
     def train_on(self, track: Track) -> None:
         self.lockstep.set_track(track)  # a joint race under way is raced again, on the new track
 
     def finish(self) -> None:
         self.lockstep.finish_joint()
-        super().finish()
+        for run in self.runs:
+            run.close_generation_now()
 
     def do_track(self) -> None:
         """Every run's best `keep` drive the test track together, each run's dots in its colour family; T again
@@ -316,7 +307,8 @@ class CompareView(EvolvingView):
             print(f"checkpoint: {checkpointer.path} ({len(self.runs)} runs, generation {checkpointer.generation})")
 
     def close(self) -> None:
-        super().close()
+        for run in self.runs:
+            run.close()
         if self.comparison_checkpointer is not None:
             self.comparison_checkpointer.release()
 
@@ -329,6 +321,16 @@ class CompareView(EvolvingView):
                     print(f"{self.names[index]}: saved the best genomes to {path}")
                 else:  # said (on stderr too: the window is closing)
                     self.window.output_failed = True
+
+
+# its own parts (game/panels/registry.py), from its own functions: the followed dot's network, every run's numbers,
+# and every run's curves with no timeline (the time machine is one run's); the evolving view's are one run's
+register(
+    "comparing",
+    lambda view: NetworkPanel(lambda: view.scene.network_subject(view.races), lambda: view.window.turbo),
+)
+register("comparing", lambda view: StatsPanel(lambda: view.title, view.runs_table))
+register("comparing", lambda view: ChartPanel(view.runs_curves))
 
 
 def compare_view(

@@ -22,6 +22,7 @@ from game.drawing.layout import Layout
 from game.drawing.race_scene import RaceScene
 from game.panels.drive_panel import DriveScoresPanel
 from game.panels.netview import NetworkPanel
+from game.panels.registry import register
 from game.panels.stats_panel import StatsPanel
 from game.session import DriveSession
 from game.views.view import View
@@ -51,8 +52,7 @@ class DriveView(View):
         """track_seeds draws G's random tracks (the evolving view's own generator when there is one); speed:
         the drive's speed (None: the window's as it is, as for --load with --speed); groups: the genomes come
         from several runs (T in a comparison), as (run's name, how many) in order, each run's dots in its colours."""
-        super().__init__(window)
-        self.groups = groups
+        self.groups = groups  # set before View.__init__, which makes the registered panels (the scores read them)
         # with groups, each genome as its run's name and its place among the run's best ("elitist #3"), in
         # the run's colour (as the chart and the stats name it); None: "#3" as usual
         self.dot_names = [f"{name} #{k + 1}" for name, count in groups for k in range(count)] if groups else None
@@ -61,6 +61,7 @@ class DriveView(View):
             if groups
             else None
         )
+        super().__init__(window)
         self.drive = DriveSession(saved, path, track)
         self.back = back
         self.back_key = back_key
@@ -70,10 +71,7 @@ class DriveView(View):
             self.scene.colours = self.group_colours
             self.scene.origin = lambda race, index: f"{self.dot_names[index]} · {self.scene.why}"
         self.track_seeds = track_seeds
-        race, followed = lambda: self.drive.race, lambda: self.scene.followed
-        scores = DriveScoresPanel(race, followed, self.lap_title, self.dot_names, self.dot_tints)
-        self.network = NetworkPanel(lambda: self.scene.network_subject(self.drive.race))
-        self.panels = [self.network, StatsPanel(lambda: self.title, self.stat_lines), scores]
+        self.network = self.part(NetworkPanel)  # registered below
         self._said_end: Race | None = None  # the lap whose end the caption has said
         self.speed = speed
         self.back_speed: int | None = None  # the window's speed before the drive, given back on leaving
@@ -225,3 +223,15 @@ class DriveView(View):
     def close(self) -> None:
         self.drive.close()
         super().close()
+
+
+# the test drive's panels (game/panels/registry.py): the followed dot's network, the drive's numbers, and each
+# genome's progress and score in the chart's slot
+register("test drive", lambda view: NetworkPanel(lambda: view.scene.network_subject(view.drive.race)))
+register("test drive", lambda view: StatsPanel(lambda: view.title, view.stat_lines))
+register(
+    "test drive",
+    lambda view: DriveScoresPanel(
+        lambda: view.drive.race, lambda: view.scene.followed, view.lap_title, view.dot_names, view.dot_tints
+    ),
+)

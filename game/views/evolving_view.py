@@ -1,4 +1,5 @@
-"""The evolving view: one or more runs racing generation after generation, with the run's chart and numbers."""
+"""The evolving view: a run racing generation after generation, with its chart and numbers (what it shares with
+the view of runs side by side is game/views/runs_view.py's RunsView)."""
 
 from __future__ import annotations
 
@@ -13,40 +14,37 @@ import pygame
 from evolution.breeding.seeds import SEEDS, generator
 from evolution.errors import InputError
 from evolution.files.checkpoint import Checkpointer
-from evolution.files.genome_file import load_genomes, save_genomes
-from evolution.racing.endless import endless_track, level_of
+from evolution.files.genome_file import save_genomes
+from evolution.racing.endless import level_of
 from evolution.racing.race import Race
-from evolution.racing.track import Track, blog_test_track, random_track, training_track
+from evolution.racing.track import Track, blog_test_track, training_track
 from evolution.run.evolve import Evolution, RunConfig
 from evolution.run.lab import ReplayMismatch, start_changes
 from evolution.run.narration import MILESTONES, Narrator, test_drive_started
 from evolution.run.settings import SETTINGS
-from evolution.run.stepper import RunStepper
 from game.drawing import palette
 from game.drawing.layout import Layout
 from game.drawing.race_scene import RaceScene
-from game.panels import hud, lab_actions, pointer
+from game.panels import hud, lab_actions
 from game.panels.caption import draw_progress
 from game.panels.chart import Event
 from game.panels.chart_panel import ChartPanel, Curves
 from game.panels.netview import NetworkPanel
+from game.panels.registry import register
 from game.panels.stats_panel import StatsPanel
-from game.session import TRAIL_COLUMNS, EvolveSession
+from game.session import EvolveSession
 from game.takeaway.saves import run_folder
-from game.views.time_controls import TimeMachine, TimeMachineCommands
-from game.views.view import View
+from game.views.runs_view import CHART_MODES, RunsView
+from game.views.time_controls import TurboReplay
 
 CONFIRM_SECONDS = 4.0  # R must be pressed again within this to restart
-CHART_MODES = ("linear", "log", "zoom")
-REPLAY_FRAMES = 45  # in turbo, the latest race is replayed over about this many frames
 CHART_SECONDS_IN_TURBO = 0.25  # in turbo the chart is redrawn at most this often
-REPLAY_MAX_DOTS = 2000  # above this, replaying would cost the live race frames; the live race is shown
 MISMATCH_SECONDS = 4.0  # a --replay that does not match stays on screen this long, then the window closes
 
 
-class EvolvingView(TimeMachineCommands, View):
-    """Runs evolving on screen. The first run is the one drawn, saved, restarted and test-driven;
-    every run races the same track, in step."""
+class EvolvingView(RunsView):
+    """A run evolving on screen: drawn, saved, restarted and test-driven (RunsView: what it shares with runs
+    side by side)."""
 
     title = "evolving"
     idle_commands: tuple[str, ...] = ("lanes",)  # V only says it is for runs side by side: not offered here
@@ -63,75 +61,32 @@ class EvolvingView(TimeMachineCommands, View):
     ) -> None:
         """ghosts: evolution.ghosts.Ghost genomes racing beside the run (--ghost); folder: the run's folder (S
         saves there), made by main.py (else one under runs/, made at the first save)."""
-        super().__init__(window)
-        self.runs: list[RunStepper] = self.make_runs(evolutions)
-        self.keep = keep
+        super().__init__(window, [EvolveSession(evolution) for evolution in evolutions], keep, ghosts)
         self.checkpointer = checkpointer
         self.drive_file = drive_file  # L test-drives this file rather than one picked from a list
-        seed = evolutions[0].config.seed
-        self.track_seeds = generator(seed, "new_track")  # G draws its tracks from the run's seed
-        self.restart_seeds = generator(seed, "restart")  # and R its new seeds
+        self.restart_seeds = generator(evolutions[0].config.seed, "restart")  # R draws its new seeds from the run's
         self.scene = RaceScene(lambda race: self.evolution.heir(race))
-        self.chart = ChartPanel(self.chart_curves, self.timeline, self.select)  # a click selects a generation
-        self.network = NetworkPanel(lambda: self.scene.network_subject(self.shown_race), lambda: self.window.turbo)
-        self.panels = [self.network, StatsPanel(lambda: self.title, self.stat_lines), self.chart]
-        self.chart_mode = 0
-        self.started = datetime.now()
+        self.scene.origin = self.origin_of
         self.folder = folder or run_folder(self.evolution.config, self.started)
         self.start_generation = self.evolution.generation  # a resumed run saves on quit only what is new
         self.saved_generation: int | None = None
         self.saved_best: int | None = None  # the best score of the latest save, for "better than saved"
-        self.events: list[Event] = []  # restarts, marked on the chart (with the run's settings changes)
-        self.panel = None  # the settings panel (P), made when first opened, in `panels` while open
-        self.panel_put_away = False  # the panel was open when another view was shown: it opens again on return
-        self.track_since = 0  # the generation from which the current training track was raced
         self.confirm_until = 0.0  # while R waits for its confirmation
-        self.replay: Race | None = None  # in turbo: the latest race, replayed for the eye
-        self.replayed = -1  # the generation `replay` races again (-1: none)
-        self.replay_check = replay_plan(evolutions[0])  # --replay: the source whose rows the run must give
         self.replay_verdict = ""  # "replay: N rows of FILE match", once the replay is complete
-        self.time_machine = TimeMachine(ghosts=list(ghosts or []))  # the timeline's selection and the ghosts
-        self.scene.origin = self.origin_of
         self.narrator = Narrator()  # the run's events in words (the window's caption) and its milestones
         self.lesson = False  # a lesson started in the window: its run keeps its own outputs (its folder), and
         self.replaced: Evolution | None = None  # the window's way out writes the run it replaced, as it was
 
-    def make_runs(self, evolutions: list[Evolution]) -> list[RunStepper]:
-        """What steps the runs, each a frame at a time: one EvolveSession per run."""
-        return [EvolveSession(evolution) for evolution in evolutions]
+    @property
+    def replay(self) -> Race | None:
+        """In turbo: the latest race, replayed for the eye (TurboReplay); else None."""
+        races = self.turbo_replay.races
+        return races[0] if races else None
 
     @property
-    def run(self) -> RunStepper:
-        """The run drawn on screen."""
-        return self.runs[0]
-
-    @property
-    def evolution(self) -> Evolution:
-        return self.runs[0].evolution
-
-    @property
-    def race(self) -> Race:
-        """The race on screen."""
-        return self.runs[0].race
-
-    def on_hide(self) -> None:
-        """Another view in front (a test drive, the list of saves, the lessons, the editor): the settings panel is
-        put away with its pygame_gui elements killed, so that none of it shows, takes a click or keeps a drop-down
-        open under the other view; it opens again, built afresh, when this view comes back."""
-        self.panel_put_away = self.panel_open
-        if self.panel_open:
-            self.panels.remove(self.panel)
-            self.panel.release()
-
-    def on_show(self) -> None:
-        if self.panel_put_away:
-            self.panel_put_away = False
-            self.panels.append(self.panel)
-
-    @property
-    def panel_open(self) -> bool:
-        """True while the settings panel is one of the view's panels (P opened it)."""
-        return self.panel is not None and self.panel in self.panels
+    def replayed(self) -> int:
+        """The generation `replay` races again (-1: none)."""
+        return self.turbo_replay.generation
 
     def run_evolving(self) -> Evolution | None:
         return self.replaced if self.lesson else self.evolution
@@ -160,26 +115,15 @@ class EvolvingView(TimeMachineCommands, View):
         self.window.fail(exc, MISMATCH_SECONDS)
 
     def arrange(self, layout: Layout) -> None:
-        self._update_replay()
+        self.turbo_replay.follow([self.evolution], self.window.turbo)  # in turbo, the latest race replayed
         self.narrate()
         self.scene.arrange(layout, self.shown_race)
         self.time_machine.follow(self.shown_race)  # ghosts race beside the shown race, in a race of their own
         self.update_panels(layout)  # the settings panel too, while open
 
-    def chart_look(self) -> tuple[str, list[Event]]:
-        """The chart's mode and the marks a replay draws on it: restarts and track changes by the keys."""
-        return CHART_MODES[self.chart_mode], list(self.events)
-
     def shown_generation(self) -> int:
         """The generation the track view shows: the one racing, or in turbo the latest replayed."""
         return self.replayed if self.replay is not None else self.race_generation()
-
-    def race_generation(self) -> int:
-        """The generation of the live race: the pending one, or, while a done race's generation is closing
-        (its row already counted, the next race not yet started), the one before."""
-        evolution = self.evolution
-        closed = self.race.genomes is not evolution.state.pending
-        return evolution.generation - 1 if closed and evolution.generation > 0 else evolution.generation
 
     def chart_curves(self) -> Curves:
         """What the chart shows: the run's curves in the chosen mode, its marks; in turbo redrawn less often."""
@@ -195,35 +139,16 @@ class EvolvingView(TimeMachineCommands, View):
         generation = self.replayed if self.replay is not None else self.race_generation()
         self.window.caption.add(self.narrator.watch(self.evolution, self.shown_race, generation))
 
-    def milestone_marks(self) -> list[Event]:
-        """The milestones reached, as labelled marks on the chart."""
-        return [
-            Event(generation, MILESTONES[kind], palette.GOOD) for kind, generation in self.narrator.milestones.items()
-        ]
-
     @property
     def shown_race(self) -> Race:
         """The race the track view shows: the live one, or in turbo the latest one replayed."""
         return self.replay if self.replay is not None else self.race
 
-    def _update_replay(self) -> None:
-        """In turbo whole generations pass between frames: replay the latest for the eye (same genomes, same
-        track, so the same race); at other speeds, the live race is shown."""
-        evolution = self.evolution
-        latest = len(evolution.history) - 1
-        # after a change of network no genome of the new shape has raced yet (its ranked genomes are None):
-        # the live race is shown until its first generation closes
-        raced = evolution.state.ranked_genomes is not None
-        if not self.window.turbo or latest < 0 or not raced or evolution.config.population > REPLAY_MAX_DOTS:
-            self.replay, self.replayed = None, -1
-            return
-        if latest != self.replayed and (self.replay is None or self.replay.done):
-            genomes = evolution.state.ranked_genomes
-            track = evolution.last_tracks[0] if evolution.last_tracks else evolution.track
-            self.replay = Race(genomes, track, evolution.network, trail_length=TRAIL_COLUMNS)
-            self.replayed = latest
-        if self.replay is not None and not self.replay.done:
-            self.replay.run(max(1, self.replay.track.finish // REPLAY_FRAMES))
+    def milestone_marks(self) -> list[Event]:
+        """The milestones reached, as labelled marks on the chart."""
+        return [
+            Event(generation, MILESTONES[kind], palette.GOOD) for kind, generation in self.narrator.milestones.items()
+        ]
 
     def step(self) -> None:
         for run in self.runs:
@@ -237,10 +162,6 @@ class EvolvingView(TimeMachineCommands, View):
         self.draw_time_machine(surface, layout, ghost_table)
         self.draw_closing(surface, layout)
         self.draw_panels(surface, layout, on_top=True)  # the settings panel, while open
-
-    def point_at(self, position: tuple[int, int], layout: Layout) -> str | None:
-        """What is under the mouse, in one line (game/panels/pointer.py)."""
-        return pointer.point_at(self, position, layout)
 
     def draw_closing(self, surface: pygame.Surface, layout: Layout) -> None:
         """While the generation on screen closes (its extra tracks, the champions' test drive), what it is doing
@@ -320,54 +241,6 @@ class EvolvingView(TimeMachineCommands, View):
         view = DriveView(self.window, record, None, blog_test_track(), self.track_seeds, back=self, back_key="track")
         self.window.show_view(view)
 
-    def replaying(self, what: str) -> bool:
-        """True (after saying so) in a --replay: the run goes as its source went, so what would change it
-        (the settings panel, G, B, R) is refused; a change would make every later row 'not match'."""
-        if self.replay_check is None:
-            return False
-        self.window.say(f"{what}: a --replay runs as its source ran; change a run of your own", error=True)
-        return True
-
-    def do_new_track(self) -> None:
-        if self.replaying("no new track"):
-            return
-        self.set_track(random_track(int(self.track_seeds.integers(SEEDS))))
-
-    def do_training_track(self) -> None:
-        if self.replaying("no change of track"):
-            return
-        if self.run.track.name == "training":
-            self.window.say("already training on the blog's training track")
-            return
-        self.set_track(training_track())
-
-    def do_editor(self) -> None:
-        """The track editor, starting from the current track; the run waits until it is closed."""
-        from evolution.racing.track_draft import TrackDraft
-        from game.views.editor_view import open_editor
-
-        if self.replaying("no track of your own"):
-            return
-        open_editor(self.window, TrackDraft.from_track(self.run.track))
-
-    def do_endless(self) -> None:
-        """Endless mode on (level 1 of the run's road) or off (the training track again)."""
-        if self.replaying("no endless road"):
-            return
-        if level_of(self.run.track.name) is not None:
-            self.set_track(training_track())
-            return
-        self.set_track(endless_track(self.evolution.config.seed, 1))
-        self.window.say("endless road: each time half the dots finish, the next level comes (W again: back)")
-
-    def set_track(self, track: Track) -> None:
-        """Train every run on another track from the current generation on (raced again there)."""
-        self.train_on(track)
-        generation = len(self.evolution.history)  # the first generation the new track decides
-        self.track_since = generation  # the change is recorded in the run's events, and marked from them
-        self.scene.selected = None
-        self.window.say(f"training on {track.name} ({track.columns} columns) from generation {generation}")
-
     def train_on(self, track: Track) -> None:
         """Every run's races from the current generation on are on `track` (see EvolveSession.set_track)."""
         for run in self.runs:
@@ -405,51 +278,6 @@ class EvolvingView(TimeMachineCommands, View):
             return
         self.drive(self.drive_file)
 
-    def drive(self, path: Path) -> None:
-        """Test-drive the genome file at path on the current training track (L again comes back)."""
-        from game.views.drive_view import DriveView
-
-        try:
-            saved = load_genomes(path)
-        except InputError as exc:
-            self.window.say(str(exc), error=True)
-            return
-        self.window.say(f"test drive: {len(saved.genomes)} genomes from {path}")
-        track = self.run.track
-        self.window.show_view(DriveView(self.window, saved, Path(path), track, self.track_seeds, back=self))
-
-    def do_settings(self) -> None:
-        """P: open or close the settings panel (pygame_gui is imported the first time)."""
-        if not self.panel_open and self.replaying("no settings panel"):
-            return
-        if self.panel is None:
-            from game.panels.settings_panel import SettingsPanel
-
-            self.panel = SettingsPanel(
-                lambda: self.evolution,
-                lambda: int(self.track_seeds.integers(SEEDS)),
-                lambda text, error: self.window.say(text, error=error),
-            )
-        if self.panel_open:
-            self.panels.remove(self.panel)
-        else:
-            self.panels.append(self.panel)
-
-    def do_copy_command(self) -> None:
-        """C: the run as one command line, printed, and copied where the system has a clipboard."""
-        _copied, message = lab_actions.copy_command(self.evolution)
-        self.window.say(message)
-
-    def event(self, event: pygame.event.Event) -> bool:
-        return self.panel_open and self.panel.process_event(event)
-
-    def message_area(self, layout: Layout) -> pygame.Rect:
-        settings = layout.slot("settings")
-        if not self.panel_open or not settings.width:
-            return layout.view
-        view = layout.view
-        return pygame.Rect(view.x, view.y, max(settings.left - view.x, 0), view.height)
-
     def key(self, event: pygame.event.Event) -> bool:
         if self.confirm_until and event.key not in (pygame.K_r,):
             self.confirm_until = 0.0  # any other key cancels a restart waiting for its confirmation
@@ -480,7 +308,7 @@ class EvolvingView(TimeMachineCommands, View):
         self.started = datetime.now()
         self.folder = run_folder(config, self.started)
         self.start_generation, self.saved_generation, self.saved_best = 0, None, None
-        self.events, self.track_since, self.replay, self.replayed = [], 0, None, -1
+        self.events, self.track_since, self.turbo_replay = [], 0, TurboReplay()
         self.time_machine.restart()
         self.narrator = Narrator()
         self.window.caption.clear()
@@ -488,18 +316,8 @@ class EvolvingView(TimeMachineCommands, View):
         where = f"; its checkpoints go to {self.checkpointer.path}" if self.checkpointer else ""
         self.window.say(f"restarted evolution with seed {seed}{where}")
 
-    def do_then_and_now(self) -> None:
-        """Y: a past generation races beside the latest (game/views/then_and_now.py)."""
-        from game.views.then_and_now import open_then_and_now
-
-        open_then_and_now(self.window, self, self.evolution, self.time_machine.selected)
-
     def do_lanes(self) -> None:
         self.window.say("V splits the track view into lanes when runs race side by side (--compare)")
-
-    def do_axis(self) -> None:
-        self.chart_mode = (self.chart_mode + 1) % len(CHART_MODES)
-        self.window.say(f"chart: {('share of the track', 'log scale', 'zoomed to the data')[self.chart_mode]}")
 
     # ---- endings --------------------------------------------------------------------------
     def finish(self) -> None:
@@ -535,6 +353,16 @@ class EvolvingView(TimeMachineCommands, View):
             run.close()
 
 
+# the evolving view's panels (game/panels/registry.py), in order: the followed dot's network (redrawn less often
+# in turbo), the run's numbers, and its chart, where a click on the time axis selects a generation
+register(
+    "evolving",
+    lambda view: NetworkPanel(lambda: view.scene.network_subject(view.shown_race), lambda: view.window.turbo),
+)
+register("evolving", lambda view: StatsPanel(lambda: view.title, view.stat_lines))
+register("evolving", lambda view: ChartPanel(view.chart_curves, view.timeline, view.select))
+
+
 def restarted(config: RunConfig, track: Track, reporters: list) -> Evolution:
     """A new run of config as a command line starts it: the strategy's knobs it keeps from the old run are
     changes at generation 0 (as `--set 0:...`), so that they are recorded; in the start config, a later change
@@ -544,13 +372,6 @@ def restarted(config: RunConfig, track: Track, reporters: list) -> Evolution:
     for change in changes:
         evolution.schedule(change.setting, change.new, 0)
     return evolution
-
-
-def replay_plan(evolution: Evolution):
-    """The ReplayPlan a --replay run is checked against (its ReplayCheck reporter), or None."""
-    from evolution.files.replay import ReplayCheck
-
-    return next((r.plan for r in evolution.reporters if isinstance(r, ReplayCheck)), None)
 
 
 def fresh_checkpoint_path(path: Path) -> Path:

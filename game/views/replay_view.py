@@ -16,6 +16,7 @@ from game.drawing.layout import Layout
 from game.drawing.race_scene import RaceScene
 from game.panels.chart_panel import ChartPanel, Curves, Timeline
 from game.panels.netview import NetworkPanel
+from game.panels.registry import register
 from game.panels.stats_panel import StatsPanel
 from game.session import TRAIL_COLUMNS
 from game.views.time_controls import TimeTravel
@@ -38,13 +39,7 @@ class ReplayView(View):
         self.back_speed: int | None = None  # the window's speed before the replay, given back on leaving
         self.scene = RaceScene(lambda race: self._first_subject(race))
         self.scene.origin = self.origin_of
-        self.chart = ChartPanel(self.chart_curves, self.timeline)  # the evolving view's chart, as it looks there
-        self.network = NetworkPanel(lambda: self.scene.network_subject(self.replay.race))
-        self.panels = [
-            self.network,
-            StatsPanel(lambda: f"replay of gen {self.generation}", self.stat_lines),
-            self.chart,
-        ]
+        self.chart, self.network = self.part(ChartPanel), self.part(NetworkPanel)  # registered below
         self._follow = follow
         self.start(generation, follow)
 
@@ -189,3 +184,10 @@ class ReplayView(View):
 
     def do_track(self) -> None:
         self.window.say("T test-drives from the evolving view: Home returns there", error=True)
+
+
+# the replay's panels (game/panels/registry.py): the followed dot's network, the replay's numbers, and the evolving
+# view's chart as it looks there
+register("replay", lambda view: NetworkPanel(lambda: view.scene.network_subject(view.replay.race)))
+register("replay", lambda view: StatsPanel(lambda: f"replay of gen {view.generation}", view.stat_lines))
+register("replay", lambda view: ChartPanel(view.chart_curves, view.timeline))

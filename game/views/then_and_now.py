@@ -21,6 +21,7 @@ from game.drawing.compare_scene import CompareScene
 from game.drawing.layout import Layout
 from game.panels.chart import Event
 from game.panels.chart_panel import ChartPanel, Curves
+from game.panels.registry import register
 from game.panels.stats_panel import StatsPanel
 from game.session import TRAIL_COLUMNS
 from game.views.view import View
@@ -54,8 +55,7 @@ class ThenAndNow(View):
         self.generations = (then, len(evolution.history) - 1)
         self.scene = CompareScene([f"generation {g}" for g in self.generations], lambda run, race: None)
         self.scene.lanes = True
-        self.chart = ChartPanel(self.chart_curves)
-        self.panels = [StatsPanel(lambda: self.title, self.stat_lines), self.chart]
+        self.chart = self.part(ChartPanel)  # registered below
         self.track = evolution.track
         self.laps = 0
         self.pause_until = 0.0
@@ -147,3 +147,8 @@ def open_then_and_now(window, back: View, evolution, selected: int | None) -> No
         return
     window.show_view(ThenAndNow(window, back, evolution, then))
     window.say(f"then and now: generation {then} beside generation {len(evolution.history) - 1}")
+
+
+# then and now's panels (game/panels/registry.py): the two generations' numbers and the run's chart marking them
+register("then and now", lambda view: StatsPanel(lambda: view.title, view.stat_lines))
+register("then and now", lambda view: ChartPanel(view.chart_curves))

@@ -1,6 +1,7 @@
-"""The time machine's commands and drawing for the evolving view: the timeline's selection, replays,
-ghosts and lineage. EvolvingView inherits TimeMachineCommands; its state is a TimeMachine; a replay gets a
-TimeTravel, all it reads or changes of the view it came from."""
+"""The time machine's commands and drawing for the views of runs: the timeline's selection, replays, ghosts and
+lineage; and the turbo replay. RunsView (game/views/runs_view.py) inherits TimeMachineCommands; its state is a
+TimeMachine; a replay gets a TimeTravel, all it reads or changes of the view it came from. TurboReplay replays
+the runs' latest races for the eye in turbo."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ from game.drawing.layout import Layout
 from game.drawing.text import reserve, taken
 from game.panels.chart import Event
 from game.panels.chart_panel import Timeline
+from game.session import TRAIL_COLUMNS
+
+REPLAY_FRAMES = 45  # in turbo, the latest race is replayed over about this many frames
+REPLAY_MAX_DOTS = 2000  # above this, replaying would cost the live race frames; the live race is shown
 
 if TYPE_CHECKING:
     from evolution.run.evolve import Evolution
@@ -68,6 +73,37 @@ class TimeMachine:
             self.race.step_to(shown.column)
 
 
+class TurboReplay:
+    """In turbo whole generations pass between frames: the runs' latest races are replayed for the eye (same
+    genomes, same track, so the same races), together, over about REPLAY_FRAMES frames; at other speeds (or with
+    more than REPLAY_MAX_DOTS dots, or before a new network's first generation closes) none: the live races."""
+
+    def __init__(self) -> None:
+        self.races: list[Race] | None = None  # one per run, in the runs' order
+        self.generation = -1  # the generation they race again (-1: none)
+
+    def follow(self, evolutions: list[Evolution], turbo: bool) -> None:
+        """The frame's step of the replay: a new one when every race is done and a newer generation has closed."""
+        latest = min(len(evolution.history) for evolution in evolutions) - 1
+        dots = sum(evolution.config.population for evolution in evolutions)
+        # after a change of network no genome of the new shape has raced yet (its ranked genomes are None):
+        # the live race is shown until its first generation closes
+        raced = all(evolution.state.ranked_genomes is not None for evolution in evolutions)
+        if not turbo or latest < 0 or not raced or dots > REPLAY_MAX_DOTS:
+            self.races, self.generation = None, -1
+            return
+        if latest != self.generation and (self.races is None or all(race.done for race in self.races)):
+            self.races = []
+            for evolution in evolutions:
+                track = evolution.last_tracks[0] if evolution.last_tracks else evolution.track
+                genomes = evolution.state.ranked_genomes
+                self.races.append(Race(genomes, track, evolution.network, trail_length=TRAIL_COLUMNS))
+            self.generation = latest
+        for race in self.races or []:
+            if not race.done:
+                race.run(max(1, race.track.finish // REPLAY_FRAMES))
+
+
 @dataclass(frozen=True)
 class TimeTravel:
     """What a view hands the replay view: the run (which waits meanwhile), its time machine (the selection
@@ -83,7 +119,7 @@ class TimeTravel:
 
 
 class TimeMachineCommands:
-    """do_earlier, do_later, do_replay, do_present, do_ghost, do_clear_ghosts, do_lineage for EvolvingView.
+    """do_earlier, do_later, do_replay, do_present, do_ghost, do_clear_ghosts, do_lineage for RunsView.
 
     What it needs of the view it is mixed into, all public, is declared below: the window, the run, the
     time machine, the scene (the dot followed, the camera), the race shown, the generation shown

@@ -32,13 +32,18 @@ class View:
 
     def __init__(self, window: Window) -> None:
         self.window = window
-        self.panels: list[Panel] = []  # the view's parts in the layout's slots (the stats, the chart, ...)
-        # and those registered for views of this title (game/panels/registry.py): a new panel needs no line here
+        # the view's parts in the layout's slots (the network, the numbers, the chart, ...): those registered for
+        # views of this title (game/panels/registry.py; the built-in ones are registered by each view's module)
         self.registered: list[Panel] = registry.parts(type(self).title, self)
+        self.panels: list[Panel] = []  # and those the view adds and takes away itself (the settings panel, P)
 
     def parts(self) -> list[Panel]:
-        """Every panel of the view: its own, then those registered for it."""
-        return [*self.panels, *self.registered]
+        """Every panel of the view: those registered for it, then its own."""
+        return [*self.registered, *self.panels]
+
+    def part(self, kind: type[Panel]) -> Panel | None:
+        """The view's first panel of the kind (NetworkPanel, ChartPanel, ...), or None."""
+        return next((panel for panel in self.parts() if isinstance(panel, kind)), None)
 
     def update_panels(self, layout: Layout) -> None:
         """Each panel's update, in its slot (from arrange)."""
