@@ -13,13 +13,13 @@ from pathlib import Path
 from evolution.breeding.strategies import NotFinite
 from evolution.errors import InputError, Interrupted, RunFailed
 from evolution.files.crash import one_line, write_crash_report
-from evolution.files.outputs import (
-    release_claim,
-)
 from evolution.files.run_folder import (
     remove_if_unused,
 )
 from evolution.interrupts import signals_restored, stop_on_signals
+from evolution.outputs import (
+    release_claim,
+)
 from evolution.run.reporters import (
     GuardedOutput,
 )
@@ -60,7 +60,7 @@ def run_command(argv: list[str], window: WindowStarter | None = None) -> int:
         if options.plot_target is not None:
             return draw_figures(options.plot_target)
         if options.study_plot is not None:
-            from evolution.files.study_plot import plot_command
+            from evolution.many.study_plot import plot_command
 
             return plot_command(options.study_plot)
         options = in_run_folder(options, argv)

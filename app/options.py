@@ -18,6 +18,7 @@ from typing import Any
 
 from app.flag_types import seed_list, speed, whole, window_size
 from evolution.breeding.strategies import STRATEGIES, speakers
+from evolution.budget import ENVIRONMENT, parse_size, set_budget
 from evolution.errors import InputError, shown
 from evolution.files.checkpoint import (
     Checkpoint,
@@ -26,7 +27,6 @@ from evolution.files.checkpoint import (
     check_resumed_total,
     read_checkpoint,
 )
-from evolution.files.genome_file import MAX_BYTES, GenomeFile, load_genomes, smallest_saved_bytes
 from evolution.files.replay import ReplayPlan, check_log_fits, load_replay
 from evolution.files.run_folder import (
     BEST,
@@ -44,21 +44,16 @@ from evolution.files.run_folder import (
     write_command,
 )
 from evolution.many import compare
+from evolution.many.ghosts import MAX_GHOSTS, ghosts_from_file
 from evolution.racing.drivable import refuse_undrivable
 from evolution.racing.endless import endless_name
-from evolution.racing.ghosts import MAX_GHOSTS, ghosts_from_file
 from evolution.racing.track import SAVED_TRACK, Track
 from evolution.racing.track_draft import TrackDraft
 from evolution.racing.track_names import resolve_track
-from evolution.run.budget import (
-    ENVIRONMENT,
-    check_ghosts,
-    check_run_size,
-    parse_size,
-    set_budget,
-)
 from evolution.run.evolve import RunConfig
+from evolution.run.genome_file import MAX_BYTES, GenomeFile, load_genomes, smallest_saved_bytes
 from evolution.run.lessons import LESSONS, take_lesson
+from evolution.run.run_size import check_ghosts, check_run_size
 from evolution.run.settings import (
     MAX_EVENTS,
     RUN_SETTINGS,
@@ -70,6 +65,7 @@ from evolution.run.settings import (
     parse_set,
     spellings,
 )
+from evolution.run.specs import SPEC_SETTINGS, RunSpec, check_sizes, parse_spec, parse_specs
 
 SWEEP_REFUSES = ("resume", "load", "replay", "checkpoint", "save", "ghost")  # flags a sweep (--seeds) refuses
 PROG = "main.py"
@@ -193,7 +189,7 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
 
 def spec_shorthands() -> list[str]:
     """The short spellings of a SPEC's settings (mutation, tracks, ...), for --help."""
-    return [short for name in compare.SPEC_SETTINGS for short in spellings(name)[1:] if "-" not in short]
+    return [short for name in SPEC_SETTINGS for short in spellings(name)[1:] if "-" not in short]
 
 
 def build_parser() -> Parser:
@@ -299,7 +295,7 @@ def build_parser() -> Parser:
         nargs="+",
         metavar="SPEC",
         help="race 2 to 4 runs side by side on one track, each a strategy with optional settings, e.g. "
-        f"{first} {second}:mutation_rate=0.1,extra_tracks=0 (settings: {', '.join(compare.SPEC_SETTINGS)}, also "
+        f"{first} {second}:mutation_rate=0.1,extra_tracks=0 (settings: {', '.join(SPEC_SETTINGS)}, also "
         f"spelled {', '.join(spec_shorthands())}; the rest come from the other flags); --log PREFIX writes "
         f"PREFIX-1-{first}.csv, ..., --save PREFIX PREFIX-1-{first}.json, ...; --checkpoint FILE.npz holds every "
         "run, and --resume FILE.npz alone continues them",
@@ -544,7 +540,7 @@ def in_run_folder(options: Options, argv: list[str]) -> Options:
     if options.compare:
         runs = []
         for index, (each, text) in enumerate(zip(options.compare, options.compare_specs), start=1):
-            spec = compare.parse_spec(text)
+            spec = parse_spec(text)
             log = each.log or (compare.log_path(folder / "log", index, spec) if log_fits(each) else None)
             save = each.save or (
                 free_name(compare.save_path(folder / "best", index, spec)) if options.headless and fits(each) else None
@@ -719,14 +715,14 @@ def compare_options(args: argparse.Namespace, window: WindowOptions) -> Options:
                          "in a SPEC)")  # fmt: skip
     if args.ghost:
         raise InputError("--ghost does not go with --compare: ghosts race beside one run")
-    specs = compare.parse_specs(args.compare)
+    specs = parse_specs(args.compare)
     given = given_settings(args)
     drawn = "seed" not in given
     if drawn:
         given["seed"] = draw_seed()  # one seed for every run, unless a SPEC gives its own
     settings = [spec.apply(given) for spec in specs]
     configs = [fresh_config(each, args.headless) for each in settings]
-    compare.check_sizes(specs, [(c.population, c.layers, c.extra_tracks) for c in configs])
+    check_sizes(specs, [(c.population, c.layers, c.extra_tracks) for c in configs])
     runs = []
     for index, (spec, each) in enumerate(zip(specs, settings), start=1):
         run = fresh(args, each)
@@ -746,7 +742,7 @@ def comparison_options(
     args: argparse.Namespace,
     window: WindowOptions,
     runs: list[RunOptions],
-    specs: list[compare.RunSpec],
+    specs: list[RunSpec],
     texts: tuple[str, ...],
     checkpoint: Path | None,
 ) -> Options:
@@ -769,7 +765,7 @@ def compare_resumed(args: argparse.Namespace, window: WindowOptions, comparison:
     """--resume of a comparison's checkpoint: every run goes on with its SPEC's settings, to --generations (the
     total from the start) if given; --log and --save as with --compare; it checkpoints where it came from."""
     refuse_fixed(args, FIXED_ON_COMPARE_RESUME, "--resume of a comparison", "the checkpoint")
-    specs = [compare.parse_spec(text) for text in comparison.specs]
+    specs = [parse_spec(text) for text in comparison.specs]
     runs = []
     for index, (spec, checkpoint) in enumerate(zip(specs, comparison.runs), start=1):
         check_resumed_total(args.resume, checkpoint.state, args.generations)

@@ -10,23 +10,15 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from evolution.atomic import write_atomic
 from evolution.breeding.strategies import NotFinite
 from evolution.errors import InputError, Interrupted, RunFailed
-from evolution.files.atomic import write_atomic
 from evolution.files.checkpoint import (
     Checkpointer,
     ComparisonCheckpointer,
     check_checkpoint_fits,
 )
 from evolution.files.crash import one_line
-from evolution.files.genome_file import MAX_BYTES, save_genomes, smallest_saved_bytes
-from evolution.files.outputs import (
-    check_not_another_run,
-    check_one_owner,
-    check_writable,
-    claim_new_file,
-    release_claim,
-)
 from evolution.files.replay import ReplayCheck, check_log_fits
 from evolution.files.run_folder import (
     write_command,
@@ -36,13 +28,18 @@ from evolution.interrupts import ignore_signals
 from evolution.many import compare
 from evolution.many.lockstep import Lockstep
 from evolution.many.sweep import SweepLog, batch_size, summarise, sweep
-from evolution.racing.endless import climb_text
+from evolution.outputs import (
+    check_not_another_run,
+    check_one_owner,
+    check_writable,
+    claim_new_file,
+    release_claim,
+)
 from evolution.racing.race import race_scores
 from evolution.racing.track import start_track
-from evolution.run.budget import (
-    check_sweep_size,
-)
+from evolution.run.climb import climb_text
 from evolution.run.evolve import Evolution
+from evolution.run.genome_file import MAX_BYTES, save_genomes, smallest_saved_bytes
 from evolution.run.lab import ReplayMismatch, run_line
 from evolution.run.reporters import (
     LOG_HEADER,
@@ -52,6 +49,7 @@ from evolution.run.reporters import (
     Reporter,
     starts_as_a_log,
 )
+from evolution.run.run_size import check_sweep_size
 from evolution.run.settings import (
     ScheduleError,
     initial_config,

@@ -9,8 +9,8 @@ from types import ModuleType
 import numpy as np
 
 from evolution.breeding.strategies import STRATEGIES, Elitist, register
-from evolution.files.genome_file import load_genomes
 from evolution.run.evolve import RunConfig
+from evolution.run.genome_file import load_genomes
 
 ROOT = Path(__file__).resolve().parent.parent
 

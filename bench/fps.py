@@ -31,9 +31,9 @@ import bench.common
 from app import options as cli
 from app.flag_types import number, whole, window_size
 from evolution.breeding.strategies import STRATEGIES
-from evolution.files.genome_file import load_genomes
-from evolution.racing.ghosts import ghosts_from_file
+from evolution.many.ghosts import ghosts_from_file
 from evolution.run.evolve import Evolution
+from evolution.run.genome_file import load_genomes
 from evolution.run.settings import RUN_SETTINGS
 from game.frame_runner import open_window, run_frames
 

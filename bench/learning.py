@@ -27,7 +27,8 @@ import numpy as np
 from app.flag_types import seed_list, whole
 from bench.common import BEFORE, config_for, register_before
 from evolution.many.sweep import HELD_OUT_SEEDS, KEEP, Summary, summarise, sweep
-from evolution.racing.endless import endless_track, level_reached
+from evolution.racing.endless import endless_track
+from evolution.run.climb import level_reached
 from evolution.run.evolve import Evolution, RunConfig
 from evolution.run.settings import RUN_SETTINGS
 

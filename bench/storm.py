@@ -603,7 +603,7 @@ def replay(source: Path, folder: Path) -> list[tuple[str, ...]]:
 def check_outputs(storm: Storm, folder: Path, outcome: Outcome) -> None:
     """(b) and (c): what the run wrote replays to its rows, and every claimed file is whole and loads."""
     from evolution.files.checkpoint import Comparison, read_checkpoint
-    from evolution.files.genome_file import load_genomes
+    from evolution.run.genome_file import load_genomes
 
     checks = folder / "checks"
     checks.mkdir()
@@ -649,7 +649,7 @@ def check_outputs(storm: Storm, folder: Path, outcome: Outcome) -> None:
 def check_taken_away(runs: Path, outcome: Outcome) -> None:
     """(c) for the run folders: every file in them is whole (S saves load, M/I recordings end as finished files
     do, D figures and E charts are pictures, E logs are numbered rows), and no hidden half-written file is left."""
-    from evolution.files.genome_file import load_genomes
+    from evolution.run.genome_file import load_genomes
     from game.takeaway.recorder import whole
 
     for path in sorted(runs.rglob("*")) if runs.exists() else ():

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from evolution.files.genome_file import GenomeFile
 from evolution.racing.race import Race
 from evolution.racing.track import Track
 from evolution.run.evolve import Evolution
+from evolution.run.genome_file import GenomeFile
 from evolution.run.stepper import RunStepper
 
 TRAIL_COLUMNS = 48

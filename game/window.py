@@ -26,11 +26,11 @@ from app.flag_types import MIN_WINDOW, SPEEDS, TURBO
 from evolution.breeding.seeds import generator
 from evolution.errors import InputError, Interrupted, RunFailed
 from evolution.files.checkpoint import Checkpointer
-from evolution.files.genome_file import GenomeFile, load_genomes
 from evolution.interrupts import ignore_signals
 from evolution.racing.race import Race
 from evolution.racing.track import Track
 from evolution.run.evolve import Evolution
+from evolution.run.genome_file import GenomeFile, load_genomes
 from game.drawing import palette, text
 from game.drawing.assets import font, icon, start_pygame
 from game.drawing.layout import Layout

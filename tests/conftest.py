@@ -94,7 +94,7 @@ def strategies_kept():
 def default_budget(monkeypatch):
     """Each test starts and ends with the default memory budget, whatever the environment says: --memory-budget
     sets it for the whole process, and a test run after another on the same worker must not inherit it."""
-    from evolution.run import budget
+    from evolution import budget
 
     monkeypatch.delenv(budget.ENVIRONMENT, raising=False)
     budget.set_budget(None)

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from evolution.errors import InputError
-from evolution.files.genome_file import MAX_TEXT
+from evolution.run.genome_file import MAX_TEXT
 
 NIGHTLY = os.environ.get("NEURORACER_NIGHTLY") == "1"
 NORMAL_EXAMPLES = 75  # per property; the loader properties try several hundred inputs in all

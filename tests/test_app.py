@@ -12,9 +12,9 @@ import main
 from app import options as app_options
 from app.flag_types import SPEEDS
 from evolution.breeding.lineage import describe
-from evolution.files.genome_file import load_genomes
 from evolution.racing.race import Race, race_scores
 from evolution.racing.track_names import resolve_track
+from evolution.run.genome_file import load_genomes
 from game.drawing.assets import start_pygame
 from game.drawing.layout import Layout
 from game.frame_runner import open_window, run_frames

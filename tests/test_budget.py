@@ -4,9 +4,10 @@ import re
 
 import pytest
 
+from evolution import budget
 from evolution.errors import InputError
 from evolution.racing.network import Network
-from evolution.run import budget
+from evolution.run import run_size
 
 
 @pytest.mark.parametrize(
@@ -60,7 +61,7 @@ def test_a_bad_environment_value_is_one_line_naming_the_variable(monkeypatch):
 
 def test_a_huge_run_is_refused_with_the_figure_in_the_message():
     budget.set_budget(int(11.7 * 2**30))
-    needed = budget.run_bytes(100_000, (7, 4096, 4096, 1))
+    needed = run_size.run_bytes(100_000, (7, 4096, 4096, 1))
     assert needed > 50 * 2**40  # 16.8 million weights a dot, six copies
     what = "--population 100000 with --layers 7,4096,4096,1"
     with pytest.raises(InputError) as error:
@@ -76,8 +77,8 @@ def test_a_huge_run_is_refused_with_the_figure_in_the_message():
 
 
 def test_the_default_run_and_ten_thousand_dots_fit_the_default_budget():
-    budget.check("default", budget.run_bytes(50, (7, 8, 4, 1), 2, 2000))
-    budget.check("10,000 dots", budget.run_bytes(10_000, (7, 8, 4, 1), 2, 2000))
+    budget.check("default", run_size.run_bytes(50, (7, 8, 4, 1), 2, 2000))
+    budget.check("10,000 dots", run_size.run_bytes(10_000, (7, 8, 4, 1), 2, 2000))
     budget.check("the longest random track", budget.track_bytes(10_000_000))
 
 
@@ -85,8 +86,10 @@ def test_estimates_cover_what_a_run_allocates():
     network = Network((7, 8, 4, 1))
     population = 10_000
     # at least the population, its ranked copy and the network's copy, and the (7, P) inputs
-    assert budget.run_bytes(population, network.layers) >= 3 * population * network.genome_size * 8 + 7 * population * 8
-    assert budget.run_bytes(population, network.layers, 4) > budget.run_bytes(population, network.layers)
+    assert (
+        run_size.run_bytes(population, network.layers) >= 3 * population * network.genome_size * 8 + 7 * population * 8
+    )
+    assert run_size.run_bytes(population, network.layers, 4) > run_size.run_bytes(population, network.layers)
     assert budget.genome_file_bytes(20, network.layers) >= 20 * network.genome_size * 8
     assert budget.genome_size(network.layers) == network.genome_size
     # top, bottom and the (finish, 6) sensor table at the least

@@ -12,9 +12,9 @@ import pytest
 import main
 from evolution.breeding.strategies import STRATEGIES
 from evolution.files.checkpoint import load_checkpoint, save_checkpoint
-from evolution.files.genome_file import load_genomes
 from evolution.racing.track import training_track
 from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.genome_file import load_genomes
 from tests.helpers import DATA, ROOT, assert_same_rows, full_disk, log_rows, run_cli, wait_for
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from app import options as app_options
-from evolution.files.genome_file import load_genomes
+from evolution.run.genome_file import load_genomes
 from tests.helpers import ROOT, reference_rows, reference_test_scores, run_cli
 
 

@@ -9,11 +9,11 @@ import pytest
 
 import main
 from app import options as app_options
-from evolution.files.genome_file import load_genomes
-from evolution.many.compare import parse_spec
 from evolution.racing.track import training_track
 from evolution.run.champion_drives import STEPS_PER_GENERATION, JointDrives
 from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.genome_file import load_genomes
+from evolution.run.specs import parse_spec
 from game.drawing.track_view import dot_screen_positions
 from game.frame_runner import key_event, open_window, run_frames
 from game.views.compare_view import CompareView
@@ -92,7 +92,7 @@ def test_headless_compare_logs_each_run_as_alone_and_ends_with_a_table(in_tmp, c
     ],
 )
 def test_a_bad_spec_gives_one_line_and_exit_2(in_tmp, capsys, specs, words):
-    from evolution.run import budget
+    from evolution import budget
 
     try:
         with pytest.raises(SystemExit) as stopped:

@@ -19,9 +19,9 @@ import pytest
 import main
 from app import options as app_options
 from app import runs as app_runs
+from evolution.atomic import write_atomic
 from evolution.breeding.strategies import STRATEGIES, NotFinite, make_strategy
 from evolution.errors import InputError
-from evolution.files.atomic import write_atomic
 from evolution.files.checkpoint import (
     HEADER_BYTES,
     checkpoint_bytes,
@@ -30,13 +30,13 @@ from evolution.files.checkpoint import (
     save_checkpoint,
     save_comparison,
 )
-from evolution.files.genome_file import GenomeFile, load_genomes, save_genomes
 from evolution.files.replay import LOG_ROW_BYTES
 from evolution.many.sweep import SweepLog
 from evolution.racing.network import Network
 from evolution.racing.track import training_track
-from evolution.run import archive, budget
+from evolution.run import archive, run_size
 from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.genome_file import GenomeFile, load_genomes, save_genomes
 from evolution.run.history import GenerationStats
 from evolution.run.reporters import LOG_HEADER, log_row
 from tests.helpers import MemoryPeak, run_cli, start_cli, wait_for, without_seconds
@@ -448,7 +448,7 @@ def test_a_replayed_genome_files_settings_are_held_to_the_memory_budget(in_tmp, 
 
 def test_ghosts_count_in_the_memory_budget(in_tmp, capsys):
     assert main.main(["--headless", "--seed", "1", "--generations", "1", "--save", "g.json"]) == 0
-    run = budget.run_bytes(50, (7, 8, 4, 1), 2)
+    run = run_size.run_bytes(50, (7, 8, 4, 1), 2)
     ghosts = ["--ghost", "g.json"] * 5  # 100 ghosts
     assert app_options.parse(["--seed", "1", *ghosts, "--memory-budget", str(run + 10**6)]).window.ghosts
     with pytest.raises(InputError, match="--ghost: 100 ghosts beside a run of population 50: needs about"):
@@ -477,7 +477,7 @@ def test_the_estimate_counts_the_best_genomes_ever_and_their_copies():
     finally:
         tracemalloc.stop()
     assert len(evolution.state.best_ever_scores) == 20
-    assert peak <= budget.run_bytes(2, layers, 0), (peak, budget.run_bytes(2, layers, 0))
+    assert peak <= run_size.run_bytes(2, layers, 0), (peak, run_size.run_bytes(2, layers, 0))
 
 
 def test_the_loaders_limits_agree_with_the_command_lines(in_tmp, capsys):

@@ -13,9 +13,9 @@ import pytest
 
 from evolution.errors import InputError
 from evolution.files.checkpoint import load_checkpoint, save_checkpoint
-from evolution.files.genome_file import GenomeFile, load_genomes, save_genomes
 from evolution.racing.track import load_track_file, training_track
 from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.genome_file import GenomeFile, load_genomes, save_genomes
 
 SECONDS_PER_INPUT = 5.0
 MEMORY_BOUND = 300 * 2**20

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
+from evolution import budget
 from evolution.errors import InputError
-from evolution.files.genome_file import GenomeFile, load_genomes, save_genomes
 from evolution.racing.network import Network
-from evolution.run import budget
+from evolution.run.genome_file import GenomeFile, load_genomes, save_genomes
 from tests.helpers import assert_blog_equal, refused_with_peak
 
 

@@ -79,6 +79,33 @@ def test_the_docs_scripts_import(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
 
 
+# evolution/'s sub-packages, lowest first: each imports only those before it (and the shared modules at
+# evolution/'s top: errors, interrupts, atomic, outputs, budget, which import only each other)
+EVOLUTION_ORDER = ("breeding", "racing", "run", "files", "many")
+
+
+def test_evolutions_sub_packages_are_layers():
+    base = {path.stem for path in (ROOT / "evolution").glob("*.py")} - {"__init__"}
+    assert {"errors", "atomic", "budget"} <= base
+    found = []
+    for path in sorted((ROOT / "evolution").rglob("*.py")):
+        parts = path.relative_to(ROOT / "evolution").with_suffix("").parts
+        here = parts[0] if len(parts) > 1 else None  # None: a shared module at the top
+        allowed = set(base) if here is None else set(base) | set(EVOLUTION_ORDER[: EVOLUTION_ORDER.index(here) + 1])
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            for name in names:
+                pieces = name.split(".")
+                ours = pieces[0] == "evolution" and len(pieces) > 1 and pieces[1] in {*EVOLUTION_ORDER, *base}
+                if ours and pieces[1] not in allowed:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
+    assert not found, "\n".join(found)
+
+
 def test_main_py_only_starts_the_program():
     tree = ast.parse((ROOT / "main.py").read_text())
     functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]

@@ -12,13 +12,13 @@ import pytest
 from app import options as app_options
 from app import runs as app_runs
 from evolution.breeding.strategies import STRATEGIES, Classic, Elitist
-from evolution.many.compare import parse_spec
 from evolution.racing.track import training_track
 from evolution.run import narration
 from evolution.run.evolve import Evolution, RunConfig
 from evolution.run.history import GenerationStats, History
 from evolution.run.narration import KINDS, MILESTONES, Narrator
 from evolution.run.settings import ALIASES, SETTINGS, SettingEvent, canonical, parse_set, spellings
+from evolution.run.specs import parse_spec
 from tests.helpers import app_for, press
 
 

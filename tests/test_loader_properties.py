@@ -20,9 +20,9 @@ from hypothesis.extra import numpy as hnp
 
 import evolution.racing.track as track_module
 from evolution.errors import InputError
-from evolution.files.genome_file import FIELDS, MAX_TEXT, MAX_WEIGHT, GenomeFile, load_genomes, save_genomes
 from evolution.racing.network import Network
 from evolution.racing.track import MAX_HEIGHT, MIN_COLUMNS, Track, load_track_file
+from evolution.run.genome_file import FIELDS, MAX_TEXT, MAX_WEIGHT, GenomeFile, load_genomes, save_genomes
 from tests.loader_properties import (
     OUTCOMES,
     byte_edits,

@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evolution.breeding.lineage import CHILD, KEPT, MEAN, RANDOM, SAMPLE, Origins, brief, describe
-from evolution.files.genome_file import load_genomes
 from evolution.racing.network import Network
 from evolution.racing.race import Race
 from evolution.racing.track import SENSORS, blog_test_track, training_track
+from evolution.run.genome_file import load_genomes
 from evolution.run.history import GenerationStats, History
 from game.drawing import palette, scale
 from game.drawing.assets import start_pygame

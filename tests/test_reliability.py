@@ -18,12 +18,13 @@ import main
 from app import command as app_command
 from app import options as app_options
 from app import runs as app_runs
+from evolution import budget
 from evolution.errors import InputError, Interrupted
 from evolution.files.checkpoint import load_checkpoint
-from evolution.files.genome_file import load_genomes
 from evolution.racing.track import training_track
-from evolution.run import budget
+from evolution.run import run_size
 from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.genome_file import load_genomes
 from evolution.run.reporters import LOG_HEADER, CsvLog
 from game.frame_runner import key_event, open_window, run_frames
 from game.views.evolving_view import EvolvingView
@@ -228,9 +229,9 @@ def test_two_runs_cannot_write_one_log(tmp_path):
 
 
 def test_a_genome_file_too_large_to_load_is_never_written(tmp_path, monkeypatch, capsys):
-    import evolution.files.genome_file
+    import evolution.run.genome_file
 
-    monkeypatch.setattr(evolution.files.genome_file, "MAX_BYTES", 30_000)  # 20 genomes of 105 weights take ~50 KB
+    monkeypatch.setattr(evolution.run.genome_file, "MAX_BYTES", 30_000)  # 20 genomes of 105 weights take ~50 KB
     best = tmp_path / "best.json"
     assert main.main(["--headless", "--seed", "1", "--generations", "1", "--save", str(best)]) == 1
     err = capsys.readouterr().err
@@ -250,7 +251,7 @@ def test_a_genome_file_too_large_to_load_is_never_written(tmp_path, monkeypatch,
     [("1:population=100000", 100_000, (7, 8, 4, 1)), ("2:layers=7,4096,4096,1", 50, (7, 4096, 4096, 1))],
 )
 def test_a_settings_change_beyond_the_memory_budget_is_refused_before_the_run(change, population, layers):
-    figure = budget.format_size(budget.run_bytes(population, layers))
+    figure = budget.format_size(run_size.run_bytes(population, layers))
     result = run_cli("--headless", "--seed", "1", "--tracks", "0", "--memory-budget", "300M", "--set", change)
     assert result.returncode == 2 and result.stdout == "" and result.stderr.count("\n") == 1, result.stderr
     assert f"--set {change}: population" in result.stderr and f"needs about {figure}" in result.stderr

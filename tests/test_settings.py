@@ -15,9 +15,9 @@ from app import options as app_options
 from evolution.breeding.strategies import STRATEGIES
 from evolution.errors import InputError
 from evolution.files.checkpoint import load_checkpoint, save_checkpoint
-from evolution.files.genome_file import load_genomes, save_genomes
 from evolution.racing.track import training_track
 from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.genome_file import load_genomes, save_genomes
 from evolution.run.lab import run_line
 from evolution.run.reporters import CsvLog
 from evolution.run.settings import SETTINGS, current_value, format_value, settings_table

@@ -16,8 +16,7 @@ import pytest
 from app import options as app_options
 from evolution.breeding.strategies import STRATEGIES
 from evolution.files.plots import read_log
-from evolution.files.start_record import from_line, read_leniently, start_values
-from evolution.many import compare, study
+from evolution.many import study
 from evolution.racing.track import blog_test_track, training_track
 from evolution.run import settings as settings_module
 from evolution.run.evolve import Evolution, RunConfig
@@ -34,6 +33,8 @@ from evolution.run.settings import (
     spellings,
     strategy_defaults,
 )
+from evolution.run.specs import SPEC_SETTINGS, parse_spec
+from evolution.run.start_record import from_line, read_leniently, start_values
 from tests.helpers import ROOT
 
 FLAGGED = [spec for spec in RUN_SETTINGS.values() if spec.flags]
@@ -228,13 +229,13 @@ def test_the_record_of_a_runs_start_holds_every_flag_but_the_last_generation():
 
 
 def test_specs_and_studies_take_the_tables_settings():
-    assert set(compare.SPEC_SETTINGS) <= set(RUN_SETTINGS)
-    for name in compare.SPEC_SETTINGS:
+    assert set(SPEC_SETTINGS) <= set(RUN_SETTINGS)
+    for name in SPEC_SETTINGS:
         spec = RUN_SETTINGS[name]
         for spelled in spellings(name):
-            assert compare.parse_spec(f"classic:{spelled}={spec.format(spec.low)}").settings == {name: spec.low}
+            assert parse_spec(f"classic:{spelled}={spec.format(spec.low)}").settings == {name: spec.low}
         with pytest.raises(Exception, match="out of range"):
-            compare.parse_spec(f"classic:{name}={one_step_out(spec)[1]}")
+            parse_spec(f"classic:{name}={one_step_out(spec)[1]}")
     assert set(study.FLAGS) == {spec.name for spec in FLAGGED if spec.live}
 
 
@@ -265,7 +266,7 @@ def _strings_and_calls(path: Path) -> tuple[list[str], list[str]]:
 
 
 def test_the_run_line_has_one_writer_and_one_reader():
-    """Only evolution/files/start_record.py spells a log's run line or splits it into flags: the log, --replay,
+    """Only evolution/run/start_record.py spells a log's run line or splits it into flags: the log, --replay,
     a resumed run's check of whose log it is and the figures all go through it."""
     for path in sorted(ROOT.glob("*.py")) + sorted(ROOT.glob("[aeg]*/**/*.py")) + sorted(ROOT.glob("bench/*.py")):
         if path.name == "start_record.py":

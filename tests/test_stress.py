@@ -9,9 +9,9 @@ import pytest
 
 from app import options as app_options
 from evolution.files.checkpoint import load_checkpoint
-from evolution.files.genome_file import load_genomes
 from evolution.racing.track import training_track
 from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.genome_file import load_genomes
 from evolution.run.reporters import CsvLog
 from game.frame_runner import key_event, open_window, run_frames
 from game.keys import BINDINGS

@@ -228,7 +228,7 @@ def refused(capsys, *argv: str) -> tuple[int, str]:
 
 
 def test_a_study_beyond_the_memory_budget_is_refused(tmp_path, capsys):
-    from evolution.run.budget import set_budget
+    from evolution.budget import set_budget
 
     try:
         status, err = refused(capsys, *BASE, "--study", "population=20,50", "--seeds", "0-99999", "--memory-budget",

@@ -18,9 +18,9 @@ import pytest
 import main
 from app import options as app_options
 from evolution.files.checkpoint import load_checkpoint
-from evolution.files.genome_file import load_genomes
 from evolution.files.plots import FIGURE_PIXELS, read_log
 from evolution.files.run_folder import COMMAND, list_runs
+from evolution.run.genome_file import load_genomes
 from game.drawing.layout import Layout
 from game.frame_runner import key_event, open_window, run_frames
 from game.takeaway.recorder import expected_frames

@@ -11,13 +11,13 @@ from app import options as app_options
 from evolution.breeding.lineage import CHILD, KEPT, MEAN, RANDOM, SAMPLE, parent_of
 from evolution.breeding.strategies import make_strategy, rank_order
 from evolution.files.checkpoint import load_checkpoint, save_checkpoint
-from evolution.files.genome_file import save_genomes
-from evolution.racing.ghosts import Ghost, GhostRace
+from evolution.many.ghosts import Ghost, GhostRace
 from evolution.racing.race import race_scores
 from evolution.racing.track import training_track
 from evolution.racing.track_names import resolve_track
 from evolution.run.archive import Archive
 from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.genome_file import save_genomes
 from evolution.run.time_machine import replay
 from game.frame_runner import open_window, run_frames
 from game.panels.timeline import x_of

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import evolution.racing.track as track_module
+from evolution import budget
 from evolution.errors import InputError
 from evolution.racing.track import blog_test_track, load_track_file, random_track, training_track
 from evolution.racing.track_names import resolve_track
-from evolution.run import budget
 from tests.helpers import ROOT, refused_with_peak
 
 

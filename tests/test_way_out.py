@@ -16,8 +16,8 @@ import main
 from app import runs as app_runs
 from evolution.breeding import strategies
 from evolution.files.checkpoint import load_checkpoint, read_checkpoint
-from evolution.files.genome_file import load_genomes
 from evolution.run.archive import Archive
+from evolution.run.genome_file import load_genomes
 from tests.helpers import ROOT, log_rows, run_cli
 
 COMMON = ["--seed", "3", "--population", "12", "--tracks", "1"]

@@ -241,8 +241,8 @@ def huge_genomes(layers=(7, 8, 4, 1), largest: float = 1.7e308) -> np.ndarray:
 def test_the_network_view_draws_any_finite_weights(in_tmp):
     """Weights near the largest double (a run's own, or a file's) make a neuron's sum inf - inf: NaN."""
     from evolution.breeding.seeds import generator
-    from evolution.files.genome_file import GenomeFile
     from evolution.racing.track import training_track
+    from evolution.run.genome_file import GenomeFile
     from game.views.drive_view import DriveView
 
     app = app_for("--seed", "2", "--speed", "8")
@@ -263,10 +263,10 @@ def test_a_save_of_weights_too_large_to_sum_is_refused_by_l_and_never_written(in
     import json
 
     from evolution.errors import InputError
-    from evolution.files.genome_file import MAX_WEIGHT, GenomeFile, load_genomes, save_genomes
     from evolution.racing.network import Network
     from evolution.racing.race import race_scores
     from evolution.racing.track import training_track
+    from evolution.run.genome_file import MAX_WEIGHT, GenomeFile, load_genomes, save_genomes
 
     app = app_for("--seed", "2", "--speed", "8")
     run_until(app, lambda: app.view.evolution.generation >= 1)
@@ -312,8 +312,8 @@ def test_the_panels_drop_downs_open_and_a_click_on_an_option_schedules_it(in_tmp
 
 # ---- 14. limits that keep the window answering ------------------------------------------------------------
 def deep_save(path, depth: int) -> None:
-    from evolution.files.genome_file import GenomeFile, save_genomes
     from evolution.racing.network import Network
+    from evolution.run.genome_file import GenomeFile, save_genomes
 
     layers = (7, *[2] * (depth - 2), 1)
     genomes = np.zeros((1, Network(layers).genome_size))
@@ -339,7 +339,7 @@ def test_a_genome_file_deeper_than_layers_allows_is_refused_as_a_ghost_and_by_l(
 def test_l_lists_the_saves_at_once_and_reads_them_on_a_thread_while_the_run_goes_on(in_tmp, monkeypatch):
     import threading
 
-    from evolution.files.genome_file import load_genomes
+    from evolution.run.genome_file import load_genomes
     from game.takeaway import saves
 
     app = app_for("--seed", "2", "--speed", "8")

@@ -1,3 +1,3 @@
-"""Files: checkpoints, genome files, replays, a run's folder and outputs, figures; all written atomically, none
-unpickled.
+"""What is written of runs and read back: checkpoints, replays, a run's folder, figures, crash reports; all written
+atomically, none unpickled. Imports breeding/, racing/ and run/, never many/.
 """

@@ -20,20 +20,21 @@ from typing import Any
 
 import numpy as np
 
+from evolution.atomic import check_file, read_npy, write_atomic
 from evolution.breeding.strategies import STRATEGIES, NotFinite, make_strategy
+from evolution.budget import FLOAT, format_size
 from evolution.errors import InputError
-from evolution.files.atomic import check_file, read_npy, write_atomic
-from evolution.files.outputs import CheckpointLock
 from evolution.files.state_codec import checked_text, decode, encode
-from evolution.many import compare
+from evolution.outputs import CheckpointLock
 from evolution.racing.network import Network
 from evolution.racing.track import Track
 from evolution.run.archive import archive_bytes
-from evolution.run.budget import FLOAT, check_run_size, format_size
 from evolution.run.evolve import Evolution, RunConfig
 from evolution.run.history import COLUMNS
+from evolution.run.run_size import check_run_size
 from evolution.run.run_state import BEST_EVER, RunState
 from evolution.run.settings import knobs, parse_value
+from evolution.run.specs import check_sizes, parse_specs
 
 FORMAT = "neuroracer-checkpoint"
 VERSION = 2
@@ -256,7 +257,7 @@ def _read_comparison(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> C
         raise ValueError("the comparison's SPECs should be a list of texts")
     if not isinstance(trees, list) or len(trees) != len(texts):
         raise ValueError("the comparison should hold one run per SPEC")
-    specs = compare.parse_specs([checked_text(text, "spec") for text in texts])
+    specs = parse_specs([checked_text(text, "spec") for text in texts])
     runs = []
     for index, (spec, tree) in enumerate(zip(specs, trees), start=1):
         if not isinstance(tree, dict):
@@ -267,7 +268,7 @@ def _read_comparison(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> C
         if run.config.strategy != spec.strategy:
             raise ValueError(f"run {index} is {run.config.strategy!r}, but its SPEC says {spec.strategy!r}")
         runs.append(run)
-    compare.check_sizes(specs, [(r.config.population, r.config.layers, r.config.extra_tracks) for r in runs])
+    check_sizes(specs, [(r.config.population, r.config.layers, r.config.extra_tracks) for r in runs])
     notes = header.get("notes", {})
     return Comparison(texts, runs, notes if isinstance(notes, dict) else {})
 

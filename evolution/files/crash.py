@@ -15,8 +15,8 @@ import time
 import traceback
 from pathlib import Path
 
+from evolution.atomic import write_atomic
 from evolution.errors import InputError
-from evolution.files.atomic import write_atomic
 
 
 def report_text(error: BaseException, argv: list[str]) -> str:

@@ -16,16 +16,16 @@ from pathlib import Path
 
 import numpy as np
 
+from evolution.atomic import read_limited, write_atomic
 from evolution.errors import InputError
-from evolution.files.atomic import read_limited, write_atomic
-from evolution.files.genome_file import GenomeFile, load_genomes
 from evolution.files.run_folder import CHECKPOINT, LAST, SWEEP_LOG, is_run_folder, last_run
-from evolution.files.start_record import RUN_LINE, read_leniently
 from evolution.racing.race import Race
 from evolution.racing.track import Track, blog_test_track
 from evolution.racing.track_names import resolve_track
+from evolution.run.genome_file import GenomeFile, load_genomes
 from evolution.run.reporters import LOG_HEADER, SET_LINE
 from evolution.run.settings import parse_log_text
+from evolution.run.start_record import RUN_LINE, read_leniently
 
 FIGURE_PIXELS = (1280, 720)
 DPI = 128

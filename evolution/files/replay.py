@@ -13,19 +13,19 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evolution.atomic import read_limited
 from evolution.errors import InputError
-from evolution.files.atomic import read_limited
 from evolution.files.checkpoint import load_checkpoint
-from evolution.files.genome_file import GenomeFile, load_genomes
-from evolution.files.start_record import from_json, from_line, start_config
 from evolution.racing.track import Track, start_track
 from evolution.racing.track_names import resolve_track
-from evolution.run.budget import check_run_size
 from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.genome_file import GenomeFile, load_genomes
 from evolution.run.history import GenerationStats
 from evolution.run.lab import ReplayMismatch
 from evolution.run.reporters import CONTINUED_LINE, LOG_HEADER, RUN_LINE, SET_LINE, Reporter, log_row
+from evolution.run.run_size import check_run_size
 from evolution.run.settings import ScheduleError, SettingEvent, check_applies, initial_config, parse_log_text
+from evolution.run.start_record import from_json, from_line, start_config
 
 MAX_LOG_BYTES = 64 * 1024 * 1024
 LOG_ROW_BYTES = 80  # the longest a log row can be: 8-digit generation, a 24-character mean, seconds, ...

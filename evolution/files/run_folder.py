@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evolution.atomic import write_atomic
 from evolution.errors import InputError
-from evolution.files.atomic import write_atomic
 
 if TYPE_CHECKING:
     from evolution.run.evolve import RunConfig

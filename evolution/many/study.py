@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evolution.atomic import write_atomic, write_synced
 from evolution.errors import InputError
-from evolution.files.atomic import write_atomic, write_synced
-from evolution.files.outputs import check_regular, lock_open_file
 from evolution.interrupts import atomic
 from evolution.many.sweep import MAX_SEEDS, SeedOutcome, Summary, batch_size, run_batch, summarise, worker_pool
+from evolution.outputs import check_regular, lock_open_file
 from evolution.racing.track_names import resolve_track
 from evolution.run.evolve import RunConfig
 from evolution.run.settings import SETTINGS, SettingEvent, format_value, parse_value, setting, with_value
@@ -711,7 +711,7 @@ def study_main(
     status (0 done, 1 a run's numbers overflowed or the cluster was lost, 128+N stopped by a signal)."""
     from evolution.errors import Interrupted
     from evolution.interrupts import ignore_signals
-    from evolution.run.budget import check_sweep_size
+    from evolution.run.run_size import check_sweep_size
 
     jobs = os.cpu_count() or 1
     total = len(study.combinations) * len(seeds)

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from evolution.atomic import write_synced
 from evolution.breeding.seeds import SEEDS
 from evolution.errors import InputError
-from evolution.files.atomic import write_synced
-from evolution.files.outputs import check_regular, lock_open_file
 from evolution.many.lockstep import Lockstep
+from evolution.outputs import check_regular, lock_open_file
 from evolution.racing import race_kernel
 from evolution.racing.race import StackedRace, race_scores
 from evolution.racing.track import Track, blog_test_track, random_track, training_track

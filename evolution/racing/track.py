@@ -11,10 +11,10 @@ from typing import TextIO
 import numpy as np
 from scipy import ndimage
 
+from evolution import budget
+from evolution.atomic import check_file, read_npy
 from evolution.breeding.seeds import SEEDS
 from evolution.errors import InputError
-from evolution.files.atomic import check_file, read_npy
-from evolution.run import budget
 
 SENSORS = (0, 5, 9)  # columns ahead at which a dot reads the barriers
 MIN_COLUMNS = SENSORS[-1] + 1

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from evolution.atomic import write_atomic
 from evolution.errors import InputError
-from evolution.files.atomic import write_atomic
 from evolution.racing.drivable import MIN_WIDTH, Drivability, check_editable
 from evolution.racing.track import MIN_COLUMNS, Track
 

@@ -20,13 +20,13 @@ import numpy as np
 from evolution.breeding.seeds import SEEDS
 from evolution.breeding.selection import selection_scores
 from evolution.breeding.strategies import STRATEGIES, Strategy, make_strategy, rank_order
-from evolution.files.genome_file import GenomeFile
 from evolution.interrupts import atomic
-from evolution.racing.endless import level_up
 from evolution.racing.network import Network
 from evolution.racing.race import SLICE_SECONDS, Race, StackedRace, in_slices
 from evolution.racing.track import Track, blog_test_track, random_track
 from evolution.run.champion_drives import STEPS_PER_GENERATION, ChampionDrives
+from evolution.run.climb import level_up
+from evolution.run.genome_file import GenomeFile
 from evolution.run.history import GenerationStats
 from evolution.run.lab import (
     apply_due,

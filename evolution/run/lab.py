@@ -38,7 +38,6 @@ import numpy as np
 from evolution.breeding.seeds import change_generator
 from evolution.breeding.strategies import make_strategy
 from evolution.errors import InputError
-from evolution.files.start_record import start_values, to_flags, to_json, to_line
 from evolution.racing.network import Network
 from evolution.racing.track import Track, start_track
 from evolution.racing.track_names import resolve_track
@@ -63,6 +62,7 @@ from evolution.run.settings import (
     strategy_knobs,
     with_value,
 )
+from evolution.run.start_record import start_values, to_flags, to_json, to_line
 
 if TYPE_CHECKING:
     from evolution.run.evolve import Evolution, RunConfig

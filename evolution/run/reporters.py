@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from evolution.errors import InputError
-from evolution.files.outputs import check_regular, lock_open_file
-from evolution.files.start_record import RUN_LINE, read_leniently
+from evolution.outputs import check_regular, lock_open_file
 from evolution.run.history import GenerationStats
 from evolution.run.settings import RUN_SETTINGS
+from evolution.run.start_record import RUN_LINE, read_leniently
 
 if TYPE_CHECKING:
     from evolution.run.evolve import Evolution

@@ -27,7 +27,7 @@ from evolution.racing.endless import check_name
 from evolution.racing.network import DEFAULT_LAYERS, MAX_LAYER_WIDTH, MAX_LAYERS
 from evolution.racing.race import INPUTS
 from evolution.racing.track import RANDOM_TRACK_COLUMNS, random_track_numbers
-from evolution.run.budget import check_run_size
+from evolution.run.run_size import check_run_size
 
 MAX_EVENTS = 10_000  # events a run, a checkpoint or a file may hold
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pygame
 
-from evolution.racing.ghosts import GhostRace
+from evolution.many.ghosts import GhostRace
 from game.drawing import palette
 from game.drawing.camera import Camera
 from game.drawing.scale import Scale, as_scale

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 import pygame
 
+from evolution.atomic import write_atomic
 from evolution.errors import InputError
-from evolution.files.atomic import write_atomic
 from evolution.files.crash import one_line
 from evolution.files.run_folder import command_text, free_name, make_folder, runs_root, write_command
 from evolution.interrupts import atomic

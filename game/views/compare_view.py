@@ -18,12 +18,12 @@ import pygame
 
 from evolution.errors import InputError, RunFailed
 from evolution.files.checkpoint import ComparisonCheckpointer
-from evolution.files.genome_file import save_genomes
 from evolution.many.compare import first_finisher
 from evolution.many.lockstep import Lockstep
 from evolution.racing.race import SLICE_SECONDS, Race
 from evolution.racing.track import Track
 from evolution.run.evolve import Evolution
+from evolution.run.genome_file import save_genomes
 from evolution.run.narration import MILESTONES, Narrator
 from game.drawing import palette
 from game.drawing.compare_scene import CompareScene
@@ -220,8 +220,8 @@ class CompareView(RunsView):
     def do_track(self) -> None:
         """Every run's best `keep` drive the test track together, each run's dots in its colour family; T again
         returns."""
-        from evolution.files.genome_file import GenomeFile
         from evolution.racing.track import blog_test_track
+        from evolution.run.genome_file import GenomeFile
         from game.views.drive_view import DriveView
 
         records = [run.evolution.best(self.keep) for run in self.runs]

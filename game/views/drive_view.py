@@ -13,9 +13,9 @@ import pygame
 
 from evolution.breeding.seeds import SEEDS
 from evolution.errors import InputError
-from evolution.files.genome_file import GenomeFile, load_genomes
 from evolution.racing.race import Race
 from evolution.racing.track import Track, blog_test_track, random_track, training_track
+from evolution.run.genome_file import GenomeFile, load_genomes
 from evolution.run.narration import test_drive_ended
 from game.drawing import palette
 from game.drawing.layout import Layout

@@ -14,11 +14,11 @@ import pygame
 from evolution.breeding.seeds import SEEDS, generator
 from evolution.errors import InputError
 from evolution.files.checkpoint import Checkpointer
-from evolution.files.genome_file import save_genomes
 from evolution.racing.endless import level_of
 from evolution.racing.race import Race
 from evolution.racing.track import Track, blog_test_track, training_track
 from evolution.run.evolve import Evolution, RunConfig
+from evolution.run.genome_file import save_genomes
 from evolution.run.lab import ReplayMismatch, start_changes
 from evolution.run.narration import MILESTONES, Narrator, test_drive_started
 from evolution.run.settings import SETTINGS

@@ -15,11 +15,11 @@ import pygame
 
 from evolution.breeding.seeds import SEEDS, generator
 from evolution.errors import InputError
-from evolution.files.genome_file import load_genomes
 from evolution.racing.endless import endless_track, level_of
 from evolution.racing.race import Race
 from evolution.racing.track import Track, random_track, training_track
 from evolution.run.evolve import Evolution
+from evolution.run.genome_file import load_genomes
 from evolution.run.stepper import RunStepper
 from game.drawing.layout import Layout
 from game.panels import lab_actions, pointer

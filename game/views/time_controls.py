@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from evolution.breeding.lineage import describe, parent_of
-from evolution.racing.ghosts import MAX_GHOSTS, Ghost, GhostRace
+from evolution.many.ghosts import MAX_GHOSTS, Ghost, GhostRace
 from evolution.racing.race import Race
 from evolution.run.time_machine import layers_at
 from game.drawing.ghosts import draw_ghost_table, draw_ghosts, ghost_table_rect

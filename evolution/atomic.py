@@ -13,7 +13,7 @@ from typing import BinaryIO
 import numpy as np
 
 from evolution.errors import InputError
-from evolution.files.outputs import not_regular
+from evolution.outputs import not_regular
 
 
 def write_atomic(path: str | os.PathLike, data: bytes, replace: bool = True) -> Path:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from evolution.files.genome_file import GenomeFile
 from evolution.racing.network import Network
 from evolution.racing.race import Race
 from evolution.racing.track import Track
+from evolution.run.genome_file import GenomeFile
 
 MAX_GHOSTS = 200  # more would hide the live race
 

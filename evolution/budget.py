@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from evolution.errors import InputError
-from evolution.run.archive import archive_bytes
 
 ENVIRONMENT = "NEURORACER_MEMORY_BUDGET"
 SHARE = 0.5  # of the physical memory, by default
@@ -122,24 +121,6 @@ def track_bytes(columns: int) -> int:
     return int(columns) * TRACK_COLUMN_BYTES
 
 
-def run_bytes(population: int, layers: Sequence[int], extra_tracks: int = 0, extra_track_columns: int = 2000) -> int:
-    """About the peak bytes of an evolution run: its populations, the networks' working values, the tracks,
-    the best genomes ever and the champions waiting for their test drive (each with its copies), and the
-    run's past the time machine keeps (evolution/run/archive.py, bounded).
-
-    The main track is not counted (check it with track_bytes when it is built); the test track is.
-    """
-    population, extra_tracks = int(population), int(extra_tracks)
-    genomes = genome_size(layers) * population * FLOAT * POPULATION_COPIES
-    # a small population races its extra tracks in one stacked race: a copy of the genomes per track
-    genomes += genome_size(layers) * population * FLOAT * extra_tracks * 2
-    neurons = sum(layers) * population * FLOAT * NEURON_COPIES * (1 + extra_tracks)
-    dots = population * DOT_BYTES * (1 + extra_tracks)
-    tracks = track_bytes(TEST_TRACK_COLUMNS) + extra_tracks * track_bytes(extra_track_columns)
-    best = (BEST_EVER_COPIES + CHAMPION_COPIES) * genome_size(layers) * FLOAT
-    return genomes + neurons + dots + tracks + best + archive_bytes(population, genome_size(layers))
-
-
 def race_bytes(count: int, layers: Sequence[int]) -> int:
     """About the bytes of a race of count genomes of this network that are already in memory (ghosts, a
     --load drive): a copy of the genomes, the network's working values and the dots."""
@@ -156,29 +137,3 @@ def json_bytes(file_bytes: int) -> int:
 def genome_file_bytes(count: int, layers: Sequence[int]) -> int:
     """About the bytes the genomes of a genome file take once read: (count, genome_size) float64, scores."""
     return int(count) * (genome_size(layers) + 1) * FLOAT
-
-
-def check_run_size(population: int, layers: Sequence[int], extra_tracks: int, what: str) -> None:
-    """Refuse a run whose population and network would not fit the budget; what names it, with {} for the
-    population and the layers (e.g. "--population {} with --layers {}" or "checkpoint x.npz: population {}")."""
-    shown = ",".join(str(size) for size in layers)
-    check(what.format(population, shown), run_bytes(population, layers, extra_tracks))
-
-
-def check_ghosts(population: int, layers: Sequence[int], extra_tracks: int, ghosts: Sequence) -> None:
-    """Refuse ghosts (evolution/racing/ghosts.py's Ghost: a genome and its layers) that with the run they race beside
-    would not fit the budget: each races as a dot of its own network."""
-    needed = run_bytes(population, layers, extra_tracks) + sum(race_bytes(1, ghost.layers) for ghost in ghosts)
-    check(f"--ghost: {len(ghosts)} ghosts beside a run of population {population}", needed)
-
-
-OUTCOME_BYTES = 1024  # a seed's outcome in a sweep, without its rows (and the seed in the list)
-
-
-def check_sweep_size(
-    population: int, layers: Sequence[int], extra_tracks: int, seeds: int, jobs: int, batch: int
-) -> None:
-    """Refuse a sweep that would not fit the budget: jobs processes each racing a batch of runs together, and
-    every seed's outcome kept for the summary."""
-    needed = int(jobs) * int(batch) * run_bytes(population, layers, extra_tracks) + int(seeds) * OUTCOME_BYTES
-    check(f"--seeds: {seeds} runs, {jobs} processes racing {batch} runs each at once", needed)

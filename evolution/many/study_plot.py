@@ -8,8 +8,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from evolution.atomic import write_atomic
 from evolution.errors import InputError
-from evolution.files.atomic import write_atomic
 from evolution.many.study import is_study_folder, read_summary
 
 FIGURE = "study.png"

@@ -1,6 +1,6 @@
 """The optional record of the run in a genome file: its start settings and its settings changes, checked.
 
-A genome file may carry "settings" (the record of its run's start, evolution/files/start_record.py: seed, strategy,
+A genome file may carry "settings" (the record of its run's start, evolution/run/start_record.py: seed, strategy,
 population, layers, mutation_rate, extra_tracks, test_curve, track, and "changes": the --set 0:... values that
 flags cannot say) and "events" (the SettingEvents, as objects with generation, setting, old and new). Files
 without them are read as before.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from evolution.files.start_record import from_json
 from evolution.run.settings import SettingEvent, check_events
+from evolution.run.start_record import from_json
 
 
 def check_saved_run(document: dict[str, Any]) -> dict[str, Any]:

@@ -17,17 +17,17 @@ from typing import Any
 
 import numpy as np
 
+from evolution import budget
+from evolution.atomic import read_limited, write_atomic
 from evolution.breeding.seeds import SEEDS
 from evolution.errors import InputError
-from evolution.files.atomic import read_limited, write_atomic
-from evolution.files.saved_run import check_saved_run
 from evolution.racing.network import (  # as --layers: a file's network costs what a run's may
     MAX_LAYER_WIDTH,
     MAX_LAYERS,
     Network,
 )
 from evolution.racing.race import INPUTS
-from evolution.run import budget
+from evolution.run.saved_run import check_saved_run
 
 FORMAT = "neuroracer-genomes"
 VERSION = 1
