@@ -106,6 +106,53 @@ def test_evolutions_sub_packages_are_layers():
     assert not found, "\n".join(found)
 
 
+# game/'s sub-packages, lowest first, over its shared modules (the keys' table, the sessions a view steps) and under
+# its top (the window, which opens every view, and what starts it): a view is given the window it is shown in and
+# may name its type (under TYPE_CHECKING), nothing more
+GAME_ORDER = ("drawing", "panels", "takeaway", "views")
+GAME_BASE = {"keys", "session"}
+GAME_TOP = {"window", "start", "frame_runner"}
+
+
+def imports_with_place(path) -> list[tuple[str, int, bool]]:
+    """(module imported, line, whether only for type checking) for every import of a module."""
+    found = []
+
+    def visit(node, typing_only: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            only = typing_only or (isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test))
+            if isinstance(child, ast.Import):
+                found.extend((alias.name, child.lineno, only) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
+                found.append((child.module, child.lineno, only))
+                found.extend((f"{child.module}.{alias.name}", child.lineno, only) for alias in child.names)
+            else:
+                visit(child, only)
+
+    visit(ast.parse(path.read_text(), str(path)), False)
+    return found
+
+
+def test_games_sub_packages_are_layers():
+    assert {path.stem for path in (ROOT / "game").glob("*.py")} - {"__init__"} == GAME_BASE | GAME_TOP
+    found = []
+    for path in sorted((ROOT / "game").rglob("*.py")):
+        parts = path.relative_to(ROOT / "game").with_suffix("").parts
+        if parts[0] in GAME_TOP:
+            continue
+        here = parts[0] if len(parts) > 1 else None  # None: a shared module
+        lower = set() if here is None else set(GAME_ORDER[: GAME_ORDER.index(here) + 1])
+        for name, line, typing_only in imports_with_place(path):
+            pieces = name.split(".")
+            if pieces[0] != "game" or len(pieces) < 2 or pieces[1] in lower | GAME_BASE:
+                continue
+            if pieces[1] in GAME_TOP and typing_only and here is not None:
+                continue  # the window's type, for a view's or the takeaway's hints
+            if pieces[1] in {*GAME_ORDER, *GAME_TOP}:
+                found.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
+    assert not found, "\n".join(found)
+
+
 def test_main_py_only_starts_the_program():
     tree = ast.parse((ROOT / "main.py").read_text())
     functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]

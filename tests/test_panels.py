@@ -20,6 +20,7 @@ from evolution.run.history import GenerationStats, History
 from game.drawing import palette, scale
 from game.drawing.assets import start_pygame
 from game.drawing.camera import Camera
+from game.drawing.frame import draw_panel
 from game.drawing.layout import Layout
 from game.drawing.scale import Scale, next_user_step
 from game.drawing.text import drawn as text_records
@@ -39,7 +40,6 @@ from game.panels.chart import (
 )
 from game.panels.drive_panel import draw_drive_scores, drive_order
 from game.panels.netview import NetworkView, network_title
-from game.panels.panel import draw_panel
 from game.views.drive_view import UNSAVED
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,6 +20,8 @@ from evolution.racing.race import Race
 from game.drawing import palette
 from game.drawing.camera import Camera
 from game.drawing.layout import Layout
+from game.drawing.overview import Overview
+from game.drawing.race_scene import Subject
 from game.drawing.scale import Scale
 from game.drawing.text import draw, fit
 from game.drawing.track_view import (
@@ -32,8 +34,6 @@ from game.drawing.track_view import (
     draw_marker,
     draw_sensors,
 )
-from game.panels.netview import Subject
-from game.panels.overview import Overview
 
 DefaultSubject = Callable[[int, Race], "tuple[int, str] | None"]  # (run, race) -> (dot, why) or None
 LANE_GAP = 4  # pixels at 1280×720 between lanes

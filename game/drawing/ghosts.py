@@ -8,9 +8,9 @@ import pygame
 from evolution.many.ghosts import GhostRace
 from game.drawing import palette
 from game.drawing.camera import Camera
+from game.drawing.frame import draw_panel, header_height
 from game.drawing.scale import Scale, as_scale
 from game.drawing.text import around, draw, fit, place, reserve, spot
-from game.panels.panel import draw_panel, header_height
 
 GHOST_COLOUR = palette.GHOST  # dark magenta: a pale lilac ring on grey was unseen on a projector
 GHOST_ALPHA = 230

@@ -8,8 +8,8 @@ from typing import ClassVar
 
 import pygame
 
+from game.drawing.frame import header_height
 from game.drawing.scale import Scale, as_scale
-from game.panels.panel import header_height
 
 SETTINGS_WIDTH = 400  # the settings panel's width at 1280×720 (grown with text above its size); at most SETTINGS_SHARE
 SETTINGS_SHARE = 0.45

@@ -10,21 +10,34 @@ picked it, in which case it stays, marked as crashed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import pygame
 
+from evolution.racing.network import Network
 from evolution.racing.race import Race
 from game.drawing import palette
 from game.drawing.camera import Camera
 from game.drawing.layout import Layout
+from game.drawing.overview import Overview
 from game.drawing.scale import as_scale
 from game.drawing.text import reserve, taken
 from game.drawing.track_view import DOT_RADIUS, dot_screen_positions, draw_race, draw_stack_hint, pick_dot, stack_at
-from game.panels.netview import Subject
-from game.panels.overview import Overview
+
 
 # (race) -> (index, what it is) of the dot to follow when a race starts, or None for the leader
+class Subject(NamedTuple):
+    """What a network panel shows: one dot's network, genome (G,), activations (per layer (1, size)), title, and
+    whether the dot has crashed."""
+
+    network: Network
+    genome: np.ndarray
+    activations: list[np.ndarray] | None
+    title: str
+    crashed: bool = False
+
+
 DefaultSubject = Callable[[Race], "tuple[int, str] | None"]
 
 

@@ -18,9 +18,9 @@ import pygame
 
 from evolution.run.history import History
 from game.drawing import palette
+from game.drawing.frame import PAD, draw_panel, picture
 from game.drawing.scale import Scale, as_scale
 from game.drawing.text import draw, fit, show
-from game.panels.panel import PAD, draw_panel, picture
 
 MODES = ("linear", "log", "zoom")  # y axis: 0..100%; log from the data's smallest share to 100%; 0..the data's top
 MODE_NOTES = {"linear": "", "log": " · log scale", "zoom": " · zoomed"}

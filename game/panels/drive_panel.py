@@ -9,9 +9,10 @@ import pygame
 
 from evolution.racing.race import Race
 from game.drawing import palette
+from game.drawing.frame import draw_panel
 from game.drawing.scale import Scale, as_scale
 from game.drawing.text import draw, fit
-from game.panels.panel import Panel, draw_panel
+from game.panels.panel import Panel
 
 TITLE = "scores as they go"
 ROW = 17  # pixels at 1280×720 per genome

@@ -11,10 +11,10 @@ import pygame
 
 from game.drawing import palette
 from game.drawing.assets import font as _font
+from game.drawing.frame import draw_panel
 from game.drawing.scale import Scale, as_scale
 from game.drawing.text import draw, fit, number
 from game.keys import BINDINGS, FOOTER_TIP, GROUPS, footer_text, grouped
-from game.panels.panel import draw_panel
 
 __all__ = [
     "draw_banner",

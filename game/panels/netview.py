@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import NamedTuple
 
 import numpy as np
 import pygame
@@ -14,10 +13,12 @@ import pygame
 from evolution.breeding.lineage import brief
 from evolution.racing.network import Network
 from game.drawing import palette
+from game.drawing.frame import PAD, TITLE_SIZE, content_rect, draw_panel
+from game.drawing.frame import picture as new_picture
+from game.drawing.race_scene import Subject
 from game.drawing.scale import Scale, as_scale
 from game.drawing.text import draw, reading, reserve, show, signed
-from game.panels.panel import PAD, TITLE_SIZE, Panel, content_rect, draw_panel
-from game.panels.panel import picture as new_picture
+from game.panels.panel import Panel
 
 # the inputs in words, short: the barrier and how many columns ahead it is read (hover one for the whole line)
 INPUT_LABELS = (
@@ -33,17 +34,6 @@ WIDEST_LABEL = "bottom, 9 ahead -00.00"  # the input column sits right of this, 
 CRASHED_MARK = "✗ "
 LABEL_SIZE = 10
 NETWORK_SECONDS_THROTTLED = 0.1
-
-
-class Subject(NamedTuple):
-    """What a network panel shows: one dot's network, genome (G,), activations (per layer (1, size)), title, and
-    whether the dot has crashed."""
-
-    network: Network
-    genome: np.ndarray
-    activations: list[np.ndarray] | None
-    title: str
-    crashed: bool = False
 
 
 def squash_inputs(values: np.ndarray) -> np.ndarray:

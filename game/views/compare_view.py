@@ -8,7 +8,6 @@ racing nothing, until every run has closed it. The chart overlays every run's cu
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pygame
 
-from evolution.errors import InputError, RunFailed
+from evolution.errors import InputError
 from evolution.files.checkpoint import ComparisonCheckpointer
 from evolution.many.compare import first_finisher
 from evolution.many.lockstep import Lockstep
@@ -350,35 +349,3 @@ def compare_view(
         evolutions.append(start_evolution(run, reporters))
     folder = options.window.folder
     return CompareView(window, evolutions, list(options.compare_names), options.run.keep, checkpointer, folder)
-
-
-def run_compare_window(options: Options, warn) -> int:
-    """The window racing options.compare side by side until quit (its checkpoint written however it ends);
-    then every run's --save file, every log closed; the exit status."""
-    from app.runs import compare_shutdown, comparison_checkpointer, comparison_done
-    from game.window import run_window
-
-    run = options.run
-    if comparison_done(options):
-        return 0
-    if run.seed_was_drawn:
-        print(f"seed {run.config.seed} (pass --seed {run.config.seed} to repeat this comparison)")
-    checkpointer = comparison_checkpointer(options, warn)  # its path locked before the window opens
-    views: list[CompareView] = []
-
-    def make_view(window: Window) -> CompareView:
-        views.append(compare_view(window, options, lambda text: window.say(text, error=True), checkpointer))
-        return views[-1]
-
-    failed = None
-    try:
-        status, _ = run_window(options.window, None, run.keep, None, run.track, run.config.seed, make_view)
-    except RunFailed as error:  # the window has done what Q does; then the same way out, and main says it
-        status, failed = 1, error
-    evolutions = [session.evolution for session in views[-1].runs] if views else []
-    reporters = [reporter for evolution in evolutions for reporter in evolution.reporters]
-    written = compare_shutdown(options, evolutions, reporters, checkpointer)
-    if failed is not None:
-        raise failed
-    sys.stdout.flush()
-    return status or written

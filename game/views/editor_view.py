@@ -19,9 +19,9 @@ from evolution.racing.drivable import Drivability
 from evolution.racing.track_draft import TrackDraft
 from evolution.racing.track_names import resolve_track
 from game.drawing import palette
+from game.drawing.frame import content_rect, draw_panel
 from game.drawing.layout import Layout
 from game.drawing.text import fit, rendered
-from game.panels.panel import content_rect, draw_panel
 from game.views.view import View
 
 KEYS_LINE = (

@@ -11,9 +11,9 @@ from pathlib import Path
 import pygame
 
 from game.drawing import palette
+from game.drawing.frame import content_rect, draw_panel
 from game.drawing.layout import Layout
 from game.drawing.text import cover, draw, fit, reserve
-from game.panels.panel import content_rect, draw_panel
 from game.takeaway.saves import SaveEntry, SaveScan
 from game.views.view import View
 

@@ -9,8 +9,8 @@ from evolution.racing.race import Race
 from evolution.racing.track import Track
 from game.drawing import palette
 from game.drawing.camera import Camera
+from game.drawing.frame import picture as new_picture
 from game.drawing.scale import Scale, as_scale
-from game.panels.panel import picture as new_picture
 
 
 class Overview:
