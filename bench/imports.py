@@ -5,9 +5,9 @@ python -m bench.imports [--repo PATH]
 Reads every module of evolution/, game/, app/, bench/ and main.py as text (nothing is run, so it works on any
 commit of the project) and prints each loop, a strongly connected group of modules in the graph of their
 imports; once counting every import, then counting only those that run when a module is loaded (not those
-inside a function or under TYPE_CHECKING). Then the sub-packages (evolution.run, game.views, ...; a package's
-own top-level modules count as one) that import each other both ways, with how many modules on each side do, the
-lines of main.py and the classes with the most methods.
+inside a function or under TYPE_CHECKING). Then the sub-packages (evolution.run, game.views, ...; a module at a
+package's top, such as game.window, counts as one of its own) that import each other both ways, with how many
+modules on each side do, the lines of main.py and the classes with the most methods.
 """
 
 from __future__ import annotations
@@ -80,13 +80,14 @@ def loops(root: Path, at_load: bool) -> list[list[str]]:
 
 
 def group_of(name: str) -> str:
-    """A module's sub-package: evolution.run.evolve -> evolution.run; evolution.errors -> evolution."""
-    parts = name.split(".")
-    return ".".join(parts[:2]) if len(parts) > 2 else parts[0]
+    """A module's sub-package, or a top-level module itself: evolution.run.evolve -> evolution.run; game.window ->
+    game.window."""
+    return ".".join(name.split(".")[:2])
 
 
 def both_ways(root: Path) -> list[tuple[str, str, int, int]]:
-    """(group a, group b, modules of a importing b, modules of b importing a) for groups importing each other."""
+    """(group a, group b, modules of a importing b, modules of b importing a) for groups importing each other
+    (every import counted: under TYPE_CHECKING too)."""
     paths = [p for package in ("evolution", "game") for p in sorted((root / package).rglob("*.py"))]
     names = {module_name(root, path) for path in paths}
     importers: dict[tuple[str, str], set[str]] = {}
