@@ -90,10 +90,6 @@ class Setting:
         """Its flag's --help words, with the strategies' constants in them (the strategies registered now)."""
         return self.help.format(**constants())
 
-    def plain_caption(self) -> str:
-        """The caption with the strategies' constants in it and VALUE where the value goes (for --help, a panel)."""
-        return self.caption.format(value="VALUE", percent="VALUE", **constants())
-
     def applies_to(self, strategy: str) -> bool:
         return strategy in self.strategies
 
