@@ -376,3 +376,25 @@ def test_the_help_veil_is_made_once_per_window_size_and_draws_the_same(in_tmp):
     under.blit(fresh, (0, 0))
     corner = pygame.surfarray.array3d(under)[:4, :4]
     assert np.array_equal(pictures[4][:4, :4], corner)  # the same dimmed pixels as before
+
+
+@pytest.mark.parametrize("size", [(60, 40), (479, 359), (800, 500), (1280, 720)])
+@pytest.mark.parametrize("strategy", ["elitist", "snes"])
+@pytest.mark.parametrize("larger", [1.0, 2.0])
+def test_no_label_of_the_settings_panel_is_cut_at_any_size(in_tmp, size, strategy, larger):
+    # pygame_gui warns "Label Rect is too small for text" when a label cuts its words; none may, at these sizes
+    # and scales, for every strategy's rows (the random-event stress test still meets such a warning on its own
+    # path of resizes and keys, not found yet)
+    import warnings
+
+    from app import options as app_options
+    from game.frame_runner import open_window
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        window = open_window(app_options.parse(["--seed", "3", "--population", "16", "--strategy", strategy]), size)
+        window.paused = True
+        window.user_scale = larger  # Z: everything larger, for a projector
+        open_panel(window)
+    cut = [str(w.message) for w in caught if "too small for text" in str(w.message)]
+    assert not cut, cut
