@@ -24,7 +24,7 @@ from evolution.files.run_folder import (
     write_command,
     write_seed_logs,
 )
-from evolution.interrupts import ignore_signals
+from evolution.interrupts import atomic, ignore_signals
 from evolution.many import compare
 from evolution.many.lockstep import Lockstep
 from evolution.many.sweep import SweepLog, batch_size, summarise, sweep
@@ -444,6 +444,10 @@ def sweep_headless(options: Options) -> int:
     seed_logs = [options.folder] if options.folder is not None else []  # each seed's rows, for its figure
 
     def finished(outcome) -> None:
+        with atomic():  # counted and written together: a signal between them would say a seed done whose row is not
+            _finished(outcome)
+
+    def _finished(outcome) -> None:
         if seed_logs:
             try:
                 write_seed_logs(seed_logs[0], config, run.track.name, [outcome], exact=not run.scheduled)

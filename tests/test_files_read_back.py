@@ -403,6 +403,29 @@ def test_a_sweep_on_a_full_disk_keeps_the_rows_written_and_says_so(in_tmp, monke
     assert lines[0] == app_runs.SWEEP_LOG_HEADER and [line.split(",")[0] for line in lines[1:]] == ["0", "1"]
 
 
+def test_a_signal_while_a_seeds_row_is_written_counts_only_rows_that_are_in_the_log(in_tmp, monkeypatch, capsys):
+    # found by the ten suite runs under load: SIGTERM between counting a seed done and writing its row made the
+    # sweep say "interrupted after 6 of 200 seeds; their rows are in" a log of 5 rows; now the two go together
+    from evolution.many.sweep import SweepLog
+
+    log = in_tmp / "sweep.csv"
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # every seed in this process, where the signal comes
+    real_write, written = SweepLog.write, []
+
+    def signalled_write(self, row: str) -> None:
+        if len(written) == 2:  # as the third row goes to the disk
+            os.kill(os.getpid(), signal.SIGTERM)
+        written.append(row)
+        real_write(self, row)
+
+    monkeypatch.setattr(SweepLog, "write", signalled_write)
+    status = main.main([*SWEEP, "--seeds", "0-5", "--log", str(log)])
+    err = capsys.readouterr().err
+    rows = log.read_text().splitlines()[1:]
+    assert status == 143 and f"interrupted after {len(rows)} of 6 seeds; their rows are in" in err, (rows, err)
+    assert [row.split(",")[0] for row in rows] == ["0", "1", "2"]
+
+
 def _raise(exc: Exception):
     raise exc
 
