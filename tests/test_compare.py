@@ -372,3 +372,21 @@ def test_in_lanes_the_view_paints_every_pixel_of_the_track_view(in_tmp):
     app.view.draw(app.screen, layout)
     pixels = pygame.surfarray.array3d(app.screen.subsurface(layout.view))
     assert not (pixels == stale).all(axis=-1).any()
+
+
+def test_a_comparison_whose_first_run_changed_strategy_in_the_panel_resumes(in_tmp):
+    # found by storm 94013: the panel changed run 1 from classic to snes, and the comparison's checkpoint was refused
+    # on resume ("run 1 is 'snes', but its SPEC says 'classic'"); a SPEC says how a run started, its events the rest
+    from tests.helpers import choose, press, run_until
+
+    argv = ["--seed", "1", "--population", "6", "--speed", "64", "--compare", "classic", "classic"]
+    window = open_window(app_options.parse([*argv, "--checkpoint", "c.npz", "--checkpoint-every", "1"]))
+    run_until(window, lambda: len(window.view.runs[0].evolution.history) >= 2)
+    choose(window, "strategy", "snes")
+    run_until(window, lambda: len(window.view.runs[0].evolution.history) >= 5)
+    assert [run.evolution.config.strategy for run in window.view.runs] == ["snes", "classic"]
+    press(window, pygame.K_ESCAPE)
+    window.view.close()
+    assert (in_tmp / "c.npz").is_file()
+    assert main.main(["--headless", "--resume", "c.npz", "--generations", "7", "--log", "after.csv"]) == 0
+    assert len(rows_and_notes(in_tmp / "after-1-classic.csv")) > 1

@@ -33,7 +33,7 @@ from evolution.run.evolve import Evolution, RunConfig
 from evolution.run.history import COLUMNS
 from evolution.run.run_size import check_run_size
 from evolution.run.run_state import BEST_EVER, RunState
-from evolution.run.settings import knobs, parse_value
+from evolution.run.settings import initial_config, knobs, parse_value
 from evolution.run.specs import check_sizes, parse_specs
 
 FORMAT = "neuroracer-checkpoint"
@@ -265,8 +265,9 @@ def _read_comparison(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> C
         prefix = f"run{index}."  # a run reads only its own arrays
         own = {name: array for name, array in arrays.items() if name.startswith(prefix)}
         run = _read_run(tree, own, prefix, VERSION)
-        if run.config.strategy != spec.strategy:
-            raise ValueError(f"run {index} is {run.config.strategy!r}, but its SPEC says {spec.strategy!r}")
+        started = initial_config(run.config, run.state.events).strategy  # the settings panel may have changed it
+        if started != spec.strategy:
+            raise ValueError(f"run {index} started as {started!r}, but its SPEC says {spec.strategy!r}")
         runs.append(run)
     check_sizes(specs, [(r.config.population, r.config.layers, r.config.extra_tracks) for r in runs])
     notes = header.get("notes", {})
