@@ -241,3 +241,32 @@ def choose(app: Window, name: str, option: str) -> None:
     import pygame_gui
 
     gui(app, pygame_gui.UI_DROP_DOWN_MENU_CHANGED, open_panel(app).controls[name][0], text=option)
+
+
+def marker_panel(slot: str) -> type:
+    """A Panel class for `slot` that fills it with one colour, counts its updates and keeps its clicks (made by a
+    view's registry with the view, or alone)."""
+    import pygame
+
+    from game.panels.panel import Panel
+
+    class Marker(Panel):
+        colour = (250, 0, 200)
+
+        def __init__(self, view=None) -> None:
+            self.view = view
+            self.updates = 0
+            self.clicks: list[tuple[int, int]] = []
+
+        def update(self, rect: pygame.Rect, scale) -> None:
+            self.updates += 1
+
+        def draw(self, surface: pygame.Surface, rect: pygame.Rect, scale) -> None:
+            surface.fill(self.colour, rect)
+
+        def click(self, position: tuple[int, int], rect: pygame.Rect) -> bool:
+            self.clicks.append(position)
+            return True
+
+    Marker.slot = slot
+    return Marker

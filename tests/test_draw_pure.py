@@ -34,7 +34,6 @@ import pytest
 from app import options as app_options
 from app.flag_types import TURBO
 from game.frame_runner import key_event, open_window, run_frames
-from game.panels.panel import Panel
 from game.views.compare_view import CompareView
 from game.views.drive_view import DriveView
 from game.views.editor_view import EditorView
@@ -44,6 +43,7 @@ from game.views.replay_view import ReplayView
 from game.views.saves_view import SavesView
 from game.views.then_and_now import ThenAndNow
 from game.window import Window
+from tests.helpers import marker_panel
 
 SIZE = (960, 540)
 OURS = ("game", "evolution", "app")  # objects of these packages are followed into their fields
@@ -278,25 +278,7 @@ def test_a_click_on_a_listed_save_picks_the_save_drawn_there(in_tmp):
 
 
 # ---- panels as parts -----------------------------------------------------------------------------------------
-class Marker(Panel):
-    """A panel of a test: it fills its slot with one colour, counts its updates and keeps its clicks."""
-
-    slot = "stats"
-    colour = (250, 0, 200)
-
-    def __init__(self) -> None:
-        self.updates = 0
-        self.clicks: list[tuple[int, int]] = []
-
-    def update(self, rect: pygame.Rect, scale) -> None:
-        self.updates += 1
-
-    def draw(self, surface: pygame.Surface, rect: pygame.Rect, scale) -> None:
-        surface.fill(self.colour, rect)
-
-    def click(self, position: tuple[int, int], rect: pygame.Rect) -> bool:
-        self.clicks.append(position)
-        return True
+Marker = marker_panel("stats")  # a panel of this test module: one colour, its updates and clicks counted
 
 
 @pytest.mark.parametrize("key", [None, pygame.K_t, pygame.K_RETURN])

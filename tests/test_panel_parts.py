@@ -21,7 +21,7 @@ from game.views.editor_view import EditorView
 from game.views.evolving_view import EvolvingView
 from game.views.lessons import LessonMenu
 from game.views.replay_view import ReplayView
-from tests.helpers import app_for, gui, open_panel, press, press_plus, run_until
+from tests.helpers import app_for, gui, marker_panel, open_panel, press, press_plus, run_until
 
 BLANK = (1, 2, 3)
 
@@ -149,26 +149,7 @@ def mouse(kind: int, pos: tuple[int, int]) -> pygame.event.Event:
 
 
 # ---- a new panel: one module and a line -----------------------------------------------------------------------------
-class Dial(Panel):
-    """A panel of this test module: it fills its slot with one colour, counts its updates and keeps its clicks."""
-
-    slot = "dial"
-    colour = (250, 0, 200)
-
-    def __init__(self, view) -> None:
-        self.view = view
-        self.updates = 0
-        self.clicks: list[tuple[int, int]] = []
-
-    def update(self, rect: pygame.Rect, scale) -> None:
-        self.updates += 1
-
-    def draw(self, surface: pygame.Surface, rect: pygame.Rect, scale) -> None:
-        surface.fill(self.colour, rect)
-
-    def click(self, position: tuple[int, int], rect: pygame.Rect) -> bool:
-        self.clicks.append(position)
-        return True
+Dial = marker_panel("dial")  # a panel of this test module: one colour, its updates and clicks counted
 
 
 def dial_place(layout) -> pygame.Rect:

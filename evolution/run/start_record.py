@@ -69,11 +69,21 @@ def _record_flags() -> tuple[dict[str, Setting], dict[str, tuple[str, bool]]]:
     return flagged, switches
 
 
+def _switched_off(switches: dict[str, tuple[str, bool]]) -> dict[str, Any]:
+    """Each on/off setting at its default: what a record means where it does not name the switch."""
+    return {name: RUN_SETTINGS[name].default for name, _ in switches.values()}
+
+
+def _typed(spec: Setting, text: str) -> Any:
+    """A flag's value as the table types it (a track is any name or file, resolved with the others' checks)."""
+    return text if spec.kind == "track" else spec.parse(text, named=False)
+
+
 def from_flags(text: str) -> tuple[dict[str, Any], list[SettingEvent]]:
     """A record from its flags (a run line after 'neuroracer run: '), each value checked by the settings table;
     ValueError saying what is wrong, naming the flag."""
     flagged, switches = _record_flags()
-    values: dict[str, Any] = {name: RUN_SETTINGS[name].default for name, _ in switches.values()}
+    values = _switched_off(switches)
     changes: list[SettingEvent] = []
     try:
         tokens = shlex.split(text)
@@ -97,8 +107,7 @@ def from_flags(text: str) -> tuple[dict[str, Any], list[SettingEvent]]:
                     raise ValueError(f"{value[:40]!r}: the run line holds changes at generation 0 only")
                 changes.append(change)
             else:
-                spec = flagged[token]  # a track is any name or file (resolved with the others' checks)
-                values[spec.name] = value if spec.kind == "track" else spec.parse(value, named=False)
+                values[flagged[token].name] = _typed(flagged[token], value)
         except ValueError as exc:  # one line naming the value
             raise ValueError(f"{token}: {exc}") from None
         index += 2
@@ -130,7 +139,7 @@ def read_leniently(line: str) -> dict[str, Any]:
     except ValueError:
         return {}
     flagged, switches = _record_flags()
-    values: dict[str, Any] = {name: RUN_SETTINGS[name].default for name, _ in switches.values()}  # unless said
+    values = _switched_off(switches)
     index = 0
     while index < len(tokens):
         token = tokens[index]
@@ -141,9 +150,8 @@ def read_leniently(line: str) -> dict[str, Any]:
             continue
         has_value = index + 1 < len(tokens) and not tokens[index + 1].startswith("--")
         if token in flagged and has_value:
-            spec, text = flagged[token], tokens[index + 1]
             with contextlib.suppress(ValueError):  # a value this version refuses is left out
-                values[spec.name] = text if spec.kind == "track" else spec.parse(text, named=False)
+                values[flagged[token].name] = _typed(flagged[token], tokens[index + 1])
         index += 2 if has_value else 1
     return {name: values[name] for name in START_RECORD if name in values}
 
